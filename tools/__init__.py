@@ -1,0 +1,1 @@
+"""WhyRec tools layer."""

@@ -1,0 +1,1 @@
+"""WhyRec ui layer."""
