@@ -47,7 +47,9 @@ class RawTable:
 
     def _parse(self) -> pd.DataFrame:
         if not self.text.strip():
-            raise DataError("file is empty (expected a header line and rows)", file=self.name, line=1)
+            raise DataError(
+                "file is empty (expected a header line and rows)", file=self.name, line=1
+            )
         try:
             frame = pd.read_csv(
                 io.StringIO(self.text),
@@ -57,7 +59,9 @@ class RawTable:
                 skipinitialspace=True,
             )
         except pd.errors.ParserError as exc:
-            raise DataError(f"malformed CSV: {exc}", file=self.name, line=_parser_line(exc)) from None
+            raise DataError(
+                f"malformed CSV: {exc}", file=self.name, line=_parser_line(exc)
+            ) from None
         except pd.errors.EmptyDataError:
             raise DataError("file is empty", file=self.name, line=1) from None
         names = [str(c).strip() for c in frame.columns]
@@ -66,7 +70,9 @@ class RawTable:
             if not name or name.startswith("Unnamed:"):
                 raise DataError("header has an empty column name", file=self.name, line=1)
             if name in seen:
-                raise DataError("column appears twice in the header", file=self.name, line=1, column=name)
+                raise DataError(
+                    "column appears twice in the header", file=self.name, line=1, column=name
+                )
             seen.add(name)
         frame.columns = names
         if frame.empty:
@@ -196,10 +202,10 @@ def _read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         column = None
         header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip().split(",")
-        field_index = raw[line_start:exc.start].count(b",")
+        field_index = raw[line_start : exc.start].count(b",")
         if field_index < len(header):
             column = header[field_index].strip()
         raise DataError(
@@ -286,10 +292,14 @@ def _validate_interactions(
     item_ids = _check_ids(table, "item_id", unique=False)
     row = _first_bad(~user_ids.isin(set(users["user_id"])))
     if row is not None:
-        raise table.error(f"unknown user_id '{user_ids.iloc[row]}' (not in users.csv)", row, "user_id")
+        raise table.error(
+            f"unknown user_id '{user_ids.iloc[row]}' (not in users.csv)", row, "user_id"
+        )
     row = _first_bad(~item_ids.isin(set(items["item_id"])))
     if row is not None:
-        raise table.error(f"unknown item_id '{item_ids.iloc[row]}' (not in items.csv)", row, "item_id")
+        raise table.error(
+            f"unknown item_id '{item_ids.iloc[row]}' (not in items.csv)", row, "item_id"
+        )
 
     out = pd.DataFrame({"user_id": user_ids, "item_id": item_ids})
     if "timestamp" in frame.columns:
@@ -320,7 +330,9 @@ def _validate_interactions(
         bad = present & (pos.isna() | (pos < 1) | (pos != np.floor(pos.fillna(0))))
         row = _first_bad(bad)
         if row is not None:
-            raise table.error(f"position must be a whole number >= 1, got '{raw.iloc[row]}'", row, "position")
+            raise table.error(
+                f"position must be a whole number >= 1, got '{raw.iloc[row]}'", row, "position"
+            )
         out["position"] = pos.astype("Int64")
     for col in frame.columns:
         if col in out.columns:
@@ -336,14 +348,17 @@ def _parse_timestamps(table: RawTable) -> pd.Series:
     if numeric[present].notna().all():
         row = _first_bad(present & (numeric != np.floor(numeric.fillna(0))))
         if row is not None:
-            raise table.error(f"timestamp must be whole seconds, got '{raw.iloc[row]}'", row, "timestamp")
+            raise table.error(
+                f"timestamp must be whole seconds, got '{raw.iloc[row]}'", row, "timestamp"
+            )
         return numeric.astype("Int64")
     parsed = pd.to_datetime(raw.where(present), errors="coerce", utc=True, format="mixed")
     row = _first_bad(present & parsed.isna())
     if row is not None:
         raise table.error(
-            f"timestamp must be Unix seconds or an ISO date, got '{raw.iloc[row]}'", row, "timestamp"
+            f"timestamp must be Unix seconds or an ISO date, got '{raw.iloc[row]}'",
+            row,
+            "timestamp",
         )
     seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
     return seconds.astype("Int64")
-

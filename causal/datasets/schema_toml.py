@@ -45,7 +45,9 @@ def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
     variables: dict[str, VariableInfo] = {}
     for name, spec in (raw.get("variables") or {}).items():
         if not isinstance(spec, dict):
-            raise DataError(f"[variables.{name}] must be a table", file=file, line=_line_of(text, name))
+            raise DataError(
+                f"[variables.{name}] must be a table", file=file, line=_line_of(text, name)
+            )
         bad = set(spec) - _VAR_KEYS
         if bad:
             raise DataError(
@@ -87,7 +89,9 @@ def read_schema_toml(path: Path) -> DatasetSchema:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError("not UTF-8 text", file=path.name, line=_byte_line(path, exc.start)) from None
+        raise DataError(
+            "not UTF-8 text", file=path.name, line=_byte_line(path, exc.start)
+        ) from None
     return parse_schema_toml(text, file=path.name)
 
 
@@ -99,7 +103,9 @@ def schema_to_toml(schema: DatasetSchema) -> str:
     if schema.outcomes:
         lines.append(f"outcomes = {_toml_list(schema.outcomes)}")
     if schema.required_edges:
-        lines.append(f"required_edges = [{', '.join(_toml_list(e) for e in schema.required_edges)}]")
+        lines.append(
+            f"required_edges = [{', '.join(_toml_list(e) for e in schema.required_edges)}]"
+        )
     if schema.forbidden_edges:
         lines.append(
             f"forbidden_edges = [{', '.join(_toml_list(e) for e in schema.forbidden_edges)}]"
@@ -119,7 +125,9 @@ def schema_to_toml(schema: DatasetSchema) -> str:
 def _names(raw: dict, key: str, text: str, file: str) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataError(f"'{key}' must be a list of variable names", file=file, line=_line_of(text, key))
+        raise DataError(
+            f"'{key}' must be a list of variable names", file=file, line=_line_of(text, key)
+        )
     return tuple(value)
 
 

@@ -43,51 +43,307 @@ GENRES = ("action", "comedy", "drama", "horror", "scifi", "romance", "documentar
 # Genre words: titles and descriptions are written from these so that text search is meaningful.
 _GENRE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "action": {
-        "adj": ("Burning", "Iron", "Rogue", "Steel", "Fast", "Final", "Lethal", "Broken", "Savage", "Rapid", "Hard", "Blind"),
-        "noun": ("Pursuit", "Strike", "Run", "Protocol", "Target", "Vendetta", "Convoy", "Siege", "Getaway", "Assault", "Escape", "Showdown"),
-        "about": ("a former soldier hunting the gang that betrayed him", "a car chase across a collapsing city", "an undercover agent racing to stop a heist", "a bodyguard protecting a witness from assassins", "a mercenary crew on one last explosive mission"),
+        "adj": (
+            "Burning",
+            "Iron",
+            "Rogue",
+            "Steel",
+            "Fast",
+            "Final",
+            "Lethal",
+            "Broken",
+            "Savage",
+            "Rapid",
+            "Hard",
+            "Blind",
+        ),
+        "noun": (
+            "Pursuit",
+            "Strike",
+            "Run",
+            "Protocol",
+            "Target",
+            "Vendetta",
+            "Convoy",
+            "Siege",
+            "Getaway",
+            "Assault",
+            "Escape",
+            "Showdown",
+        ),
+        "about": (
+            "a former soldier hunting the gang that betrayed him",
+            "a car chase across a collapsing city",
+            "an undercover agent racing to stop a heist",
+            "a bodyguard protecting a witness from assassins",
+            "a mercenary crew on one last explosive mission",
+        ),
         "mood": ("explosive", "high-octane", "relentless", "adrenaline-fuelled"),
     },
     "comedy": {
-        "adj": ("Awkward", "Lucky", "Crazy", "Happy", "Silly", "Wild", "Accidental", "Clumsy", "Merry", "Cheeky", "Goofy", "Jolly"),
-        "noun": ("Wedding", "Weekend", "Roommates", "Holiday", "Neighbours", "Road Trip", "Reunion", "Office", "Family", "Vacation", "Party", "Uncle"),
-        "about": ("two mismatched friends on a disastrous road trip", "a family reunion where everything goes wrong", "an office prank that spirals out of control", "a best man who loses the wedding rings", "roommates who accidentally adopt a goat"),
+        "adj": (
+            "Awkward",
+            "Lucky",
+            "Crazy",
+            "Happy",
+            "Silly",
+            "Wild",
+            "Accidental",
+            "Clumsy",
+            "Merry",
+            "Cheeky",
+            "Goofy",
+            "Jolly",
+        ),
+        "noun": (
+            "Wedding",
+            "Weekend",
+            "Roommates",
+            "Holiday",
+            "Neighbours",
+            "Road Trip",
+            "Reunion",
+            "Office",
+            "Family",
+            "Vacation",
+            "Party",
+            "Uncle",
+        ),
+        "about": (
+            "two mismatched friends on a disastrous road trip",
+            "a family reunion where everything goes wrong",
+            "an office prank that spirals out of control",
+            "a best man who loses the wedding rings",
+            "roommates who accidentally adopt a goat",
+        ),
         "mood": ("hilarious", "light-hearted", "feel-good", "laugh-out-loud"),
     },
     "drama": {
-        "adj": ("Quiet", "Distant", "Fragile", "Long", "Bitter", "Hidden", "Last", "Winter", "Empty", "Open", "Silent", "Lost"),
-        "noun": ("Letters", "Harbor", "Inheritance", "Season", "River", "Promise", "House", "Years", "Confession", "Window", "Field", "Road"),
-        "about": ("a widow rebuilding her life in a small town", "estranged brothers reunited by their father's illness", "a teacher who changes a troubled student's life", "a family farm facing its final harvest", "a young lawyer defending an impossible case"),
+        "adj": (
+            "Quiet",
+            "Distant",
+            "Fragile",
+            "Long",
+            "Bitter",
+            "Hidden",
+            "Last",
+            "Winter",
+            "Empty",
+            "Open",
+            "Silent",
+            "Lost",
+        ),
+        "noun": (
+            "Letters",
+            "Harbor",
+            "Inheritance",
+            "Season",
+            "River",
+            "Promise",
+            "House",
+            "Years",
+            "Confession",
+            "Window",
+            "Field",
+            "Road",
+        ),
+        "about": (
+            "a widow rebuilding her life in a small town",
+            "estranged brothers reunited by their father's illness",
+            "a teacher who changes a troubled student's life",
+            "a family farm facing its final harvest",
+            "a young lawyer defending an impossible case",
+        ),
         "mood": ("moving", "poignant", "character-driven", "heartfelt"),
     },
     "horror": {
-        "adj": ("Haunted", "Crimson", "Hollow", "Cursed", "Dark", "Bleeding", "Whispering", "Rotten", "Wicked", "Pale", "Grim", "Shrieking"),
-        "noun": ("House", "Woods", "Asylum", "Ritual", "Cellar", "Doll", "Chapel", "Mirror", "Orphanage", "Cabin", "Night", "Well"),
-        "about": ("a family trapped in a haunted house", "campers stalked by something in the woods", "a demonic ritual gone wrong", "a cursed mirror that shows your death", "a gory slasher loose in an abandoned asylum"),
+        "adj": (
+            "Haunted",
+            "Crimson",
+            "Hollow",
+            "Cursed",
+            "Dark",
+            "Bleeding",
+            "Whispering",
+            "Rotten",
+            "Wicked",
+            "Pale",
+            "Grim",
+            "Shrieking",
+        ),
+        "noun": (
+            "House",
+            "Woods",
+            "Asylum",
+            "Ritual",
+            "Cellar",
+            "Doll",
+            "Chapel",
+            "Mirror",
+            "Orphanage",
+            "Cabin",
+            "Night",
+            "Well",
+        ),
+        "about": (
+            "a family trapped in a haunted house",
+            "campers stalked by something in the woods",
+            "a demonic ritual gone wrong",
+            "a cursed mirror that shows your death",
+            "a gory slasher loose in an abandoned asylum",
+        ),
         "mood": ("terrifying", "gory", "chilling", "blood-soaked"),
     },
     "scifi": {
-        "adj": ("Quantum", "Stellar", "Orbital", "Synthetic", "Neon", "Cosmic", "Binary", "Lunar", "Galactic", "Silicon", "Void", "Nova"),
-        "noun": ("Frontier", "Colony", "Signal", "Horizon", "Protocol", "Station", "Odyssey", "Machine", "Nebula", "Drift", "Paradox", "Exodus"),
-        "about": ("astronauts stranded on a distant planet", "an artificial intelligence that becomes self-aware", "time travellers trying to prevent a catastrophe", "a spaceship crew facing an alien organism", "a dystopian future ruled by machines"),
+        "adj": (
+            "Quantum",
+            "Stellar",
+            "Orbital",
+            "Synthetic",
+            "Neon",
+            "Cosmic",
+            "Binary",
+            "Lunar",
+            "Galactic",
+            "Silicon",
+            "Void",
+            "Nova",
+        ),
+        "noun": (
+            "Frontier",
+            "Colony",
+            "Signal",
+            "Horizon",
+            "Protocol",
+            "Station",
+            "Odyssey",
+            "Machine",
+            "Nebula",
+            "Drift",
+            "Paradox",
+            "Exodus",
+        ),
+        "about": (
+            "astronauts stranded on a distant planet",
+            "an artificial intelligence that becomes self-aware",
+            "time travellers trying to prevent a catastrophe",
+            "a spaceship crew facing an alien organism",
+            "a dystopian future ruled by machines",
+        ),
         "mood": ("mind-bending", "futuristic", "visionary", "thought-provoking"),
     },
     "romance": {
-        "adj": ("Sweet", "Endless", "Summer", "Secret", "Tender", "Golden", "Paris", "First", "Second", "Starlit", "Gentle", "Forever"),
-        "noun": ("Kiss", "Affair", "Letters", "Love", "Serenade", "Dance", "Promise", "Valentine", "Heart", "Encounter", "Romance", "Vows"),
-        "about": ("two strangers who fall in love in Paris", "childhood sweethearts meeting again after years apart", "a chef and a food critic falling for each other", "a summer love affair on a Greek island", "a wedding planner who falls for the groom's brother"),
+        "adj": (
+            "Sweet",
+            "Endless",
+            "Summer",
+            "Secret",
+            "Tender",
+            "Golden",
+            "Paris",
+            "First",
+            "Second",
+            "Starlit",
+            "Gentle",
+            "Forever",
+        ),
+        "noun": (
+            "Kiss",
+            "Affair",
+            "Letters",
+            "Love",
+            "Serenade",
+            "Dance",
+            "Promise",
+            "Valentine",
+            "Heart",
+            "Encounter",
+            "Romance",
+            "Vows",
+        ),
+        "about": (
+            "two strangers who fall in love in Paris",
+            "childhood sweethearts meeting again after years apart",
+            "a chef and a food critic falling for each other",
+            "a summer love affair on a Greek island",
+            "a wedding planner who falls for the groom's brother",
+        ),
         "mood": ("romantic", "tender", "swoon-worthy", "heart-warming"),
     },
     "documentary": {
-        "adj": ("Inside", "Untold", "Real", "Wild", "Deep", "True", "Frozen", "Ancient", "Modern", "Hidden", "Living", "Rising"),
-        "noun": ("Oceans", "Planet", "Story", "Earth", "Kingdom", "Empire", "Climate", "Frontiers", "Voices", "Economy", "Rainforest", "Desert"),
-        "about": ("the wildlife of the deep ocean", "the history of the space race", "climate change and melting glaciers", "the rise and fall of a tech empire", "life in the Amazon rainforest"),
+        "adj": (
+            "Inside",
+            "Untold",
+            "Real",
+            "Wild",
+            "Deep",
+            "True",
+            "Frozen",
+            "Ancient",
+            "Modern",
+            "Hidden",
+            "Living",
+            "Rising",
+        ),
+        "noun": (
+            "Oceans",
+            "Planet",
+            "Story",
+            "Earth",
+            "Kingdom",
+            "Empire",
+            "Climate",
+            "Frontiers",
+            "Voices",
+            "Economy",
+            "Rainforest",
+            "Desert",
+        ),
+        "about": (
+            "the wildlife of the deep ocean",
+            "the history of the space race",
+            "climate change and melting glaciers",
+            "the rise and fall of a tech empire",
+            "life in the Amazon rainforest",
+        ),
         "mood": ("eye-opening", "informative", "fascinating", "award-winning"),
     },
     "animation": {
-        "adj": ("Little", "Magic", "Brave", "Tiny", "Fluffy", "Flying", "Rainbow", "Dancing", "Clever", "Sleepy", "Bouncy", "Curious"),
-        "noun": ("Dragon", "Penguin", "Robot", "Kingdom", "Toys", "Forest Friends", "Bunny", "Adventure", "Unicorn", "Pirates", "Puppy", "Monsters"),
-        "about": ("a little dragon who is afraid of fire", "toys that come alive when nobody is watching", "a brave penguin's journey home", "forest animals saving their home", "a curious robot exploring the world"),
+        "adj": (
+            "Little",
+            "Magic",
+            "Brave",
+            "Tiny",
+            "Fluffy",
+            "Flying",
+            "Rainbow",
+            "Dancing",
+            "Clever",
+            "Sleepy",
+            "Bouncy",
+            "Curious",
+        ),
+        "noun": (
+            "Dragon",
+            "Penguin",
+            "Robot",
+            "Kingdom",
+            "Toys",
+            "Forest Friends",
+            "Bunny",
+            "Adventure",
+            "Unicorn",
+            "Pirates",
+            "Puppy",
+            "Monsters",
+        ),
+        "about": (
+            "a little dragon who is afraid of fire",
+            "toys that come alive when nobody is watching",
+            "a brave penguin's journey home",
+            "forest animals saving their home",
+            "a curious robot exploring the world",
+        ),
         "mood": ("family-friendly", "colourful", "charming", "whimsical"),
     },
 }
@@ -282,7 +538,11 @@ class SyntheticWorld:
         if outcome == "rating":
             return _expected_rating(pref, cfg)
         if fixed_position is not None:
-            return expit(cfg.click_intercept + cfg.click_preference * pref - cfg.click_position * (fixed_position - 1))
+            return expit(
+                cfg.click_intercept
+                + cfg.click_preference * pref
+                - cfg.click_position * (fixed_position - 1)
+            )
         p_low = _position_p(popularity, promoted)
         positions = np.arange(1, cfg.slate_size + 1)
         probs = binom.pmf(positions[None, :] - 1, cfg.slate_size - 1, p_low[:, None])
@@ -339,7 +599,9 @@ def make_world(config: SyntheticConfig | None = None, **overrides: object) -> Sy
     u, i = _sample_pairs(rng, cfg.n_interactions, activity, exposure_weight)
     position = 1 + rng.binomial(cfg.slate_size - 1, _position_p(popularity[i], promoted[i]))
     pref = preference[u, i]
-    click_p = expit(cfg.click_intercept + cfg.click_preference * pref - cfg.click_position * (position - 1))
+    click_p = expit(
+        cfg.click_intercept + cfg.click_preference * pref - cfg.click_position * (position - 1)
+    )
     clicked = (rng.random(len(u)) < click_p).astype(int)
     rating = _draw_rating(rng, pref, cfg)
     logged_rating = np.where(clicked == 1, rating, np.nan)
@@ -361,13 +623,18 @@ def make_world(config: SyntheticConfig | None = None, **overrides: object) -> Sy
     # and asked to rate every one of them (as in Coat / Yahoo! R3).
     ru = np.repeat(np.arange(cfg.n_users), cfg.random_per_user)
     ri = np.concatenate(
-        [rng.choice(cfg.n_items, size=cfg.random_per_user, replace=False) for _ in range(cfg.n_users)]
+        [
+            rng.choice(cfg.n_items, size=cfg.random_per_user, replace=False)
+            for _ in range(cfg.n_users)
+        ]
     )
     rpos = rng.integers(1, cfg.slate_size + 1, size=len(ru))
     rpref = preference[ru, ri]
     rclick = (
         rng.random(len(ru))
-        < expit(cfg.click_intercept + cfg.click_preference * rpref - cfg.click_position * (rpos - 1))
+        < expit(
+            cfg.click_intercept + cfg.click_preference * rpref - cfg.click_position * (rpos - 1)
+        )
     ).astype(int)
     random_exposure = pd.DataFrame(
         {
@@ -428,11 +695,20 @@ def synthetic_schema() -> DatasetSchema:
         "age_group": v("age_group", Role.USER_ATTRIBUTE, 0, "the user's age group"),
         "genre": v("genre", Role.ITEM_ATTRIBUTE, 0, "the item's genre"),
         "price": v("price", Role.ITEM_ATTRIBUTE, 0, "the item's price in dollars"),
-        "quality": v("quality", Role.ITEM_ATTRIBUTE, 0, "critics' quality score, 1 (poor) to 5 (excellent)"),
+        "quality": v(
+            "quality", Role.ITEM_ATTRIBUTE, 0, "critics' quality score, 1 (poor) to 5 (excellent)"
+        ),
         "promoted": v("promoted", Role.ITEM_ATTRIBUTE, 0, "1 if the item is in a paid promotion"),
-        "popularity": v("popularity", Role.ITEM_ATTRIBUTE, 1, "popularity tier from past sales, 1 (niche) to 5 (blockbuster)"),
+        "popularity": v(
+            "popularity",
+            Role.ITEM_ATTRIBUTE,
+            1,
+            "popularity tier from past sales, 1 (niche) to 5 (blockbuster)",
+        ),
         "timestamp": v("timestamp", Role.CONTEXT, 1, "when the item was shown"),
-        "exposed": v("exposed", Role.EXPOSURE, 2, "whether the item was shown (always 1 in this log)"),
+        "exposed": v(
+            "exposed", Role.EXPOSURE, 2, "whether the item was shown (always 1 in this log)"
+        ),
         "position": v("position", Role.EXPOSURE, 2, "rank at which the item was shown (1 = top)"),
         "clicked": v("clicked", Role.OUTCOME, 3, "whether the user clicked the item"),
         "rating": v("rating", Role.OUTCOME, 4, "the rating the user gave after clicking, 1 to 5"),
@@ -474,7 +750,10 @@ def _expected_rating(pref: np.ndarray, cfg: SyntheticConfig) -> np.ndarray:
     for level in range(1, 6):
         lower = -np.inf if level == 1 else level - 0.5
         upper = np.inf if level == 5 else level + 0.5
-        total += level * (norm.cdf((upper - mean) / cfg.rating_noise) - norm.cdf((lower - mean) / cfg.rating_noise))
+        total += level * (
+            norm.cdf((upper - mean) / cfg.rating_noise)
+            - norm.cdf((lower - mean) / cfg.rating_noise)
+        )
     return total
 
 
@@ -513,7 +792,13 @@ def _item_texts(
     titles: list[str] = []
     descriptions: list[str] = []
     used: dict[str, int] = {}
-    quality_words = {1: "poorly reviewed", 2: "mixed-review", 3: "solid", 4: "acclaimed", 5: "masterful"}
+    quality_words = {
+        1: "poorly reviewed",
+        2: "mixed-review",
+        3: "solid",
+        4: "acclaimed",
+        5: "masterful",
+    }
     for g, q, p in zip(genre, quality, price, strict=True):
         name = GENRES[g]
         words = _GENRE_WORDS[name]
@@ -531,8 +816,21 @@ def _item_texts(
 
 
 def _roman(n: int) -> str:
-    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    numerals = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ]
     out = []
     for value, numeral in numerals:
         while n >= value:
