@@ -200,6 +200,5 @@ def _make_openai(spec: BackendSpec, settings: LLMSettings) -> BaseChatModel:
         max_retries=settings.max_retries,
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
-        streaming=False,
         stream_usage=False,
     )
