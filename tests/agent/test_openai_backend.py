@@ -108,7 +108,7 @@ def test_timeout_raises_quickly():
     with ScriptedOpenAIServer([{"delay": 3.0, "content": "late"}]) as server:
         model = _model(server, timeout_s=0.5)
         start = time.perf_counter()
-        with pytest.raises(Exception, match="(?i)time"):
+        with pytest.raises(Exception, match=r"(?i)time"):
             model.invoke("x")
         assert time.perf_counter() - start < 2.5
 
