@@ -192,9 +192,13 @@ class ScriptedOpenAIServer:
             call_id = call.get("id", f"call_{uuid.uuid4().hex[:8]}")
             head = {"index": index, "id": call_id, "type": "function"}
             out.append(
-                chunk({"tool_calls": [{**head, "function": {"name": call["name"], "arguments": ""}}]})
+                chunk(
+                    {"tool_calls": [{**head, "function": {"name": call["name"], "arguments": ""}}]}
+                )
             )
             for piece in _split(self._arguments(call), self.chunk_size):
-                out.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
+                out.append(
+                    chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                )
         out.append(chunk({}, "tool_calls" if calls else "stop"))
         return out
