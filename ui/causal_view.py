@@ -1,0 +1,127 @@
+"""The workspace's causal model as the surfaces show it: graph JSON/DOT/PNG and effect estimates.
+
+Loaded lazily on first use (a workspace built without the causal step answers 503 with a hint).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ui.charts import effect_png, graph_png
+from ui.errors import NotFound, Unavailable
+from ui.payloads import to_jsonable
+
+
+class CausalView:
+    """Graph and effects of one workspace, for the REST API, the web UI and MCP."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self._lock = threading.Lock()
+        self._causal: Any = None
+
+    def causal(self) -> Any:
+        """The workspace's loaded causal model (graph + effect estimator)."""
+        with self._lock:
+            if self._causal is None:
+                self._causal = _load_causal(self.workspace)
+            return self._causal
+
+    def graph(self) -> Any:
+        """The CausalGraph."""
+        causal = self.causal()
+        return getattr(causal, "graph", causal)
+
+    def _check_path(self, path: Sequence[str] | None) -> list[str] | None:
+        if not path:
+            return None
+        graph = self.graph()
+        unknown = [p for p in path if p not in graph]
+        if unknown:
+            raise NotFound(
+                f"unknown variable(s) {unknown} in highlight; the graph has {sorted(graph.nodes)}",
+                param="highlight",
+                code="unknown_variable",
+            )
+        return list(path)
+
+    def graph_json(self) -> dict[str, Any]:
+        """`{"nodes", "edges", "stability", ...}` as `whyrec graph --format json` prints it."""
+        return to_jsonable(self.graph().to_json())
+
+    def graph_dot(self, highlight_path: Sequence[str] | None = None) -> str:
+        """Graphviz DOT text, a path drawn bold."""
+        return self.graph().to_dot(highlight_path=self._check_path(highlight_path))
+
+    def graph_png(self, highlight_path: Sequence[str] | None = None) -> bytes:
+        """PNG bytes, a path drawn in red."""
+        return graph_png(self.graph(), self._check_path(highlight_path))
+
+    def effect(
+        self,
+        treatment: str,
+        outcome: str,
+        treatment_value: Any = None,
+        control_value: Any = None,
+        given: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An effect estimate as JSON (the `whyrec effect --json` shape)."""
+        graph = self.graph()
+        for name, param in ((treatment, "treatment"), (outcome, "outcome")):
+            if name not in graph:
+                raise NotFound(
+                    f"unknown variable '{name}'; the graph has {sorted(graph.nodes)}",
+                    param=param,
+                    code="unknown_variable",
+                )
+        result = _estimate(self.causal(), treatment, outcome, treatment_value, control_value, given)
+        data = to_jsonable(result)
+        if not isinstance(data, dict):
+            data = {"result": data}
+        data.setdefault("treatment", treatment)
+        data.setdefault("outcome", outcome)
+        return data
+
+    def effect_png(self, effect: dict[str, Any]) -> bytes:
+        """A chart of an effect estimate with its confidence interval."""
+        return effect_png(effect)
+
+
+def _load_causal(workspace: Any) -> Any:
+    if workspace is None:
+        raise Unavailable("no workspace is loaded", code="no_workspace")
+    try:
+        from causal.build import load_causal
+    except ImportError:
+        raise Unavailable(
+            "this installation has no causal model loader (causal/build.py)", code="no_causal"
+        ) from None
+    try:
+        return load_causal(workspace)
+    except (FileNotFoundError, ValueError) as exc:
+        raise Unavailable(
+            f"the workspace has no causal model: {exc}; rebuild it with `whyrec build`",
+            code="no_causal",
+        ) from None
+
+
+def _estimate(
+    causal: Any,
+    treatment: str,
+    outcome: str,
+    treatment_value: Any,
+    control_value: Any,
+    given: dict[str, Any] | None,
+) -> Any:
+    from causal.effects import estimate_effect
+
+    return estimate_effect(
+        causal,
+        treatment,
+        outcome,
+        treatment_value=treatment_value,
+        control_value=control_value,
+        given=given,
+    )

@@ -1,0 +1,192 @@
+"""One FastAPI app serving every surface: the OpenAI-compatible /v1, REST /api, MCP at /mcp,
+/healthz, the OpenAPI docs at /docs, and the Gradio web UI at /.
+
+`create_app` wires a loaded agent into the app; `serve` runs it under uvicorn;
+`ServerThread` runs it in a background thread on a free loopback port (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from ui.causal_view import CausalView
+from ui.errors import install_error_handlers
+from ui.middleware import ApiKeyMiddleware, BodyLimitMiddleware
+from ui.service import AgentService
+from ui.settings import PROTECTED_PREFIXES, ServerSettings
+
+logger = logging.getLogger(__name__)
+
+API_DESCRIPTION = """WhyRec: a conversational recommender that can say *why*.
+
+* **OpenAI-compatible**: `POST /v1/chat/completions` (model `whyrec`, streamed or not; the
+  session from `X-Session-Id` or the `user` field; items and explanations in the `whyrec`
+  extension field) and `GET /v1/models`.
+* **REST** under `/api`: sessions and messages, recommendations, explanations, the causal graph,
+  effects, feedback.
+* **MCP** (streamable HTTP) at `/mcp`, the web UI at `/`.
+
+When `WHYREC_API_KEYS` is set, `/v1`, `/api` and `/mcp` need `Authorization: Bearer KEY`.
+"""
+
+
+def create_app(
+    agent: Any,
+    workspace: Any = None,
+    settings: ServerSettings | None = None,
+) -> FastAPI:
+    """The app serving `agent` (a RecAgent) over every surface."""
+    settings = settings or ServerSettings()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    service = AgentService(agent, workspace, workers=settings.workers)
+    causal = CausalView(workspace)
+    mcp_server = None
+    if settings.enable_mcp:
+        from ui.mcp_server import build_mcp
+
+        mcp_server = build_mcp(service, causal, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if mcp_server is not None:
+                await stack.enter_async_context(mcp_server.session_manager.run())
+            yield
+        close = getattr(agent, "close", None)
+        if callable(close):
+            close()
+
+    app = FastAPI(
+        title="WhyRec",
+        version=_version(),
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.service = service
+    app.state.causal = causal
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["health"], summary="200 once the agent is ready")
+    async def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "backend": service.backend_name,
+            "workspace": getattr(workspace, "name", None),
+            "auth": settings.auth_enabled,
+        }
+
+    from ui import openai_api, rest_api
+
+    app.include_router(openai_api.make_router(service, settings))
+    app.include_router(rest_api.make_router(service, causal, settings))
+    if mcp_server is not None:
+        from ui.mcp_server import mcp_routes
+
+        app.router.routes.extend(mcp_routes(mcp_server, settings))
+    # Middleware wraps the whole app, the mounted UI included (it guards only its prefixes).
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, prefixes=("/v1", "/api"))
+    app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys, prefixes=PROTECTED_PREFIXES)
+    if settings.enable_ui:
+        import gradio as gr
+
+        from ui.web import build_ui
+
+        blocks = build_ui(service, causal)
+        gr.mount_gradio_app(
+            app, blocks, path="/", footer_links=["api"], run_history=False, ssr_mode=False
+        )
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("whyrec")
+    except Exception:  # running from a source tree without an install
+        return "0.0.0"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def uvicorn_config(app: FastAPI, host: str, port: int, log_level: str = "warning") -> Any:
+    """The uvicorn Config WhyRec serves with (no access log: paths can carry ids)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=3,
+        lifespan="on",
+    )
+
+
+def serve(app: FastAPI, settings: ServerSettings, log_level: str = "warning") -> None:
+    """Run `app` under uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.Server(uvicorn_config(app, settings.host, settings.port, log_level)).run()
+
+
+class ServerThread:
+    """Run an app under uvicorn in a background thread on 127.0.0.1; a context manager."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -> None:
+        import uvicorn
+
+        self.host = host
+        self.port = port or free_port(host)
+        # uvicorn installs signal handlers only in the main thread, so none are taken here.
+        self.server = uvicorn.Server(uvicorn_config(app, host, self.port))
+        self.thread = threading.Thread(target=self.server.run, name="whyrec-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:PORT."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 60.0) -> ServerThread:
+        """Start and wait until the server accepts requests."""
+        self.thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the server thread exited during start-up")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"the server did not start within {timeout_s} s")
+            time.sleep(0.02)
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask the server to exit and wait for the thread."""
+        self.server.should_exit = True
+        if self.thread.is_alive():
+            self.thread.join(timeout_s)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,102 @@
+"""Server settings: where to listen, which keys to accept, how large a message may be.
+
+Everything has a default so `whyrec serve` works with no configuration; environment variables
+(`WHYREC_API_KEYS`, `WHYREC_MAX_MESSAGE_CHARS`, ...) and the CLI's options override them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ENV_API_KEYS = "WHYREC_API_KEYS"
+ENV_MAX_MESSAGE_CHARS = "WHYREC_MAX_MESSAGE_CHARS"
+ENV_MAX_BODY_BYTES = "WHYREC_MAX_BODY_BYTES"
+ENV_WORKERS = "WHYREC_SERVER_WORKERS"
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+MODEL_NAME = "whyrec"
+# Paths that need an API key when keys are configured (the web UI at / does not).
+PROTECTED_PREFIXES: tuple[str, ...] = ("/v1", "/api", "/mcp")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used, with a hint how to fix it."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the HTTP server behaves; built from the environment, then overridden by the CLI."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    max_message_chars: int = 4000
+    max_body_bytes: int = 1_000_000
+    workers: int = 64
+    enable_ui: bool = True
+    enable_mcp: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ServerSettings:
+        """Settings from WHYREC_* variables, then `overrides` (None values are ignored)."""
+        base = cls(
+            api_keys=parse_api_keys(os.environ.get(ENV_API_KEYS, "")),
+            max_message_chars=_env_int(ENV_MAX_MESSAGE_CHARS, cls.max_message_chars),
+            max_body_bytes=_env_int(ENV_MAX_BODY_BYTES, cls.max_body_bytes),
+            workers=_env_int(ENV_WORKERS, cls.workers),
+        )
+        settings = replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise SettingsError when a value is out of range."""
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port must be in 1..65535, got {self.port}")
+        if self.max_message_chars < 1:
+            raise SettingsError(f"{ENV_MAX_MESSAGE_CHARS} must be at least 1")
+        if self.max_body_bytes < 1024:
+            raise SettingsError(f"{ENV_MAX_BODY_BYTES} must be at least 1024")
+        if self.workers < 1:
+            raise SettingsError(f"{ENV_WORKERS} must be at least 1")
+
+    @property
+    def auth_enabled(self) -> bool:
+        """True when /v1, /api and /mcp require a key."""
+        return bool(self.api_keys)
+
+    def base_url(self) -> str:
+        """The URL people open (0.0.0.0 shown as 127.0.0.1)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+
+def parse_api_keys(raw: str) -> tuple[str, ...]:
+    """Keys from a comma- or whitespace-separated list; a key file is named with @PATH."""
+    raw = raw.strip()
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SettingsError(f"cannot read API key file {path}: {exc.strerror}") from None
+    keys = tuple(dict.fromkeys(k for k in raw.replace(",", " ").split() if k))
+    short = [k for k in keys if len(k) < 8]
+    if short:
+        raise SettingsError(f"{ENV_API_KEYS}: every key needs at least 8 characters")
+    return keys
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {value!r}") from None
