@@ -47,7 +47,9 @@ def create_app(
     """The app serving `agent` (a RecAgent) over every surface."""
     settings = settings or ServerSettings()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    service = AgentService(agent, workspace, workers=settings.workers)
+    service = AgentService(
+        agent, workspace, workers=settings.workers, max_message_chars=settings.max_message_chars
+    )
     causal = CausalView(workspace)
     mcp_server = None
     if settings.enable_mcp:
@@ -102,11 +104,18 @@ def create_app(
     if settings.enable_ui:
         import gradio as gr
 
-        from ui.web import build_ui
+        from ui.web import UI_CSS, build_ui
 
         blocks = build_ui(service, causal)
         gr.mount_gradio_app(
-            app, blocks, path="/", footer_links=["api"], run_history=False, ssr_mode=False
+            app,
+            blocks,
+            path="/",
+            footer_links=["api"],
+            run_history=False,
+            ssr_mode=False,
+            css=UI_CSS,
+            mcp_server=False,
         )
     return app
 

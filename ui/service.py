@@ -38,9 +38,12 @@ class StreamEvent:
 class AgentService:
     """Wraps a RecAgent for async callers: a thread pool, session registry and error mapping."""
 
-    def __init__(self, agent: Any, workspace: Any = None, *, workers: int = 64) -> None:
+    def __init__(
+        self, agent: Any, workspace: Any = None, *, workers: int = 64, max_message_chars: int = 4000
+    ) -> None:
         self.agent = agent
         self.workspace = workspace
+        self.max_message_chars = max_message_chars
         self.limiter = CapacityLimiter(workers)
         self._user_sessions: dict[tuple[str, str], str] = {}
         self._known: set[str] = set()

@@ -1,0 +1,244 @@
+"""The web UI (Gradio Blocks, mounted at /): streaming chat, item cards with explanations and
+like/dislike buttons, a "why" panel with the causal graph (the path behind the answer in red)
+and an effect chart with its CI, a new-session button and a banner naming the LLM backend.
+
+Everything goes through the same AgentService as the HTTP API. Gradio names API endpoints after
+the functions: `/respond` answers a message, `/new_session` starts over.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ui.causal_view import CausalView
+from ui.errors import ApiError
+from ui.payloads import field, item_payload
+from ui.service import AgentService
+from ui.why import answer_effect, answer_path, banner_markdown
+
+logger = logging.getLogger(__name__)
+
+UI_CSS = """
+.whyrec-card { border: 1px solid var(--border-color-primary); border-radius: 10px;
+  padding: 10px 12px; margin: 0; background: var(--background-fill-secondary); }
+.whyrec-card h4 { margin: 0 0 4px 0; font-size: 1.02em; }
+.whyrec-card .attrs { font-size: 0.85em; opacity: 0.8; margin-bottom: 6px; }
+.whyrec-card .why { font-size: 0.92em; }
+.whyrec-card .score { float: right; font-size: 0.8em; opacity: 0.7; }
+"""
+
+MAX_CARDS = 10
+MAX_ATTRIBUTES = 4
+
+
+def card_html(item: dict[str, Any], rank: int) -> str:
+    """One item card: rank and title, a few key attributes, the explanation."""
+    title = html.escape(str(item.get("title") or item.get("item_id")))
+    attributes = item.get("attributes") or {}
+    shown = []
+    for key, value in list(attributes.items())[:MAX_ATTRIBUTES]:
+        if value in (None, "", []):
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown.append(f"<b>{html.escape(str(key))}</b>: {html.escape(text[:60])}")
+    score = item.get("score")
+    score_html = f'<span class="score">score {score:.2f}</span>' if isinstance(score, float) else ""
+    explanation = html.escape(str(item.get("explanation") or ""))
+    return (
+        f'<div class="whyrec-card" data-item-id="{html.escape(str(item.get("item_id")))}">'
+        f"{score_html}<h4>{rank}. {title}</h4>"
+        f'<div class="attrs">{" · ".join(shown)}</div>'
+        f'<div class="why">{explanation}</div></div>'
+    )
+
+
+def _png_to_image(data: bytes | None) -> Any:
+    if not data:
+        return None
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def why_pictures(causal: CausalView, reply: Any) -> tuple[Any, Any, str]:
+    """(graph image, effect chart, caption) for an answer; best effort, never raises."""
+    caption: list[str] = []
+    try:
+        graph = causal.graph()
+    except ApiError as exc:
+        return None, None, f"_No causal graph: {exc.message}_"
+    except Exception as exc:  # a broken causal model must not break the chat
+        logger.warning("causal graph unavailable: %s", type(exc).__name__)
+        return None, None, "_The causal graph could not be loaded._"
+    path = answer_path(reply, graph)
+    graph_image = effect_image = None
+    try:
+        graph_image = _png_to_image(causal.graph_png(path))
+    except Exception as exc:
+        logger.warning("could not draw the graph: %s", type(exc).__name__)
+    if path:
+        caption.append("**Path behind this answer:** " + " → ".join(f"`{p}`" for p in path))
+    effect = answer_effect(reply)
+    if effect is None and path and len(path) >= 2:
+        try:
+            effect = causal.effect(path[0], path[-1])
+        except ApiError as exc:
+            caption.append(f"_Effect of `{path[0]}` on `{path[-1]}`: {exc.message}_")
+        except Exception as exc:
+            logger.warning("effect estimate failed: %s", type(exc).__name__)
+    if effect is not None:
+        try:
+            effect_image = _png_to_image(causal.effect_png(effect))
+        except Exception as exc:
+            logger.warning("could not draw the effect: %s", type(exc).__name__)
+        summary = effect.get("summary")
+        if summary:
+            caption.append(str(summary))
+    return graph_image, effect_image, "\n\n".join(caption)
+
+
+def build_ui(service: AgentService, causal: CausalView) -> Any:
+    """The Gradio Blocks app bound to one agent service."""
+    import gradio as gr
+
+    async def respond(
+        message: str, history: list[dict[str, Any]], session_id: str | None
+    ) -> AsyncIterator[tuple[Any, ...]]:
+        """Answer one message, streaming the text, then show items and the why panel."""
+        text = (message or "").strip()
+        if not text:
+            raise gr.Error("Type a message first.")
+        if len(text) > service.max_message_chars:
+            raise gr.Error(
+                f"That message is too long ({len(text)} characters; the limit is "
+                f"{service.max_message_chars})."
+            )
+        history = [dict(m) for m in history or []]
+        try:
+            if not session_id:
+                session_id = await service.new_session(None)
+            history += [{"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+            skip = gr.skip()
+            yield history, "", session_id, skip, skip, skip, skip, skip
+            reply = None
+            async for event in service.stream(session_id, text):
+                if event.kind == "token" and event.text:
+                    history[-1]["content"] += event.text
+                    yield history, skip, skip, skip, skip, skip, skip, skip
+                elif event.kind == "done":
+                    reply = event.data
+        except ApiError as exc:
+            raise gr.Error(exc.message) from None
+        if reply is None:
+            raise gr.Error("The agent ended the turn without an answer.")
+        final = str(field(reply, "text", "") or "")
+        if final and not history[-1]["content"]:
+            history[-1]["content"] = final
+        items = [item_payload(i) for i in field(reply, "items", None) or []][:MAX_CARDS]
+        graph_image, effect_image, caption = await service.call(why_pictures, causal, reply)
+        yield (
+            history,
+            skip,
+            session_id,
+            items,
+            banner_markdown(service.backend_name, reply),
+            graph_image,
+            effect_image,
+            caption,
+        )
+
+    async def new_session() -> tuple[Any, ...]:
+        """Forget the conversation shown and start a fresh session."""
+        session_id = await service.new_session(None)
+        return [], "", session_id, [], banner_markdown(service.backend_name), None, None, "", ""
+
+    async def send_feedback(session_id: str | None, item_id: str, value: str) -> str:
+        if not session_id:
+            raise gr.Error("Start a conversation first.")
+        try:
+            await service.call(service.agent.feedback, session_id, item_id, value)
+        except ApiError as exc:
+            raise gr.Error(exc.message) from None
+        verb = "liked" if value == "like" else "disliked"
+        return f"✔ Recorded: you {verb} `{item_id}`. It will shape the next recommendations."
+
+    with gr.Blocks(title="WhyRec") as blocks:
+        banner = gr.Markdown(banner_markdown(service.backend_name), elem_id="whyrec-banner")
+        session = gr.State(None)
+        items_state = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="WhyRec", elem_id="whyrec-chat", height=460)
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="e.g. something like Alien, but less gory",
+                        show_label=False,
+                        scale=5,
+                        elem_id="whyrec-input",
+                        submit_btn=False,
+                    )
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="whyrec-send")
+                    reset = gr.Button("New session", scale=1, elem_id="whyrec-new")
+                feedback_md = gr.Markdown(elem_id="whyrec-feedback")
+
+                @gr.render(inputs=[items_state], triggers=[items_state.change])
+                def cards(items: list[dict[str, Any]]) -> None:
+                    if not items:
+                        return
+                    gr.Markdown("### Recommendations")
+                    for rank, item in enumerate(items, start=1):
+                        item_id = str(item.get("item_id"))
+                        with gr.Group(elem_classes=["whyrec-item"]):
+                            gr.HTML(card_html(item, rank))
+                            with gr.Row():
+                                like = gr.Button(
+                                    "Like", size="sm", elem_classes=["whyrec-like"], min_width=80
+                                )
+                                dislike = gr.Button(
+                                    "Dislike",
+                                    size="sm",
+                                    elem_classes=["whyrec-dislike"],
+                                    min_width=80,
+                                )
+
+                        async def on_like(sid: str | None, _id: str = item_id) -> str:
+                            return await send_feedback(sid, _id, "like")
+
+                        async def on_dislike(sid: str | None, _id: str = item_id) -> str:
+                            return await send_feedback(sid, _id, "dislike")
+
+                        like.click(on_like, [session], [feedback_md], api_visibility="private")
+                        dislike.click(
+                            on_dislike, [session], [feedback_md], api_visibility="private"
+                        )
+
+            with gr.Column(scale=2):
+                gr.Markdown("### Why")
+                graph_image = gr.Image(
+                    label="Causal graph (the path behind the answer in red)",
+                    type="pil",
+                    interactive=False,
+                    elem_id="whyrec-graph",
+                    format="png",
+                )
+                effect_image = gr.Image(
+                    label="Effect estimate with 95% CI",
+                    type="pil",
+                    interactive=False,
+                    elem_id="whyrec-effect",
+                    format="png",
+                )
+                why_md = gr.Markdown(elem_id="whyrec-why")
+
+        outputs = [chatbot, box, session, items_state, banner, graph_image, effect_image, why_md]
+        send.click(respond, [box, chatbot, session], outputs)
+        box.submit(respond, [box, chatbot, session], outputs, api_visibility="private")
+        reset.click(new_session, None, [*outputs, feedback_md])
+    blocks.queue(default_concurrency_limit=32)
+    return blocks

@@ -1,0 +1,87 @@
+"""What the "why" panel shows for an answer: the causal path behind it and the effect estimate.
+
+The agent's Reply carries a trace of the tool calls it made and, per item, the evidence its
+explanation rests on. The path comes from the first evidence or tool call that names one (an
+explicit path, or a treatment and an outcome joined by a directed path in the graph); the effect
+is the estimate the agent computed, else the one along that path, estimated here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ui.payloads import field, to_jsonable
+
+logger = logging.getLogger(__name__)
+
+PATH_KEYS = ("causal_path", "path", "highlight_path")
+TREATMENT_KEYS = ("treatment", "cause", "source")
+OUTCOME_KEYS = ("outcome", "effect_on", "target")
+
+
+def _records(reply: Any) -> Iterable[Mapping[str, Any]]:
+    """Every dict-like record in the reply's items' evidence and its trace, in order."""
+    for item in field(reply, "items", None) or []:
+        evidence = to_jsonable(field(item, "evidence", None))
+        yield from _walk(evidence)
+    yield from _walk(to_jsonable(field(reply, "trace", None)))
+
+
+def _walk(value: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(value, Mapping):
+        yield value
+        for child in value.values():
+            yield from _walk(child, depth + 1)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _walk(child, depth + 1)
+
+
+def answer_path(reply: Any, graph: Any) -> list[str] | None:
+    """The causal path (graph node names, cause first) that the answer rests on, if any."""
+    for record in _records(reply):
+        for key in PATH_KEYS:
+            path = record.get(key)
+            if (
+                isinstance(path, list)
+                and len(path) >= 2
+                and all(isinstance(p, str) and p in graph for p in path)
+            ):
+                return list(path)
+        treatment = _first(record, TREATMENT_KEYS)
+        outcome = _first(record, OUTCOME_KEYS)
+        if treatment in graph and outcome in graph and treatment != outcome:
+            paths = graph.directed_paths(treatment, outcome, limit=5)
+            if paths:
+                return min(paths, key=len)
+            return [treatment, outcome]
+    return None
+
+
+def answer_effect(reply: Any) -> dict[str, Any] | None:
+    """An effect estimate the agent computed during the turn (with its CI), if any."""
+    for record in _records(reply):
+        if "estimate" in record and ("ci_low" in record or "identified" in record):
+            return dict(record)
+    return None
+
+
+def _first(record: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def banner_markdown(backend: str, reply: Any = None) -> str:
+    """The banner: the active LLM backend, and a warning when this turn fell back to rules."""
+    text = f"**LLM backend:** `{backend}`"
+    if reply is not None and field(reply, "fallback", False):
+        reason = field(reply, "fallback_reason", None) or "the LLM backend failed"
+        text += f"  \n⚠ **This answer came from the rule planner** (fallback: {reason})."
+    return text
