@@ -151,7 +151,20 @@ def uvicorn_config(app: FastAPI, host: str, port: int, log_level: str = "warning
     )
 
 
-def serve(app: FastAPI, settings: ServerSettings, log_level: str = "warning") -> None:
+def check_port(host: str, port: int) -> None:
+    """Raise ValueError when nobody can listen on host:port (in use, or not an address here)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ValueError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host"
+            ) from None
+
+
+def serve_app(app: FastAPI, settings: ServerSettings, log_level: str = "warning") -> None:
     """Run `app` under uvicorn until interrupted."""
     import uvicorn
 
