@@ -6,7 +6,7 @@ STAMP := $(VENV)/.whyrec-installed
 WORKSPACE ?= $(HOME)/.cache/whyrec/workspaces/movielens-100k
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean
+.PHONY: install browser run test lint format bench clean
 
 install: $(STAMP)
 
@@ -18,11 +18,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-run: install
-	@test -f $(WORKSPACE)/workspace.json || $(BIN)/whyrec build movielens-100k --out $(WORKSPACE)
-	$(BIN)/whyrec chat --workspace $(WORKSPACE)
+# Debian's chromium for the browser test (Playwright drives it; no browser is ever downloaded).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the browser test ..."; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
-test: install
+# Builds the MovieLens-100K workspace on first run (a synthetic world when the download is
+# impossible), then serves the web UI and the APIs at http://127.0.0.1:7860.
+run: install
+	$(BIN)/whyrec serve --workspace $(WORKSPACE)
+
+test: install browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
