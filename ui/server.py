@@ -104,7 +104,7 @@ def create_app(
     if settings.enable_ui:
         import gradio as gr
 
-        from ui.web import UI_CSS, build_ui
+        from ui.web import UI_CSS, build_ui, key_login
 
         blocks = build_ui(service, causal)
         gr.mount_gradio_app(
@@ -116,6 +116,8 @@ def create_app(
             ssr_mode=False,
             css=UI_CSS,
             mcp_server=False,
+            auth=key_login(settings.api_keys) if settings.auth_enabled else None,
+            auth_message="This WhyRec server needs an API key: any user name, the key as password.",
         )
     return app
 
@@ -202,10 +204,21 @@ class ServerThread:
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Ask the server to exit and wait for the thread."""
-        self.server.should_exit = True
-        if self.thread.is_alive():
-            self.thread.join(timeout_s)
+        """Ask the server to exit and wait for the thread.
+
+        Browser and gradio_client heartbeats hold streams open forever; after a one-second grace
+        uvicorn cancels them and logs each cancellation as an error, which is expected here.
+        """
+        self.server.config.timeout_graceful_shutdown = 1
+        quiet = logging.getLogger("uvicorn.error")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
+        try:
+            self.server.should_exit = True
+            if self.thread.is_alive():
+                self.thread.join(timeout_s)
+        finally:
+            quiet.setLevel(level)
 
     def __enter__(self) -> ServerThread:
         return self.start()

@@ -3,7 +3,9 @@ like/dislike buttons, a "why" panel with the causal graph (the path behind the a
 and an effect chart with its CI, a new-session button and a banner naming the LLM backend.
 
 Everything goes through the same AgentService as the HTTP API. Gradio names API endpoints after
-the functions: `/respond` answers a message, `/new_session` starts over.
+the functions: `/respond` drives the chat panel, `/new_session` starts over, and `/ask` is the
+endpoint for programs (gradio_client): one turn in, the answer with its items as JSON out.
+When API keys are configured, the UI asks for one at login (any user name, the key as password).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ui.causal_view import CausalView
-from ui.errors import ApiError
-from ui.payloads import field, item_payload
+from ui.errors import ApiError, BadRequest, TooLarge
+from ui.payloads import field, item_payload, reply_payload
 from ui.service import AgentService
 from ui.why import answer_effect, answer_path, banner_markdown
 
@@ -103,6 +105,16 @@ def why_pictures(causal: CausalView, reply: Any) -> tuple[Any, Any, str]:
     return graph_image, effect_image, "\n\n".join(caption)
 
 
+def key_login(keys: tuple[str, ...]) -> Any:
+    """Gradio's login check when API keys are set: the password must be one of the keys."""
+    from ui.middleware import match_key
+
+    def check(username: str, password: str) -> bool:
+        return match_key(password or "", keys) is not None
+
+    return check
+
+
 def build_ui(service: AgentService, causal: CausalView) -> Any:
     """The Gradio Blocks app bound to one agent service."""
     import gradio as gr
@@ -152,6 +164,28 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
             effect_image,
             caption,
         )
+
+    async def ask(message: str, session_id: str = "") -> dict[str, Any]:
+        """One turn for programs: returns {session_id, text, items, backend, fallback, ...};
+        pass the session_id back to continue the conversation."""
+        text = (message or "").strip()
+        try:
+            if not text:
+                raise BadRequest("message is empty")
+            if len(text) > service.max_message_chars:
+                raise TooLarge(
+                    f"the message has {len(text)} characters; the limit is "
+                    f"{service.max_message_chars}"
+                )
+            sid = (
+                await service.require_session(session_id)
+                if session_id
+                else await service.new_session(None)
+            )
+            reply = await service.chat(sid, text)
+        except ApiError as exc:
+            raise gr.Error(exc.message) from None
+        return {"text": str(field(reply, "text", "") or ""), **reply_payload(reply, sid)}
 
     async def new_session() -> tuple[Any, ...]:
         """Forget the conversation shown and start a fresh session."""
@@ -240,5 +274,6 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
         send.click(respond, [box, chatbot, session], outputs)
         box.submit(respond, [box, chatbot, session], outputs, api_visibility="private")
         reset.click(new_session, None, [*outputs, feedback_md])
+        gr.api(ask, api_name="ask")
     blocks.queue(default_concurrency_limit=32)
     return blocks
