@@ -1,0 +1,398 @@
+"""Load test of the HTTP server: concurrent sessions holding multi-turn conversations.
+
+    python benchmarks/api.py [--sessions 50] [--turns 10] [--llm-latency-ms 200] [--workspace W]
+
+For each backend it starts `whyrec serve` in a subprocess on a free loopback port and runs
+SESSIONS conversations at once, each TURNS sequential turns through the OpenAI-compatible
+endpoint (non-streamed; a session per conversation via X-Session-Id). Backends:
+
+- `rule`: no LLM, the deterministic planner (the server's own cost);
+- `fake-openai`: a loopback OpenAI-protocol server in this process that waits a fixed
+  latency (200 ms) and answers in plain text, used as `openai:http://127.0.0.1:PORT/v1`.
+
+Reports throughput, p50/p99/max turn latency, errors and fallbacks, checks the targets (zero
+errors; p99 <= fake latency + 250 ms for the fake LLM) and writes benchmarks/results/api.json.
+Without --workspace it builds a synthetic workspace once under benchmarks/results/tmp/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+MESSAGES = (
+    "Recommend me a comedy",
+    "I like drama too",
+    "Something more recent",
+    "Not horror please",
+    "Why the first one?",
+    "Show me more like that",
+    "I liked the second one",
+    "Something highly rated",
+    "Maybe some action",
+    "Thanks, anything else?",
+)
+FAKE_ANSWER = "Here are a few picks that match what you asked for."
+
+
+@dataclass
+class RunResult:
+    """One backend's measurements."""
+
+    backend: str
+    sessions: int
+    turns_per_session: int
+    turns: int = 0
+    errors: int = 0
+    fallbacks: int = 0
+    wall_s: float = 0.0
+    throughput_turns_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    mean_ms: float = 0.0
+    llm_calls: int | None = None
+    target_p99_ms: float | None = None
+    passed: bool = False
+    error_samples: list[str] = field(default_factory=list)
+
+
+class FakeOpenAI:
+    """An OpenAI-protocol server on 127.0.0.1 answering every chat call after a fixed delay."""
+
+    def __init__(self, latency_s: float) -> None:
+        self.latency_s = latency_s
+        self.calls = 0
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, payload: dict[str, Any]) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._send({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                with outer._lock:
+                    outer.calls += 1
+                time.sleep(outer.latency_s)
+                self._send(
+                    {
+                        "id": f"chatcmpl-{uuid.uuid4().hex}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": "fake",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": FAKE_ANSWER},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                )
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.request_queue_size = 256
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_workspace(path: Path | None) -> Path:
+    """The workspace to serve: --workspace, else a synthetic one built once."""
+    if path is not None:
+        return path
+    target = RESULTS / "tmp" / "api-workspace"
+    if (target / "workspace.json").is_file():
+        return target
+    sys.path.insert(0, str(ROOT))
+    from causal.datasets.synthetic import SyntheticConfig, make_world
+    from tools.workspace import BuildOptions, build_workspace
+
+    print(f"building a synthetic workspace in {target} (once) ...", file=sys.stderr)
+    world = make_world(SyntheticConfig(seed=11, n_users=300, n_items=200, n_interactions=20000))
+    build_workspace(world.dataset, target, BuildOptions(progress=False, time_budget_s=60))
+    return target
+
+
+class Server:
+    """`whyrec serve` in a subprocess."""
+
+    def __init__(self, workspace: Path, llm: str) -> None:
+        self.port = free_port()
+        whyrec = Path(sys.executable).parent / "whyrec"
+        self.command = [
+            str(whyrec),
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(self.port),
+            "--llm",
+            llm,
+            "--no-progress",
+        ]
+        env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1"}
+        self.process = subprocess.Popen(
+            self.command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout_s: float = 300.0) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"whyrec serve exited: {self.process.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError("whyrec serve did not become ready")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def _conversation(client: Any, url: str, turns: int, n: int, out: dict[str, Any]) -> None:
+    try:
+        r = await client.post(url + "/api/sessions")
+        r.raise_for_status()
+        session_id = r.json()["session_id"]
+    except Exception as exc:  # count it and stop this conversation
+        out["errors"] += turns
+        out["samples"].append(f"session: {type(exc).__name__}: {exc}"[:200])
+        return
+    for turn in range(turns):
+        text = MESSAGES[(n + turn) % len(MESSAGES)]
+        body = {"model": "whyrec", "messages": [{"role": "user", "content": text}]}
+        start = time.perf_counter()
+        try:
+            r = await client.post(
+                url + "/v1/chat/completions", json=body, headers={"X-Session-Id": session_id}
+            )
+            elapsed = time.perf_counter() - start
+            if r.status_code != 200:
+                out["errors"] += 1
+                out["samples"].append(f"{r.status_code}: {r.text[:160]}")
+                continue
+            data = r.json()
+            out["latencies"].append(elapsed)
+            if data.get("whyrec", {}).get("fallback"):
+                out["fallbacks"] += 1
+        except Exception as exc:
+            out["errors"] += 1
+            out["samples"].append(f"{type(exc).__name__}: {exc}"[:200])
+
+
+async def load(url: str, sessions: int, turns: int) -> dict[str, Any]:
+    """Run `sessions` conversations of `turns` turns at once; latencies in seconds."""
+    import httpx
+
+    out: dict[str, Any] = {"latencies": [], "errors": 0, "fallbacks": 0, "samples": []}
+    limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        # warm-up: one conversation turn so lazy loading is not measured
+        r = await client.post(url + "/api/sessions")
+        sid = r.json()["session_id"]
+        await client.post(
+            url + "/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": MESSAGES[0]}]},
+            headers={"X-Session-Id": sid},
+        )
+        start = time.perf_counter()
+        await asyncio.gather(*(_conversation(client, url, turns, n, out) for n in range(sessions)))
+        out["wall_s"] = time.perf_counter() - start
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def run_backend(
+    name: str, llm: str, workspace: Path, sessions: int, turns: int, target_ms: float | None
+) -> RunResult:
+    server = Server(workspace, llm)
+    try:
+        server.wait_ready()
+        raw = asyncio.run(load(server.url, sessions, turns))
+    finally:
+        server.stop()
+    lat_ms = [x * 1000 for x in raw["latencies"]]
+    result = RunResult(backend=name, sessions=sessions, turns_per_session=turns)
+    result.turns = len(lat_ms)
+    result.errors = raw["errors"]
+    result.fallbacks = raw["fallbacks"]
+    result.wall_s = round(raw["wall_s"], 3)
+    result.throughput_turns_per_s = round(result.turns / raw["wall_s"], 2) if raw["wall_s"] else 0
+    result.p50_ms = round(_percentile(lat_ms, 0.50), 1)
+    result.p99_ms = round(_percentile(lat_ms, 0.99), 1)
+    result.max_ms = round(max(lat_ms), 1) if lat_ms else float("nan")
+    result.mean_ms = round(statistics.fmean(lat_ms), 1) if lat_ms else float("nan")
+    result.target_p99_ms = target_ms
+    result.error_samples = raw["samples"][:5]
+    result.passed = result.errors == 0 and (target_ms is None or result.p99_ms <= target_ms)
+    return result
+
+
+def machine() -> dict[str, Any]:
+    """Cores, RAM and platform of this machine."""
+    ram = None
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    return {
+        "cores": os.cpu_count(),
+        "ram_gib": ram,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--llm-latency-ms", type=float, default=200.0)
+    parser.add_argument("--workspace", type=Path, default=None)
+    parser.add_argument(
+        "--backends", default="rule,fake-openai", help="comma-separated: rule, fake-openai"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.turns < 1 or args.sessions > 500 or args.turns > 100:
+        parser.error("--sessions must be 1..500 and --turns 1..100")
+
+    workspace = ensure_workspace(args.workspace)
+    results: list[RunResult] = []
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        print(
+            f"running {backend}: {args.sessions} sessions x {args.turns} turns ...", file=sys.stderr
+        )
+        if backend == "rule":
+            results.append(run_backend("rule", "rule", workspace, args.sessions, args.turns, None))
+        elif backend == "fake-openai":
+            latency = args.llm_latency_ms / 1000
+            with FakeOpenAI(latency) as fake:
+                result = run_backend(
+                    f"fake-openai ({args.llm_latency_ms:.0f} ms)",
+                    f"openai:{fake.url}#fake",
+                    workspace,
+                    args.sessions,
+                    args.turns,
+                    args.llm_latency_ms + 250.0,
+                )
+                result.llm_calls = fake.calls
+            results.append(result)
+        else:
+            parser.error(f"unknown backend {backend!r}")
+
+    header = (
+        f"{'backend':<24} {'turns':>6} {'errors':>6} {'fallbk':>6} {'turns/s':>8} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'target':>8} {'pass':>5}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        target = f"{r.target_p99_ms:.0f}" if r.target_p99_ms is not None else "-"
+        print(
+            f"{r.backend:<24} {r.turns:>6} {r.errors:>6} {r.fallbacks:>6} "
+            f"{r.throughput_turns_per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
+            f"{target:>8} {'yes' if r.passed else 'NO':>5}"
+        )
+        for sample in r.error_samples:
+            print(f"    error: {sample}")
+    ratios = {}
+    if len(results) == 2 and results[0].p50_ms:
+        ratios = {
+            "p50_fake_over_rule": round(results[1].p50_ms / results[0].p50_ms, 2),
+            "throughput_fake_over_rule": round(
+                results[1].throughput_turns_per_s / max(results[0].throughput_turns_per_s, 1e-9),
+                2,
+            ),
+        }
+        print(f"ratios (same run): {ratios}")
+    for r in results:
+        if r.llm_calls is not None and r.turns:
+            print(f"{r.backend}: {r.llm_calls / (r.turns + 1):.2f} LLM calls per turn")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "api",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
+        "workspace": str(workspace),
+        "results": [asdict(r) for r in results],
+        "ratios": ratios,
+    }
+    args.out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
