@@ -1,6 +1,7 @@
 """The workspace's causal model as the surfaces show it: graph JSON/DOT/PNG and effect estimates.
 
-Loaded lazily on first use (a workspace built without the causal step answers 503 with a hint).
+The graph is `Workspace.graph` and estimates come from `Workspace.estimate_effect`, the same
+objects the agent's tools use. A workspace built without the causal step answers 503 with a hint.
 """
 
 from __future__ import annotations
@@ -20,19 +21,14 @@ class CausalView:
     def __init__(self, workspace: Any) -> None:
         self.workspace = workspace
         self._lock = threading.Lock()
-        self._causal: Any = None
-
-    def causal(self) -> Any:
-        """The workspace's loaded causal model (graph + effect estimator)."""
-        with self._lock:
-            if self._causal is None:
-                self._causal = _load_causal(self.workspace)
-            return self._causal
+        self._graph: Any = None
 
     def graph(self) -> Any:
-        """The CausalGraph."""
-        causal = self.causal()
-        return getattr(causal, "graph", causal)
+        """The workspace's CausalGraph (loaded once)."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = _load_causal(self.workspace)
+            return self._graph
 
     def _check_path(self, path: Sequence[str] | None) -> list[str] | None:
         if not path:
@@ -76,7 +72,9 @@ class CausalView:
                     param=param,
                     code="unknown_variable",
                 )
-        result = _estimate(self.causal(), treatment, outcome, treatment_value, control_value, given)
+        result = _estimate(
+            self.workspace, treatment, outcome, treatment_value, control_value, given
+        )
         data = to_jsonable(result)
         if not isinstance(data, dict):
             data = {"result": data}
@@ -90,21 +88,21 @@ class CausalView:
 
 
 def _load_causal(workspace: Any) -> Any:
+    """The workspace's CausalGraph (`Workspace.graph`); 503 when the build made none."""
     if workspace is None:
         raise Unavailable("no workspace is loaded", code="no_workspace")
     try:
-        from causal.build import load_causal
-    except ImportError:
-        raise Unavailable(
-            "this installation has no causal model loader (causal/build.py)", code="no_causal"
-        ) from None
-    try:
-        return load_causal(workspace)
+        graph = getattr(workspace, "graph", None)
     except (FileNotFoundError, ValueError) as exc:
         raise Unavailable(
-            f"the workspace has no causal model: {exc}; rebuild it with `whyrec build`",
-            code="no_causal",
+            f"the workspace's causal graph cannot be read: {exc}", code="no_causal"
         ) from None
+    if graph is None:
+        raise Unavailable(
+            "this workspace has no causal graph; rebuild it with `whyrec build` (causal step)",
+            code="no_causal",
+        )
+    return graph
 
 
 def _estimate(
@@ -115,13 +113,11 @@ def _estimate(
     control_value: Any,
     given: dict[str, Any] | None,
 ) -> Any:
-    from causal.effects import estimate_effect
-
-    return estimate_effect(
-        causal,
+    """An effect estimate through the workspace (identify, estimate, refute)."""
+    return causal.estimate_effect(
         treatment,
         outcome,
         treatment_value=treatment_value,
         control_value=control_value,
-        given=given,
+        given=dict(given or {}),
     )

@@ -1,31 +1,43 @@
-"""MCP (streamable HTTP at /mcp): the agent's capabilities as tools for any MCP client.
+"""MCP (streamable HTTP at /mcp): the agent's tools for any MCP client.
 
-Tools: `new_session`, `chat` (a full agent turn), `recommend`, `explain`, `feedback`,
-`causal_graph` and `estimate_effect`. They run through the same AgentService as the HTTP API,
-so sessions are shared across surfaces. A caller's mistake (unknown session, item or variable)
-comes back as a tool error with the message, not a crash.
+Two groups of tools:
+
+- the agent's own tools from `tools.registry` (search_items, recommend, explain,
+  causal_graph_query, estimate_effect, get_profile, ...), with the same names, descriptions and
+  argument schemas the LLM sees, plus an optional `session_id`: with one, the tool sees that
+  conversation's user (likes, dislikes, wishes) exactly as it does inside the agent;
+- conversation tools over the agent's Python API: `new_session`, `chat` (one full agent turn),
+  `feedback` (updates the session's memory and the workspace's feedback log) and
+  `causal_graph` (the whole graph).
+
+Everything runs through the same AgentService as the HTTP API, so sessions are shared across
+surfaces. A caller's mistake (unknown session, item or variable, bad arguments) comes back as a
+tool error with the message, not a crash.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from starlette.routing import BaseRoute
 
 from ui.causal_view import CausalView
 from ui.errors import ApiError
-from ui.payloads import item_payload, reply_payload, reply_text, to_jsonable
+from ui.payloads import reply_payload, reply_text, to_jsonable
 from ui.service import AgentService
 from ui.settings import ServerSettings
 
 T = TypeVar("T")
 MCP_PATH = "/mcp"
+# Registry tools left out: feedback goes through the agent (it also updates session memory).
+SKIPPED_REGISTRY_TOOLS = frozenset({"record_feedback"})
 
 
 def build_mcp(service: AgentService, causal: CausalView, settings: ServerSettings) -> Any:
-    """An MCPServer whose tools call the agent service."""
+    """An MCPServer whose tools call the agent service and the agent's tool registry."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -33,9 +45,10 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
         name="whyrec",
         title="WhyRec",
         instructions=(
-            "A recommender that explains why. Start with new_session, then chat (a full agent "
-            "turn) or call recommend / explain / feedback directly; causal_graph and "
-            "estimate_effect show the causal model behind the explanations."
+            "A recommender that explains why. `chat` runs a full agent turn (start with "
+            "`new_session`, or let `chat` start one). The other tools are the agent's own: "
+            "search and rank items, explain them, query the causal graph and estimate effects; "
+            "pass a session_id to act for that conversation's user."
         ),
         log_level="WARNING",
     )
@@ -78,30 +91,6 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
         return {"text": reply_text(reply), **reply_payload(reply, sid)}
 
     @server.tool()
-    async def recommend(
-        session_id: Annotated[str | None, Field(description="Session (its preferences)")] = None,
-        query: Annotated[
-            str | None, Field(description="Free-text wish, e.g. 'dark sci-fi'")
-        ] = None,
-        k: Annotated[int, Field(ge=1, le=50, description="How many items")] = 10,
-    ) -> dict[str, Any]:
-        """Ranked items for a session, optionally for a text query, each with its explanation."""
-        sid = await guarded(session_or_new(session_id))
-        items = await guarded(service.call(service.agent.recommend, sid, k=k, query=query))
-        return {"session_id": sid, "items": [item_payload(i) for i in items]}
-
-    @server.tool()
-    async def explain(
-        item_id: Annotated[str, Field(min_length=1, description="The item to explain")],
-        session_id: Annotated[str | None, Field(description="Session (its preferences)")] = None,
-    ) -> dict[str, Any]:
-        """Why an item is (or is not) a good match, grounded in the causal model and the ranker."""
-        sid = await guarded(session_or_new(session_id))
-        explanation = await guarded(service.call(service.agent.explain, sid, item_id))
-        data = to_jsonable(explanation)
-        return {"session_id": sid, **(data if isinstance(data, dict) else {"explanation": data})}
-
-    @server.tool()
     async def feedback(
         session_id: Annotated[str, Field(min_length=1)],
         item_id: Annotated[str, Field(min_length=1)],
@@ -109,7 +98,7 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
             Literal["like", "dislike"] | float, Field(description="like, dislike or a rating")
         ],
     ) -> dict[str, Any]:
-        """Record that the user liked, disliked or rated an item (it updates their ranking)."""
+        """Record that the user liked, disliked or rated an item (it shapes their next recommendations)."""
         sid = await guarded(service.require_session(session_id))
         result = await guarded(service.call(service.agent.feedback, sid, item_id, value))
         data = to_jsonable(result)
@@ -117,22 +106,87 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
 
     @server.tool()
     async def causal_graph() -> dict[str, Any]:
-        """The causal graph learned from the interaction logs: nodes, edges and edge stability."""
+        """The whole causal graph learned from the interaction logs: nodes, edges, edge stability."""
         return await guarded(service.call(causal.graph_json))
 
-    @server.tool()
-    async def estimate_effect(
-        treatment: Annotated[str, Field(min_length=1, description="Cause variable (a graph node)")],
-        outcome: Annotated[str, Field(min_length=1, description="Effect variable (a graph node)")],
-        treatment_value: float | str | None = None,
-        control_value: float | str | None = None,
-    ) -> dict[str, Any]:
-        """Average causal effect of treatment on outcome with a 95% CI (identify, estimate, refute)."""
-        return await guarded(
-            service.call(causal.effect, treatment, outcome, treatment_value, control_value, None)
+    taken = {"new_session", "chat", "feedback", "causal_graph"}
+    for spec in _registry_specs():
+        if spec.name in SKIPPED_REGISTRY_TOOLS or spec.name in taken:
+            continue
+        server.add_tool(
+            _registry_tool(service, spec, ToolError),
+            name=spec.name,
+            description=spec.description,
         )
-
     return server
+
+
+def _registry_specs() -> tuple[Any, ...]:
+    from tools.registry import tool_specs
+
+    return tool_specs()
+
+
+def _registry_tool(service: AgentService, spec: Any, tool_error: type[Exception]) -> Any:
+    """An async function with the spec's arguments (+ session_id) that runs the tool."""
+    parameters = []
+    for name, info in spec.args_model.model_fields.items():
+        annotation = Annotated[
+            (info.annotation, *info.metadata, Field(description=info.description))
+        ]
+        default = inspect.Parameter.empty if info.is_required() else info.get_default()
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+            )
+        )
+    parameters.append(
+        inspect.Parameter(
+            "session_id",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                str | None,
+                Field(description="Act for this conversation's user (its likes, dislikes, wishes)"),
+            ],
+            default=None,
+        )
+    )
+
+    async def run(**kwargs: Any) -> dict[str, Any]:
+        session_id = kwargs.pop("session_id", None)
+        try:
+            if session_id:
+                await service.require_session(session_id)
+            result = await service.call(_call_tool, service, spec, session_id, kwargs)
+        except ApiError as exc:
+            raise tool_error(exc.message) from None
+        except ValidationError as exc:
+            raise tool_error(f"invalid arguments for {spec.name}: {exc}") from None
+        data = to_jsonable(result)
+        return data if isinstance(data, dict) else {"result": data}
+
+    run.__name__ = spec.name
+    run.__doc__ = spec.description
+    run.__signature__ = inspect.Signature(parameters, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
+    return run
+
+
+def _call_tool(
+    service: AgentService, spec: Any, session_id: str | None, args: dict[str, Any]
+) -> Any:
+    """Run one registry tool in a worker thread, in a session's user context when given one."""
+    from agent.toolkit import tool_context
+    from tools.schemas import ToolContext, ToolError
+
+    workspace = service.tool_workspace()
+    if session_id:
+        ctx = tool_context(workspace, service.agent.session_state(session_id))
+    else:
+        ctx = ToolContext(workspace=workspace)
+    try:
+        return spec.call(ctx, args)
+    except ToolError as exc:  # the caller's mistake, with a hint
+        raise ValueError(str(exc)) from None
 
 
 def mcp_routes(server: Any, settings: ServerSettings) -> list[BaseRoute]:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import anyio
 from anyio import CapacityLimiter
 
-from ui.errors import ApiError, BadRequest, NotFound, Unprocessable
+from ui.errors import ApiError, BadRequest, NotFound, Unavailable, Unprocessable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +55,13 @@ class AgentService:
     def backend_name(self) -> str:
         """The active LLM backend as people should see it (no credentials)."""
         return str(getattr(self.agent, "backend_name", "rule"))
+
+    def tool_workspace(self) -> Any:
+        """The Workspace the agent's tools run against (the agent's own when it has one)."""
+        workspace = getattr(self.agent, "workspace", None) or self.workspace
+        if workspace is None:
+            raise Unavailable("no workspace is loaded", code="no_workspace")
+        return workspace
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking agent call on the worker pool, mapping caller errors to ApiError."""
