@@ -6,13 +6,17 @@ objects the agent's tools use. A workspace built without the causal step answers
 
 from __future__ import annotations
 
+import json
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 from ui.charts import effect_png, graph_png
 from ui.errors import NotFound, Unavailable
 from ui.payloads import to_jsonable
+
+EFFECT_CACHE_SIZE = 128
 
 
 class CausalView:
@@ -22,6 +26,7 @@ class CausalView:
         self.workspace = workspace
         self._lock = threading.Lock()
         self._graph: Any = None
+        self._effects: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def graph(self) -> Any:
         """The workspace's CausalGraph (loaded once)."""
@@ -72,6 +77,13 @@ class CausalView:
                     param=param,
                     code="unknown_variable",
                 )
+        key = json.dumps(
+            [treatment, outcome, treatment_value, control_value, given], sort_keys=True, default=str
+        )
+        with self._lock:
+            if key in self._effects:
+                self._effects.move_to_end(key)
+                return dict(self._effects[key])
         result = _estimate(
             self.workspace, treatment, outcome, treatment_value, control_value, given
         )
@@ -80,7 +92,11 @@ class CausalView:
             data = {"result": data}
         data.setdefault("treatment", treatment)
         data.setdefault("outcome", outcome)
-        return data
+        with self._lock:
+            self._effects[key] = data
+            while len(self._effects) > EFFECT_CACHE_SIZE:
+                self._effects.popitem(last=False)
+        return dict(data)
 
     def effect_png(self, effect: dict[str, Any]) -> bytes:
         """A chart of an effect estimate with its confidence interval."""

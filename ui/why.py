@@ -42,7 +42,68 @@ def _walk(value: Any, depth: int = 0) -> Iterable[Mapping[str, Any]]:
 
 
 def answer_path(reply: Any, graph: Any) -> list[str] | None:
-    """The causal path (graph node names, cause first) that the answer rests on, if any."""
+    """The causal path (graph node names, cause first) that the answer rests on, if any.
+
+    An explicit path or a treatment/outcome pair in the evidence or the trace wins; otherwise
+    the path from an attribute behind the top items (the ones their evidence names first, then
+    the attributes on the cards) to an outcome of the graph.
+    """
+    explicit = _explicit_path(reply, graph)
+    if explicit:
+        return explicit
+    outcomes = _outcomes(graph)
+    for variable in _attribute_candidates(reply):
+        if variable not in graph or variable in outcomes:
+            continue
+        for outcome in outcomes:  # the preferred outcome first
+            paths = graph.directed_paths(variable, outcome, limit=5)
+            if paths:
+                return min(paths, key=len)
+    return None
+
+
+OUTCOME_PREFERENCE = ("rating", "clicked")
+ATTRIBUTE_KEYS = ("attribute", "variable", "attributes", "matched_attributes")
+
+
+def _outcomes(graph: Any) -> list[str]:
+    """Outcome nodes of the graph, the usual recommender outcomes first."""
+    nodes = list(graph.nodes)
+    marked = [n for n in nodes if _role(graph, n) == "outcome"]
+    ordered = [n for n in OUTCOME_PREFERENCE if n in nodes]
+    return list(dict.fromkeys([*ordered, *marked]))
+
+
+def _role(graph: Any, name: str) -> str | None:
+    try:
+        role = graph.role(name)
+    except Exception:  # a graph without roles: nothing is an outcome by role
+        return None
+    return str(getattr(role, "value", role)) if role is not None else None
+
+
+def _attribute_candidates(reply: Any) -> list[str]:
+    """Variable names the answer's items rest on: evidence first, then card attributes."""
+    names: list[str] = []
+    for record in _records(reply):
+        for key in ATTRIBUTE_KEYS:
+            value = record.get(key)
+            if isinstance(value, str):
+                names.append(value)
+            elif isinstance(value, list):
+                names.extend(v for v in value if isinstance(v, str))
+            elif isinstance(value, Mapping):
+                names.extend(str(k) for k in value)
+        for matched in record.get("matched", []) if isinstance(record.get("matched"), list) else []:
+            if isinstance(matched, str) and "=" in matched:
+                names.append(matched.split("=", 1)[0])
+    for item in field(reply, "items", None) or []:
+        attributes = field(item, "attributes", None) or {}
+        names.extend(str(k) for k in attributes)
+    return list(dict.fromkeys(names))
+
+
+def _explicit_path(reply: Any, graph: Any) -> list[str] | None:
     for record in _records(reply):
         for key in PATH_KEYS:
             path = record.get(key)

@@ -1,0 +1,117 @@
+"""The why panel's choices: which causal path an answer rests on, and the effect chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from causal.graph import CausalGraph, NodeInfo
+from ui.charts import effect_png, graph_png
+from ui.why import answer_effect, answer_path, banner_markdown
+
+
+@pytest.fixture(scope="module")
+def graph():
+    edges = [
+        ("quality", "popularity"),
+        ("popularity", "position"),
+        ("position", "clicked"),
+        ("genre", "clicked"),
+        ("clicked", "rating"),
+        ("price", "rating"),
+    ]
+    info = {
+        "rating": NodeInfo("rating", role="outcome"),
+        "clicked": NodeInfo("clicked", role="outcome"),
+    }
+    return CausalGraph(edges, info=info)
+
+
+def _reply(items=(), trace=(), fallback=False):
+    return {"text": "t", "items": list(items), "trace": list(trace), "fallback": fallback}
+
+
+def test_an_effect_in_the_trace_gives_its_path(graph):
+    trace = [
+        {
+            "kind": "tool",
+            "name": "estimate_effect",
+            "args": {"treatment": "quality", "outcome": "clicked"},
+        }
+    ]
+    assert answer_path(_reply(trace=trace), graph) == [
+        "quality",
+        "popularity",
+        "position",
+        "clicked",
+    ]
+
+
+def test_an_explicit_path_in_evidence_wins(graph):
+    items = [
+        {"item_id": "a", "evidence": [{"kind": "causal", "data": {"path": ["price", "rating"]}}]}
+    ]
+    trace = [{"args": {"treatment": "quality", "outcome": "clicked"}}]
+    assert answer_path(_reply(items, trace), graph) == ["price", "rating"]
+
+
+def test_paths_naming_unknown_variables_are_ignored(graph):
+    items = [
+        {"item_id": "a", "evidence": [{"data": {"path": ["moon", "rating"]}}], "attributes": {}}
+    ]
+    assert answer_path(_reply(items), graph) is None
+
+
+def test_without_causal_evidence_the_items_attributes_lead_to_an_outcome(graph):
+    items = [{"item_id": "a", "attributes": {"title_len": 3, "genre": "comedy", "price": 9.0}}]
+    # genre reaches rating through clicked; rating is preferred as the outcome
+    assert answer_path(_reply(items), graph) == ["genre", "clicked", "rating"]
+    matched = [
+        {
+            "item_id": "a",
+            "evidence": [{"data": {"attribute": "price"}}],
+            "attributes": {"genre": "x"},
+        }
+    ]
+    assert answer_path(_reply(matched), graph) == ["price", "rating"]
+
+
+def test_answer_effect_finds_the_estimate():
+    effect = {
+        "treatment": "price",
+        "outcome": "rating",
+        "identified": True,
+        "estimate": -0.2,
+        "ci_low": -0.3,
+        "ci_high": -0.1,
+    }
+    trace = [{"kind": "tool", "name": "estimate_effect", "detail": "", "result": effect}]
+    assert answer_effect(_reply(trace=trace))["estimate"] == -0.2
+    assert answer_effect(_reply()) is None
+
+
+def test_banner_names_the_backend_and_the_fallback():
+    assert "`rule`" in banner_markdown("rule")
+    text = banner_markdown("openai:http://x/v1", {"fallback": True, "fallback_reason": "timeout"})
+    assert "openai:http://x/v1" in text and "rule planner" in text and "timeout" in text
+
+
+def test_pictures_are_pngs(graph):
+    assert graph_png(graph, ["genre", "clicked", "rating"]).startswith(b"\x89PNG")
+    identified = {
+        "treatment": "price",
+        "outcome": "rating",
+        "identified": True,
+        "estimate": -0.2,
+        "ci_low": -0.3,
+        "ci_high": -0.1,
+        "method": "backdoor",
+    }
+    missing = {
+        "treatment": "price",
+        "outcome": "rating",
+        "identified": False,
+        "estimate": None,
+        "reason": "selection",
+    }
+    a, b = effect_png(identified), effect_png(missing)
+    assert a.startswith(b"\x89PNG") and b.startswith(b"\x89PNG") and a != b
