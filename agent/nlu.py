@@ -537,6 +537,17 @@ _STOPWORDS = frozenset(
         "let",
         "let's",
         "us",
+        "expensive",
+        "pricey",
+        "costly",
+        "cheap",
+        "cheaper",
+        "old",
+        "older",
+        "new",
+        "newer",
+        "recent",
+        "popular",
     ]
 )
 

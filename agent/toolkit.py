@@ -46,6 +46,11 @@ class ToolRecord:
     compact: str
     ms: float
 
+    @property
+    def ok(self) -> bool:
+        """True when the tool returned a result."""
+        return self.error is None
+
 
 @dataclass
 class CandidateBus:
@@ -105,6 +110,8 @@ def tool_context(workspace: Any, state: SessionState) -> ToolContext:
             shown=tuple(state.shown),
             wanted={k: tuple(v) for k, v in cons.include.items()},
             unwanted={k: tuple(v) for k, v in cons.exclude.items()},
+            ranges={k: (r.min, r.max) for k, r in cons.ranges.items()},
+            anchors=tuple(cons.like_items),
             query=cons.query,
         ),
     )
@@ -159,8 +166,8 @@ def validation_hint(exc: ValidationError, spec: ToolSpec) -> str:
     return f"Error: invalid arguments for {spec.name}: {problems}. It accepts: {accepted}."
 
 
-def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> tuple[str, bool]:
-    """Run one tool for the model: (message content, ok). Model mistakes become hints."""
+def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> ToolRecord:
+    """Run one tool and file it on the bus; a model's mistake becomes a hint, not an exception."""
     if ctx.on_event:
         ctx.on_event("tool_start", {"tool": spec.name, "args": args})
     started = time.perf_counter()
@@ -174,12 +181,13 @@ def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> tuple[st
         error = f"Error: {exc.message}" + (f" Hint: {exc.hint}" if exc.hint else "")
     ms = (time.perf_counter() - started) * 1000.0
     compact = compact_result(spec.name, result) if result is not None else (error or "")
-    ctx.bus.add(ToolRecord(spec.name, dict(args), result, error, compact, ms))
+    record = ToolRecord(spec.name, dict(args), result, error, compact, ms)
+    ctx.bus.add(record)
     if isinstance(result, FeedbackAck):
         ctx.state.set_feedback(result.item_id, result.kind)
     if ctx.on_event:
         ctx.on_event("tool_end", {"tool": spec.name, "ok": error is None, "ms": round(ms, 2)})
-    return compact, error is None
+    return record
 
 
 def langchain_tools() -> list[Any]:
@@ -194,8 +202,7 @@ def langchain_tools() -> list[Any]:
             ctx = runtime.context
             if not isinstance(ctx, TurnContext):
                 raise TypeError("the agent must be run with a TurnContext as its context")
-            content, _ok = run_tool(ctx, _spec, kwargs)
-            return content
+            return run_tool(ctx, _spec, kwargs).compact
 
         out.append(
             StructuredTool.from_function(

@@ -22,7 +22,7 @@ Variables = Annotated[
 
 
 def _graph(ctx: ToolContext) -> Any:
-    graph = ctx.workspace.graph
+    graph = getattr(ctx.workspace, "graph", None)
     if graph is None:
         raise ToolError(
             "this workspace has no causal graph",

@@ -42,6 +42,8 @@ class UserContext:
     shown: tuple[str, ...] = ()
     wanted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     unwanted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    anchors: tuple[str, ...] = ()  # items the user asked for "more like"
     query: str = ""
 
     @property

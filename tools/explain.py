@@ -1,0 +1,187 @@
+"""The explain tool: why an item suits this user, as evidence the other components supply.
+
+Evidence, each a sentence plus the values behind it: the attributes that match what the user
+asked for, how close the item is to the user's words and to items they liked (cosine
+similarity of catalog embeddings), the debiased ranker's score and its components, the
+item's observed popularity, and causal effects of the item's attributes for the user's
+segment. Every number in a sentence is in `data`, so replies can be checked against it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tools.catalog_filters import normalize_value
+from tools.items import item_table
+from tools.schemas import Evidence, EvidenceKind, Explanation, ToolContext
+
+_QUERY_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """Observed popularity per item: how many interactions and ratings, and the mean rating."""
+
+    n_interactions: pd.Series
+    n_ratings: pd.Series
+    mean_rating: pd.Series
+
+    @classmethod
+    def from_interactions(cls, interactions: pd.DataFrame) -> ItemStats:
+        """Counts from the workspace's interaction log."""
+        ids = interactions["item_id"].astype(str)
+        counts = ids.value_counts()
+        if "rating" in interactions.columns:
+            rated = interactions[interactions["rating"].notna()]
+            n_ratings = rated["item_id"].astype(str).value_counts()
+            mean = rated.groupby(rated["item_id"].astype(str))["rating"].mean()
+        else:
+            n_ratings = pd.Series(dtype=int)
+            mean = pd.Series(dtype=float)
+        return cls(counts, n_ratings, mean)
+
+
+_STATS: weakref.WeakKeyDictionary[Any, ItemStats] = weakref.WeakKeyDictionary()
+_QUERY_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def item_stats(workspace: Any) -> ItemStats:
+    """The workspace's per-item counts, computed once per workspace object."""
+    with _LOCK:
+        stats = _STATS.get(workspace)
+        if stats is None:
+            stats = ItemStats.from_interactions(workspace.dataset.interactions)
+            _STATS[workspace] = stats
+        return stats
+
+
+def query_vector(catalog: Any, text: str) -> np.ndarray:
+    """The embedding of a query text (cached: the same wish is explained for many items)."""
+    key = (id(catalog), text)
+    with _LOCK:
+        cached = _QUERY_VECTORS.get(key)
+        if cached is not None:
+            _QUERY_VECTORS.move_to_end(key)
+            return cached
+    vector = catalog.embedder.encode([text])[0]
+    with _LOCK:
+        _QUERY_VECTORS[key] = vector
+        while len(_QUERY_VECTORS) > _QUERY_CACHE_SIZE:
+            _QUERY_VECTORS.popitem(last=False)
+    return vector
+
+
+def _attribute_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
+    table = item_table(ctx.workspace)
+    out: list[Evidence] = []
+    for attr, wanted in ctx.user.wanted.items():
+        if attr not in table.frame.columns:
+            continue
+        have = table.values_of(item_id, attr)
+        keys = {normalize_value(v) for v in wanted}
+        hits = [v for v in have if normalize_value(v) in keys]
+        if hits:
+            out.append(
+                Evidence(
+                    kind=EvidenceKind.ATTRIBUTE,
+                    text=f"It is {' and '.join(hits)} ({attr}), as you asked.",
+                    source="catalog",
+                    data={"attribute": attr, "values": hits},
+                )
+            )
+    for attr, (low, high) in ctx.user.ranges.items():
+        if attr not in table.frame.columns:
+            continue
+        value = table.frame.at[item_id, attr]
+        if value is None or pd.isna(value):
+            continue
+        shown = table.attributes_of(item_id).get(attr)
+        if (low is None or value >= low) and (high is None or value <= high):
+            out.append(
+                Evidence(
+                    kind=EvidenceKind.ATTRIBUTE,
+                    text=f"Its {attr} is {shown}, within what you asked for.",
+                    source="catalog",
+                    data={"attribute": attr, "value": shown},
+                )
+            )
+    return out
+
+
+def _similarity_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
+    catalog = ctx.workspace.catalog
+    table = item_table(ctx.workspace)
+    anchors = [i for i in dict.fromkeys([*ctx.user.anchors, *ctx.user.liked]) if i != item_id]
+    anchors = [i for i in anchors if table.has(i)][-10:]
+    if not anchors and not ctx.user.query:
+        return []
+    vectors = catalog.embeddings([item_id, *anchors])
+    item_vec = vectors[0]
+    out: list[Evidence] = []
+    if ctx.user.query:
+        sim = float(query_vector(catalog, ctx.user.query) @ item_vec)
+        out.append(
+            Evidence(
+                kind=EvidenceKind.QUERY,
+                text=f"It matches your wish '{ctx.user.query}' (similarity {sim:.2f}).",
+                source="catalog",
+                data={"query": ctx.user.query, "similarity": round(sim, 4)},
+            )
+        )
+    if anchors:
+        sims = vectors[1:] @ item_vec
+        best = int(np.argmax(sims))
+        anchor = anchors[best]
+        title = table.title(anchor)
+        why = "which you liked" if anchor in ctx.user.liked else "which you mentioned"
+        out.append(
+            Evidence(
+                kind=EvidenceKind.SIMILAR_LIKED,
+                text=f"It is similar to {title}, {why} (similarity {float(sims[best]):.2f}).",
+                source="catalog",
+                data={"item_id": anchor, "title": title, "similarity": round(float(sims[best]), 4)},
+            )
+        )
+    return out
+
+
+def _popularity_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
+    stats = item_stats(ctx.workspace)
+    n = int(stats.n_ratings.get(item_id, 0)) or int(stats.n_interactions.get(item_id, 0))
+    if n == 0:
+        return []
+    mean = stats.mean_rating.get(item_id)
+    if mean is not None and not pd.isna(mean) and int(stats.n_ratings.get(item_id, 0)):
+        text = f"{n} users rated it, {float(mean):.2f} on average."
+        data: dict[str, Any] = {"n_ratings": n, "mean_rating": round(float(mean), 4)}
+    else:
+        text = f"It appears in {n} logged interactions."
+        data = {"n_interactions": n}
+    return [Evidence(kind=EvidenceKind.POPULARITY, text=text, source="dataset", data=data)]
+
+
+def explain(ctx: ToolContext, item_id: str) -> Explanation:
+    """Explain why an item suits this user: matching attributes, similarity to their wishes and
+    liked items, the debiased ranker's score and components, and causal effects for their segment.
+
+    Args:
+        item_id: the item to explain (an item_id from a recommend or search_items result).
+    """
+    table = item_table(ctx.workspace)
+    item_id = table.require(item_id)
+    evidence = [
+        *_attribute_evidence(ctx, item_id),
+        *_similarity_evidence(ctx, item_id),
+        *_popularity_evidence(ctx, item_id),
+    ]
+    title = table.title(item_id)
+    summary = evidence[0].text if evidence else f"{title} ranks well for you."
+    return Explanation(item_id=item_id, title=title, summary=summary, evidence=evidence)

@@ -1,0 +1,266 @@
+"""Item tools: search the catalog, recommend for the user (retrieval -> ranker -> diversity).
+
+Filters arrive as `AttributeFilter`s; names and values are checked against the workspace's
+item table first (case and spelling are forgiven: "comedy" becomes "Comedy", "sci-fi"
+"Sci-Fi"), so a model's slip comes back as a `ToolError` with the closest names instead of
+an empty list. Wanted values are "any of" (an item matching more of them ranks first).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from tools.catalog_filters import FilterError, normalize_value, split_values
+from tools.schemas import (
+    AttributeFilter,
+    AttributeValue,
+    Filters,
+    ItemSummary,
+    Recommendations,
+    SearchResult,
+    ToolContext,
+    ToolError,
+)
+
+K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
+KEY_ATTRIBUTES = 4
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """The workspace's items indexed for tools: attributes per id, values per attribute."""
+
+    frame: pd.DataFrame  # indexed by item_id
+
+    @classmethod
+    def from_items(cls, items: pd.DataFrame) -> ItemTable:
+        """Index an item table in the data contract."""
+        frame = items.copy()
+        frame["item_id"] = frame["item_id"].astype(str)
+        return cls(frame.set_index("item_id", drop=False))
+
+    def has(self, item_id: str) -> bool:
+        """True for a known item id."""
+        return item_id in self.frame.index
+
+    def title(self, item_id: str) -> str:
+        """An item's title."""
+        return str(self.frame.at[item_id, "title"])
+
+    def attributes_of(self, item_id: str) -> dict[str, AttributeValue]:
+        """An item's attributes (numbers as int where whole, missing as None)."""
+        row = self.frame.loc[item_id]
+        out: dict[str, AttributeValue] = {}
+        for col in self.frame.columns:
+            if col in ("item_id", "title", "description"):
+                continue
+            value = row[col]
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                out[col] = None
+            elif isinstance(value, float | np.floating):
+                out[col] = int(value) if float(value).is_integer() else round(float(value), 2)
+            elif isinstance(value, np.integer):
+                out[col] = int(value)
+            else:
+                out[col] = str(value)
+        return out
+
+    def values_of(self, item_id: str, attribute: str) -> list[str]:
+        """The categorical values an item has for an attribute ("A|B" split)."""
+        value = self.frame.at[item_id, attribute]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return []
+        return split_values(value)
+
+    def require(self, item_id: str) -> str:
+        """The id if known (or a unique title prefix), else a ToolError with a hint."""
+        item_id = str(item_id).strip()
+        if self.has(item_id):
+            return item_id
+        lowered = item_id.lower()
+        by_title = self.frame.index[self.frame["title"].str.lower().str.startswith(lowered)]
+        if lowered and len(by_title) == 1:
+            return str(by_title[0])
+        raise ToolError(
+            f"unknown item id {item_id!r}",
+            "use an item_id from a search_items or recommend result",
+        )
+
+    def matched(self, item_id: str, filters: Sequence[AttributeFilter]) -> list[str]:
+        """The wanted values an item has, as 'attribute=value' (for ranking and explanations)."""
+        out = []
+        for f in filters:
+            if f.any_of and f.attribute in self.frame.columns:
+                have = {normalize_value(v) for v in self.values_of(item_id, f.attribute)}
+                out += [f"{f.attribute}={v}" for v in f.any_of if normalize_value(v) in have]
+        return out
+
+
+_TABLES: weakref.WeakKeyDictionary[Any, ItemTable] = weakref.WeakKeyDictionary()
+_TABLES_LOCK = threading.Lock()
+
+
+def item_table(workspace: Any) -> ItemTable:
+    """The workspace's item table, built once per workspace object."""
+    with _TABLES_LOCK:
+        table = _TABLES.get(workspace)
+        if table is None:
+            table = ItemTable.from_items(workspace.dataset.items)
+            _TABLES[workspace] = table
+        return table
+
+
+def to_catalog_where(filters: Sequence[AttributeFilter]) -> dict[str, Any] | None:
+    """Filters in the catalog's dict form: {"genres": {"in": [...], "not": [...]}, "year": {"min": ..}}."""
+    where: dict[str, Any] = {}
+    for f in filters:
+        cond: dict[str, Any] = {}
+        if f.any_of:
+            cond["in"] = list(f.any_of)
+        if f.none_of:
+            cond["not"] = list(f.none_of)
+        if f.min is not None:
+            cond["min"] = f.min
+        if f.max is not None:
+            cond["max"] = f.max
+        where[f.attribute] = cond
+    return where or None
+
+
+def checked_where(workspace: Any, filters: Sequence[AttributeFilter]) -> dict[str, Any] | None:
+    """Filters in the catalog's form, validated by the catalog (a ToolError when invalid)."""
+    where = to_catalog_where(filters)
+    try:
+        workspace.catalog.parse_filters(where)
+    except FilterError as exc:
+        raise ToolError(str(exc), "fix the filter and call the tool again") from None
+    return where
+
+
+def summarise(
+    table: ItemTable,
+    item_id: str,
+    filters: Sequence[AttributeFilter] = (),
+    score: float | None = None,
+    components: Mapping[str, float] | None = None,
+) -> ItemSummary:
+    """An ItemSummary with key attributes and which wishes it meets."""
+    attrs = table.attributes_of(item_id)
+    key = dict(list(attrs.items())[:KEY_ATTRIBUTES])
+    return ItemSummary(
+        item_id=item_id,
+        title=table.title(item_id),
+        attributes=key,
+        score=None if score is None else float(score),
+        components={k: float(v) for k, v in (components or {}).items()},
+        matched=table.matched(item_id, filters),
+    )
+
+
+def _by_matches(items: list[ItemSummary]) -> list[ItemSummary]:
+    """Stable re-order: items meeting more of the wanted values first."""
+    return sorted(items, key=lambda i: -sum(1 for m in i.matched if "=" in m))
+
+
+def search_items(ctx: ToolContext, query: str, filters: Filters = None, k: K = 10) -> SearchResult:
+    """Search the catalog by the meaning of a text query, optionally filtered by attributes.
+
+    Args:
+        query: what to look for, in words (e.g. "space adventure with robots").
+        filters: conditions on item attributes (see the attribute list in your instructions).
+        k: how many items to return (1-50).
+    """
+    if not query.strip():
+        raise ToolError("query is empty", "describe what to look for, or call recommend")
+    table = item_table(ctx.workspace)
+    checked = list(filters or [])
+    where = checked_where(ctx.workspace, checked)
+    hits = ctx.workspace.catalog.search(query, k=k, where=where, exclude=list(ctx.user.excluded))
+    items = [
+        summarise(table, str(h.item_id), checked, score=h.score)
+        for h in hits
+        if table.has(str(h.item_id))
+    ]
+    return SearchResult(query=query, filters=checked, items=_by_matches(items)[:k])
+
+
+def recommend(
+    ctx: ToolContext, k: K = 10, query: str | None = None, filters: Filters = None
+) -> Recommendations:
+    """Recommend items for this user: candidate retrieval, the debiased ranker, then diversity.
+
+    Args:
+        k: how many items to return (1-50).
+        query: optional free-text wish (e.g. "a heist with a twist").
+        filters: conditions on item attributes (see the attribute list in your instructions).
+    """
+    table = item_table(ctx.workspace)
+    checked = list(filters or [])
+    where = checked_where(ctx.workspace, checked)
+    exclude = list(dict.fromkeys([*ctx.user.excluded, *ctx.user.shown]))
+    ranked = _ranked(ctx, k, query, where, exclude)
+    items = [
+        summarise(table, item_id, checked, score=score, components=components)
+        for item_id, score, components in ranked
+        if table.has(item_id)
+    ]
+    note = "" if items else "nothing matches all filters; relax one"
+    method = "ranker" if _has_ranker(ctx.workspace) else "retrieval"
+    return Recommendations(
+        items=_by_matches(items)[:k],
+        query=query,
+        filters=checked,
+        method=method,
+        note=note,
+    )
+
+
+def _has_ranker(workspace: Any) -> bool:
+    try:
+        import tools.recommending  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _ranked(
+    ctx: ToolContext,
+    k: int,
+    query: str | None,
+    where: dict[str, Any] | None,
+    exclude: list[str],
+) -> list[tuple[str, float | None, dict[str, float]]]:
+    """(item_id, score, components) best first, from the ranker pipeline or plain retrieval."""
+    pool = max(3 * k, 30)
+    if _has_ranker(ctx.workspace):
+        from tools.recommending import recommend_for_user
+
+        ranked = recommend_for_user(
+            ctx.workspace,
+            ctx.user.user_id,
+            query=query,
+            k=pool,
+            filters=where,
+            exclude=exclude,
+            liked=list(ctx.user.liked),
+        )
+        return [
+            (str(_get(r, "item_id")), _get(r, "score"), dict(_get(r, "components") or {}))
+            for r in ranked
+        ]
+    table = item_table(ctx.workspace)
+    text = query or " ".join(table.title(i) for i in ctx.user.liked if table.has(i)) or "popular"
+    hits = ctx.workspace.catalog.search(text, k=pool, where=where, exclude=exclude)
+    return [(h.item_id, float(h.score), {"similarity": float(h.score)}) for h in hits]
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
