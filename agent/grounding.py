@@ -4,7 +4,8 @@ Every number in the reply (scores, effects, prices, years, percentages) must mat
 in the tool outputs, the tool arguments or the user's message, at the precision the reply
 shows it ("4.21" matches 4.2137, "12%" matches 0.12); every catalog title the reply names,
 and every quoted or bold name, must appear in those sources. List markers ("1."), counts of
-shown items and the customary "95%" of a confidence interval are not facts to check.
+shown items, numbers inside questions ("under $15?") and the customary "95%" of a
+confidence interval are not facts to check.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _COUNT_NOUN = re.compile(
     re.IGNORECASE,
 )
 _ALLOWED_CONSTANTS = (95.0,)
+_SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|\n|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,15 @@ def _matches(shown: float, decimals: int, percent: bool, candidates: Sequence[fl
     return False
 
 
+def _blank_questions(text: str) -> str:
+    """The text with every question blanked out (a question asserts no number)."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        out.append(" " * len(sentence) if sentence.rstrip().endswith("?") else sentence)
+    return "".join(out)
+
+
 class GroundingChecker:
     """Verifies replies against tool outputs for one catalog's titles."""
 
@@ -118,7 +129,7 @@ class GroundingChecker:
             checked_titles += 1
             if f" {norm} " not in padded_sources:
                 bad_titles.append(phrase)
-        clean = "".join(blanked)
+        clean = _blank_questions("".join(blanked))
         clean = _LIST_MARKER.sub(lambda m: " " * len(m.group()), clean)
         clean = _ORDINAL.sub(lambda m: " " * len(m.group()), clean)
 

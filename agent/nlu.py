@@ -243,10 +243,10 @@ _MONEY_CONTEXT = _rx(
     r"\$|\b(dollars?|bucks|usd|eur|euros?|price[sd]?|cost|costs|costing|cheap\w*|expensive|budget|spend|afford\w*|pricey)\b"
 )
 _PRICE_MAX = _rx(
-    rf"(?:under|below|less than|cheaper than|max(?:imum)?|at most|up to|no more than|not more than|within|<=?)\s*\$?\s*{_NUM}"
+    rf"(?:under|below|less than|cheaper than|max(?:imum)?|at most|up to|no more than|not more than|within|(?:nothing|not|no|never)\s+(?:over|above|more than|pricier than)|<=?)\s*\$?\s*{_NUM}"
 )
 _PRICE_MIN = _rx(
-    rf"(?:over|above|more than|at least|min(?:imum)?|from|starting at|>=?)\s*\$?\s*{_NUM}"
+    rf"(?<!nothing )(?<!not )(?<!no )(?<!never )(?:over|above|more than|at least|min(?:imum)?|from|starting at|>=?)\s*\$?\s*{_NUM}"
 )
 _BETWEEN = _rx(
     rf"between\s*\$?\s*{_NUM}\s*(?:and|to|-)\s*\$?\s*{_NUM}|\$?\s*{_NUM}\s*(?:-|to)\s*\$?\s*{_NUM}\s*(?:dollars|bucks|\$)"

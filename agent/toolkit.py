@@ -190,6 +190,27 @@ def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> ToolReco
     return record
 
 
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its `$defs` references expanded (small models handle refs badly)."""
+    defs = schema.get("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                merged = {
+                    **defs[ref.split("/")[-1]],
+                    **{k: v for k, v in node.items() if k != "$ref"},
+                }
+                return expand(merged)
+            return {k: expand(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [expand(v) for v in node]
+        return node
+
+    return expand(schema)
+
+
 def langchain_tools() -> list[Any]:
     """Every tool as a langchain StructuredTool reading the TurnContext from the runtime."""
     from langchain_core.tools import StructuredTool
@@ -204,12 +225,14 @@ def langchain_tools() -> list[Any]:
                 raise TypeError("the agent must be run with a TurnContext as its context")
             return run_tool(ctx, _spec, kwargs).compact
 
+        # Real classes, not strings: langgraph resolves the hints to find the injected runtime.
+        call.__annotations__ = {"runtime": ToolRuntime, "return": str}
         out.append(
             StructuredTool.from_function(
                 func=call,
                 name=spec.name,
                 description=spec.description,
-                args_schema=spec.args_model,
+                args_schema=inline_refs(spec.args_model.model_json_schema()),
                 infer_schema=False,
             )
         )

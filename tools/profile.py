@@ -66,6 +66,7 @@ def get_profile(ctx: ToolContext) -> Profile:
         seen=refs(ctx.user.seen),
         wanted={k: list(v) for k, v in ctx.user.wanted.items()},
         unwanted={k: list(v) for k, v in ctx.user.unwanted.items()},
+        ranges={k: (low, high) for k, (low, high) in ctx.user.ranges.items()},
         history_size=len(ctx.user.shown),
     )
 

@@ -253,6 +253,7 @@ class Profile(BaseModel):
     seen: list[ItemRef] = Field(default_factory=list)
     wanted: dict[str, list[str]] = Field(default_factory=dict)
     unwanted: dict[str, list[str]] = Field(default_factory=dict)
+    ranges: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
     history_size: int = 0
 
 

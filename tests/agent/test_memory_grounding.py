@@ -120,3 +120,8 @@ def test_rounding_must_respect_precision(checker):
     assert not checker.check("score 4.3", SOURCES).ok
     assert not checker.check("You could try Heat tonight.", SOURCES).ok  # no tool returned it
     assert checker.check("Heat is what I feel.", SOURCES).ok  # sentence-initial word, not a title
+
+
+def test_questions_assert_no_numbers(checker):
+    assert checker.check("What's your budget — under $12.79, or more?", SOURCES).ok
+    assert not checker.check("It costs $12.79. Want more?", SOURCES).ok

@@ -87,6 +87,8 @@ def test_numeric_ranges(vocab):
     assert p.ranges["year"].high == 1979
     p = parse(vocab, "between 1970 and 1980")
     assert (p.ranges["year"].low, p.ranges["year"].high) == (1970, 1980)
+    p = parse(vocab, "romance but nothing over $30")
+    assert (p.ranges["price"].low, p.ranges["price"].high) == (None, 30)
     p = parse(vocab, "anything from the eighties")
     assert (p.ranges["year"].low, p.ranges["year"].high) == (1980, 1989)
 

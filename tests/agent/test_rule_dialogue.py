@@ -1,0 +1,94 @@
+"""Multi-turn dialogues with the rule planner on a synthetic workspace: items and explanations."""
+
+from __future__ import annotations
+
+from tools.items import item_table
+
+
+def _attrs(agent, reply):
+    table = item_table(agent.workspace)
+    return [table.attributes_of(i.item_id) for i in reply.items]
+
+
+def test_vague_then_refine_then_why(rule_agent):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "I want something to watch tonight")
+    assert first.items, "a vague request still gets picks"
+    assert "?" in first.text, "and a clarifying question"
+    assert first.grounded and not first.fallback
+
+    comedy = rule_agent.chat(sid, "a comedy please, under $20")
+    assert comedy.items
+    assert all(a["genre"] == "comedy" and a["price"] <= 20 for a in _attrs(rule_agent, comedy))
+    assert not {i.item_id for i in comedy.items} & {i.item_id for i in first.items}
+    assert all("comedy" in i.explanation for i in comedy.items)
+
+    prices = [a["price"] for a in _attrs(rule_agent, comedy)]
+    cheaper = rule_agent.chat(sid, "cheaper")
+    assert cheaper.items
+    assert max(a["price"] for a in _attrs(rule_agent, cheaper)) < sorted(prices)[len(prices) // 2]
+    assert all(a["genre"] == "comedy" for a in _attrs(rule_agent, cheaper))
+
+    why = rule_agent.chat(sid, "why the first one?")
+    assert why.items[0].item_id == cheaper.items[0].item_id
+    kinds = {e.kind for e in why.items[0].evidence}
+    assert "attribute" in kinds
+    assert why.grounded
+    assert any(step.name == "explain" for step in why.trace)
+
+
+def test_negation_and_switching_genre(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a comedy")
+    reply = rule_agent.chat(sid, "actually no comedy, something scary")
+    genres = {a["genre"] for a in _attrs(rule_agent, reply)}
+    assert genres == {"horror"}
+    state = rule_agent.session_state(sid)
+    assert state.constraints.exclude == {"genre": ["comedy"]}
+
+
+def test_rejections_are_never_shown_again(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "an action movie")
+    first_id = reply.items[0].item_id
+    rule_agent.chat(sid, "I didn't like the first one")
+    state = rule_agent.session_state(sid)
+    assert first_id in state.disliked
+    for text in ["more action please", "something else", "start over", "action"]:
+        again = rule_agent.chat(sid, text)
+        assert first_id not in {i.item_id for i in again.items}
+
+
+def test_like_anchor_and_what_if_and_graph(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "documentaries")
+    second = reply.items[1]
+    more = rule_agent.chat(sid, "more like the second one")
+    assert more.items
+    assert any(
+        e.kind == "similar_liked" and second.title in e.text for i in more.items for e in i.evidence
+    )
+    what_if = rule_agent.chat(sid, "what if it were promoted?")
+    assert any(s.name == "estimate_effect" for s in what_if.trace)
+    assert what_if.text
+    graph = rule_agent.chat(sid, "does price affect clicked?")
+    assert any(s.name == "causal_graph_query" for s in graph.trace)
+    assert graph.grounded
+
+
+def test_reset_clears_wishes(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a horror movie under $15")
+    reply = rule_agent.chat(sid, "start over")
+    state = rule_agent.session_state(sid)
+    assert state.constraints.is_empty()
+    assert "?" in reply.text
+
+
+def test_profile_answer_lists_wishes(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "romance but nothing over $30")
+    reply = rule_agent.chat(sid, "what do you know about me?")
+    assert "romance" in reply.text and "$30" in reply.text
+    assert reply.grounded
+    assert rule_agent.grounding_stats()["rule_grounding_rate"] == 1.0
