@@ -114,13 +114,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             say(f"loading workspace {path} ...")
             from agent.api import RecAgent
 
-            from tools.workspace import Workspace
-
-            ws = Workspace.open(path)
             agent = RecAgent.from_workspace(path, llm=llm)
             from ui.server import create_app, serve_app
 
-            app = create_app(agent, ws, settings)
+            app = create_app(agent, agent.workspace, settings)
             say(
                 f"WhyRec is serving at {settings.base_url()}  (LLM backend: {agent.backend_name}; "
                 f"API keys {'required' if settings.auth_enabled else 'off'}; Ctrl-C stops)"

@@ -95,7 +95,8 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
         session_id: Annotated[str, Field(min_length=1)],
         item_id: Annotated[str, Field(min_length=1)],
         value: Annotated[
-            Literal["like", "dislike"] | float, Field(description="like, dislike or a rating")
+            Literal["like", "dislike", "seen"] | float,
+            Field(description="like, dislike, seen or a 1-5 rating"),
         ],
     ) -> dict[str, Any]:
         """Record that the user liked, disliked or rated an item (it shapes their next recommendations)."""

@@ -50,11 +50,11 @@ class RecommendRequest(_Body):
 
 
 class FeedbackRequest(_Body):
-    """A like, a dislike or a rating for an item, in a session."""
+    """A like, a dislike, "seen" or a 1-5 rating for an item, in a session."""
 
     session_id: ID
     item_id: ID
-    value: Literal["like", "dislike"] | float
+    value: Literal["like", "dislike", "seen"] | float
 
 
 class EffectRequest(_Body):

@@ -16,10 +16,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from ui.causal_view import CausalView
-from ui.errors import install_error_handlers
+from ui.errors import NotFound, install_error_handlers
 from ui.middleware import ApiKeyMiddleware, BodyLimitMiddleware
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings
@@ -94,6 +94,19 @@ def create_app(
 
     app.include_router(openai_api.make_router(service, settings))
     app.include_router(rest_api.make_router(service, causal, settings))
+
+    async def unknown_route(request: Request) -> None:
+        """Unknown paths under /api and /v1 get a JSON 404 (not the web UI's page)."""
+        raise NotFound(f"no such endpoint: {request.url.path[:120]}; see /docs", code="no_route")
+
+    for prefix in ("/api", "/v1"):
+        app.add_api_route(
+            prefix + "/{rest:path}",
+            unknown_route,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            include_in_schema=False,
+        )
+
     if mcp_server is not None:
         from ui.mcp_server import mcp_routes
 

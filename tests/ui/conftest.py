@@ -34,13 +34,12 @@ def ui_workspace(tmp_path_factory):
 def live_server(ui_workspace):
     """The real agent (rule backend) behind every surface, on a free loopback port."""
     from agent.api import RecAgent
-
     from ui.server import ServerThread, create_app
     from ui.settings import ServerSettings
 
     agent = RecAgent.from_workspace(ui_workspace.root, llm="rule")
-    app = create_app(agent, ui_workspace, ServerSettings(max_message_chars=2000))
+    app = create_app(agent, agent.workspace, ServerSettings(max_message_chars=2000))
     with ServerThread(app) as server:
         server.agent = agent
-        server.workspace = ui_workspace
+        server.workspace = agent.workspace
         yield server
