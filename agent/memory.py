@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
@@ -60,18 +60,24 @@ class Constraints(BaseModel):
     ranges: dict[str, NumericRange] = Field(default_factory=dict)
     like_items: list[str] = Field(default_factory=list)
     query: str = ""
+    any_mode: list[str] = Field(default_factory=list)  # attributes where wanted values are "or"
 
     def is_empty(self) -> bool:
         """True when nothing has been asked for yet."""
         return not (self.include or self.exclude or self.ranges or self.like_items or self.query)
 
-    def to_filters(self) -> dict[str, object]:
-        """Catalog filters: wanted values (any of), unwanted values, numeric bounds."""
+    def to_filters(self, multi: Collection[str] = ()) -> dict[str, object]:
+        """Catalog filters: wanted values, unwanted values, numeric bounds.
+
+        Wanted values of a several-per-item attribute (`multi`, like MovieLens genres) must all
+        be present ("a romantic comedy"), unless the user said "or"; otherwise any one will do.
+        """
         filters: dict[str, object] = {}
-        for attr in set(self.include) | set(self.exclude):
+        for attr in sorted(set(self.include) | set(self.exclude)):
             cond: dict[str, list[str]] = {}
             if self.include.get(attr):
-                cond["in"] = list(self.include[attr])
+                key = "all" if attr in multi and attr not in self.any_mode else "in"
+                cond[key] = list(self.include[attr])
             if self.exclude.get(attr):
                 cond["not"] = list(self.exclude[attr])
             filters[attr] = cond

@@ -95,6 +95,7 @@ class Parse:
     what_if: WhatIf | None = None
     variables: tuple[str, ...] = ()  # causal variables named in the turn
     wants_more: bool = False  # "something else", "other options", "more"
+    either: frozenset[str] = frozenset()  # attributes whose wanted values were joined by "or"
 
     @property
     def intent(self) -> Intent | None:
@@ -821,12 +822,18 @@ def understand(
     items, title_spans = _item_refs(text, tokens, vocab, shown, focus)
     title_positions = {p for s, e, _ in title_spans for p in range(s, e)}
 
+    either: set[str] = set()
+    last_wanted: dict[str, int] = {}
     for attr, value, start, end in vocab.find_values(tokens):
         if title_positions.intersection(range(start, end)):
             continue  # a word inside a title ("Romance" in a title) is not a wish
         acc.used.update(range(start, end))
         negated = _negated(tokens, start)
         acc.add(acc.exclude if negated else acc.include, attr, value)
+        if not negated:
+            if attr in last_wanted and "or" in tokens[last_wanted[attr] : start]:
+                either.add(attr)
+            last_wanted[attr] = end
     for attr in list(acc.include):
         acc.include[attr] = [v for v in acc.include[attr] if v not in acc.exclude.get(attr, [])]
         if not acc.include[attr]:
@@ -881,4 +888,5 @@ def understand(
         what_if=what_if,
         variables=named_vars,
         wants_more=bool(_MORE.search(text)),
+        either=frozenset(either),
     )

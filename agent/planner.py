@@ -166,6 +166,10 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
     for attr, values in parse.include.items():
         current = [] if parse.replace else cons.include.get(attr, [])
         cons.include[attr] = list(dict.fromkeys([*current, *values]))
+        if attr in parse.either and attr not in cons.any_mode:
+            cons.any_mode.append(attr)
+        elif parse.replace and attr in cons.any_mode:
+            cons.any_mode.remove(attr)
         if attr in cons.exclude:
             cons.exclude[attr] = [v for v in cons.exclude[attr] if v not in values]
     for attr, values in parse.exclude.items():
@@ -306,6 +310,7 @@ class RulePlanner:
         self.outcomes = list(outcomes)
         self.classifier = classifier
         self.k = k
+        self.multi = frozenset(n for n, a in vocab.categorical.items() if a.multi)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -512,7 +517,7 @@ class RulePlanner:
     def _recommend(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
         k = parse.k or self.k
         cons = ctx.state.constraints
-        filters = cons.to_filters()
+        filters = cons.to_filters(self.multi)
         query = self._query(ctx)
         pool_k = max(k, POOL_K)
         result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters)
@@ -546,18 +551,34 @@ class RulePlanner:
     def _recommend_relaxing(
         self, ctx: TurnContext, k: int, query: str | None, filters: dict[str, Any]
     ) -> tuple[Recommendations | None, list[str]]:
-        """Recommend; when nothing fits, drop the text query, then bounds, then exclusions."""
-        attempts: list[tuple[str | None, dict[str, Any], list[str]]] = [(query, filters, [])]
-        if query:
-            attempts.append((None, filters, ["the text wish"]))
-        ranges = [a for a, c in filters.items() if "min" in c or "max" in c]
+        """Recommend; when nothing fits, relax step by step: the text wish, "all of" wishes
+        (to "any of"), then numeric bounds. Returns the result and what was dropped."""
+        steps: list[tuple[str | None, dict[str, Any], list[str]]] = [(query, filters, [])]
+        current_q, current_f, dropped = query, filters, []
+        if current_q:
+            current_q, dropped = None, [*dropped, "the text wish"]
+            steps.append((current_q, current_f, dropped))
+        all_attrs = [a for a, c in current_f.items() if isinstance(c, dict) and "all" in c]
+        if all_attrs:
+            current_f = {
+                a: (
+                    {**{k2: v for k2, v in c.items() if k2 != "all"}, "in": c["all"]}
+                    if a in all_attrs
+                    else c
+                )
+                for a, c in current_f.items()
+            }
+            dropped = [*dropped, *(f"having every {a} you named" for a in all_attrs)]
+            steps.append((current_q, current_f, dropped))
+        ranges = [
+            a for a, c in current_f.items() if isinstance(c, dict) and ("min" in c or "max" in c)
+        ]
         if ranges:
-            kept = {a: c for a, c in filters.items() if a not in ranges}
-            attempts.append(
-                (None, kept, ["the text wish"] * bool(query) + [f"the {a} bound" for a in ranges])
-            )
+            current_f = {a: c for a, c in current_f.items() if a not in ranges}
+            dropped = [*dropped, *(f"the {a} bound" for a in ranges)]
+            steps.append((current_q, current_f, dropped))
         last: Recommendations | None = None
-        for q, f, dropped in attempts:
+        for q, f, what in steps:
             args: dict[str, Any] = {"k": k, "filters": f or None}
             if q:
                 args["query"] = q
@@ -565,7 +586,7 @@ class RulePlanner:
             if isinstance(result, Recommendations):
                 last = result
                 if result.items:
-                    return result, dropped
+                    return result, what
         return last, []
 
     def _question(

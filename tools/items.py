@@ -98,9 +98,10 @@ class ItemTable:
         """The wanted values an item has, as 'attribute=value' (for ranking and explanations)."""
         out = []
         for f in filters:
-            if f.any_of and f.attribute in self.frame.columns:
+            wanted = [*(f.all_of or []), *(f.any_of or [])]
+            if wanted and f.attribute in self.frame.columns:
                 have = {normalize_value(v) for v in self.values_of(item_id, f.attribute)}
-                out += [f"{f.attribute}={v}" for v in f.any_of if normalize_value(v) in have]
+                out += [f"{f.attribute}={v}" for v in wanted if normalize_value(v) in have]
         return out
 
 
@@ -125,6 +126,8 @@ def to_catalog_where(filters: Sequence[AttributeFilter]) -> dict[str, Any] | Non
         cond: dict[str, Any] = {}
         if f.any_of:
             cond["in"] = list(f.any_of)
+        if f.all_of:
+            cond["all"] = list(f.all_of)
         if f.none_of:
             cond["not"] = list(f.none_of)
         if f.min is not None:

@@ -70,24 +70,41 @@ class AttributeFilter(BaseModel):
 
     attribute: str = Field(description="item attribute name, e.g. 'genres', 'year', 'price'")
     any_of: list[str] | None = Field(None, description="keep items with any of these values")
+    all_of: list[str] | None = Field(
+        None, description="keep items with all of these values (several-per-item attributes)"
+    )
     none_of: list[str] | None = Field(None, description="drop items with any of these values")
     min: float | None = Field(None, description="lowest allowed value (numeric attributes)")
     max: float | None = Field(None, description="highest allowed value (numeric attributes)")
 
     @model_validator(mode="after")
     def _not_empty(self) -> AttributeFilter:
-        if not (self.any_of or self.none_of or self.min is not None or self.max is not None):
-            raise ValueError(f"filter on {self.attribute!r} needs any_of, none_of, min or max")
+        if not (
+            self.any_of
+            or self.all_of
+            or self.none_of
+            or self.min is not None
+            or self.max is not None
+        ):
+            raise ValueError(
+                f"filter on {self.attribute!r} needs any_of, all_of, none_of, min or max"
+            )
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"filter on {self.attribute!r}: min {self.min} > max {self.max}")
         return self
+
+
+def _as_list(value: object) -> list[str] | None:
+    if value is None:
+        return None
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
 
 
 def coerce_filters(value: object) -> list[AttributeFilter] | None:
     """Accept filters as a list of AttributeFilter, or the dict shorthand.
 
     Shorthand: {"genres": ["Comedy"], "price": {"max": 20}, "year": {"min": 1990},
-    "genres": {"in": [...], "not": [...]}}.
+    "genres": {"in": [...], "all": [...], "not": [...]}}.
     """
     if value is None or value == {} or value == []:
         return None
@@ -98,13 +115,26 @@ def coerce_filters(value: object) -> list[AttributeFilter] | None:
                 values = [cond] if isinstance(cond, str) else [str(v) for v in cond]
                 out.append(AttributeFilter(attribute=attr, any_of=values))
             elif isinstance(cond, dict):
+                known = {"in", "any", "any_of", "all", "all_of", "not", "nin", "none_of"}
+                known |= {"min", "gte", "max", "lte"}
+                unknown = set(cond) - known
+                if unknown:
+                    raise ValueError(
+                        f"filter on {attr!r} has unknown keys {sorted(unknown)}; use any_of, "
+                        "all_of, none_of, min, max"
+                    )
+
+                def pick(*keys: str, c: dict = cond) -> Any:
+                    return next((c[k] for k in keys if c.get(k) is not None), None)
+
                 out.append(
                     AttributeFilter(
                         attribute=attr,
-                        any_of=cond.get("in", cond.get("any_of")),
-                        none_of=cond.get("not", cond.get("none_of")),
-                        min=cond.get("min", cond.get("gte")),
-                        max=cond.get("max", cond.get("lte")),
+                        any_of=_as_list(pick("in", "any", "any_of")),
+                        all_of=_as_list(pick("all", "all_of")),
+                        none_of=_as_list(pick("not", "nin", "none_of")),
+                        min=pick("min", "gte"),
+                        max=pick("max", "lte"),
                     )
                 )
             else:
@@ -112,7 +142,7 @@ def coerce_filters(value: object) -> list[AttributeFilter] | None:
         return out
     if isinstance(value, list):
         return [v if isinstance(v, AttributeFilter) else AttributeFilter(**v) for v in value]
-    raise ValueError("filters must be a list of {attribute, any_of, none_of, min, max}")
+    raise ValueError("filters must be a list of {attribute, any_of, all_of, none_of, min, max}")
 
 
 Filters = Annotated[
