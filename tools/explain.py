@@ -160,10 +160,10 @@ def _popularity_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
         return []
     mean = stats.mean_rating.get(item_id)
     if mean is not None and not pd.isna(mean) and int(stats.n_ratings.get(item_id, 0)):
-        text = f"{n} users rated it, {float(mean):.2f} on average."
+        text = f"{n} {'user' if n == 1 else 'users'} rated it, {float(mean):.2f} on average."
         data: dict[str, Any] = {"n_ratings": n, "mean_rating": round(float(mean), 4)}
     else:
-        text = f"It appears in {n} logged interactions."
+        text = f"It appears in {n} logged {'interaction' if n == 1 else 'interactions'}."
         data = {"n_interactions": n}
     return [Evidence(kind=EvidenceKind.POPULARITY, text=text, source="dataset", data=data)]
 
