@@ -6,7 +6,9 @@ For each backend it starts `whyrec serve` in a subprocess on a free loopback por
 SESSIONS conversations at once, each TURNS sequential turns through the OpenAI-compatible
 endpoint (non-streamed; a session per conversation via X-Session-Id). Backends:
 
-- `rule`: no LLM, the deterministic planner (the server's own cost);
+- `null`: the same app around an agent that does no work (the HTTP layer's own cost; target
+  p99 <= 250 ms);
+- `rule`: no LLM, the deterministic planner;
 - `fake-openai`: a loopback OpenAI-protocol server in this process that waits a fixed
   latency (200 ms) and answers in plain text, used as `openai:http://127.0.0.1:PORT/v1`.
 
@@ -166,8 +168,47 @@ def ensure_workspace(path: Path | None) -> Path:
     return target
 
 
+class NullAgent:
+    """An agent that does no work (a canned Reply): measures the HTTP layer's own cost."""
+
+    backend_name = "none (HTTP layer only)"
+
+    def __init__(self) -> None:
+        from agent.models import RecItem, Reply
+
+        self._sessions: set[str] = set()
+        item = RecItem(item_id="i1", title="An item", explanation="a canned explanation")
+        self._reply = Reply(text=FAKE_ANSWER, items=[item], backend="none")
+
+    def new_session(self, user_id: str | None = None) -> str:
+        session_id = "s-" + uuid.uuid4().hex
+        self._sessions.add(session_id)
+        return session_id
+
+    def session_state(self, session_id: str) -> dict[str, Any]:
+        if session_id not in self._sessions:
+            raise KeyError(session_id)
+        return {}
+
+    def chat(self, session_id: str, text: str) -> Any:
+        return self._reply
+
+    def close(self) -> None:
+        pass
+
+
+def serve_null(port: int) -> None:
+    """Serve the full app (UI, APIs, MCP) around a NullAgent on 127.0.0.1:PORT."""
+    sys.path.insert(0, str(ROOT))
+    from ui.server import create_app, serve_app
+    from ui.settings import ServerSettings
+
+    settings = ServerSettings(port=port)
+    serve_app(create_app(NullAgent(), None, settings), settings)
+
+
 class Server:
-    """`whyrec serve` in a subprocess."""
+    """`whyrec serve` in a subprocess (or the HTTP layer around a NullAgent, llm == "null")."""
 
     def __init__(self, workspace: Path, llm: str) -> None:
         self.port = free_port()
@@ -183,6 +224,8 @@ class Server:
             llm,
             "--no-progress",
         ]
+        if llm == "null":
+            self.command = [sys.executable, __file__, "--serve-null", str(self.port)]
         env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1"}
         self.process = subprocess.Popen(
             self.command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -319,10 +362,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--llm-latency-ms", type=float, default=200.0)
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument(
-        "--backends", default="rule,fake-openai", help="comma-separated: rule, fake-openai"
+        "--backends",
+        default="null,rule,fake-openai",
+        help="comma-separated: null (HTTP layer only), rule, fake-openai",
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
+    parser.add_argument("--serve-null", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_null is not None:
+        serve_null(args.serve_null)
+        return 0
     if args.sessions < 1 or args.turns < 1 or args.sessions > 500 or args.turns > 100:
         parser.error("--sessions must be 1..500 and --turns 1..100")
 
@@ -332,7 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"running {backend}: {args.sessions} sessions x {args.turns} turns ...", file=sys.stderr
         )
-        if backend == "rule":
+        if backend == "null":
+            results.append(
+                run_backend("null (HTTP only)", "null", workspace, args.sessions, args.turns, 250.0)
+            )
+        elif backend == "rule":
             results.append(run_backend("rule", "rule", workspace, args.sessions, args.turns, None))
         elif backend == "fake-openai":
             latency = args.llm_latency_ms / 1000
@@ -366,15 +419,15 @@ def main(argv: list[str] | None = None) -> int:
         for sample in r.error_samples:
             print(f"    error: {sample}")
     ratios = {}
-    if len(results) == 2 and results[0].p50_ms:
-        ratios = {
-            "p50_fake_over_rule": round(results[1].p50_ms / results[0].p50_ms, 2),
-            "throughput_fake_over_rule": round(
-                results[1].throughput_turns_per_s / max(results[0].throughput_turns_per_s, 1e-9),
-                2,
-            ),
-        }
-        print(f"ratios (same run): {ratios}")
+    base = results[0]
+    for r in results[1:]:
+        if base.p50_ms and base.throughput_turns_per_s:
+            ratios[f"{r.backend} / {base.backend}"] = {
+                "p50": round(r.p50_ms / base.p50_ms, 2),
+                "throughput": round(r.throughput_turns_per_s / base.throughput_turns_per_s, 2),
+            }
+    if ratios:
+        print(f"ratios against {base.backend} (same run): {ratios}")
     for r in results:
         if r.llm_calls is not None and r.turns:
             print(f"{r.backend}: {r.llm_calls / (r.turns + 1):.2f} LLM calls per turn")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -48,7 +50,11 @@ def create_app(
     settings = settings or ServerSettings()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     service = AgentService(
-        agent, workspace, workers=settings.workers, max_message_chars=settings.max_message_chars
+        agent,
+        workspace,
+        workers=settings.workers,
+        max_message_chars=settings.max_message_chars,
+        secret=session_secret(workspace),
     )
     causal = CausalView(workspace)
     mcp_server = None
@@ -133,6 +139,29 @@ def create_app(
             auth_message="This WhyRec server needs an API key: any user name, the key as password.",
         )
     return app
+
+
+SECRET_FILE = "http-session-secret"
+
+
+def session_secret(workspace: Any) -> bytes | None:
+    """The server secret behind `user`-named session ids, kept in the workspace's state folder
+    (created on first use, readable by the owner only); None without a workspace."""
+    state_dir = getattr(workspace, "state_dir", None)
+    if state_dir is None:
+        return None
+    path = Path(state_dir) / SECRET_FILE
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except FileNotFoundError:
+        pass
+    data = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return data
 
 
 def _version() -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import hmac
 import logging
+import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -39,17 +42,22 @@ class AgentService:
     """Wraps a RecAgent for async callers: a thread pool, session registry and error mapping."""
 
     def __init__(
-        self, agent: Any, workspace: Any = None, *, workers: int = 64, max_message_chars: int = 4000
+        self,
+        agent: Any,
+        workspace: Any = None,
+        *,
+        workers: int = 64,
+        max_message_chars: int = 4000,
+        secret: bytes | None = None,
     ) -> None:
         self.agent = agent
         self.workspace = workspace
         self.max_message_chars = max_message_chars
         self.limiter = CapacityLimiter(workers)
-        self._user_sessions: dict[tuple[str, str], str] = {}
+        self._secret = secret or secrets.token_bytes(32)
         self._known: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._registry_lock = threading.Lock()
-        self._dataset_users: frozenset[str] | None = None
 
     @property
     def backend_name(self) -> str:
@@ -98,35 +106,25 @@ class AgentService:
     async def session_for(
         self, namespace: str, header_session: str | None, user: str | None
     ) -> tuple[str, bool]:
-        """The session a chat request belongs to, and whether it was created now.
+        """The session a chat request belongs to, and whether it is new.
 
         An `X-Session-Id` header must name an existing session. Otherwise the OpenAI `user` field
-        names a conversation: its first request creates a session, later ones continue it. With
-        neither, every request starts a fresh session (its id comes back in the response).
-        `namespace` (the caller's key id) keeps equal `user` values of different callers apart.
+        names a conversation: its session id is derived from the name with a server secret
+        (stable across restarts, unguessable without the secret) and the agent creates the
+        session on its first turn. With neither, every request starts a fresh session (its id
+        comes back in the response). `namespace` (the caller's key id) keeps equal `user`
+        values of different callers apart.
         """
         if header_session:
             return await self.require_session(header_session), False
         if user:
-            key = (namespace, user)
-            existing = self._user_sessions.get(key)
-            if existing is not None:
-                return existing, False
-            lock = self._lock_for(f"user:{namespace}:{user}")
-            async with lock:
-                existing = self._user_sessions.get(key)
-                if existing is not None:
-                    return existing, False
-                session_id = await self.new_session(self._dataset_user(user))
-                self._user_sessions[key] = session_id
-                return session_id, True
+            return self.user_session_id(namespace, user), False
         return await self.new_session(None), True
 
-    def _dataset_user(self, user: str) -> str | None:
-        """`user` when it is a user id of the workspace's dataset (personalised), else None."""
-        if self._dataset_users is None:
-            self._dataset_users = _user_ids(self.workspace)
-        return user if user in self._dataset_users else None
+    def user_session_id(self, namespace: str, user: str) -> str:
+        """The session id of the conversation a caller names `user`."""
+        digest = hmac.new(self._secret, f"{namespace}\0{user}".encode(), hashlib.sha256)
+        return "u-" + digest.hexdigest()[:40]
 
     def session_lock(self, session_id: str) -> asyncio.Lock:
         """The lock that serialises turns on one session."""
@@ -184,19 +182,6 @@ class AgentService:
             finally:
                 stop.set()
                 await asyncio.shield(worker)
-
-
-def _user_ids(workspace: Any) -> frozenset[str]:
-    """The dataset's user ids (empty without a workspace)."""
-    if workspace is None:
-        return frozenset()
-    try:
-        users = workspace.dataset.users
-    except Exception:  # no dataset could be loaded: every name is anonymous
-        logger.warning("could not read the workspace's users; sessions stay anonymous")
-        return frozenset()
-    ids = users["user_id"] if "user_id" in users.columns else users.index
-    return frozenset(str(u) for u in ids)
 
 
 def normalise_event(event: Any) -> StreamEvent | None:

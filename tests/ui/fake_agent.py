@@ -71,9 +71,11 @@ class FakeAgent:
         return FakeReply(text=answer, items=[item], trace=[{"tool": "echo"}])
 
     def chat(self, session_id: str, text: str) -> FakeReply:
+        self.sessions.setdefault(session_id, [])  # like RecAgent: created on first use
         return self._reply(session_id, text)
 
     def stream(self, session_id: str, text: str) -> Iterator[FakeEvent]:
+        self.sessions.setdefault(session_id, [])
         reply = self._reply(session_id, text)
         yield FakeEvent("tool_start", data={"tool": "echo"})
         for n, word in enumerate(reply.text.split(" ")):

@@ -201,3 +201,22 @@ def test_key_helpers():
     with pytest.raises(SettingsError, match="8 characters"):
         parse_api_keys("short")
     assert "aaaaaaaa" not in repr(ServerSettings(api_keys=("aaaaaaaa",)))
+
+
+def test_user_sessions_survive_a_restart_and_are_not_guessable(tmp_path):
+    from types import SimpleNamespace
+
+    from ui.server import SECRET_FILE, session_secret
+    from ui.service import AgentService
+
+    workspace = SimpleNamespace(state_dir=tmp_path)
+    secret = session_secret(workspace)
+    assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    assert session_secret(workspace) == secret
+    before = AgentService(FakeAgent(), workspace, secret=secret).user_session_id("", "ann")
+    after = AgentService(FakeAgent(), workspace, secret=session_secret(workspace))
+    assert after.user_session_id("", "ann") == before
+    assert after.user_session_id("", "bob") != before
+    assert after.user_session_id("key-1", "ann") != before
+    other_secret = AgentService(FakeAgent(), workspace).user_session_id("", "ann")
+    assert other_secret != before
