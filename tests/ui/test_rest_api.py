@@ -166,3 +166,42 @@ def test_oversize_message_is_413(api, session):
     r = api.post(f"/api/sessions/{session}/messages", json={"text": "y" * 2001})
     assert r.status_code == 413
     assert "2000" in r.json()["error"]["message"]
+
+
+GARBAGE_BODIES = [
+    b"",
+    b"null",
+    b"{",
+    b'"text"',
+    b"[]",
+    b'{"text": 5}',
+    b'{"text": "\\u0000\\u0001"}',
+    b'{"session_id": [], "item_id": {}, "value": null}',
+    b'{"k": "ten", "filters": "genre"}',
+    b'{"treatment": "", "outcome": 3}',
+    b'{"messages": "hi"}',
+    b'{"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}',
+    '{"text": "caf\u00e9 \U0001f600"}'.encode(),
+    b"\xff\xfe\x00",
+]
+
+
+def test_no_garbage_gives_a_500(api, session):
+    paths = [
+        "/api/sessions",
+        f"/api/sessions/{session}/messages",
+        "/api/recommend",
+        "/api/effect",
+        "/api/feedback",
+        "/v1/chat/completions",
+    ]
+    for path in paths:
+        for body in GARBAGE_BODIES:
+            r = api.post(path, content=body, headers={"content-type": "application/json"})
+            assert r.status_code < 500, (path, body, r.status_code, r.text)
+            if r.status_code >= 400:
+                assert r.json()["error"]["message"], (path, body)
+    for weird in ("%00", "..%2f..%2fetc", "a" * 300, "%F0%9F%98%80", " "):
+        for path in (f"/api/sessions/{weird}", f"/api/explain/{weird}"):
+            r = api.get(path, params={"session_id": session} if "explain" in path else None)
+            assert r.status_code < 500, (path, r.status_code, r.text)
