@@ -31,8 +31,12 @@ def test_valid_folder_loads_with_contract_dtypes(tiny_dataset_dir: Path) -> None
 
 
 def test_ids_stay_strings(tmp_path: Path, tiny_dataset_dir: Path) -> None:
-    (tiny_dataset_dir / "items.csv").write_text("item_id,title\n007,Bond\n7,Seven\n", encoding="utf-8")
-    (tiny_dataset_dir / "interactions.csv").write_text("user_id,item_id\nu1,007\nu2,7\n", encoding="utf-8")
+    (tiny_dataset_dir / "items.csv").write_text(
+        "item_id,title\n007,Bond\n7,Seven\n", encoding="utf-8"
+    )
+    (tiny_dataset_dir / "interactions.csv").write_text(
+        "user_id,item_id\nu1,007\nu2,7\n", encoding="utf-8"
+    )
     data = load_csv_folder(tiny_dataset_dir)
     assert list(data.items["item_id"]) == ["007", "7"]
     assert list(data.interactions["item_id"]) == ["007", "7"]

@@ -17,7 +17,9 @@ GENRE_FLAGS = ["0"] * 19
 
 def _grouplens(folder: Path) -> Path:
     folder.mkdir()
-    (folder / "u.data").write_text("1\t10\t4\t881250949\n2\t20\t2\t881250950\n1\t20\t5\t881250951\n")
+    (folder / "u.data").write_text(
+        "1\t10\t4\t881250949\n2\t20\t2\t881250950\n1\t20\t5\t881250951\n"
+    )
     flags_a = GENRE_FLAGS.copy()
     flags_a[5] = "1"  # Comedy
     flags_a[3] = "1"  # Animation
@@ -25,8 +27,12 @@ def _grouplens(folder: Path) -> Path:
     flags_b[11] = "1"  # Horror
     (folder / "u.item").write_bytes(
         ("10|Toy Story (1995)|01-Jan-1995||http://x|" + "|".join(flags_a) + "\n").encode("latin-1")
-        + ("20|Shining, The (1980)|01-Jan-1980||http://y|" + "|".join(flags_b) + "\n").encode("latin-1")
-        + ("30|Misérables, Les (1995)|01-Jan-1995||http://z|" + "|".join(GENRE_FLAGS) + "\n").encode("latin-1")
+        + ("20|Shining, The (1980)|01-Jan-1980||http://y|" + "|".join(flags_b) + "\n").encode(
+            "latin-1"
+        )
+        + (
+            "30|Misérables, Les (1995)|01-Jan-1995||http://z|" + "|".join(GENRE_FLAGS) + "\n"
+        ).encode("latin-1")
     )
     (folder / "u.user").write_text("1|24|M|technician|85711\n2|53|F|other|94043\n")
     return folder

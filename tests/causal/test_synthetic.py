@@ -34,7 +34,9 @@ def test_data_shape_and_funnel() -> None:
     assert len(rnd) == SMALL.n_users * SMALL.random_per_user
     assert rnd["rating"].notna().all()
     assert world.dataset.items["title"].is_unique
-    assert set(NODES) <= set(inter.columns) | set(world.dataset.items.columns) | set(world.dataset.users.columns)
+    assert set(NODES) <= set(inter.columns) | set(world.dataset.items.columns) | set(
+        world.dataset.users.columns
+    )
     assert all(a in NODES and b in NODES for a, b in TRUE_EDGES)
 
 
