@@ -575,7 +575,10 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
         prev = tokens[j - 1] if j > 0 else ""
         if word in _NEG_CUES or (prev, word) in _NEG_PHRASES or word.endswith("n't"):
             # "that's not a comedy", "these aren't comedies": about what was shown.
-            window = tokens[max(0, j - 3) : j + 1]
+            clause_start = j
+            while clause_start > 0 and tokens[clause_start - 1] not in _CLAUSE_BREAKS:
+                clause_start -= 1
+            window = tokens[max(clause_start, j - 3) : j + 1]
             if any(w in _ITEM_SUBJECTS for w in window) and not any(
                 w in _POSITIVE_CUES for w in tokens[j:start]
             ):

@@ -73,6 +73,8 @@ def test_genres_decades_and_synonyms(vocab):
         ("these aren't thrillers, I want thrillers", {"Thriller"}, set()),
         ("a comedy but no romance", {"Comedy"}, {"Romance"}),
         ("no, I want an action movie", {"Action"}, set()),
+        ("None of these. No romance, please.", set(), {"Romance"}),
+        ("No, not these. I don't want crime. I'd like drama.", {"Drama"}, {"Crime"}),
     ],
 )
 def test_negation_is_scoped(vocab, text, wanted, unwanted):
