@@ -1,0 +1,178 @@
+"""`whyrec eval dialogue` (simulated users against the agent) and `whyrec eval all` (the scoreboard).
+
+    whyrec eval dialogue --workspace W [--n 200] [--turns 5] [--seed 0] [--llm rule]
+                         [--endpoint http://127.0.0.1:7860] [--transcripts FILE] [--json]
+    whyrec eval all [--out benchmarks/results] [--quick] [--movielens SOURCE] [--coat SOURCE]
+
+`dialogue` prints the hit rates within N turns, average turns to success, grounding rate and
+per-turn latency, with the popularity and one-shot retrieval baselines measured in the same
+run. `all` builds (or reuses) the MovieLens-100K and Coat workspaces, runs dialogue, ranking,
+causal and latency evaluations and writes benchmarks/results/scoreboard.{md,json,png}.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _dialogue_table(payload: dict) -> list[str]:
+    """A plain-text table: dialogue against the baselines, then the other figures."""
+    baselines = payload.get("baselines", {})
+    pop = baselines.get("popularity", {})
+    ret = baselines.get("one_shot_retrieval", {})
+
+    def fmt(value: object) -> str:
+        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    rows = [f"{'metric':<12}{'dialogue':>10}{'popularity':>12}{'one-shot':>10}"]
+    for key in ("hit@1", "hit@5", "hit@10", "hit@50"):
+        rows.append(
+            f"{key:<12}{fmt(payload.get(key)):>10}{fmt(pop.get(key)):>12}{fmt(ret.get(key)):>10}"
+        )
+    latency = payload.get("latency_ms", {})
+    rows += [
+        "",
+        f"dialogues {payload['n']}, up to {payload['turns']} turns, top-{payload['k']}, "
+        f"seed {payload['seed']}, targets by {payload['target_sampling']}, {payload['client']}",
+        f"avg turns to success {fmt(payload.get('avg_turns'))}; "
+        f"success by turn {payload.get('success_by_turn')}",
+        f"grounding rate {fmt(payload.get('grounding_rate'))}; "
+        f"latency p50 {fmt(latency.get('p50'))} ms, p99 {fmt(latency.get('p99'))} ms",
+        f"hit@10 vs popularity: {fmt(payload.get('ratio_vs_popularity'))}x",
+    ]
+    return rows
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    """Add `eval dialogue` and `eval all` to the whyrec CLI."""
+
+    @eval_app.command("dialogue")
+    def dialogue(
+        workspace: Annotated[Path, typer.Option(help="Workspace folder (whyrec build).")],
+        n: Annotated[int, typer.Option("--n", min=1, help="Number of simulated dialogues.")] = 200,
+        turns: Annotated[int, typer.Option(min=1, help="Agent replies allowed per dialogue.")] = 5,
+        seed: Annotated[int, typer.Option(help="Seed for targets and the users' wording.")] = 0,
+        k: Annotated[int, typer.Option("-k", min=1, help="Success: the target in the top k.")] = 10,
+        sampling: Annotated[
+            str,
+            typer.Option(
+                help="Targets: 'interaction' (a random positive interaction) or 'uniform' items."
+            ),
+        ] = "interaction",
+        llm: Annotated[
+            str | None,
+            typer.Option(
+                help="In-process backend: rule, openai:URL[#MODEL], hf:MODEL (default rule)."
+            ),
+        ] = None,
+        endpoint: Annotated[
+            str | None,
+            typer.Option(
+                help="Talk to a running `whyrec serve` at this URL (OpenAI endpoint) instead."
+            ),
+        ] = None,
+        api_key: Annotated[
+            str | None, typer.Option(help="API key for --endpoint.", envvar="WHYREC_API_KEY")
+        ] = None,
+        transcripts: Annotated[
+            Path | None, typer.Option(help="Write every dialogue as JSON lines to this file.")
+        ] = None,
+        progress: Annotated[
+            bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+        ] = True,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Simulated users look for hidden items; hit@1/5/10 within N turns against baselines."""
+        from ui.cli import cli_errors, emit_json, say
+
+        with cli_errors(as_json):
+            from ui.eval_runs import run_dialogue_eval
+
+            payload = run_dialogue_eval(
+                workspace,
+                n=n,
+                turns=turns,
+                seed=seed,
+                k=k,
+                sampling=sampling,
+                llm=llm,
+                endpoint=endpoint,
+                api_key=api_key,
+                transcripts=transcripts,
+                progress=progress,
+                log=say,
+            )
+            if as_json:
+                emit_json(payload)
+            else:
+                for line in _dialogue_table(payload):
+                    typer.echo(line)
+
+    @eval_app.command("all")
+    def eval_all(
+        out: Annotated[
+            Path, typer.Option(help="Folder for the results and the scoreboard.")
+        ] = Path("benchmarks/results"),
+        workspaces: Annotated[
+            Path | None,
+            typer.Option(help="Where the evaluation workspaces are built (default under --out)."),
+        ] = None,
+        movielens: Annotated[
+            str, typer.Option(help="SOURCE for MovieLens-100K (movielens-100k[:PATH]).")
+        ] = "movielens-100k",
+        coat: Annotated[
+            str | None,
+            typer.Option(
+                help="SOURCE for Coat (default coat:../shared/data/coat beside the repo)."
+            ),
+        ] = None,
+        n: Annotated[int, typer.Option("--n", min=1, help="Simulated dialogues.")] = 200,
+        turns: Annotated[int, typer.Option(min=1, help="Agent replies per dialogue.")] = 5,
+        seed: Annotated[int, typer.Option(help="Seed for every evaluation.")] = 0,
+        quick: Annotated[
+            bool,
+            typer.Option(
+                "--quick", help="Small sizes everywhere (a smoke run; figures are not comparable)."
+            ),
+        ] = False,
+        rebuild: Annotated[
+            bool, typer.Option("--rebuild", help="Rebuild the workspaces even if they exist.")
+        ] = False,
+        skip: Annotated[
+            list[str] | None,
+            typer.Option(help="Leave out a section: dialogue, ranking, causal, latency."),
+        ] = None,
+        progress: Annotated[
+            bool, typer.Option("--progress/--no-progress", help="Show progress bars.")
+        ] = True,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the scoreboard as JSON.")
+        ] = False,
+    ) -> None:
+        """Run every evaluation and write benchmarks/results/scoreboard.{md,json,png}."""
+        from ui.cli import cli_errors, emit_json, say
+
+        with cli_errors(as_json):
+            from ui.eval_runs import EvalAllOptions, run_all
+
+            options = EvalAllOptions(
+                out=out,
+                workspaces=workspaces,
+                movielens=movielens,
+                coat=coat,
+                n=n,
+                turns=turns,
+                seed=seed,
+                quick=quick,
+                rebuild=rebuild,
+                skip=frozenset(skip or ()),
+                progress=progress,
+            )
+            board = run_all(options, log=say)
+            if as_json:
+                emit_json(board.to_json())
+            else:
+                typer.echo(board.markdown())

@@ -1,0 +1,622 @@
+"""The evaluations behind `whyrec eval dialogue` and `whyrec eval all`.
+
+`run_dialogue_eval` runs the simulated users against an agent (in process or over the
+OpenAI endpoint) and returns the JSON of `whyrec eval dialogue --json`.
+
+`run_all` makes the scoreboard: it builds (or reuses, when complete) the MovieLens-100K and
+Coat workspaces, then runs each section and records the exact command behind every figure:
+
+- dialogue: 200 simulated users x 5 turns on MovieLens-100K with the rule backend, with the
+  popularity and one-shot retrieval baselines in the same run (in process; results in
+  dialogue.json);
+- ranking: `whyrec eval ranking --workspace W --json` on Coat and MovieLens-100K;
+- causal: `python benchmarks/causal.py` (SHD, effect error);
+- latency: the dialogue run's per-turn latency, `python benchmarks/agent.py` (per-turn
+  overhead) and `python benchmarks/api.py` (HTTP, concurrent sessions).
+
+A component that is not in the repository yet is reported as missing, one that fails as
+failed with its error; the board never invents a figure. Everything goes to --out
+(default benchmarks/results): scoreboard.md, scoreboard.json, scoreboard.png and the
+sections' own results files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ui.scoreboard import Figure, Scoreboard, Section, Status, machine_info, now_iso
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_COAT_DIR = ROOT.parent / "shared" / "data" / "coat"
+SECTIONS = ("dialogue", "ranking", "causal", "latency")
+# Per-command limits (seconds) so that one stuck component cannot eat the whole budget.
+STEP_TIMEOUT_S = {"ranking": 480, "causal": 600, "agent": 300, "api": 300}
+
+Log = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    return None
+
+
+# -- dialogue --------------------------------------------------------------------------------
+
+
+def dialogue_command(
+    workspace: Path | str, n: int, turns: int, seed: int, k: int, sampling: str, llm: str | None
+) -> str:
+    """The `whyrec eval dialogue` command line that reproduces a run."""
+    parts = ["whyrec", "eval", "dialogue", "--workspace", str(workspace), "--n", str(n)]
+    parts += ["--turns", str(turns), "--seed", str(seed), "-k", str(k)]
+    if sampling != "interaction":
+        parts += ["--sampling", sampling]
+    if llm:
+        parts += ["--llm", llm]
+    return shlex.join([*parts, "--json"])
+
+
+def run_dialogue_eval(
+    workspace: Path | str,
+    *,
+    n: int = 200,
+    turns: int = 5,
+    seed: int = 0,
+    k: int = 10,
+    sampling: str = "interaction",
+    llm: str | None = None,
+    endpoint: str | None = None,
+    api_key: str | None = None,
+    transcripts: Path | None = None,
+    progress: bool = True,
+    log: Log = _quiet,
+) -> dict[str, Any]:
+    """Simulated dialogues against the agent; the `whyrec eval dialogue --json` payload."""
+    from agent.evaluation.clients import AgentClient, OpenAIAgentClient, PythonAgentClient
+    from agent.evaluation.dialogue_eval import DialogueConfig, TargetSampling, evaluate_dialogues
+    from tools.workspace import Workspace
+
+    try:
+        scheme = TargetSampling(sampling)
+    except ValueError:
+        choices = ", ".join(s.value for s in TargetSampling)
+        raise ValueError(f"--sampling must be one of {choices}, got '{sampling}'") from None
+    if endpoint is not None and llm is not None:
+        raise ValueError("--llm and --endpoint exclude each other (the server has its backend)")
+    config = DialogueConfig(n=n, turns=turns, seed=seed, k=k, sampling=scheme)
+    ws = Workspace.open(workspace)
+    client: AgentClient
+    if endpoint is not None:
+        client = OpenAIAgentClient(endpoint, api_key=api_key)
+    else:
+        log(f"loading the agent over {ws.root} ...")
+        client = PythonAgentClient.open(ws.root, llm=llm)
+        ws = client.agent.workspace  # type: ignore[attr-defined]
+    try:
+        log(f"running {n} simulated dialogues of up to {turns} turns ...")
+        report = evaluate_dialogues(ws, client, config, progress=progress, log=log)
+    finally:
+        client.close()
+    if transcripts is not None:
+        report.write_transcripts(transcripts)
+        log(f"wrote the transcripts to {transcripts}")
+    payload = report.to_json()
+    payload["command"] = dialogue_command(workspace, n, turns, seed, k, sampling, llm)
+    if endpoint is not None:
+        payload["command"] = payload["command"].replace(" --json", f" --endpoint {endpoint} --json")
+    return payload
+
+
+# -- eval all --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvalAllOptions:
+    """Knobs of `whyrec eval all`."""
+
+    out: Path = Path("benchmarks/results")
+    workspaces: Path | None = None
+    movielens: str = "movielens-100k"
+    coat: str | None = None
+    n: int = 200
+    turns: int = 5
+    seed: int = 0
+    quick: bool = False
+    rebuild: bool = False
+    skip: frozenset[str] = frozenset()
+    progress: bool = True
+
+    def command(self) -> str:
+        """The command line that reproduces this run."""
+        parts = ["whyrec", "eval", "all", "--out", str(self.out)]
+        if self.workspaces is not None:
+            parts += ["--workspaces", str(self.workspaces)]
+        parts += ["--movielens", self.movielens, "--coat", self.coat_source()]
+        parts += ["--n", str(self.n), "--turns", str(self.turns), "--seed", str(self.seed)]
+        if self.quick:
+            parts.append("--quick")
+        if self.rebuild:
+            parts.append("--rebuild")
+        for name in sorted(self.skip):
+            parts += ["--skip", name]
+        return shlex.join(parts)
+
+    def coat_source(self) -> str:
+        """The Coat SOURCE (default: the files beside the repository)."""
+        return self.coat or f"coat:{DEFAULT_COAT_DIR}"
+
+    def workspace_root(self) -> Path:
+        """Where the evaluation workspaces live (git-ignored by default)."""
+        return self.workspaces or self.out / "tmp" / "eval-workspaces"
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A finished subprocess."""
+
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True on exit code 0."""
+        return self.returncode == 0 and not self.timed_out
+
+    def error(self) -> str:
+        """The last lines of stderr, or the timeout."""
+        if self.timed_out:
+            return f"timed out after {self.seconds:.0f} s"
+        tail = [line for line in self.stderr.strip().splitlines() if line.strip()][-3:]
+        return f"exit {self.returncode}: " + " / ".join(tail)[-400:]
+
+
+def run_command(argv: list[str], timeout_s: float, log: Log = _quiet) -> Ran:
+    """Run a command from the repository root, offline, with a time limit."""
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    env.setdefault("ANONYMIZED_TELEMETRY", "False")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            argv,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return Ran(None, _text(exc.stdout), _text(exc.stderr), time.perf_counter() - started, True)
+    return Ran(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+
+def _text(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+def whyrec_argv(*args: str) -> list[str]:
+    """argv that runs the whyrec CLI with this interpreter."""
+    return [sys.executable, "-c", "from ui.cli import main; main()", *args]
+
+
+def eval_commands() -> set[str]:
+    """The `whyrec eval` subcommands registered in this checkout."""
+    from ui.cli import eval_app
+
+    names = set()
+    for command in eval_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        names.add(name.replace("_", "-"))
+    return names
+
+
+def flatten_numbers(payload: Any, prefix: str = "", depth: int = 3) -> dict[str, float]:
+    """Numeric leaves of a JSON document as {"a.b.c": value} (lists indexed by a name field)."""
+    out: dict[str, float] = {}
+    if depth < 0:
+        return out
+    if isinstance(payload, bool):
+        return out
+    if isinstance(payload, int | float):
+        out[prefix] = float(payload)
+        return out
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_numbers(value, name, depth - 1))
+    elif isinstance(payload, list):
+        for index, value in enumerate(payload[:50]):
+            label = str(index)
+            if isinstance(value, Mapping):
+                for key in ("name", "dataset", "method", "backend", "estimator", "graph"):
+                    if isinstance(value.get(key), str):
+                        label = value[key]
+                        break
+            name = f"{prefix}.{label}" if prefix else label
+            out.update(flatten_numbers(value, name, depth - 1))
+    return out
+
+
+def _section_failed(section: Section, message: str, log: Log) -> Section:
+    section.status = Status.FAILED
+    section.note = message
+    log(f"{section.name}: failed: {message}")
+    return section
+
+
+def build_workspaces(options: EvalAllOptions, log: Log) -> tuple[Section, dict[str, Path]]:
+    """Build or reuse the MovieLens-100K and Coat workspaces; a section with the build times."""
+    from tools.workspace import BUILD_STEPS, BuildOptions, Workspace, build_workspace, is_workspace
+
+    section = Section("workspaces", "Workspaces")
+    paths: dict[str, Path] = {}
+    steps = {step.name for step in BUILD_STEPS}
+    started = time.perf_counter()
+    failures = []
+    for dataset, source in (("movielens-100k", options.movielens), ("coat", options.coat_source())):
+        target = options.workspace_root() / dataset
+        command = shlex.join(
+            ["whyrec", "build", source, "--out", str(target), "--seed", str(options.seed)]
+        )
+        section.commands.append(command)
+        complete = is_workspace(target) and steps <= set(Workspace.open(target).steps)
+        if complete and not options.rebuild:
+            log(f"reusing the {dataset} workspace at {target}")
+            paths[dataset] = target
+            ws = Workspace.open(target)
+            section.figures.append(
+                Figure(
+                    "build seconds (earlier run)",
+                    ws.manifest.get("build_seconds"),
+                    command,
+                    dataset,
+                )
+            )
+            continue
+        log(f"building the {dataset} workspace at {target} ...")
+        t0 = time.perf_counter()
+        try:
+            ws = build_workspace(
+                source, target, BuildOptions(seed=options.seed, progress=options.progress), log=log
+            )
+        except Exception as exc:  # one dataset failing must not stop the others
+            failures.append(f"{dataset}: {type(exc).__name__}: {exc}")
+            log(f"could not build {dataset}: {exc}")
+            continue
+        paths[dataset] = target
+        section.figures.append(
+            Figure("build seconds", round(time.perf_counter() - t0, 1), command, dataset)
+        )
+        section.figures.append(Figure("items", len(ws.dataset.items), command, dataset))
+    section.seconds = time.perf_counter() - started
+    section.note = "built with every step: " + ", ".join(sorted(steps))
+    if failures:
+        section.status = Status.FAILED
+        section.note = "; ".join(failures)
+    return section, paths
+
+
+def dialogue_section(
+    options: EvalAllOptions, workspace: Path | None, log: Log
+) -> tuple[Section, dict[str, Any] | None]:
+    """Simulated users on MovieLens-100K with the rule backend, baselines in the same run.
+
+    Returns the section and the run's per-turn latency (for the latency section)."""
+    section = Section("dialogue", "Dialogue (simulated users)")
+    if workspace is None:
+        return _section_failed(section, "no MovieLens-100K workspace", log), None
+    n, turns = (
+        (min(options.n, 20), min(options.turns, 3)) if options.quick else (options.n, options.turns)
+    )
+    command = dialogue_command(workspace, n, turns, options.seed, 10, "interaction", "rule")
+    section.commands.append(command)
+    started = time.perf_counter()
+    try:
+        payload = run_dialogue_eval(
+            workspace,
+            n=n,
+            turns=turns,
+            seed=options.seed,
+            llm="rule",
+            progress=options.progress,
+            log=log,
+        )
+    except Exception as exc:
+        return _section_failed(section, f"{type(exc).__name__}: {exc}", log), None
+    section.seconds = time.perf_counter() - started
+    _write_result(options.out / "dialogue.json", "dialogue", command, payload)
+    dataset = "movielens-100k"
+    for metric in ("hit@1", "hit@5", "hit@10"):
+        section.figures.append(Figure(metric, payload[metric], command, dataset, "dialogue (rule)"))
+    for name, base in payload["baselines"].items():
+        for metric in ("hit@1", "hit@5", "hit@10"):
+            section.figures.append(Figure(metric, base[metric], command, dataset, name))
+    for name, base in payload["baselines"].items():
+        section.figures.append(Figure("hit@50", base["hit@50"], command, dataset, name))
+    for metric in ("avg_turns", "avg_turns_all", "grounding_rate", "ratio_vs_popularity"):
+        section.figures.append(Figure(metric, payload[metric], command, dataset, "dialogue (rule)"))
+    section.note = (
+        f"{payload['n']} dialogues, up to {payload['turns']} turns, success = target in the "
+        f"top {payload['k']}; targets drawn from positive interactions (seed {payload['seed']}); "
+        "hit@50 of the baselines shows as many items as five turns of ten"
+    )
+    return section, payload["latency_ms"]
+
+
+def _write_result(path: Path, name: str, command: str, payload: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "benchmark": name,
+        "date": now_iso(),
+        "machine": machine_info(),
+        "command": command,
+        "results": payload,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+RANKING_METRICS = ("mse", "auc", "ndcg@5", "recall@5", "ndcg@10", "recall@10", "n_users")
+
+
+def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log: Log) -> Section:
+    """`whyrec eval ranking --json` on Coat and MovieLens-100K."""
+    section = Section("ranking", "Ranking (debiased ranker)")
+    if "ranking" not in eval_commands():
+        section.status = Status.MISSING
+        section.note = "`whyrec eval ranking` is not in this checkout yet"
+        return section
+    started = time.perf_counter()
+    errors = []
+    for dataset in ("coat", "movielens-100k"):
+        workspace = workspaces.get(dataset)
+        if workspace is None:
+            errors.append(f"{dataset}: no workspace")
+            continue
+        args = ["eval", "ranking", "--workspace", str(workspace), "--json"]
+        command = shlex.join(["whyrec", *args])
+        section.commands.append(command)
+        log(f"ranking: {command}")
+        ran = run_command(whyrec_argv(*args), STEP_TIMEOUT_S["ranking"], log)
+        if not ran.ok:
+            errors.append(f"{dataset}: {ran.error()}")
+            continue
+        try:
+            payload = json.loads(ran.stdout)
+        except json.JSONDecodeError:
+            errors.append(f"{dataset}: the command printed no JSON")
+            continue
+        _write_result(options.out / f"ranking-{dataset}.json", "ranking", command, payload)
+        section.figures += ranking_figures(payload, dataset, command)
+    section.seconds = time.perf_counter() - started
+    if errors:
+        section.status = Status.FAILED
+        section.note = "; ".join(errors)
+    return section
+
+
+def ranking_figures(payload: Mapping[str, Any], dataset: str, command: str) -> list[Figure]:
+    """Figures from a ranking JSON: top-level metrics for the ranker, nested ones per system."""
+    figures = []
+    for key, value in payload.items():
+        if key in RANKING_METRICS and isinstance(value, int | float):
+            figures.append(
+                Figure(key, value, command, dataset, str(payload.get("method", "ranker")))
+            )
+    for key, value in payload.items():
+        if isinstance(value, Mapping):
+            flat = flatten_numbers(value)
+            for path, number in flat.items():
+                system, _, metric = path.rpartition(".")
+                if metric in RANKING_METRICS:
+                    figures.append(
+                        Figure(metric, number, command, dataset, f"{key}.{system}".strip("."))
+                    )
+    return figures
+
+
+CAUSAL_WORDS = ("shd", "effect", "error", "bias", "coverage", "f1", "precision", "recall")
+
+
+def causal_section(options: EvalAllOptions, log: Log) -> Section:
+    """`python benchmarks/causal.py`: structure (SHD) and effect error on known-truth worlds."""
+    section = Section("causal", "Causal (graph discovery, effects)")
+    script = ROOT / "benchmarks" / "causal.py"
+    if not script.is_file():
+        section.status = Status.MISSING
+        section.note = "benchmarks/causal.py is not in this checkout yet"
+        return section
+    out = options.out / "causal.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    flags = _script_flags(script)
+    args = ["benchmarks/causal.py"]
+    if "--out" in flags:
+        args += ["--out", str(out)]
+    if options.quick and "--quick" in flags:
+        args.append("--quick")
+    command = shlex.join(["python", *args])
+    section.commands.append(command)
+    log(f"causal: {command}")
+    ran = run_command([sys.executable, *args], STEP_TIMEOUT_S["causal"], log)
+    section.seconds = ran.seconds
+    if not ran.ok:
+        return _section_failed(section, ran.error(), log)
+    result_path = out if "--out" in flags else ROOT / "benchmarks" / "results" / "causal.json"
+    try:
+        payload = json.loads(result_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return _section_failed(section, f"no readable results at {result_path}: {exc}", log)
+    section.figures += headline_figures(payload, command, CAUSAL_WORDS)
+    if not section.figures:
+        section.note = f"{result_path} has no SHD or effect-error figures"
+    return section
+
+
+def headline_figures(
+    payload: Mapping[str, Any], command: str, words: Iterable[str], limit: int = 40
+) -> list[Figure]:
+    """Numeric figures whose name mentions one of `words` (machine and settings left out)."""
+    body = payload.get("results", payload)
+    flat = flatten_numbers(body, depth=5)
+    figures = []
+    for path, value in flat.items():
+        lowered = path.lower()
+        if not any(w in lowered for w in words):
+            continue
+        system, _, metric = path.rpartition(".")
+        figures.append(Figure(metric, round(value, 4), command, "", system))
+        if len(figures) >= limit:
+            break
+    return figures
+
+
+def _script_flags(script: Path) -> set[str]:
+    """The long options a benchmark script accepts (from its --help)."""
+    ran = run_command([sys.executable, str(script), "--help"], 60)
+    return {word.strip(",[]") for word in ran.stdout.split() if word.startswith("--")}
+
+
+def latency_section(
+    options: EvalAllOptions,
+    workspace: Path | None,
+    dialogue: Section | None,
+    latency: Mapping[str, Any] | None,
+    log: Log,
+) -> Section:
+    """Per-turn latency: the dialogue run, benchmarks/agent.py and benchmarks/api.py."""
+    section = Section("latency", "Latency")
+    options.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if dialogue is not None and latency and dialogue.commands:
+        command = dialogue.commands[0]
+        for metric in ("p50", "p99"):
+            section.figures.append(
+                Figure(
+                    f"turn {metric} ms",
+                    latency[metric],
+                    command,
+                    "movielens-100k",
+                    "dialogue (rule, in process)",
+                )
+            )
+    errors = []
+    if workspace is None:
+        errors.append("no MovieLens-100K workspace for the latency benchmarks")
+    else:
+        sessions = "4" if options.quick else "20"
+        runs = (
+            (
+                "agent",
+                ["benchmarks/agent.py", "--datasets", "movielens-100k", "--sessions", sessions,
+                 "--ml-workspace", str(workspace), "--out", str(options.out / "agent.json")],
+            ),
+            (
+                "api",
+                ["benchmarks/api.py", "--sessions", sessions, "--turns", "3" if options.quick else "5",
+                 "--workspace", str(workspace), "--out", str(options.out / "api.json")],
+            ),
+        )  # fmt: skip
+        for name, args in runs:
+            if not (ROOT / args[0]).is_file():
+                errors.append(f"{args[0]} is missing")
+                continue
+            command = shlex.join(["python", *args])
+            section.commands.append(command)
+            log(f"latency: {command}")
+            ran = run_command([sys.executable, *args], STEP_TIMEOUT_S[name], log)
+            result = Path(args[args.index("--out") + 1])
+            if ran.timed_out or not result.is_file():
+                errors.append(f"{name}: {ran.error()}")
+                continue
+            try:
+                payload = json.loads(result.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                errors.append(f"{name}: unreadable {result}: {exc}")
+                continue
+            section.figures += latency_figures(name, payload, command)
+            if not ran.ok:
+                errors.append(f"{name}: a target was missed or a run failed ({ran.error()})")
+    section.seconds = time.perf_counter() - started
+    if errors:
+        section.status = Status.FAILED if not section.figures else Status.OK
+        section.note = "; ".join(errors)
+    return section
+
+
+def latency_figures(name: str, payload: Mapping[str, Any], command: str) -> list[Figure]:
+    """p50/p99 (and throughput) from benchmarks/agent.py or benchmarks/api.py results."""
+    figures = []
+    for result in payload.get("results", []):
+        if not isinstance(result, Mapping):
+            continue
+        if name == "api":
+            system = f"http {result.get('backend')}"
+            for key in ("p50_ms", "p99_ms", "throughput_turns_per_s", "errors"):
+                if key in result:
+                    figures.append(Figure(key, result[key], command, "movielens-100k", system))
+        else:
+            dataset = str(result.get("dataset", ""))
+            for path in ("rule", "llm_path", "retrieval"):
+                stats = result.get(path)
+                if isinstance(stats, Mapping):
+                    for key in ("p50_ms", "p99_ms"):
+                        if key in stats:
+                            figures.append(
+                                Figure(key, stats[key], command, dataset, f"agent {path}")
+                            )
+    return figures
+
+
+def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
+    """Every evaluation, then the scoreboard written to options.out (see the module docstring)."""
+    unknown = set(options.skip) - set(SECTIONS)
+    if unknown:
+        raise ValueError(
+            f"unknown section(s) to skip: {sorted(unknown)}; sections are {list(SECTIONS)}"
+        )
+    started = time.perf_counter()
+    board = Scoreboard(command=options.command())
+    board.settings = {
+        "dialogue": f"n={options.n if not options.quick else min(options.n, 20)}, "
+        f"turns={options.turns if not options.quick else min(options.turns, 3)}, seed={options.seed}, rule backend",
+        "quick": options.quick,
+        "workspaces": str(options.workspace_root()),
+    }
+    workspaces_section, workspaces = build_workspaces(options, log)
+    board.sections.append(workspaces_section)
+    movielens = workspaces.get("movielens-100k")
+    dialogue: Section | None = None
+    latency: dict[str, Any] | None = None
+    for name in SECTIONS:
+        if name in options.skip:
+            board.sections.append(Section(name, name.title(), Status.SKIPPED, note="--skip"))
+            continue
+        log(f"== {name} ==")
+        if name == "dialogue":
+            dialogue, latency = dialogue_section(options, movielens, log)
+            board.sections.append(dialogue)
+        elif name == "ranking":
+            board.sections.append(ranking_section(options, workspaces, log))
+        elif name == "causal":
+            board.sections.append(causal_section(options, log))
+        else:
+            board.sections.append(latency_section(options, movielens, dialogue, latency, log))
+    board.seconds = time.perf_counter() - started
+    paths = board.write(options.out)
+    log("wrote " + ", ".join(str(p) for p in paths))
+    return board
