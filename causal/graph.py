@@ -33,6 +33,16 @@ ROLE_COLOURS: Mapping[str, str] = {
 _DEFAULT_COLOUR = "#cccccc"
 
 
+def quiet_pgmpy() -> None:
+    """Import pgmpy once with its deprecation warnings silenced (they are noise on the CLI)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pgmpy.estimators  # noqa: F401  (the module that warns on import)
+
+
 class GraphError(ValueError):
     """A graph that cannot be built or read: a cycle, a malformed file, a bad edge."""
 
@@ -84,6 +94,7 @@ class CausalGraph:
         edge_info: Mapping[tuple[str, str], EdgeInfo] | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
+        quiet_pgmpy()
         from pgmpy.base import DAG
 
         edge_list = [(str(u), str(v)) for u, v in edges]

@@ -33,6 +33,9 @@ from scipy.stats import chi2
 from causal.table import AnalysisTable, Frame, Level
 
 try:  # pgmpy's score base class, so HillClimbSearch/GES accept our score.
+    from causal.graph import quiet_pgmpy
+
+    quiet_pgmpy()
     from pgmpy.structure_score import BaseStructureScore as _ScoreBase
 except ImportError:  # pragma: no cover - pgmpy is a hard dependency
     _ScoreBase = object  # type: ignore[misc,assignment]

@@ -34,6 +34,10 @@ from causal.datasets.csv_folder import load_csv_folder, replace_folder, write_da
 from causal.datasets.schema import DataError, Dataset
 
 if TYPE_CHECKING:
+    from causal.build import CausalArtifacts
+    from causal.effects import EffectResult
+    from causal.graph import CausalGraph
+    from causal.table import AnalysisTable
     from tools.catalog import Catalog
 
 MANIFEST = "workspace.json"
@@ -99,6 +103,7 @@ class BuildStep:
 # Steps run in this order after the dataset is written. Later components add theirs here.
 BUILD_STEPS: tuple[BuildStep, ...] = (
     BuildStep("catalog", "tools.workspace:build_catalog", "index items for text search"),
+    BuildStep("causal", "causal.build:workspace_step", "learn the causal graph and key effects"),
 )
 
 
@@ -274,6 +279,57 @@ class Workspace:
             return Catalog.open(
                 self.root / "catalog", collection=location.get("collection", "items")
             )
+
+    @cached_property
+    def causal(self) -> CausalArtifacts | None:
+        """The causal step's graph, key effects and table notes (None when it was skipped)."""
+        from causal.build import GRAPH_FILE, STEP_NAME, load_causal
+
+        with self._lock:
+            folder = self.root / STEP_NAME
+            return load_causal(folder) if (folder / GRAPH_FILE).is_file() else None
+
+    @property
+    def graph(self) -> CausalGraph | None:
+        """The learned causal graph, or None when the workspace has none."""
+        artifacts = self.causal
+        return None if artifacts is None else artifacts.graph
+
+    @cached_property
+    def analysis_table(self) -> AnalysisTable:
+        """The dataset as the causal engine reads it (one row per interaction, joined)."""
+        from causal.table import build_analysis_table
+
+        with self._lock:
+            return build_analysis_table(self.dataset)
+
+    def estimate_effect(
+        self,
+        treatment: str,
+        outcome: str,
+        treatment_value: Any = None,
+        control_value: Any = None,
+        given: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> EffectResult:
+        """Identify, estimate and refute an effect on this workspace's data and graph."""
+        from causal.effects import estimate_effect
+
+        graph = self.graph
+        if graph is None:
+            raise WorkspaceError(
+                f"{self.root} has no causal graph; rebuild it with `whyrec build` (causal step)"
+            )
+        return estimate_effect(
+            self.analysis_table,
+            graph,
+            treatment,
+            outcome,
+            treatment_value,
+            control_value,
+            given,
+            **kwargs,
+        )
 
 
 def _resolve_dataset(

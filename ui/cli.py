@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 # Modules that add commands: each exposes `register(app, eval_app)`.
-COMMAND_MODULES: tuple[str, ...] = ("ui.cli_serve", "ui.cli_agent", "ui.cli_eval")
+COMMAND_MODULES: tuple[str, ...] = ("ui.cli_serve", "ui.cli_agent", "ui.cli_eval", "ui.cli_causal")
 
 app = typer.Typer(
     name="whyrec",
