@@ -98,6 +98,20 @@ class CausalView:
                 self._effects.popitem(last=False)
         return dict(data)
 
+    def stored_effect(self, treatment: str, outcome: str) -> dict[str, Any] | None:
+        """The effect the workspace build precomputed for this pair, if any (no estimation)."""
+        try:
+            artifacts = getattr(self.workspace, "causal", None)
+            found = artifacts.effect(treatment, outcome) if artifacts is not None else None
+        except (AttributeError, OSError, ValueError):
+            return None
+        if not found:
+            return None
+        data = to_jsonable(found)
+        data.setdefault("treatment", treatment)
+        data.setdefault("outcome", outcome)
+        return data
+
     def effect_png(self, effect: dict[str, Any]) -> bytes:
         """A chart of an effect estimate with its confidence interval."""
         return effect_png(effect)

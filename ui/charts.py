@@ -40,7 +40,11 @@ def effect_png(effect: dict[str, Any]) -> bytes:
     with RENDER_LOCK:
         fig = Figure(figsize=(6.0, 2.4), dpi=110)
         ax = fig.subplots()
-        ax.set_title(f"Effect of {treatment} on {outcome}", fontsize=10)
+        value = effect.get("treatment_value")
+        cause = f"{treatment} = {value}" if value not in (None, "") else treatment
+        control = effect.get("control_value")
+        versus = f" (vs {control})" if control not in (None, "") else ""
+        ax.set_title(f"Effect of {cause}{versus} on {outcome}"[:90], fontsize=10)
         if not effect.get("identified", estimate is not None) or estimate is None:
             reason = effect.get("reason") or effect.get("summary") or "no estimate"
             ax.text(

@@ -88,12 +88,9 @@ def why_pictures(causal: CausalView, reply: Any) -> tuple[Any, Any, str]:
         caption.append("**Path behind this answer:** " + " → ".join(f"`{p}`" for p in path))
     effect = answer_effect(reply)
     if effect is None and path and len(path) >= 2:
-        try:
-            effect = causal.effect(path[0], path[-1])
-        except ApiError as exc:
-            caption.append(f"_Effect of `{path[0]}` on `{path[-1]}`: {exc.message}_")
-        except Exception as exc:
-            logger.warning("effect estimate failed: %s", type(exc).__name__)
+        effect, note = _path_effect(causal, reply, path)
+        if note:
+            caption.append(note)
     if effect is not None:
         try:
             effect_image = _png_to_image(causal.effect_png(effect))
@@ -113,6 +110,33 @@ def key_login(keys: tuple[str, ...]) -> Any:
         return match_key(password or "", keys) is not None
 
     return check
+
+
+def _path_effect(causal: CausalView, reply: Any, path: list[str]) -> tuple[Any, str]:
+    """The effect along `path`: for the top item's own value of the cause when it has one
+    (comedy, not a default level), else the build's stored estimate, else a fresh one."""
+    treatment, outcome = path[0], path[-1]
+    items = field(reply, "items", None) or []
+    value = (field(items[0], "attributes", None) or {}).get(treatment) if items else None
+    attempts: list[Any] = [value] if isinstance(value, str | int | float) else []
+    stored = causal.stored_effect(treatment, outcome)
+    note = ""
+    for treatment_value in attempts:
+        try:
+            return causal.effect(treatment, outcome, treatment_value=treatment_value), ""
+        except ApiError as exc:
+            note = f"_Effect of `{treatment}` = {treatment_value} on `{outcome}`: {exc.message}_"
+        except Exception as exc:  # an estimator bug must not break the chat
+            logger.warning("effect estimate failed: %s", type(exc).__name__)
+    if stored is not None:
+        return stored, note
+    try:
+        return causal.effect(treatment, outcome), note
+    except ApiError as exc:
+        return None, f"_Effect of `{treatment}` on `{outcome}`: {exc.message}_"
+    except Exception as exc:
+        logger.warning("effect estimate failed: %s", type(exc).__name__)
+        return None, note
 
 
 def build_ui(service: AgentService, causal: CausalView) -> Any:

@@ -27,7 +27,7 @@ def ui_workspace(tmp_path_factory):
 
     world = make_world(SyntheticConfig(seed=5, n_users=120, n_items=80, n_interactions=4000))
     out = tmp_path_factory.mktemp("ui-workspace") / "ws"
-    return build_workspace(world.dataset, out, BuildOptions(progress=False, time_budget_s=30))
+    return build_workspace(world.dataset, out, BuildOptions(progress=False, time_budget_s=10))
 
 
 @pytest.fixture(scope="session")
