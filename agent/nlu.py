@@ -754,6 +754,10 @@ def _what_if(text: str, variables: Sequence[str], acc: _Acc, outcomes: Sequence[
     for attr, move in acc.relative:
         if treatment in (None, attr):
             treatment, direction = attr, move
+    if treatment is None:  # "what if it were a comedy?": the value names its attribute
+        treatment = next(
+            (a for a, values in acc.include.items() if values and a in variables), None
+        )
     low = text.lower()
     value: float | str | None = None
     if treatment is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -163,6 +163,9 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
             notes.append(f"Noted: you {word} {title}.")
         if kind is FeedbackKind.LIKE and item_id not in cons.like_items:
             cons.like_items = [*cons.like_items, item_id][-3:]
+    hypothetical = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)
+    if hypothetical:  # "what if it were a comedy?" asks; it does not wish
+        parse = replace(parse, include={}, exclude={}, ranges={}, relative=(), query="")
     for attr, values in parse.include.items():
         current = [] if parse.replace else cons.include.get(attr, [])
         cons.include[attr] = list(dict.fromkeys([*current, *values]))
@@ -250,17 +253,20 @@ def rec_item(summary: ItemSummary, explanation: Explanation | None) -> RecItem:
 
 
 def _effect_sentence(effect: EffectAnswer) -> str:
-    what = f"{effect.treatment}"
-    if effect.treatment_value is not None and effect.control_value is not None:
-        what = f"{effect.treatment} = {effect.treatment_value} instead of {effect.control_value}"
+    what = effect.change_phrase()
     segment = (
         " for " + ", ".join(f"{k} = {v}" for k, v in effect.subgroup.items())
         if effect.subgroup
         else ""
     )
-    if not effect.identified or effect.estimate is None:
+    if not effect.identified:
         reason = effect.reason or "the data cannot separate it from other causes"
         return f"The effect of {what} on {effect.outcome}{segment} is not identified: {reason}."
+    if effect.estimate is None:
+        return (
+            f"The data show no clear effect of {what} on {effect.outcome}{segment}"
+            f" ({effect.method or 'no estimate'})."
+        )
     direction = "raises" if effect.estimate > 0 else "lowers"
     ci = ""
     if effect.ci_low is not None and effect.ci_high is not None:
@@ -327,10 +333,7 @@ class RulePlanner:
         if parse.intents or self.classifier is None:
             return parse
         intent, _score = self.classifier.classify(text)
-        chosen = intent or Intent.RECOMMEND
-        from dataclasses import replace
-
-        return replace(parse, intents=(chosen,))
+        return replace(parse, intents=(intent or Intent.RECOMMEND,))
 
     # -- answering -------------------------------------------------------------------
 
@@ -467,18 +470,17 @@ class RulePlanner:
             if table.has(focus[0]):
                 value = table.frame.at[focus[0], question.treatment]
                 current = None if value is None or math.isnan(value) else float(value)
+        if info is not None and info.kind is NumericKind.FLAG:
+            if isinstance(question.value, int | float):
+                return float(question.value), 1.0 - float(question.value)
+            if question.direction is not None:
+                return (0.0, 1.0) if question.direction is Direction.DOWN else (1.0, 0.0)
+            return 1.0, 0.0
         if isinstance(question.value, int | float) and info is not None:
             return float(question.value), current if current is not None else info.median
         if isinstance(question.value, str):
             return question.value, None
-        if question.direction is not None and info is not None:
-            base = current if current is not None else info.median
-            spread = 0.25 * (info.high - info.low)
-            moved = base - spread if question.direction is Direction.DOWN else base + spread
-            moved = min(max(moved, info.low), info.high)
-            if info.integer or info.kind is NumericKind.YEAR:
-                moved = round(moved)
-            return moved, base
+        # "cheaper", "older": the estimator's own contrast (upper vs lower quartile) answers it
         return None, None
 
     def _causal(self, ctx: TurnContext, parse: Parse) -> PlannerReply:

@@ -7,6 +7,10 @@ returned with the closest names), phrase the answer, and type the result.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -146,6 +150,48 @@ def causal_graph_query(
     )
 
 
+INTERACTIVE_BOOTSTRAPS = 100  # enough for a 95% interval; the build's key effects use the same
+_EFFECT_CACHE_SIZE = 128
+_EFFECTS: OrderedDict[tuple[int, str], EffectAnswer] = OrderedDict()
+_EFFECTS_LOCK = threading.Lock()
+
+
+def _answer(
+    data: dict[str, Any], treatment: str, outcome: str, subgroup: dict[str, Any]
+) -> EffectAnswer:
+    return EffectAnswer(
+        treatment=treatment,
+        outcome=outcome,
+        treatment_value=data.get("treatment_value"),
+        control_value=data.get("control_value"),
+        subgroup=dict(data.get("given") or subgroup),
+        identified=bool(data.get("identified")),
+        estimate=data.get("estimate"),
+        ci_low=data.get("ci_low"),
+        ci_high=data.get("ci_high"),
+        method=data.get("method"),
+        adjustment_set=list(data.get("adjustment_set") or []),
+        n=data.get("n"),
+        refutations=[
+            {"name": r.get("name"), "passed": r.get("passed")}
+            for r in data.get("refutations") or []
+        ],
+        summary=str(data.get("summary") or ""),
+        reason=data.get("reason") or None,
+    )
+
+
+def stored_effect(workspace: Any, treatment: str, outcome: str) -> EffectAnswer | None:
+    """The build's precomputed key effect of treatment on outcome (default values), if any."""
+    artifacts = getattr(workspace, "causal", None)
+    if artifacts is None:
+        return None
+    data = artifacts.effect(treatment, outcome)
+    if not data or "skipped" in data:
+        return None
+    return _answer(dict(data), treatment, outcome, {})
+
+
 def estimate_effect(
     ctx: ToolContext,
     treatment: str,
@@ -166,28 +212,85 @@ def estimate_effect(
     graph = _graph(ctx)
     for name in (treatment, outcome, *(subgroup or {})):
         _check(graph, [name], 1, GraphQueryKind.PARENTS)
-    result = ctx.workspace.estimate_effect(
-        treatment,
-        outcome,
-        treatment_value=treatment_value,
-        control_value=control_value,
-        given=dict(subgroup or {}),
+    given = dict(subgroup or {})
+    if treatment_value is None and control_value is None and not given:
+        stored = stored_effect(ctx.workspace, treatment, outcome)
+        if stored is not None:
+            return stored
+    key = (
+        id(ctx.workspace),
+        json.dumps(
+            [treatment, outcome, treatment_value, control_value, given], sort_keys=True, default=str
+        ),
     )
-    data = result.to_json() if hasattr(result, "to_json") else dict(result)
-    return EffectAnswer(
-        treatment=treatment,
-        outcome=outcome,
-        treatment_value=data.get("treatment_value", treatment_value),
-        control_value=data.get("control_value", control_value),
-        subgroup=dict(subgroup or {}),
-        identified=bool(data.get("identified")),
-        estimate=data.get("estimate"),
-        ci_low=data.get("ci_low"),
-        ci_high=data.get("ci_high"),
-        method=data.get("method"),
-        adjustment_set=list(data.get("adjustment_set") or []),
-        n=data.get("n"),
-        refutations=list(data.get("refutations") or []),
-        summary=str(data.get("summary") or ""),
-        reason=data.get("reason"),
+    with _EFFECTS_LOCK:
+        if key in _EFFECTS:
+            _EFFECTS.move_to_end(key)
+            return _EFFECTS[key]
+    try:
+        result = ctx.workspace.estimate_effect(
+            treatment,
+            outcome,
+            treatment_value=treatment_value,
+            control_value=control_value,
+            given=given,
+            n_boot=INTERACTIVE_BOOTSTRAPS,
+        )
+    except ValueError as exc:  # an effect question the data cannot answer as asked
+        raise ToolError(str(exc), "check the variable names and values (see the graph)") from None
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    answer = _answer(data, treatment, outcome, given)
+    with _EFFECTS_LOCK:
+        _EFFECTS[key] = answer
+        while len(_EFFECTS) > _EFFECT_CACHE_SIZE:
+            _EFFECTS.popitem(last=False)
+    return answer
+
+
+_BACKGROUND: ThreadPoolExecutor | None = None
+_PENDING: set[tuple[int, str]] = set()
+
+
+def _effect_key(
+    workspace: Any, treatment: str, outcome: str, given: dict[str, Any]
+) -> tuple[int, str]:
+    return (
+        id(workspace),
+        json.dumps([treatment, outcome, None, None, given], sort_keys=True, default=str),
     )
+
+
+def effect_soon(
+    workspace: Any, treatment: str, outcome: str, given: dict[str, Any]
+) -> EffectAnswer | None:
+    """A cached effect for a segment, or None while it is computed in the background.
+
+    Segment effects take seconds to estimate; explanations must not wait for them, so the first
+    ask schedules the estimate on one background thread and later asks find it cached.
+    """
+    global _BACKGROUND
+    key = _effect_key(workspace, treatment, outcome, given)
+    with _EFFECTS_LOCK:
+        if key in _EFFECTS:
+            return _EFFECTS[key]
+        if key in _PENDING:
+            return None
+        _PENDING.add(key)
+        if _BACKGROUND is None:
+            _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whyrec-effects")
+
+    def work() -> None:
+        try:
+            result = workspace.estimate_effect(
+                treatment, outcome, given=dict(given), n_boot=INTERACTIVE_BOOTSTRAPS
+            )
+            answer = _answer(result.to_dict(), treatment, outcome, given)
+        except Exception:  # a segment too small or odd: no segment-specific evidence
+            answer = None
+        with _EFFECTS_LOCK:
+            _PENDING.discard(key)
+            if answer is not None:
+                _EFFECTS[key] = answer
+
+    _BACKGROUND.submit(work)
+    return None

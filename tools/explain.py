@@ -20,7 +20,7 @@ import pandas as pd
 
 from tools.catalog_filters import normalize_value
 from tools.items import item_table
-from tools.schemas import Evidence, EvidenceKind, Explanation, ToolContext
+from tools.schemas import EffectAnswer, Evidence, EvidenceKind, Explanation, ToolContext
 
 _QUERY_CACHE_SIZE = 256
 
@@ -168,6 +168,95 @@ def _popularity_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     return [Evidence(kind=EvidenceKind.POPULARITY, text=text, source="dataset", data=data)]
 
 
+def _segment(workspace: Any, user_id: str | None, graph: Any, outcome: str) -> dict[str, Any]:
+    """The user's attributes that influence the outcome, as an effect subgroup (numbers binned)."""
+    from tools.profile import user_segment
+
+    segment = user_segment(workspace, user_id)
+    if not segment:
+        return {}
+    ancestors = set(graph.ancestors(outcome)) if outcome in graph else set()
+    out: dict[str, Any] = {}
+    for name, value in segment.items():
+        if name not in ancestors:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            low = int(value // 10 * 10)
+            out[name] = f"{low}-{low + 9}"
+        else:
+            out[name] = value
+        break  # one attribute keeps the segment large enough to estimate
+    return out
+
+
+def _effect_text(effect: EffectAnswer, item_value: Any, who: str) -> str:
+    change = effect.change_phrase()
+    direction = "raises" if (effect.estimate or 0) > 0 else "lowers"
+    ci = (
+        f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
+        if effect.ci_low is not None and effect.ci_high is not None
+        else ""
+    )
+    return (
+        f"{who}, {change} {direction} {effect.outcome} by {abs(effect.estimate or 0):.3f}{ci}; "
+        f"this item's {effect.treatment} is {item_value}."
+    )
+
+
+def _causal_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
+    """The build's key effects whose treatment is one of this item's attributes."""
+    from tools.causal_tools import effect_soon, stored_effect
+
+    workspace = ctx.workspace
+    graph = getattr(workspace, "graph", None)
+    artifacts = getattr(workspace, "causal", None)
+    if graph is None or artifacts is None:
+        return []
+    attrs = item_table(workspace).attributes_of(item_id)
+    for data in artifacts.effects:
+        treatment, outcome = data.get("treatment"), data.get("outcome")
+        if treatment not in attrs or attrs[treatment] is None or "skipped" in data:
+            continue
+        effect = stored_effect(workspace, treatment, outcome)
+        if effect is None or not effect.identified or effect.estimate is None:
+            continue
+        if isinstance(effect.treatment_value, str) and effect.treatment_value not in set(
+            item_table(workspace).values_of(item_id, treatment)
+        ):
+            continue  # an effect of a value this item does not have says nothing about it
+        who = "Across all users"
+        segment = _segment(workspace, ctx.user.user_id, graph, outcome)
+        if segment:
+            local = effect_soon(workspace, treatment, outcome, segment)
+            if local is not None and local.identified and local.estimate is not None:
+                effect = local
+                who = (
+                    "For users like you (" + ", ".join(f"{k} {v}" for k, v in segment.items()) + ")"
+                )
+        paths = graph.directed_paths(treatment, outcome, limit=1) if treatment in graph else []
+        return [
+            Evidence(
+                kind=EvidenceKind.CAUSAL,
+                text=_effect_text(effect, attrs[treatment], who),
+                source="estimate_effect",
+                data={
+                    "treatment": treatment,
+                    "outcome": outcome,
+                    "treatment_value": effect.treatment_value,
+                    "control_value": effect.control_value,
+                    "estimate": effect.estimate,
+                    "ci_low": effect.ci_low,
+                    "ci_high": effect.ci_high,
+                    "method": effect.method,
+                    "segment": dict(effect.subgroup),
+                    "path": paths[0] if paths else [treatment, outcome],
+                    "item_value": attrs[treatment],
+                },
+            )
+        ]
+    return []
+
+
 def explain(ctx: ToolContext, item_id: str) -> Explanation:
     """Explain why an item suits this user: matching attributes, similarity to their wishes and
     liked items, the debiased ranker's score and components, and causal effects for their segment.
@@ -181,6 +270,7 @@ def explain(ctx: ToolContext, item_id: str) -> Explanation:
         *_attribute_evidence(ctx, item_id),
         *_similarity_evidence(ctx, item_id),
         *_popularity_evidence(ctx, item_id),
+        *_causal_evidence(ctx, item_id),
     ]
     title = table.title(item_id)
     summary = evidence[0].text if evidence else f"{title} ranks well for you."

@@ -264,6 +264,14 @@ class EffectAnswer(BaseModel):
     summary: str = ""
     reason: str | None = None
 
+    def change_phrase(self) -> str:
+        """The intervention in words: "price = 10 instead of 20", "genres = Comedy (rather ...)"."""
+        if self.treatment_value is None:
+            return self.treatment
+        if self.control_value is None:
+            return f"{self.treatment} = {self.treatment_value} (rather than other values)"
+        return f"{self.treatment} = {self.treatment_value} instead of {self.control_value}"
+
 
 class ItemRef(BaseModel):
     """An item by id and title."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tools.items import item_table
 
 
@@ -92,3 +94,34 @@ def test_profile_answer_lists_wishes(rule_agent):
     assert "romance" in reply.text and "$30" in reply.text
     assert reply.grounded
     assert rule_agent.grounding_stats()["rule_grounding_rate"] == 1.0
+
+
+def test_what_if_is_hypothetical_and_cites_the_estimate(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a drama")
+    before = rule_agent.session_state(sid).constraints
+    reply = rule_agent.chat(sid, "what if it were a comedy?")
+    assert rule_agent.session_state(sid).constraints == before  # asking is not wishing
+    step = next(s for s in reply.trace if s.name == "estimate_effect")
+    assert step.args["treatment"] == "genre" and step.args["treatment_value"] == "comedy"
+    assert reply.grounded
+    assert "genre = comedy" in reply.text
+
+
+def test_explanations_cite_causal_effects(rule_agent):
+    artifacts = rule_agent.workspace.causal
+    usable = [
+        e for e in artifacts.effects
+        if "skipped" not in e and e.get("identified") and e.get("estimate") is not None
+        and e["treatment"] in rule_agent.workspace.dataset.item_attributes
+    ]  # fmt: skip
+    if not usable:
+        pytest.fail("the test workspace's build estimated no effect of an item attribute")
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "show me 10 picks")
+    causal = [e for i in reply.items for e in i.evidence if e.kind == "causal"]
+    assert causal, "some item's explanation cites an estimated effect"
+    data = causal[0].data
+    assert data["treatment"] in rule_agent.workspace.dataset.item_attributes
+    assert f"{abs(data['estimate']):.3f}" in causal[0].text
+    assert data["path"][0] == data["treatment"] and data["path"][-1] == data["outcome"]
