@@ -291,7 +291,7 @@ def templated_answer(bus: Any, items: Sequence[RecItem]) -> str:
             return _effect_sentence(result)
         if isinstance(result, Explanation):
             bullets = "\n".join(f"- {e.text}" for e in result.evidence)
-            return f"Why {result.title}: {result.summary}\n{bullets}".strip()
+            return f"Why {result.title}:\n{bullets or result.summary}"
         if isinstance(result, Profile):
             return "I have your profile; ask me for recommendations."
     return "I couldn't answer that reliably from the data. Could you rephrase?"
@@ -409,7 +409,7 @@ class RulePlanner:
         bullets = "\n".join(f"- {e.text}" for e in explanation.evidence)
         summary = ItemSummary(item_id=explanation.item_id, title=explanation.title)
         return PlannerReply(
-            text=f"Why {explanation.title}: {explanation.summary}\n{bullets}".strip(),
+            text=f"Why {explanation.title}:\n{bullets or explanation.summary}",
             items=[rec_item(summary, explanation)],
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -247,8 +246,8 @@ def estimate_effect(
     return answer
 
 
-_BACKGROUND: ThreadPoolExecutor | None = None
 _PENDING: set[tuple[int, str]] = set()
+_ONE_AT_A_TIME = threading.Semaphore(1)  # background estimates queue up instead of competing
 
 
 def _effect_key(
@@ -268,7 +267,6 @@ def effect_soon(
     Segment effects take seconds to estimate; explanations must not wait for them, so the first
     ask schedules the estimate on one background thread and later asks find it cached.
     """
-    global _BACKGROUND
     key = _effect_key(workspace, treatment, outcome, given)
     with _EFFECTS_LOCK:
         if key in _EFFECTS:
@@ -276,14 +274,13 @@ def effect_soon(
         if key in _PENDING:
             return None
         _PENDING.add(key)
-        if _BACKGROUND is None:
-            _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whyrec-effects")
 
     def work() -> None:
         try:
-            result = workspace.estimate_effect(
-                treatment, outcome, given=dict(given), n_boot=INTERACTIVE_BOOTSTRAPS
-            )
+            with _ONE_AT_A_TIME:
+                result = workspace.estimate_effect(
+                    treatment, outcome, given=dict(given), n_boot=INTERACTIVE_BOOTSTRAPS
+                )
             answer = _answer(result.to_dict(), treatment, outcome, given)
         except Exception:  # a segment too small or odd: no segment-specific evidence
             answer = None
@@ -292,5 +289,6 @@ def effect_soon(
             if answer is not None:
                 _EFFECTS[key] = answer
 
-    _BACKGROUND.submit(work)
+    # A daemon thread: an estimate still running never holds up the process's exit.
+    threading.Thread(target=work, daemon=True, name="whyrec-segment-effect").start()
     return None
