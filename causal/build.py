@@ -90,7 +90,7 @@ def build_causal(
     Discovery gets about two thirds of the time budget (bootstrap resamples stop when it runs
     out); the key effects get the rest, each one skipped with a note once time is up.
     """
-    from causal.discovery import discover
+    from causal.discovery import DiscoveryError, DiscoveryTimeout, PriorError, discover
     from causal.effects import EffectError, estimate_effect
     from causal.table import build_analysis_table
 
@@ -99,14 +99,34 @@ def build_causal(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = build_analysis_table(dataset)
-    result = discover(
-        table,
-        method=method,
-        orient_fn=orient,
-        time_budget_s=max(time_budget_s * 2 / 3, 5.0),
-        seed=seed,
-        progress=progress,
-    )
+    budget = max(time_budget_s * 2 / 3, 5.0)
+    try:
+        try:
+            result = discover(
+                table,
+                method=method,
+                orient_fn=orient,
+                time_budget_s=budget,
+                seed=seed,
+                progress=progress,
+            )
+        except DiscoveryTimeout as exc:
+            say(f"causal: {exc}; retrying with a cheaper search (conditioning sets of 2)")
+            result = discover(
+                table,
+                method=method,
+                orient_fn=orient,
+                time_budget_s=budget,
+                seed=seed,
+                progress=progress,
+                max_cond_vars=2,
+                n_bootstrap=0,
+            )
+    except PriorError:
+        raise  # the schema's own priors contradict each other: the user must fix them
+    except DiscoveryError as exc:
+        say(f"causal: skipped ({exc})")
+        return {"skipped": str(exc)}
     graph = result.graph
     say(
         f"causal graph: {len(graph.nodes)} variables, {len(graph.edges)} edges "

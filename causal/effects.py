@@ -714,12 +714,13 @@ def _bn_do(
     n_boot: int,
     rng: np.random.Generator,
 ):
-    """pgmpy do-query on a discrete Bayesian network fitted on the outcome's ancestral graph."""
+    """pgmpy do-query on a discrete Bayesian network over confounders, treatment and outcome."""
     import logging
     import warnings
 
     from pgmpy.inference import CausalInference
     from pgmpy.models import DiscreteBayesianNetwork
+    from pgmpy.parameter_estimator import DiscreteBayesianEstimator
 
     from causal.estimators import Estimate
 
@@ -733,16 +734,12 @@ def _bn_do(
     t_spec = table.spec(treatment)
     a_code = _code_of(t_spec, setup.treatment_value)
     b_code = _code_of(t_spec, setup.control_value)
-    nodes = set(graph.ancestors(outcome)) | {outcome}
-    nodes = [
-        n
-        for n in graph.nodes
-        if n in nodes and n in codes.columns and n != table.spec(outcome).selected_by
-    ]
-    if treatment not in nodes:
-        nodes.append(treatment)
-    adjustment = [c for c in ident.adjustment_set if c in nodes]
-    edges = [(u, v) for u, v in graph.subgraph(nodes).edges]
+    # The backdoor network: confounders -> treatment, confounders and treatment -> outcome.
+    # (Fitting the whole ancestral graph gives the outcome a CPT too sparse to estimate.)
+    adjustment = [c for c in ident.adjustment_set if c in codes.columns]
+    nodes = [*adjustment, treatment, outcome]
+    edges = [(c, treatment) for c in adjustment] + [(c, outcome) for c in adjustment]
+    edges.append((treatment, outcome))
     data = codes[nodes]
     data = data[(data >= 0).all(axis=1)]
     values = np.asarray(y_spec.values, dtype=float)
@@ -756,10 +753,9 @@ def _bn_do(
             logging.getLogger("pgmpy").setLevel(logging.ERROR)
             model.fit(
                 frame_codes,
-                estimator="BayesianEstimator",
-                prior_type="BDeu",
-                equivalent_sample_size=1,
-                state_names=states,
+                estimator=DiscreteBayesianEstimator(
+                    prior_type="BDeu", equivalent_sample_size=1, state_names=states
+                ),
             )
             ci = CausalInference(model)
             out = []
@@ -1064,7 +1060,11 @@ def estimate_effect(
     refs: tuple[Refutation, ...] = ()
     if refutations and chosen is not EffectMethod.BN:
         refs = refute(run_setup, chosen, t_spec, est, np.random.default_rng(seed + 1))
-    used = () if chosen is EffectMethod.NAIVE else run_setup.covariates
+    used: tuple[str, ...] = run_setup.covariates
+    if chosen is EffectMethod.NAIVE:
+        used = ()
+    elif chosen is EffectMethod.BN:
+        used = tuple(ident.adjustment_set)
     notes = (*ident.notes, *est.notes)
     summary = _summary(
         treatment,

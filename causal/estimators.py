@@ -216,6 +216,9 @@ def fit_logistic(
     n_cells, n_classes = counts.shape
     present = [g for g in range(n_classes) if counts[:, g].sum() > 0]
     out = np.zeros((n_cells, n_classes))
+    if not present:
+        out[:] = 1.0 / n_classes
+        return out
     if len(present) == 1:
         out[:, present[0]] = 1.0
         return out
@@ -301,6 +304,9 @@ def _arm_count(p: Problem) -> int:
 
 def _aipw_value(p: Problem, ws: np.ndarray, wt: np.ndarray, ipw_only: bool) -> tuple[float, float]:
     """AIPW (or Hajek IPW) fitted with row weights; returns (estimate, share at the floor)."""
+    a = p.arms.source
+    if not (ws[a == 1].sum() > 0 and ws[a == 0].sum() > 0):
+        return float("nan"), 0.0  # a bootstrap replicate that drew no treated or no control rows
     conf = p.cells(confounders_only=True)
     cells = p.cells()
     a = p.arms.source
@@ -309,9 +315,7 @@ def _aipw_value(p: Problem, ws: np.ndarray, wt: np.ndarray, ipw_only: bool) -> t
     )
     es = e[conf.source]
     floor = float((np.minimum(es[:, 0], es[:, 1]) <= E_MIN + 1e-12).mean())
-    w_t = (
-        transport_weights(cells, ws=ws, wt=wt)[cells.source] if p.transported else np.ones(p.n)
-    )
+    w_t = transport_weights(cells, ws=ws, wt=wt)[cells.source] if p.transported else np.ones(p.n)
     if ipw_only:
         t1 = ws * w_t * (a == 1) / es[:, 1]
         t0 = ws * w_t * (a == 0) / es[:, 0]

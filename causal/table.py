@@ -364,6 +364,47 @@ def build_analysis_table(
     )
 
 
+def table_from_frame(
+    frame: pd.DataFrame,
+    *,
+    tiers: Mapping[str, int] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    name: str = "frame",
+    n_bins: int = 5,
+    max_levels: int = 12,
+) -> AnalysisTable:
+    """An AnalysisTable over a plain frame of i.i.d. rows (no users or items), e.g. samples
+    from a Bayesian network; every column is an interaction-level variable."""
+    if frame.empty or frame.shape[1] == 0:
+        raise ValueError("the frame has no rows or no columns")
+    rows = frame.reset_index(drop=True).copy()
+    ids = pd.Series([f"r{k}" for k in range(len(rows))], dtype=object)
+    specs: dict[str, VariableSpec] = {}
+    for col in frame.columns:
+        col = str(col)
+        specs[col] = _describe(
+            col,
+            rows[col],
+            Level.INTERACTION,
+            None,
+            (tiers or {}).get(col),
+            (descriptions or {}).get(col, col),
+            False,
+            n_bins,
+            max_levels,
+            10,
+        )
+    rows.insert(0, "item_id", ids)
+    rows.insert(0, "user_id", ids)
+    return AnalysisTable(
+        name=name,
+        rows=rows,
+        users=pd.DataFrame({"user_id": ids}),
+        items=pd.DataFrame({"item_id": ids}),
+        variables=MappingProxyType(specs),
+    )
+
+
 def _join(inter: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     base = inter.reset_index(drop=True)
     user_map = users.set_index("user_id")
@@ -563,4 +604,5 @@ __all__ = [
     "build_analysis_table",
     "encode",
     "first_label",
+    "table_from_frame",
 ]
