@@ -210,7 +210,7 @@ def serve_null(port: int) -> None:
 class Server:
     """`whyrec serve` in a subprocess (or the HTTP layer around a NullAgent, llm == "null")."""
 
-    def __init__(self, workspace: Path, llm: str) -> None:
+    def __init__(self, workspace: Path, llm: str, workers: int | None = None) -> None:
         self.port = free_port()
         whyrec = Path(sys.executable).parent / "whyrec"
         self.command = [
@@ -226,7 +226,9 @@ class Server:
         ]
         if llm == "null":
             self.command = [sys.executable, __file__, "--serve-null", str(self.port)]
-        env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1", "WHYREC_LLM": ""}
+        if workers is not None:
+            env["WHYREC_SERVER_WORKERS"] = str(workers)
         self.process = subprocess.Popen(
             self.command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
@@ -317,9 +319,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run_backend(
-    name: str, llm: str, workspace: Path, sessions: int, turns: int, target_ms: float | None
+    name: str,
+    llm: str,
+    workspace: Path,
+    sessions: int,
+    turns: int,
+    target_ms: float | None,
+    workers: int | None = None,
 ) -> RunResult:
-    server = Server(workspace, llm)
+    server = Server(workspace, llm, workers)
     try:
         server.wait_ready()
         raw = asyncio.run(load(server.url, sessions, turns))
@@ -348,6 +356,7 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(ValueError, OSError, AttributeError):
         ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     return {
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "cores": os.cpu_count(),
         "ram_gib": ram,
         "platform": platform.platform(),
@@ -366,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         default="null,rule,fake-openai",
         help="comma-separated: null (HTTP layer only), rule, fake-openai",
     )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="server worker threads (WHYREC_SERVER_WORKERS)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
     parser.add_argument("--serve-null", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -376,17 +388,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sessions must be 1..500 and --turns 1..100")
 
     workspace = ensure_workspace(args.workspace)
+    machine_at_start = machine()
     results: list[RunResult] = []
+    w = args.workers
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         print(
             f"running {backend}: {args.sessions} sessions x {args.turns} turns ...", file=sys.stderr
         )
         if backend == "null":
             results.append(
-                run_backend("null (HTTP only)", "null", workspace, args.sessions, args.turns, 250.0)
+                run_backend(
+                    "null (HTTP only)", "null", workspace, args.sessions, args.turns, 250.0, w
+                )
             )
         elif backend == "rule":
-            results.append(run_backend("rule", "rule", workspace, args.sessions, args.turns, None))
+            results.append(
+                run_backend("rule", "rule", workspace, args.sessions, args.turns, None, w)
+            )
         elif backend == "fake-openai":
             latency = args.llm_latency_ms / 1000
             with FakeOpenAI(latency) as fake:
@@ -397,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.sessions,
                     args.turns,
                     args.llm_latency_ms + 250.0,
+                    w,
                 )
                 result.llm_calls = fake.calls
             results.append(result)
@@ -436,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "benchmark": "api",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": {**machine_at_start, "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
         "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
         "workspace": str(workspace),
         "results": [asdict(r) for r in results],
