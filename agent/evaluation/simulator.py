@@ -523,12 +523,15 @@ class UserSimulator:
                 parts.append((f"{lead} {said}" if lead else said, fact))
         revealed = [f for _, f in parts if f is not None]
         asked = asked_attribute(reply_text, self.view)
-        answer = self._answer(asked, revealed) if asked else None
-        if answer is not None and len(revealed) < self.max_reveals:
-            parts.append((phrase(answer, self.view, self.rng), answer))
-            revealed.append(answer)
-        else:
-            asked = None
+        if asked is not None and not any(f.attribute == asked for f in revealed):
+            # (When the reason already tells what was asked, "Something from the 1970s", that
+            # is the answer.) Otherwise answer with what is left about the attribute, if anything.
+            answer = self._answer(asked, revealed)
+            if answer is not None and len(revealed) < self.max_reveals:
+                parts.append((phrase(answer, self.view, self.rng), answer))
+                revealed.append(answer)
+            else:
+                asked = None
         if len(revealed) < self.max_reveals and (wrong or not revealed):
             for fact in self._pending(revealed):
                 if all((r.attribute, r.kind) != (fact.attribute, fact.kind) for r in revealed):
