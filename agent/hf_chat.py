@@ -174,12 +174,15 @@ class TransformersChatModel(BaseChatModel):
     @classmethod
     def load(cls, model_path: str, **kwargs: Any) -> TransformersChatModel:
         """Load tokenizer and weights from a local folder (or the HF cache)."""
+        import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(model_path)
         if not getattr(tokenizer, "chat_template", None):
             raise ValueError(f"{model_path} has no chat template; the hf backend needs one")
-        model = AutoModelForCausalLM.from_pretrained(model_path)
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype="auto")
+        if torch.cuda.is_available():  # one GPU when there is one, else the CPU
+            model = model.to("cuda")
         return cls.from_parts(model, tokenizer, model_path=model_path, **kwargs)
 
     @classmethod
@@ -224,7 +227,7 @@ class TransformersChatModel(BaseChatModel):
             return_tensors="pt",
             sanitize_control_tokens=True,
         )
-        return encoded
+        return encoded.to(self._model.device)
 
     def _generate_kwargs(self) -> dict[str, Any]:
         tok = self._tokenizer

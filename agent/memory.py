@@ -4,7 +4,7 @@ A `SessionState` is one conversation's memory; `SessionStore` keeps every sessio
 (one JSON row per session, WAL mode) so a restarted server keeps them all. The store is
 thread-safe and hands out one lock per session, so concurrent turns of one session run one
 after another while different sessions run side by side. The LLM loop's message history
-lives beside it in the same file, in langgraph's SQLite checkpointer tables.
+lives beside it (checkpoints.sqlite, langgraph's SQLite checkpointer), keyed by session id.
 """
 
 from __future__ import annotations
