@@ -53,13 +53,17 @@ class CausalArtifacts:
 
 def key_effect_questions(table: Any, graph: CausalGraph, limit: int = 8) -> list[tuple[str, str]]:
     """(treatment, outcome) pairs worth precomputing: schema treatments, then direct causes."""
-    outcomes = [
+
+    def usable(n: str) -> bool:
+        return n in graph and n in table.variables and table.spec(n).n_levels >= 2
+
+    outcomes = [o for o in table.outcomes if usable(o) and table.spec(o).numeric] or [
+        n for n, s in table.variables.items() if s.role == "outcome" and s.numeric and usable(n)
+    ]
+    treatments = [t for t in table.treatments if usable(t)] + [
         n
         for n, s in table.variables.items()
-        if s.role == "outcome" and s.numeric and n in graph and s.n_levels >= 2
-    ]
-    treatments = [
-        n for n, s in table.variables.items() if s.role in ("treatment", "exposure") and n in graph
+        if s.role in ("treatment", "exposure") and usable(n) and n not in table.treatments
     ]
     pairs: list[tuple[str, str]] = []
     for y in outcomes:

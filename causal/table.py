@@ -118,6 +118,8 @@ class AnalysisTable:
     required_edges: tuple[tuple[str, str], ...] = ()
     forbidden_edges: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    treatments: tuple[str, ...] = ()  # the schema's hints
+    outcomes: tuple[str, ...] = ()
     _codes: dict[Frame, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     # -------------------------------------------------------------- access
@@ -361,6 +363,8 @@ def build_analysis_table(
         required_edges=required,
         forbidden_edges=forbidden,
         notes=tuple(notes),
+        treatments=tuple(t for t in schema.treatments if t in known),
+        outcomes=tuple(o for o in schema.outcomes if o in known),
     )
 
 
