@@ -312,51 +312,93 @@ def build_workspaces(options: EvalAllOptions, log: Log) -> tuple[Section, dict[s
     return section, paths
 
 
+# Issue 7's targets for the rule backend on MovieLens-100K.
+TARGET_HIT10 = 0.5
+TARGET_RATIO_VS_POPULARITY = 3.0
+
+
 def dialogue_section(
     options: EvalAllOptions, workspace: Path | None, log: Log
 ) -> tuple[Section, dict[str, Any] | None]:
     """Simulated users on MovieLens-100K with the rule backend, baselines in the same run.
 
-    Returns the section and the run's per-turn latency (for the latency section)."""
+    Targets come from positive interactions (the issue's figure) and, outside --quick, also
+    uniformly from the catalog's liked items (the long tail). Returns the section and the
+    first run's per-turn latency (for the latency section)."""
     section = Section("dialogue", "Dialogue (simulated users)")
     if workspace is None:
         return _section_failed(section, "no MovieLens-100K workspace", log), None
     n, turns = (
         (min(options.n, 20), min(options.turns, 3)) if options.quick else (options.n, options.turns)
     )
-    command = dialogue_command(workspace, n, turns, options.seed, 10, "interaction", "rule")
-    section.commands.append(command)
+    samplings = ("interaction",) if options.quick else ("interaction", "uniform")
     started = time.perf_counter()
-    try:
-        payload = run_dialogue_eval(
-            workspace,
-            n=n,
-            turns=turns,
-            seed=options.seed,
-            llm="rule",
-            progress=options.progress,
-            log=log,
-        )
-    except Exception as exc:
-        return _section_failed(section, f"{type(exc).__name__}: {exc}", log), None
+    latency: dict[str, Any] | None = None
+    notes = []
+    for sampling in samplings:
+        command = dialogue_command(workspace, n, turns, options.seed, 10, sampling, "rule")
+        section.commands.append(command)
+        log(f"dialogue: {command}")
+        try:
+            payload = run_dialogue_eval(
+                workspace,
+                n=n,
+                turns=turns,
+                seed=options.seed,
+                sampling=sampling,
+                llm="rule",
+                progress=options.progress,
+                log=log,
+            )
+        except Exception as exc:
+            return _section_failed(section, f"{type(exc).__name__}: {exc}", log), latency
+        name = "dialogue" if sampling == "interaction" else f"dialogue-{sampling}"
+        _write_result(options.out / f"{name}.json", "dialogue", command, payload)
+        dataset = "movielens-100k" + ("" if sampling == "interaction" else " (uniform targets)")
+        section.figures += dialogue_figures(payload, command, dataset)
+        if latency is None:
+            latency = payload["latency_ms"]
+            notes.append(_target_note(payload))
     section.seconds = time.perf_counter() - started
-    _write_result(options.out / "dialogue.json", "dialogue", command, payload)
-    dataset = "movielens-100k"
-    for metric in ("hit@1", "hit@5", "hit@10"):
-        section.figures.append(Figure(metric, payload[metric], command, dataset, "dialogue (rule)"))
-    for name, base in payload["baselines"].items():
-        for metric in ("hit@1", "hit@5", "hit@10"):
-            section.figures.append(Figure(metric, base[metric], command, dataset, name))
-    for name, base in payload["baselines"].items():
-        section.figures.append(Figure("hit@50", base["hit@50"], command, dataset, name))
-    for metric in ("avg_turns", "avg_turns_all", "grounding_rate", "ratio_vs_popularity"):
-        section.figures.append(Figure(metric, payload[metric], command, dataset, "dialogue (rule)"))
-    section.note = (
-        f"{payload['n']} dialogues, up to {payload['turns']} turns, success = target in the "
-        f"top {payload['k']}; targets drawn from positive interactions (seed {payload['seed']}); "
-        "hit@50 of the baselines shows as many items as five turns of ten"
+    notes.append(
+        f"{n} dialogues per row, up to {turns} turns, success = the target in the top 10 of a "
+        f"reply, seed {options.seed}; targets are the items of random positive interactions "
+        "(popular items as often as people liked them) or, in the uniform rows, distinct liked "
+        "items; hit@50 of the baselines shows as many items as five turns of ten"
     )
-    return section, payload["latency_ms"]
+    section.note = ". ".join(notes)
+    return section, latency
+
+
+def dialogue_figures(payload: Mapping[str, Any], command: str, dataset: str) -> list[Figure]:
+    """Hit rates of the dialogue and its baselines, then turns, grounding and the ratio."""
+    system = "dialogue (rule)"
+    figures = [
+        Figure(m, payload[m], command, dataset, system) for m in ("hit@1", "hit@5", "hit@10")
+    ]
+    for name, base in payload["baselines"].items():
+        figures += [
+            Figure(m, base[m], command, dataset, name) for m in ("hit@1", "hit@5", "hit@10")
+        ]
+    for name, base in payload["baselines"].items():
+        figures.append(Figure("hit@50", base["hit@50"], command, dataset, name))
+    for metric in ("avg_turns", "avg_turns_all", "grounding_rate", "ratio_vs_popularity"):
+        figures.append(Figure(metric, payload[metric], command, dataset, system))
+    return figures
+
+
+def _target_note(payload: Mapping[str, Any]) -> str:
+    hit10 = payload["hit@10"]
+    ratio = payload.get("ratio_vs_popularity")
+    first = "met" if hit10 >= TARGET_HIT10 else "NOT met"
+    if ratio is None:
+        second = "n/a (popularity hit@10 is 0)" if hit10 > 0 else "NOT met"
+    else:
+        second = ("met" if ratio >= TARGET_RATIO_VS_POPULARITY else "NOT met") + f" ({ratio}x)"
+    return (
+        f"Targets (issue 7): hit@10 within {payload['turns']} turns >= {TARGET_HIT10}: {first} "
+        f"({hit10}); >= {TARGET_RATIO_VS_POPULARITY:g}x popularity in the same run: {second}"
+    )
 
 
 def _write_result(path: Path, name: str, command: str, payload: Mapping[str, Any]) -> None:

@@ -203,17 +203,20 @@ def _panels(board: Scoreboard) -> list[tuple[str, list[Figure]]]:
     panels: list[tuple[str, list[Figure]]] = []
     dialogue = board.section("dialogue")
     if dialogue is not None and dialogue.status is Status.OK:
-        hits = [f for f in _numeric(dialogue.figures) if f.metric.startswith("hit@")]
-        if hits:
-            panels.append((f"Dialogue ({hits[0].dataset}): target found", hits))
+        by_dataset: dict[str, list[Figure]] = {}
+        for f in _numeric(dialogue.figures):
+            if f.metric in ("hit@1", "hit@5", "hit@10"):
+                by_dataset.setdefault(f.dataset, []).append(f)
+        for dataset, hits in by_dataset.items():
+            panels.append((f"Dialogue, {dataset}: target in the top k", hits))
     ranking = board.section("ranking")
     if ranking is not None and ranking.status in (Status.OK, Status.FAILED):
         shown = {"auc", "ndcg@5", "recall@5", "ndcg@10", "recall@10"}
-        by_dataset: dict[str, list[Figure]] = {}
+        per_dataset: dict[str, list[Figure]] = {}
         for f in _numeric(ranking.figures):
             if f.metric in shown:
-                by_dataset.setdefault(f.dataset, []).append(f)
-        for dataset, figures in by_dataset.items():
+                per_dataset.setdefault(f.dataset, []).append(f)
+        for dataset, figures in per_dataset.items():
             panels.append((f"Ranking ({dataset})", figures))
     return panels
 
@@ -228,10 +231,15 @@ def plot(board: Scoreboard, path: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), squeeze=False)
-    for ax, (title, figures) in zip(axes[0], panels, strict=True):
+    cols = min(2, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 4.2 * rows), squeeze=False)
+    flat = [ax for row in axes for ax in row]
+    for ax, (title, figures) in zip(flat, panels, strict=False):
         _bars(ax, figures)
         ax.set_title(title, fontsize=10)
+    for ax in flat[len(panels) :]:
+        ax.axis("off")
     fig.suptitle(f"WhyRec scoreboard — {board.created}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
