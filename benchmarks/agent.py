@@ -121,8 +121,9 @@ def ensure_workspace(name: str, path: Path | None, syn_items: int) -> Path:
     else:
         from causal.datasets.synthetic import SyntheticConfig, make_world
 
+        # Few users: the simulator keeps users x items matrices (500 x 100k is ~0.4 GB each).
         config = SyntheticConfig(
-            seed=7, n_users=5000, n_items=syn_items, n_interactions=200_000, random_per_user=2
+            seed=7, n_users=500, n_items=syn_items, n_interactions=100_000, random_per_user=2
         )
         source = make_world(config).dataset
     build_workspace(source, target, BuildOptions(progress=True, time_budget_s=60))
