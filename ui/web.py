@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -34,6 +35,7 @@ UI_CSS = """
 """
 
 MAX_CARDS = 10
+STREAM_PUSH_S = 0.05  # at most ~20 chat updates a second while tokens stream
 MAX_ATTRIBUTES = 4
 
 
@@ -118,7 +120,11 @@ def _path_effect(causal: CausalView, reply: Any, path: list[str]) -> tuple[Any, 
     treatment, outcome = path[0], path[-1]
     items = field(reply, "items", None) or []
     value = (field(items[0], "attributes", None) or {}).get(treatment) if items else None
-    attempts: list[Any] = [value] if isinstance(value, str | int | float) else []
+    attempts: list[Any] = []
+    if isinstance(value, str) and "|" in value:  # several values (Comedy|Romance): the first
+        attempts = [value.split("|", 1)[0].strip()]
+    elif isinstance(value, str | int | float):
+        attempts = [value]
     stored = causal.stored_effect(treatment, outcome)
     note = ""
     for treatment_value in attempts:
@@ -163,10 +169,14 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
             skip = gr.skip()
             yield history, "", session_id, skip, skip, skip, skip, skip
             reply = None
+            last_push = 0.0
             async for event in service.stream(session_id, text):
                 if event.kind == "token" and event.text:
                     history[-1]["content"] += event.text
-                    yield history, skip, skip, skip, skip, skip, skip, skip
+                    now = time.monotonic()
+                    if now - last_push >= STREAM_PUSH_S:  # each push resends the history
+                        last_push = now
+                        yield history, skip, skip, skip, skip, skip, skip, skip
                 elif event.kind == "done":
                     reply = event.data
         except ApiError as exc:
@@ -278,15 +288,19 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
 
             with gr.Column(scale=2):
                 gr.Markdown("### Why")
+                gr.Markdown("**Causal graph**: the path behind the answer in red")
                 graph_image = gr.Image(
-                    label="Causal graph (the path behind the answer in red)",
+                    label="Causal graph",
+                    show_label=False,
                     type="pil",
                     interactive=False,
                     elem_id="whyrec-graph",
                     format="png",
                 )
+                gr.Markdown("**Effect estimate** with its 95% confidence interval")
                 effect_image = gr.Image(
-                    label="Effect estimate with 95% CI",
+                    label="Effect estimate",
+                    show_label=False,
                     type="pil",
                     interactive=False,
                     elem_id="whyrec-effect",

@@ -52,8 +52,9 @@ def answer_path(reply: Any, graph: Any) -> list[str] | None:
     if explicit:
         return explicit
     outcomes = _outcomes(graph)
-    for variable in _attribute_candidates(reply):
-        if variable not in graph or variable in outcomes:
+    for name in _attribute_candidates(reply):
+        variable = _graph_name(name, graph)
+        if variable is None or variable in outcomes:
             continue
         for outcome in outcomes:  # the preferred outcome first
             paths = graph.directed_paths(variable, outcome, limit=5)
@@ -64,6 +65,17 @@ def answer_path(reply: Any, graph: Any) -> list[str] | None:
 
 OUTCOME_PREFERENCE = ("rating", "clicked")
 ATTRIBUTE_KEYS = ("attribute", "variable", "attributes", "matched_attributes")
+
+
+def _graph_name(name: str, graph: Any) -> str | None:
+    """`name` when it is a node; else the one node whose name contains it ("popularity" ->
+    "item_popularity"); else None."""
+    if name in graph:
+        return name
+    if len(name) < 5:
+        return None
+    matches = [n for n in graph.nodes if name in n]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _outcomes(graph: Any) -> list[str]:
@@ -94,6 +106,8 @@ def _attribute_candidates(reply: Any) -> list[str]:
                 names.extend(v for v in value if isinstance(v, str))
             elif isinstance(value, Mapping):
                 names.extend(str(k) for k in value)
+        if record.get("kind") == "popularity":  # "N users rated it": popularity's path
+            names.append("popularity")
         for matched in record.get("matched", []) if isinstance(record.get("matched"), list) else []:
             if isinstance(matched, str) and "=" in matched:
                 names.append(matched.split("=", 1)[0])
@@ -126,9 +140,19 @@ def _explicit_path(reply: Any, graph: Any) -> list[str] | None:
 def answer_effect(reply: Any) -> dict[str, Any] | None:
     """An effect estimate the agent computed during the turn (with its CI), if any."""
     for record in _records(reply):
-        if "estimate" in record and ("ci_low" in record or "identified" in record):
+        data = record.get("data")
+        if isinstance(data, Mapping) and _is_effect(data):  # causal evidence: keep its sentence
+            found = dict(data)
+            if not found.get("summary") and isinstance(record.get("text"), str):
+                found["summary"] = record["text"]
+            return found
+        if _is_effect(record):
             return dict(record)
     return None
+
+
+def _is_effect(record: Mapping[str, Any]) -> bool:
+    return "estimate" in record and ("ci_low" in record or "identified" in record)
 
 
 def _first(record: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:

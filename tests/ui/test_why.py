@@ -115,3 +115,42 @@ def test_pictures_are_pngs(graph):
     }
     a, b = effect_png(identified), effect_png(missing)
     assert a.startswith(b"\x89PNG") and b.startswith(b"\x89PNG") and a != b
+
+
+def test_popularity_evidence_maps_to_the_popularity_node(graph):
+    items = [
+        {
+            "item_id": "a",
+            "evidence": [
+                {"kind": "query", "data": {}},
+                {"kind": "popularity", "data": {"n_ratings": 3}},
+            ],
+        }
+    ]
+    assert answer_path(_reply(items), graph) == ["popularity", "position", "clicked", "rating"]
+
+
+def test_causal_evidence_gives_path_and_effect_with_its_sentence(graph):
+    data = {
+        "treatment": "genre",
+        "outcome": "rating",
+        "treatment_value": "drama",
+        "estimate": 0.25,
+        "ci_low": 0.18,
+        "ci_high": 0.31,
+        "path": ["genre", "clicked", "rating"],
+    }
+    items = [
+        {
+            "item_id": "a",
+            "evidence": [{"kind": "attribute", "text": "x", "data": {"attribute": "price"}}],
+        },
+        {
+            "item_id": "b",
+            "evidence": [{"kind": "causal", "text": "Drama raises rating.", "data": data}],
+        },
+    ]
+    reply = _reply(items)
+    assert answer_path(reply, graph) == ["genre", "clicked", "rating"]
+    effect = answer_effect(reply)
+    assert effect["estimate"] == 0.25 and effect["summary"] == "Drama raises rating."
