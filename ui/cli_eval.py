@@ -114,8 +114,11 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     @eval_app.command("all")
     def eval_all(
         out: Annotated[
-            Path, typer.Option(help="Folder for the results and the scoreboard.")
-        ] = Path("benchmarks/results"),
+            Path | None,
+            typer.Option(
+                help="Folder for the results and the scoreboard (default benchmarks/results)."
+            ),
+        ] = None,
         workspaces: Annotated[
             Path | None,
             typer.Option(help="Where the evaluation workspaces are built (default under --out)."),
@@ -156,10 +159,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json, say
 
         with cli_errors(as_json):
-            from ui.eval_runs import EvalAllOptions, run_all
+            from ui.eval_runs import DEFAULT_OUT, EvalAllOptions, run_all
 
             options = EvalAllOptions(
-                out=out,
+                out=out or DEFAULT_OUT,
                 workspaces=workspaces,
                 movielens=movielens,
                 coat=coat,

@@ -42,6 +42,16 @@ SECTIONS = ("dialogue", "ranking", "causal", "latency")
 STEP_TIMEOUT_S = {"ranking": 480, "causal": 600, "agent": 300, "api": 300}
 
 Log = Callable[[str], None]
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as the board prints it: relative to the repository root when inside it."""
+    absolute = Path(path).expanduser().resolve()
+    try:
+        return str(absolute.relative_to(ROOT))
+    except ValueError:
+        return str(absolute)
 
 
 def _quiet(message: str) -> None:
@@ -122,7 +132,7 @@ def run_dialogue_eval(
 class EvalAllOptions:
     """Knobs of `whyrec eval all`."""
 
-    out: Path = Path("benchmarks/results")
+    out: Path = DEFAULT_OUT
     workspaces: Path | None = None
     movielens: str = "movielens-100k"
     coat: str | None = None
@@ -136,9 +146,9 @@ class EvalAllOptions:
 
     def command(self) -> str:
         """The command line that reproduces this run."""
-        parts = ["whyrec", "eval", "all", "--out", str(self.out)]
+        parts = ["whyrec", "eval", "all", "--out", shown_path(self.out)]
         if self.workspaces is not None:
-            parts += ["--workspaces", str(self.workspaces)]
+            parts += ["--workspaces", shown_path(self.workspaces)]
         parts += ["--movielens", self.movielens, "--coat", self.coat_source()]
         parts += ["--n", str(self.n), "--turns", str(self.turns), "--seed", str(self.seed)]
         if self.quick:
@@ -152,6 +162,13 @@ class EvalAllOptions:
     def coat_source(self) -> str:
         """The Coat SOURCE (default: the files beside the repository)."""
         return self.coat or f"coat:{DEFAULT_COAT_DIR}"
+
+    def resolved(self) -> EvalAllOptions:
+        """The same options with absolute folders (subprocesses run from the repository root)."""
+        from dataclasses import replace
+
+        workspaces = None if self.workspaces is None else self.workspaces.expanduser().resolve()
+        return replace(self, out=self.out.expanduser().resolve(), workspaces=workspaces)
 
     def workspace_root(self) -> Path:
         """Where the evaluation workspaces live (git-ignored by default)."""
@@ -179,6 +196,11 @@ class Ran:
             return f"timed out after {self.seconds:.0f} s"
         tail = [line for line in self.stderr.strip().splitlines() if line.strip()][-3:]
         return f"exit {self.returncode}: " + " / ".join(tail)[-400:]
+
+
+def display_command(*argv: str) -> str:
+    """A command line as the board prints it (absolute paths inside the repository shortened)."""
+    return shlex.join([shown_path(a) if a.startswith("/") else a for a in argv])
 
 
 def run_command(argv: list[str], timeout_s: float, log: Log = _quiet) -> Ran:
@@ -272,7 +294,7 @@ def build_workspaces(options: EvalAllOptions, log: Log) -> tuple[Section, dict[s
     for dataset, source in (("movielens-100k", options.movielens), ("coat", options.coat_source())):
         target = options.workspace_root() / dataset
         command = shlex.join(
-            ["whyrec", "build", source, "--out", str(target), "--seed", str(options.seed)]
+            ["whyrec", "build", source, "--out", shown_path(target), "--seed", str(options.seed)]
         )
         section.commands.append(command)
         complete = is_workspace(target) and steps <= set(Workspace.open(target).steps)
@@ -336,7 +358,9 @@ def dialogue_section(
     latency: dict[str, Any] | None = None
     notes = []
     for sampling in samplings:
-        command = dialogue_command(workspace, n, turns, options.seed, 10, sampling, "rule")
+        command = dialogue_command(
+            shown_path(workspace), n, turns, options.seed, 10, sampling, "rule"
+        )
         section.commands.append(command)
         log(f"dialogue: {command}")
         try:
@@ -431,7 +455,7 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
             errors.append(f"{dataset}: no workspace")
             continue
         args = ["eval", "ranking", "--workspace", str(workspace), "--json"]
-        command = shlex.join(["whyrec", *args])
+        command = display_command("whyrec", *args)
         section.commands.append(command)
         log(f"ranking: {command}")
         ran = run_command(whyrec_argv(*args), STEP_TIMEOUT_S["ranking"], log)
@@ -491,7 +515,7 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
         args += ["--out", str(out)]
     if options.quick and "--quick" in flags:
         args.append("--quick")
-    command = shlex.join(["python", *args])
+    command = display_command("python", *args)
     section.commands.append(command)
     log(f"causal: {command}")
     ran = run_command([sys.executable, *args], STEP_TIMEOUT_S["causal"], log)
@@ -577,7 +601,7 @@ def latency_section(
             if not (ROOT / args[0]).is_file():
                 errors.append(f"{args[0]} is missing")
                 continue
-            command = shlex.join(["python", *args])
+            command = display_command("python", *args)
             section.commands.append(command)
             log(f"latency: {command}")
             ran = run_command([sys.executable, *args], STEP_TIMEOUT_S[name], log)
@@ -626,6 +650,7 @@ def latency_figures(name: str, payload: Mapping[str, Any], command: str) -> list
 
 def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
     """Every evaluation, then the scoreboard written to options.out (see the module docstring)."""
+    options = options.resolved()
     unknown = set(options.skip) - set(SECTIONS)
     if unknown:
         raise ValueError(
