@@ -10,10 +10,11 @@ confidence interval are not facts to check.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from agent.vocab import Vocabulary, normalise, token_spans, written_as_title
 
@@ -70,14 +71,23 @@ def _source_numbers(sources: Iterable[str]) -> list[float]:
     return out
 
 
-def _matches(shown: float, decimals: int, percent: bool, candidates: Sequence[float]) -> bool:
-    tolerance = 0.5 * 10 ** (-decimals) + 1e-9
-    for value in candidates:
-        options = (value * 100.0, value) if percent else (value, abs(value))
-        for option in options:
-            if math.isfinite(option) and abs(abs(option) - abs(shown)) <= tolerance:
+class _NumberIndex:
+    """The sources' numbers, sorted, for "is there one within rounding of x?" in O(log n)."""
+
+    def __init__(self, values: Sequence[float]) -> None:
+        arr = np.abs(np.asarray(values, dtype=float))
+        arr = arr[np.isfinite(arr)]
+        self.plain = np.sort(arr)
+        self.percent = np.sort(arr * 100.0)
+
+    def has(self, shown: float, decimals: int, percent: bool) -> bool:
+        tolerance = 0.5 * 10 ** (-decimals) + 1e-9
+        target = abs(shown)
+        for arr in (self.percent, self.plain) if percent else (self.plain,):
+            at = int(np.searchsorted(arr, target - tolerance))
+            if at < arr.size and arr[at] <= target + tolerance:
                 return True
-    return False
+        return False
 
 
 def _blank_questions(text: str) -> str:
@@ -109,7 +119,7 @@ class GroundingChecker:
         """Compare a reply's numbers and titles with the sources (tool outputs, args, user text)."""
         source_text = normalise(" ".join(sources))
         padded_sources = f" {source_text} "
-        numbers = _source_numbers(sources) + list(_ALLOWED_CONSTANTS)
+        numbers = _NumberIndex(_source_numbers(sources) + list(_ALLOWED_CONSTANTS))
 
         titles = self._title_spans(text)
         bad_titles: list[str] = []
@@ -145,7 +155,7 @@ class GroundingChecker:
             if not frac and not pct and value <= 20 and _COUNT_NOUN.match(clean[m.end() :]):
                 continue  # "10 movies": a count of what is shown
             checked += 1
-            if not _matches(value, decimals, bool(pct), numbers):
+            if not numbers.has(value, decimals, bool(pct)):
                 bad_numbers.append(raw)
         return GroundingReport(
             unsupported_numbers=tuple(dict.fromkeys(bad_numbers)),

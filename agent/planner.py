@@ -111,8 +111,8 @@ def _shown_values(ctx: TurnContext, attribute: str) -> list[float]:
     values = []
     for item_id in ctx.state.last_shown:
         if table.has(item_id):
-            value = table.frame.at[item_id, attribute]
-            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            value = table.value(item_id, attribute)
+            if isinstance(value, int | float):
                 values.append(float(value))
     return values
 
@@ -468,8 +468,8 @@ class RulePlanner:
 
             table = item_table(ctx.workspace)
             if table.has(focus[0]):
-                value = table.frame.at[focus[0], question.treatment]
-                current = None if value is None or math.isnan(value) else float(value)
+                value = table.value(focus[0], question.treatment)
+                current = float(value) if isinstance(value, int | float) else None
         if info is not None and info.kind is NumericKind.FLAG:
             if isinstance(question.value, int | float):
                 return float(question.value), 1.0 - float(question.value)
@@ -625,11 +625,7 @@ class RulePlanner:
             if name in cons.ranges or info.kind not in (NumericKind.YEAR, NumericKind.PRICE):
                 continue
             values = np.array(
-                [
-                    v
-                    for v in (table.frame.at[i, name] for i in ids)
-                    if v is not None and not np.isnan(v)
-                ],
+                [v for v in (table.value(i, name) for i in ids) if isinstance(v, int | float)],
                 dtype=float,
             )
             if values.size < 2 or float(np.std(values)) == 0:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -265,20 +266,33 @@ class Vocabulary:
                         break
         return sorted(found, key=lambda f: f[2])
 
+    @cached_property
+    def _title_starts(self) -> dict[str, int]:
+        """First word of each title -> the most words a title starting with it has."""
+        starts: dict[str, int] = {}
+        for key in self.titles:
+            words_ = key.split(" ")
+            if len(words_) <= MAX_TITLE_WORDS:
+                starts[words_[0]] = max(starts.get(words_[0], 0), len(words_))
+        return starts
+
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, item ids) for titles named among the tokens, longest first, no overlaps."""
+        candidates: list[tuple[int, int, int, tuple[str, ...]]] = []
+        starts = self._title_starts
+        for start, word in enumerate(tokens):
+            longest = starts.get(word, 0)
+            for size in range(min(longest, len(tokens) - start), 0, -1):
+                ids = self.titles.get(" ".join(tokens[start : start + size]))
+                if ids:
+                    candidates.append((-size, start, start + size, ids))
         found: list[tuple[int, int, tuple[str, ...]]] = []
         taken: set[int] = set()
-        for size in range(min(MAX_TITLE_WORDS, len(tokens)), 0, -1):
-            for start in range(len(tokens) - size + 1):
-                span = range(start, start + size)
-                if taken.intersection(span):
-                    continue
-                key = " ".join(tokens[start : start + size])
-                ids = self.titles.get(key)
-                if ids:
-                    found.append((start, start + size, ids))
-                    taken.update(span)
+        for _, start, end, ids in sorted(candidates):
+            if taken.intersection(range(start, end)):
+                continue
+            found.append((start, end, ids))
+            taken.update(range(start, end))
         return sorted(found)
 
     def title_of(self, item_id: str) -> str:

@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tools.catalog_filters import normalize_value
-from tools.items import item_table
+from tools.items import item_table, norm_value, query_vector
 from tools.schemas import EffectAnswer, Evidence, EvidenceKind, Explanation, ToolContext
-
-_QUERY_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,6 @@ class ItemStats:
 
 
 _STATS: weakref.WeakKeyDictionary[Any, ItemStats] = weakref.WeakKeyDictionary()
-_QUERY_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -63,31 +58,14 @@ def item_stats(workspace: Any) -> ItemStats:
         return stats
 
 
-def query_vector(catalog: Any, text: str) -> np.ndarray:
-    """The embedding of a query text (cached: the same wish is explained for many items)."""
-    key = (id(catalog), text)
-    with _LOCK:
-        cached = _QUERY_VECTORS.get(key)
-        if cached is not None:
-            _QUERY_VECTORS.move_to_end(key)
-            return cached
-    vector = catalog.embedder.encode([text])[0]
-    with _LOCK:
-        _QUERY_VECTORS[key] = vector
-        while len(_QUERY_VECTORS) > _QUERY_CACHE_SIZE:
-            _QUERY_VECTORS.popitem(last=False)
-    return vector
-
-
 def _attribute_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     table = item_table(ctx.workspace)
     out: list[Evidence] = []
     for attr, wanted in ctx.user.wanted.items():
-        if attr not in table.frame.columns:
+        if attr not in table.cells:
             continue
-        have = table.values_of(item_id, attr)
-        keys = {normalize_value(v) for v in wanted}
-        hits = [v for v in have if normalize_value(v) in keys]
+        keys = {norm_value(v) for v in wanted}
+        hits = [v for v in table.values_of(item_id, attr) if norm_value(v) in keys]
         if hits:
             out.append(
                 Evidence(
@@ -98,12 +76,10 @@ def _attribute_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
                 )
             )
     for attr, (low, high) in ctx.user.ranges.items():
-        if attr not in table.frame.columns:
+        value = table.value(item_id, attr) if attr in table.cells else None
+        if not isinstance(value, int | float):
             continue
-        value = table.frame.at[item_id, attr]
-        if value is None or pd.isna(value):
-            continue
-        shown = table.attributes_of(item_id).get(attr)
+        shown = value
         if (low is None or value >= low) and (high is None or value <= high):
             out.append(
                 Evidence(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
 import numpy as np
@@ -34,51 +36,74 @@ K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
 KEY_ATTRIBUTES = 4
 
 
+@lru_cache(maxsize=65536)
+def _split_cached(value: str) -> tuple[str, ...]:
+    return tuple(split_values(value))
+
+
+@lru_cache(maxsize=65536)
+def norm_value(value: str) -> str:
+    """A categorical value's comparison key, as the catalog compares them (cached)."""
+    return normalize_value(value)
+
+
+def _clean(value: Any) -> AttributeValue:
+    """A cell as a plain Python value: None when missing, int when whole, floats to 2 places."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating):
+        return int(value) if float(value).is_integer() else round(float(value), 2)
+    if isinstance(value, np.integer | int) and not isinstance(value, bool):
+        return int(value)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class ItemTable:
-    """The workspace's items indexed for tools: attributes per id, values per attribute."""
+    """The workspace's items indexed for tools: fast attribute lookups by item id."""
 
     frame: pd.DataFrame  # indexed by item_id
+    positions: Mapping[str, int]
+    titles: tuple[str, ...]
+    columns: tuple[str, ...]  # attribute columns (not id, title, description)
+    cells: Mapping[str, tuple[AttributeValue, ...]]  # column -> cleaned values by position
 
     @classmethod
     def from_items(cls, items: pd.DataFrame) -> ItemTable:
         """Index an item table in the data contract."""
         frame = items.copy()
         frame["item_id"] = frame["item_id"].astype(str)
-        return cls(frame.set_index("item_id", drop=False))
+        frame = frame.set_index("item_id", drop=False)
+        columns = tuple(c for c in frame.columns if c not in ("item_id", "title", "description"))
+        return cls(
+            frame=frame,
+            positions={item_id: n for n, item_id in enumerate(frame.index)},
+            titles=tuple(frame["title"].astype(str)),
+            columns=columns,
+            cells={c: tuple(_clean(v) for v in frame[c].tolist()) for c in columns},
+        )
 
     def has(self, item_id: str) -> bool:
         """True for a known item id."""
-        return item_id in self.frame.index
+        return item_id in self.positions
 
     def title(self, item_id: str) -> str:
         """An item's title."""
-        return str(self.frame.at[item_id, "title"])
+        return self.titles[self.positions[item_id]]
+
+    def value(self, item_id: str, attribute: str) -> AttributeValue:
+        """One attribute of an item (None when missing)."""
+        return self.cells[attribute][self.positions[item_id]]
 
     def attributes_of(self, item_id: str) -> dict[str, AttributeValue]:
         """An item's attributes (numbers as int where whole, missing as None)."""
-        row = self.frame.loc[item_id]
-        out: dict[str, AttributeValue] = {}
-        for col in self.frame.columns:
-            if col in ("item_id", "title", "description"):
-                continue
-            value = row[col]
-            if value is None or (isinstance(value, float) and np.isnan(value)):
-                out[col] = None
-            elif isinstance(value, float | np.floating):
-                out[col] = int(value) if float(value).is_integer() else round(float(value), 2)
-            elif isinstance(value, np.integer):
-                out[col] = int(value)
-            else:
-                out[col] = str(value)
-        return out
+        row = self.positions[item_id]
+        return {c: self.cells[c][row] for c in self.columns}
 
     def values_of(self, item_id: str, attribute: str) -> list[str]:
         """The categorical values an item has for an attribute ("A|B" split)."""
-        value = self.frame.at[item_id, attribute]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return []
-        return split_values(value)
+        value = self.value(item_id, attribute)
+        return [] if value is None else list(_split_cached(str(value)))
 
     def require(self, item_id: str) -> str:
         """The id if known (or a unique title prefix), else a ToolError with a hint."""
@@ -99,14 +124,32 @@ class ItemTable:
         out = []
         for f in filters:
             wanted = [*(f.all_of or []), *(f.any_of or [])]
-            if wanted and f.attribute in self.frame.columns:
-                have = {normalize_value(v) for v in self.values_of(item_id, f.attribute)}
-                out += [f"{f.attribute}={v}" for v in wanted if normalize_value(v) in have]
+            if wanted and f.attribute in self.cells:
+                have = {norm_value(v) for v in self.values_of(item_id, f.attribute)}
+                out += [f"{f.attribute}={v}" for v in wanted if norm_value(v) in have]
         return out
 
 
 _TABLES: weakref.WeakKeyDictionary[Any, ItemTable] = weakref.WeakKeyDictionary()
 _TABLES_LOCK = threading.Lock()
+_QUERY_CACHE_SIZE = 256
+_QUERY_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+
+
+def query_vector(catalog: Any, text: str) -> np.ndarray:
+    """The embedding of a query text, cached: a wish is searched and explained many times."""
+    key = (id(catalog), text)
+    with _TABLES_LOCK:
+        cached = _QUERY_VECTORS.get(key)
+        if cached is not None:
+            _QUERY_VECTORS.move_to_end(key)
+            return cached
+    vector = catalog.embedder.encode([text])[0]
+    with _TABLES_LOCK:
+        _QUERY_VECTORS[key] = vector
+        while len(_QUERY_VECTORS) > _QUERY_CACHE_SIZE:
+            _QUERY_VECTORS.popitem(last=False)
+    return vector
 
 
 def item_table(workspace: Any) -> ItemTable:
@@ -186,7 +229,9 @@ def search_items(ctx: ToolContext, query: str, filters: Filters = None, k: K = 1
     table = item_table(ctx.workspace)
     checked = list(filters or [])
     where = checked_where(ctx.workspace, checked)
-    hits = ctx.workspace.catalog.search(query, k=k, where=where, exclude=list(ctx.user.excluded))
+    catalog = ctx.workspace.catalog
+    vector = query_vector(catalog, query)
+    hits = catalog.search_vector(vector, k=k, where=where, exclude=list(ctx.user.excluded))
     items = [
         summarise(table, str(h.item_id), checked, score=h.score)
         for h in hits
@@ -261,7 +306,8 @@ def _ranked(
         ]
     table = item_table(ctx.workspace)
     text = query or " ".join(table.title(i) for i in ctx.user.liked if table.has(i)) or "popular"
-    hits = ctx.workspace.catalog.search(text, k=pool, where=where, exclude=exclude)
+    catalog = ctx.workspace.catalog
+    hits = catalog.search_vector(query_vector(catalog, text), k=pool, where=where, exclude=exclude)
     return [(h.item_id, float(h.score), {"similarity": float(h.score)}) for h in hits]
 
 
