@@ -18,8 +18,8 @@ def to_jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, Enum):
         return to_jsonable(value.value)
-    if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump(mode="json"))
+    if hasattr(value, "model_dump"):  # pydantic's JSON mode: plain types, only NaN/inf left
+        return _finite(value.model_dump(mode="json"))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if hasattr(value, "to_json") and callable(value.to_json):
@@ -34,6 +34,17 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return to_jsonable(value.item())
     return str(value)
+
+
+def _finite(value: Any) -> Any:
+    """Plain JSON data with NaN and infinities replaced by None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
