@@ -18,6 +18,7 @@ tool error with the message, not a crash.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -41,17 +42,15 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
-    server = MCPServer(
-        name="whyrec",
-        title="WhyRec",
-        instructions=(
-            "A recommender that explains why. `chat` runs a full agent turn (start with "
-            "`new_session`, or let `chat` start one). The other tools are the agent's own: "
-            "search and rank items, explain them, query the causal graph and estimate effects; "
-            "pass a session_id to act for that conversation's user."
-        ),
-        log_level="WARNING",
-    )
+    # MCPServer calls logging.basicConfig; logging is configured by entry points only, so a
+    # placeholder handler on the root logger turns that call into a no-op.
+    root = logging.getLogger()
+    placeholder = logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        server = _new_server(MCPServer)
+    finally:
+        root.removeHandler(placeholder)
 
     async def guarded(call: Awaitable[T]) -> T:
         try:
@@ -120,6 +119,20 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
             description=spec.description,
         )
     return server
+
+
+def _new_server(server_class: Any) -> Any:
+    return server_class(
+        name="whyrec",
+        title="WhyRec",
+        instructions=(
+            "A recommender that explains why. `chat` runs a full agent turn (start with "
+            "`new_session`, or let `chat` start one). The other tools are the agent's own: "
+            "search and rank items, explain them, query the causal graph and estimate effects; "
+            "pass a session_id to act for that conversation's user."
+        ),
+        log_level="WARNING",
+    )
 
 
 def _registry_specs() -> tuple[Any, ...]:
