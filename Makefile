@@ -45,6 +45,7 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/catalog.py
+	$(BIN)/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
