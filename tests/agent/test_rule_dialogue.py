@@ -125,3 +125,17 @@ def test_explanations_cite_causal_effects(rule_agent):
     assert data["treatment"] in rule_agent.workspace.dataset.item_attributes
     assert f"{abs(data['estimate']):.3f}" in causal[0].text
     assert data["path"][0] == data["treatment"] and data["path"][-1] == data["outcome"]
+
+
+def test_paraphrases_reach_the_embedding_fallback(rule_agent):
+    from agent.memory import SessionState
+    from agent.nlu import Intent, understand
+
+    state = SessionState(session_id="paraphrase")
+    for text, intent in [
+        ("what made you choose that one", Intent.WHY),
+        ("what do you remember about me", Intent.PROFILE),
+    ]:
+        assert not understand(text, rule_agent.vocab).intents  # no pattern fires
+        assert rule_agent.planner.read(state, text).intent is intent
+    assert rule_agent.planner.read(state, "blah blah").intent is Intent.RECOMMEND
