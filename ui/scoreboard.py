@@ -142,7 +142,7 @@ class Scoreboard:
         ]
         for s in self.sections:
             took = "" if s.seconds is None else f"{s.seconds:.0f} s"
-            lines.append(f"| {s.title} | {s.status.value} | {took} | {_cell(s.note)} |")
+            lines.append(f"| {s.title} | {s.status.value} | {took} | {_cell(_headline(s.note))} |")
         for s in self.sections:
             lines += ["", f"## {s.title}", ""]
             if s.status is not Status.OK:
@@ -152,16 +152,7 @@ class Scoreboard:
                 lines.append("")
             elif s.note:
                 lines += [s.note, ""]
-            if s.figures:
-                lines += [
-                    "| dataset | system | metric | value | command |",
-                    "| --- | --- | --- | --- | --- |",
-                ]
-                for f in s.figures:
-                    lines.append(
-                        f"| {_cell(f.dataset)} | {_cell(f.system)} | {_cell(f.metric)} | "
-                        f"{f.shown()} | `{_cell(f.command)}` |"
-                    )
+            lines += section_table(s)
         if self.settings:
             lines += ["", "## Settings", ""]
             lines += [f"- {k}: {v}" for k, v in self.settings.items()]
@@ -182,6 +173,35 @@ class Scoreboard:
         if plot(self, png):
             paths.append(png)
         return paths
+
+
+def section_table(section: Section) -> list[str]:
+    """A section's figures as one row per (dataset, system, command) and one column per metric,
+    then the commands, numbered, that the rows refer to."""
+    if not section.figures:
+        return []
+    commands = list(dict.fromkeys(f.command for f in section.figures))
+    number = {c: i for i, c in enumerate(commands, 1)}
+    metrics = list(dict.fromkeys(f.metric for f in section.figures))
+    rows: dict[tuple[str, str, str], dict[str, Figure]] = {}
+    for f in section.figures:
+        rows.setdefault((f.dataset, f.system, f.command), {})[f.metric] = f
+    lines = [
+        "| dataset | system | " + " | ".join(_cell(m) for m in metrics) + " | command |",
+        "| --- | --- | " + " | ".join("---" for _ in metrics) + " | --- |",
+    ]
+    for (dataset, system, command), cells in rows.items():
+        values = " | ".join(cells[m].shown() if m in cells else "" for m in metrics)
+        lines.append(f"| {_cell(dataset)} | {_cell(system)} | {values} | [{number[command]}] |")
+    lines.append("")
+    lines += [f"[{number[c]}] `{c}`  " for c in commands]
+    return lines
+
+
+def _headline(note: str, limit: int = 160) -> str:
+    """A note's first sentence, shortened for the overview table."""
+    first = note.split(". ")[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _cell(text: object) -> str:

@@ -212,6 +212,8 @@ def test_scoreboard_markdown_says_missing_and_plots_what_exists(tmp_path):
     assert {p.name for p in paths} == {"scoreboard.md", "scoreboard.json", "scoreboard.png"}
     text = (tmp_path / "scoreboard.md").read_text()
     assert "**missing**: not yet" in text
-    assert "| movielens-100k | popularity | hit@10 | 0.12 | `cmd-a` |" in text
+    assert "| dataset | system | hit@10 | command |" in text
+    assert "| movielens-100k | popularity | 0.12 | [1] |" in text
+    assert "[1] `cmd-a`" in text
     empty = Scoreboard(sections=[Section("causal", "Causal", Status.MISSING)])
     assert [p.name for p in empty.write(tmp_path / "e")] == ["scoreboard.md", "scoreboard.json"]
