@@ -16,9 +16,10 @@
 3. Orientation: priors first, then v-structures from the data, Meek's rules, then the
    pluggable `orient(x, y, descriptions)` for edges the data leaves undecided, and finally an
    arbitrary consistent extension; each edge records how its direction was decided.
-4. Stability: the same method on bootstrap resamples (rows, random-exposure rows, users and
-   items each resampled) for as long as the time budget allows; every edge keeps the share of
-   resamples that contain it.
+4. Stability: the same method on resamples (80% subsamples of the rows, random-exposure
+   rows, users and items, drawn without replacement: bootstrap duplicates make independence
+   tests report dependence that is not there) for as long as the time budget allows; every
+   edge keeps the share of resamples that contain it.
 
 `plain=True` switches all knowledge off (no tiers, no levels, no selection edges, the naive
 single table), for comparison.

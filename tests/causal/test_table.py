@@ -108,8 +108,10 @@ def test_table_from_frame_and_resample() -> None:
     frame = pd.DataFrame({"a": ["x", "y"] * 50, "b": list(range(100))})
     table = table_from_frame(frame, tiers={"a": 0, "b": 1})
     assert table.spec("a").tier == 0 and table.spec("b").kind is Kind.CONTINUOUS
-    boot = table.resample(np.random.default_rng(1))
-    assert len(boot.rows) == len(table.rows)
-    assert not boot.rows["b"].equals(table.rows["b"])
+    sub = table.resample(np.random.default_rng(1))
+    assert len(sub.rows) == 80 and sub.rows["b"].is_unique  # 80% without replacement
+    assert (sub.codes("rows")["a"].to_numpy() == (sub.rows["a"] == "y").to_numpy()).all()
+    boot = table.resample(np.random.default_rng(1), fraction=None)
+    assert len(boot.rows) == len(table.rows) and not boot.rows["b"].is_unique
     with pytest.raises(ValueError):
         table_from_frame(pd.DataFrame())
