@@ -141,6 +141,12 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 "--quick", help="Small sizes everywhere (a smoke run; figures are not comparable)."
             ),
         ] = False,
+        budget_min: Annotated[
+            float,
+            typer.Option(
+                min=1, help="Minutes for the whole run; commands are cut off to stay within it."
+            ),
+        ] = 30.0,
         rebuild: Annotated[
             bool, typer.Option("--rebuild", help="Rebuild the workspaces even if they exist.")
         ] = False,
@@ -172,6 +178,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 quick=quick,
                 rebuild=rebuild,
                 skip=frozenset(skip or ()),
+                budget_s=budget_min * 60,
                 progress=progress,
             )
             board = run_all(options, log=say)

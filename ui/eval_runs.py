@@ -40,6 +40,8 @@ DEFAULT_COAT_DIR = ROOT.parent / "shared" / "data" / "coat"
 SECTIONS = ("dialogue", "ranking", "causal", "latency")
 # Per-command limits (seconds) so that one stuck component cannot eat the whole budget.
 STEP_TIMEOUT_S = {"ranking": 480, "causal": 600, "agent": 300, "api": 300}
+# A section does not start with less than this left of the budget (`--budget-min`).
+MIN_SECTION_S = 60.0
 
 Log = Callable[[str], None]
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
@@ -143,6 +145,19 @@ class EvalAllOptions:
     rebuild: bool = False
     skip: frozenset[str] = frozenset()
     progress: bool = True
+    budget_s: float = 1800.0
+    deadline: float | None = None  # time.monotonic() by which everything must end
+
+    def timeout_for(self, step: str) -> float:
+        """Seconds a command of `step` may take: its own limit, cut to what the budget leaves."""
+        limit = float(STEP_TIMEOUT_S[step])
+        if self.deadline is not None:
+            limit = min(limit, max(self.deadline - time.monotonic(), 1.0))
+        return limit
+
+    def time_left(self) -> float:
+        """Seconds left in the budget (infinite without a deadline)."""
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
 
     def command(self) -> str:
         """The command line that reproduces this run."""
@@ -155,6 +170,8 @@ class EvalAllOptions:
             parts.append("--quick")
         if self.rebuild:
             parts.append("--rebuild")
+        if self.budget_s != 1800.0:
+            parts += ["--budget-min", f"{self.budget_s / 60:g}"]
         for name in sorted(self.skip):
             parts += ["--skip", name]
         return shlex.join(parts)
@@ -458,7 +475,7 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
         command = display_command("whyrec", *args)
         section.commands.append(command)
         log(f"ranking: {command}")
-        ran = run_command(whyrec_argv(*args), STEP_TIMEOUT_S["ranking"], log)
+        ran = run_command(whyrec_argv(*args), options.timeout_for("ranking"), log)
         if not ran.ok:
             errors.append(f"{dataset}: {ran.error()}")
             continue
@@ -518,7 +535,7 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
     command = display_command("python", *args)
     section.commands.append(command)
     log(f"causal: {command}")
-    ran = run_command([sys.executable, *args], STEP_TIMEOUT_S["causal"], log)
+    ran = run_command([sys.executable, *args], options.timeout_for("causal"), log)
     section.seconds = ran.seconds
     if not ran.ok:
         return _section_failed(section, ran.error(), log)
@@ -604,7 +621,7 @@ def latency_section(
             command = display_command("python", *args)
             section.commands.append(command)
             log(f"latency: {command}")
-            ran = run_command([sys.executable, *args], STEP_TIMEOUT_S[name], log)
+            ran = run_command([sys.executable, *args], options.timeout_for(name), log)
             result = Path(args[args.index("--out") + 1])
             if ran.timed_out or not result.is_file():
                 errors.append(f"{name}: {ran.error()}")
@@ -661,7 +678,9 @@ def latency_figures(name: str, payload: Mapping[str, Any], command: str) -> list
 
 def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
     """Every evaluation, then the scoreboard written to options.out (see the module docstring)."""
-    options = options.resolved()
+    from dataclasses import replace
+
+    options = replace(options.resolved(), deadline=time.monotonic() + options.budget_s)
     unknown = set(options.skip) - set(SECTIONS)
     if unknown:
         raise ValueError(
@@ -683,6 +702,11 @@ def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
     for name in SECTIONS:
         if name in options.skip:
             board.sections.append(Section(name, name.title(), Status.SKIPPED, note="--skip"))
+            continue
+        if options.time_left() < MIN_SECTION_S:
+            note = f"the time budget ({options.budget_s / 60:g} min) was used up before it started"
+            board.sections.append(Section(name, name.title(), Status.SKIPPED, note=note))
+            log(f"{name}: skipped, {note}")
             continue
         log(f"== {name} ==")
         if name == "dialogue":

@@ -217,3 +217,20 @@ def test_scoreboard_markdown_says_missing_and_plots_what_exists(tmp_path):
     assert "[1] `cmd-a`" in text
     empty = Scoreboard(sections=[Section("causal", "Causal", Status.MISSING)])
     assert [p.name for p in empty.write(tmp_path / "e")] == ["scoreboard.md", "scoreboard.json"]
+
+
+def test_sections_that_would_overrun_the_budget_are_skipped_and_say_so(ui_workspace, tmp_path):
+    workspaces = tmp_path / "ws"
+    workspaces.mkdir()
+    for name in ("movielens-100k", "coat"):
+        (workspaces / name).symlink_to(ui_workspace.root, target_is_directory=True)
+    result = runner.invoke(
+        app,
+        ["eval", "all", "--out", str(tmp_path / "out"), "--workspaces", str(workspaces),
+         "--budget-min", "1", "--no-progress", "--json"],
+    )  # fmt: skip
+    board = _json(result)
+    later = [s for s in board["sections"] if s["name"] != "workspaces"]
+    assert {s["status"] for s in later} == {"skipped"}
+    assert all("time budget (1 min)" in s["note"] for s in later)
+    assert "--budget-min 1" in board["command"]
