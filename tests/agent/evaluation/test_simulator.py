@@ -253,7 +253,9 @@ def _items_of(view):
 def test_a_reason_that_tells_what_was_asked_is_the_answer(movie_view):
     sim = UserSimulator(movie_view.target("5"), movie_view, seed=1)
     sim.opening()
-    turn = sim.respond("Here.\nAny preferred era — recent, the 1990s, or older classics?", ["4", "7"])
+    turn = sim.respond(
+        "Here.\nAny preferred era — recent, the 1990s, or older classics?", ["4", "7"]
+    )
     years = [f for f in turn.revealed if f.attribute == "year"]
     assert len(years) == 1 and turn.answered == "year"
     assert len(turn.revealed) == 2, "the second thing said is about something else"
