@@ -544,10 +544,32 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
         payload = json.loads(result_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         return _section_failed(section, f"no readable results at {result_path}: {exc}", log)
-    section.figures += headline_figures(payload, command, CAUSAL_WORDS)
+    section.figures += causal_figures(payload, command)
     if not section.figures:
         section.note = f"{result_path} has no SHD or effect-error figures"
+    else:
+        section.note = f"full results in {shown_path(result_path)}"
     return section
+
+
+def causal_figures(payload: Mapping[str, Any], command: str) -> list[Figure]:
+    """The benchmark's own checked targets and same-run ratios when it reports them (as
+    benchmarks/causal.py does), else every figure whose name mentions SHD or an error."""
+    body = payload.get("results", payload)
+    figures: list[Figure] = []
+    targets = body.get("targets") if isinstance(body, Mapping) else None
+    if isinstance(targets, Mapping):
+        for name, target in targets.items():
+            if isinstance(target, Mapping) and "value" in target:
+                verdict = "met" if target.get("met") else "missed"
+                system = f"target {target.get('target', '')}: {verdict}".strip()
+                figures.append(Figure(str(name), target["value"], command, "", system))
+    ratios = body.get("ratios") if isinstance(body, Mapping) else None
+    if isinstance(ratios, Mapping):
+        for name, value in ratios.items():
+            if isinstance(value, int | float):
+                figures.append(Figure(str(name), value, command, "", "ratio in the same run"))
+    return figures or headline_figures(payload, command, CAUSAL_WORDS)
 
 
 def headline_figures(

@@ -181,6 +181,24 @@ def test_causal_figures_come_from_the_benchmark_and_failures_say_why(tmp_path, m
     assert not failed.figures
 
 
+def test_causal_targets_and_ratios_are_the_headline():
+    from ui.eval_runs import causal_figures
+
+    payload = {
+        "results": {
+            "discovery_synthetic": [{"method": "pc", "shd": 4}],
+            "targets": {"SHD with priors": {"value": 2, "target": "<= 2", "met": True}},
+            "ratios": {"SHD plain / priors": 2.5},
+        }
+    }
+    figures = causal_figures(payload, "python benchmarks/causal.py")
+    got = {(f.metric, f.system): f.value for f in figures}
+    assert got == {
+        ("SHD with priors", "target <= 2: met"): 2,
+        ("SHD plain / priors", "ratio in the same run"): 2.5,
+    }
+
+
 def test_ranking_figures_keep_systems_apart():
     from ui.eval_runs import ranking_figures
 
