@@ -32,7 +32,6 @@ from tools.schemas import (
 )
 
 MAX_FACTS = 4
-LIST_TOOLS = frozenset({"recommend", "search_items"})
 
 
 @dataclass
