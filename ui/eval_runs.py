@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_COAT_DIR = ROOT.parent / "shared" / "data" / "coat"
 SECTIONS = ("dialogue", "ranking", "causal", "latency")
 # Per-command limits (seconds) so that one stuck component cannot eat the whole budget.
-STEP_TIMEOUT_S = {"ranking": 480, "causal": 600, "agent": 300, "api": 300}
+STEP_TIMEOUT_S = {"ranking": 480, "causal": 900, "agent": 300, "api": 300}
 # A section does not start with less than this left of the budget (`--budget-min`).
 MIN_SECTION_S = 60.0
 
