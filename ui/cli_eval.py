@@ -71,7 +71,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         endpoint: Annotated[
             str | None,
             typer.Option(
-                help="Talk to a running `whyrec serve` at this URL (OpenAI endpoint) instead."
+                help="Talk to a running `whyrec serve` at this URL (OpenAI endpoint) instead; "
+                "--workspace must be the one it serves."
             ),
         ] = None,
         api_key: Annotated[
