@@ -12,7 +12,8 @@ endpoint (non-streamed; a session per conversation via X-Session-Id). Backends:
 - `fake-openai`: a loopback OpenAI-protocol server in this process that waits a fixed
   latency (200 ms) and answers in plain text, used as `openai:http://127.0.0.1:PORT/v1`.
 
-Reports throughput, p50/p99/max turn latency, errors and fallbacks, checks the targets (zero
+A warm-up conversation (not measured) runs first on each server. Reports throughput,
+p50/p99/max turn latency, errors and fallbacks, checks the targets (zero
 errors; p99 <= fake latency + 250 ms for the fake LLM) and writes benchmarks/results/api.json.
 Without --workspace it builds a synthetic workspace once under benchmarks/results/tmp/.
 """
@@ -296,14 +297,15 @@ async def load(url: str, sessions: int, turns: int) -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "errors": 0, "fallbacks": 0, "samples": []}
     limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        # warm-up: one conversation turn so lazy loading is not measured
+        # warm-up: one whole conversation, so lazily loaded models and caches are not measured
         r = await client.post(url + "/api/sessions")
         sid = r.json()["session_id"]
-        await client.post(
-            url + "/v1/chat/completions",
-            json={"messages": [{"role": "user", "content": MESSAGES[0]}]},
-            headers={"X-Session-Id": sid},
-        )
+        for text in MESSAGES:
+            await client.post(
+                url + "/v1/chat/completions",
+                json={"messages": [{"role": "user", "content": text}]},
+                headers={"X-Session-Id": sid},
+            )
         start = time.perf_counter()
         await asyncio.gather(*(_conversation(client, url, turns, n, out) for n in range(sessions)))
         out["wall_s"] = time.perf_counter() - start
@@ -449,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratios against {base.backend} (same run): {ratios}")
     for r in results:
         if r.llm_calls is not None and r.turns:
-            print(f"{r.backend}: {r.llm_calls / (r.turns + 1):.2f} LLM calls per turn")
+            calls = r.llm_calls / (r.turns + len(MESSAGES))
+            print(f"{r.backend}: {calls:.2f} LLM calls per turn")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
