@@ -259,7 +259,9 @@ class Server:
             self.process.wait()
 
 
-async def _conversation(client: Any, url: str, turns: int, n: int, out: dict[str, Any]) -> None:
+async def _conversation(
+    client: Any, url: str, turns: int, n: int, out: dict[str, Any], think_s: float = 0.0
+) -> None:
     try:
         r = await client.post(url + "/api/sessions")
         r.raise_for_status()
@@ -269,6 +271,8 @@ async def _conversation(client: Any, url: str, turns: int, n: int, out: dict[str
         out["samples"].append(f"session: {type(exc).__name__}: {exc}"[:200])
         return
     for turn in range(turns):
+        if think_s and turn:
+            await asyncio.sleep(think_s)  # a person reading the answer before typing again
         text = MESSAGES[(n + turn) % len(MESSAGES)]
         body = {"model": "whyrec", "messages": [{"role": "user", "content": text}]}
         start = time.perf_counter()
@@ -290,7 +294,7 @@ async def _conversation(client: Any, url: str, turns: int, n: int, out: dict[str
             out["samples"].append(f"{type(exc).__name__}: {exc}"[:200])
 
 
-async def load(url: str, sessions: int, turns: int) -> dict[str, Any]:
+async def load(url: str, sessions: int, turns: int, think_s: float = 0.0) -> dict[str, Any]:
     """Run `sessions` conversations of `turns` turns at once; latencies in seconds."""
     import httpx
 
@@ -307,7 +311,9 @@ async def load(url: str, sessions: int, turns: int) -> dict[str, Any]:
                 headers={"X-Session-Id": sid},
             )
         start = time.perf_counter()
-        await asyncio.gather(*(_conversation(client, url, turns, n, out) for n in range(sessions)))
+        await asyncio.gather(
+            *(_conversation(client, url, turns, n, out, think_s) for n in range(sessions))
+        )
         out["wall_s"] = time.perf_counter() - start
     return out
 
@@ -328,11 +334,12 @@ def run_backend(
     turns: int,
     target_ms: float | None,
     workers: int | None = None,
+    think_s: float = 0.0,
 ) -> RunResult:
     server = Server(workspace, llm, workers)
     try:
         server.wait_ready()
-        raw = asyncio.run(load(server.url, sessions, turns))
+        raw = asyncio.run(load(server.url, sessions, turns, think_s))
     finally:
         server.stop()
     lat_ms = [x * 1000 for x in raw["latencies"]]
@@ -380,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=None, help="server worker threads (WHYREC_SERVER_WORKERS)"
     )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause between a session's turns (0: closed loop, the next turn right away)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
     parser.add_argument("--serve-null", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -393,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     machine_at_start = machine()
     results: list[RunResult] = []
     w = args.workers
+    think = args.think_ms / 1000
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         print(
             f"running {backend}: {args.sessions} sessions x {args.turns} turns ...", file=sys.stderr
@@ -400,12 +414,19 @@ def main(argv: list[str] | None = None) -> int:
         if backend == "null":
             results.append(
                 run_backend(
-                    "null (HTTP only)", "null", workspace, args.sessions, args.turns, 250.0, w
+                    "null (HTTP only)",
+                    "null",
+                    workspace,
+                    args.sessions,
+                    args.turns,
+                    250.0,
+                    w,
+                    think,
                 )
             )
         elif backend == "rule":
             results.append(
-                run_backend("rule", "rule", workspace, args.sessions, args.turns, None, w)
+                run_backend("rule", "rule", workspace, args.sessions, args.turns, None, w, think)
             )
         elif backend == "fake-openai":
             latency = args.llm_latency_ms / 1000
@@ -418,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.turns,
                     args.llm_latency_ms + 250.0,
                     w,
+                    think,
                 )
                 result.llm_calls = fake.calls
             results.append(result)
@@ -461,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {**machine_at_start, "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
         "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
         "workspace": str(workspace),
+        "think_ms": args.think_ms,
         "results": [asdict(r) for r in results],
         "ratios": ratios,
     }
