@@ -1,0 +1,721 @@
+"""The debiased ranker: what a user prefers, not what the logging policy happened to show.
+
+Train with `train_ranker(dataset, RankerConfig(...))` (or `build_ranker` inside `whyrec
+build`), then ask `Ranker.score(user, items)` for a ranked list whose items carry the parts
+explanations cite: the deconfounded preference, the item's popularity, and the similarity to
+what the user liked. Feedback from a conversation goes through `fold_in`, which re-solves only
+that user's vector with the item vectors fixed (a closed-form ridge update, well under a
+millisecond), so the next turn reflects it.
+
+Score of item i for user u (higher is better):
+
+    score = (preference - centre) / scale + popularity_weight * popularity_z + similarity_weight * similarity
+
+`preference` is the model's deconfounded prediction on the target's scale (a rating, or a
+probability for click and implicit logs; `centre`/`scale` standardise it over the training
+rows); `popularity_z` is the item's standardised log popularity, which is left out of the
+ranking by default (popularity_weight 0: fully deconfounded) and can be added back on request.
+
+Cold start: a user with no history gets a vector from their attributes (and from items liked
+or disliked in the conversation); an item with no history gets one from its attributes and,
+when trained with `use_text`, its text embedding.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from causal.datasets.schema import DataError, Dataset
+from causal.factor_params import FactorParams
+from causal.ranking_data import FeatureEncoder, FeedbackKind
+
+FORMAT_VERSION = 1
+FEEDBACK_LIKE = "like"
+FEEDBACK_DISLIKE = "dislike"
+FEEDBACK_SEEN = "seen"
+LIKE_PROBABILITY = 0.9  # binary logs: a like is read as this click probability, a dislike as 1 - it
+FEEDBACK_WEIGHT = 2.0  # one conversational feedback counts as this many logged rows
+BINARY_CURVATURE = 0.25  # logistic loss curvature bound, for the history's precision
+
+FeedbackValue = str | float | int | bool
+
+
+class UnknownItemsError(ValueError):
+    """Item ids the ranker has never heard of."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = list(missing)
+        shown = ", ".join(repr(m) for m in self.missing[:5])
+        more = f" and {len(self.missing) - 5} more" if len(self.missing) > 5 else ""
+        super().__init__(f"unknown item id(s): {shown}{more}")
+
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """One ranked item: its score and the parts of the score explanations can cite."""
+
+    item_id: str
+    score: float
+    components: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """How to train the ranker. The defaults are the tuned 'best configuration'.
+
+    method: naive | ips | snips | dr_jl.  propensity: auto (random-exposure sample when the
+    dataset has one, else logistic) | logistic | random | none.  clip: smallest propensity.
+    propensity_power: weights are (1/propensity)**power; 0.5 tempers IPS's variance (1 = plain).
+    use_features: user/item attributes in the embeddings (SVDFeature-style).  use_text: item
+    text embeddings as item features too (when embeddings are given).  confounders: popularity
+    and position in the training logit only (PDA-style; None = on for click logs, whose
+    exposure counts measure popularity apart from preference; implicit counts do not).
+    random_slice: share of the random-exposure log used for propensities and tuning; it is
+    recorded so evaluation leaves it out.  tune: pick the regularisation among `reg_grid` on
+    a validation split of the training log.
+    """
+
+    method: str = "snips"
+    propensity: str = "auto"
+    clip: float = 0.01
+    propensity_power: float = 0.5
+    dim: int = 32
+    reg: float = 0.3
+    bias_reg: float = 0.03
+    feature_reg: float = 0.03
+    steps: int = 150
+    lr: float = 0.05
+    use_features: bool = True
+    use_text: bool = False
+    confounders: bool | None = None
+    negatives: int = 4
+    imputation_dim: int = 8
+    random_slice: float = 0.05
+    tune: bool = True
+    reg_grid: tuple[float, ...] = (0.1, 0.3, 1.0)
+    feature_reg_grid: tuple[float, ...] = (0.01, 0.1)
+    tune_on: str = "auto"
+    tune_max_rows: int = 60_000
+    validation_share: float = 0.1
+    popularity_weight: float = 0.0
+    similarity_weight: float = 0.0
+    kind: str | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        from causal.factor_training import Method
+        from causal.propensity import PropensityMethod
+
+        checks = [
+            (
+                self.method in {m.value for m in Method},
+                f"method must be one of {[m.value for m in Method]}",
+            ),
+            (
+                self.propensity in {"auto", *(p.value for p in PropensityMethod)},
+                "propensity must be auto, logistic, random or none",
+            ),
+            (0.0 < self.clip <= 1.0, "clip must be in (0, 1]"),
+            (0.0 <= self.propensity_power <= 1.0, "propensity_power must be in [0, 1]"),
+            (
+                self.tune_on in ("auto", "slice", "validation"),
+                "tune_on must be auto, slice or validation",
+            ),
+            (self.dim >= 1, "dim must be positive"),
+            (self.steps >= 1, "steps must be positive"),
+            (self.lr > 0, "lr must be positive"),
+            (min(self.reg, self.bias_reg, self.feature_reg) >= 0, "regularisation must be >= 0"),
+            (0.0 <= self.random_slice < 1.0, "random_slice must be in [0, 1)"),
+            (0.0 < self.validation_share < 0.5, "validation_share must be in (0, 0.5)"),
+            (self.negatives >= 0, "negatives must be >= 0"),
+            (
+                self.kind is None or self.kind in {k.value for k in FeedbackKind},
+                "kind must be rating, click or implicit",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(f"RankerConfig: {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        out = asdict(self)
+        out["reg_grid"] = list(self.reg_grid)
+        out["feature_reg_grid"] = list(self.feature_reg_grid)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> RankerConfig:
+        """Inverse of `to_dict` (unknown keys are ignored)."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in raw.items() if k in known}
+        for key in ("reg_grid", "feature_reg_grid"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _UserState:
+    """A user's vector and bias, and the history their fold-in starts from."""
+
+    vec: np.ndarray
+    bias: float
+    precision: np.ndarray  # (d+1, d+1): curvature of the training objective at (vec, bias)
+    liked: tuple[int, ...]
+    disliked: tuple[int, ...]
+
+
+class Ranker:
+    """A trained debiased ranker: score items for users, fold in feedback, save and load."""
+
+    def __init__(
+        self,
+        *,
+        params: FactorParams,
+        kind: FeedbackKind,
+        user_ids: Sequence[str],
+        item_ids: Sequence[str],
+        user_encoder: FeatureEncoder,
+        item_encoder: FeatureEncoder,
+        user_features: np.ndarray,
+        item_counts: np.ndarray,
+        history_indptr: np.ndarray,
+        history_items: np.ndarray,
+        history_targets: np.ndarray,
+        similarity_vectors: np.ndarray,
+        rating_min: float,
+        rating_max: float,
+        positive_threshold: float,
+        centre: float,
+        scale: float,
+        config: RankerConfig,
+        info: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.params = params
+        self.kind = kind
+        self.user_ids = tuple(user_ids)
+        self.item_ids = tuple(item_ids)
+        self.user_index = {u: k for k, u in enumerate(self.user_ids)}
+        self.item_index = {i: k for k, i in enumerate(self.item_ids)}
+        self.user_encoder = user_encoder
+        self.item_encoder = item_encoder
+        self.user_features = np.asarray(user_features, dtype=np.float64)
+        self.item_counts = np.asarray(item_counts, dtype=np.float64)
+        self.history_indptr = np.asarray(history_indptr, dtype=np.int64)
+        self.history_items = np.asarray(history_items, dtype=np.int64)
+        self.history_targets = np.asarray(history_targets, dtype=np.float64)
+        sims = np.asarray(similarity_vectors, dtype=np.float64)
+        sims = sims - sims.mean(axis=0, keepdims=True)  # cosine around the catalogue's centre
+        norms = np.linalg.norm(sims, axis=1, keepdims=True)
+        self.similarity_vectors = np.divide(sims, norms, out=np.zeros_like(sims), where=norms > 0)
+        self.rating_min = float(rating_min)
+        self.rating_max = float(rating_max)
+        self.positive_threshold = float(positive_threshold)
+        self.centre = float(centre)
+        self.scale = float(scale) if scale > 0 else 1.0
+        self.config = config
+        self.info: dict[str, Any] = dict(info or {})
+        pop = np.log1p(self.item_counts)
+        self.popularity = pop / pop.max() if pop.max() > 0 else np.zeros_like(pop)
+        self.popularity_z = (pop - pop.mean()) / (pop.std() or 1.0)
+        self._lock = threading.RLock()
+        self._feedback: dict[str, dict[int, float]] = {}
+        self._states: dict[str, _UserState] = {}
+
+    # -- identity -----------------------------------------------------------------------
+
+    @property
+    def n_users(self) -> int:
+        """Users the ranker was trained with."""
+        return len(self.user_ids)
+
+    @property
+    def n_items(self) -> int:
+        """Items the ranker can score."""
+        return len(self.item_ids)
+
+    def known_user(self, user_id: str | None) -> bool:
+        """True for a user of the training data (scored from their history and attributes)."""
+        return user_id is not None and str(user_id) in self.user_index
+
+    def known_item(self, item_id: str) -> bool:
+        """True for an item the ranker can score."""
+        return str(item_id) in self.item_index
+
+    def history(self, user_id: str) -> list[tuple[str, float]]:
+        """The user's labelled training rows as (item_id, target)."""
+        k = self.user_index.get(str(user_id))
+        if k is None:
+            return []
+        lo, hi = self.history_indptr[k], self.history_indptr[k + 1]
+        return [
+            (self.item_ids[i], float(t))
+            for i, t in zip(self.history_items[lo:hi], self.history_targets[lo:hi], strict=True)
+        ]
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def score(
+        self,
+        user_id: str | None,
+        item_ids: Sequence[str],
+        *,
+        user_attributes: Mapping[str, Any] | None = None,
+        liked: Sequence[str] = (),
+        disliked: Sequence[str] = (),
+        popularity_weight: float | None = None,
+    ) -> list[ScoredItem]:
+        """Rank `item_ids` for a user, best first, each with its score components.
+
+        A known user is scored from their trained vector plus any feedback folded in; an
+        unknown (or None) user from `user_attributes`. `liked` / `disliked` are items from the
+        current conversation: they update the user's vector for this call only.
+        """
+        ids = [str(i) for i in item_ids]
+        missing = [i for i in ids if i not in self.item_index]
+        if missing:
+            raise UnknownItemsError(missing)
+        if not ids:
+            return []
+        items = np.array([self.item_index[i] for i in ids], dtype=np.int64)
+        state = self._state_for(user_id, user_attributes, liked, disliked)
+        return self._rank(state, items, popularity_weight)
+
+    def top_items(
+        self,
+        user_id: str | None,
+        k: int = 10,
+        *,
+        exclude: Sequence[str] = (),
+        exclude_history: bool = True,
+        user_attributes: Mapping[str, Any] | None = None,
+        liked: Sequence[str] = (),
+        disliked: Sequence[str] = (),
+        popularity_weight: float | None = None,
+    ) -> list[ScoredItem]:
+        """The user's k best items over the whole catalogue (history and `exclude` left out)."""
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        state = self._state_for(user_id, user_attributes, liked, disliked)
+        scores = self._scores(state, np.arange(self.n_items), popularity_weight)[0]
+        banned = {self.item_index[i] for i in map(str, exclude) if i in self.item_index}
+        banned.update(self.item_index[i] for i in map(str, liked) if i in self.item_index)
+        banned.update(self.item_index[i] for i in map(str, disliked) if i in self.item_index)
+        if exclude_history and self.known_user(user_id):
+            banned.update(int(i) for i, _ in self._history_rows(str(user_id)))
+        if banned:
+            scores = scores.copy()
+            scores[list(banned)] = -np.inf
+        n = min(k, self.n_items - len(banned))
+        if n <= 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return self._rank(state, top, popularity_weight)
+
+    def predict(
+        self, user_ids: Sequence[str], item_ids: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(preference, score) for aligned pairs of known users and items (for evaluation).
+
+        Unknown users are scored from nothing (the average user); feedback folded in counts.
+        """
+        items = np.array([self.item_index[str(i)] for i in item_ids], dtype=np.int64)
+        users = [str(u) for u in user_ids]
+        pref = np.empty(len(users))
+        score = np.empty(len(users))
+        frame = pd.DataFrame({"u": users, "row": np.arange(len(users))})
+        for user, group in frame.groupby("u", sort=False):
+            rows = group["row"].to_numpy()
+            state = self._state_for(user if user in self.user_index else None, None, (), ())
+            s, p, _ = self._scores(state, items[rows], None)
+            score[rows] = s
+            pref[rows] = p
+        return pref, score
+
+    def fold_in(self, user_id: str, feedback: Sequence[tuple[str, FeedbackValue]]) -> None:
+        """Fold conversational feedback (like/dislike/rating) into a user's vector, at once.
+
+        Later feedback on the same item replaces earlier. "seen" is accepted and ignored.
+        Unknown users become cold-start users shaped by this feedback. Thread-safe.
+        """
+        if user_id is None:
+            raise ValueError("fold_in needs a user id")
+        parsed: list[tuple[int, float]] = []
+        for item_id, value in feedback:
+            item = self.item_index.get(str(item_id))
+            if item is None:
+                raise UnknownItemsError([str(item_id)])
+            target = self._feedback_target(value)
+            if target is not None:
+                parsed.append((item, target))
+        if not parsed:
+            return
+        key = str(user_id)
+        with self._lock:
+            stored = dict(self._feedback.get(key, {}))
+            for item, target in parsed:
+                stored[item] = target
+            self._feedback[key] = stored
+            self._states.pop(key, None)
+
+    def feedback_of(self, user_id: str) -> dict[str, float]:
+        """Feedback folded in for a user so far, as item_id -> target."""
+        with self._lock:
+            return {self.item_ids[i]: t for i, t in self._feedback.get(str(user_id), {}).items()}
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _feedback_target(self, value: FeedbackValue) -> float | None:
+        """A feedback value on the model's own scale (rating, or logit for binary logs)."""
+        binary = self.kind is not FeedbackKind.RATING
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text == FEEDBACK_SEEN:
+                return None
+            if text not in (FEEDBACK_LIKE, FEEDBACK_DISLIKE):
+                try:
+                    value = float(text)
+                except ValueError:
+                    raise ValueError(
+                        f"unknown feedback {value!r}: use like, dislike, seen or a rating"
+                    ) from None
+            else:
+                liked = text == FEEDBACK_LIKE
+                if binary:
+                    p = LIKE_PROBABILITY if liked else 1.0 - LIKE_PROBABILITY
+                    return float(np.log(p / (1 - p)))
+                return self.rating_max if liked else self.rating_min
+        if isinstance(value, bool):
+            return self._feedback_target(FEEDBACK_LIKE if value else FEEDBACK_DISLIKE)
+        number = float(value)
+        if not np.isfinite(number):
+            raise ValueError(f"feedback rating must be a finite number, got {value!r}")
+        if binary:
+            low, high = (1.0, 5.0) if number > 1.0 else (0.0, 1.0)
+            share = float(np.clip((number - low) / (high - low), 0.0, 1.0))
+            p = 1.0 - LIKE_PROBABILITY + share * (2 * LIKE_PROBABILITY - 1.0)
+            return float(np.log(p / (1 - p)))
+        return float(np.clip(number, self.rating_min, self.rating_max))
+
+    def _positive_history(self, target: float) -> bool:
+        """A logged label that counts as liked (rating >= threshold, or a click/interaction)."""
+        if self.kind is FeedbackKind.RATING:
+            return target >= self.positive_threshold
+        return target >= 0.5
+
+    def _positive_feedback(self, target: float) -> bool:
+        """A folded-in target that counts as liked (binary logs keep targets as logits)."""
+        if self.kind is FeedbackKind.RATING:
+            return target >= self.positive_threshold
+        return target > 0.0
+
+    def _history_rows(self, user_id: str) -> list[tuple[int, float]]:
+        k = self.user_index.get(user_id)
+        if k is None:
+            return []
+        lo, hi = self.history_indptr[k], self.history_indptr[k + 1]
+        return list(
+            zip(
+                self.history_items[lo:hi].tolist(),
+                self.history_targets[lo:hi].tolist(),
+                strict=True,
+            )
+        )
+
+    def _base_state(self, user_id: str | None, attributes: Mapping[str, Any] | None) -> _UserState:
+        """The user's trained state (known user) or attribute prior (cold start)."""
+        d = self.params.dim
+        reg = self.config.reg
+        bias_reg = self.config.bias_reg
+        if user_id is not None and user_id in self.user_index:
+            k = self.user_index[user_id]
+            rows = self._history_rows(user_id)
+            n = max(len(rows), 1)
+            precision = np.diag(np.r_[np.full(d, reg * n), bias_reg * n])
+            if rows:
+                z = np.hstack([self.params.item_vec[[i for i, _ in rows]], np.ones((len(rows), 1))])
+                curvature = 1.0 if self.kind is FeedbackKind.RATING else BINARY_CURVATURE
+                precision = precision + curvature * z.T @ z
+            liked = tuple(i for i, t in rows if self._positive_history(t))
+            disliked: tuple[int, ...] = ()
+            if self.kind is FeedbackKind.RATING:  # unclicked exposures are not dislikes
+                disliked = tuple(i for i, t in rows if not self._positive_history(t))
+            return _UserState(
+                vec=self.params.user_vec[k].copy(),
+                bias=float(self.params.user_bias[k]),
+                precision=precision,
+                liked=liked,
+                disliked=disliked,
+            )
+        features = (
+            self.user_encoder.transform_one(attributes)
+            if attributes
+            else np.zeros(self.user_encoder.width)
+        )
+        vec, bias = self.params.user_prior(np.asarray(features, dtype=np.float64))
+        precision = np.diag(np.r_[np.full(d, reg), bias_reg])
+        return _UserState(
+            vec=np.asarray(vec, dtype=np.float64),
+            bias=bias,
+            precision=precision,
+            liked=(),
+            disliked=(),
+        )
+
+    def _state_for(
+        self,
+        user_id: str | None,
+        attributes: Mapping[str, Any] | None,
+        liked: Sequence[str],
+        disliked: Sequence[str],
+    ) -> _UserState:
+        key = None if user_id is None else str(user_id)
+        extra: dict[int, float] = {}
+        for ids, value in ((liked, FEEDBACK_LIKE), (disliked, FEEDBACK_DISLIKE)):
+            for item_id in ids:
+                item = self.item_index.get(str(item_id))
+                if item is None:
+                    raise UnknownItemsError([str(item_id)])
+                target = self._feedback_target(value)
+                if target is not None:
+                    extra[item] = target
+        with self._lock:
+            cached = self._states.get(key) if key is not None and not attributes else None
+            stored = dict(self._feedback.get(key, {})) if key is not None else {}
+        if cached is None:
+            base = self._base_state(key, attributes)
+            cached = self._updated(base, stored)
+            if key is not None and not attributes:
+                with self._lock:
+                    if self._feedback.get(key, {}) == stored:
+                        self._states[key] = cached
+        if not extra:
+            return cached
+        merged = {**stored, **extra}
+        base = self._base_state(key, attributes)
+        return self._updated(base, merged)
+
+    def _updated(self, base: _UserState, feedback: Mapping[int, float]) -> _UserState:
+        """Closed-form ridge update of (vector, bias) from feedback, item vectors fixed."""
+        if not feedback:
+            return base
+        items = np.array(list(feedback.keys()), dtype=np.int64)
+        targets = np.array(list(feedback.values()), dtype=np.float64)
+        z = np.hstack([self.params.item_vec[items], np.ones((len(items), 1))])
+        residual = targets - self.params.mu - self.params.item_bias[items]
+        x0 = np.r_[base.vec, base.bias]
+        h = base.precision + FEEDBACK_WEIGHT * z.T @ z
+        rhs = base.precision @ x0 + FEEDBACK_WEIGHT * z.T @ residual
+        x = np.linalg.solve(h, rhs)
+        positive = {
+            int(i) for i, t in zip(items, targets, strict=True) if self._positive_feedback(t)
+        }
+        negative = {int(i) for i in items.tolist()} - positive
+        liked = tuple(i for i in base.liked if i not in negative) + tuple(
+            sorted(positive - set(base.liked))
+        )
+        disliked = tuple(i for i in base.disliked if i not in positive) + tuple(
+            sorted(negative - set(base.disliked))
+        )
+        return _UserState(
+            vec=x[:-1], bias=float(x[-1]), precision=h, liked=liked, disliked=disliked
+        )
+
+    def _preference_raw(self, state: _UserState, items: np.ndarray) -> np.ndarray:
+        p = self.params
+        return p.mu + state.bias + p.item_bias[items] + p.item_vec[items] @ state.vec
+
+    def _similarity(self, state: _UserState, items: np.ndarray) -> np.ndarray:
+        if not state.liked and not state.disliked:
+            return np.zeros(len(items))
+        sims = self.similarity_vectors
+        profile = np.zeros(sims.shape[1])
+        if state.liked:
+            profile += sims[list(state.liked)].mean(axis=0)
+        if state.disliked:
+            profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
+        norm = float(np.linalg.norm(profile))
+        if norm == 0.0:
+            return np.zeros(len(items))
+        return sims[items] @ (profile / norm)
+
+    def _scores(
+        self, state: _UserState, items: np.ndarray, popularity_weight: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, preference on the target scale, similarity) for item indices."""
+        raw = self._preference_raw(state, items)
+        weight = (
+            self.config.popularity_weight if popularity_weight is None else float(popularity_weight)
+        )
+        sim_weight = self.config.similarity_weight
+        similarity = self._similarity(state, items)
+        score = (
+            (raw - self.centre) / self.scale
+            + weight * self.popularity_z[items]
+            + sim_weight * similarity
+        )
+        if self.kind is FeedbackKind.RATING:
+            pref = np.clip(raw, self.rating_min, self.rating_max)
+        else:
+            pref = 1.0 / (1.0 + np.exp(-raw))
+        return score, pref, similarity
+
+    def _rank(
+        self, state: _UserState, items: np.ndarray, popularity_weight: float | None
+    ) -> list[ScoredItem]:
+        score, pref, sim = self._scores(state, items, popularity_weight)
+        weight = (
+            self.config.popularity_weight if popularity_weight is None else float(popularity_weight)
+        )
+        order = np.argsort(-score, kind="stable")
+        out = []
+        for j in order:
+            i = int(items[j])
+            out.append(
+                ScoredItem(
+                    item_id=self.item_ids[i],
+                    score=round(float(score[j]), 6),
+                    components={
+                        "preference": round(float(pref[j]), 6),
+                        "popularity": round(float(self.popularity[i]), 6),
+                        "similarity": round(float(sim[j]), 6),
+                        "popularity_boost": round(float(weight * self.popularity_z[i]), 6),
+                    },
+                )
+            )
+        return out
+
+    # -- persistence --------------------------------------------------------------------
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the ranker to a folder (ranker.json + arrays); returns the folder."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        self.params.save(out / "params.npz")
+        np.savez(
+            out / "arrays.npz",
+            user_features=self.user_features,
+            item_counts=self.item_counts,
+            history_indptr=self.history_indptr,
+            history_items=self.history_items,
+            history_targets=self.history_targets,
+            similarity_vectors=self.similarity_vectors.astype(np.float32),
+        )
+        meta = {
+            "format": FORMAT_VERSION,
+            "kind": self.kind.value,
+            "user_ids": list(self.user_ids),
+            "item_ids": list(self.item_ids),
+            "user_encoder": self.user_encoder.to_dict(),
+            "item_encoder": self.item_encoder.to_dict(),
+            "rating_min": self.rating_min,
+            "rating_max": self.rating_max,
+            "positive_threshold": self.positive_threshold,
+            "centre": self.centre,
+            "scale": self.scale,
+            "config": self.config.to_dict(),
+            "info": self.info,
+        }
+        tmp = out / "ranker.json.tmp"
+        tmp.write_text(json.dumps(meta, default=_json_default), encoding="utf-8")
+        tmp.replace(out / "ranker.json")
+        return out
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Ranker:
+        """Read a ranker written by `save` (DataError when the folder is not one)."""
+        root = Path(directory)
+        meta_path = root / "ranker.json"
+        if not meta_path.is_file():
+            raise DataError(f"no ranker in {root} (ranker.json missing)")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"unreadable ranker.json: {exc}", file=str(meta_path)) from None
+        if meta.get("format") != FORMAT_VERSION:
+            raise DataError(
+                f"ranker format {meta.get('format')} is not {FORMAT_VERSION}; rebuild",
+                file=str(meta_path),
+            )
+        params = FactorParams.load(root / "params.npz")
+        with np.load(root / "arrays.npz") as arrays:
+            loaded = {name: np.asarray(arrays[name]) for name in arrays.files}
+        return cls(
+            params=params,
+            kind=FeedbackKind(meta["kind"]),
+            user_ids=meta["user_ids"],
+            item_ids=meta["item_ids"],
+            user_encoder=FeatureEncoder.from_dict(meta["user_encoder"]),
+            item_encoder=FeatureEncoder.from_dict(meta["item_encoder"]),
+            user_features=loaded["user_features"],
+            item_counts=loaded["item_counts"],
+            history_indptr=loaded["history_indptr"],
+            history_items=loaded["history_items"],
+            history_targets=loaded["history_targets"],
+            similarity_vectors=loaded["similarity_vectors"],
+            rating_min=meta["rating_min"],
+            rating_max=meta["rating_max"],
+            positive_threshold=meta["positive_threshold"],
+            centre=meta["centre"],
+            scale=meta["scale"],
+            config=RankerConfig.from_dict(meta["config"]),
+            info=meta.get("info", {}),
+        )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def train_ranker(
+    dataset: Dataset,
+    config: RankerConfig | None = None,
+    *,
+    item_embeddings: np.ndarray | None = None,
+    progress: bool = True,
+) -> Ranker:
+    """Train a debiased ranker on a dataset (see causal.ranker_fit for the pipeline)."""
+    from causal.ranker_fit import train_ranker as _train
+
+    return _train(dataset, config, item_embeddings=item_embeddings, progress=progress)
+
+
+def build_ranker(
+    dataset: Dataset,
+    out_dir: str | Path,
+    *,
+    seed: int = 0,
+    progress: bool = True,
+    item_embeddings: np.ndarray | None = None,
+    previous_dir: str | Path | None = None,
+    config: RankerConfig | None = None,
+) -> dict[str, Any]:
+    """Train the ranker into `out_dir` for a workspace build; returns the manifest summary.
+
+    Reuses `previous_dir`'s ranker when the data, config, seed and embeddings are unchanged.
+    """
+    from causal.ranker_fit import build_ranker as _build
+
+    return _build(
+        dataset,
+        out_dir,
+        seed=seed,
+        progress=progress,
+        item_embeddings=item_embeddings,
+        previous_dir=previous_dir,
+        config=config,
+    )

@@ -1,0 +1,517 @@
+"""Train a Ranker from a Dataset: hold out a random slice, estimate propensities, tune, fit.
+
+The pipeline behind `train_ranker` and `build_ranker` (both re-exported by causal.ranker):
+
+1. encode the log (`prepare_ranking_data`): ratings, clicks or implicit interactions;
+2. when the dataset has a random-exposure log, set aside a small slice of it (config
+   random_slice, 5%) for propensities; its rows are recorded so evaluation leaves them out;
+3. propensities (`causal.propensity`): the random slice when there is one, else logistic;
+4. tune the regularisation on a validation split of the *training* log (never on the
+   evaluation data), then fit on the whole log;
+5. package arrays, per-user histories and similarity vectors into a `Ranker`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from causal.datasets.schema import DataError, Dataset
+from causal.factor_params import FactorParams
+from causal.factor_training import FitSpec, Method, fit_factor_model
+from causal.propensity import PropensityMethod, estimate_propensities
+from causal.ranker import Ranker, RankerConfig
+from causal.ranking_data import FeedbackKind, RankingData, encode_pairs, prepare_ranking_data
+from causal.ranking_eval import roc_auc, unbiased_metrics
+
+FINGERPRINT_FILE = "fingerprint.txt"
+
+
+@dataclass(frozen=True)
+class RandomSplit:
+    """Rows of the random-exposure log set aside for propensities (slice) and left to evaluate."""
+
+    slice_rows: np.ndarray
+    eval_rows: np.ndarray
+
+
+def random_split(n_rows: int, share: float, seed: int) -> RandomSplit:
+    """A seeded split of a random log: `share` of its rows (at least one if share > 0) to the slice."""
+    if n_rows <= 0 or share <= 0:
+        return RandomSplit(np.zeros(0, dtype=np.int64), np.arange(n_rows, dtype=np.int64))
+    perm = np.random.default_rng(seed + 7919).permutation(n_rows)
+    k = min(n_rows - 1, max(1, round(share * n_rows)))
+    return RandomSplit(np.sort(perm[:k]), np.sort(perm[k:]))
+
+
+def random_labels(data: RankingData, frame: pd.DataFrame) -> np.ndarray | None:
+    """The random log's labels on the training target's scale, or None when it has none."""
+    if data.kind is FeedbackKind.RATING and "rating" in frame.columns:
+        values = pd.to_numeric(frame["rating"], errors="coerce").to_numpy(dtype=float)
+    elif data.kind is FeedbackKind.CLICK and "clicked" in frame.columns:
+        values = pd.to_numeric(frame["clicked"], errors="coerce").to_numpy(dtype=float)
+    else:
+        return None
+    return values
+
+
+def _random_slice(
+    data: RankingData, dataset: Dataset, cfg: RankerConfig
+) -> tuple[RandomSplit | None, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """The random log's split and its slice as labelled (user, item, label) index arrays."""
+    log = dataset.random_exposure
+    if log is None or log.empty or cfg.random_slice <= 0:
+        return None, None
+    labels = random_labels(data, log)
+    if labels is None:
+        return None, None
+    split = random_split(len(log), cfg.random_slice, cfg.seed)
+    frame = log.iloc[split.slice_rows]
+    users, items, known = encode_pairs(data, frame)
+    chosen = labels[split.slice_rows]
+    keep = known & np.isfinite(chosen)
+    if not keep.any():
+        return split, None
+    return split, (users[keep], items[keep], chosen[keep])
+
+
+def resolve_propensity(
+    config: RankerConfig, kind: FeedbackKind, has_slice: bool
+) -> PropensityMethod:
+    """The propensity estimator a config asks for ('auto' picks the random slice when present)."""
+    if config.method == Method.NAIVE.value:
+        return PropensityMethod.NONE
+    if config.propensity != "auto":
+        chosen = PropensityMethod(config.propensity)
+        if chosen is PropensityMethod.RANDOM and not has_slice:
+            raise ValueError(
+                "propensity 'random' needs a random-exposure log with labels "
+                "(random_exposure.csv) and random_slice > 0"
+            )
+        return chosen
+    if has_slice and kind is not FeedbackKind.IMPLICIT:
+        return PropensityMethod.RANDOM
+    return PropensityMethod.LOGISTIC
+
+
+def tempered_weights(inverse: np.ndarray, power: float) -> np.ndarray:
+    """(1/p)**power, rescaled to keep the total of 1/p, so IPS and DR stay calibrated."""
+    inverse = np.asarray(inverse, dtype=float)
+    if power == 1.0 or len(inverse) == 0:
+        return inverse
+    tempered = inverse**power
+    return tempered * (inverse.sum() / tempered.sum())
+
+
+def fit_spec(config: RankerConfig, kind: FeedbackKind) -> FitSpec:
+    """The torch training spec for a config."""
+    confounders = config.confounders
+    if confounders is None:  # only exposure logs measure popularity apart from preference
+        confounders = kind is FeedbackKind.CLICK
+    return FitSpec(
+        method=Method(config.method),
+        dim=config.dim,
+        reg=config.reg,
+        bias_reg=config.bias_reg,
+        feature_reg=config.feature_reg,
+        steps=config.steps,
+        lr=config.lr,
+        negatives=config.negatives,
+        use_features=config.use_features,
+        confounders=confounders,
+        imputation_dim=config.imputation_dim,
+        seed=config.seed,
+    )
+
+
+def train_ranker(
+    dataset: Dataset,
+    config: RankerConfig | None = None,
+    *,
+    item_embeddings: np.ndarray | None = None,
+    progress: bool = True,
+) -> Ranker:
+    """Train a debiased ranker on a dataset's log (deterministic for a given config.seed).
+
+    `item_embeddings` (one row per dataset item, in `dataset.items` order) give the similarity
+    component and, with config.use_text, text features for the model.
+    """
+    cfg = config or RankerConfig()
+    started = time.perf_counter()
+    data = prepare_ranking_data(dataset, cfg.kind)
+    text = _check_embeddings(item_embeddings, data.n_items)
+
+    split, slice_pairs = _random_slice(data, dataset, cfg)
+    slice_labels = None if slice_pairs is None else slice_pairs[2]
+    method = resolve_propensity(cfg, data.kind, slice_labels is not None)
+    props = estimate_propensities(
+        data, method, random_targets=slice_labels, clip=cfg.clip, seed=cfg.seed
+    )
+    inverse = tempered_weights(props.inverse, cfg.propensity_power)
+    spec = fit_spec(cfg, data.kind)
+    model_text = text if (cfg.use_text and text is not None) else None
+    tuning: list[dict[str, Any]] = []
+    params: FactorParams | None = None
+    if cfg.tune and data.n_rows > cfg.tune_max_rows:
+        tuning = [{"skipped": f"{data.n_rows} rows > tune_max_rows={cfg.tune_max_rows}"}]
+    elif cfg.tune:
+        target = tuning_target(data, spec, inverse, cfg, slice_pairs)
+        if target is not None:
+            spec, tuning, params = tune_regularisation(
+                data, spec, inverse, cfg, target, text=model_text
+            )
+    if params is None:
+        params = fit_factor_model(
+            data, spec, inverse_propensity=inverse, text=model_text, progress=progress
+        )
+    raw = params.predict(data.rows_user, data.rows_item)
+    centre, scale = float(np.mean(raw)), float(np.std(raw) or 1.0)
+    similarity = text if text is not None else params.item_vec
+    indptr, items, targets = _histories(data)
+    info: dict[str, Any] = {
+        "kind": data.kind.value,
+        "method": spec.method.value,
+        "propensity": method.value,
+        "propensity_detail": props.detail,
+        "reg": spec.reg,
+        "bias_reg": spec.bias_reg,
+        "feature_reg": spec.feature_reg,
+        "tuning": tuning,
+        "n_rows": data.n_rows,
+        "n_users": data.n_users,
+        "n_items": data.n_items,
+        "confounders": spec.confounders,
+        "popularity_effect": round(params.pop_effect, 6),
+        "text_features": model_text is not None,
+        "similarity_source": "text" if text is not None else "item_vectors",
+        "train_seconds": round(time.perf_counter() - started, 3),
+        "seed": cfg.seed,
+    }
+    if split is not None:
+        info["random_rows"] = (
+            len(dataset.random_exposure) if dataset.random_exposure is not None else 0
+        )
+        info["random_slice_rows"] = split.slice_rows.tolist()
+    return Ranker(
+        params=params,
+        kind=data.kind,
+        user_ids=data.user_ids,
+        item_ids=data.item_ids,
+        user_encoder=data.user_encoder,
+        item_encoder=data.item_encoder,
+        user_features=data.user_features,
+        item_counts=data.item_counts,
+        history_indptr=indptr,
+        history_items=items,
+        history_targets=targets,
+        similarity_vectors=similarity,
+        rating_min=data.rating_min,
+        rating_max=data.rating_max,
+        positive_threshold=data.positive_threshold,
+        centre=centre,
+        scale=scale,
+        config=replace(cfg, reg=spec.reg, bias_reg=spec.bias_reg, feature_reg=spec.feature_reg),
+        info=info,
+    )
+
+
+MIN_SLICE_FOR_TUNING = 50
+TUNE_MARGIN = 0.005  # keep the default unless a candidate lowers the loss by more than 0.5%
+
+
+@dataclass(frozen=True)
+class TuneTarget:
+    """Where candidate settings are scored: labelled (user, item, label) rows, and how."""
+
+    users: np.ndarray
+    items: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray | None
+    train_rows: np.ndarray | None  # None: candidates train on every row (slice tuning)
+    source: str
+
+
+def tuning_target(
+    data: RankingData,
+    spec: FitSpec,
+    inverse: np.ndarray,
+    cfg: RankerConfig,
+    slice_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> TuneTarget | None:
+    """The random slice when allowed and big enough, else a held-out share of the training log."""
+    use_slice = cfg.tune_on == "slice" or (
+        cfg.tune_on == "auto"
+        and slice_pairs is not None
+        and len(slice_pairs[2]) >= MIN_SLICE_FOR_TUNING
+    )
+    if use_slice:
+        if slice_pairs is None or len(slice_pairs[2]) == 0:
+            raise ValueError("tune_on='slice' needs a labelled random-exposure slice")
+        u, i, y = slice_pairs
+        return TuneTarget(u, i, y, None, None, "random_slice")
+    rng = np.random.default_rng(spec.seed + 104729)
+    perm = rng.permutation(data.n_rows)
+    n_val = max(1, round(cfg.validation_share * data.n_rows))
+    if data.n_rows - n_val < 2:
+        return None
+    val, train = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+    weights = None if spec.method is Method.NAIVE else inverse[val]
+    return TuneTarget(
+        data.rows_user[val],
+        data.rows_item[val],
+        data.target[val],
+        weights,
+        train,
+        "validation_split",
+    )
+
+
+def tune_regularisation(
+    data: RankingData,
+    spec: FitSpec,
+    inverse: np.ndarray,
+    cfg: RankerConfig,
+    target: TuneTarget,
+    *,
+    text: np.ndarray | None = None,
+) -> tuple[FitSpec, list[dict[str, Any]], FactorParams | None]:
+    """Coordinate search: the attribute regularisation, then the id one (cfg grids).
+
+    A candidate replaces the default only when it lowers the loss by more than TUNE_MARGIN,
+    so noise in a small tuning set does not pull the model away from sane defaults.
+
+    Returns the best spec, the table of tried settings, and (slice tuning) the best model,
+    which was trained on the whole log and so is the final model.
+    """
+    rng = np.random.default_rng(spec.seed + 15485863)
+    fit_data = data if target.train_rows is None else data.subset(target.train_rows)
+    fit_inverse = inverse if target.train_rows is None else inverse[target.train_rows]
+    table: list[dict[str, Any]] = []
+    tried: dict[tuple[float, float], tuple[float, FactorParams]] = {}
+
+    def trial(reg: float, feature_reg: float) -> float:
+        key = (float(reg), float(feature_reg))
+        if key not in tried:
+            candidate = replace(spec, reg=key[0], bias_reg=key[0] / 10.0, feature_reg=key[1])
+            params = fit_factor_model(
+                fit_data, candidate, inverse_propensity=fit_inverse, text=text
+            )
+            loss = target_loss(data.kind, params, target, rng)
+            tried[key] = (loss, params)
+            table.append({"reg": key[0], "feature_reg": key[1], "loss": round(loss, 6)})
+        return tried[key][0]
+
+    def pick(
+        options: list[tuple[float, float]], default: tuple[float, float]
+    ) -> tuple[float, float]:
+        """The lowest-loss option, unless it beats the default by less than TUNE_MARGIN."""
+        best = min(options, key=lambda o: (trial(*o), o))
+        if trial(*default) <= trial(*best) * (1.0 + TUNE_MARGIN):
+            return default
+        return best
+
+    best_reg, best_freg = spec.reg, spec.feature_reg
+    if spec.use_features or text is not None:
+        grid = list(dict.fromkeys([spec.feature_reg, *cfg.feature_reg_grid]))
+        _, best_freg = pick([(best_reg, f) for f in grid], (best_reg, best_freg))
+    regs = list(dict.fromkeys([spec.reg, *cfg.reg_grid]))
+    best_reg, _ = pick([(r, best_freg) for r in regs], (spec.reg, best_freg))
+    best = replace(
+        spec, reg=float(best_reg), bias_reg=float(best_reg) / 10.0, feature_reg=float(best_freg)
+    )
+    model = tried[(float(best_reg), float(best_freg))][1] if target.train_rows is None else None
+    for row in table:
+        row["source"] = target.source
+    return best, table, model
+
+
+def target_loss(
+    kind: FeedbackKind, params: FactorParams, target: TuneTarget, rng: np.random.Generator
+) -> float:
+    """Weighted MSE (ratings), log loss (clicks) or 1 - sampled AUC (implicit) on the target rows."""
+    u, i, y = target.users, target.items, target.labels
+    w = np.ones(len(y)) if target.weights is None else np.asarray(target.weights, dtype=float)
+    pred = params.predict(u, i)
+    if kind is FeedbackKind.RATING:
+        return float(np.average((pred - y) ** 2, weights=w))
+    if kind is FeedbackKind.CLICK:
+        p = np.clip(1.0 / (1.0 + np.exp(-pred)), 1e-6, 1 - 1e-6)
+        yb = (y >= 0.5).astype(float)
+        return float(np.average(-(yb * np.log(p) + (1 - yb) * np.log(1 - p)), weights=w))
+    n_items = params.item_vec.shape[0]
+    negatives = rng.integers(0, n_items, size=len(y))
+    neg = params.predict(u, negatives)
+    auc = roc_auc(np.r_[np.ones(len(pred)), np.zeros(len(neg))], np.r_[pred, neg])
+    return 1.0 - (auc if auc is not None else 0.5)
+
+
+def _histories(data: RankingData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.lexsort((data.rows_item, data.rows_user))
+    users = data.rows_user[order]
+    counts = np.bincount(users, minlength=data.n_users)
+    indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    return indptr, data.rows_item[order].astype(np.int64), data.target[order].astype(np.float64)
+
+
+def _check_embeddings(embeddings: np.ndarray | None, n_items: int) -> np.ndarray | None:
+    if embeddings is None:
+        return None
+    arr = np.asarray(embeddings, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != n_items:
+        raise ValueError(
+            f"item_embeddings must have one row per item ({n_items}), got shape {arr.shape}"
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError("item_embeddings contain NaN or infinite values")
+    return arr
+
+
+# -- evaluation on the dataset's random-exposure log -----------------------------------------
+
+
+def evaluate_on_random_log(ranker: Ranker, dataset: Dataset, *, k: int = 5) -> dict[str, Any]:
+    """Unbiased metrics on the random-exposure log, leaving out the slice training used.
+
+    Keys: mse, auc, ndcg@k, recall@k, n_users, n_rows (values None where a metric cannot be
+    computed), plus "reason" when nothing could be evaluated.
+    """
+    log = dataset.random_exposure
+    if log is None or log.empty:
+        return _empty(k, "the dataset has no random-exposure log (random_exposure.csv)")
+    rows = np.arange(len(log))
+    held = ranker.info.get("random_slice_rows") or []
+    if held:
+        if ranker.info.get("random_rows") != len(log):
+            return _empty(
+                k, "the random-exposure log changed since the ranker was trained; rebuild"
+            )
+        rows = np.setdiff1d(rows, np.asarray(held, dtype=np.int64))
+    frame = log.iloc[rows]
+    users = frame["user_id"].astype(str).to_numpy()
+    items = frame["item_id"].astype(str).to_numpy()
+    known = np.array([ranker.known_item(i) for i in items], dtype=bool)
+    frame, users, items = frame[known], users[known], items[known]
+    if ranker.kind is FeedbackKind.RATING and "rating" in frame.columns:
+        ratings = pd.to_numeric(frame["rating"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(ratings)
+        pref, score = ranker.predict(users[ok], items[ok])
+        metrics = unbiased_metrics(
+            users[ok],
+            ratings[ok] >= ranker.positive_threshold,
+            score,
+            ratings=ratings[ok],
+            predicted_ratings=pref,
+            k=k,
+        )
+    elif "clicked" in frame.columns and frame["clicked"].notna().any():
+        clicks = pd.to_numeric(frame["clicked"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(clicks)
+        _, score = ranker.predict(users[ok], items[ok])
+        metrics = unbiased_metrics(users[ok], clicks[ok] >= 0.5, score, k=k)
+    elif "rating" in frame.columns and frame["rating"].notna().any():
+        ratings = pd.to_numeric(frame["rating"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(ratings)
+        _, score = ranker.predict(users[ok], items[ok])
+        metrics = unbiased_metrics(users[ok], ratings[ok] >= 4.0, score, k=k)
+    else:
+        return _empty(k, "the random-exposure log has neither ratings nor clicks")
+    out: dict[str, Any] = dict(metrics.to_dict())
+    if out["mse"] is None:
+        out["mse_reason"] = "the ranker was not trained on ratings, so it predicts no ratings"
+    out["excluded_slice_rows"] = len(held)
+    return out
+
+
+def _empty(k: int, reason: str) -> dict[str, Any]:
+    return {
+        "mse": None,
+        "auc": None,
+        f"ndcg@{k}": None,
+        f"recall@{k}": None,
+        "n_users": 0,
+        "n_rows": 0,
+        "reason": reason,
+    }
+
+
+# -- build --------------------------------------------------------------------------------
+
+
+def dataset_fingerprint(
+    dataset: Dataset, config: RankerConfig, item_embeddings: np.ndarray | None
+) -> str:
+    """A hash of everything training reads: frames, config and embeddings."""
+    digest = hashlib.sha256()
+    frames = [dataset.interactions, dataset.items, dataset.users]
+    if dataset.random_exposure is not None:
+        frames.append(dataset.random_exposure)
+    for frame in frames:
+        digest.update(str(list(frame.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(json.dumps(config.to_dict(), sort_keys=True).encode())
+    if item_embeddings is not None:
+        digest.update(np.ascontiguousarray(item_embeddings, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def build_ranker(
+    dataset: Dataset,
+    out_dir: str | Path,
+    *,
+    seed: int = 0,
+    progress: bool = True,
+    item_embeddings: np.ndarray | None = None,
+    previous_dir: str | Path | None = None,
+    config: RankerConfig | None = None,
+) -> dict[str, Any]:
+    """Train (or reuse, when nothing changed) the ranker into `out_dir`; returns a manifest summary."""
+    cfg = replace(config or RankerConfig(), seed=seed)
+    out = Path(out_dir)
+    fingerprint = dataset_fingerprint(dataset, cfg, item_embeddings)
+    if previous_dir is not None:
+        prev = Path(previous_dir)
+        marker = prev / FINGERPRINT_FILE
+        if (
+            marker.is_file()
+            and marker.read_text().strip() == fingerprint
+            and (prev / "ranker.json").is_file()
+        ):
+            if prev.resolve() != out.resolve():
+                shutil.copytree(prev, out, dirs_exist_ok=True)
+            ranker = Ranker.load(out)
+            return _summary(ranker, dataset, reused=True)
+    try:
+        ranker = train_ranker(dataset, cfg, item_embeddings=item_embeddings, progress=progress)
+    except DataError:
+        raise
+    ranker.save(out)
+    (out / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+    return _summary(ranker, dataset, reused=False)
+
+
+def _summary(ranker: Ranker, dataset: Dataset, *, reused: bool) -> dict[str, Any]:
+    info: Mapping[str, Any] = ranker.info
+    summary: dict[str, Any] = {
+        "kind": info.get("kind"),
+        "method": info.get("method"),
+        "propensity": info.get("propensity"),
+        "reg": info.get("reg"),
+        "n_rows": info.get("n_rows"),
+        "n_users": info.get("n_users"),
+        "n_items": info.get("n_items"),
+        "train_seconds": info.get("train_seconds"),
+        "similarity_source": info.get("similarity_source"),
+        "reused": reused,
+    }
+    if dataset.random_exposure is not None and len(dataset.random_exposure):
+        summary["random_log_metrics"] = evaluate_on_random_log(ranker, dataset)
+    return summary
