@@ -16,6 +16,7 @@ import hmac
 import logging
 import secrets
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from ui.errors import ApiError, BadRequest, NotFound, Unavailable, Unprocessable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+KNOWN_SESSIONS_CACHE = 100_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ class AgentService:
         self.max_message_chars = max_message_chars
         self.limiter = CapacityLimiter(workers)
         self._secret = secret or secrets.token_bytes(32)
-        self._known: set[str] = set()
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._known: set[str] = set()  # sessions seen to exist (a cache; bounded)
+        # one lock per session while someone holds it; unused locks are collected
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._registry_lock = threading.Lock()
 
     @property
@@ -81,9 +84,14 @@ class AgentService:
     async def new_session(self, user_id: str | None = None) -> str:
         """Create a session (optionally for a known dataset user) and remember it."""
         session_id = await self.call(self.agent.new_session, user_id)
-        with self._registry_lock:
-            self._known.add(session_id)
+        self._remember(session_id)
         return session_id
+
+    def _remember(self, session_id: str) -> None:
+        with self._registry_lock:
+            if len(self._known) >= KNOWN_SESSIONS_CACHE:
+                self._known.clear()
+            self._known.add(session_id)
 
     async def require_session(self, session_id: str) -> str:
         """`session_id` when the agent knows it; NotFound otherwise."""
@@ -99,8 +107,7 @@ class AgentService:
                 param="session_id",
                 code="session_not_found",
             ) from None
-        with self._registry_lock:
-            self._known.add(session_id)
+        self._remember(session_id)
         return session_id
 
     async def session_for(

@@ -220,3 +220,56 @@ def test_user_sessions_survive_a_restart_and_are_not_guessable(tmp_path):
     assert after.user_session_id("key-1", "ann") != before
     other_secret = AgentService(FakeAgent(), workspace).user_session_id("", "ann")
     assert other_secret != before
+
+
+class SlowAgent(FakeAgent):
+    """Each turn takes 0.3 s; records how many turns of one session overlap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.active: dict[str, int] = {}
+        self.max_overlap = 0
+        self.guard = threading.Lock()
+
+    def chat(self, session_id, text):
+        import time
+
+        with self.guard:
+            self.active[session_id] = self.active.get(session_id, 0) + 1
+            self.max_overlap = max(self.max_overlap, self.active[session_id])
+        time.sleep(0.3)
+        with self.guard:
+            self.active[session_id] -= 1
+        return super().chat(session_id, text)
+
+
+def test_turns_of_one_session_queue_while_sessions_run_side_by_side():
+    import asyncio
+    import time
+
+    agent = SlowAgent()
+    settings = ServerSettings(enable_ui=False, enable_mcp=False)
+    with ServerThread(create_app(agent, None, settings)) as server:
+
+        async def turns(users: list[str]) -> float:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+                start = time.perf_counter()
+                replies = await asyncio.gather(
+                    *(
+                        client.post(
+                            "/v1/chat/completions",
+                            json={"user": u, "messages": [{"role": "user", "content": "x"}]},
+                        )
+                        for u in users
+                    )
+                )
+                assert all(r.status_code == 200 for r in replies)
+                return time.perf_counter() - start
+
+        parallel = asyncio.run(turns(["p1", "p2", "p3", "p4"]))
+        serial = asyncio.run(turns(["same"] * 3))
+    assert parallel < 0.9, "different sessions must not wait for each other"
+    assert serial >= 0.9, "turns of one session run one after another"
+    assert agent.max_overlap == 1
