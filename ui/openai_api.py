@@ -12,6 +12,7 @@ of the completion (and of the last chunk when streaming); the session id also co
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from ui.payloads import reply_payload, reply_text
 from ui.service import AgentService
 from ui.settings import MODEL_NAME, ServerSettings
 
+logger = logging.getLogger(__name__)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -228,5 +230,6 @@ async def _stream_chunks(
     except ApiError as exc:
         yield _sse(exc.body())
     except Exception as exc:  # the agent failed mid-stream: the status line has gone already
+        logger.error("streamed turn failed: %s", type(exc).__name__, exc_info=exc)
         yield _sse(error_body(f"the agent failed: {type(exc).__name__}", "server_error"))
     yield "data: [DONE]\n\n"

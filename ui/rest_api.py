@@ -6,6 +6,7 @@ PNG chart); errors in the same `{"error": {...}}` shape as the OpenAI endpoint.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,7 @@ from ui.payloads import item_payload, reply_payload, reply_text, to_jsonable
 from ui.service import AgentService
 from ui.settings import ServerSettings
 
+logger = logging.getLogger(__name__)
 ID = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -232,6 +234,7 @@ async def _event_stream(service: AgentService, session_id: str, text: str) -> As
             yield f"event: {event.kind}\ndata: {json.dumps(data)}\n\n"
     except ApiError as exc:
         yield f"event: error\ndata: {json.dumps(exc.body())}\n\n"
-    except Exception as exc:
+    except Exception as exc:  # the agent failed mid-stream: the status line has gone already
+        logger.error("streamed turn failed: %s", type(exc).__name__, exc_info=exc)
         body = error_body(f"the agent failed: {type(exc).__name__}", "server_error")
         yield f"event: error\ndata: {json.dumps(body)}\n\n"
