@@ -134,7 +134,7 @@ def build_causal(
     graph = result.graph
     say(
         f"causal graph: {len(graph.nodes)} variables, {len(graph.edges)} edges "
-        f"({result.method.value}, {result.n_bootstrap} bootstrap resamples, {result.seconds:.1f} s)"
+        f"({result.method.value}, {result.n_bootstrap} stability resamples, {result.seconds:.1f} s)"
     )
     graph.save(out / GRAPH_FILE)
     (out / "graph.dot").write_text(graph.to_dot(), encoding="utf-8")

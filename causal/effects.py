@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from causal.datasets.schema import Dataset
+from causal.datasets.schema import Dataset, closest_names
 from causal.graph import CausalGraph, UnknownVariableError
 from causal.table import (
     MULTILABEL_SEPARATOR,
@@ -51,6 +51,7 @@ from causal.table import (
 
 MIN_ROWS = 20
 MIN_PER_ARM = 5
+COVARIATE_BINS = 10  # quantile bins of a continuous adjustment variable
 
 
 class EffectError(ValueError):
@@ -388,6 +389,9 @@ def identify(
         return Identification(False, reason, source=chosen)
     precision: list[str] = []
     oset = graph.optimal_adjustment_set(treatment, outcome, observed)
+    if oset is None and not graph.has_path(treatment, outcome):
+        # No causal path: the outcome's own causes still sharpen the (null) estimate.
+        oset = sorted((set(graph.parents(outcome)) & observed) - set(graph.descendants(treatment)))
     if oset is not None:
         extra = sorted(set(oset) - set(adjustment))
         if extra and graph.is_valid_backdoor_set(treatment, outcome, set(adjustment) | set(extra)):
@@ -458,6 +462,25 @@ def _subset(frame: pd.DataFrame, table: AnalysisTable, given: Mapping[str, Any])
     return frame[mask]
 
 
+def _fine_bins(
+    source: pd.Series, target: pd.Series, n_bins: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Quantile codes of a continuous covariate on source and target rows (-1 when missing)."""
+    xs = pd.to_numeric(source, errors="coerce").to_numpy(dtype=float)
+    xt = pd.to_numeric(target, errors="coerce").to_numpy(dtype=float)
+    both = np.concatenate([xs, xt])
+    both = both[~np.isnan(both)]
+    if len(both) == 0:
+        return np.full(len(xs), -1), np.full(len(xt), -1), 1
+    edges = np.unique(np.quantile(both, np.linspace(0, 1, n_bins + 1)[1:-1]))
+
+    def code(x: np.ndarray) -> np.ndarray:
+        out = np.searchsorted(edges, np.nan_to_num(x), side="right").astype(np.int64)
+        return np.where(np.isnan(x), -1, out)
+
+    return code(xs), code(xt), len(edges) + 1
+
+
 def _cluster_column(spec: VariableSpec) -> str:
     return "item_id" if spec.level is Level.ITEM else "user_id"
 
@@ -484,9 +507,13 @@ def _build_setup(
             f"no rows in the subgroup {', '.join(f'{k}={v}' for k, v in given.items())}"
         )
     y_all = pd.to_numeric(src[outcome], errors="coerce")
-    keep = y_all.notna().to_numpy()
+    keep = y_all.notna().to_numpy().copy()
+    if t_spec.kind is Kind.CONTINUOUS:  # a dose needs a value; rows without one say nothing
+        keep &= pd.to_numeric(src[treatment], errors="coerce").notna().to_numpy()
     if not keep.all():
         src = src[keep]
+        if ident.source is not Source.RANDOM:
+            tgt = src
     if len(src) < MIN_ROWS:
         raise TooFewRowsError(
             f"only {len(src)} rows have '{outcome}' here; the estimate needs at least {MIN_ROWS}"
@@ -519,6 +546,9 @@ def _build_setup(
         k = max(table.spec(c).n_levels, 1)
         a = codes_src[c].to_numpy(dtype=np.int64)
         b = codes_tgt[c].to_numpy(dtype=np.int64)
+        if table.spec(c).kind is Kind.CONTINUOUS:
+            # Deciles rather than the discovery's quintiles: less confounding left inside a bin.
+            a, b, k = _fine_bins(src[c], tgt[c], COVARIATE_BINS)
         if (a < 0).any() or (b < 0).any():
             a = np.where(a < 0, k, a)
             b = np.where(b < 0, k, b)
@@ -558,8 +588,11 @@ def _build_setup(
             ("control", m0, control_value),
         ):
             if value is not None and not mask.any():
+                known = _known_values(t_spec, t_raw, limit=10_000).split(", ")
+                close = closest_names(str(value), known)
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                 raise BadValueError(
-                    f"no rows with {treatment} = {_fmt_value(value)!r} "
+                    f"no rows with {treatment} = {_fmt_value(value)!r}{hint} "
                     f"(values here: {_known_values(t_spec, t_raw)})"
                 )
             if mask.sum() < MIN_PER_ARM:
@@ -1057,6 +1090,11 @@ def estimate_effect(
     rng = np.random.default_rng(seed)
     bn = (table, graph, treatment, outcome, ident) if chosen is EffectMethod.BN else None
     est = _run_method(chosen, run_setup, n_boot=max(int(n_boot), 0), rng=rng, bn=bn)
+    if not np.isfinite(est.value):
+        raise TooFewRowsError(
+            f"the effect of '{treatment}' on '{outcome}' could not be estimated with "
+            f"{chosen.value}: the rows used give no contrast between the groups"
+        )
     refs: tuple[Refutation, ...] = ()
     if refutations and chosen is not EffectMethod.BN:
         refs = refute(run_setup, chosen, t_spec, est, np.random.default_rng(seed + 1))

@@ -502,7 +502,8 @@ class CausalGraph:
         highlight_path: Sequence[str] | None = None,
         title: str | None = None,
     ) -> Path:
-        """Draw the graph to a PNG: tiers left to right, roles coloured, a path in red."""
+        """Draw the graph to a PNG: tiers left to right (users, items, then the interaction),
+        names in boxes coloured by role, edge width by stability, a path in red."""
         import matplotlib
 
         matplotlib.use("Agg", force=False)
@@ -511,50 +512,55 @@ class CausalGraph:
 
         if highlight_path:
             self.check(*highlight_path)
-        pos = self._layout()
+        pos, column = self._layout()
         hl_edges = _path_edges(highlight_path)
         hl_nodes = set(highlight_path or ())
-        n = max(len(self.nodes), 1)
-        width = max(6.0, 2.2 * (len({p[0] for p in pos.values()}) or 1))
-        height = max(
-            4.0,
-            0.9
-            * max(
-                (list(p[0] for p in pos.values()).count(x) for x in {p[0] for p in pos.values()}),
-                default=1,
-            )
-            + 1.5,
+        n_cols = len(set(column.values())) or 1
+        tallest = max((list(column.values()).count(c) for c in set(column.values())), default=1)
+        fig, ax = plt.subplots(
+            figsize=(min(3.0 + 2.6 * n_cols, 26), min(2.5 + 1.1 * tallest, 20)), dpi=110
         )
-        fig, ax = plt.subplots(figsize=(min(width, 24), min(height, 18)), dpi=110)
         graph = nx.DiGraph(self.dag)
-        colours = [ROLE_COLOURS.get(self._info[v].role or "", _DEFAULT_COLOUR) for v in graph.nodes]
-        edge_colours = ["#c1121f" if e in hl_edges else "#555555" for e in graph.edges]
-        widths = [
-            3.0 if e in hl_edges else 1.0 + 1.5 * (self._edge_info[e].stability or 0.0)
-            for e in graph.edges
-        ]
-        nx.draw_networkx_edges(
-            graph,
-            pos,
-            ax=ax,
-            edge_color=edge_colours,
-            width=widths,
-            arrows=True,
-            arrowsize=16,
-            node_size=2600,
-            connectionstyle="arc3,rad=0.08",
-        )
-        nx.draw_networkx_nodes(
-            graph,
-            pos,
-            ax=ax,
-            node_color=colours,
-            node_size=2600,
-            node_shape="s",
-            edgecolors=["#c1121f" if v in hl_nodes else "#333333" for v in graph.nodes],
-            linewidths=[3.0 if v in hl_nodes else 1.0 for v in graph.nodes],
-        )
-        nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8 if n > 12 else 9)
+        font = 9 if len(self.nodes) <= 15 else 8
+        margins = {v: 4.2 * len(v) + 10 for v in graph.nodes}
+        for same in (True, False):
+            edges = [e for e in graph.edges if (column[e[0]] == column[e[1]]) is same]
+            if not edges:
+                continue
+            nx.draw_networkx_edges(
+                graph,
+                pos,
+                edgelist=edges,
+                ax=ax,
+                edge_color=["#c1121f" if e in hl_edges else "#666666" for e in edges],
+                width=[
+                    3.2 if e in hl_edges else 0.8 + 1.6 * (self._edge_info[e].stability or 0.5)
+                    for e in edges
+                ],
+                arrows=True,
+                arrowstyle="-|>",
+                arrowsize=14,
+                connectionstyle="arc3,rad=0.45" if same else "arc3,rad=0.06",
+                min_source_margin=[margins[u] * (0.35 if same else 1.0) for u, _ in edges],
+                min_target_margin=[margins[v] * (0.35 if same else 1.0) for _, v in edges],
+            )
+        for v, (x, y) in pos.items():
+            role = self._info[v].role
+            ax.text(
+                x,
+                y,
+                v,
+                ha="center",
+                va="center",
+                fontsize=font,
+                zorder=3,
+                bbox={
+                    "boxstyle": "round,pad=0.45",
+                    "facecolor": ROLE_COLOURS.get(role or "", _DEFAULT_COLOUR),
+                    "edgecolor": "#c1121f" if v in hl_nodes else "#333333",
+                    "linewidth": 2.5 if v in hl_nodes else 0.8,
+                },
+            )
         roles = sorted({i.role for i in self._info.values() if i.role})
         handles = [
             Patch(facecolor=ROLE_COLOURS.get(r, _DEFAULT_COLOUR), label=r.replace("_", " "))
@@ -563,42 +569,49 @@ class CausalGraph:
         if handles:
             ax.legend(
                 handles=handles,
-                loc="lower left",
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.02),
                 fontsize=8,
                 frameon=False,
-                ncol=min(3, len(handles)),
+                ncol=min(6, len(handles)),
             )
         if title:
             ax.set_title(title)
+        xs = [p[0] for p in pos.values()] or [0.0]
+        ys = [p[1] for p in pos.values()] or [0.0]
+        ax.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
+        ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
         ax.set_axis_off()
-        ax.margins(0.15)
         out = Path(path)
         fig.tight_layout()
         fig.savefig(out, format="png")
         plt.close(fig)
         return out
 
-    def _layout(self) -> dict[str, tuple[float, float]]:
-        """Columns by tier (or by topological generation when tiers are missing)."""
+    def _layout(self) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[int, int]]]:
+        """Columns by tier (topological generation when tiers are missing), and inside a tier
+        user attributes, item attributes and interaction variables side by side."""
         generation: dict[str, int] = {}
         for depth, layer in enumerate(nx.topological_generations(self.dag)):
             for v in layer:
                 generation[v] = depth
-        column: dict[str, float] = {}
+        rank = {"user": 0, "item": 1, "interaction": 2}
+        column: dict[str, tuple[int, int]] = {}
         for v in self.nodes:
-            tier = self._info[v].tier
-            column[v] = float(tier) if tier is not None else float(generation.get(v, 0))
-        # Inside a column, spread nodes vertically; keep related nodes near by sorting names.
-        by_col: dict[float, list[str]] = {}
+            info = self._info[v]
+            tier = info.tier if info.tier is not None else generation.get(v, 0)
+            column[v] = (tier, rank.get(info.level or "", 2))
+        order = {c: k for k, c in enumerate(sorted(set(column.values())))}
+        by_col: dict[tuple[int, int], list[str]] = {}
         for v in self.nodes:
             by_col.setdefault(column[v], []).append(v)
         pos: dict[str, tuple[float, float]] = {}
-        for x, members in by_col.items():
+        for col, members in by_col.items():
             members.sort(key=lambda v: (generation.get(v, 0), v))
             k = len(members)
             for j, v in enumerate(members):
-                pos[v] = (x * 2.0, (k - 1) / 2.0 - j)
-        return pos
+                pos[v] = (order[col] * 2.2, ((k - 1) / 2.0 - j) * 1.1)
+        return pos, column
 
 
 def _path_edges(path: Sequence[str] | None) -> set[tuple[str, str]]:
