@@ -6,14 +6,16 @@ OpenAI endpoint) and returns the JSON of `whyrec eval dialogue --json`.
 `run_all` makes the scoreboard: it builds (or reuses, when complete) the MovieLens-100K and
 Coat workspaces, then runs each section and records the exact command behind every figure:
 
-- dialogue: 200 simulated users x 5 turns on MovieLens-100K with the rule backend, with the
-  popularity and one-shot retrieval baselines in the same run (in process; results in
-  dialogue.json);
+- dialogue: 200 simulated users x 5 turns with the rule backend on MovieLens-100K (targets
+  from positive interactions: the issue's figure; and drawn uniformly: the long tail) and on
+  Coat, each with the popularity and one-shot retrieval baselines in the same run;
 - ranking: `whyrec eval ranking --workspace W --json` on Coat and MovieLens-100K;
-- causal: `python benchmarks/causal.py` (SHD, effect error);
+- causal: `python benchmarks/causal.py` (SHD, effect error, with its own targets and ratios);
 - latency: the dialogue run's per-turn latency, `python benchmarks/agent.py` (per-turn
   overhead) and `python benchmarks/api.py` (HTTP, concurrent sessions).
 
+The whole run keeps to `--budget-min` (30 by default): every command is cut off at what is
+left, and a section that cannot start in time says so.
 A component that is not in the repository yet is reported as missing, one that fails as
 failed with its error; the board never invents a figure. Everything goes to --out
 (default benchmarks/results): scoreboard.md, scoreboard.json, scoreboard.png and the
