@@ -213,7 +213,9 @@ class Ranker:
         self.history_indptr = np.asarray(history_indptr, dtype=np.int64)
         self.history_items = np.asarray(history_items, dtype=np.int64)
         self.history_targets = np.asarray(history_targets, dtype=np.float64)
-        sims = np.asarray(similarity_vectors, dtype=np.float64)
+        # Stored as float32; rounding here too makes a loaded ranker score exactly alike.
+        self._similarity_raw = np.asarray(similarity_vectors, dtype=np.float32)
+        sims = self._similarity_raw.astype(np.float64)
         sims = sims - sims.mean(axis=0, keepdims=True)  # cosine around the catalogue's centre
         norms = np.linalg.norm(sims, axis=1, keepdims=True)
         self.similarity_vectors = np.divide(sims, norms, out=np.zeros_like(sims), where=norms > 0)
@@ -609,7 +611,7 @@ class Ranker:
             history_indptr=self.history_indptr,
             history_items=self.history_items,
             history_targets=self.history_targets,
-            similarity_vectors=self.similarity_vectors.astype(np.float32),
+            similarity_vectors=self._similarity_raw,
         )
         meta = {
             "format": FORMAT_VERSION,
