@@ -27,7 +27,9 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -46,6 +48,7 @@ TARGET_P50_MS = 15.0
 TARGET_P99_MS = 40.0
 TARGET_INDEX_PER_S = 250.0
 TARGET_SIZE = 100_000
+EF_SEARCH_SWEEP = (100, 200, 400)
 
 QUERIES = (
     "a funny movie about a road trip with friends",
@@ -69,7 +72,19 @@ QUERIES = (
     "colourful cartoon adventure",
     "true story about climate change",
 )
-MODIFIERS = ("", " please", " for tonight", " that is well reviewed", " not too long", " recent")
+MODIFIERS = ("", "please", "for tonight", "that is well reviewed", "not too long", "recent")
+EXTRAS = (
+    "",
+    "with my partner",
+    "for the family",
+    "on a rainy day",
+    "under 20 dollars",
+    "something like the classics",
+    "with a twist ending",
+    "in english",
+    "for a long flight",
+    "that critics loved",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -100,6 +115,12 @@ def load() -> list[float]:
         return []
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used (all threads, chroma's native ones included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentiles(samples_s: list[float]) -> dict[str, float]:
     ms = np.asarray(samples_s) * 1000.0
     return {
@@ -111,11 +132,13 @@ def percentiles(samples_s: list[float]) -> dict[str, float]:
 
 
 def query_texts(n: int, seed: int) -> list[str]:
+    """n distinct query texts (distinct, so the catalog's query-vector cache never answers)."""
     rng = np.random.default_rng(seed)
-    return [
-        QUERIES[rng.integers(len(QUERIES))] + MODIFIERS[rng.integers(len(MODIFIERS))]
-        for _ in range(n)
-    ]
+    combos = [(q, m, e) for q in QUERIES for m in MODIFIERS for e in EXTRAS]
+    if n > len(combos):
+        raise ValueError(f"at most {len(combos)} distinct queries")
+    picks = rng.choice(len(combos), size=n, replace=False)
+    return [" ".join(p for p in combos[i] if p) for i in picks]
 
 
 def timed(fn: Any, args_list: list[Any], warmup: int = 10) -> list[float]:
@@ -138,9 +161,10 @@ def embed_baseline(texts: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"chosen_precision": chosen.precision, "texts": len(texts)}
     for name, emb in (("float32", fp32), (chosen.precision, chosen)):
         emb.encode(texts[:64])
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), cpu_seconds()
         vectors = emb.encode(texts)
         out[f"{name}_items_per_s"] = round(len(texts) / (time.perf_counter() - start), 1)
+        out[f"{name}_items_per_cpu_s"] = round(len(texts) / (cpu_seconds() - cpu0), 1)
         out[f"_{name}_vectors"] = vectors
     a, b = out.pop("_float32_vectors"), out.pop(f"_{chosen.precision}_vectors")
     cos = (a * b).sum(axis=1)
@@ -153,7 +177,7 @@ def bench_size(
     n_items: int, n_queries: int, workdir: Path, baseline_queries: int
 ) -> dict[str, Any]:
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from tools.catalog import Catalog
+    from tools.catalog import HNSW_CONFIG, Catalog
     from tools.embedding import get_embedder
 
     items = make_world(
@@ -161,35 +185,31 @@ def bench_size(
     ).dataset.items
     embedder = get_embedder()
     result: dict[str, Any] = {"items": n_items, "queries": n_queries, "load_before": load()}
+    shutil.rmtree(workdir / f"catalog-{n_items}", ignore_errors=True)  # always index from scratch
     catalog = Catalog.open(workdir / f"catalog-{n_items}", embedder=embedder)
+    cpu0 = cpu_seconds()
     stats = catalog.index(items, progress=True)
+    index_cpu = cpu_seconds() - cpu0
     result["index_s"] = round(stats.seconds, 2)
     result["index_items_per_s"] = round(n_items / stats.seconds, 1)
+    result["index_cpu_s"] = round(index_cpu, 1)
+    # What the run would reach with both cores to itself (CPU time spread over all cores).
+    result["index_items_per_cpu_s"] = round(n_items / index_cpu, 1)
     noop = catalog.index(items, progress=False)
     result["reindex_unchanged_s"] = round(noop.seconds, 2)
     result["load_after_index"] = load()
     catalog.close()
 
     # Reopen as a service would, so queries see the on-disk index, not write-time state.
-    catalog = Catalog.open(workdir / f"catalog-{n_items}", embedder=embedder)
-    texts = query_texts(n_queries, seed=n_items)
-    vectors = embedder.encode(texts)
-    with_embedding = timed(lambda t: catalog.search(t, k=10), [(t,) for t in texts])
-    vector_only = timed(lambda v: catalog.search_vector(v, k=10), [(v,) for v in vectors])
-    result["query_with_embedding"] = percentiles(with_embedding)
-    result["query_vector_only"] = percentiles(vector_only)
-
+    path = workdir / f"catalog-{n_items}"
+    catalog = Catalog.open(path, embedder=embedder)
     start = time.perf_counter()
-    catalog.warm_up()
+    catalog.warm_up()  # embedder + local snapshot (filtered search)
     result["snapshot_load_s"] = round(time.perf_counter() - start, 2)
-    snapshot = catalog._load_snapshot()  # exact search for recall
-    recall = []
-    for v in vectors:
-        hnsw = {h.item_id for h in catalog.search_vector(v, k=10)}
-        exact = {snapshot.ids[row] for row, _ in snapshot.top_k(v, 10, None)}
-        recall.append(len(hnsw & exact) / 10)
-    result["hnsw_recall_at_10"] = round(float(np.mean(recall)), 4)
-
+    chroma_where = Catalog.open(path, embedder=embedder, local_filtering=False)
+    texts = query_texts(2 * n_queries, seed=n_items)
+    plain_texts, filter_texts = texts[:n_queries], texts[n_queries:]
+    vectors = embedder.encode(plain_texts)
     rng = np.random.default_rng(1)
     genres = catalog.attribute_values("genre")
     filters = [
@@ -197,38 +217,86 @@ def bench_size(
             "genre": str(genres[rng.integers(len(genres))]),
             "price": {"max": float(rng.choice([12, 20, 40]))},
         }
-        for _ in texts
+        for _ in range(n_queries)
     ]
-    filtered = timed(
-        lambda t, f: catalog.search(t, k=10, where=f), list(zip(texts, filters, strict=True))
-    )
-    result["filtered_local_with_embedding"] = percentiles(filtered)
-    chroma_where = Catalog.open(
-        workdir / f"catalog-{n_items}", embedder=embedder, local_filtering=False
-    )
-    sub = list(zip(texts, filters, strict=True))[:baseline_queries]
-    baseline = timed(lambda t, f: chroma_where.search(t, k=10, where=f), sub, warmup=3)
-    result["filtered_chroma_where_with_embedding"] = percentiles(baseline)
-    agree = [
-        [h.item_id for h in catalog.search(t, k=10, where=f)]
-        == [h.item_id for h in chroma_where.search(t, k=10, where=f)]
-        for t, f in sub[:20]
-    ]
+    kinds = ("text", "vector", "filtered", "chroma_where")
+    samples: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, float] = dict.fromkeys(kinds, 0.0)
+
+    def measure(kind: str, fn: Any, *args: Any) -> Any:
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        out = fn(*args)
+        samples[kind].append(time.perf_counter() - t0)
+        cpu[kind] += cpu_seconds() - c0
+        return out
+
+    warm = query_texts(10, seed=n_items + 1)
+    for text in warm:  # warm-up, not measured (distinct texts again)
+        catalog.search(text, k=10)
+        chroma_where.search(text + " now", k=10, where=filters[0])
+    # Interleaved, so every kind sees the same load on this shared machine.
+    agree = []
+    for i in range(n_queries):
+        measure("text", catalog.search, plain_texts[i], 10)
+        measure("vector", catalog.search_vector, vectors[i], 10)
+        local = measure("filtered", catalog.search, filter_texts[i], 10, filters[i])
+        if i < baseline_queries:
+            remote = measure("chroma_where", chroma_where.search, filter_texts[i], 10, filters[i])
+            agree.append([h.item_id for h in local] == [h.item_id for h in remote])
+    names = {
+        "text": "query_with_embedding",
+        "vector": "query_vector_only",
+        "filtered": "filtered_local_with_embedding",
+        "chroma_where": "filtered_chroma_where_with_embedding",
+    }
+    for kind, name in names.items():
+        result[name] = percentiles(samples[kind])
+        result[name]["cpu_ms_per_query"] = round(cpu[kind] * 1000 / len(samples[kind]), 2)
     result["filtered_same_top10_as_chroma_where"] = f"{sum(agree)}/{len(agree)}"
     result["filtered_speedup_vs_chroma_where"] = round(
         result["filtered_chroma_where_with_embedding"]["p50_ms"]
         / result["filtered_local_with_embedding"]["p50_ms"],
         1,
     )
-    result["load_after_queries"] = load()
     chroma_where.close()
+
+    # HNSW recall@10 against exact search, and what a wider search beam costs.
+    snapshot = catalog._load_snapshot()
+    exact = [{snapshot.ids[row] for row, _ in snapshot.top_k(v, 10, None)} for v in vectors]
     catalog.close()
+    sweep = []
+    for ef in sorted({*EF_SEARCH_SWEEP, int(HNSW_CONFIG["ef_search"])}):
+        with Catalog.open(path, embedder=embedder) as tuned:
+            tuned._collection.modify(configuration={"hnsw": {"ef_search": ef}})
+        with Catalog.open(path, embedder=embedder) as tuned:
+            for v in vectors[:10]:
+                tuned.search_vector(v, k=10)
+            times, recall = [], []
+            for v, truth in zip(vectors, exact, strict=True):
+                t0 = time.perf_counter()
+                hits = tuned.search_vector(v, k=10)
+                times.append(time.perf_counter() - t0)
+                recall.append(len({h.item_id for h in hits} & truth) / 10)
+        sweep.append(
+            {
+                "ef_search": ef,
+                "recall_at_10": round(float(np.mean(recall)), 4),
+                **percentiles(times),
+            }
+        )
+    with Catalog.open(path, embedder=embedder) as tuned:  # back to the catalog's setting
+        tuned._collection.modify(configuration={"hnsw": {"ef_search": HNSW_CONFIG["ef_search"]}})
+    result["hnsw_sweep"] = sweep
+    result["hnsw_recall_at_10"] = next(
+        r["recall_at_10"] for r in sweep if r["ef_search"] == HNSW_CONFIG["ef_search"]
+    )
+    result["load_after_queries"] = load()
     return result
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (
-        f"{'items':>8} {'index/s':>8} {'reindex s':>9} | {'text p50':>8} {'p99':>6} | "
+        f"{'items':>8} {'index/s':>8} {'/cpu-s':>7} {'reindex s':>9} | {'text p50':>8} {'p99':>6} | "
         f"{'vec p50':>7} {'p99':>6} | {'recall':>6} | {'filt p50':>8} {'p99':>6} | {'chroma-where p50':>16}"
     )
     print(head)
@@ -237,14 +305,22 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         q, v = r["query_with_embedding"], r["query_vector_only"]
         f, b = r["filtered_local_with_embedding"], r["filtered_chroma_where_with_embedding"]
         print(
-            f"{r['items']:>8} {r['index_items_per_s']:>8.0f} {r['reindex_unchanged_s']:>9.1f} | "
+            f"{r['items']:>8} {r['index_items_per_s']:>8.0f} {r['index_items_per_cpu_s']:>7.0f} "
+            f"{r['reindex_unchanged_s']:>9.1f} | "
             f"{q['p50_ms']:>8.2f} {q['p99_ms']:>6.2f} | {v['p50_ms']:>7.2f} {v['p99_ms']:>6.2f} | "
             f"{r['hnsw_recall_at_10']:>6.3f} | {f['p50_ms']:>8.2f} {f['p99_ms']:>6.2f} | "
             f"{b['p50_ms']:>13.2f} ({r['filtered_speedup_vs_chroma_where']}x)"
         )
+    for r in rows:
+        sweep = ", ".join(
+            f"ef {e['ef_search']}: recall {e['recall_at_10']:.3f} p50 {e['p50_ms']:.2f} ms"
+            for e in r["hnsw_sweep"]
+        )
+        print(f"{r['items']:>8} HNSW search beam: {sweep}")
     print(
-        "(ms; text = search(text) with the query embedding, vec = search_vector; filt = genre + "
-        "price filter on the local snapshot; chroma-where = the same through chroma's where)"
+        "(ms; index/s = wall clock, /cpu-s = items per CPU-second of this process; text = "
+        "search(text) with the query embedding, vec = search_vector; filt = genre + price filter "
+        "on the local snapshot; chroma-where = the same through chroma's where)"
     )
 
 
@@ -335,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": info,
         "load_average_start": load_start,
         "load_average_end": load(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "embedder": {
             "name": embedder.name,
             "precision": embedder.precision,

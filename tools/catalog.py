@@ -25,7 +25,7 @@ import re
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +78,8 @@ TEXT_COLUMNS = ("item_id", "title", "description")
 HASH_KEY = "_hash"
 SCHEMA_KEY = "whyrec_schema"
 SCHEMA_VERSION = 1
+# Query texts whose vectors are kept (the agent re-runs a query with other filters).
+QUERY_CACHE_SIZE = 512
 # Unfiltered searches that exclude more ids than this use the exact local path.
 MAX_HNSW_EXCLUDE = 64
 # HNSW settings (chroma's defaults, written out so a chroma upgrade cannot change them silently).
@@ -466,6 +468,7 @@ class Catalog:
         self._embedder = embedder
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         try:
             self._collection = client.get_or_create_collection(
                 self.collection_name,
@@ -834,8 +837,23 @@ class Catalog:
         filters = self.parse_filters(where)  # fail on bad filters before spending on the embedding
         if not text.strip():
             return self.browse(k, filters, exclude)
-        vector = self.embedder.encode([text])[0]
-        return self.search_vector(vector, k, filters, exclude)
+        return self.search_vector(self.query_vector(text), k, filters, exclude)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The unit vector of a query text; recent queries are cached (a conversation repeats them)."""
+        key = " ".join(text.split())
+        with self._lock:
+            cached = self._query_cache.get(key)
+            if cached is not None:
+                self._query_cache.move_to_end(key)
+                return cached
+        vector = self.embedder.encode([key])[0]
+        vector.flags.writeable = False
+        with self._lock:
+            self._query_cache[key] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
 
     def browse(
         self,

@@ -370,6 +370,17 @@ def test_persists_across_reopen(tmp_path: Path, counting: CountingEmbedder) -> N
     assert counting.texts == ["waterproof hiking jacket", "gear"]  # items were not re-embedded
 
 
+def test_repeated_query_text_is_embedded_once(tmp_path: Path, counting: CountingEmbedder) -> None:
+    with Catalog.open(tmp_path / "c", embedder=counting) as cat:  # type: ignore[arg-type]
+        cat.index(make_items(), progress=False)
+        counting.texts.clear()
+        first = cat.search("warm winter clothes", k=3)
+        relaxed = cat.search("warm  winter clothes ", k=3, where={"category": "accessories"})
+        assert counting.texts == ["warm winter clothes"]
+        assert ids(first) == ids(cat.search_vector(cat.query_vector("warm winter clothes"), k=3))
+        assert ids(relaxed)[0] == "p06"
+
+
 def test_open_needs_a_place() -> None:
     with pytest.raises(ValueError, match="needs a folder"):
         Catalog.open()
