@@ -58,6 +58,7 @@ class FitSpec:
     batch_size: int = 16_384
     negatives: int = 4  # sampled negatives per implicit positive
     use_features: bool = True
+    uniform_reg: bool = True
     confounders: bool = False  # popularity/position terms in the logit during training
     imputation_dim: int = 8
     seed: int = 0
@@ -100,6 +101,8 @@ class FactorModel(torch.nn.Module):
             self.C = torch.nn.Parameter(torch.randn(text.shape[1], dim, generator=generator) * 0.01)
             self.wt = torch.nn.Parameter(torch.zeros(text.shape[1]))
         self.confounders = confounders
+        self.user_mask: torch.Tensor | None = None  # ids with training rows (uniform_reg)
+        self.item_mask: torch.Tensor | None = None
         self.gamma = torch.nn.Parameter(torch.zeros(()))
         self.delta = torch.nn.Parameter(torch.zeros(MAX_POSITION + 1))
 
@@ -133,10 +136,20 @@ class FactorModel(torch.nn.Module):
         return out
 
     def penalty(self, users: torch.Tensor, items: torch.Tensor, w: torch.Tensor, spec: FitSpec):
-        """Per-example L2 on ids (weighted like the loss) plus total L2 on shared weights."""
-        total = w.sum().clamp_min(1e-12)
-        ids = (w * ((self.P[users] ** 2).sum(1) + (self.Q[items] ** 2).sum(1))).sum() / total
-        biases = (w * (self.bu[users] ** 2 + self.bi[items] ** 2)).sum() / total
+        """L2 on ids plus total L2 on shared weights.
+
+        uniform_reg: the same penalty for every id (averaged over ids with data), so an item
+        with one rating is shrunk towards the average as much as a popular one; otherwise
+        per example (weighted like the loss), which shrinks frequent ids more.
+        """
+        if spec.uniform_reg and self.user_mask is not None and self.item_mask is not None:
+            um, im = self.user_mask, self.item_mask
+            ids = ((self.P[um] ** 2).sum(1)).mean() + ((self.Q[im] ** 2).sum(1)).mean()
+            biases = (self.bu[um] ** 2).mean() + (self.bi[im] ** 2).mean()
+        else:
+            total = w.sum().clamp_min(1e-12)
+            ids = (w * ((self.P[users] ** 2).sum(1) + (self.Q[items] ** 2).sum(1))).sum() / total
+            biases = (w * (self.bu[users] ** 2 + self.bi[items] ** 2)).sum() / total
         out = spec.reg * ids + spec.bias_reg * biases
         shared = torch.zeros(())
         if self.use_features:
@@ -285,6 +298,11 @@ def _fit(
             False,
         )
 
+    user_mask = torch.from_numpy(np.bincount(data.rows_user, minlength=data.n_users) > 0)
+    item_mask = torch.from_numpy(np.bincount(data.rows_item, minlength=data.n_items) > 0)
+    for m in (model, imputer):
+        if m is not None:
+            m.user_mask, m.item_mask = user_mask, item_mask
     users = torch.from_numpy(data.rows_user)
     items = torch.from_numpy(data.rows_item)
     target = torch.from_numpy(data.target.astype(np.float32))
@@ -382,7 +400,12 @@ def _imputation_step(model, imputer, opt_imp, u, i, y, w, loss_name, spec) -> No
     g = imputer(u, i)
     e_hat = _soft_loss(f, g, loss_name)
     loss = (w * (e - e_hat) ** 2).sum() / w.sum().clamp_min(1e-12)
-    imp_spec = FitSpec(reg=spec.reg, bias_reg=spec.bias_reg, feature_reg=spec.feature_reg)
+    imp_spec = FitSpec(
+        reg=spec.reg,
+        bias_reg=spec.bias_reg,
+        feature_reg=spec.feature_reg,
+        uniform_reg=spec.uniform_reg,
+    )
     loss = loss + imputer.penalty(u, i, w, imp_spec)
     loss.backward()
     opt_imp.step()

@@ -705,10 +705,12 @@ def build_ranker(
     item_embeddings: np.ndarray | None = None,
     previous_dir: str | Path | None = None,
     config: RankerConfig | None = None,
+    data_digest: str | None = None,
 ) -> dict[str, Any]:
     """Train the ranker into `out_dir` for a workspace build; returns the manifest summary.
 
-    Reuses `previous_dir`'s ranker when the data, config, seed and embeddings are unchanged.
+    Reuses `previous_dir`'s ranker when the data (or `data_digest`), config, seed and
+    embeddings are unchanged.
     """
     from causal.ranker_fit import build_ranker as _build
 
@@ -720,4 +722,5 @@ def build_ranker(
         item_embeddings=item_embeddings,
         previous_dir=previous_dir,
         config=config,
+        data_digest=data_digest,
     )

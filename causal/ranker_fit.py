@@ -31,7 +31,7 @@ from causal.factor_training import FitSpec, Method, fit_factor_model
 from causal.propensity import PropensityMethod, estimate_propensities
 from causal.ranker import Ranker, RankerConfig
 from causal.ranking_data import FeedbackKind, RankingData, encode_pairs, prepare_ranking_data
-from causal.ranking_eval import roc_auc, unbiased_metrics
+from causal.ranking_eval import roc_auc
 
 FINGERPRINT_FILE = "fingerprint.txt"
 
@@ -375,88 +375,26 @@ def _check_embeddings(embeddings: np.ndarray | None, n_items: int) -> np.ndarray
     return arr
 
 
-# -- evaluation on the dataset's random-exposure log -----------------------------------------
-
-
-def evaluate_on_random_log(ranker: Ranker, dataset: Dataset, *, k: int = 5) -> dict[str, Any]:
-    """Unbiased metrics on the random-exposure log, leaving out the slice training used.
-
-    Keys: mse, auc, ndcg@k, recall@k, n_users, n_rows (values None where a metric cannot be
-    computed), plus "reason" when nothing could be evaluated.
-    """
-    log = dataset.random_exposure
-    if log is None or log.empty:
-        return _empty(k, "the dataset has no random-exposure log (random_exposure.csv)")
-    rows = np.arange(len(log))
-    held = ranker.info.get("random_slice_rows") or []
-    if held:
-        if ranker.info.get("random_rows") != len(log):
-            return _empty(
-                k, "the random-exposure log changed since the ranker was trained; rebuild"
-            )
-        rows = np.setdiff1d(rows, np.asarray(held, dtype=np.int64))
-    frame = log.iloc[rows]
-    users = frame["user_id"].astype(str).to_numpy()
-    items = frame["item_id"].astype(str).to_numpy()
-    known = np.array([ranker.known_item(i) for i in items], dtype=bool)
-    frame, users, items = frame[known], users[known], items[known]
-    if ranker.kind is FeedbackKind.RATING and "rating" in frame.columns:
-        ratings = pd.to_numeric(frame["rating"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(ratings)
-        pref, score = ranker.predict(users[ok], items[ok])
-        metrics = unbiased_metrics(
-            users[ok],
-            ratings[ok] >= ranker.positive_threshold,
-            score,
-            ratings=ratings[ok],
-            predicted_ratings=pref,
-            k=k,
-        )
-    elif "clicked" in frame.columns and frame["clicked"].notna().any():
-        clicks = pd.to_numeric(frame["clicked"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(clicks)
-        _, score = ranker.predict(users[ok], items[ok])
-        metrics = unbiased_metrics(users[ok], clicks[ok] >= 0.5, score, k=k)
-    elif "rating" in frame.columns and frame["rating"].notna().any():
-        ratings = pd.to_numeric(frame["rating"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(ratings)
-        _, score = ranker.predict(users[ok], items[ok])
-        metrics = unbiased_metrics(users[ok], ratings[ok] >= 4.0, score, k=k)
-    else:
-        return _empty(k, "the random-exposure log has neither ratings nor clicks")
-    out: dict[str, Any] = dict(metrics.to_dict())
-    if out["mse"] is None:
-        out["mse_reason"] = "the ranker was not trained on ratings, so it predicts no ratings"
-    out["excluded_slice_rows"] = len(held)
-    return out
-
-
-def _empty(k: int, reason: str) -> dict[str, Any]:
-    return {
-        "mse": None,
-        "auc": None,
-        f"ndcg@{k}": None,
-        f"recall@{k}": None,
-        "n_users": 0,
-        "n_rows": 0,
-        "reason": reason,
-    }
-
-
 # -- build --------------------------------------------------------------------------------
 
 
 def dataset_fingerprint(
-    dataset: Dataset, config: RankerConfig, item_embeddings: np.ndarray | None
+    dataset: Dataset,
+    config: RankerConfig,
+    item_embeddings: np.ndarray | None,
+    data_digest: str | None = None,
 ) -> str:
-    """A hash of everything training reads: frames, config and embeddings."""
+    """A hash of everything training reads: data (or its digest), config and embeddings."""
     digest = hashlib.sha256()
-    frames = [dataset.interactions, dataset.items, dataset.users]
-    if dataset.random_exposure is not None:
-        frames.append(dataset.random_exposure)
-    for frame in frames:
-        digest.update(str(list(frame.columns)).encode())
-        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    if data_digest is not None:
+        digest.update(data_digest.encode())
+    else:
+        frames = [dataset.interactions, dataset.items, dataset.users]
+        if dataset.random_exposure is not None:
+            frames.append(dataset.random_exposure)
+        for frame in frames:
+            digest.update(str(list(frame.columns)).encode())
+            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     digest.update(json.dumps(config.to_dict(), sort_keys=True).encode())
     if item_embeddings is not None:
         digest.update(np.ascontiguousarray(item_embeddings, dtype=np.float32).tobytes())
@@ -472,11 +410,16 @@ def build_ranker(
     item_embeddings: np.ndarray | None = None,
     previous_dir: str | Path | None = None,
     config: RankerConfig | None = None,
+    data_digest: str | None = None,
 ) -> dict[str, Any]:
-    """Train (or reuse, when nothing changed) the ranker into `out_dir`; returns a manifest summary."""
+    """Train (or reuse, when nothing changed) the ranker into `out_dir`; returns a manifest summary.
+
+    `data_digest` (e.g. a hash of the dataset files as written) stands in for hashing the
+    frames, so a dataset that went through CSV and back still counts as unchanged.
+    """
     cfg = replace(config or RankerConfig(), seed=seed)
     out = Path(out_dir)
-    fingerprint = dataset_fingerprint(dataset, cfg, item_embeddings)
+    fingerprint = dataset_fingerprint(dataset, cfg, item_embeddings, data_digest)
     if previous_dir is not None:
         prev = Path(previous_dir)
         marker = prev / FINGERPRINT_FILE
@@ -513,5 +456,7 @@ def _summary(ranker: Ranker, dataset: Dataset, *, reused: bool) -> dict[str, Any
         "reused": reused,
     }
     if dataset.random_exposure is not None and len(dataset.random_exposure):
+        from causal.ranker_evaluation import evaluate_on_random_log
+
         summary["random_log_metrics"] = evaluate_on_random_log(ranker, dataset)
     return summary

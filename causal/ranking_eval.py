@@ -118,18 +118,33 @@ class LeaveLastOut:
     test: pd.DataFrame  # one row per user: user_id, item_id
 
 
-def leave_last_out(interactions: pd.DataFrame, min_history: int = 2) -> LeaveLastOut:
-    """Hold out each user's latest interaction (users with fewer than `min_history` keep all)."""
+def leave_last_out(
+    interactions: pd.DataFrame, min_history: int = 2, positive: pd.Series | None = None
+) -> LeaveLastOut:
+    """Hold out each user's latest (positive) interaction; later rows of theirs are dropped.
+
+    `positive` marks the rows that may be held out (e.g. clicked exposures); by default every
+    row may. Users with fewer than `min_history` rows keep all of them in training.
+    """
     if "timestamp" not in interactions.columns or interactions["timestamp"].isna().all():
         raise ValueError("a temporal split needs a timestamp column")
     frame = interactions.reset_index(drop=True)
-    order = frame.assign(_row=np.arange(len(frame))).sort_values(
+    ok = (
+        np.ones(len(frame), dtype=bool)
+        if positive is None
+        else np.asarray(positive, dtype=bool).copy()
+    )
+    order = frame.assign(_row=np.arange(len(frame)), _ok=ok).sort_values(
         ["user_id", "timestamp", "_row"], kind="stable"
     )
     counts = order.groupby("user_id")["item_id"].transform("size")
-    last = order.groupby("user_id").cumcount(ascending=False) == 0
-    test_rows = order[last & (counts >= min_history)]
-    train = frame.drop(index=test_rows.index)
+    candidates = order[order["_ok"] & (counts >= min_history)]
+    test_rows = candidates.groupby("user_id", sort=False).tail(1)
+    position = pd.Series(np.arange(len(order)), index=order.index)
+    cut = dict(zip(test_rows["user_id"], position[test_rows.index], strict=True))
+    user_cut = order["user_id"].map(cut)
+    drop = user_cut.notna() & (position >= user_cut.fillna(np.inf))
+    train = frame.drop(index=order.index[drop.to_numpy()])
     test = test_rows[["user_id", "item_id"]].reset_index(drop=True)
     return LeaveLastOut(train=train.reset_index(drop=True), test=test)
 

@@ -1,0 +1,204 @@
+"""Recommend for a user: retrieve candidates, rank them with the debiased ranker, diversify.
+
+1. Candidates: the catalog's closest items to the query (with the filters), or, without a
+   query, the ranker's own best items (filtered when filters are given).
+2. Ranking: `Ranker.score` with the user's history, attributes and this conversation's
+   likes and dislikes; with a query, the standardised query relevance is added, so items
+   both relevant and preferred come first.
+3. Diversity: maximal marginal relevance over the items' text embeddings, so the list does
+   not repeat one kind of item (diversity 0 keeps the ranker's order).
+
+Each `Recommendation` carries the ranker's components (preference, popularity, similarity,
+...) plus "relevance" when there was a query, for explanations to cite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DIVERSITY = 0.2
+RELEVANCE_WEIGHT = 1.0
+POOL_FACTOR = 5
+MIN_POOL = 50
+FILTER_SCAN_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended item with its final score and the parts explanations can cite."""
+
+    item_id: str
+    title: str
+    score: float
+    components: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI contract's shape: item_id, title, score, components."""
+        return {
+            "item_id": self.item_id,
+            "title": self.title,
+            "score": round(float(self.score), 6),
+            "components": {k: round(float(v), 6) for k, v in self.components.items()},
+        }
+
+
+class UnknownUserError(ValueError):
+    """A user id the workspace does not know, asked for without anything to go on."""
+
+
+def recommend_for_user(
+    workspace: Any,
+    user_id: str | None,
+    *,
+    query: str | None = None,
+    k: int = 10,
+    filters: dict[str, Any] | None = None,
+    exclude: Collection[str] = (),
+    liked: Sequence[str] = (),
+    disliked: Sequence[str] = (),
+    user_attributes: Mapping[str, Any] | None = None,
+    diversity: float = DEFAULT_DIVERSITY,
+    popularity_weight: float | None = None,
+    exclude_history: bool = True,
+) -> list[Recommendation]:
+    """The k best items for a user (known, or cold-start from attributes and likes).
+
+    `exclude` (and the user's liked/disliked items, and with exclude_history their logged
+    items) never come back. Filters use the catalog's filter language. Without a ranker in
+    the workspace this falls back to catalog retrieval alone.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if not 0.0 <= diversity <= 1.0:
+        raise ValueError("diversity must be between 0 and 1")
+    text = (query or "").strip()
+    liked = [str(i) for i in liked]
+    disliked = [str(i) for i in disliked]
+    banned = {str(i) for i in exclude} | set(liked) | set(disliked)
+    ranker = _ranker_or_none(workspace)
+    if ranker is not None and exclude_history and ranker.known_user(user_id):
+        banned.update(item for item, _ in ranker.history(str(user_id)))
+    pool = max(POOL_FACTOR * k, MIN_POOL)
+
+    relevance: dict[str, float] = {}
+    if text:
+        hits = workspace.catalog.search(text, k=pool, where=filters or None, exclude=banned)
+        candidates = [h.item_id for h in hits]
+        relevance = {h.item_id: float(h.score) for h in hits}
+    elif ranker is None:
+        hits = workspace.catalog.browse(pool, where=filters or None, exclude=banned)
+        candidates = [h.item_id for h in hits]
+    elif filters:
+        hits = workspace.catalog.browse(FILTER_SCAN_LIMIT, where=filters, exclude=banned)
+        candidates = [h.item_id for h in hits]
+    else:
+        top = ranker.top_items(
+            user_id,
+            pool,
+            exclude=sorted(banned),
+            exclude_history=False,
+            user_attributes=user_attributes,
+            liked=liked,
+            disliked=disliked,
+            popularity_weight=popularity_weight,
+        )
+        candidates = [s.item_id for s in top]
+    if not candidates:
+        return []
+
+    if ranker is None:
+        scored = [
+            (c, relevance.get(c, 0.0), {"relevance": relevance.get(c, 0.0)}) for c in candidates
+        ]
+    else:
+        known = [c for c in candidates if ranker.known_item(c)]
+        ranked = ranker.score(
+            user_id,
+            known,
+            user_attributes=user_attributes,
+            liked=[i for i in liked if ranker.known_item(i)],
+            disliked=[i for i in disliked if ranker.known_item(i)],
+            popularity_weight=popularity_weight,
+        )
+        scored = _with_relevance(ranked, relevance)
+    chosen = _diversify(workspace, scored, k, diversity)
+    titles = _titles(workspace, [c for c, _, _ in chosen])
+    return [
+        Recommendation(item_id=c, title=titles.get(c, c), score=s, components=comp)
+        for c, s, comp in chosen
+    ]
+
+
+def _ranker_or_none(workspace: Any) -> Any:
+    """The workspace's ranker, or None when the build had no ranker step."""
+    has_step = getattr(workspace, "has_step", None)
+    if has_step is not None and not has_step("ranker"):
+        return None
+    try:
+        return workspace.ranker
+    except (AttributeError, FileNotFoundError):
+        return None
+
+
+def _with_relevance(
+    ranked: list[Any], relevance: Mapping[str, float]
+) -> list[tuple[str, float, dict[str, float]]]:
+    """Ranker scores plus the standardised query relevance (when there was a query)."""
+    out = []
+    values = np.array([relevance.get(s.item_id, 0.0) for s in ranked], dtype=float)
+    spread = float(values.std()) if len(values) > 1 else 0.0
+    centre = float(values.mean()) if len(values) else 0.0
+    for s, rel in zip(ranked, values, strict=True):
+        comp = dict(s.components)
+        score = float(s.score)
+        if relevance:
+            comp["relevance"] = round(float(rel), 6)
+            if spread > 0:
+                score += RELEVANCE_WEIGHT * (rel - centre) / spread
+        out.append((s.item_id, score, comp))
+    out.sort(key=lambda t: -t[1])
+    return out
+
+
+def _diversify(
+    workspace: Any, scored: list[tuple[str, float, dict[str, float]]], k: int, diversity: float
+) -> list[tuple[str, float, dict[str, float]]]:
+    """Maximal marginal relevance: trade score against similarity to items already chosen."""
+    if diversity <= 0.0 or len(scored) <= 1:
+        return scored[:k]
+    try:
+        vectors = np.asarray(workspace.catalog.embeddings([c for c, _, _ in scored]), dtype=float)
+    except Exception:  # no embeddings: keep the ranker's order
+        return scored[:k]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    scores = np.array([s for _, s, _ in scored], dtype=float)
+    span = scores.max() - scores.min()
+    norm_scores = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
+    chosen: list[int] = []
+    remaining = list(range(len(scored)))
+    max_sim = np.full(len(scored), -1.0)
+    while remaining and len(chosen) < k:
+        redundancy = np.where(max_sim > -1.0, max_sim, 0.0)
+        values = (1.0 - diversity) * norm_scores[remaining] - diversity * redundancy[remaining]
+        pick = remaining[int(np.argmax(values))]
+        chosen.append(pick)
+        remaining.remove(pick)
+        max_sim = np.maximum(max_sim, vectors @ vectors[pick])
+    return [scored[i] for i in chosen]
+
+
+def _titles(workspace: Any, item_ids: list[str]) -> dict[str, str]:
+    try:
+        from tools.items import item_table
+
+        table = item_table(workspace)
+        return {i: table.title(i) for i in item_ids if table.has(i)}
+    except Exception:
+        items = workspace.dataset.items
+        frame = items[items["item_id"].astype(str).isin(item_ids)]
+        return dict(zip(frame["item_id"].astype(str), frame["title"].astype(str), strict=True))
