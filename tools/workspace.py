@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from causal.build import CausalArtifacts
     from causal.effects import EffectResult
     from causal.graph import CausalGraph
+    from causal.ranker import Ranker
     from causal.table import AnalysisTable
     from tools.catalog import Catalog
 
@@ -103,6 +104,7 @@ class BuildStep:
 # Steps run in this order after the dataset is written. Later components add theirs here.
 BUILD_STEPS: tuple[BuildStep, ...] = (
     BuildStep("catalog", "tools.workspace:build_catalog", "index items for text search"),
+    BuildStep("ranker", "tools.ranking_step:build_ranker_step", "train the debiased ranker"),
     BuildStep("causal", "causal.build:workspace_step", "learn the causal graph and key effects"),
 )
 
@@ -142,7 +144,7 @@ def build_workspace(
     old_manifest: dict[str, Any] = {}
     if previous is not None:
         old_manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-    dataset, source_text = _resolve_dataset(source, previous, opts, say)
+    dataset, source_text, feedback_state = _resolve_dataset(source, previous, opts, say)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -156,6 +158,7 @@ def build_workspace(
             "updated_at": _now(),
             "seed": opts.seed,
             "catalog": _catalog_location(target, opts, old_manifest),
+            "feedback": feedback_state,
             "steps": {},
         }
         say(
@@ -281,6 +284,14 @@ class Workspace:
             )
 
     @cached_property
+    def ranker(self) -> Ranker:
+        """The debiased ranker, with feedback recorded since the last build folded in."""
+        from tools.ranking_step import load_workspace_ranker
+
+        with self._lock:
+            return load_workspace_ranker(self)
+
+    @cached_property
     def causal(self) -> CausalArtifacts | None:
         """The causal step's graph, key effects and table notes (None when it was skipped)."""
         from causal.build import GRAPH_FILE, STEP_NAME, load_causal
@@ -337,21 +348,29 @@ def _resolve_dataset(
     previous: Path | None,
     opts: BuildOptions,
     say: Callable[[str], None],
-) -> tuple[Dataset, str]:
+) -> tuple[Dataset, str, dict[str, Any]]:
+    """The dataset to build from, its SOURCE text, and the feedback state for the manifest.
+
+    --update without a SOURCE reloads the workspace's data and appends the feedback recorded
+    since the last merge (the manifest's watermark); other builds start with nothing merged.
+    """
     if opts.update:
         if previous is None:
             raise WorkspaceError("--update needs an existing workspace at --out")
         manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
         if source is None:
+            from tools.feedback import merge_new_feedback
+
             dataset = load_csv_folder(previous / "data", name=manifest["dataset"]["name"])
-            return dataset, manifest.get("source", "")
+            dataset, feedback = merge_new_feedback(dataset, previous, manifest, say)
+            return dataset, manifest.get("source", ""), feedback
     if source is None:
         raise WorkspaceError("a SOURCE is needed (or --update on an existing workspace)")
     if isinstance(source, Dataset):
-        return source, f"dataset:{source.name}"
+        return source, f"dataset:{source.name}", {"merged": 0}
     from causal.datasets.sources import load_source
 
-    return load_source(source, log=say), source
+    return load_source(source, log=say), source, {"merged": 0}
 
 
 def _catalog_location(target: Path, opts: BuildOptions, old: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,13 @@ from typing import Annotated, Any
 import typer
 
 # Modules that add commands: each exposes `register(app, eval_app)`.
-COMMAND_MODULES: tuple[str, ...] = ("ui.cli_serve", "ui.cli_agent", "ui.cli_eval", "ui.cli_causal")
+COMMAND_MODULES: tuple[str, ...] = (
+    "ui.cli_serve",
+    "ui.cli_agent",
+    "ui.cli_eval",
+    "ui.cli_causal",
+    "ui.cli_ranking",
+)
 
 app = typer.Typer(
     name="whyrec",
