@@ -5,9 +5,7 @@
 1. Discovery on 5 synthetic recommender worlds (100k logged interactions each) over the
    variables the truth covers (causal.datasets.synthetic.NODES): plain PC / HC (the naive
    analysis table, no knowledge) against the same with priors (tiers, recommender-log levels,
-   selection edge). SHD and orientation F1 are reported against the shipped TRUE_EDGES and
-   against the structural truth (TRUE_EDGES plus price -> rating, which the simulator's rating
-   equation contains: rating depends on preference, preference on price).
+   selection edge). SHD and orientation F1 are reported against TRUE_EDGES.
 2. Discovery on pgmpy's bundled example networks (asia, sachs, child, alarm; 1k and 5k
    samples; variables renamed V1..Vn), plain against tier priors (tiers = the true DAG's
    topological depth cut into 3 bands).
@@ -64,10 +62,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _structural_truth(world) -> set[tuple[str, str]]:
-    return set(world.truth.edges) | {("price", "rating")}
-
-
 def bench_synthetic(n_worlds: int, n_interactions: int) -> list[dict[str, Any]]:
     """SHD / F1 / seconds of PC and HC, plain and with priors, on synthetic worlds."""
     from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
@@ -78,7 +72,7 @@ def bench_synthetic(n_worlds: int, n_interactions: int) -> list[dict[str, Any]]:
     for seed in range(n_worlds):
         world = make_world(SyntheticConfig(seed=seed, n_interactions=n_interactions))
         table = build_analysis_table(world.dataset)
-        shipped, structural = set(world.truth.edges), _structural_truth(world)
+        truth = set(world.truth.edges)
         for method in ("pc", "hc"):
             for plain in (True, False):
                 started = time.perf_counter()
@@ -98,17 +92,15 @@ def bench_synthetic(n_worlds: int, n_interactions: int) -> list[dict[str, Any]]:
                         "world": seed,
                         "method": method,
                         "priors": not plain,
-                        "shd": shd(edges, shipped),
-                        "shd_structural": shd(edges, structural),
-                        "f1": round(orientation_f1(edges, shipped), 3),
-                        "f1_structural": round(orientation_f1(edges, structural), 3),
+                        "shd": shd(edges, truth),
+                        "f1": round(orientation_f1(edges, truth), 3),
                         "edges": len(edges),
                         "seconds": round(seconds, 2),
                     }
                 )
                 print(
                     f"  world {seed} {method:<3} {'priors' if not plain else 'plain ':<6} "
-                    f"SHD {rows[-1]['shd']:>2} (structural {rows[-1]['shd_structural']:>2}) "
+                    f"SHD {rows[-1]['shd']:>2} "
                     f"F1 {rows[-1]['f1']:.2f}  {seconds:5.1f} s",
                     flush=True,
                 )
@@ -220,7 +212,7 @@ def bench_effects(n_seeds: int, n_interactions: int) -> dict[str, Any]:
     for seed in range(n_seeds):
         world = make_world(SyntheticConfig(seed=100 + seed, n_interactions=n_interactions))
         table = build_analysis_table(world.dataset)
-        graph = CausalGraph(sorted(_structural_truth(world)), NODES)
+        graph = CausalGraph(sorted(world.truth.edges), NODES)
         for effect in EFFECTS:
             truth = world.true_effect(*effect).ate
             for method in METHODS:
@@ -260,11 +252,8 @@ def _label(effect: tuple) -> str:
 def print_tables(results: dict[str, Any]) -> None:
     """The human-readable tables."""
     syn = results["discovery_synthetic"]
-    print("\nDiscovery on synthetic worlds (9 variables, SHD vs shipped TRUE_EDGES / structural):")
-    print(
-        f"{'method':<8}{'priors':<8}{'mean SHD':>9}{'max SHD':>9}{'mean SHD*':>10}"
-        f"{'mean F1':>9}{'mean s':>8}"
-    )
+    print("\nDiscovery on synthetic worlds (9 variables, SHD vs TRUE_EDGES):")
+    print(f"{'method':<8}{'priors':<8}{'mean SHD':>9}{'max SHD':>9}{'mean F1':>9}{'mean s':>8}")
     for method in ("pc", "hc"):
         for priors in (False, True):
             rows = [r for r in syn if r["method"] == method and r["priors"] == priors]
@@ -272,11 +261,9 @@ def print_tables(results: dict[str, Any]) -> None:
                 f"{method:<8}{'yes' if priors else 'no':<8}"
                 f"{statistics.fmean(r['shd'] for r in rows):>9.1f}"
                 f"{max(r['shd'] for r in rows):>9}"
-                f"{statistics.fmean(r['shd_structural'] for r in rows):>10.1f}"
                 f"{statistics.fmean(r['f1'] for r in rows):>9.2f}"
                 f"{statistics.fmean(r['seconds'] for r in rows):>8.1f}"
             )
-    print("  (SHD* = against TRUE_EDGES plus price -> rating, which the simulator contains)")
     print("\nDiscovery on pgmpy example networks (V1..Vn), SHD / orientation F1 / seconds:")
     print(
         f"{'network':<8}{'n':>6}  {'PC plain':>16}  {'PC tiers':>16}  {'HC plain':>16}  "

@@ -366,6 +366,7 @@ TRUE_EDGES = (
     ("position", "clicked"),
     ("quality", "clicked"),
     ("price", "clicked"),
+    ("price", "rating"),
     ("genre", "clicked"),
     ("age_group", "clicked"),
     ("clicked", "rating"),

@@ -24,13 +24,8 @@ from causal.table import build_analysis_table, table_from_frame
 
 
 def structural_truth(world) -> set[tuple[str, str]]:
-    """The simulator's DAG over NODES.
-
-    The simulator's rating depends on price through preference (rating = f(preference),
-    preference includes -price), so price -> rating is part of the structural model even
-    where the shipped TRUE_EDGES leaves it out.
-    """
-    return set(world.truth.edges) | {("price", "rating")}
+    """The simulator's DAG over NODES."""
+    return set(world.truth.edges)
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,8 @@ CONTRACT_KEYS = {
 
 
 def truth_graph(world) -> CausalGraph:
-    """The simulator's DAG (price also drives rating through preference)."""
-    return CausalGraph(sorted(set(world.truth.edges) | {("price", "rating")}), NODES)
+    """The simulator's DAG."""
+    return CausalGraph(sorted(world.truth.edges), NODES)
 
 
 @pytest.fixture(scope="module")
