@@ -42,7 +42,8 @@ FEEDBACK_LIKE = "like"
 FEEDBACK_DISLIKE = "dislike"
 FEEDBACK_SEEN = "seen"
 LIKE_PROBABILITY = 0.9  # binary logs: a like is read as this click probability, a dislike as 1 - it
-FEEDBACK_WEIGHT = 2.0  # one conversational feedback counts as this many logged rows
+FEEDBACK_WEIGHT = 2.0  # one conversational feedback counts as this many logged rows ...
+FEEDBACK_SHARE = 0.1  # ... plus this share of the user's logged history
 BINARY_CURVATURE = 0.25  # logistic loss curvature bound, for the history's precision
 
 FeedbackValue = str | float | int | bool
@@ -69,18 +70,24 @@ class ScoredItem:
 
 @dataclass(frozen=True)
 class RankerConfig:
-    """How to train the ranker. The defaults are the tuned 'best configuration'.
+    """How to train and score the ranker. The defaults are the benchmark's best configuration.
 
-    method: naive | ips | snips | dr_jl.  propensity: auto (random-exposure sample when the
+    method: naive | ips | snips | dr_jl.  propensity: auto (a random-exposure sample when the
     dataset has one, else logistic) | logistic | random | none.  clip: smallest propensity.
-    propensity_power: weights are (1/propensity)**power; 0.5 tempers IPS's variance (1 = plain).
-    use_features: user/item attributes in the embeddings (SVDFeature-style).  use_text: item
-    text embeddings as item features too (when embeddings are given).  confounders: popularity
-    and position in the training logit only (PDA-style; None = on for click logs, whose
-    exposure counts measure popularity apart from preference; implicit counts do not).
-    random_slice: share of the random-exposure log used for propensities and tuning; it is
-    recorded so evaluation leaves it out.  tune: pick the regularisation among `reg_grid` on
-    a validation split of the training log.
+    propensity_power: weights are (1/propensity)**power, rescaled to the same total; 0.5
+    tempers IPS's variance (1 = plain IPS).  use_features: user/item attributes in the
+    embeddings (SVDFeature-style).  use_text: item text embeddings as item features too (when
+    embeddings are given).  confounders: popularity and position in the training logit only
+    (PDA-style; None = on for click logs, whose exposure counts measure popularity apart from
+    preference; implicit counts do not).  steps: optimizer steps (full-batch epochs when the
+    log fits one batch).  random_slice: share of the random-exposure log used for
+    propensities and tuning; it is recorded so evaluation leaves it out.  tune: pick the
+    attribute regularisation among `feature_reg` and `feature_reg_grid`, then the id one
+    among `reg` and `reg_grid`; tune_on: "slice" (loss on the random slice: unbiased, never
+    evaluated on), "validation" (a held-out share of the training log) or "auto" (the slice
+    when it has >= 50 labels); logs with more than tune_max_rows labelled rows skip tuning.
+    popularity_weight / similarity_weight: how much the item's standardised popularity and
+    its similarity to the user's liked items add to the score (0 popularity = deconfounded).
     """
 
     method: str = "snips"
@@ -106,7 +113,7 @@ class RankerConfig:
     tune_max_rows: int = 60_000
     validation_share: float = 0.1
     popularity_weight: float = 0.0
-    similarity_weight: float = 0.0
+    similarity_weight: float = 0.5
     kind: str | None = None
     seed: int = 0
 
@@ -172,6 +179,7 @@ class _UserState:
     precision: np.ndarray  # (d+1, d+1): curvature of the training objective at (vec, bias)
     liked: tuple[int, ...]
     disliked: tuple[int, ...]
+    n_history: int = 0
 
 
 class Ranker:
@@ -229,6 +237,7 @@ class Ranker:
         pop = np.log1p(self.item_counts)
         self.popularity = pop / pop.max() if pop.max() > 0 else np.zeros_like(pop)
         self.popularity_z = (pop - pop.mean()) / (pop.std() or 1.0)
+        self._mean_item_vec = self.params.item_vec.mean(axis=0)
         self._lock = threading.RLock()
         self._feedback: dict[str, dict[int, float]] = {}
         self._states: dict[str, _UserState] = {}
@@ -458,6 +467,7 @@ class Ranker:
                 precision=precision,
                 liked=liked,
                 disliked=disliked,
+                n_history=len(rows),
             )
         features = (
             self.user_encoder.transform_one(attributes)
@@ -508,17 +518,30 @@ class Ranker:
         return self._updated(base, merged)
 
     def _updated(self, base: _UserState, feedback: Mapping[int, float]) -> _UserState:
-        """Closed-form ridge update of (vector, bias) from feedback, item vectors fixed."""
+        """Closed-form ridge update of the user's vector from feedback, item vectors fixed.
+
+        Feedback is regressed on the *centred* item vectors with the user's level held: a
+        like then lifts items like the liked one relative to the rest (a level shift would
+        change no ranking). Each feedback counts as FEEDBACK_WEIGHT logged rows plus
+        FEEDBACK_SHARE of the user's history, so a long history does not drown what they just
+        said. Milliseconds: one (d x d) solve.
+        """
         if not feedback:
             return base
         items = np.array(list(feedback.keys()), dtype=np.int64)
         targets = np.array(list(feedback.values()), dtype=np.float64)
-        z = np.hstack([self.params.item_vec[items], np.ones((len(items), 1))])
-        residual = targets - self.params.mu - self.params.item_bias[items]
-        x0 = np.r_[base.vec, base.bias]
-        h = base.precision + FEEDBACK_WEIGHT * z.T @ z
-        rhs = base.precision @ x0 + FEEDBACK_WEIGHT * z.T @ residual
-        x = np.linalg.solve(h, rhs)
+        d = len(base.vec)
+        mean_vec = self._mean_item_vec
+        z = self.params.item_vec[items] - mean_vec
+        residual = targets - self._preference_raw(base, items)
+        weight = FEEDBACK_WEIGHT + FEEDBACK_SHARE * base.n_history
+        prior = base.precision[:d, :d]
+        h_vec = prior + weight * z.T @ z
+        step = np.linalg.solve(h_vec, weight * z.T @ residual)  # prior mean: no change
+        vec = base.vec + step
+        bias = base.bias - float(mean_vec @ step)  # the average item keeps its score
+        precision = base.precision.copy()
+        precision[:d, :d] = h_vec
         positive = {
             int(i) for i, t in zip(items, targets, strict=True) if self._positive_feedback(t)
         }
@@ -530,7 +553,12 @@ class Ranker:
             sorted(negative - set(base.disliked))
         )
         return _UserState(
-            vec=x[:-1], bias=float(x[-1]), precision=h, liked=liked, disliked=disliked
+            vec=vec,
+            bias=bias,
+            precision=precision,
+            liked=liked,
+            disliked=disliked,
+            n_history=base.n_history,
         )
 
     def _preference_raw(self, state: _UserState, items: np.ndarray) -> np.ndarray:

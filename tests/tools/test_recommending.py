@@ -1,0 +1,135 @@
+"""recommend_for_user over a real workspace, feedback at once and after --update, fallbacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools.feedback import append_feedback, feedback_log
+from tools.recommending import Recommendation, recommend_for_user
+from tools.workspace import BuildOptions, Workspace, build_workspace
+
+
+@pytest.fixture(scope="module")
+def world():
+    from causal.datasets.synthetic import SyntheticConfig, make_world
+
+    return make_world(SyntheticConfig(seed=11, n_users=120, n_items=90, n_interactions=4000))
+
+
+@pytest.fixture(scope="module")
+def ws(world, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rec") / "ws"
+    return build_workspace(
+        world.dataset, out, BuildOptions(progress=False, skip=frozenset({"causal"}))
+    )
+
+
+def _genres(world, recs):
+    genre = dict(zip(world.dataset.items["item_id"], world.dataset.items["genre"], strict=True))
+    return [genre[r.item_id] for r in recs]
+
+
+def test_build_records_the_ranker(ws):
+    step = ws.manifest["steps"]["ranker"]
+    assert step["kind"] == "rating" and step["propensity"] == "random"
+    assert step["similarity_source"] == "text"
+    assert 0.5 < step["random_log_metrics"]["auc"] <= 1.0
+    assert ws.manifest["feedback"] == {"merged": 0}
+
+
+def test_known_user_gets_k_new_items_with_components(ws):
+    user = "u00003"
+    seen = {item for item, _ in ws.ranker.history(user)}
+    recs = recommend_for_user(ws, user, k=7)
+    assert len(recs) == 7 and all(isinstance(r, Recommendation) for r in recs)
+    assert not seen & {r.item_id for r in recs}
+    titles = dict(zip(ws.dataset.items["item_id"], ws.dataset.items["title"], strict=True))
+    for rec in recs:
+        assert rec.title == titles[rec.item_id]
+        assert {"preference", "popularity", "similarity"} <= set(rec.components)
+        assert set(rec.to_dict()) == {"item_id", "title", "score", "components"}
+
+
+def test_query_and_filters_shape_the_candidates(ws, world):
+    recs = recommend_for_user(ws, "u00003", query="terrifying haunted horror", k=5)
+    assert all("relevance" in r.components for r in recs)
+    assert _genres(world, recs).count("horror") >= 3
+    comedies = recommend_for_user(ws, "u00003", k=5, filters={"genre": "comedy"})
+    assert comedies and set(_genres(world, comedies)) == {"comedy"}
+
+
+def test_exclusions_and_no_diversity_keep_the_ranker_order(ws):
+    first = recommend_for_user(ws, "u00004", k=6, diversity=0.0)
+    scores = [r.score for r in first]
+    assert scores == sorted(scores, reverse=True)
+    dropped = {first[0].item_id, first[1].item_id}
+    again = recommend_for_user(ws, "u00004", k=6, diversity=0.0, exclude=dropped)
+    assert not dropped & {r.item_id for r in again}
+    diverse = recommend_for_user(ws, "u00004", k=6, diversity=0.9)
+    assert {r.item_id for r in diverse} != {r.item_id for r in first} or len(first) < 6
+
+
+def test_cold_start_users(ws, world):
+    by_attr = recommend_for_user(ws, "someone-new", k=5, user_attributes={"age_group": "18-24"})
+    assert len(by_attr) == 5
+    horror = world.dataset.items.loc[world.dataset.items["genre"] == "horror", "item_id"].tolist()
+    by_likes = recommend_for_user(ws, None, k=5, liked=horror[:3], diversity=0.0)
+    assert not set(horror[:3]) & {r.item_id for r in by_likes}
+    assert max(r.components["similarity"] for r in by_likes) > 0.3
+    with pytest.raises(ValueError):
+        recommend_for_user(ws, None, k=0)
+
+
+def test_feedback_is_folded_in_at_once_and_survives_a_reload(world, tmp_path):
+    out = tmp_path / "ws"
+    built = build_workspace(
+        world.dataset, out, BuildOptions(progress=False, skip=frozenset({"causal"}))
+    )
+    n_before = built.manifest["dataset"]["n_interactions"]
+    ws = Workspace(out)
+    user = "u00007"
+    items = [i for i in world.dataset.items["item_id"] if i not in dict(ws.ranker.history(user))]
+    target, other = items[0], items[1]
+    before = {s.item_id: s.score for s in ws.ranker.score(user, [target, other])}
+    append_feedback(ws, user_id=user, item_id=target, value="like", session_id="s")
+    append_feedback(ws, user_id=user, item_id=other, value="dislike", session_id="s")
+    after = {s.item_id: s.score for s in ws.ranker.score(user, [target, other])}
+    assert after[target] - before[target] > after[other] - before[other]
+    reopened = Workspace(out)  # e.g. a restarted server: the log is replayed
+    replayed = {s.item_id: s.score for s in reopened.ranker.score(user, [target, other])}
+    assert replayed == pytest.approx(after)
+    assert len(feedback_log(reopened).read()) == 2
+
+    updated = build_workspace(
+        None, out, BuildOptions(update=True, progress=False, skip=frozenset({"causal"}))
+    )
+    state = updated.manifest["feedback"]
+    assert state["merged"] == 2 and state["appended"] == 2
+    assert updated.manifest["dataset"]["n_interactions"] == n_before + 2
+    assert updated.manifest["steps"]["ranker"]["reused"] is False
+    assert updated.manifest["steps"]["catalog"]["unchanged"] == len(world.dataset.items)
+    history = dict(Workspace(out).ranker.history(user))
+    assert history[target] == 5.0 and history[other] == 1.0
+
+    again = build_workspace(
+        None, out, BuildOptions(update=True, progress=False, skip=frozenset({"causal"}))
+    )
+    assert again.manifest["feedback"]["new_records"] == 0
+    assert (
+        again.manifest["dataset"]["n_interactions"] == updated.manifest["dataset"]["n_interactions"]
+    )
+    assert again.manifest["steps"]["ranker"]["reused"] is True
+    manifest = json.loads((out / "workspace.json").read_text())
+    assert manifest["feedback"]["merged"] == 2
+
+
+def test_without_a_ranker_it_falls_back_to_retrieval(world, tmp_path):
+    ws = build_workspace(
+        world.dataset,
+        tmp_path / "ws",
+        BuildOptions(progress=False, skip=frozenset({"causal", "ranker"})),
+    )
+    recs = recommend_for_user(ws, "u00001", query="space adventure", k=4)
+    assert len(recs) == 4 and all(set(r.components) == {"relevance"} for r in recs)
