@@ -103,6 +103,7 @@ def tool_context(workspace: Any, state: SessionState) -> ToolContext:
         workspace=workspace,
         user=UserContext(
             user_id=state.user_id,
+            session_id=state.session_id,
             liked=tuple(state.liked),
             disliked=tuple(state.disliked),
             seen=tuple(state.seen),

@@ -233,6 +233,53 @@ def _causal_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     return []
 
 
+def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
+    """The debiased ranker's prediction for this user and item, with its components."""
+    from causal.ranking_data import FeedbackKind
+
+    workspace = ctx.workspace
+    has_step = getattr(workspace, "has_step", None)
+    if has_step is None or not has_step("ranker"):
+        return []
+    ranker = workspace.ranker
+    if not ranker.known_item(item_id):
+        return []
+    user = ctx.user.user_id if ranker.known_user(ctx.user.user_id) else None
+    scored = ranker.score(
+        user,
+        [item_id],
+        liked=[i for i in ctx.user.liked if ranker.known_item(i) and i != item_id],
+        disliked=[i for i in ctx.user.disliked if ranker.known_item(i) and i != item_id],
+    )[0]
+    comp = dict(scored.components)
+    preference = float(comp.get("preference", scored.score))
+    if ranker.kind is FeedbackKind.RATING:
+        predicted = f"a rating of {preference:.2f} (of {ranker.rating_max:g})"
+    else:
+        predicted = f"a {preference:.0%} chance you would pick it"
+    method = str(ranker.config.method)
+    how = (
+        "the ranker"
+        if method == "naive"
+        else f"the ranker (trained with {method.upper()} against exposure bias)"
+    )
+    text = f"For you, {how} predicts {predicted}."
+    similarity = comp.get("similarity")
+    if similarity is not None and (ctx.user.liked or user is not None):
+        text += f" Taste similarity to what you liked: {float(similarity):.2f}."
+    return [
+        Evidence(
+            kind=EvidenceKind.RANKER,
+            text=text,
+            source="ranker",
+            data={
+                "score": round(float(scored.score), 6),
+                **{k: round(float(v), 6) for k, v in comp.items()},
+            },
+        )
+    ]
+
+
 def explain(ctx: ToolContext, item_id: str) -> Explanation:
     """Explain why an item suits this user: matching attributes, similarity to their wishes and
     liked items, the debiased ranker's score and components, and causal effects for their segment.
@@ -245,6 +292,7 @@ def explain(ctx: ToolContext, item_id: str) -> Explanation:
     evidence = [
         *_attribute_evidence(ctx, item_id),
         *_similarity_evidence(ctx, item_id),
+        *_ranker_evidence(ctx, item_id),
         *_popularity_evidence(ctx, item_id),
         *_causal_evidence(ctx, item_id),
     ]

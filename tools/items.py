@@ -261,7 +261,8 @@ def recommend(
         if table.has(item_id)
     ]
     note = "" if items else "nothing matches all filters; relax one"
-    method = "ranker" if _has_ranker(ctx.workspace) else "retrieval"
+    has_step = getattr(ctx.workspace, "has_step", None)
+    method = "ranker" if has_step is not None and has_step("ranker") else "retrieval"
     return Recommendations(
         items=_by_matches(items)[:k],
         query=query,
@@ -271,14 +272,6 @@ def recommend(
     )
 
 
-def _has_ranker(workspace: Any) -> bool:
-    try:
-        import tools.recommending  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _ranked(
     ctx: ToolContext,
     k: int,
@@ -286,30 +279,19 @@ def _ranked(
     where: dict[str, Any] | None,
     exclude: list[str],
 ) -> list[tuple[str, float | None, dict[str, float]]]:
-    """(item_id, score, components) best first, from the ranker pipeline or plain retrieval."""
-    pool = max(3 * k, 30)
-    if _has_ranker(ctx.workspace):
-        from tools.recommending import recommend_for_user
+    """(item_id, score, components) best first: retrieval -> debiased ranker -> diversity."""
+    from tools.recommending import UnknownUserError, recommend_for_user
 
-        ranked = recommend_for_user(
-            ctx.workspace,
-            ctx.user.user_id,
-            query=query,
-            k=pool,
-            filters=where,
-            exclude=exclude,
-            liked=list(ctx.user.liked),
-        )
-        return [
-            (str(_get(r, "item_id")), _get(r, "score"), dict(_get(r, "components") or {}))
-            for r in ranked
-        ]
-    table = item_table(ctx.workspace)
-    text = query or " ".join(table.title(i) for i in ctx.user.liked if table.has(i)) or "popular"
-    catalog = ctx.workspace.catalog
-    hits = catalog.search_vector(query_vector(catalog, text), k=pool, where=where, exclude=exclude)
-    return [(h.item_id, float(h.score), {"similarity": float(h.score)}) for h in hits]
-
-
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    kwargs: dict[str, Any] = {
+        "query": query,
+        "k": max(3 * k, 30),
+        "filters": where,
+        "exclude": exclude,
+        "liked": list(ctx.user.liked),
+        "disliked": list(ctx.user.disliked),
+    }
+    try:
+        ranked = recommend_for_user(ctx.workspace, ctx.user.user_id, **kwargs)
+    except UnknownUserError:  # a session user the data does not know: start cold
+        ranked = recommend_for_user(ctx.workspace, None, **kwargs)
+    return [(r.item_id, float(r.score), dict(r.components)) for r in ranked]

@@ -2,8 +2,8 @@
 
 The profile joins the user's dataset attributes (their segment, when the session belongs to a
 known user) with what the conversation gathered. Feedback goes to the workspace's feedback
-log when the workspace has one (so `whyrec build --update` can learn from it) and always to
-the session, which the agent keeps.
+log (so `whyrec build --update` can learn from it; a known user's ranker vector takes it at
+once) and to the session, which the agent keeps.
 """
 
 from __future__ import annotations
@@ -113,10 +113,17 @@ def record_feedback(ctx: ToolContext, item_id: str, value: FeedbackValue) -> Fee
 
 
 def _log_feedback(ctx: ToolContext, item_id: str, value: FeedbackValue) -> bool:
-    """Append to the workspace's feedback log when the feedback component is installed."""
+    """Append to the workspace's feedback log (which also folds it into a loaded ranker)."""
+    from tools.feedback import FeedbackError, append_feedback
+
     try:
-        from tools.feedback import append_feedback
-    except ImportError:
-        return False
-    append_feedback(ctx.workspace, user_id=ctx.user.user_id, item_id=item_id, value=value)
+        append_feedback(
+            ctx.workspace,
+            user_id=ctx.user.user_id,
+            item_id=item_id,
+            value=value,
+            session_id=ctx.user.session_id,
+        )
+    except FeedbackError as exc:
+        raise ToolError(str(exc), "use like, dislike, seen or a rating 1-5") from None
     return True

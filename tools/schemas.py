@@ -36,6 +36,7 @@ class UserContext:
     """What the conversation knows about the user, as the tools see it."""
 
     user_id: str | None = None
+    session_id: str | None = None
     liked: tuple[str, ...] = ()
     disliked: tuple[str, ...] = ()
     seen: tuple[str, ...] = ()

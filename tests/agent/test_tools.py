@@ -103,3 +103,29 @@ def test_effects(ctx, agent_workspace):
     assert answer.estimate == stored["estimate"]  # the build's key effect, not recomputed
     with pytest.raises(ToolError, match="unknown variable"):
         get_tool("estimate_effect").call(ctx, {"treatment": "nope", "outcome": stored["outcome"]})
+
+
+def test_recommend_uses_the_ranker_and_explains_its_prediction(agent_workspace):
+    user = str(agent_workspace.dataset.users["user_id"].iloc[0])
+    ctx = ToolContext(workspace=agent_workspace, user=UserContext(user_id=user))
+    recs = get_tool("recommend").call(ctx, {"k": 5})
+    assert recs.method == "ranker" and len(recs.items) == 5
+    assert all("preference" in i.components for i in recs.items)
+    explanation = get_tool("explain").call(ctx, {"item_id": recs.items[0].item_id})
+    ranker = next(e for e in explanation.evidence if e.kind == "ranker")
+    assert ranker.data["preference"] == pytest.approx(recs.items[0].components["preference"])
+
+
+def test_feedback_reaches_the_workspace_log(agent_workspace):
+    from tools.feedback import feedback_log
+
+    before = len(feedback_log(agent_workspace).read())
+    ctx = ToolContext(workspace=agent_workspace, user=UserContext(session_id="s-log"))
+    ack = get_tool("record_feedback").call(ctx, {"item_id": "i000004", "value": "like"})
+    records = feedback_log(agent_workspace).read()
+    assert ack.recorded and len(records) == before + 1
+    assert (records[-1].item_id, records[-1].value, records[-1].session_id) == (
+        "i000004",
+        "like",
+        "s-log",
+    )
