@@ -223,6 +223,9 @@ def bench_dataset(name: str, workspace: Path, sessions: int) -> dict[str, Any]:
         out["rule"] = summarise(times)
         out["rule"]["ungrounded_turns"] = ungrounded
         out["rule_tools"] = {k: summarise(v) for k, v in sorted(tools.items())}
+        fresh_times, _, fresh_ungrounded = run_dialogues(agent, fresh_queries(sessions * 2), 1)
+        out["rule_fresh_query"] = summarise(fresh_times)
+        out["rule_fresh_query"]["ungrounded_turns"] = fresh_ungrounded
         causal_times, _, causal_ungrounded = run_dialogues(
             agent, CAUSAL_TURNS[name], max(2, sessions // 5)
         )
