@@ -228,7 +228,8 @@ def run_command(argv: list[str], timeout_s: float, log: Log = _quiet) -> Ran:
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
     env.setdefault("ANONYMIZED_TELEMETRY", "False")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    # No PYTHONPATH: a script in benchmarks/ puts the repository first itself, and an entry
+    # after the script's own folder would let benchmarks/causal.py shadow the causal package.
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -467,7 +468,11 @@ def _write_result(path: Path, name: str, command: str, payload: Mapping[str, Any
     path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-RANKING_METRICS = ("mse", "auc", "ndcg@5", "recall@5", "ndcg@10", "recall@10", "n_users")
+RANKING_METRICS = (
+    "mse", "auc", "ndcg@5", "recall@5", "ndcg@10", "recall@10", "tail_coverage@10",
+    "tail_share@10", "n_users",
+)  # fmt: skip
+COUNT_METRICS = frozenset({"n_users", "n_rows", "train_rows"})
 
 
 def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log: Log) -> Section:
@@ -478,7 +483,8 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
         section.note = "`whyrec eval ranking` is not in this checkout yet"
         return section
     started = time.perf_counter()
-    errors = []
+    errors: list[str] = []
+    notes: list[str] = []
     for dataset in ("coat", "movielens-100k"):
         workspace = workspaces.get(dataset)
         if workspace is None:
@@ -499,31 +505,48 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
             continue
         _write_result(options.out / f"ranking-{dataset}.json", "ranking", command, payload)
         section.figures += ranking_figures(payload, dataset, command)
+        notes.append(ranking_note(payload, dataset))
     section.seconds = time.perf_counter() - started
+    section.note = ". ".join(n for n in notes if n)
     if errors:
         section.status = Status.FAILED
-        section.note = "; ".join(errors)
+        section.note = "; ".join(errors) + (". " + section.note if section.note else "")
     return section
 
 
 def ranking_figures(payload: Mapping[str, Any], dataset: str, command: str) -> list[Figure]:
-    """Figures from a ranking JSON: top-level metrics for the ranker, nested ones per system."""
+    """Figures from a ranking JSON: its top-level metrics for the ranker, then one row per
+    baseline; a row with nothing but counts (no metric could be computed) is left out."""
+    rows: list[tuple[str, Mapping[str, Any]]] = [
+        (f"ranker ({payload.get('method', '?')})", payload)
+    ]
+    baselines = payload.get("baselines")
+    if isinstance(baselines, Mapping):
+        rows += [(str(k), v) for k, v in baselines.items() if isinstance(v, Mapping)]
     figures = []
-    for key, value in payload.items():
-        if key in RANKING_METRICS and isinstance(value, int | float):
-            figures.append(
-                Figure(key, value, command, dataset, str(payload.get("method", "ranker")))
-            )
-    for key, value in payload.items():
-        if isinstance(value, Mapping):
-            flat = flatten_numbers(value)
-            for path, number in flat.items():
-                system, _, metric = path.rpartition(".")
-                if metric in RANKING_METRICS:
-                    figures.append(
-                        Figure(metric, number, command, dataset, f"{key}.{system}".strip("."))
-                    )
+    for system, values in rows:
+        numbers = [
+            (metric, values[metric])
+            for metric in RANKING_METRICS
+            if isinstance(values.get(metric), int | float)
+            and not isinstance(values.get(metric), bool)
+        ]
+        if all(metric in COUNT_METRICS for metric, _ in numbers):
+            continue
+        numbers = [(m, v) for m, v in numbers if not (m in COUNT_METRICS and v == 0)]
+        figures += [Figure(m, v, command, dataset, system) for m, v in numbers]
     return figures
+
+
+def ranking_note(payload: Mapping[str, Any], dataset: str) -> str:
+    """What the ranking JSON says about which evaluation applied (no random log, no split)."""
+    reasons = [str(payload[key]) for key in ("reason", "leave_last_out_reason") if payload.get(key)]
+    split = payload.get("leave_last_out")
+    if isinstance(split, Mapping) and split.get("n_users"):
+        reasons.append(
+            f"@10 metrics from a temporal leave-last-out split ({split['n_users']} users)"
+        )
+    return f"{dataset}: " + "; ".join(reasons) if reasons else ""
 
 
 CAUSAL_WORDS = ("shd", "effect", "error", "bias", "coverage", "f1", "precision", "recall")

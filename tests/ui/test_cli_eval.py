@@ -200,20 +200,40 @@ def test_causal_targets_and_ratios_are_the_headline():
 
 
 def test_ranking_figures_keep_systems_apart():
-    from ui.eval_runs import ranking_figures
+    from ui.eval_runs import ranking_figures, ranking_note
 
     payload = {
+        "method": "dr-jl",
         "mse": 1.1,
         "auc": 0.7,
         "ndcg@5": 0.5,
         "n_users": 290,
-        "method": "dr-jl",
-        "baselines": {"naive": {"auc": 0.6, "ndcg@5": 0.4}},
+        "baselines": {"popularity": {"auc": 0.6, "ndcg@5": 0.4, "n_users": 290}},
     }
     figures = ranking_figures(payload, "coat", "whyrec eval ranking --workspace W --json")
     got = {(f.system, f.metric): f.value for f in figures}
-    assert got[("dr-jl", "auc")] == 0.7 and got[("baselines.naive", "auc")] == 0.6
-    assert got[("dr-jl", "n_users")] == 290
+    assert got[("ranker (dr-jl)", "auc")] == 0.7 and got[("popularity", "auc")] == 0.6
+    assert got[("ranker (dr-jl)", "n_users")] == 290
+    assert ranking_note(payload, "coat") == ""
+    # No random log: the random-log row has only a zero count and is left out.
+    split = {
+        "method": "snips",
+        "auc": None,
+        "n_users": 0,
+        "reason": "the dataset has no random-exposure log",
+        "leave_last_out": {"n_users": 943, "train_rows": 99057},
+        "recall@10": 0.004,
+        "baselines": {"popularity": {"recall@10": 0.086, "n_users": 943}},
+    }
+    got = {(f.system, f.metric): f.value for f in ranking_figures(split, "ml", "cmd")}
+    assert got == {
+        ("ranker (snips)", "recall@10"): 0.004,
+        ("popularity", "recall@10"): 0.086,
+        ("popularity", "n_users"): 943,
+    }
+    note = ranking_note(split, "ml")
+    assert "no random-exposure log" in note and "leave-last-out split (943 users)" in note
+    assert ranking_figures({"method": "x", "n_users": 0, "baselines": {}}, "ml", "cmd") == []
 
 
 def test_scoreboard_markdown_says_missing_and_plots_what_exists(tmp_path):
