@@ -750,7 +750,7 @@ def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
         "dialogue": f"n={options.n if not options.quick else min(options.n, 20)}, "
         f"turns={options.turns if not options.quick else min(options.turns, 3)}, seed={options.seed}, rule backend",
         "quick": options.quick,
-        "workspaces": str(options.workspace_root()),
+        "workspaces": shown_path(options.workspace_root()),
     }
     workspaces_section, workspaces = build_workspaces(options, log)
     board.sections.append(workspaces_section)
