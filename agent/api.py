@@ -206,7 +206,22 @@ class RecAgent:
         if chat_model is not None and not spec.is_llm:
             raise ValueError("chat_model needs an LLM backend spec (openai:... or hf:...)")
         folder = Path(state_dir) if state_dir is not None else workspace.state_dir
-        return cls(workspace, spec, state_dir=folder, chat_model=chat_model)
+        agent = cls(workspace, spec, state_dir=folder, chat_model=chat_model)
+        threading.Thread(target=agent.warm_up, daemon=True, name="whyrec-warm-up").start()
+        return agent
+
+    def warm_up(self) -> None:
+        """Load the embedding model, the catalog snapshot, the ranker and the causal artefacts
+        now (in the background from `from_workspace`) rather than on the first turn."""
+        ws = self.workspace
+        try:
+            ws.catalog.warm_up()
+            has_step = getattr(ws, "has_step", None)
+            if has_step is not None and has_step("ranker"):
+                _ = ws.ranker
+            _ = getattr(ws, "causal", None)
+        except Exception:  # warming is an optimisation; the first turn will report real errors
+            logger.debug("warm-up failed", exc_info=True)
 
     @property
     def backend_name(self) -> str:
