@@ -112,7 +112,8 @@ class GroundingChecker:
         for start, end, _ids in self.vocab.find_titles(tokens):
             if end - start == 1 and not written_as_title(tokens[start], text):
                 continue
-            out.append((spans[start][1], spans[end - 1][2], " ".join(tokens[start:end])))
+            key = " ".join(t for t in tokens[start:end] if t[:1].isalnum())
+            out.append((spans[start][1], spans[end - 1][2], key))
         return out
 
     def check(self, text: str, sources: Sequence[str]) -> GroundingReport:

@@ -631,7 +631,7 @@ def _item_refs(
             refs.append((match.start(), shown[index - 1]))
     shown_set = set(shown)
     for start, end, ids in vocab.find_titles(tokens):
-        phrase_words = tokens[start:end]
+        phrase_words = [t for t in tokens[start:end] if t[:1].isalnum()]
         if end - start == 1 and not written_as_title(phrase_words[0], text):
             continue  # one-word titles ("Heat") count only when written like a title
         chosen = next((i for i in ids if i in shown_set), ids[0])

@@ -277,13 +277,19 @@ class Vocabulary:
         return starts
 
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, item ids) for titles named among the tokens, longest first, no overlaps."""
+        """(start, end, item ids) for titles named among the tokens, longest first, no overlaps.
+
+        Punctuation tokens are skipped ("20,000 Leagues", "Mr. Holland's Opus"); positions
+        refer to the tokens as given.
+        """
+        where = [i for i, t in enumerate(tokens) if t[:1].isalnum()]
+        words_ = [tokens[i] for i in where]
         candidates: list[tuple[int, int, int, tuple[str, ...]]] = []
         starts = self._title_starts
-        for start, word in enumerate(tokens):
+        for start, word in enumerate(words_):
             longest = starts.get(word, 0)
-            for size in range(min(longest, len(tokens) - start), 0, -1):
-                ids = self.titles.get(" ".join(tokens[start : start + size]))
+            for size in range(min(longest, len(words_) - start), 0, -1):
+                ids = self.titles.get(" ".join(words_[start : start + size]))
                 if ids:
                     candidates.append((-size, start, start + size, ids))
         found: list[tuple[int, int, tuple[str, ...]]] = []
@@ -291,8 +297,8 @@ class Vocabulary:
         for _, start, end, ids in sorted(candidates):
             if taken.intersection(range(start, end)):
                 continue
-            found.append((start, end, ids))
             taken.update(range(start, end))
+            found.append((where[start], where[end - 1] + 1, ids))
         return sorted(found)
 
     def title_of(self, item_id: str) -> str:

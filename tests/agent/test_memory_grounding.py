@@ -81,9 +81,14 @@ def test_concurrent_saves_are_safe(tmp_path):
 def checker() -> GroundingChecker:
     items = pd.DataFrame(
         {
-            "item_id": ["1", "2", "3"],
-            "title": ["Toy Story (1995)", "Heat (1995)", "The Matrix (1999)"],
-            "genres": ["Animation|Comedy", "Action|Crime", "Action|Sci-Fi"],
+            "item_id": ["1", "2", "3", "4"],
+            "title": [
+                "Toy Story (1995)",
+                "Heat (1995)",
+                "The Matrix (1999)",
+                "20,000 Leagues Under the Sea (1954)",
+            ],
+            "genres": ["Animation|Comedy", "Action|Crime", "Action|Sci-Fi", "Adventure"],
         }
     )
     return GroundingChecker(Vocabulary.from_items(items))
@@ -125,3 +130,9 @@ def test_rounding_must_respect_precision(checker):
 def test_questions_assert_no_numbers(checker):
     assert checker.check("What's your budget — under $12.79, or more?", SOURCES).ok
     assert not checker.check("It costs $12.79. Want more?", SOURCES).ok
+
+
+def test_titles_with_punctuation_and_numbers(checker):
+    sources = ['{"items": [{"title": "20,000 Leagues Under the Sea (1954)"}]}']
+    report = checker.check("2. 20,000 Leagues Under the Sea (1954) is a classic.", sources)
+    assert report.ok and report.titles_checked == 1
