@@ -223,7 +223,12 @@ def bench_dataset(name: str, workspace: Path, sessions: int) -> dict[str, Any]:
         out["rule"] = summarise(times)
         out["rule"]["ungrounded_turns"] = ungrounded
         out["rule_tools"] = {k: summarise(v) for k, v in sorted(tools.items())}
-        fresh_times, _, fresh_ungrounded = run_dialogues(agent, fresh_queries(sessions * 2), 1)
+        fresh_times: list[float] = []
+        fresh_ungrounded = 0
+        for query in fresh_queries(sessions * 2):  # each in a new session: one turn, one wish
+            one_time, _, one_bad = run_dialogues(agent, [query], 1)
+            fresh_times += one_time
+            fresh_ungrounded += one_bad
         out["rule_fresh_query"] = summarise(fresh_times)
         out["rule_fresh_query"]["ungrounded_turns"] = fresh_ungrounded
         causal_times, _, causal_ungrounded = run_dialogues(
