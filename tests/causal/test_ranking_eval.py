@@ -57,6 +57,20 @@ def test_leave_last_out_takes_each_users_latest_row():
         leave_last_out(frame.drop(columns=["timestamp"]))
 
 
+def test_leave_last_out_holds_out_the_last_positive_and_drops_later_rows():
+    frame = pd.DataFrame(
+        {
+            "user_id": ["a"] * 4,
+            "item_id": ["1", "2", "3", "4"],
+            "timestamp": [1, 2, 3, 4],
+            "clicked": [1, 0, 1, 0],
+        }
+    )
+    split = leave_last_out(frame, positive=frame["clicked"] == 1)
+    assert split.test["item_id"].tolist() == ["3"]
+    assert split.train["item_id"].tolist() == ["1", "2"]  # nothing from the future
+
+
 def test_top_n_metrics_and_tail():
     counts = pd.Series({str(i): 100 - i for i in range(10)})
     tail = long_tail_items(counts)

@@ -1,0 +1,293 @@
+"""Ranking benchmark: debiasing methods on Coat's random test and synthetic random-exposure logs.
+
+    python benchmarks/ranking.py [--seeds 0 1 2 3 4] [--datasets coat synthetic]
+                                 [--coat PATH] [--out FILE]
+
+Systems, each trained on the biased log with the same seed, compared in one run:
+
+- popularity: items ranked by how often the log holds them;
+- naive MF: matrix factorisation with user and item biases, plain loss;
+- naive MF (validation-tuned): the same, tuned on a split of the training log instead;
+- IPS / SNIPS / DR-JL: the same MF with inverse-propensity (self-normalised) or doubly robust
+  joint-learning losses, propensities from the 5% random slice (naive Bayes on the rating);
+- naive MF + features: user and item attributes in the embeddings (an ablation);
+- best configuration: `RankerConfig()` as `whyrec build` trains it (attributes, SNIPS with
+  tempered propensities, the catalog's text embeddings for the similarity term).
+
+Protocol (fixed, so figures compare): ratings >= 4 are positive; AUC over all test pairs
+together; NDCG@5 and Recall@5 per user, averaged over users with at least one positive; MSE
+on the raw ratings. For each seed, 5% of the random log (a seeded slice) is set aside for the
+propensities and for tuning and is excluded from evaluation; tuning never sees the rest.
+Training time is the wall clock of `train_ranker` (propensities, tuning and the final fit)
+and its process CPU time, on this shared machine (load averages recorded).
+
+Prints a table (mean ± std over seeds) and writes benchmarks/results/ranking.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results"
+DEFAULT_COAT = ROOT.parent / "shared" / "data" / "coat"
+METRICS = ("mse", "auc", "ndcg@5", "recall@5")
+
+
+@dataclass(frozen=True)
+class System:
+    """A row of the table: a name and the ranker config it trains (None: popularity)."""
+
+    name: str
+    config: Callable[[int], Any] | None
+    text: bool = False
+
+
+def systems() -> list[System]:
+    """The compared systems, in table order."""
+    from causal.ranker import RankerConfig
+
+    plain = {"use_features": False, "propensity_power": 1.0}
+    return [
+        System("popularity", None),
+        System("naive MF", lambda s: RankerConfig(method="naive", seed=s, **plain)),
+        System(
+            "naive MF (validation-tuned)",
+            lambda s: RankerConfig(method="naive", tune_on="validation", seed=s, **plain),
+        ),
+        System("IPS", lambda s: RankerConfig(method="ips", seed=s, **plain)),
+        System("SNIPS", lambda s: RankerConfig(method="snips", seed=s, **plain)),
+        System("DR-JL", lambda s: RankerConfig(method="dr_jl", seed=s, **plain)),
+        System("naive MF + features", lambda s: RankerConfig(method="naive", seed=s)),
+        System("best configuration", lambda s: RankerConfig(seed=s), text=True),
+    ]
+
+
+def machine() -> dict[str, Any]:
+    """Cores, RAM, CPU and platform of this machine."""
+    ram = None
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    cpu = platform.processor()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "ram_gib": ram,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def load() -> list[float]:
+    """1/5/15-minute load averages (the machine is shared with other work)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def text_embeddings(dataset) -> np.ndarray:
+    """The catalog's text embeddings of a dataset's items (what `whyrec build` gives the ranker)."""
+    from tools.catalog import item_text
+    from tools.embedding import get_embedder
+
+    texts = [item_text(row) for row in dataset.items.to_dict("records")]
+    return np.asarray(get_embedder().encode(texts), dtype=np.float32)
+
+
+def datasets(names: list[str], coat: Path, seed: int) -> dict[str, Any]:
+    """The benchmark datasets for one seed (synthetic worlds change with the seed)."""
+    out: dict[str, Any] = {}
+    if "coat" in names:
+        from causal.datasets.coat import load_coat
+
+        out["coat"] = load_coat(coat)
+    if "synthetic" in names:
+        from causal.datasets.synthetic import SyntheticConfig, make_world
+
+        cfg = SyntheticConfig(seed=seed, n_users=1000, n_items=500, n_interactions=60_000)
+        out["synthetic"] = make_world(cfg).dataset
+    return out
+
+
+def run_one(system: System, dataset, seed: int, embeddings: np.ndarray | None) -> dict[str, Any]:
+    """Train one system on one dataset and seed; unbiased metrics and training time."""
+    from causal.ranker import RankerConfig, train_ranker
+    from causal.ranker_evaluation import evaluate_on_random_log, popularity_on_random_log
+
+    if system.config is None:
+        # Popularity needs no training; a cheap ranker only supplies the seed's slice.
+        ref = train_ranker(
+            dataset,
+            RankerConfig(method="naive", tune=False, steps=1, seed=seed),
+            progress=False,
+        )
+        metrics = popularity_on_random_log(dataset, ref)
+        return {**{m: metrics.get(m) for m in METRICS}, "train_s": 0.0, "cpu_s": 0.0}
+    config = system.config(seed)
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    ranker = train_ranker(
+        dataset, config, item_embeddings=embeddings if system.text else None, progress=False
+    )
+    wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+    metrics = evaluate_on_random_log(ranker, dataset)
+    return {
+        **{m: metrics.get(m) for m in METRICS},
+        "n_users": metrics.get("n_users"),
+        "n_rows": metrics.get("n_rows"),
+        "train_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "reg": ranker.info.get("reg"),
+        "feature_reg": ranker.config.feature_reg,
+        "propensity": ranker.info.get("propensity"),
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean and std over seeds of every metric and of the training time."""
+    out: dict[str, Any] = {}
+    for key in (*METRICS, "train_s", "cpu_s"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if values:
+            out[key] = {
+                "mean": round(float(np.mean(values)), 4),
+                "std": round(float(np.std(values)), 4),
+            }
+        else:
+            out[key] = None
+    return out
+
+
+def fmt(cell: dict[str, float] | None, digits: int = 3) -> str:
+    """'mean ± std' or '-'."""
+    if cell is None:
+        return "-"
+    return f"{cell['mean']:.{digits}f} ± {cell['std']:.{digits}f}"
+
+
+def table(name: str, summary: dict[str, dict[str, Any]]) -> str:
+    """A markdown table for one dataset."""
+    head = "| system | MSE | AUC | NDCG@5 | Recall@5 | train s (wall) | train s (CPU) |"
+    lines = [f"### {name}", "", head, "|" + "---|" * 7]
+    for system, cells in summary.items():
+        lines.append(
+            f"| {system} | {fmt(cells['mse'])} | {fmt(cells['auc'])} | {fmt(cells['ndcg@5'])} "
+            f"| {fmt(cells['recall@5'])} | {fmt(cells['train_s'], 1)} | {fmt(cells['cpu_s'], 1)} |"
+        )
+    return "\n".join(lines)
+
+
+def versus_naive(summary: dict[str, dict[str, Any]], per_seed: dict[str, list[dict]]) -> dict:
+    """The best configuration against naive MF in the same run (the issue's targets)."""
+    best, naive = per_seed["best configuration"], per_seed["naive MF"]
+    d_auc = [b["auc"] - n["auc"] for b, n in zip(best, naive, strict=True)]
+    d_ndcg = [b["ndcg@5"] - n["ndcg@5"] for b, n in zip(best, naive, strict=True)]
+    return {
+        "auc_gain": {"mean": round(float(np.mean(d_auc)), 4), "min": round(min(d_auc), 4)},
+        "ndcg@5_gain": {"mean": round(float(np.mean(d_ndcg)), 4), "min": round(min(d_ndcg), 4)},
+        "mse_best": summary["best configuration"]["mse"],
+        "mse_ratio_vs_naive": round(
+            summary["best configuration"]["mse"]["mean"] / summary["naive MF"]["mse"]["mean"], 4
+        ),
+        "train_s_best_max": round(max(b["train_s"] for b in best), 2),
+        "targets": "AUC >= naive + 0.02, NDCG@5 >= naive + 0.04, MSE <= 1.05, training <= 30 s",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the tables, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--datasets", nargs="+", default=["coat", "synthetic"])
+    parser.add_argument("--coat", type=Path, default=DEFAULT_COAT)
+    parser.add_argument("--out", type=Path, default=RESULTS / "ranking.json")
+    args = parser.parse_args(argv)
+    command = "python benchmarks/ranking.py " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
+    started = time.perf_counter()
+    load_before = load()
+    rows = systems()
+    per_seed: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for seed in args.seeds:
+        for name, dataset in datasets(args.datasets, args.coat, seed).items():
+            embeddings = text_embeddings(dataset)
+            for system in rows:
+                result = run_one(system, dataset, seed, embeddings)
+                per_seed.setdefault(name, {}).setdefault(system.name, []).append(
+                    {"seed": seed, **result}
+                )
+                print(
+                    f"{name} seed {seed} {system.name}: "
+                    + ", ".join(f"{m} {result[m]}" for m in (*METRICS, "train_s")),
+                    file=sys.stderr,
+                    flush=True,
+                )
+    summaries = {
+        name: {system: summarise(runs) for system, runs in by_system.items()}
+        for name, by_system in per_seed.items()
+    }
+    report = {
+        "benchmark": "ranking",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine(),
+        "load_before": load_before,
+        "load_after": load(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "protocol": (
+            "ratings >= 4 positive; AUC over all test pairs; NDCG@5/Recall@5 per user over users "
+            "with a positive; MSE on raw ratings; 5% random slice for propensities and tuning, "
+            "excluded from evaluation; mean ± std over seeds"
+        ),
+        "summary": summaries,
+        "versus_naive": {name: versus_naive(summaries[name], per_seed[name]) for name in summaries},
+        "runs": per_seed,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    for name, summary in summaries.items():
+        print(table(name, summary))
+        print()
+        vs = report["versus_naive"][name]
+        print(
+            f"best vs naive MF ({name}): AUC {vs['auc_gain']['mean']:+.4f} (min {vs['auc_gain']['min']:+.4f}), "
+            f"NDCG@5 {vs['ndcg@5_gain']['mean']:+.4f} (min {vs['ndcg@5_gain']['min']:+.4f}), "
+            f"MSE {vs['mse_best']['mean']:.4f} ({vs['mse_ratio_vs_naive']:.3f}x naive), "
+            f"slowest training {vs['train_s_best_max']} s"
+        )
+        print()
+    print(f"command: {command}; wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
