@@ -370,7 +370,8 @@ class RecAgent:
     ) -> Reply:
         started = time.perf_counter()
         ctx = TurnContext(state=state, workspace=self.workspace, on_event=on_event)
-        parse = self.planner.read(state, text)
+        # With an LLM the parse only updates memory; the intent fallback is the rule path's.
+        parse = self.planner.read(state, text, classify=self.llm is None)
         notes = update_memory(ctx, parse, self.vocab)
         trace = [TraceStep(kind="intent", name=",".join(i.value for i in parse.intents) or "none")]
         fallback_reason: str | None = None
@@ -384,6 +385,8 @@ class RecAgent:
             else:
                 reply = self._llm_reply(ctx, llm_turn, text, trace)
                 return self._finish(state, text, reply, started)
+        if fallback_reason and not parse.intents:
+            parse = self.planner.read(state, text)  # the rule path's intent fallback
         planned = self.planner.respond(ctx, parse, notes)
         reply_text = planned.text
         if fallback_reason:

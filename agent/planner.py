@@ -320,8 +320,8 @@ class RulePlanner:
 
     # -- reading ---------------------------------------------------------------------
 
-    def read(self, state: SessionState, text: str) -> Parse:
-        """Intents and slots of one turn (embedding fallback when no pattern fires)."""
+    def read(self, state: SessionState, text: str, *, classify: bool = True) -> Parse:
+        """Intents and slots of one turn (embedding fallback when no pattern fires, if asked)."""
         parse = understand(
             text,
             self.vocab,
@@ -330,7 +330,7 @@ class RulePlanner:
             variables=self.variables,
             outcomes=self.outcomes,
         )
-        if parse.intents or self.classifier is None:
+        if parse.intents or self.classifier is None or not classify:
             return parse
         intent, _score = self.classifier.classify(text)
         return replace(parse, intents=(intent or Intent.RECOMMEND,))
