@@ -428,22 +428,28 @@ class _Snapshot:
     def top_k(self, vector: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """Exact cosine top-k among the rows where mask is True (all rows when None)."""
         if mask is None:
-            scores = self.embeddings @ vector
+            scores = _dot(self.embeddings, vector)
             rows = np.arange(len(self.ids))
         else:
             rows = np.flatnonzero(mask)
             if rows.size == 0:
                 return []
             if rows.size * 3 > len(self.ids):  # wide filter: one pass over the matrix is cheaper
-                scores = (self.embeddings @ vector)[rows]
+                scores = _dot(self.embeddings, vector)[rows]
             else:
-                scores = self.embeddings[rows] @ vector
+                scores = _dot(self.embeddings[rows], vector)
         k = min(k, rows.size)
         if k <= 0:
             return []
         best = np.argpartition(-scores, k - 1)[:k] if k < rows.size else np.arange(rows.size)
         best = best[np.lexsort((rows[best], -scores[best]))]
         return [(int(rows[b]), float(scores[b])) for b in best]
+
+
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector on this thread, without BLAS: multi-threaded BLAS matrix-vector products
+    stall on a busy machine (12 ms vs 2.6 ms for 12.5k x 384 measured here at load 4)."""
+    return np.einsum("ij,j->i", matrix, vector.astype(matrix.dtype, copy=False))
 
 
 # ---------------------------------------------------------------------------- the catalog
