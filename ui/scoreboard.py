@@ -186,6 +186,18 @@ def section_table(section: Section) -> list[str]:
     rows: dict[tuple[str, str, str], dict[str, Figure]] = {}
     for f in section.figures:
         rows.setdefault((f.dataset, f.system, f.command), {})[f.metric] = f
+    if len(section.figures) < 2 * len(rows):  # mostly one figure a row: a plain list reads better
+        lines = [
+            "| dataset | system | metric | value | command |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {_cell(f.dataset)} | {_cell(f.system)} | {_cell(f.metric)} | {f.shown()} | "
+            f"[{number[f.command]}] |"
+            for f in section.figures
+        ]
+        lines.append("")
+        return lines + [f"[{number[c]}] `{c}`  " for c in commands]
     lines = [
         "| dataset | system | " + " | ".join(_cell(m) for m in metrics) + " | command |",
         "| --- | --- | " + " | ".join("---" for _ in metrics) + " | --- |",

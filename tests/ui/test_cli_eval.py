@@ -250,9 +250,13 @@ def test_scoreboard_markdown_says_missing_and_plots_what_exists(tmp_path):
     assert {p.name for p in paths} == {"scoreboard.md", "scoreboard.json", "scoreboard.png"}
     text = (tmp_path / "scoreboard.md").read_text()
     assert "**missing**: not yet" in text
-    assert "| dataset | system | hit@10 | command |" in text
-    assert "| movielens-100k | popularity | 0.12 | [1] |" in text
+    assert "| dataset | system | metric | value | command |" in text  # one figure a row
+    assert "| movielens-100k | popularity | hit@10 | 0.12 | [1] |" in text
     assert "[1] `cmd-a`" in text
+    dialogue.add([Figure("hit@5", 0.3, "cmd-a", "movielens-100k", "popularity")] * 2)
+    wide = board.markdown()
+    assert "| dataset | system | hit@10 | hit@5 | command |" in wide  # a column per metric
+    assert "| movielens-100k | popularity | 0.12 | 0.3 | [1] |" in wide
     empty = Scoreboard(sections=[Section("causal", "Causal", Status.MISSING)])
     assert [p.name for p in empty.write(tmp_path / "e")] == ["scoreboard.md", "scoreboard.json"]
 
