@@ -11,6 +11,7 @@ Systems, each trained on the biased log with the same seed, compared in one run:
 - IPS / SNIPS / DR-JL: the same MF with inverse-propensity (self-normalised) or doubly robust
   joint-learning losses, propensities from the 5% random slice (naive Bayes on the rating);
 - naive MF + features: user and item attributes in the embeddings (an ablation);
+  the rows above score by the model's prediction alone;
 - best configuration: `RankerConfig()` as `whyrec build` trains it (attributes, SNIPS with
   tempered propensities, the catalog's text embeddings for the similarity term).
 
@@ -64,7 +65,14 @@ def systems() -> list[System]:
     """The compared systems, in table order."""
     from causal.ranker import RankerConfig
 
-    plain = {"use_features": False, "propensity_power": 1.0}
+    # The baselines are plain MF: no attributes, plain propensities, the score is the model's
+    # prediction alone (no similarity-to-history term).
+    plain = {
+        "use_features": False,
+        "propensity_power": 1.0,
+        "max_weight_ratio": None,
+        "similarity_weight": 0.0,
+    }
     return [
         System("popularity", None),
         System("naive MF", lambda s: RankerConfig(method="naive", seed=s, **plain)),
@@ -75,7 +83,10 @@ def systems() -> list[System]:
         System("IPS", lambda s: RankerConfig(method="ips", seed=s, **plain)),
         System("SNIPS", lambda s: RankerConfig(method="snips", seed=s, **plain)),
         System("DR-JL", lambda s: RankerConfig(method="dr_jl", seed=s, **plain)),
-        System("naive MF + features", lambda s: RankerConfig(method="naive", seed=s)),
+        System(
+            "naive MF + features",
+            lambda s: RankerConfig(method="naive", similarity_weight=0.0, seed=s),
+        ),
         System("best configuration", lambda s: RankerConfig(seed=s), text=True),
     ]
 

@@ -50,8 +50,8 @@ class FitSpec:
 
     method: Method = Method.SNIPS
     dim: int = 32
-    reg: float = 0.3  # L2 on id vectors, per example
-    bias_reg: float = 0.03  # L2 on id biases, per example
+    reg: float = 7.0  # L2 on id vectors, in pseudo-rows per id (uniform_reg)
+    bias_reg: float = 0.7  # L2 on id biases, in pseudo-rows per id
     feature_reg: float = 0.03  # L2 on attribute/text weights, in total
     steps: int = 150  # optimizer steps (full-batch epochs when the log fits one batch)
     lr: float = 0.05
@@ -103,6 +103,7 @@ class FactorModel(torch.nn.Module):
         self.confounders = confounders
         self.user_mask: torch.Tensor | None = None  # ids with training rows (uniform_reg)
         self.item_mask: torch.Tensor | None = None
+        self.rows_per_epoch = 1.0  # the loss is a mean over these rows (uniform_reg scale)
         self.gamma = torch.nn.Parameter(torch.zeros(()))
         self.delta = torch.nn.Parameter(torch.zeros(MAX_POSITION + 1))
 
@@ -138,14 +139,16 @@ class FactorModel(torch.nn.Module):
     def penalty(self, users: torch.Tensor, items: torch.Tensor, w: torch.Tensor, spec: FitSpec):
         """L2 on ids plus total L2 on shared weights.
 
-        uniform_reg: the same penalty for every id (averaged over ids with data), so an item
-        with one rating is shrunk towards the average as much as a popular one; otherwise
-        per example (weighted like the loss), which shrinks frequent ids more.
+        uniform_reg: every id with data gets the same prior, worth `reg` (`bias_reg` for
+        biases) pseudo-rows against its own rows, whatever the log's size: an item rated
+        once is shrunk towards its attribute part, a popular one barely. Otherwise the
+        penalty is per example (weighted like the loss), which shrinks frequent ids more.
         """
         if spec.uniform_reg and self.user_mask is not None and self.item_mask is not None:
             um, im = self.user_mask, self.item_mask
-            ids = ((self.P[um] ** 2).sum(1)).mean() + ((self.Q[im] ** 2).sum(1)).mean()
-            biases = (self.bu[um] ** 2).mean() + (self.bi[im] ** 2).mean()
+            rows = max(self.rows_per_epoch, 1.0)
+            ids = (((self.P[um] ** 2).sum(1)).sum() + ((self.Q[im] ** 2).sum(1)).sum()) / rows
+            biases = ((self.bu[um] ** 2).sum() + (self.bi[im] ** 2).sum()) / rows
         else:
             total = w.sum().clamp_min(1e-12)
             ids = (w * ((self.P[users] ** 2).sum(1) + (self.Q[items] ** 2).sum(1))).sum() / total
@@ -300,9 +303,13 @@ def _fit(
 
     user_mask = torch.from_numpy(np.bincount(data.rows_user, minlength=data.n_users) > 0)
     item_mask = torch.from_numpy(np.bincount(data.rows_item, minlength=data.n_items) > 0)
+    rows_per_epoch = float(data.n_rows)
+    if data.kind is FeedbackKind.IMPLICIT:
+        rows_per_epoch *= 1 + spec.negatives
     for m in (model, imputer):
         if m is not None:
             m.user_mask, m.item_mask = user_mask, item_mask
+            m.rows_per_epoch = rows_per_epoch
     users = torch.from_numpy(data.rows_user)
     items = torch.from_numpy(data.rows_item)
     target = torch.from_numpy(data.target.astype(np.float32))

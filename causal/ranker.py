@@ -42,7 +42,7 @@ FEEDBACK_LIKE = "like"
 FEEDBACK_DISLIKE = "dislike"
 FEEDBACK_SEEN = "seen"
 LIKE_PROBABILITY = 0.9  # binary logs: a like is read as this click probability, a dislike as 1 - it
-FEEDBACK_WEIGHT = 2.0  # one conversational feedback counts as this many logged rows ...
+FEEDBACK_WEIGHT = 5.0  # one conversational feedback counts as this many logged rows ...
 FEEDBACK_SHARE = 0.1  # ... plus this share of the user's logged history
 BINARY_CURVATURE = 0.25  # logistic loss curvature bound, for the history's precision
 
@@ -75,7 +75,8 @@ class RankerConfig:
     method: naive | ips | snips | dr_jl.  propensity: auto (a random-exposure sample when the
     dataset has one, else logistic) | logistic | random | none.  clip: smallest propensity.
     propensity_power: weights are (1/propensity)**power, rescaled to the same total; 0.5
-    tempers IPS's variance (1 = plain IPS).  use_features: user/item attributes in the
+    tempers IPS's variance (1 = plain IPS).  max_weight_ratio: no row weighs more than this
+    many times the median row (None: no cap).  use_features: user/item attributes in the
     embeddings (SVDFeature-style).  use_text: item text embeddings as item features too (when
     embeddings are given).  confounders: popularity and position in the training logit only
     (PDA-style; None = on for click logs, whose exposure counts measure popularity apart from
@@ -94,9 +95,10 @@ class RankerConfig:
     propensity: str = "auto"
     clip: float = 0.01
     propensity_power: float = 0.5
+    max_weight_ratio: float | None = 5.0
     dim: int = 32
-    reg: float = 0.3
-    bias_reg: float = 0.03
+    reg: float = 7.0
+    bias_reg: float = 0.7
     feature_reg: float = 0.03
     steps: int = 150
     lr: float = 0.05
@@ -107,7 +109,7 @@ class RankerConfig:
     imputation_dim: int = 8
     random_slice: float = 0.05
     tune: bool = True
-    reg_grid: tuple[float, ...] = (0.1, 0.3, 1.0)
+    reg_grid: tuple[float, ...] = (2.0, 7.0, 20.0)
     feature_reg_grid: tuple[float, ...] = (0.01, 0.1)
     tune_on: str = "auto"
     tune_max_rows: int = 60_000
@@ -132,6 +134,10 @@ class RankerConfig:
             ),
             (0.0 < self.clip <= 1.0, "clip must be in (0, 1]"),
             (0.0 <= self.propensity_power <= 1.0, "propensity_power must be in [0, 1]"),
+            (
+                self.max_weight_ratio is None or self.max_weight_ratio >= 1.0,
+                "max_weight_ratio must be >= 1 (or None)",
+            ),
             (
                 self.tune_on in ("auto", "slice", "validation"),
                 "tune_on must be auto, slice or validation",
@@ -451,8 +457,9 @@ class Ranker:
         if user_id is not None and user_id in self.user_index:
             k = self.user_index[user_id]
             rows = self._history_rows(user_id)
-            n = max(len(rows), 1)
-            precision = np.diag(np.r_[np.full(d, reg * n), bias_reg * n])
+            # The training prior is worth `reg` pseudo-rows per user (uniform_reg), each row
+            # adds its item vector's outer product: the curvature of the training objective.
+            precision = np.diag(np.r_[np.full(d, reg), bias_reg])
             if rows:
                 z = np.hstack([self.params.item_vec[[i for i, _ in rows]], np.ones((len(rows), 1))])
                 curvature = 1.0 if self.kind is FeedbackKind.RATING else BINARY_CURVATURE

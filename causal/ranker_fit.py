@@ -103,13 +103,25 @@ def resolve_propensity(
     return PropensityMethod.LOGISTIC
 
 
-def tempered_weights(inverse: np.ndarray, power: float) -> np.ndarray:
-    """(1/p)**power, rescaled to keep the total of 1/p, so IPS and DR stay calibrated."""
+def tempered_weights(
+    inverse: np.ndarray, power: float, max_ratio: float | None = None
+) -> np.ndarray:
+    """(1/p)**power, capped at max_ratio x the median weight, rescaled to keep the total of 1/p.
+
+    Tempering and the cap trade a little bias for much less variance: with popularity-driven
+    propensities an item rated once would otherwise weigh as much as a hundred ratings of a
+    popular one, and its single rating would decide its place in every list. Keeping the
+    total keeps IPS and DR calibrated.
+    """
     inverse = np.asarray(inverse, dtype=float)
-    if power == 1.0 or len(inverse) == 0:
+    if len(inverse) == 0:
         return inverse
-    tempered = inverse**power
-    return tempered * (inverse.sum() / tempered.sum())
+    weights = inverse**power
+    if max_ratio is not None:
+        weights = np.minimum(weights, max_ratio * float(np.median(weights)))
+    if power == 1.0 and max_ratio is None:
+        return inverse
+    return weights * (inverse.sum() / weights.sum())
 
 
 def fit_spec(config: RankerConfig, kind: FeedbackKind) -> FitSpec:
@@ -156,7 +168,7 @@ def train_ranker(
     props = estimate_propensities(
         data, method, random_targets=slice_labels, clip=cfg.clip, seed=cfg.seed
     )
-    inverse = tempered_weights(props.inverse, cfg.propensity_power)
+    inverse = tempered_weights(props.inverse, cfg.propensity_power, cfg.max_weight_ratio)
     spec = fit_spec(cfg, data.kind)
     model_text = text if (cfg.use_text and text is not None) else None
     tuning: list[dict[str, Any]] = []
@@ -297,11 +309,12 @@ def tune_regularisation(
     fit_inverse = inverse if target.train_rows is None else inverse[target.train_rows]
     table: list[dict[str, Any]] = []
     tried: dict[tuple[float, float], tuple[float, FactorParams]] = {}
+    bias_ratio = spec.bias_reg / spec.reg if spec.reg > 0 else 0.1  # biases keep their share
 
     def trial(reg: float, feature_reg: float) -> float:
         key = (float(reg), float(feature_reg))
         if key not in tried:
-            candidate = replace(spec, reg=key[0], bias_reg=key[0] / 10.0, feature_reg=key[1])
+            candidate = replace(spec, reg=key[0], bias_reg=key[0] * bias_ratio, feature_reg=key[1])
             params = fit_factor_model(
                 fit_data, candidate, inverse_propensity=fit_inverse, text=text
             )
@@ -326,7 +339,10 @@ def tune_regularisation(
     regs = list(dict.fromkeys([spec.reg, *cfg.reg_grid]))
     best_reg, _ = pick([(r, best_freg) for r in regs], (spec.reg, best_freg))
     best = replace(
-        spec, reg=float(best_reg), bias_reg=float(best_reg) / 10.0, feature_reg=float(best_freg)
+        spec,
+        reg=float(best_reg),
+        bias_reg=float(best_reg) * bias_ratio,
+        feature_reg=float(best_freg),
     )
     model = tried[(float(best_reg), float(best_freg))][1] if target.train_rows is None else None
     for row in table:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside
 from ranker_worlds import polarising_world, segment_world
 
 from causal.ranker import Ranker, RankerConfig, ScoredItem, UnknownItemsError, train_ranker
-from causal.ranker_fit import evaluate_on_random_log
+from causal.ranker_evaluation import evaluate_on_random_log
 
 FAST = {"steps": 80, "dim": 8, "tune": False}
 
@@ -42,10 +42,11 @@ def polar_rankers(polar):
         cfg = RankerConfig(
             method=method,
             propensity_power=1.0,
+            max_weight_ratio=None,
             use_features=False,
             tune=False,
             dim=2,
-            reg=30.0,
+            reg=100.0,
             bias_reg=0.003,
             steps=150,
         )
