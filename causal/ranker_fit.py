@@ -179,7 +179,7 @@ def train_ranker(
         target = tuning_target(data, spec, inverse, cfg, slice_pairs)
         if target is not None:
             spec, tuning, params = tune_regularisation(
-                data, spec, inverse, cfg, target, text=model_text
+                data, spec, inverse, cfg, target, text=model_text, progress=progress
             )
     if params is None:
         params = fit_factor_model(
@@ -295,6 +295,7 @@ def tune_regularisation(
     target: TuneTarget,
     *,
     text: np.ndarray | None = None,
+    progress: bool = False,
 ) -> tuple[FitSpec, list[dict[str, Any]], FactorParams | None]:
     """Coordinate search: the attribute regularisation, then the id one (cfg grids).
 
@@ -316,7 +317,12 @@ def tune_regularisation(
         if key not in tried:
             candidate = replace(spec, reg=key[0], bias_reg=key[0] * bias_ratio, feature_reg=key[1])
             params = fit_factor_model(
-                fit_data, candidate, inverse_propensity=fit_inverse, text=text
+                fit_data,
+                candidate,
+                inverse_propensity=fit_inverse,
+                text=text,
+                progress=progress,
+                description=f"ranker tuning reg={key[0]:g} feature_reg={key[1]:g}",
             )
             loss = target_loss(data.kind, params, target, rng)
             tried[key] = (loss, params)
