@@ -302,7 +302,9 @@ def _bars(ax: Any, figures: list[Figure]) -> None:
     ax.set_xticks(range(len(metrics)))
     ax.set_xticklabels(metrics)
     ax.legend(fontsize=7)
-    ax.set_ylim(0, max(1.0, max(values.values(), default=1.0) * 1.15))
+    highest = max(values.values(), default=1.0)
+    # Shares on a 0-1 scale, unless every bar is small (then zoom in so they can be read).
+    ax.set_ylim(0, highest * 1.25 if 0 < highest < 0.5 else max(1.0, highest * 1.15))
 
 
 __all__ = ["Figure", "Scoreboard", "Section", "Status", "machine_info", "now_iso", "plot"]
