@@ -252,11 +252,11 @@ def feedback_rows(
                 row["clicked"] = 1
         elif has_click:
             row["clicked"] = int(liked)
-        if "exposed" in inter.columns:
-            row["exposed"] = 1
-        elif not liked:
+        elif not liked:  # implicit logs hold positives only
             skipped["no_signal"] += 1
             continue
+        if "exposed" in inter.columns:
+            row["exposed"] = 1
         if "timestamp" in inter.columns:
             row["timestamp"] = int(record.timestamp)
         rows.append(row)
