@@ -125,7 +125,9 @@ def recommend_for_user(
             popularity_weight=popularity_weight,
         )
         scored = _with_relevance(ranked, relevance)
-    chosen = _diversify(workspace, scored, k, diversity)
+    # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
+    # and MMR over every filtered candidate would cost a second per turn on a large catalog.
+    chosen = _diversify(workspace, scored[:pool], k, diversity)
     titles = _titles(workspace, [c for c, _, _ in chosen])
     return [
         Recommendation(item_id=c, title=titles.get(c, c), score=s, components=comp)
