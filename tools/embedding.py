@@ -111,6 +111,10 @@ class Embedder:
             torch.set_num_threads(threads)
         self._threads = threads
         folder = Path(path) if path is not None else model_path()
+        from transformers.utils import logging as hf_logging
+
+        bars_were_on = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # a 0.1 s "Loading weights" bar is only noise
         try:
             self._model: SentenceTransformer = SentenceTransformer(
                 str(folder), device=device, local_files_only=True
@@ -119,6 +123,9 @@ class Embedder:
             raise EmbedderUnavailable(
                 f"cannot load the embedding model from {folder}: {exc}"
             ) from exc
+        finally:
+            if bars_were_on:
+                hf_logging.enable_progress_bar()
         self._model.eval()
         self._torch = torch
         self._device = device

@@ -128,6 +128,8 @@ def recommend_for_user(
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
     chosen = _diversify(workspace, scored[:pool], k, diversity)
+    # Diversity decides which items make the list; the list itself reads best-first.
+    chosen.sort(key=lambda t: -t[1])
     titles = _titles(workspace, [c for c, _, _ in chosen])
     return [
         Recommendation(item_id=c, title=titles.get(c, c), score=s, components=comp)
