@@ -239,7 +239,8 @@ def fit_factor_model(
     description: str = "ranker",
 ) -> FactorParams:
     """Train one factor model on `data` and return its numpy parameters."""
-    threads = 1 if data.n_rows * (1 + spec.negatives) < SINGLE_THREAD_ROWS else 2
+    per_epoch = data.n_rows * (1 + spec.negatives if data.kind is FeedbackKind.IMPLICIT else 1)
+    threads = 1 if per_epoch < SINGLE_THREAD_ROWS else 2
     with torch_threads(threads):
         return _fit(data, spec, inverse_propensity, text, progress, description)
 
