@@ -181,7 +181,10 @@ class RecAgent:
                 str(state_dir / "checkpoints.sqlite"), check_same_thread=False, timeout=30
             )
             saver = SqliteSaver(self._checkpoint_conn)
-            saver.setup()
+            saver.setup()  # WAL journal
+            # WAL + NORMAL survives a crash of this process; only an OS crash may lose the
+            # last turns. FULL would fsync on every checkpoint, serialised under its lock.
+            self._checkpoint_conn.execute("PRAGMA synchronous=NORMAL")
             kwargs = {} if max_model_calls is None else {"max_model_calls": max_model_calls}
             self.llm = LLMLoop(
                 model, saver, render_prompt=self._render_prompt, checker=self.checker, **kwargs

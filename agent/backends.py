@@ -189,10 +189,19 @@ def make_chat_model(
 
 
 def _make_openai(spec: BackendSpec, settings: LLMSettings) -> BaseChatModel:
+    import socket
+
     from langchain_openai import ChatOpenAI
 
     model = spec.model or discover_openai_model(spec.target) or "default"
+    # TCP_NODELAY: a request's headers and body leave in separate writes, and with Nagle on the
+    # body waits for the server's delayed ACK (~40 ms a call on keep-alive connections).
+    sockets = (
+        (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+        (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),
+    )
     return ChatOpenAI(
+        http_socket_options=sockets,
         model=model,
         base_url=spec.target,
         api_key=openai_api_key(),

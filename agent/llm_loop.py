@@ -114,11 +114,11 @@ class LLMLoop:
         config = self._config(ctx.state.session_id)
         payload = {"messages": messages}
         if on_token is None:
-            result = self.graph.invoke(payload, config=config, context=ctx)
+            result = self.graph.invoke(payload, config=config, context=ctx, durability="exit")
             final = result["messages"][-1]
         else:
             for chunk, meta in self.graph.stream(
-                payload, config=config, context=ctx, stream_mode="messages"
+                payload, config=config, context=ctx, stream_mode="messages", durability="exit"
             ):
                 if (
                     isinstance(chunk, AIMessageChunk)
