@@ -240,6 +240,7 @@ class RankingData:
     item_counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     user_index: Mapping[str, int] = field(default_factory=dict)
     item_index: Mapping[str, int] = field(default_factory=dict)
+    rows_time: np.ndarray | None = None  # per labelled row: timestamp (float, NaN if unknown)
 
     @property
     def n_users(self) -> int:
@@ -272,7 +273,14 @@ class RankingData:
             rows_item=self.rows_item[rows],
             target=self.target[rows],
             rows_position=None if self.rows_position is None else self.rows_position[rows],
+            rows_time=None if self.rows_time is None else self.rows_time[rows],
         )
+
+    def picked(self) -> np.ndarray:
+        """Which labelled rows record the user choosing the item (rated, clicked, interacted)."""
+        if self.kind is FeedbackKind.CLICK:
+            return self.target >= 0.5
+        return np.ones(self.n_rows, dtype=bool)
 
 
 def detect_kind(interactions: pd.DataFrame) -> FeedbackKind:
@@ -344,12 +352,15 @@ def prepare_ranking_data(dataset: Dataset, kind: FeedbackKind | str | None = Non
         low, high, threshold = 0.0, 1.0, 0.5
     rows_user, rows_item = log_user[labelled], log_item[labelled]
     rows_position = None if position is None else position[labelled]
+    times = _timestamps(inter)
+    rows_time = None if times is None else times[labelled]
     if resolved is FeedbackKind.IMPLICIT:
         keys = rows_user * len(item_ids) + rows_item
         _, first = np.unique(keys, return_index=True)
         first.sort()
         rows_user, rows_item, target = rows_user[first], rows_item[first], target[first]
         rows_position = None if rows_position is None else rows_position[first]
+        rows_time = None if rows_time is None else rows_time[first]
     if len(target) == 0:
         raise DataError(f"no labelled rows for a {resolved.value} ranker in interactions.csv")
 
@@ -382,7 +393,18 @@ def prepare_ranking_data(dataset: Dataset, kind: FeedbackKind | str | None = Non
         item_counts=np.bincount(log_item, minlength=len(item_ids)).astype(np.float64),
         user_index=user_index,
         item_index=item_index,
+        rows_time=rows_time,
     )
+
+
+def _timestamps(inter: pd.DataFrame) -> np.ndarray | None:
+    """Timestamps as floats (NaN where missing), or None when the log has none."""
+    if "timestamp" not in inter.columns:
+        return None
+    times = pd.to_numeric(inter["timestamp"], errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(times).any():
+        return None
+    return times
 
 
 def _positions(inter: pd.DataFrame) -> np.ndarray | None:
