@@ -2,22 +2,38 @@
 
 Train with `train_ranker(dataset, RankerConfig(...))` (or `build_ranker` inside `whyrec
 build`), then ask `Ranker.score(user, items)` for a ranked list whose items carry the parts
-explanations cite: the deconfounded preference, the item's popularity, and the similarity to
-what the user liked. Feedback from a conversation goes through `fold_in`, which re-solves only
-that user's vector with the item vectors fixed (a closed-form ridge update, well under a
-millisecond), so the next turn reflects it.
+explanations cite: the deconfounded preference, the deconfounded choice, the item's
+popularity, and the similarity to what the user liked. Feedback from a conversation goes
+through `fold_in`, which re-solves only that user's vectors with the item vectors fixed (a
+closed-form ridge update and a history sum, well under a millisecond), so the next turn
+reflects it.
+
+Two deconfounded models answer two questions:
+
+- preference (causal.factor_training): "how much would they like it" -- the rating (or click
+  probability) the user would give the item, trained with IPS/SNIPS/DR against exposure bias;
+- choice (causal.choice_model, rating logs): "would they pick it" -- a softmax over the
+  catalogue learned from every logged pick against every item not picked, with popularity as
+  a training-time confounder (PDA), so what remains is the user's own pull towards the item.
 
 Score of item i for user u (higher is better):
 
-    score = (preference - centre) / scale + popularity_weight * popularity_z + similarity_weight * similarity
+    score = w_pref * preference_z + w_choice * choice_z + w_pop * popularity_z + w_sim * similarity
 
-`preference` is the model's deconfounded prediction on the target's scale (a rating, or a
-probability for click and implicit logs; `centre`/`scale` standardise it over the training
-rows); `popularity_z` is the item's standardised log popularity, which is left out of the
-ranking by default (popularity_weight 0: fully deconfounded) and can be added back on request.
+`preference_z` and `choice_z` are the two models' deconfounded predictions standardised over
+the training log; `popularity_z` is the item's standardised log popularity (w_pop = 0 is the
+fully deconfounded ranking; a positive weight adds popularity back, PDA's adjustment).
+`ScoreWeights` holds the weights: given in the config, or chosen on a validation split of the
+training log only (each user's last pick before the rest, or the random-exposure slice).
 
-Cold start: a user with no history gets a vector from their attributes (and from items liked
-or disliked in the conversation); an item with no history gets one from its attributes and,
+Components (what explanations cite): "preference" (the predicted rating on the log's scale,
+or a probability for click and implicit logs), "choice" (the chance the user would pick the
+item over a typical one, popularity aside; rating logs), "popularity" (log popularity scaled
+to 0..1), "similarity" (to the items the user liked) and "popularity_boost" (w_pop *
+popularity_z, what popularity added to the score).
+
+Cold start: a user with no history gets vectors from their attributes (and from items liked
+or disliked in the conversation); an item with no history gets them from its attributes and,
 when trained with `use_text`, its text embedding.
 """
 
@@ -26,18 +42,20 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from causal.choice_model import ChoiceParams
 from causal.datasets.schema import DataError, Dataset
 from causal.factor_params import FactorParams
 from causal.ranking_data import FeatureEncoder, FeedbackKind
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # rankers without "choice"/"weights" (older builds) still load
+CHOICE_FILE = "choice.npz"
 FEEDBACK_LIKE = "like"
 FEEDBACK_DISLIKE = "dislike"
 FEEDBACK_SEEN = "seen"
@@ -45,6 +63,7 @@ LIKE_PROBABILITY = 0.9  # binary logs: a like is read as this click probability,
 FEEDBACK_WEIGHT = 5.0  # one conversational feedback counts as this many logged rows ...
 FEEDBACK_SHARE = 0.1  # ... plus this share of the user's logged history
 BINARY_CURVATURE = 0.25  # logistic loss curvature bound, for the history's precision
+DISLIKE_PULL = 0.5  # a disliked item enters the choice history with this negative share
 
 FeedbackValue = str | float | int | bool
 
@@ -88,7 +107,15 @@ class RankerConfig:
     evaluated on), "validation" (a held-out share of the training log) or "auto" (the slice
     when it has >= 50 labels); logs with more than tune_max_rows labelled rows skip tuning.
     popularity_weight / similarity_weight: how much the item's standardised popularity and
-    its similarity to the user's liked items add to the score (0 popularity = deconfounded).
+    its similarity to the user's liked items add to the score (0 popularity = deconfounded;
+    None = chosen on validation, see below).  choice: train the choice model ("would they
+    pick it", softmax over the catalogue, popularity as a training-time confounder; None =
+    on for rating logs); choice_dim / choice_reg / choice_steps its size, L2 (pseudo-picks
+    per item) and optimizer steps.  choice_weight: the choice model's share of the
+    deconfounded score, in [0, 1] (the rating model gets the rest; None = chosen on
+    validation).  Validation (for the weights left None): the random-exposure slice when it
+    has >= 50 labels (AUC of liked vs not), else each user's last pick (or a random pick
+    without timestamps) held out of a second training run (NDCG@10 over the catalogue).
     """
 
     method: str = "snips"
@@ -114,8 +141,13 @@ class RankerConfig:
     tune_on: str = "auto"
     tune_max_rows: int = 60_000
     validation_share: float = 0.1
-    popularity_weight: float = 0.0
+    popularity_weight: float | None = None
     similarity_weight: float = 0.5
+    choice: bool | None = None
+    choice_dim: int = 32
+    choice_reg: float = 3.0
+    choice_steps: int = 200
+    choice_weight: float | None = None
     kind: str | None = None
     seed: int = 0
 
@@ -150,6 +182,19 @@ class RankerConfig:
             (0.0 < self.validation_share < 0.5, "validation_share must be in (0, 0.5)"),
             (self.negatives >= 0, "negatives must be >= 0"),
             (
+                self.popularity_weight is None or np.isfinite(self.popularity_weight),
+                "popularity_weight must be a finite number (or None: chosen on validation)",
+            ),
+            (np.isfinite(self.similarity_weight), "similarity_weight must be a finite number"),
+            (
+                self.choice_weight is None or 0.0 <= self.choice_weight <= 1.0,
+                "choice_weight must be in [0, 1] (or None: chosen on validation)",
+            ),
+            (
+                self.choice_dim >= 1 and self.choice_steps >= 1 and self.choice_reg >= 0,
+                "choice_dim and choice_steps must be positive, choice_reg >= 0",
+            ),
+            (
                 self.kind is None or self.kind in {k.value for k in FeedbackKind},
                 "kind must be rating, click or implicit",
             ),
@@ -177,8 +222,60 @@ class RankerConfig:
 
 
 @dataclass(frozen=True)
+class ScoreWeights:
+    """How the score's parts add up (see the module docstring); `source` says who chose them.
+
+    preference + choice = 1 when a choice model exists (the deconfounded score's mix);
+    popularity 0 = fully deconfounded.
+    """
+
+    preference: float = 1.0
+    choice: float = 0.0
+    popularity: float = 0.0
+    similarity: float = 0.5
+    source: str = "config"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ScoreWeights:
+        """Inverse of `to_dict` (unknown keys are ignored)."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @classmethod
+    def from_config(cls, config: RankerConfig, *, has_choice: bool) -> ScoreWeights:
+        """The config's weights, with the defaults for those left to validation.
+
+        Defaults: the rating (or click) model alone when no choice model was trained; an
+        even mix of both models otherwise; popularity 0 (deconfounded).
+        """
+        mix = config.choice_weight
+        if mix is None:
+            mix = 0.5 if has_choice else 0.0
+        if not has_choice:
+            mix = 0.0
+        return cls(
+            preference=1.0 - mix,
+            choice=mix,
+            popularity=config.popularity_weight or 0.0,
+            similarity=config.similarity_weight,
+            source="config" if _fixed(config, has_choice=has_choice) else "default",
+        )
+
+
+def _fixed(config: RankerConfig, *, has_choice: bool) -> bool:
+    """True when the config fixes every weight (nothing to choose on validation)."""
+    return config.popularity_weight is not None and (
+        config.choice_weight is not None or not has_choice
+    )
+
+
+@dataclass(frozen=True)
 class _UserState:
-    """A user's vector and bias, and the history their fold-in starts from."""
+    """A user's vectors and bias, and the history their fold-in starts from."""
 
     vec: np.ndarray
     bias: float
@@ -186,6 +283,9 @@ class _UserState:
     liked: tuple[int, ...]
     disliked: tuple[int, ...]
     n_history: int = 0
+    picks: tuple[int, ...] = ()  # logged picks: the choice model's history
+    features: np.ndarray | None = None  # encoded attributes (the choice model's prior)
+    choice_vec: np.ndarray | None = None
 
 
 class Ranker:
@@ -213,8 +313,16 @@ class Ranker:
         scale: float,
         config: RankerConfig,
         info: Mapping[str, Any] | None = None,
+        choice: ChoiceParams | None = None,
+        choice_centre: float = 0.0,
+        choice_scale: float = 1.0,
+        weights: ScoreWeights | None = None,
     ) -> None:
         self.params = params
+        self.choice = choice
+        self.choice_centre = float(choice_centre)
+        self.choice_scale = float(choice_scale) if choice_scale > 0 else 1.0
+        self.weights = weights or ScoreWeights.from_config(config, has_choice=choice is not None)
         self.kind = kind
         self.user_ids = tuple(user_ids)
         self.item_ids = tuple(item_ids)
@@ -390,6 +498,26 @@ class Ranker:
         with self._lock:
             return {self.item_ids[i]: t for i, t in self._feedback.get(str(user_id), {}).items()}
 
+    def with_weights(self, **changes: float) -> Ranker:
+        """A ranker sharing this one's models with some score weights changed (for ablations).
+
+        Keys: preference, choice, popularity, similarity. Feedback folded in so far is copied.
+        """
+        unknown = set(changes) - {"preference", "choice", "popularity", "similarity"}
+        if unknown:
+            raise ValueError(f"unknown score weight(s): {sorted(unknown)}")
+        weights = replace(
+            self.weights, **{k: float(v) for k, v in changes.items()}, source="override"
+        )
+        twin = Ranker.__new__(Ranker)
+        twin.__dict__.update(self.__dict__)
+        twin.weights = weights
+        twin._lock = threading.RLock()
+        with self._lock:
+            twin._feedback = {k: dict(v) for k, v in self._feedback.items()}
+            twin._states = dict(self._states)
+        return twin
+
     # -- internals ----------------------------------------------------------------------
 
     def _feedback_target(self, value: FeedbackValue) -> float | None:
@@ -468,6 +596,8 @@ class Ranker:
             disliked: tuple[int, ...] = ()
             if self.kind is FeedbackKind.RATING:  # unclicked exposures are not dislikes
                 disliked = tuple(i for i, t in rows if not self._positive_history(t))
+            picks = tuple(i for i, t in rows if self._picked(t))
+            features = self.user_features[k] if k < len(self.user_features) else None
             return _UserState(
                 vec=self.params.user_vec[k].copy(),
                 bias=float(self.params.user_bias[k]),
@@ -475,13 +605,17 @@ class Ranker:
                 liked=liked,
                 disliked=disliked,
                 n_history=len(rows),
+                picks=picks,
+                features=features,
+                choice_vec=self._choice_vector(picks, {}, features),
             )
         features = (
             self.user_encoder.transform_one(attributes)
             if attributes
             else np.zeros(self.user_encoder.width)
         )
-        vec, bias = self.params.user_prior(np.asarray(features, dtype=np.float64))
+        features = np.asarray(features, dtype=np.float64)
+        vec, bias = self.params.user_prior(features)
         precision = np.diag(np.r_[np.full(d, reg), bias_reg])
         return _UserState(
             vec=np.asarray(vec, dtype=np.float64),
@@ -489,7 +623,39 @@ class Ranker:
             precision=precision,
             liked=(),
             disliked=(),
+            features=features,
+            choice_vec=self._choice_vector((), {}, features),
         )
+
+    def _picked(self, target: float) -> bool:
+        """A logged row that records the user choosing the item (the choice model's picks)."""
+        if self.kind is FeedbackKind.CLICK:
+            return target >= 0.5
+        return True
+
+    def _choice_vector(
+        self,
+        picks: Sequence[int],
+        feedback: Mapping[int, float],
+        features: np.ndarray | None,
+    ) -> np.ndarray | None:
+        """The choice model's user vector: logged picks, plus conversational feedback.
+
+        A like joins the history with the weight of FEEDBACK_WEIGHT picks plus FEEDBACK_SHARE
+        of the history (so a long history does not drown it); a dislike enters with
+        DISLIKE_PULL times that weight, negatively (and cancels a logged pick of that item).
+        """
+        if self.choice is None:
+            return None
+        weights = dict.fromkeys(picks, 1.0)
+        strength = FEEDBACK_WEIGHT + FEEDBACK_SHARE * len(picks)
+        for item, target in feedback.items():
+            weights[item] = (
+                strength if self._positive_feedback(target) else -DISLIKE_PULL * strength
+            )
+        items = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        return self.choice.user_vector(items, values, features)
 
     def _state_for(
         self,
@@ -525,13 +691,14 @@ class Ranker:
         return self._updated(base, merged)
 
     def _updated(self, base: _UserState, feedback: Mapping[int, float]) -> _UserState:
-        """Closed-form ridge update of the user's vector from feedback, item vectors fixed.
+        """Fold feedback into the user's vectors, item vectors fixed.
 
-        Feedback is regressed on the *centred* item vectors with the user's level held: a
-        like then lifts items like the liked one relative to the rest (a level shift would
-        change no ranking). Each feedback counts as FEEDBACK_WEIGHT logged rows plus
-        FEEDBACK_SHARE of the user's history, so a long history does not drown what they just
-        said. Milliseconds: one (d x d) solve.
+        Preference model: a closed-form ridge update. Feedback is regressed on the *centred*
+        item vectors with the user's level held: a like then lifts items like the liked one
+        relative to the rest (a level shift would change no ranking). Each feedback counts as
+        FEEDBACK_WEIGHT logged rows plus FEEDBACK_SHARE of the user's history, so a long
+        history does not drown what they just said. Milliseconds: one (d x d) solve.
+        Choice model: the feedback joins the history sum (`_choice_vector`).
         """
         if not feedback:
             return base
@@ -559,18 +726,24 @@ class Ranker:
         disliked = tuple(i for i in base.disliked if i not in positive) + tuple(
             sorted(negative - set(base.disliked))
         )
-        return _UserState(
+        return replace(
+            base,
             vec=vec,
             bias=bias,
             precision=precision,
             liked=liked,
             disliked=disliked,
-            n_history=base.n_history,
+            choice_vec=self._choice_vector(base.picks, feedback, base.features),
         )
 
     def _preference_raw(self, state: _UserState, items: np.ndarray) -> np.ndarray:
         p = self.params
         return p.mu + state.bias + p.item_bias[items] + p.item_vec[items] @ state.vec
+
+    def _choice_raw(self, state: _UserState, items: np.ndarray) -> np.ndarray | None:
+        if self.choice is None or state.choice_vec is None:
+            return None
+        return self.choice.logits(state.choice_vec, items)
 
     def _similarity(self, state: _UserState, items: np.ndarray) -> np.ndarray:
         if not state.liked and not state.disliked:
@@ -584,50 +757,83 @@ class Ranker:
         norm = float(np.linalg.norm(profile))
         if norm == 0.0:
             return np.zeros(len(items))
+        if 4 * len(items) >= len(sims):  # most of the catalogue: no copy of the rows
+            return (sims @ (profile / norm))[items]
         return sims[items] @ (profile / norm)
+
+    def _parts(self, state: _UserState, items: np.ndarray) -> dict[str, np.ndarray]:
+        """The score's standardised parts for item indices (before weighting)."""
+        raw = self._preference_raw(state, items)
+        parts = {
+            "preference_raw": raw,
+            "preference_z": (raw - self.centre) / self.scale,
+            "similarity": self._similarity(state, items),
+        }
+        choice = self._choice_raw(state, items)
+        if choice is not None and state.choice_vec is not None and self.choice is not None:
+            parts["choice_raw"] = choice
+            parts["choice_z"] = (choice - self.choice_centre) / self.choice_scale
+            parts["choice_avg"] = np.full(len(items), self.choice.average_logit(state.choice_vec))
+        return parts
+
+    def _combine(
+        self, parts: Mapping[str, np.ndarray], items: np.ndarray, popularity: float
+    ) -> np.ndarray:
+        w = self.weights
+        score = w.preference * parts["preference_z"] + w.similarity * parts["similarity"]
+        if "choice_z" in parts and w.choice:
+            score = score + w.choice * parts["choice_z"]
+        if popularity:
+            score = score + popularity * self.popularity_z[items]
+        return score
+
+    def _popularity_weight(self, popularity_weight: float | None) -> float:
+        if popularity_weight is None:
+            return float(self.weights.popularity)
+        value = float(popularity_weight)
+        if not np.isfinite(value):
+            raise ValueError(f"popularity_weight must be a finite number, got {popularity_weight}")
+        return value
 
     def _scores(
         self, state: _UserState, items: np.ndarray, popularity_weight: float | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(score, preference on the target scale, similarity) for item indices."""
-        raw = self._preference_raw(state, items)
-        weight = (
-            self.config.popularity_weight if popularity_weight is None else float(popularity_weight)
-        )
-        sim_weight = self.config.similarity_weight
-        similarity = self._similarity(state, items)
-        score = (
-            (raw - self.centre) / self.scale
-            + weight * self.popularity_z[items]
-            + sim_weight * similarity
-        )
+        parts = self._parts(state, items)
+        score = self._combine(parts, items, self._popularity_weight(popularity_weight))
+        return score, self._preference_scale(parts["preference_raw"]), parts["similarity"]
+
+    def _preference_scale(self, raw: np.ndarray) -> np.ndarray:
         if self.kind is FeedbackKind.RATING:
-            pref = np.clip(raw, self.rating_min, self.rating_max)
-        else:
-            pref = 1.0 / (1.0 + np.exp(-raw))
-        return score, pref, similarity
+            return np.clip(raw, self.rating_min, self.rating_max)
+        return 1.0 / (1.0 + np.exp(-raw))
 
     def _rank(
         self, state: _UserState, items: np.ndarray, popularity_weight: float | None
     ) -> list[ScoredItem]:
-        score, pref, sim = self._scores(state, items, popularity_weight)
-        weight = (
-            self.config.popularity_weight if popularity_weight is None else float(popularity_weight)
-        )
+        weight = self._popularity_weight(popularity_weight)
+        parts = self._parts(state, items)
+        score = self._combine(parts, items, weight)
+        pref = self._preference_scale(parts["preference_raw"])
+        sim = parts["similarity"]
+        choice = None
+        if "choice_raw" in parts:  # P(pick this over an average item), popularity aside
+            choice = 1.0 / (1.0 + np.exp(-(parts["choice_raw"] - parts["choice_avg"])))
         order = np.argsort(-score, kind="stable")
         out = []
         for j in order:
             i = int(items[j])
+            components = {
+                "preference": round(float(pref[j]), 6),
+                "popularity": round(float(self.popularity[i]), 6),
+                "similarity": round(float(sim[j]), 6),
+                "popularity_boost": round(float(weight * self.popularity_z[i]), 6),
+            }
+            if choice is not None:
+                components["choice"] = round(float(choice[j]), 6)
             out.append(
                 ScoredItem(
-                    item_id=self.item_ids[i],
-                    score=round(float(score[j]), 6),
-                    components={
-                        "preference": round(float(pref[j]), 6),
-                        "popularity": round(float(self.popularity[i]), 6),
-                        "similarity": round(float(sim[j]), 6),
-                        "popularity_boost": round(float(weight * self.popularity_z[i]), 6),
-                    },
+                    item_id=self.item_ids[i], score=round(float(score[j]), 6), components=components
                 )
             )
         return out
@@ -639,6 +845,11 @@ class Ranker:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         self.params.save(out / "params.npz")
+        choice_file = out / CHOICE_FILE
+        if self.choice is not None:
+            self.choice.save(choice_file)
+        elif choice_file.exists():
+            choice_file.unlink()
         np.savez(
             out / "arrays.npz",
             user_features=self.user_features,
@@ -662,6 +873,10 @@ class Ranker:
             "scale": self.scale,
             "config": self.config.to_dict(),
             "info": self.info,
+            "choice": self.choice is not None,
+            "choice_centre": self.choice_centre,
+            "choice_scale": self.choice_scale,
+            "weights": self.weights.to_dict(),
         }
         tmp = out / "ranker.json.tmp"
         tmp.write_text(json.dumps(meta, default=_json_default), encoding="utf-8")
@@ -685,6 +900,13 @@ class Ranker:
                 file=str(meta_path),
             )
         params = FactorParams.load(root / "params.npz")
+        choice = ChoiceParams.load(root / CHOICE_FILE) if meta.get("choice") else None
+        config = RankerConfig.from_dict(meta["config"])
+        weights = (
+            ScoreWeights.from_dict(meta["weights"])
+            if isinstance(meta.get("weights"), Mapping)
+            else ScoreWeights.from_config(config, has_choice=choice is not None)
+        )
         with np.load(root / "arrays.npz") as arrays:
             loaded = {name: np.asarray(arrays[name]) for name in arrays.files}
         return cls(
@@ -705,8 +927,12 @@ class Ranker:
             positive_threshold=meta["positive_threshold"],
             centre=meta["centre"],
             scale=meta["scale"],
-            config=RankerConfig.from_dict(meta["config"]),
+            config=config,
             info=meta.get("info", {}),
+            choice=choice,
+            choice_centre=float(meta.get("choice_centre", 0.0)),
+            choice_scale=float(meta.get("choice_scale", 1.0)),
+            weights=weights,
         )
 
 

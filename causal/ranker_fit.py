@@ -8,7 +8,10 @@ The pipeline behind `train_ranker` and `build_ranker` (both re-exported by causa
 3. propensities (`causal.propensity`): the random slice when there is one, else logistic;
 4. tune the regularisation on a validation split of the *training* log (never on the
    evaluation data), then fit on the whole log;
-5. package arrays, per-user histories and similarity vectors into a `Ranker`.
+5. for rating logs, train the choice model ("would they pick it", causal.choice_model);
+6. package arrays, per-user histories and similarity vectors into a `Ranker`;
+7. choose the score weights left to validation (causal.ranker_weights): on the random slice,
+   or on each user's last pick held out of a second training run.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from causal.choice_model import ChoiceParams, ChoiceSpec, Picks, fit_choice_model
 from causal.datasets.schema import DataError, Dataset
 from causal.factor_params import FactorParams
 from causal.factor_training import FitSpec, Method, fit_factor_model
 from causal.propensity import PropensityMethod, estimate_propensities
 from causal.ranker import Ranker, RankerConfig
+from causal.ranker_weights import choose_weights
 from causal.ranking_data import FeedbackKind, RankingData, encode_pairs, prepare_ranking_data
 from causal.ranking_eval import roc_auc
 
@@ -155,7 +160,7 @@ def train_ranker(
     """Train a debiased ranker on a dataset's log (deterministic for a given config.seed).
 
     `item_embeddings` (one row per dataset item, in `dataset.items` order) give the similarity
-    component and, with config.use_text, text features for the model.
+    component and, with config.use_text, text features for the models.
     """
     cfg = config or RankerConfig()
     started = time.perf_counter()
@@ -185,10 +190,34 @@ def train_ranker(
         params = fit_factor_model(
             data, spec, inverse_propensity=inverse, text=model_text, progress=progress
         )
-    raw = params.predict(data.rows_user, data.rows_item)
-    centre, scale = float(np.mean(raw)), float(np.std(raw) or 1.0)
-    similarity = text if text is not None else params.item_vec
-    indptr, items, targets = _histories(data)
+    final_cfg = replace(cfg, reg=spec.reg, bias_reg=spec.bias_reg, feature_reg=spec.feature_reg)
+    with_choice = cfg.choice if cfg.choice is not None else data.kind is FeedbackKind.RATING
+    choice_started = time.perf_counter()
+    ranker = _package(
+        data, params, final_cfg, text, model_text, with_choice=with_choice, progress=progress
+    )
+    choice_seconds = time.perf_counter() - choice_started
+
+    def fit_without(rows: np.ndarray) -> Ranker:
+        keep = np.setdiff1d(np.arange(data.n_rows), rows)
+        counts = data.item_counts - np.bincount(data.rows_item[rows], minlength=data.n_items)
+        sub = replace(data.subset(keep), item_counts=np.maximum(counts, 0.0))
+        sub_params = fit_factor_model(
+            sub,
+            spec,
+            inverse_propensity=inverse[keep],
+            text=model_text,
+            progress=progress,
+            description="ranker validation",
+        )
+        return _package(
+            sub, sub_params, final_cfg, text, model_text, with_choice=with_choice, progress=progress
+        )
+
+    weights, selection = choose_weights(
+        ranker, final_cfg, data, slice_pairs=slice_pairs, fit_without=fit_without, seed=cfg.seed
+    )
+    ranker.weights = weights
     info: dict[str, Any] = {
         "kind": data.kind.value,
         "method": spec.method.value,
@@ -205,14 +234,72 @@ def train_ranker(
         "popularity_effect": round(params.pop_effect, 6),
         "text_features": model_text is not None,
         "similarity_source": "text" if text is not None else "item_vectors",
-        "train_seconds": round(time.perf_counter() - started, 3),
+        "weights": weights.to_dict(),
+        "weight_selection": selection,
         "seed": cfg.seed,
     }
+    if ranker.choice is not None:
+        info["choice"] = {
+            "dim": cfg.choice_dim,
+            "reg": cfg.choice_reg,
+            "steps": cfg.choice_steps,
+            "popularity_effect": round(ranker.choice.pop_effect, 6),
+            "seconds": round(choice_seconds, 3),
+        }
     if split is not None:
         info["random_rows"] = (
             len(dataset.random_exposure) if dataset.random_exposure is not None else 0
         )
         info["random_slice_rows"] = split.slice_rows.tolist()
+    info["train_seconds"] = round(time.perf_counter() - started, 3)
+    ranker.info.update(info)
+    return ranker
+
+
+CHOICE_CENTRE_USERS = 500  # choice logits are standardised over this many users x every item
+
+
+def _package(
+    data: RankingData,
+    params: FactorParams,
+    cfg: RankerConfig,
+    text: np.ndarray | None,
+    model_text: np.ndarray | None,
+    *,
+    with_choice: bool,
+    progress: bool,
+) -> Ranker:
+    """A Ranker from a trained preference model: the choice model, histories, similarity."""
+    raw = params.predict(data.rows_user, data.rows_item)
+    centre, scale = float(np.mean(raw)), float(np.std(raw) or 1.0)
+    choice = None
+    choice_centre, choice_scale = 0.0, 1.0
+    if with_choice:
+        picked = data.picked()
+        picks = Picks.from_pairs(
+            data.rows_user[picked], data.rows_item[picked], data.n_users, data.n_items
+        )
+        if len(picks.users):
+            choice = fit_choice_model(
+                picks,
+                ChoiceSpec(
+                    dim=cfg.choice_dim,
+                    reg=cfg.choice_reg,
+                    bias_reg=cfg.choice_reg,
+                    feature_reg=cfg.feature_reg,
+                    steps=cfg.choice_steps,
+                    use_features=cfg.use_features,
+                    seed=cfg.seed,
+                ),
+                item_counts=data.item_counts,
+                user_features=data.user_features,
+                item_features=data.item_features,
+                text=model_text,
+                progress=progress,
+            )
+            choice_centre, choice_scale = _choice_standardisation(choice, picks, data, cfg.seed)
+    similarity = text if text is not None else params.item_vec
+    indptr, items, targets = _histories(data)
     return Ranker(
         params=params,
         kind=data.kind,
@@ -231,9 +318,31 @@ def train_ranker(
         positive_threshold=data.positive_threshold,
         centre=centre,
         scale=scale,
-        config=replace(cfg, reg=spec.reg, bias_reg=spec.bias_reg, feature_reg=spec.feature_reg),
-        info=info,
+        config=cfg,
+        choice=choice,
+        choice_centre=choice_centre,
+        choice_scale=choice_scale,
     )
+
+
+def _choice_standardisation(
+    choice: ChoiceParams, picks: Picks, data: RankingData, seed: int
+) -> tuple[float, float]:
+    """Mean and std of the choice logits over (a seeded sample of) users x every item."""
+    users = np.unique(picks.users)
+    if len(users) > CHOICE_CENTRE_USERS:
+        users = np.sort(
+            np.random.default_rng(seed + 8191).choice(users, CHOICE_CENTRE_USERS, False)
+        )
+    history = picks.history()
+    vecs = np.array(
+        [
+            choice.user_vector(history[u], np.ones(len(history[u])), data.user_features[u])
+            for u in users
+        ]
+    )
+    logits = vecs @ choice.target_vec.T + choice.target_bias[None, :]
+    return float(logits.mean()), float(logits.std() or 1.0)
 
 
 MIN_SLICE_FOR_TUNING = 50

@@ -15,7 +15,10 @@ would hide a typo.
 dataset's random-exposure log (minus the slice the ranker trained its propensities on), with
 null values and a "reason" when there is no such log; when the log has timestamps it adds
 the temporal leave-last-out figures ("recall@10", "ndcg@10", "tail_coverage@10",
-"tail_share@10") and, under "baselines", popularity and the ranker with popularity added back.
+"tail_share@10") of the configuration the workspace ranks with (its score weights chosen
+again on the split's own training log, under "leave_last_out") and, under "baselines",
+popularity, the deconfounded ranking, the ranker with popularity added back and the rating
+model alone.
 """
 
 from __future__ import annotations
@@ -135,8 +138,8 @@ def ranking_payload(workspace: Path, *, leave_last_out: bool = True) -> dict[str
     elif not has_time:
         payload["leave_last_out_reason"] = "the log has no timestamps: no temporal split"
     else:
-        embeddings = None
-        if ranker.config.use_text and ranker.info.get("text_features"):
+        embeddings = None  # the catalog's text embeddings, when the workspace ranker used them
+        if ranker.info.get("text_features") or ranker.info.get("similarity_source") == "text":
             embeddings = ws.catalog.embeddings([str(i) for i in dataset.items["item_id"]])
         split = evaluate_leave_last_out(dataset, ranker.config, item_embeddings=embeddings)
         for name, figures in split.pop("baselines").items():
@@ -148,6 +151,8 @@ def ranking_payload(workspace: Path, *, leave_last_out: bool = True) -> dict[str
             "n_users": split.pop("n_users"),
             "train_rows": split.pop("train_rows"),
             "popularity_weight": split.pop("popularity_weight"),
+            "weights": split.pop("weights"),
+            "train_seconds": split.pop("train_seconds"),
         }
         payload.update(split)
     payload["baselines"] = baselines

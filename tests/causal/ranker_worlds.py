@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -106,4 +108,67 @@ def segment_world(
         items=items_frame,
         users=users_frame,
         interactions=interactions.reset_index(drop=True),
+    )
+
+
+@dataclass(frozen=True)
+class PickWorld:
+    """A log of picks and the truth behind it: each item's and each user's cluster."""
+
+    dataset: Dataset
+    item_cluster: dict[str, int]
+    user_cluster: dict[str, int]
+
+
+def pick_world(
+    seed: int = 0,
+    n_users: int = 150,
+    n_items: int = 60,
+    *,
+    n_clusters: int = 3,
+    picks_per_user: int = 14,
+    own_share: float = 0.7,
+) -> PickWorld:
+    """Users pick from their own cluster of items; ratings say nothing about the cluster.
+
+    Each pick is, with probability `own_share`, an item of the user's cluster, else an item
+    drawn by a Zipf-like popularity over the whole catalogue (the popularity confounder).
+    Ratings depend on a per-item quality only, so a rating model cannot tell which items a
+    user will pick next: only the picks themselves (and popularity) can. Picks are ordered in
+    time, so the last one is a temporal leave-last-out test item. Items carry no attributes
+    that reveal the cluster.
+    """
+    rng = np.random.default_rng(seed)
+    cluster_of_item = np.arange(n_items) % n_clusters
+    cluster_of_user = rng.integers(0, n_clusters, size=n_users)
+    popularity = 1.0 / (1.0 + rng.permutation(n_items)) ** 0.9
+    popularity /= popularity.sum()
+    quality = rng.normal(0.0, 0.8, size=n_items)
+    rows = []
+    for u in range(n_users):
+        own = np.nonzero(cluster_of_item == cluster_of_user[u])[0]
+        chosen: list[int] = []
+        while len(chosen) < picks_per_user:
+            if rng.random() < own_share:
+                item = int(rng.choice(own))
+            else:
+                item = int(rng.choice(n_items, p=popularity))
+            if item not in chosen:
+                chosen.append(item)
+        for t, item in enumerate(chosen):
+            rating = float(np.clip(round(3.2 + quality[item] + rng.normal(0, 0.7)), 1, 5))
+            rows.append((f"u{u}", f"i{item}", rating, 1_000_000 + 1000 * u + t))
+    interactions = pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"])
+    items_frame = pd.DataFrame(
+        {
+            "item_id": [f"i{i}" for i in range(n_items)],
+            "title": [f"Item {i}" for i in range(n_items)],
+        }
+    )
+    users_frame = pd.DataFrame({"user_id": [f"u{u}" for u in range(n_users)]})
+    dataset = Dataset(name="picks", items=items_frame, users=users_frame, interactions=interactions)
+    return PickWorld(
+        dataset,
+        {f"i{i}": int(c) for i, c in enumerate(cluster_of_item)},
+        {f"u{u}": int(c) for u, c in enumerate(cluster_of_user)},
     )

@@ -83,6 +83,8 @@ def test_training_is_deterministic_by_seed():
     c = train_ranker(world, RankerConfig(**FAST, seed=4), progress=False)
     assert a.params.same_as(b.params)
     assert not a.params.same_as(c.params)
+    assert a.choice is not None and a.choice.same_as(b.choice)  # rating logs: choice model too
+    assert a.weights == b.weights
     assert [s.item_id for s in a.top_items("u0", 5)] == [s.item_id for s in b.top_items("u0", 5)]
 
 
@@ -207,7 +209,7 @@ def test_fold_in_is_thread_safe(segments):
 def test_popularity_weight_adds_popularity_back(segments):
     world, ranker = segments
     items = world.items["item_id"].tolist()[:-2]
-    plain = ranker.score("u0", items)
+    plain = ranker.score("u0", items, popularity_weight=0.0)
     boosted = ranker.score("u0", items, popularity_weight=5.0)
     assert all(s.components["popularity_boost"] == 0.0 for s in plain)
     pop_rank = np.argsort([-s.components["popularity"] for s in boosted])

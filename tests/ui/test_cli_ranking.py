@@ -124,6 +124,10 @@ def test_eval_ranking_contract_with_the_temporal_split(ranking_ws):
     assert popularity["mse"] is None and 0 <= popularity["auc"] <= 1
     assert "recall@10" in popularity
     assert payload["leave_last_out"]["n_users"] > 50
+    weights = payload["leave_last_out"]["weights"]
+    assert weights["preference"] + weights["choice"] == pytest.approx(1.0)
+    assert weights["popularity"] == payload["leave_last_out"]["popularity_weight"]
+    assert any(name.startswith("rating model only") for name in payload["baselines"])
 
 
 def test_eval_ranking_without_a_random_log(tmp_path):
