@@ -175,16 +175,9 @@ class RecAgent:
         }
         if spec.is_llm:
             model = chat_model if chat_model is not None else make_chat_model(spec)
-            from langgraph.checkpoint.sqlite import SqliteSaver
+            from agent.checkpoints import open_checkpointer
 
-            self._checkpoint_conn = sqlite3.connect(
-                str(state_dir / "checkpoints.sqlite"), check_same_thread=False, timeout=30
-            )
-            saver = SqliteSaver(self._checkpoint_conn)
-            saver.setup()  # WAL journal
-            # WAL + NORMAL survives a crash of this process; only an OS crash may lose the
-            # last turns. FULL would fsync on every checkpoint, serialised under its lock.
-            self._checkpoint_conn.execute("PRAGMA synchronous=NORMAL")
+            saver, self._checkpoint_conn = open_checkpointer(state_dir / "checkpoints.sqlite")
             kwargs = {} if max_model_calls is None else {"max_model_calls": max_model_calls}
             self.llm = LLMLoop(
                 model, saver, render_prompt=self._render_prompt, checker=self.checker, **kwargs

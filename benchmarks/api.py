@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import shlex
 import socket
 import statistics
@@ -90,6 +91,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle on, the body waits for the
+            # client's delayed ACK (~40 ms), which would be added to every "200 ms" call.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -270,9 +274,14 @@ async def _conversation(
         out["errors"] += turns
         out["samples"].append(f"session: {type(exc).__name__}: {exc}"[:200])
         return
+    # People don't type in lockstep: with a think time, each session starts at a random moment
+    # within one think time and pauses 0.5-1.5x the think time between turns (seeded).
+    jitter = random.Random(n)
+    if think_s:
+        await asyncio.sleep(jitter.uniform(0.0, think_s))
     for turn in range(turns):
         if think_s and turn:
-            await asyncio.sleep(think_s)  # a person reading the answer before typing again
+            await asyncio.sleep(think_s * jitter.uniform(0.5, 1.5))
         text = MESSAGES[(n + turn) % len(MESSAGES)]
         body = {"model": "whyrec", "messages": [{"role": "user", "content": text}]}
         start = time.perf_counter()
@@ -391,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         "--think-ms",
         type=float,
         default=0.0,
-        help="pause between a session's turns (0: closed loop, the next turn right away)",
+        help="mean pause between a session's turns, jittered 0.5-1.5x, with staggered starts "
+        "(0: closed loop, the next turn right away)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
     parser.add_argument("--serve-null", type=int, default=None, help=argparse.SUPPRESS)

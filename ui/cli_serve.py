@@ -115,6 +115,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             from agent.api import RecAgent
 
             agent = RecAgent.from_workspace(path, llm=llm)
+            agent.warm_up()  # models and artefacts load now, not on someone's first turn
             from ui.server import create_app, serve_app
 
             app = create_app(agent, agent.workspace, settings)
