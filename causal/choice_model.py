@@ -49,7 +49,7 @@ ARRAY_FIELDS = (
 class ChoiceSpec:
     """Hyper-parameters of the choice model."""
 
-    dim: int = 32
+    dim: int = 64
     reg: float = 3.0  # L2 on id vectors, in pseudo-picks per item
     bias_reg: float = 3.0
     feature_reg: float = 0.03  # L2 on attribute/text weights, in total

@@ -22,10 +22,16 @@ MAX_STEP_FACTOR = 20  # ... but never more than this many times spec.steps
 
 
 class ChoiceNet(torch.nn.Module):
-    """Item context/target vectors and biases from ids, attributes and text; user attributes."""
+    """Item context/target vectors and biases from ids, attributes and text; user attributes.
+
+    Only items with picks have id parameters: an item never picked is scored from its
+    attributes alone, in training exactly as after export (and a catalogue of 100k items
+    with 20k picked ones trains 20k id rows).
+    """
 
     def __init__(
         self,
+        active: np.ndarray,
         n_items: int,
         spec: ChoiceSpec,
         user_features: torch.Tensor,
@@ -39,9 +45,13 @@ class ChoiceNet(torch.nn.Module):
         def small(*shape: int) -> torch.nn.Parameter:
             return torch.nn.Parameter(torch.randn(*shape, generator=generator) * 0.01)
 
-        self.Y = small(n_items, d)
-        self.Q = small(n_items, d)
-        self.b = torch.nn.Parameter(torch.zeros(n_items))
+        slot = np.full(n_items + 1, len(active), dtype=np.int64)  # the extra row stays zero
+        slot[active] = np.arange(len(active))
+        self.register_buffer("slot", torch.from_numpy(slot))
+        self.n_active = len(active)
+        self.Y = small(len(active), d)
+        self.Q = small(len(active), d)
+        self.b = torch.nn.Parameter(torch.zeros(len(active)))
         self.gamma = torch.nn.Parameter(torch.zeros(()))
         self.use_features = spec.use_features
         self.register_buffer("UF", user_features)
@@ -57,26 +67,30 @@ class ChoiceNet(torch.nn.Module):
             self.Cq = small(text.shape[1], d)
             self.wt = torch.nn.Parameter(torch.zeros(text.shape[1]))
 
-    def items(self, keep_ids: torch.Tensor | None = None):
-        """(context vectors, target vectors, biases) of every item; ids masked by keep_ids."""
-        y, q, b = self.Y, self.Q, self.b
-        if keep_ids is not None:
-            y, q, b = y * keep_ids[:, None], q * keep_ids[:, None], b * keep_ids
+    def items(self, idx: torch.Tensor):
+        """(context vectors, target vectors, biases) of the items `idx`."""
+        zero = torch.zeros(1, self.Y.shape[1])
+        rows = self.slot[idx]
+        y = torch.cat([self.Y, zero])[rows]
+        q = torch.cat([self.Q, zero])[rows]
+        b = torch.cat([self.b, torch.zeros(1)])[rows]
         if self.use_features:
-            y = y + self.IF @ self.By
-            q = q + self.IF @ self.Bq
-            b = b + self.IF @ self.wb
+            f = self.IF[idx]
+            y = y + f @ self.By
+            q = q + f @ self.Bq
+            b = b + f @ self.wb
         if self.has_text:
-            y = y + self.T @ self.Cy
-            q = q + self.T @ self.Cq
-            b = b + self.T @ self.wt
+            t = self.T[idx]
+            y = y + t @ self.Cy
+            q = q + t @ self.Cq
+            b = b + t @ self.wt
         return y, q, b
 
-    def user_attributes(self) -> torch.Tensor:
-        """x_u A for every user (zeros without features)."""
+    def user_attributes(self, users: torch.Tensor) -> torch.Tensor:
+        """x_u A for some users (zeros without features)."""
         if not self.use_features:
-            return torch.zeros(self.UF.shape[0], self.Y.shape[1])
-        return self.UF @ self.A
+            return torch.zeros(len(users), self.Y.shape[1])
+        return self.UF[users] @ self.A
 
     def shared_penalty(self) -> torch.Tensor:
         """Total L2 on the attribute and text weights."""
@@ -126,6 +140,7 @@ def _train(
     rng = np.random.default_rng(spec.seed)
     n_users, n_items = picks.n_users, picks.n_items
     net = ChoiceNet(
+        np.unique(picks.items),
         n_items,
         spec,
         torch.from_numpy(user_features),
@@ -138,14 +153,6 @@ def _train(
     norm_np = np.where(per_user > 0, np.maximum(per_user, 1.0) ** -spec.alpha, 0.0)
     norm = torch.from_numpy(norm_np.astype(np.float32))
     pop = torch.from_numpy(popularity_z(item_counts).astype(np.float32))
-    index = torch.from_numpy(np.vstack([picks.users, picks.items]))
-    history = torch.sparse_coo_tensor(
-        index,
-        torch.ones(n_picks),
-        (n_users, n_items),
-        dtype=torch.float32,
-        check_invariants=False,
-    ).coalesce()
     opt = torch.optim.Adam(net.parameters(), lr=spec.lr)
     id_scale = 1.0 / n_picks  # the prior is worth `reg` picks per id, whatever the log's size
 
@@ -160,12 +167,13 @@ def _train(
         steps = min(max(steps, MIN_SAMPLED_EPOCHS * batches.per_epoch), MAX_STEP_FACTOR * steps)
     bar = tqdm(total=steps, desc=description, disable=not progress, leave=False)
     for _ in range(steps):
+        # cols holds every item the batch's users picked: their whole history is in view.
         users, cols, x, correction = next(batches)
         opt.zero_grad()
-        y, q, b = net.items()
-        p = norm[users, None] * torch.sparse.mm(history, y)[users] + net.user_attributes()[users]
-        self_term = (y[cols] * q[cols]).sum(1)  # an item is no evidence for itself
-        logits = p @ q[cols].T + b[cols][None, :] - norm[users, None] * x * self_term[None, :]
+        y, q, b = net.items(cols)
+        p = norm[users, None] * (x @ y) + net.user_attributes(users)
+        self_term = (y * q).sum(1)  # an item is no evidence for itself
+        logits = p @ q.T + b[None, :] - norm[users, None] * x * self_term[None, :]
         if spec.confounder:
             logits = logits + net.gamma * pop[cols][None, :]
         if correction is not None:
@@ -257,11 +265,9 @@ def _sampled_batches(
 
 
 def _export(net: ChoiceNet, picks: Picks, spec: ChoiceSpec) -> ChoiceParams:
-    """numpy arrays; items never picked keep only their attribute (and text) part."""
-    has_item = np.bincount(picks.items, minlength=picks.n_items) > 0
+    """numpy arrays for every item; items never picked have only their attribute (text) part."""
     with torch.no_grad():
-        keep = torch.from_numpy(has_item.astype(np.float32))
-        y, q, b = net.items(keep)
+        y, q, b = net.items(torch.arange(picks.n_items))
         a = net.A if spec.use_features else torch.zeros_like(net.A)
 
         def np64(t: torch.Tensor) -> np.ndarray:

@@ -144,7 +144,7 @@ class RankerConfig:
     popularity_weight: float | None = None
     similarity_weight: float = 0.5
     choice: bool | None = None
-    choice_dim: int = 32
+    choice_dim: int = 64
     choice_reg: float = 3.0
     choice_steps: int = 200
     choice_weight: float | None = None

@@ -256,7 +256,8 @@ def train_ranker(
     return ranker
 
 
-CHOICE_CENTRE_USERS = 500  # choice logits are standardised over this many users x every item
+CHOICE_CENTRE_CELLS = 2_000_000  # choice logits are standardised over users x every item ...
+CHOICE_CENTRE_USERS = (20, 500)  # ... for a seeded sample of this many users (fewer, more items)
 
 
 def _package(
@@ -330,10 +331,10 @@ def _choice_standardisation(
 ) -> tuple[float, float]:
     """Mean and std of the choice logits over (a seeded sample of) users x every item."""
     users = np.unique(picks.users)
-    if len(users) > CHOICE_CENTRE_USERS:
-        users = np.sort(
-            np.random.default_rng(seed + 8191).choice(users, CHOICE_CENTRE_USERS, False)
-        )
+    low, high = CHOICE_CENTRE_USERS
+    cap = int(np.clip(CHOICE_CENTRE_CELLS // max(data.n_items, 1), low, high))
+    if len(users) > cap:
+        users = np.sort(np.random.default_rng(seed + 8191).choice(users, cap, False))
     history = picks.history()
     vecs = np.array(
         [

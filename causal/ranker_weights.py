@@ -11,7 +11,9 @@ are picked from small grids by what the ranking is for:
 - otherwise each user's last pick (a random pick when there are no timestamps) is held out,
   both models are trained again without those rows, and each setting ranks the catalogue
   (minus the rest of the user's history) for that user: NDCG@10 of the held-out pick, the
-  next-pick task the temporal leave-last-out evaluation measures. Users with fewer than
+  next-pick task the temporal leave-last-out evaluation measures. Among the settings within
+  one standard error of the best (paired over users), the one with the least popularity is
+  taken: popularity is added back only as far as it measurably helps. Users with fewer than
   MIN_HOLDOUT_HISTORY picks keep all of them.
 
 The evaluation's own test items are never seen here: `evaluate_leave_last_out` trains on a
@@ -132,9 +134,10 @@ def choose_weights(
                 f"{MIN_HOLDOUT_HISTORY} picks and no labelled random-exposure slice",
             }
         validation = fit_without(holdout.rows)
-        table = _holdout_table(validation, data, holdout, mixes, pops, seed)
+        gains = _holdout_gains(validation, data, holdout, mixes, pops, seed)
+        table = {key: float(g.mean()) for key, g in gains.items()}
         source, objective = holdout.source, f"ndcg@{K}"
-        best = max(table, key=lambda key: (table[key], -key[1], -key[0]))
+        best = _least_popularity_within_one_se(gains)
     weights = replace(
         base, preference=1.0 - best[0], choice=best[0], popularity=best[1], source=source
     )
@@ -218,15 +221,31 @@ def _mix(
     )
 
 
-def _holdout_table(
+def _least_popularity_within_one_se(
+    gains: Mapping[tuple[float, float], np.ndarray],
+) -> tuple[float, float]:
+    """The best setting by mean gain, or a tied one (within one paired standard error of it)
+    with a smaller popularity weight; among those, the best mean."""
+    best = max(gains, key=lambda key: (float(gains[key].mean()), -key[1], -key[0]))
+    top = gains[best]
+    n = max(len(top), 2)
+    tied = [
+        key
+        for key, g in gains.items()
+        if float(g.mean()) >= float(top.mean()) - float(np.std(top - g, ddof=1)) / np.sqrt(n)
+    ]
+    return min(tied, key=lambda key: (key[1], -float(gains[key].mean()), key[0]))
+
+
+def _holdout_gains(
     validation: Ranker,
     data: RankingData,
     holdout: Holdout,
     mixes: list[float],
     pops: list[float],
     seed: int,
-) -> dict[tuple[float, float], float]:
-    """Mean NDCG@K of each held-out pick, ranked against the catalogue, for every setting."""
+) -> dict[tuple[float, float], np.ndarray]:
+    """Per user, NDCG@K of the held-out pick ranked against the catalogue, for every setting."""
     users = data.rows_user[holdout.rows]
     targets = data.rows_item[holdout.rows]
     n_items = validation.n_items
@@ -253,13 +272,12 @@ def _holdout_table(
     pop = validation.popularity_z[None, :]
     base = validation.weights.similarity * sim
     discount = 1.0 / np.log2(np.arange(K) + 2)
-    table: dict[tuple[float, float], float] = {}
+    table: dict[tuple[float, float], np.ndarray] = {}
     for mix in mixes:
         mixed = (1.0 - mix) * pref + mix * choice + base
         for weight in pops:
             score = np.where(banned, -np.inf, mixed + weight * pop)
             target = score[np.arange(len(users)), targets]
             rank = (score > target[:, None]).sum(axis=1)
-            gains = np.where(rank < K, discount[np.minimum(rank, K - 1)], 0.0)
-            table[(mix, weight)] = float(gains.mean())
+            table[(mix, weight)] = np.where(rank < K, discount[np.minimum(rank, K - 1)], 0.0)
     return table
