@@ -1,7 +1,7 @@
-"""Ranking benchmark: debiasing methods on Coat's random test and synthetic random-exposure logs.
+"""Ranking benchmark: debiasing on Coat's and synthetic random logs; MovieLens-100K next pick.
 
-    python benchmarks/ranking.py [--seeds 0 1 2 3 4] [--datasets coat synthetic]
-                                 [--coat PATH] [--out FILE]
+    python benchmarks/ranking.py [--seeds 0 1 2 3 4] [--datasets coat synthetic movielens]
+                                 [--coat PATH] [--movielens PATH] [--out FILE]
 
 Systems, each trained on the biased log with the same seed, compared in one run:
 
@@ -22,7 +22,22 @@ propensities and for tuning and is excluded from evaluation; tuning never sees t
 Training time is the wall clock of `train_ranker` (propensities, tuning and the final fit)
 and its process CPU time, on this shared machine (load averages recorded).
 
-Prints a table (mean ± std over seeds) and writes benchmarks/results/ranking.json.
+MovieLens-100K (no random log): the temporal leave-last-out split of `whyrec eval ranking`
+(each user's latest interaction is the test item, ranked against every item the user has not
+interacted with; Recall@10 = hit rate, NDCG@10, long-tail coverage = share of the 80% least
+popular items that appear in some list). Systems:
+
+- popularity;
+- previous ranker (rating model only): `RankerConfig(choice=False, popularity_weight=0)`,
+  what `whyrec build` trained before the choice model;
+- new, deconfounded: the new configuration's models with popularity left out of the score;
+- new configuration: `RankerConfig()` as `whyrec build` trains it now (rating model + choice
+  model, mix and popularity weight chosen on each user's previous pick, never the test one).
+
+All get the catalog's text embeddings for the similarity term, as in a workspace. Training
+time is `train_ranker` on the split (both models, and the second run for validation).
+
+Prints tables (mean ± std over seeds) and writes benchmarks/results/ranking.json.
 """
 
 from __future__ import annotations
@@ -50,6 +65,8 @@ if str(ROOT) not in sys.path:
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_COAT = ROOT.parent / "shared" / "data" / "coat"
 METRICS = ("mse", "auc", "ndcg@5", "recall@5")
+TOP_N = ("recall@10", "ndcg@10", "tail_coverage@10", "tail_share@10")
+RANDOM_LOG_DATASETS = ("coat", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,8 @@ def systems() -> list[System]:
         "propensity_power": 1.0,
         "max_weight_ratio": None,
         "similarity_weight": 0.0,
+        "choice": False,
+        "popularity_weight": 0.0,
     }
     return [
         System("popularity", None),
@@ -85,7 +104,9 @@ def systems() -> list[System]:
         System("DR-JL", lambda s: RankerConfig(method="dr_jl", seed=s, **plain)),
         System(
             "naive MF + features",
-            lambda s: RankerConfig(method="naive", similarity_weight=0.0, seed=s),
+            lambda s: RankerConfig(
+                method="naive", similarity_weight=0.0, choice=False, popularity_weight=0.0, seed=s
+            ),
         ),
         System("best configuration", lambda s: RankerConfig(seed=s), text=True),
     ]
@@ -182,10 +203,78 @@ def run_one(system: System, dataset, seed: int, embeddings: np.ndarray | None) -
     }
 
 
-def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """Per system, one leave-last-out result per seed (popularity once: it has no seed)."""
+    from dataclasses import replace
+
+    from causal.datasets.movielens import load_movielens
+    from causal.ranker import RankerConfig, train_ranker
+    from causal.ranking_eval import leave_last_out, long_tail_items, top_n_metrics
+
+    dataset = load_movielens(path)
+    embeddings = text_embeddings(dataset)
+    split = leave_last_out(dataset.interactions)
+    train = replace(dataset, interactions=split.train, random_exposure=None)
+    out: dict[str, list[dict[str, Any]]] = {}
+
+    def top_n(ranker, test, tail) -> dict[str, Any]:
+        def recommend(user: str, n: int) -> list[str]:
+            return [s.item_id for s in ranker.top_items(user, n)]
+
+        return top_n_metrics(test, recommend, tail, k=10)
+
+    configs = {
+        "previous ranker (rating model only)": lambda s: RankerConfig(
+            choice=False, popularity_weight=0.0, tune=False, seed=s
+        ),
+        "new configuration": lambda s: RankerConfig(tune=False, seed=s),
+    }
+    for seed in seeds:
+        for name, make in configs.items():
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            ranker = train_ranker(train, make(seed), item_embeddings=embeddings, progress=False)
+            wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+            tail = long_tail_items(dict(zip(ranker.item_ids, ranker.item_counts, strict=True)))
+            test = split.test[split.test["item_id"].astype(str).map(ranker.known_item)]
+            timing = {"train_s": round(wall, 3), "cpu_s": round(cpu, 3)}
+            if name == "new configuration":
+                if not out.get("popularity"):
+                    out["popularity"] = [
+                        {"seed": None, **_popular_top_n(ranker, test, tail), "train_s": 0.0}
+                    ]
+                deconfounded = ranker.with_weights(popularity=0.0)
+                out.setdefault("new, deconfounded (popularity_weight=0)", []).append(
+                    {"seed": seed, **top_n(deconfounded, test, tail), **timing}
+                )
+            result = {"seed": seed, **top_n(ranker, test, tail), **timing}
+            result["weights"] = ranker.weights.to_dict()
+            out.setdefault(name, []).append(result)
+            print(
+                f"movielens seed {seed} {name}: "
+                + ", ".join(f"{m} {result[m]}" for m in (*TOP_N, "train_s")),
+                file=sys.stderr,
+                flush=True,
+            )
+    order = [
+        "popularity",
+        "previous ranker (rating model only)",
+        "new, deconfounded (popularity_weight=0)",
+        "new configuration",
+    ]
+    return {name: out[name] for name in order}
+
+
+def _popular_top_n(ranker, test, tail) -> dict[str, Any]:
+    from causal.ranker_evaluation import _popular
+    from causal.ranking_eval import top_n_metrics
+
+    return top_n_metrics(test, _popular(ranker), tail, k=10)
+
+
+def summarise(runs: list[dict[str, Any]], metrics: tuple[str, ...] = METRICS) -> dict[str, Any]:
     """Mean and std over seeds of every metric and of the training time."""
     out: dict[str, Any] = {}
-    for key in (*METRICS, "train_s", "cpu_s"):
+    for key in (*metrics, "train_s", "cpu_s"):
         values = [r[key] for r in runs if r.get(key) is not None]
         if values:
             out[key] = {
@@ -216,6 +305,36 @@ def table(name: str, summary: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def top_n_table(summary: dict[str, dict[str, Any]]) -> str:
+    """The MovieLens-100K leave-last-out table."""
+    head = "| system | Recall@10 | NDCG@10 | tail coverage@10 | tail share@10 | train s (wall) |"
+    lines = ["### movielens-100k (temporal leave-last-out)", "", head, "|" + "---|" * 6]
+    for system, cells in summary.items():
+        lines.append(
+            f"| {system} | {fmt(cells['recall@10'], 4)} | {fmt(cells['ndcg@10'], 4)} "
+            f"| {fmt(cells['tail_coverage@10'])} | {fmt(cells['tail_share@10'])} "
+            f"| {fmt(cells['train_s'], 1)} |"
+        )
+    return "\n".join(lines)
+
+
+def versus_popularity(summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Ratios of the new configuration (and the previous ranker) to popularity, same run."""
+    pop = summary["popularity"]
+    out: dict[str, Any] = {}
+    for name in (
+        "new configuration",
+        "new, deconfounded (popularity_weight=0)",
+        "previous ranker (rating model only)",
+    ):
+        cells = summary[name]
+        out[name] = {
+            metric: round(cells[metric]["mean"] / pop[metric]["mean"], 3)
+            for metric in ("recall@10", "ndcg@10")
+        }
+    return out
+
+
 def versus_naive(summary: dict[str, dict[str, Any]], per_seed: dict[str, list[dict]]) -> dict:
     """The best configuration against naive MF in the same run (the issue's targets)."""
     best, naive = per_seed["best configuration"], per_seed["naive MF"]
@@ -237,8 +356,19 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the tables, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--datasets", nargs="+", default=["coat", "synthetic"])
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        default=["coat", "synthetic", "movielens"],
+        choices=["coat", "synthetic", "movielens"],
+    )
     parser.add_argument("--coat", type=Path, default=DEFAULT_COAT)
+    parser.add_argument(
+        "--movielens",
+        type=Path,
+        default=None,
+        help="MovieLens-100K folder (default: the `whyrec data fetch` cache)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "ranking.json")
     args = parser.parse_args(argv)
     command = "python benchmarks/ranking.py " + " ".join(
@@ -248,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load()
     rows = systems()
     per_seed: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for seed in args.seeds:
-        for name, dataset in datasets(args.datasets, args.coat, seed).items():
+    random_logs = [d for d in args.datasets if d in RANDOM_LOG_DATASETS]
+    for seed in args.seeds if random_logs else []:
+        for name, dataset in datasets(random_logs, args.coat, seed).items():
             embeddings = text_embeddings(dataset)
             for system in rows:
                 result = run_one(system, dataset, seed, embeddings)
@@ -266,6 +397,24 @@ def main(argv: list[str] | None = None) -> int:
         name: {system: summarise(runs) for system, runs in by_system.items()}
         for name, by_system in per_seed.items()
     }
+    movielens: dict[str, Any] | None = None
+    if "movielens" in args.datasets:
+        from causal.datasets.movielens import cached_movielens_dir
+
+        path = args.movielens or cached_movielens_dir()
+        runs = movielens_runs(path, args.seeds)
+        ml_summary = {system: summarise(r, TOP_N) for system, r in runs.items()}
+        movielens = {
+            "protocol": (
+                "temporal leave-last-out: each user's latest interaction is the test item, "
+                "ranked against every item they have not interacted with; recall@10 = hit "
+                "rate, ndcg@10, tail_coverage@10 = share of the 80% least popular items in "
+                "some list; mean ± std over seeds (popularity has no seed)"
+            ),
+            "summary": ml_summary,
+            "versus_popularity": versus_popularity(ml_summary),
+            "runs": runs,
+        }
     report = {
         "benchmark": "ranking",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -283,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         "versus_naive": {name: versus_naive(summaries[name], per_seed[name]) for name in summaries},
         "runs": per_seed,
     }
+    if movielens is not None:
+        report["movielens"] = movielens
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     for name, summary in summaries.items():
@@ -295,6 +446,15 @@ def main(argv: list[str] | None = None) -> int:
             f"MSE {vs['mse_best']['mean']:.4f} ({vs['mse_ratio_vs_naive']:.3f}x naive), "
             f"slowest training {vs['train_s_best_max']} s"
         )
+        print()
+    if movielens is not None:
+        print(top_n_table(movielens["summary"]))
+        print()
+        for name, ratios in movielens["versus_popularity"].items():
+            print(
+                f"{name} vs popularity (movielens): Recall@10 {ratios['recall@10']:.2f}x, "
+                f"NDCG@10 {ratios['ndcg@10']:.2f}x"
+            )
         print()
     print(f"command: {command}; wrote {args.out}")
     return 0
