@@ -8,8 +8,9 @@
 3. Diversity: maximal marginal relevance over the items' text embeddings, so the list does
    not repeat one kind of item (diversity 0 keeps the ranker's order).
 
-Each `Recommendation` carries the ranker's components (preference, popularity, similarity,
-...) plus "relevance" when there was a query, for explanations to cite.
+Each `Recommendation` carries the ranker's components (preference, choice on rating logs,
+popularity, similarity, ...) plus "relevance" when there was a query, for explanations to
+cite. Without a popularity weight the ranker's own (validated) weights apply.
 """
 
 from __future__ import annotations
