@@ -75,6 +75,7 @@ class RunResult:
     max_ms: float = 0.0
     mean_ms: float = 0.0
     llm_calls: int | None = None
+    think_ms: float = 0.0
     target_p99_ms: float | None = None
     passed: bool = False
     error_samples: list[str] = field(default_factory=list)
@@ -398,10 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--think-ms",
-        type=float,
-        default=0.0,
-        help="mean pause between a session's turns, jittered 0.5-1.5x, with staggered starts "
-        "(0: closed loop, the next turn right away)",
+        default="0,2000",
+        help="comma-separated mean pauses between a session's turns, each run in turn; "
+        "jittered 0.5-1.5x with staggered starts (0: closed loop, the next turn right away)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "api.json")
     parser.add_argument("--serve-null", type=int, default=None, help=argparse.SUPPRESS)
@@ -416,11 +416,21 @@ def main(argv: list[str] | None = None) -> int:
     machine_at_start = machine()
     results: list[RunResult] = []
     w = args.workers
-    think = args.think_ms / 1000
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+    try:
+        thinks_ms = [float(t) for t in str(args.think_ms).split(",") if t.strip()]
+    except ValueError:
+        parser.error("--think-ms takes numbers, e.g. 0,2000")
+    if not thinks_ms or any(t < 0 for t in thinks_ms):
+        parser.error("--think-ms takes non-negative numbers, e.g. 0,2000")
+    plan = [(t, b.strip()) for t in thinks_ms for b in args.backends.split(",") if b.strip()]
+    for think_ms, backend in plan:
+        think = think_ms / 1000
+        mode = "closed loop" if not think_ms else f"think {think_ms:.0f} ms"
         print(
-            f"running {backend}: {args.sessions} sessions x {args.turns} turns ...", file=sys.stderr
+            f"running {backend} ({mode}): {args.sessions} sessions x {args.turns} turns ...",
+            file=sys.stderr,
         )
+        before = len(results)
         if backend == "null":
             results.append(
                 run_backend(
@@ -455,9 +465,11 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
         else:
             parser.error(f"unknown backend {backend!r}")
+        for r in results[before:]:
+            r.think_ms = think_ms
 
     header = (
-        f"{'backend':<24} {'turns':>6} {'errors':>6} {'fallbk':>6} {'turns/s':>8} "
+        f"{'backend':<24} {'think ms':>8} {'turns':>6} {'errors':>6} {'fallbk':>6} {'turns/s':>8} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'target':>8} {'pass':>5}"
     )
     print(header)
@@ -465,26 +477,26 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         target = f"{r.target_p99_ms:.0f}" if r.target_p99_ms is not None else "-"
         print(
-            f"{r.backend:<24} {r.turns:>6} {r.errors:>6} {r.fallbacks:>6} "
+            f"{r.backend:<24} {r.think_ms:>8.0f} {r.turns:>6} {r.errors:>6} {r.fallbacks:>6} "
             f"{r.throughput_turns_per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
             f"{target:>8} {'yes' if r.passed else 'NO':>5}"
         )
         for sample in r.error_samples:
             print(f"    error: {sample}")
     ratios = {}
-    base = results[0]
-    for r in results[1:]:
-        if base.p50_ms and base.throughput_turns_per_s:
-            ratios[f"{r.backend} / {base.backend}"] = {
+    for r in results:
+        base = next(b for b in results if b.think_ms == r.think_ms)
+        if r is not base and base.p50_ms and base.throughput_turns_per_s:
+            ratios[f"{r.backend} / {base.backend} (think {r.think_ms:.0f} ms)"] = {
                 "p50": round(r.p50_ms / base.p50_ms, 2),
                 "throughput": round(r.throughput_turns_per_s / base.throughput_turns_per_s, 2),
             }
     if ratios:
-        print(f"ratios against {base.backend} (same run): {ratios}")
+        print(f"ratios against the first backend of each mode (same run): {ratios}")
     for r in results:
         if r.llm_calls is not None and r.turns:
             calls = r.llm_calls / (r.turns + len(MESSAGES))
-            print(f"{r.backend}: {calls:.2f} LLM calls per turn")
+            print(f"{r.backend} (think {r.think_ms:.0f} ms): {calls:.2f} LLM calls per turn")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -493,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {**machine_at_start, "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
         "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]),
         "workspace": str(workspace),
-        "think_ms": args.think_ms,
+        "think_ms": thinks_ms,
         "results": [asdict(r) for r in results],
         "ratios": ratios,
     }

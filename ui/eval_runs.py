@@ -706,7 +706,9 @@ def latency_figures(name: str, payload: Mapping[str, Any], command: str) -> list
         if not isinstance(result, Mapping):
             continue
         if name == "api":
-            system = f"http, {result.get('backend')}"
+            think = float(result.get("think_ms") or 0.0)
+            mode = "closed loop" if not think else f"think {think:g} ms"
+            system = f"http, {result.get('backend')}, {mode}"
             for key in ("p50_ms", "p99_ms", "throughput_turns_per_s", "errors"):
                 if key in result:
                     figures.append(Figure(key, result[key], command, "movielens-100k", system))
