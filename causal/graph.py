@@ -502,8 +502,10 @@ class CausalGraph:
         highlight_path: Sequence[str] | None = None,
         title: str | None = None,
     ) -> Path:
-        """Draw the graph to a PNG: tiers left to right (users, items, then the interaction),
-        names in boxes coloured by role, edge width by stability, a path in red."""
+        """Draw the graph to a PNG: tiers top to bottom (who people and items are, then what
+        was shown, then what people did), names in boxes coloured by role, edge width by
+        stability, a path in red. Rows keep the picture close to square, so it stays readable
+        in a narrow panel."""
         import matplotlib
 
         matplotlib.use("Agg", force=False)
@@ -512,19 +514,19 @@ class CausalGraph:
 
         if highlight_path:
             self.check(*highlight_path)
-        pos, column = self._layout()
+        pos, row = self._layout()
         hl_edges = _path_edges(highlight_path)
         hl_nodes = set(highlight_path or ())
-        n_cols = len(set(column.values())) or 1
-        tallest = max((list(column.values()).count(c) for c in set(column.values())), default=1)
+        n_rows = len(set(row.values())) or 1
+        widest = max((list(row.values()).count(r) for r in set(row.values())), default=1)
         fig, ax = plt.subplots(
-            figsize=(min(3.0 + 2.6 * n_cols, 26), min(2.5 + 1.1 * tallest, 20)), dpi=110
+            figsize=(min(2.5 + 1.9 * widest, 22), min(2.0 + 1.35 * n_rows, 18)), dpi=110
         )
         graph = nx.DiGraph(self.dag)
-        font = 9 if len(self.nodes) <= 15 else 8
-        margins = {v: 4.2 * len(v) + 10 for v in graph.nodes}
+        font = 10 if len(self.nodes) <= 15 else 8
+        margins = {v: 4.4 * len(v) + 12 for v in graph.nodes}
         for same in (True, False):
-            edges = [e for e in graph.edges if (column[e[0]] == column[e[1]]) is same]
+            edges = [e for e in graph.edges if (row[e[0]] == row[e[1]]) is same]
             if not edges:
                 continue
             nx.draw_networkx_edges(
@@ -532,7 +534,7 @@ class CausalGraph:
                 pos,
                 edgelist=edges,
                 ax=ax,
-                edge_color=["#c1121f" if e in hl_edges else "#666666" for e in edges],
+                edge_color=["#c1121f" if e in hl_edges else "#777777" for e in edges],
                 width=[
                     3.2 if e in hl_edges else 0.8 + 1.6 * (self._edge_info[e].stability or 0.5)
                     for e in edges
@@ -540,9 +542,9 @@ class CausalGraph:
                 arrows=True,
                 arrowstyle="-|>",
                 arrowsize=14,
-                connectionstyle="arc3,rad=0.45" if same else "arc3,rad=0.06",
-                min_source_margin=[margins[u] * (0.35 if same else 1.0) for u, _ in edges],
-                min_target_margin=[margins[v] * (0.35 if same else 1.0) for _, v in edges],
+                connectionstyle="arc3,rad=0.35" if same else "arc3,rad=0.08",
+                min_source_margin=[margins[u] * (0.6 if same else 0.45) for u, _ in edges],
+                min_target_margin=[margins[v] * (0.6 if same else 0.45) for _, v in edges],
             )
         for v, (x, y) in pos.items():
             role = self._info[v].role
@@ -570,17 +572,17 @@ class CausalGraph:
             ax.legend(
                 handles=handles,
                 loc="upper center",
-                bbox_to_anchor=(0.5, -0.02),
-                fontsize=8,
+                bbox_to_anchor=(0.5, 0.0),
+                fontsize=9,
                 frameon=False,
-                ncol=min(6, len(handles)),
+                ncol=min(3, len(handles)),
             )
         if title:
             ax.set_title(title)
         xs = [p[0] for p in pos.values()] or [0.0]
         ys = [p[1] for p in pos.values()] or [0.0]
-        ax.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
-        ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
+        ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
+        ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
         ax.set_axis_off()
         out = Path(path)
         fig.tight_layout()
@@ -588,30 +590,34 @@ class CausalGraph:
         plt.close(fig)
         return out
 
-    def _layout(self) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[int, int]]]:
-        """Columns by tier (topological generation when tiers are missing), and inside a tier
-        user attributes, item attributes and interaction variables side by side."""
+    def _layout(self) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
+        """Rows by tier (topological generation when tiers are missing), top to bottom; in a
+        row, user attributes, then item attributes, then interaction variables."""
         generation: dict[str, int] = {}
         for depth, layer in enumerate(nx.topological_generations(self.dag)):
             for v in layer:
                 generation[v] = depth
         rank = {"user": 0, "item": 1, "interaction": 2}
-        column: dict[str, tuple[int, int]] = {}
+        tier_of = {
+            v: (self._info[v].tier if self._info[v].tier is not None else generation.get(v, 0))
+            for v in self.nodes
+        }
+        order = {t: k for k, t in enumerate(sorted(set(tier_of.values())))}
+        row = {v: order[tier_of[v]] for v in self.nodes}
+        by_row: dict[int, list[str]] = {}
         for v in self.nodes:
-            info = self._info[v]
-            tier = info.tier if info.tier is not None else generation.get(v, 0)
-            column[v] = (tier, rank.get(info.level or "", 2))
-        order = {c: k for k, c in enumerate(sorted(set(column.values())))}
-        by_col: dict[tuple[int, int], list[str]] = {}
-        for v in self.nodes:
-            by_col.setdefault(column[v], []).append(v)
+            by_row.setdefault(row[v], []).append(v)
         pos: dict[str, tuple[float, float]] = {}
-        for col, members in by_col.items():
-            members.sort(key=lambda v: (generation.get(v, 0), v))
+        for r, members in by_row.items():
+            members.sort(
+                key=lambda v: (rank.get(self._info[v].level or "", 2), generation.get(v, 0), v)
+            )
             k = len(members)
+            # stagger long rows so neighbouring labels don't touch
             for j, v in enumerate(members):
-                pos[v] = (order[col] * 2.2, ((k - 1) / 2.0 - j) * 1.1)
-        return pos, column
+                offset = 0.22 if k > 4 and j % 2 else 0.0
+                pos[v] = ((j - (k - 1) / 2.0) * 2.0, -r * 1.5 - offset)
+        return pos, row
 
 
 def _path_edges(path: Sequence[str] | None) -> set[tuple[str, str]]:
