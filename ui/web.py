@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -230,11 +231,12 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
         if not session_id:
             raise gr.Error("Start a conversation first.")
         try:
-            await service.call(service.agent.feedback, session_id, item_id, value)
+            ack = await service.call(service.agent.feedback, session_id, item_id, value)
         except ApiError as exc:
             raise gr.Error(exc.message) from None
         verb = "liked" if value == "like" else "disliked"
-        return f"✔ Recorded: you {verb} `{item_id}`. It will shape the next recommendations."
+        title = re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", str(field(ack, "title", "") or item_id))
+        return f"✔ Recorded: you {verb} **{title}**. It will shape the next recommendations."
 
     with gr.Blocks(title="WhyRec") as blocks:
         banner = gr.Markdown(banner_markdown(service.backend_name), elem_id="whyrec-banner")

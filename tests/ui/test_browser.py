@@ -44,6 +44,7 @@ def test_chat_cards_graph_and_like_in_chromium(live_server):
             assert cards.count() >= 1
             first_card = cards.first
             item_id = first_card.get_attribute("data-item-id")
+            title = first_card.locator("h4").inner_text().split(". ", 1)[1]
             expect(first_card.locator(".why")).not_to_be_empty()
             bot = page.locator("#whyrec-chat .message.bot, #whyrec-chat [data-testid='bot']")
             expect(bot.last).not_to_be_empty()
@@ -54,7 +55,7 @@ def test_chat_cards_graph_and_like_in_chromium(live_server):
             assert size[0] > 100 and size[1] > 100
 
             page.locator(".whyrec-like").first.click()
-            expect(page.locator("#whyrec-feedback")).to_contain_text(item_id, timeout=30_000)
+            expect(page.locator("#whyrec-feedback")).to_contain_text(title, timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "web-ui.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "web-ui-failure.png"), full_page=True)
