@@ -1104,6 +1104,9 @@ def estimate_effect(
     elif chosen is EffectMethod.BN:
         used = tuple(ident.adjustment_set)
     notes = (*ident.notes, *est.notes)
+    overlap_caveat = _overlap_caveat(setup)
+    if overlap_caveat:
+        notes = (*notes, overlap_caveat)
     summary = _summary(
         treatment,
         outcome,
@@ -1119,6 +1122,8 @@ def estimate_effect(
         given,
         setup.continuous,
     )
+    if overlap_caveat:
+        summary = f"{summary} Caution: {overlap_caveat}."
     return EffectResult(
         identified=True,
         estimate=est.value,
@@ -1148,6 +1153,23 @@ _METHOD_NAMES = {
     EffectMethod.NAIVE: "naive difference in means",
     EffectMethod.BN: "do-query on a fitted Bayesian network",
 }
+
+
+OVERLAP_WARN_SHARE = 0.05
+
+
+def _overlap_caveat(setup: _Setup) -> str:
+    """A plain-language positivity warning, or "" when the groups overlap well enough."""
+    from causal.estimators import unsupported_share
+
+    share, columns = unsupported_share(setup.problem)
+    if share < OVERLAP_WARN_SHARE:
+        return ""
+    names = ", ".join(setup.covariates[j] for j in columns)
+    return (
+        f"{share:.0%} of the rows have a value of {names} never seen in one of the two groups "
+        "(no overlap), so any adjusted estimate extrapolates there"
+    )
 
 
 def _summary(

@@ -68,6 +68,24 @@ def test_confounded_effect_aipw_covers_truth_naive_does_not(worlds) -> None:
     assert np.median(naive_errors) > 2 * np.median(aipw_errors)
 
 
+def test_no_overlap_is_flagged_in_notes_and_summary(worlds) -> None:
+    """Popularity tracks quality, so no blockbuster has the lowest quality: the result says so."""
+    world, table = worlds[0]
+    graph = truth_graph(world)
+    res = estimate_effect(table, graph, "popularity", "clicked", 4, 2, refutations=False)
+    caveats = [n for n in res.notes if "no overlap" in n]
+    assert caveats and "quality" in caveats[0], res.notes
+    assert "Caution:" in res.summary
+    share = float(caveats[0].split("%")[0]) / 100
+    quality_by_arm = table.rows.groupby("popularity", observed=True)["quality"].unique()
+    missing = set(quality_by_arm[4.0]) ^ set(quality_by_arm[2.0])
+    expected = table.rows["quality"].isin(missing).mean()
+    assert share == pytest.approx(expected, abs=0.006)
+    fine = estimate_effect(table, graph, "position", "clicked", 3, 5, refutations=False)
+    assert not any("no overlap" in n for n in fine.notes)
+    assert "Caution:" not in fine.summary
+
+
 def test_selected_outcome_comes_from_random_log_and_covers_truth(worlds) -> None:
     for world, table in worlds:
         truth = world.true_effect("genre", "rating", "comedy", "drama").ate
