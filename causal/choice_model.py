@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +114,13 @@ class ChoiceParams:
 
     def average_logit(self, user_vec: np.ndarray) -> float:
         """The logit of an average item for this user (mean over the catalogue; linear, O(d))."""
-        return float(self.target_bias.mean() + self.target_vec.mean(axis=0) @ user_vec)
+        mean_bias, mean_vec = self._catalogue_means
+        return float(mean_bias + mean_vec @ user_vec)
+
+    @cached_property
+    def _catalogue_means(self) -> tuple[float, np.ndarray]:
+        """Mean item bias and vector, computed once (O(n_items) per call on a big catalogue)."""
+        return float(self.target_bias.mean()), self.target_vec.mean(axis=0)
 
     def save(self, path: Path) -> None:
         """Write to an .npz file."""

@@ -398,13 +398,17 @@ class Ranker:
         liked: Sequence[str] = (),
         disliked: Sequence[str] = (),
         popularity_weight: float | None = None,
+        limit: int | None = None,
     ) -> list[ScoredItem]:
         """Rank `item_ids` for a user, best first, each with its score components.
 
         A known user is scored from their trained vector plus any feedback folded in; an
         unknown (or None) user from `user_attributes`. `liked` / `disliked` are items from the
-        current conversation: they update the user's vector for this call only.
+        current conversation: they update the user's vector for this call only. `limit` keeps
+        only the best few (scoring thousands of candidates then costs one vector product).
         """
+        if limit is not None and limit < 1:
+            raise ValueError("limit must be at least 1")
         ids = [str(i) for i in item_ids]
         missing = [i for i in ids if i not in self.item_index]
         if missing:
@@ -413,6 +417,10 @@ class Ranker:
             return []
         items = np.array([self.item_index[i] for i in ids], dtype=np.int64)
         state = self._state_for(user_id, user_attributes, liked, disliked)
+        if limit is not None and limit < len(items):
+            scores = self._scores(state, items, popularity_weight)[0]
+            best = np.argsort(-scores, kind="stable")[:limit]
+            items = items[np.sort(best)]  # input order kept for ties, as without a limit
         return self._rank(state, items, popularity_weight)
 
     def top_items(

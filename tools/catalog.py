@@ -910,6 +910,32 @@ class Catalog:
                 )
         return hits[:k]
 
+    def filter_ids(
+        self,
+        limit: int,
+        where: Filters | ParsedFilters | None = None,
+        exclude: Collection[str] = (),
+    ) -> list[str]:
+        """Ids of up to `limit` items (catalog order) that pass `where`, not in `exclude`.
+
+        Ids only: a recommender that re-ranks thousands of filtered items needs no metadata.
+        """
+        limit = _check_k(limit)
+        filters = self.parse_filters(where)
+        excluded = {str(e) for e in exclude} if exclude else set()
+        if not self.local_filtering:
+            return [h.item_id for h in self.browse(limit, filters, excluded)]
+        snapshot = self._load_snapshot()
+        mask = snapshot.mask(filters) if filters else np.ones(len(snapshot), dtype=bool)
+        out: list[str] = []
+        for row in np.flatnonzero(mask):
+            item_id = snapshot.ids[row]
+            if item_id not in excluded:
+                out.append(item_id)
+                if len(out) == limit:
+                    break
+        return out
+
     def search_vector(
         self,
         vector: Sequence[float] | np.ndarray,

@@ -94,8 +94,7 @@ def recommend_for_user(
         hits = workspace.catalog.browse(pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
     elif filters:
-        hits = workspace.catalog.browse(FILTER_SCAN_LIMIT, where=filters, exclude=banned)
-        candidates = [h.item_id for h in hits]
+        candidates = workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters, exclude=banned)
     else:
         top = ranker.top_items(
             user_id,
@@ -124,6 +123,7 @@ def recommend_for_user(
             liked=[i for i in liked if ranker.known_item(i)],
             disliked=[i for i in disliked if ranker.known_item(i)],
             popularity_weight=popularity_weight,
+            limit=None if relevance else pool,  # relevance re-orders, so keep every hit then
         )
         scored = _with_relevance(ranked, relevance)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,

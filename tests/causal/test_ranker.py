@@ -221,6 +221,18 @@ def test_popularity_weight_adds_popularity_back(segments):
     )
 
 
+def test_score_limit_keeps_the_head_of_the_full_ranking(segments):
+    world, ranker = segments
+    items = world.items["item_id"].tolist()
+    full = ranker.score("u0", items, liked=items[:2])
+    head = ranker.score("u0", items, liked=items[:2], limit=7)
+    assert [s.item_id for s in head] == [s.item_id for s in full[:7]]
+    assert [s.components for s in head] == [s.components for s in full[:7]]
+    assert len(ranker.score("u0", items[:3], limit=50)) == 3
+    with pytest.raises(ValueError, match="limit"):
+        ranker.score("u0", items, limit=0)
+
+
 def test_save_and_load_round_trip(tmp_path, segments):
     world, ranker = segments
     ranker.save(tmp_path / "ranker")

@@ -155,6 +155,17 @@ def test_empty_text_browses_filtered_items(catalog: Catalog) -> None:
     assert all(h.score == 0.0 for h in hits)
 
 
+def test_filter_ids_are_the_browsed_ids(catalog: Catalog) -> None:
+    where = {"category": "footwear"}
+    assert catalog.filter_ids(10, where) == ids(catalog.browse(10, where))
+    assert catalog.filter_ids(1, where) == ids(catalog.browse(10, where))[:1]
+    first = catalog.filter_ids(10, where)[0]
+    assert first not in catalog.filter_ids(10, where, exclude=[first])
+    assert len(catalog.filter_ids(100)) == len(catalog.browse(100))
+    with pytest.raises(ValueError, match="positive"):
+        catalog.filter_ids(0, where)
+
+
 # ---------------------------------------------------------------- filters
 
 
