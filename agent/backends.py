@@ -27,7 +27,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -188,11 +188,44 @@ def make_chat_model(
     )
 
 
+def _pass_through_chat_openai() -> type:
+    """ChatOpenAI that hands the SDK its messages and tool schemas as a ready JSON body.
+
+    The openai SDK walks every request's messages and tools against its TypedDicts
+    (`maybe_transform`, ~1.5 ms a call here) and, for chat completions, returns them unchanged;
+    with 50 busy sessions that walk was a fifth of the server's CPU. Sent through `extra_body`
+    (which the SDK merges into the body as is), the JSON on the wire is the same.
+    """
+    global _PASS_THROUGH
+    if _PASS_THROUGH is not None:
+        return _PASS_THROUGH
+    from langchain_openai import ChatOpenAI
+
+    class PassThroughChatOpenAI(ChatOpenAI):
+        def _get_request_payload(self, input_: Any, *, stop: Any = None, **kwargs: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            if "response_format" in payload or self._use_responses_api(payload):
+                return payload
+            body = dict(payload.get("extra_body") or {})
+            for key in ("messages", "tools"):
+                if key in payload:
+                    body[key] = payload[key]
+            payload.pop("tools", None)
+            payload["messages"] = []  # the SDK requires the argument; extra_body replaces it
+            payload["extra_body"] = body
+            return payload
+
+    _PASS_THROUGH = PassThroughChatOpenAI
+    return _PASS_THROUGH
+
+
+_PASS_THROUGH: type | None = None
+
+
 def _make_openai(spec: BackendSpec, settings: LLMSettings) -> BaseChatModel:
     import socket
 
-    from langchain_openai import ChatOpenAI
-
+    chat_openai = _pass_through_chat_openai()
     model = spec.model or discover_openai_model(spec.target) or "default"
     # TCP_NODELAY: a request's headers and body leave in separate writes, and with Nagle on the
     # body waits for the server's delayed ACK (~40 ms a call on keep-alive connections).
@@ -200,7 +233,7 @@ def _make_openai(spec: BackendSpec, settings: LLMSettings) -> BaseChatModel:
         (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
         (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),
     )
-    return ChatOpenAI(
+    return chat_openai(
         http_socket_options=sockets,
         model=model,
         base_url=spec.target,

@@ -49,6 +49,7 @@ def test_model_name_discovered_from_server():
         assert discover_openai_model(server.url) == "served-qwen"
         model = _model(server)
         assert model.model_name == "served-qwen"
+        assert type(model).__name__ == "PassThroughChatOpenAI"
 
 
 def test_non_streamed_tool_call():
@@ -59,6 +60,42 @@ def test_non_streamed_tool_call():
     assert reply.tool_calls[0]["name"] == "recommend"
     assert reply.tool_calls[0]["args"] == {"k": 3, "query": "space"}
     assert sent["tools"][0]["function"]["name"] == "recommend"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_request_body_is_what_plain_chat_openai_sends(stream):
+    """The pass-through (messages and tools via extra_body) puts the same JSON on the wire."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+    from langchain_openai import ChatOpenAI
+
+    history = [
+        SystemMessage("You recommend films."),
+        HumanMessage("space movies please"),
+        AIMessage("", tool_calls=[{"name": "recommend", "args": {"k": 2}, "id": "c1"}]),
+        ToolMessage('{"items": [{"title": "Alien (1979)"}]}', tool_call_id="c1"),
+        HumanMessage("and why?"),
+    ]
+    bodies = []
+    for make in (
+        lambda server: _model(server),
+        lambda server: ChatOpenAI(
+            model="whyrec-test", base_url=server.url, api_key="none", max_retries=0,
+            temperature=LLMSettings().temperature, max_tokens=LLMSettings().max_tokens,
+            stream_usage=False,
+        ),
+    ):  # fmt: skip
+        with ScriptedOpenAIServer([{"content": "Because."}], model="whyrec-test") as server:
+            model = make(server).bind_tools([recommend])
+            if stream:
+                text = "".join(str(chunk.content) for chunk in model.stream(history))
+            else:
+                text = model.invoke(history).content
+            bodies.append(server.requests[-1])
+        assert text == "Because."
+    ours, plain = bodies
+    assert ours["messages"] == plain["messages"] and len(ours["messages"]) == 5
+    assert ours["tools"] == plain["tools"]
+    assert ours == plain
 
 
 def test_streamed_tool_call_fragments_are_reassembled():
