@@ -50,6 +50,12 @@ def test_model_name_discovered_from_server():
         model = _model(server)
         assert model.model_name == "served-qwen"
         assert type(model).__name__ == "PassThroughChatOpenAI"
+        # Bound once per model, tool list and options (create_agent binds before every call).
+        assert model.bind_tools([recommend]) is model.bind_tools([recommend])
+        assert model.bind_tools([recommend], tool_choice="auto") is not model.bind_tools(
+            [recommend]
+        )
+        assert _model(server).bind_tools([recommend]) is not model.bind_tools([recommend])
 
 
 def test_non_streamed_tool_call():
