@@ -60,14 +60,14 @@ class GroundingReport:
         )
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
 def _source_numbers(sources: Iterable[str]) -> list[float]:
+    """Every number in the sources (the pattern always parses; overflow reads as inf)."""
     out: list[float] = []
     for text in sources:
-        for m in re.finditer(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text):
-            try:
-                out.append(float(m.group()))
-            except ValueError:
-                continue
+        out.extend(map(float, _NUMBER.findall(text)))
     return out
 
 
