@@ -60,14 +60,14 @@ class GroundingReport:
         )
 
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def _source_numbers(sources: Iterable[str]) -> list[float]:
     """Every number in the sources (the pattern always parses; overflow reads as inf)."""
     out: list[float] = []
     for text in sources:
-        out.extend(map(float, _NUMBER.findall(text)))
+        out.extend(map(float, _SOURCE_NUMBER.findall(text)))
     return out
 
 
