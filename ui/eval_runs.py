@@ -517,9 +517,11 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
 def ranking_figures(payload: Mapping[str, Any], dataset: str, command: str) -> list[Figure]:
     """Figures from a ranking JSON: its top-level metrics for the ranker, then one row per
     baseline; a row with nothing but counts (no metric could be computed) is left out."""
-    rows: list[tuple[str, Mapping[str, Any]]] = [
-        (f"ranker ({payload.get('method', '?')})", payload)
-    ]
+    ranker = dict(payload)
+    split = payload.get("leave_last_out")
+    if not ranker.get("n_users") and isinstance(split, Mapping) and split.get("n_users"):
+        ranker["n_users"] = split["n_users"]  # no random log: the users of the @10 split
+    rows: list[tuple[str, Mapping[str, Any]]] = [(f"ranker ({payload.get('method', '?')})", ranker)]
     baselines = payload.get("baselines")
     if isinstance(baselines, Mapping):
         rows += [(str(k), v) for k, v in baselines.items() if isinstance(v, Mapping)]
@@ -660,16 +662,18 @@ def latency_section(
         errors.append("no MovieLens-100K workspace for the latency benchmarks")
     else:
         sessions = "4" if options.quick else "20"
+        # Smaller runs than the benchmarks' defaults: their own files, so the full results
+        # (benchmarks/results/agent.json, api.json) are not overwritten.
         runs = (
             (
                 "agent",
                 ["benchmarks/agent.py", "--datasets", "movielens-100k", "--sessions", sessions,
-                 "--ml-workspace", str(workspace), "--out", str(options.out / "agent.json")],
+                 "--ml-workspace", str(workspace), "--out", str(options.out / "scoreboard-agent.json")],
             ),
             (
                 "api",
                 ["benchmarks/api.py", "--sessions", sessions, "--turns", "3" if options.quick else "5",
-                 "--workspace", str(workspace), "--out", str(options.out / "api.json")],
+                 "--workspace", str(workspace), "--out", str(options.out / "scoreboard-api.json")],
             ),
         )  # fmt: skip
         for name, args in runs:

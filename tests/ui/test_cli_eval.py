@@ -228,6 +228,7 @@ def test_ranking_figures_keep_systems_apart():
     got = {(f.system, f.metric): f.value for f in ranking_figures(split, "ml", "cmd")}
     assert got == {
         ("ranker (snips)", "recall@10"): 0.004,
+        ("ranker (snips)", "n_users"): 943,  # the split's users, as for the baselines
         ("popularity", "recall@10"): 0.086,
         ("popularity", "n_users"): 943,
     }
