@@ -875,24 +875,16 @@ class Catalog:
         excluded = {str(e) for e in exclude} if exclude else set()
         if self.local_filtering:
             snapshot = self._load_snapshot()
-            mask = snapshot.mask(filters) if filters else np.ones(len(snapshot), dtype=bool)
-            hits = []
-            for row in np.flatnonzero(mask):
-                item_id = snapshot.ids[row]
-                if item_id in excluded:
-                    continue
-                meta = snapshot.metadatas[row]
-                hits.append(
-                    Hit(
-                        item_id,
-                        str(meta.get("title", "")),
-                        0.0,
-                        _public_metadata(meta, self._order),
-                    )
+            rows = np.flatnonzero(_allowed_rows(snapshot, filters, excluded))[:k]
+            return [
+                Hit(
+                    snapshot.ids[row],
+                    str(snapshot.metadatas[row].get("title", "")),
+                    0.0,
+                    _public_metadata(snapshot.metadatas[row], self._order),
                 )
-                if len(hits) == k:
-                    break
-            return hits
+                for row in rows
+            ]
         got = self._collection.get(
             where=filters.to_chroma_where(), limit=k + len(excluded), include=["metadatas"]
         )
@@ -926,15 +918,8 @@ class Catalog:
         if not self.local_filtering:
             return [h.item_id for h in self.browse(limit, filters, excluded)]
         snapshot = self._load_snapshot()
-        mask = snapshot.mask(filters) if filters else np.ones(len(snapshot), dtype=bool)
-        out: list[str] = []
-        for row in np.flatnonzero(mask):
-            item_id = snapshot.ids[row]
-            if item_id not in excluded:
-                out.append(item_id)
-                if len(out) == limit:
-                    break
-        return out
+        rows = np.flatnonzero(_allowed_rows(snapshot, filters, excluded))[:limit]
+        return [snapshot.ids[row] for row in rows]
 
     def search_vector(
         self,
@@ -966,14 +951,7 @@ class Catalog:
             raise ValueError(
                 f"query vector has {query.shape[0]} dimensions, the catalog {snapshot.embeddings.shape[1]}"
             )
-        mask = snapshot.mask(filters) if filters else None
-        if excluded:
-            if mask is None:
-                mask = np.ones(len(snapshot), dtype=bool)
-            for item_id in excluded:
-                row = snapshot.pos.get(item_id)
-                if row is not None:
-                    mask[row] = False
+        mask = _allowed_rows(snapshot, filters, excluded) if filters or excluded else None
         hits = []
         for row, score in snapshot.top_k(query, k, mask):
             meta = snapshot.metadatas[row]
@@ -1028,6 +1006,16 @@ class Catalog:
         """Items closest in meaning to a catalog item (the item itself excluded)."""
         vector = self.embeddings([str(item_id)])[0]
         return self.search_vector(vector, k, where, exclude={str(item_id)})
+
+
+def _allowed_rows(snapshot: Any, filters: ParsedFilters | None, excluded: set[str]) -> np.ndarray:
+    """Boolean mask of the snapshot rows that pass `filters` and are not in `excluded`."""
+    mask = snapshot.mask(filters) if filters else np.ones(len(snapshot), dtype=bool)
+    for item_id in excluded:
+        row = snapshot.pos.get(item_id)
+        if row is not None:
+            mask[row] = False
+    return mask
 
 
 def _check_k(k: object) -> int:
