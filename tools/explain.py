@@ -263,7 +263,19 @@ def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
         if method == "naive"
         else f"the ranker (trained with {method.upper()} against exposure bias)"
     )
-    text = f"For you, {how} predicts {predicted}."
+    choice = comp.get("choice")
+    if choice is not None and getattr(ranker.weights, "choice", 0.0):
+        # The choice model drives the order, so say that first (a lower predicted rating can
+        # rank higher when people like you pick the item more often).
+        text = (
+            f"For you, {how} gives it a {float(choice):.0%} chance of being picked over an "
+            "average item (popularity aside)"
+        )
+        if ranker.kind is FeedbackKind.RATING:
+            text += f"; its predicted rating is {preference:.2f} (of {ranker.rating_max:g})"
+        text += "."
+    else:
+        text = f"For you, {how} predicts {predicted}."
     similarity = comp.get("similarity")
     if similarity is not None and (ctx.user.liked or user is not None):
         text += f" Taste similarity to what you liked: {float(similarity):.2f}."

@@ -114,6 +114,11 @@ def test_recommend_uses_the_ranker_and_explains_its_prediction(agent_workspace):
     explanation = get_tool("explain").call(ctx, {"item_id": recs.items[0].item_id})
     ranker = next(e for e in explanation.evidence if e.kind == "ranker")
     assert ranker.data["preference"] == pytest.approx(recs.items[0].components["preference"])
+    # The text leads with what orders the list: the choice model when it is weighted in.
+    if agent_workspace.ranker.weights.choice and "choice" in ranker.data:
+        assert f"{ranker.data['choice']:.0%} chance of being picked" in ranker.text
+    else:
+        assert "predicts" in ranker.text and "chance of being picked" not in ranker.text
 
 
 def test_feedback_reaches_the_workspace_log(agent_workspace):
