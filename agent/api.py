@@ -337,7 +337,9 @@ class RecAgent:
                 self.store.save(state)
                 for kind, data in events:
                     yield AgentEvent(kind=EventKind(kind), data=data)
-                for piece in re.findall(r"\S+\s*|\s+", reply.text):
+                # The planner's reply is whole at once: stream it a line at a time (word-sized
+                # events cost the server more than the turn itself: an SSE event each).
+                for piece in re.findall(r"[^\n]*\n+|[^\n]+", reply.text):
                     yield AgentEvent(kind=EventKind.TOKEN, text=piece)
             else:
                 reply = None

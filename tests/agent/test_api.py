@@ -99,3 +99,7 @@ def test_stream_events(rule_agent):
     reply = events[-1].data
     assert tokens == reply.text
     assert kinds.index(EventKind.TOOL_START) < kinds.index(EventKind.TOKEN)
+    # The planner's whole reply goes out a line at a time (one SSE event each on the server).
+    pieces = [e.text for e in events if e.kind is EventKind.TOKEN]
+    assert len(pieces) == len([line for line in reply.text.split("\n") if line]) > 1
+    assert all("\n" not in piece.rstrip("\n") for piece in pieces)
