@@ -733,13 +733,65 @@ def _requested_k(text: str) -> int | None:
     return max(1, min(20, value)) if value else None
 
 
+_OWNER_PREFIXES = ("item_", "user_")
+
+
+def _variable_phrases(name: str, variables: Sequence[str]) -> set[str]:
+    """How people name a column: itself, spaced out, its known synonyms; "item_popularity"
+    also as "popularity" (and popularity's synonyms) unless "popularity" is a column too."""
+    names = [name]
+    names += [
+        name[len(pre) :]
+        for pre in _OWNER_PREFIXES
+        if name.startswith(pre) and name[len(pre) :] not in variables
+    ]
+    phrases: set[str] = set()
+    for n in names:
+        phrases.update({normalise(n), normalise(n.replace("_", " "))})
+        phrases.update(normalise(p) for p in VARIABLE_WORDS.get(n, ()))
+    return phrases
+
+
+_VERB = (
+    r"(?:affects?|influences?|impacts?|changes?|causes?|drives?|determines?|matters? (?:for|to))"
+)
+_TERM = r"(?:the |an? |its |their )?(?P<{0}>[a-z][a-z0-9 _'-]*?)"
+_CAUSAL_TERMS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf"\b(?:how (?:much )?)?(?:does|do|did|would|can|could|will) {_TERM.format('x')} "
+        rf"(?:really |actually )?{_VERB} {_TERM.format('y')}\s*[?.!]*\s*$"
+    ),
+    re.compile(
+        rf"\b(?:effect|impact|influence) of {_TERM.format('x')} on {_TERM.format('y')}\s*[?.!]*\s*$"
+    ),
+    re.compile(rf"\bwhat (?:else )?{_VERB} {_TERM.format('y')}\s*[?.!]*\s*$"),
+)
+
+
+_PRONOUN_TERMS = frozenset(
+    {"it", "this", "that", "they", "them", "this one", "that one", "these", "those", "what"}
+)
+
+
+def unknown_causal_terms(text: str, variables: Sequence[str]) -> list[str]:
+    """The terms of a causal question ("does X affect Y?") that name no variable of the graph."""
+    low = text.lower().strip()
+    for rx in _CAUSAL_TERMS:
+        m = rx.search(low)
+        if m:
+            terms = [t.strip() for t in m.groupdict().values() if t and t.strip()]
+            return [
+                t for t in terms if t not in _PRONOUN_TERMS and not find_variables(t, variables)
+            ]
+    return []
+
+
 def find_variables(text: str, variables: Sequence[str]) -> list[str]:
     """Causal variables (column names) a text names, in order of mention."""
     low = " " + normalise(text) + " "
     hits: list[tuple[int, str]] = []
     for name in variables:
-        phrases = {normalise(name), normalise(name.replace("_", " "))}
-        phrases.update(normalise(p) for p in VARIABLE_WORDS.get(name, ()))
+        phrases = _variable_phrases(name, variables)
         positions = [low.find(f" {p} ") for p in phrases if p and f" {p} " in low]
         if positions:
             hits.append((min(positions), name))

@@ -19,7 +19,7 @@ import numpy as np
 
 from agent.memory import NumericRange, SessionState
 from agent.models import RecItem
-from agent.nlu import Direction, FeedbackKind, Intent, Parse, understand
+from agent.nlu import Direction, FeedbackKind, Intent, Parse, understand, unknown_causal_terms
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
 from tools.registry import get_tool
@@ -252,6 +252,28 @@ def rec_item(summary: ItemSummary, explanation: Explanation | None) -> RecItem:
     )
 
 
+def _oriented(effect: EffectAnswer, direction: Direction) -> EffectAnswer:
+    """The same contrast told the way the user asked ("older": the lower value as treatment).
+
+    The estimator's default contrast is the upper against the lower quartile; swapping the arms
+    of an average effect negates it and its interval, so no second estimate is needed.
+    """
+    a, b = effect.treatment_value, effect.control_value
+    if not (isinstance(a, int | float) and isinstance(b, int | float)) or a == b:
+        return effect
+    if (direction is Direction.DOWN) == (a < b):
+        return effect
+    return effect.model_copy(
+        update={
+            "treatment_value": b,
+            "control_value": a,
+            "estimate": None if effect.estimate is None else -effect.estimate,
+            "ci_low": None if effect.ci_high is None else -effect.ci_high,
+            "ci_high": None if effect.ci_low is None else -effect.ci_low,
+        }
+    )
+
+
 def _effect_sentence(effect: EffectAnswer) -> str:
     what = effect.change_phrase()
     segment = (
@@ -454,6 +476,8 @@ class RulePlanner:
             return PlannerReply(
                 text=f"I can't estimate that: {record.compact.removeprefix('Error: ')}"
             )
+        if treated is None and control is None and question.direction is not None:
+            result = _oriented(result, question.direction)
         return PlannerReply(text=_effect_sentence(result))
 
     def _what_if_values(self, ctx: TurnContext, parse: Parse) -> tuple[Any, Any]:
@@ -486,6 +510,13 @@ class RulePlanner:
     def _causal(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
         named = list(parse.variables)
         low = parse.text.lower()
+        unknown = unknown_causal_terms(parse.text, self.variables)
+        if unknown:
+            names = ", ".join(self.variables[:12])
+            missing = " or ".join(f"'{term}'" for term in unknown)
+            return PlannerReply(
+                text=f"This workspace's causal graph has no {missing}. I can reason about: {names}."
+            )
         if len(named) >= 2:
             kind = (
                 GraphQueryKind.ADJUSTMENT_SET

@@ -139,3 +139,48 @@ def test_paraphrases_reach_the_embedding_fallback(rule_agent):
         assert not understand(text, rule_agent.vocab).intents  # no pattern fires
         assert rule_agent.planner.read(state, text).intent is intent
     assert rule_agent.planner.read(state, "blah blah").intent is Intent.RECOMMEND
+
+
+def test_what_if_cheaper_or_pricier_is_told_the_way_it_was_asked(rule_agent):
+    """One estimate (the default quartile contrast), worded in the direction the user asked."""
+    import re
+
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a drama")
+    texts = {w: rule_agent.chat(sid, f"what if it were {w}?") for w in ("cheaper", "pricier")}
+    found = {}
+    for word, reply in texts.items():
+        m = re.search(r"Setting price = ([\d.]+) instead of ([\d.]+) (raises|lowers)", reply.text)
+        assert m, reply.text
+        assert reply.grounded
+        found[word] = (float(m.group(1)), float(m.group(2)), m.group(3))
+    assert found["cheaper"][0] < found["cheaper"][1]
+    assert found["pricier"][0] > found["pricier"][1]
+    assert found["cheaper"][:2] == found["pricier"][1::-1]  # the same contrast, arms swapped
+    assert found["cheaper"][2] != found["pricier"][2]  # so the opposite direction
+
+
+def test_a_causal_question_about_an_unknown_variable_says_so(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "does the weather affect clicked?")
+    assert "no 'weather'" in reply.text and "price" in reply.text
+    assert not any(s.name == "causal_graph_query" for s in reply.trace)
+    known = rule_agent.chat(sid, "how does promotion affect clicks?")
+    assert any(s.name == "causal_graph_query" for s in known.trace)
+    assert "no '" not in known.text
+
+
+def test_variable_names_people_use():
+    from agent.nlu import find_variables, unknown_causal_terms
+
+    assert find_variables("how does popularity affect rating", ["item_popularity", "rating"]) == [
+        "item_popularity",
+        "rating",
+    ]
+    coat = ["gender", "item_gender", "rating"]
+    assert find_variables("does gender affect rating?", coat) == ["gender", "rating"]
+    assert unknown_causal_terms("does price affect rating?", coat) == ["price"]
+    assert unknown_causal_terms("what affects clicks?", coat) == ["clicks"]
+    assert unknown_causal_terms("does it affect rating?", coat) == []
+    assert unknown_causal_terms("what is the effect of gender on rating?", coat) == []
+    assert unknown_causal_terms("a warm jacket please", coat) == []
