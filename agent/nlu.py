@@ -96,6 +96,7 @@ class Parse:
     variables: tuple[str, ...] = ()  # causal variables named in the turn
     wants_more: bool = False  # "something else", "other options", "more"
     either: frozenset[str] = frozenset()  # attributes whose wanted values were joined by "or"
+    unsupported: tuple[tuple[str, str], ...] = ()  # ("cheaper", "price"): a move on a missing kind
 
     @property
     def intent(self) -> Intent | None:
@@ -164,7 +165,10 @@ _REFINE = _rx(
 _MORE = _rx(
     r"\b(something else|anything else|other (options|ones|picks|suggestions)|more (options|ones|picks|suggestions)|show me more|next|different ones|another (one|set|batch)|none of (these|them|those))\b"
 )
-_REPLACE = _rx(r"\b(actually|instead|rather|changed my mind|scratch that)\b")
+_REPLACE = _rx(
+    r"\b(actually|instead|rather|changed my mind|scratch that|what about|how about)\b"
+    r"|^\s*(any|got any|do you have any)\b"  # "any documentaries?": a new request, not an addition
+)
 
 # Negation: a cue makes the wanted values after it in the same clause unwanted.
 _NEG_CUES = frozenset(
@@ -559,6 +563,7 @@ class _Acc:
     exclude: dict[str, list[str]] = field(default_factory=dict)
     ranges: dict[str, Range] = field(default_factory=dict)
     relative: list[tuple[str, Direction]] = field(default_factory=list)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (phrase, kind)
     used: set[int] = field(default_factory=set)  # token positions consumed by slots
 
     def add(self, target: dict[str, list[str]], attr: str, value: str) -> None:
@@ -679,7 +684,10 @@ def _numeric_slots(text: str, vocab: Vocabulary, acc: _Acc) -> None:
     moves: list[tuple[int, int, str, Direction]] = []
     for rx, kind, direction in _RELATIVE:
         attr = vocab.numeric_of_kind(kind)
-        if attr is None or attr.name in acc.ranges:
+        if attr is None:
+            acc.unsupported += [(m.group(0), kind.value) for m in rx.finditer(text)]
+            continue
+        if attr.name in acc.ranges:
             continue
         moves += [(m.start(), m.end(), attr.name, direction) for m in rx.finditer(text)]
     taken: list[tuple[int, int]] = []
@@ -948,4 +956,5 @@ def understand(
         variables=named_vars,
         wants_more=bool(_MORE.search(text)),
         either=frozenset(either),
+        unsupported=tuple(dict.fromkeys(acc.unsupported)),
     )

@@ -163,6 +163,8 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
             notes.append(f"Noted: you {word} {title}.")
         if kind is FeedbackKind.LIKE and item_id not in cons.like_items:
             cons.like_items = [*cons.like_items, item_id][-3:]
+    for phrase, kind in parse.unsupported:
+        notes.append(f"This catalog has no {kind} information, so I can't make it {phrase}.")
     hypothetical = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)
     if hypothetical:  # "what if it were a comedy?" asks; it does not wish
         parse = replace(parse, include={}, exclude={}, ranges={}, relative=(), query="")
@@ -352,6 +354,9 @@ class RulePlanner:
             variables=self.variables,
             outcomes=self.outcomes,
         )
+        if not parse.intents and parse.items and not parse.has_slots and not parse.query.strip():
+            # A bare title ("Toy Story"): picks like it.
+            return replace(parse, intents=(Intent.RECOMMEND,), like_items=parse.items[:1])
         if parse.intents or self.classifier is None or not classify:
             return parse
         intent, _score = self.classifier.classify(text)
@@ -558,8 +563,14 @@ class RulePlanner:
             return PlannerReply(
                 text="I couldn't find anything new that fits. Try 'start over' or loosen a wish."
             )
-        pool = [i.item_id for i in result.items]
-        shown = result.items[:k]
+        # "More like X" never offers X itself.
+        candidates = [i for i in result.items if i.item_id not in cons.like_items]
+        if not candidates:
+            return PlannerReply(
+                text="I couldn't find anything new that fits. Try 'start over' or loosen a wish."
+            )
+        pool = [i.item_id for i in candidates]
+        shown = candidates[:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
         ctx.state.remember_shown([i.item_id for i in shown])
         wishes = memory_lines(ctx.state, self.vocab)

@@ -184,3 +184,39 @@ def test_variable_names_people_use():
     assert unknown_causal_terms("does it affect rating?", coat) == []
     assert unknown_causal_terms("what is the effect of gender on rating?", coat) == []
     assert unknown_causal_terms("a warm jacket please", coat) == []
+
+
+@pytest.mark.parametrize("switch", ["what about a documentary?", "any documentaries?"])
+def test_a_new_genre_question_switches_instead_of_piling_up(rule_agent, switch):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a comedy")
+    reply = rule_agent.chat(sid, switch)
+    assert rule_agent.session_state(sid).constraints.include == {"genre": ["documentary"]}
+    assert {a["genre"] for a in _attrs(rule_agent, reply)} == {"documentary"}
+    also = rule_agent.chat(sid, "also comedy")
+    assert rule_agent.session_state(sid).constraints.include["genre"] == ["documentary", "comedy"]
+    assert also.items
+
+
+def test_a_move_on_an_attribute_the_catalog_lacks_says_so():
+    import pandas as pd
+
+    from agent.nlu import understand
+    from agent.vocab import Vocabulary
+
+    films = pd.DataFrame(
+        {"item_id": ["m1", "m2"], "title": ["Heat (1995)", "Alien (1979)"], "year": [1995, 1979]}
+    )
+    parse = understand("cheaper please", Vocabulary.from_items(films), [])
+    assert parse.unsupported == (("cheaper", "price"),)
+    assert understand("older please", Vocabulary.from_items(films), []).unsupported == ()
+
+
+def test_a_bare_title_asks_for_picks_like_it_but_not_it(rule_agent):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "a comedy").items[0]
+    fresh = rule_agent.new_session()
+    reply = rule_agent.chat(fresh, first.title)
+    assert rule_agent.session_state(fresh).constraints.like_items == [first.item_id]
+    assert reply.items and first.item_id not in [i.item_id for i in reply.items]
+    assert f"more like: {first.title}" in reply.text
