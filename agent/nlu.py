@@ -97,6 +97,7 @@ class Parse:
     wants_more: bool = False  # "something else", "other options", "more"
     either: frozenset[str] = frozenset()  # attributes whose wanted values were joined by "or"
     unsupported: tuple[tuple[str, str], ...] = ()  # ("cheaper", "price"): a move on a missing kind
+    cleared: tuple[str, ...] = ()  # "any color", "genre doesn't matter": drop that wish
 
     @property
     def intent(self) -> Intent | None:
@@ -564,6 +565,7 @@ class _Acc:
     ranges: dict[str, Range] = field(default_factory=dict)
     relative: list[tuple[str, Direction]] = field(default_factory=list)
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (phrase, kind)
+    cleared: list[str] = field(default_factory=list)  # attributes the user no longer restricts
     used: set[int] = field(default_factory=set)  # token positions consumed by slots
 
     def add(self, target: dict[str, list[str]], attr: str, value: str) -> None:
@@ -697,6 +699,48 @@ def _numeric_slots(text: str, vocab: Vocabulary, acc: _Acc) -> None:
         taken.append((start, end))
         if (name, direction) not in acc.relative:
             acc.relative.append((name, direction))
+
+
+_ANY_WORDS = frozenset({"any", "whatever", "all"})
+
+
+def _cleared_attributes(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
+    """ "any color", "whatever genre", "the color doesn't matter": that wish is dropped."""
+
+    def stem(word: str) -> str:
+        return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+    stems = [stem(t) for t in tokens]
+    for attr in vocab.categorical:
+        for spoken in {attr, spoken_name(attr)}:
+            name = [stem(w) for w in spoken.lower().replace("_", " ").split()]
+            n = len(name)
+            hit = next(
+                (
+                    i
+                    for i in range(len(tokens) - n + 1)
+                    if stems[i : i + n] == name
+                    and (
+                        (i > 0 and tokens[i - 1] in _ANY_WORDS)
+                        or "matter" in tokens[i + n : i + n + 3]
+                    )
+                ),
+                None,
+            )
+            if hit is not None:
+                acc.cleared.append(attr)
+                acc.used.update(range(max(hit - 1, 0), min(hit + n + 3, len(tokens))))
+                acc.include.pop(attr, None)
+                break
+
+
+def spoken_name(attr: str) -> str:
+    """A column as people say it: "item_gender" -> "gender", "jacket_type" -> "jacket type"."""
+    for prefix in _OWNER_PREFIXES:
+        if attr.startswith(prefix):
+            attr = attr[len(prefix) :]
+            break
+    return attr.replace("_", " ")
 
 
 def _year_range(text: str, latest: float) -> Range | None:
@@ -906,6 +950,7 @@ def understand(
         if not acc.include[attr]:
             del acc.include[attr]
     _numeric_slots(text, vocab, acc)
+    _cleared_attributes(tokens, vocab, acc)
 
     # "something like X", "more like the second one": anchors for similarity.
     like_items: list[str] = []
@@ -957,4 +1002,5 @@ def understand(
         wants_more=bool(_MORE.search(text)),
         either=frozenset(either),
         unsupported=tuple(dict.fromkeys(acc.unsupported)),
+        cleared=tuple(dict.fromkeys(acc.cleared)),
     )

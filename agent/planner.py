@@ -19,7 +19,15 @@ import numpy as np
 
 from agent.memory import NumericRange, SessionState
 from agent.models import RecItem
-from agent.nlu import Direction, FeedbackKind, Intent, Parse, understand, unknown_causal_terms
+from agent.nlu import (
+    Direction,
+    FeedbackKind,
+    Intent,
+    Parse,
+    spoken_name,
+    understand,
+    unknown_causal_terms,
+)
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
 from tools.registry import get_tool
@@ -163,6 +171,10 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
             notes.append(f"Noted: you {word} {title}.")
         if kind is FeedbackKind.LIKE and item_id not in cons.like_items:
             cons.like_items = [*cons.like_items, item_id][-3:]
+    for attr in parse.cleared:
+        cons.include.pop(attr, None)
+        if attr in cons.any_mode:
+            cons.any_mode.remove(attr)
     for phrase, kind in parse.unsupported:
         notes.append(f"This catalog has no {kind} information, so I can't make it {phrase}.")
     hypothetical = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)
@@ -559,16 +571,12 @@ class RulePlanner:
         query = self._query(ctx)
         pool_k = max(k, POOL_K)
         result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters)
-        if result is None or not result.items:
-            return PlannerReply(
-                text="I couldn't find anything new that fits. Try 'start over' or loosen a wish."
-            )
         # "More like X" never offers X itself.
-        candidates = [i for i in result.items if i.item_id not in cons.like_items]
+        candidates = [
+            i for i in (result.items if result else []) if i.item_id not in cons.like_items
+        ]
         if not candidates:
-            return PlannerReply(
-                text="I couldn't find anything new that fits. Try 'start over' or loosen a wish."
-            )
+            return PlannerReply(text=self._nothing_new(ctx, filters))
         pool = [i.item_id for i in candidates]
         shown = candidates[:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
@@ -584,6 +592,31 @@ class RulePlanner:
         question = self._question(ctx, pool, force=cons.is_empty())
         text = lead + "\n" + "\n".join(lines) + (f"\n{question}" if question else "")
         return PlannerReply(text=text, items=items, asked=question)
+
+    def _nothing_new(self, ctx: TurnContext, filters: dict[str, Any]) -> str:
+        """Why no list came back: every fitting item was shown already, or none fits at all."""
+        wishes = [
+            w
+            for w in memory_lines(ctx.state, self.vocab)
+            if not w.startswith(("liked", "disliked", "seen", "more like", "looking for"))
+        ]
+        said = f" ({'; '.join(wishes)})" if wishes else ""
+        try:
+            fitting = len(ctx.workspace.catalog.filter_ids(1000, where=filters or None))
+        except Exception:  # a catalog that cannot count: say the general thing
+            fitting = -1
+        if fitting > 0:
+            count = "the one item" if fitting == 1 else f"all {fitting} items"
+            count = "over 1000 items" if fitting >= 1000 else count
+            examples = [f'"any {spoken_name(a)}"' for a in ctx.state.constraints.include][:2]
+            hint = f" ({', '.join(examples)})" if examples else ""
+            return (
+                f"I've already shown {count} that fit your wishes{said}. Loosen a wish{hint} "
+                "or say 'start over'."
+            )
+        if fitting == 0:
+            return f"Nothing in the catalog fits all your wishes{said}. Loosen one or say 'start over'."
+        return "I couldn't find anything new that fits. Try 'start over' or loosen a wish."
 
     def _query(self, ctx: TurnContext) -> str | None:
         cons = ctx.state.constraints

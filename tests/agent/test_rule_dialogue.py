@@ -220,3 +220,30 @@ def test_a_bare_title_asks_for_picks_like_it_but_not_it(rule_agent):
     assert rule_agent.session_state(fresh).constraints.like_items == [first.item_id]
     assert reply.items and first.item_id not in [i.item_id for i in reply.items]
     assert f"more like: {first.title}" in reply.text
+
+
+def test_any_attribute_drops_that_wish(rule_agent):
+    import pandas as pd
+
+    from agent.nlu import understand
+    from agent.vocab import Vocabulary
+
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a comedy")
+    reply = rule_agent.chat(sid, "any genre is fine")
+    assert "genre" not in rule_agent.session_state(sid).constraints.include
+    assert reply.items and "looking for" not in reply.text
+
+    coats = pd.DataFrame(
+        {
+            "item_id": ["c1", "c2", "c3"],
+            "title": ["Women's rain jacket", "Men's parka", "Women's vest"],
+            "item_gender": ["women", "men", "women"],
+            "jacket_type": ["rain", "parkas", "vests"],
+        }
+    )
+    vocab = Vocabulary.from_items(coats)
+    assert understand("the gender doesn't matter", vocab, []).cleared == ("item_gender",)
+    parse = understand("any jacket type, but for women", vocab, [])
+    assert parse.cleared == ("jacket_type",) and parse.include == {"item_gender": ("women",)}
+    assert understand("a women's rain jacket", vocab, []).cleared == ()
