@@ -247,3 +247,19 @@ def test_any_attribute_drops_that_wish(rule_agent):
     parse = understand("any jacket type, but for women", vocab, [])
     assert parse.cleared == ("jacket_type",) and parse.include == {"item_gender": ("women",)}
     assert understand("a women's rain jacket", vocab, []).cleared == ()
+
+
+def test_when_every_fitting_item_was_shown_the_reply_says_how_many(rule_agent):
+    items = rule_agent.workspace.dataset.items
+    fitting = int((items["genre"] == "documentary").sum())
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "documentaries")
+    shown = [i.item_id for i in reply.items]
+    for _ in range(fitting):  # bounded: each list shows at least one new item
+        if not reply.items:
+            break
+        reply = rule_agent.chat(sid, "something else")
+        shown += [i.item_id for i in reply.items]
+    assert not reply.items and len(set(shown)) == len(shown) == fitting
+    assert f"I've already shown all {fitting} items that fit your wishes" in reply.text
+    assert '"any genre"' in reply.text
