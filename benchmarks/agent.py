@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -38,7 +37,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine_info import machine  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_P50_MS = 50.0
 TARGET_P99_MS = 150.0
@@ -86,22 +89,6 @@ CAUSAL_TURNS: dict[str, list[str]] = {
     "movielens-100k": ["does year affect rating?", "what if it were older?"],
     "synthetic-100k": ["does price affect clicked?", "what if it were promoted?"],
 }
-
-
-def machine() -> dict[str, Any]:
-    """Cores, RAM and platform of this machine."""
-    ram = None
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as f:
-            ram = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "ram_gib": ram,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def percentile(values: list[float], q: float) -> float:

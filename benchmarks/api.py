@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import platform
 import random
 import shlex
 import socket
@@ -42,6 +40,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine_info import machine  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 MESSAGES = (
     "Recommend me a comedy",
@@ -369,20 +372,6 @@ def run_backend(
     return result
 
 
-def machine() -> dict[str, Any]:
-    """Cores, RAM and platform of this machine."""
-    ram = None
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    return {
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "cores": os.cpu_count(),
-        "ram_gib": ram,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=50)
@@ -413,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sessions must be 1..500 and --turns 1..100")
 
     workspace = ensure_workspace(args.workspace)
-    machine_at_start = machine()
+    machine_at_start = {**machine(), "load_average_1m": round(os.getloadavg()[0], 2)}
     results: list[RunResult] = []
     w = args.workers
     try:

@@ -23,11 +23,8 @@ benchmarks/results/catalog.json. The machine is shared: load averages are record
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import platform
-import resource
 import shlex
 import shutil
 import sys
@@ -42,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine_info import cpu_seconds, load_average, machine  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_P50_MS = 15.0
@@ -85,40 +84,6 @@ EXTRAS = (
     "for a long flight",
     "that critics loved",
 )
-
-
-def machine() -> dict[str, Any]:
-    """Cores, RAM, CPU and platform of this machine."""
-    ram = None
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    cpu = platform.processor()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cores": os.cpu_count(),
-        "ram_gib": ram,
-        "cpu": cpu,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def load() -> list[float]:
-    """1/5/15-minute load averages (the machine is shared with other work)."""
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
-
-
-def cpu_seconds() -> float:
-    """CPU time this process has used (all threads, chroma's native ones included)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -184,7 +149,7 @@ def bench_size(
         SyntheticConfig(seed=0, n_items=n_items, n_users=50, n_interactions=500)
     ).dataset.items
     embedder = get_embedder()
-    result: dict[str, Any] = {"items": n_items, "queries": n_queries, "load_before": load()}
+    result: dict[str, Any] = {"items": n_items, "queries": n_queries, "load_before": load_average()}
     shutil.rmtree(workdir / f"catalog-{n_items}", ignore_errors=True)  # always index from scratch
     catalog = Catalog.open(workdir / f"catalog-{n_items}", embedder=embedder)
     cpu0 = cpu_seconds()
@@ -197,7 +162,7 @@ def bench_size(
     result["index_items_per_cpu_s"] = round(n_items / index_cpu, 1)
     noop = catalog.index(items, progress=False)
     result["reindex_unchanged_s"] = round(noop.seconds, 2)
-    result["load_after_index"] = load()
+    result["load_after_index"] = load_average()
     catalog.close()
 
     # Reopen as a service would, so queries see the on-disk index, not write-time state.
@@ -295,7 +260,7 @@ def bench_size(
     result["hnsw_recall_at_10"] = next(
         r["recall_at_10"] for r in sweep if r["ef_search"] == HNSW_CONFIG["ef_search"]
     )
-    result["load_after_queries"] = load()
+    result["load_after_queries"] = load_average()
     return result
 
 
@@ -355,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = datetime.now(UTC)
     info = machine()
-    load_start = load()
+    load_start = load_average()
     embedder = get_embedder()
     import torch
 
@@ -416,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "machine": info,
         "load_average_start": load_start,
-        "load_average_end": load(),
+        "load_average_end": load_average(),
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "embedder": {
             "name": embedder.name,

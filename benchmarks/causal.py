@@ -24,10 +24,7 @@ Prints the tables and writes the JSON with the date, machine and exact command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
 import shlex
 import statistics
 import sys
@@ -41,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine_info import machine  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 NETWORKS = ("asia", "sachs", "child", "alarm")
 EFFECTS = (
@@ -50,19 +49,6 @@ EFFECTS = (
     ("popularity", "clicked", 4, 2),
 )
 METHODS = ("naive", "adjustment", "aipw")
-
-
-def machine() -> dict[str, Any]:
-    """Cores, RAM and platform of this machine."""
-    ram = None
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    return {
-        "cores": os.cpu_count(),
-        "ram_gib": ram,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def bench_synthetic(n_worlds: int, n_interactions: int) -> list[dict[str, Any]]:

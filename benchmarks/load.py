@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -28,6 +27,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine_info import machine  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 SCRIPT = (
@@ -222,15 +227,6 @@ def print_table(results: list[LevelResult]) -> None:
 
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
-
-
-def machine() -> dict[str, Any]:
-    """Cores and platform of the machine generating the load."""
-    return {
-        "cores": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

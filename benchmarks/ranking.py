@@ -43,11 +43,7 @@ Prints tables (mean ± std over seeds) and writes benchmarks/results/ranking.jso
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
-import resource
 import shlex
 import sys
 import time
@@ -62,6 +58,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine_info import cpu_seconds, load_average, machine  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_COAT = ROOT.parent / "shared" / "data" / "coat"
 METRICS = ("mse", "auc", "ndcg@5", "recall@5")
@@ -110,40 +109,6 @@ def systems() -> list[System]:
         ),
         System("best configuration", lambda s: RankerConfig(seed=s), text=True),
     ]
-
-
-def machine() -> dict[str, Any]:
-    """Cores, RAM, CPU and platform of this machine."""
-    ram = None
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    cpu = platform.processor()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cores": os.cpu_count(),
-        "ram_gib": ram,
-        "cpu": cpu,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def load() -> list[float]:
-    """1/5/15-minute load averages (the machine is shared with other work)."""
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
-
-
-def cpu_seconds() -> float:
-    """CPU time this process has used."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def text_embeddings(dataset) -> np.ndarray:
@@ -375,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
     started = time.perf_counter()
-    load_before = load()
+    load_before = load_average()
     rows = systems()
     per_seed: dict[str, dict[str, list[dict[str, Any]]]] = {}
     random_logs = [d for d in args.datasets if d in RANDOM_LOG_DATASETS]
@@ -421,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command,
         "machine": machine(),
         "load_before": load_before,
-        "load_after": load(),
+        "load_after": load_average(),
         "seconds": round(time.perf_counter() - started, 1),
         "protocol": (
             "ratings >= 4 positive; AUC over all test pairs; NDCG@5/Recall@5 per user over users "
