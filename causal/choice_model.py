@@ -29,15 +29,18 @@ softmax with the log-Q correction). Seeded: the same data and spec give the same
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from causal.npz_arrays import identical, load_npz, save_npz
+
 DENSE_CELLS = 4_000_000  # users x items up to this: exact softmax over every item, all users
 SAMPLED_ITEMS = 2_048  # larger logs: this many uniformly sampled items per step ...
 USER_BATCH = 256  # ... for this many users
+SCALAR_FIELDS = ("alpha", "pop_effect")
 ARRAY_FIELDS = (
     "context_vec",
     "target_vec",
@@ -124,28 +127,16 @@ class ChoiceParams:
 
     def save(self, path: Path) -> None:
         """Write to an .npz file."""
-        arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
-        np.savez(path, alpha=np.array(self.alpha), pop_effect=np.array(self.pop_effect), **arrays)
+        save_npz(self, path, ARRAY_FIELDS, SCALAR_FIELDS)
 
     @classmethod
     def load(cls, path: Path) -> ChoiceParams:
         """Read from an .npz file written by `save`."""
-        with np.load(path) as raw:
-            values: dict[str, object] = {name: np.asarray(raw[name]) for name in ARRAY_FIELDS}
-            values["alpha"] = float(raw["alpha"])
-            values["pop_effect"] = float(raw["pop_effect"])
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**load_npz(path, ARRAY_FIELDS, SCALAR_FIELDS))
 
     def same_as(self, other: ChoiceParams) -> bool:
         """True when every array and scalar is identical (determinism checks)."""
-        for f in fields(self):
-            a, b = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(a, np.ndarray):
-                if a.shape != b.shape or not np.array_equal(a, b):
-                    return False
-            elif a != b:
-                return False
-        return True
+        return identical(self, other)
 
 
 @dataclass(frozen=True)

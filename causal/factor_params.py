@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from causal.npz_arrays import identical, load_npz, save_npz
+
+SCALAR_FIELDS = ("mu", "pop_effect")
 ARRAY_FIELDS = (
     "user_bias",
     "user_vec",
@@ -72,28 +75,16 @@ class FactorParams:
 
     def save(self, path: Path) -> None:
         """Write to an .npz file."""
-        arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
-        np.savez(path, mu=np.array(self.mu), pop_effect=np.array(self.pop_effect), **arrays)
+        save_npz(self, path, ARRAY_FIELDS, SCALAR_FIELDS)
 
     @classmethod
     def load(cls, path: Path) -> FactorParams:
         """Read from an .npz file written by `save`."""
-        with np.load(path) as raw:
-            values: dict[str, object] = {name: np.asarray(raw[name]) for name in ARRAY_FIELDS}
-            values["mu"] = float(raw["mu"])
-            values["pop_effect"] = float(raw["pop_effect"])
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**load_npz(path, ARRAY_FIELDS, SCALAR_FIELDS))
 
     def same_as(self, other: FactorParams) -> bool:
         """True when every array and scalar is identical (determinism checks)."""
-        for f in fields(self):
-            a, b = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(a, np.ndarray):
-                if a.shape != b.shape or not np.array_equal(a, b):
-                    return False
-            elif a != b:
-                return False
-        return True
+        return identical(self, other)
 
 
 def blank_like(params: FactorParams, overrides: Mapping[str, np.ndarray]) -> FactorParams:
