@@ -734,13 +734,17 @@ def _cleared_attributes(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> 
                 break
 
 
-def spoken_name(attr: str) -> str:
-    """A column as people say it: "item_gender" -> "gender", "jacket_type" -> "jacket type"."""
+def _without_owner(attr: str) -> str:
+    """The column name without an "item_" / "user_" prefix."""
     for prefix in _OWNER_PREFIXES:
         if attr.startswith(prefix):
-            attr = attr[len(prefix) :]
-            break
-    return attr.replace("_", " ")
+            return attr[len(prefix) :]
+    return attr
+
+
+def spoken_name(attr: str) -> str:
+    """A column as people say it: "item_gender" -> "gender", "jacket_type" -> "jacket type"."""
+    return _without_owner(attr).replace("_", " ")
 
 
 def _year_range(text: str, latest: float) -> Range | None:
@@ -791,12 +795,8 @@ _OWNER_PREFIXES = ("item_", "user_")
 def _variable_phrases(name: str, variables: Sequence[str]) -> set[str]:
     """How people name a column: itself, spaced out, its known synonyms; "item_popularity"
     also as "popularity" (and popularity's synonyms) unless "popularity" is a column too."""
-    names = [name]
-    names += [
-        name[len(pre) :]
-        for pre in _OWNER_PREFIXES
-        if name.startswith(pre) and name[len(pre) :] not in variables
-    ]
+    bare = _without_owner(name)
+    names = [name] if bare == name or bare in variables else [name, bare]
     phrases: set[str] = set()
     for n in names:
         phrases.update({normalise(n), normalise(n.replace("_", " "))})

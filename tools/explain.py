@@ -264,7 +264,7 @@ def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
         else f"the ranker (trained with {method.upper()} against exposure bias)"
     )
     choice = comp.get("choice")
-    if choice is not None and getattr(ranker.weights, "choice", 0.0):
+    if choice is not None and ranker.weights.choice:
         # The choice model drives the order, so say that first (a lower predicted rating can
         # rank higher when people like you pick the item more often).
         text = (
