@@ -133,7 +133,7 @@ def _train(
     progress: bool,
     description: str,
 ) -> ChoiceParams:
-    from tqdm.auto import tqdm
+    from causal.progress import progress_bar
 
     torch.manual_seed(spec.seed)
     gen = torch.Generator().manual_seed(spec.seed)
@@ -165,7 +165,7 @@ def _train(
     steps = spec.steps
     if not dense:
         steps = min(max(steps, MIN_SAMPLED_EPOCHS * batches.per_epoch), MAX_STEP_FACTOR * steps)
-    bar = tqdm(total=steps, desc=description, disable=not progress, leave=False)
+    bar = progress_bar(steps, description, enabled=progress, leave=False)
     for _ in range(steps):
         # cols holds every item the batch's users picked: their whole history is in view.
         users, cols, x, correction = next(batches)

@@ -528,12 +528,12 @@ def discover(
     routing = not plain
     deadline = started + time_budget_s if time_budget_s and time_budget_s > 0 else None
 
-    from tqdm.auto import tqdm
+    from causal.progress import progress_bar
 
-    bar = tqdm(
-        total=1 + max(n_bootstrap, 0),
-        desc=f"discovery ({method.value})",
-        disable=not progress,
+    bar = progress_bar(
+        1 + max(n_bootstrap, 0),
+        f"discovery ({method.value})",
+        enabled=progress,
         leave=False,
         unit="fit",
     )

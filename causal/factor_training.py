@@ -325,14 +325,14 @@ def _fit(
     opt = torch.optim.Adam(params, lr=spec.lr)
     opt_imp = torch.optim.Adam(imputer.parameters(), lr=spec.lr) if imputer is not None else None
 
-    from tqdm.auto import tqdm
+    from causal.progress import progress_bar
 
     n_per_epoch = len(target) * (
         1 + spec.negatives if data.kind is FeedbackKind.IMPLICIT and spec.negatives > 0 else 1
     )
     batches = max(1, -(-n_per_epoch // spec.batch_size))
     epochs = max(1, -(-spec.steps // batches))
-    bar = tqdm(total=epochs * batches, desc=description, disable=not progress, leave=False)
+    bar = progress_bar(epochs * batches, description, enabled=progress, leave=False)
     loss = torch.zeros(())
     for _epoch in range(epochs):
         u, i, y, w, pos = users, items, target, weights, positions

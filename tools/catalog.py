@@ -22,7 +22,6 @@ import hashlib
 import json
 import math
 import re
-import sys
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -718,7 +717,7 @@ class Catalog:
         re-embedded, so a rebuild after a small edit is quick. `batch_size` is items per
         chroma write (capped at the server's maximum batch size).
         """
-        from tqdm.auto import tqdm
+        from causal.progress import progress_bar
 
         start = time.perf_counter()
         embedder = self.embedder
@@ -746,12 +745,11 @@ class Catalog:
             # Written in the frame's order: HNSW graphs built from length- or otherwise
             # correlated orders recall less (encode() sorts each chunk by length itself).
             todo = sorted([(r, False) for r in new_rows] + [(r, True) for r in changed_rows])
-            with tqdm(
-                total=len(todo),
-                desc="embedding items",
+            with progress_bar(
+                len(todo),
+                "embedding items",
                 unit="item",
-                file=sys.stderr,
-                disable=not progress or not todo,
+                enabled=progress and bool(todo),
                 dynamic_ncols=True,
             ) as bar:
                 for chunk in _chunks(todo, write):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -268,9 +267,9 @@ def evaluate_dialogues(
     openings: list[str] = []
     iterator: Any = enumerate(targets)
     if progress:
-        from tqdm import tqdm
+        from causal.progress import progress_bar
 
-        iterator = tqdm(iterator, total=len(targets), desc="dialogues", file=sys.stderr)
+        iterator = progress_bar(len(targets), "dialogues", iterable=iterator, unit="dialogue")
     for index, target_id in iterator:
         sim = UserSimulator(view.target(target_id), view, seed=f"{config.seed}:{index}", k=config.k)
         result = run_dialogue(client, sim, config.turns)
