@@ -336,6 +336,9 @@ def build_analysis_table(
         observed = values.notna().to_numpy()
         if observed.all() or not observed.any():
             continue
+        # In a funnel (exposed -> clicked -> rating) every earlier step also holds where the
+        # outcome is observed: the selecting step is the narrowest one (fewest rows at 1).
+        best: tuple[int, str] | None = None
         for other, ospec in specs.items():
             if (
                 other == name
@@ -345,9 +348,12 @@ def build_analysis_table(
                 continue
             flag = pd.to_numeric(inter[other], errors="coerce").to_numpy(dtype=float)
             if np.all(flag[observed] == 1) and np.any(flag == 0):
-                specs[name] = replace(spec, selected_by=other)
-                notes.append(f"'{name}' is observed only when '{other}' = 1 (selection)")
-                break
+                ones = int(np.sum(flag == 1))
+                if best is None or ones < best[0]:
+                    best = (ones, other)
+        if best is not None:
+            specs[name] = replace(spec, selected_by=best[1])
+            notes.append(f"'{name}' is observed only when '{best[1]}' = 1 (selection)")
 
     for name, spec in specs.items():
         if not spec.discoverable and spec.note:

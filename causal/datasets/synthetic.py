@@ -13,7 +13,7 @@ Structural model (one row = one exposure of an item to a user):
     genre       ~ item attribute                            (tier 0)
     promoted    ~ item attribute, Bernoulli                 (tier 0)
     age_group   ~ user attribute                            (tier 0)
-    popularity  := clip(round(quality + item noise), 1, 5)  (tier 1)
+    popularity  := clip(round(quality + item noise), 1, 5)  (tier 0)
     position    := 1 + Binomial(slate - 1, p(popularity, promoted))  (tier 2; exposure)
     preference  := taste[age_group, genre] + b_q*(quality-3) - b_p*price_z + personal taste
     clicked     ~ Bernoulli(sigmoid(c0 + c1*preference - c2*(position-1)))  (tier 3)
@@ -690,7 +690,12 @@ def make_world(config: SyntheticConfig | None = None, **overrides: object) -> Sy
 
 
 def synthetic_schema() -> DatasetSchema:
-    """Roles, tiers and descriptions of a synthetic world's variables."""
+    """Roles, tiers and descriptions of a synthetic world's variables.
+
+    Tiers follow the roles alone (the data contract's defaults: every user and item attribute
+    in tier 0, exposure 2, click 3, rating 4), as a user would declare them; they never
+    encode the true edges (popularity, an item attribute caused by quality, shares tier 0).
+    """
     v = VariableInfo
     variables = {
         "age_group": v("age_group", Role.USER_ATTRIBUTE, 0, "the user's age group"),
@@ -703,7 +708,7 @@ def synthetic_schema() -> DatasetSchema:
         "popularity": v(
             "popularity",
             Role.ITEM_ATTRIBUTE,
-            1,
+            0,
             "popularity tier from past sales, 1 (niche) to 5 (blockbuster)",
         ),
         "timestamp": v("timestamp", Role.CONTEXT, 1, "when the item was shown"),
