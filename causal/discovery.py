@@ -171,6 +171,7 @@ class DiscoveryResult:
     priors: PriorKnowledge
     plain: bool
     notes: tuple[str, ...] = ()
+    resamples: tuple[tuple[tuple[str, str], ...], ...] = ()  # each resample's edges
 
 
 # ---------------------------------------------------------------------- search
@@ -327,7 +328,6 @@ def orient(
             set_dir(v, u, "prior")
         elif (v, u) in banned and (u, v) not in banned:
             set_dir(u, v, "prior")
-    prior_directed = set(directed)
 
     # 2. v-structures from separating sets (PC) or compelled edges (score-based search).
     data_dirs: list[tuple[str, str]] = []
@@ -344,14 +344,28 @@ def orient(
             for z in sorted(neighbours[x] & neighbours[y]):
                 if z not in sep:
                     data_dirs += [(x, z), (y, z)]
-    data_dirs += list(directed_hints)
+    # Conflicting colliders (x -> z from one triple, z -> x from another) are left undecided
+    # rather than settled by the order the triples are visited; a direction that contradicts
+    # the priors loses outright. Each surviving direction is added only if it keeps the graph
+    # acyclic, the directions with the most votes first.
+    votes: dict[tuple[str, str], int] = {}
     for u, v in data_dirs:
-        if frozenset((u, v)) in adj and (u, v) not in banned and (v, u) not in directed:
+        votes[(u, v)] = votes.get((u, v), 0) + 1
+    candidates = [
+        e
+        for e in votes
+        if frozenset(e) in adj
+        and e not in banned
+        and (e[1], e[0]) not in votes
+        and (e[1], e[0]) not in directed
+    ]
+    candidates += [e for e in directed_hints if e not in votes]
+    for u, v in sorted(candidates, key=lambda e: (-votes.get(e, 1), e)):
+        if frozenset((u, v)) not in adj or (u, v) in banned or (v, u) in directed:
+            continue
+        if (u, v) in directed or _acyclic(nodes, directed | {(u, v)}):
             directed.add((u, v))
             how.setdefault((u, v), "data")
-    if not _acyclic(nodes, directed):
-        directed = set(prior_directed)
-        how = {e: w for e, w in how.items() if e in directed}
 
     def meek() -> None:
         undirected = [tuple(sorted(a)) for a in adj if not _has_dir(a, directed)]
@@ -504,13 +518,19 @@ def discover(
     time_budget_s: float = 60.0,
     seed: int = 0,
     progress: bool = True,
+    stability_threshold: float | None = None,
 ) -> DiscoveryResult:
     """Learn a CausalGraph from an AnalysisTable (see the module docstring for the steps).
 
     `priors` defaults to `PriorKnowledge.from_table` (tiers, schema edges, levels, selection)
     plus `required`/`forbidden`; `plain=True` uses none of it. Bootstrap resamples run while
     the time budget lasts (at most `n_bootstrap`); the main search alone must fit in it.
+    `stability_threshold` (stability selection): with at least 3 resamples done, an edge of
+    the main search is kept only when its adjacency appears in at least that share of them
+    (prior-required edges always stay).
     """
+    if stability_threshold is not None and not 0.0 < stability_threshold <= 1.0:
+        raise DiscoveryError("stability_threshold must be in (0, 1]")
     started = time.monotonic()
     try:
         method = Method(method)
@@ -561,6 +581,7 @@ def discover(
     bar.update(1)
     main_seconds = time.monotonic() - started
     counts: dict[tuple[str, str], int] = {}
+    resampled: list[tuple[tuple[str, str], ...]] = []
     done = 0
     rng = np.random.default_rng(seed)
     notes: list[str] = []
@@ -588,9 +609,27 @@ def discover(
             break
         for e in b_edges:
             counts[e] = counts.get(e, 0) + 1
+        resampled.append(tuple(sorted(b_edges)))
         done += 1
         bar.update(1)
     bar.close()
+    if stability_threshold is not None and done >= 3:
+        adjacency: dict[frozenset[str], int] = {}
+        for e, c in counts.items():
+            adjacency[frozenset(e)] = adjacency.get(frozenset(e), 0) + c
+        keep_always = set(priors.required)
+        dropped = [
+            e
+            for e in edges
+            if e not in keep_always and adjacency.get(frozenset(e), 0) / done < stability_threshold
+        ]
+        if dropped:
+            edges = [e for e in edges if e not in dropped]
+            notes.append(
+                f"stability selection dropped {len(dropped)} edge(s) found in fewer than "
+                f"{stability_threshold:.0%} of {done} resamples: "
+                + ", ".join(f"{u} -> {v}" for u, v in dropped)
+            )
     info = {
         n: NodeInfo(
             n,
@@ -626,6 +665,7 @@ def discover(
         priors=priors,
         plain=plain,
         notes=tuple(notes),
+        resamples=tuple(resampled),
     )
 
 
