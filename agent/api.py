@@ -14,6 +14,9 @@ Contract (the HTTP/MCP/Gradio layers and `whyrec chat` call exactly this)::
     agent.feedback(session_id, item_id, "like" | "dislike" | "seen" | rating) -> FeedbackResult
     agent.session_state(session_id) -> SessionState           # liked, disliked, constraints, shown, turns
     agent.reset(session_id) -> None
+    agent.new_session(user_id, owner=KEY_ID, session_id=ID, ttl_s=S)  # optional keywords
+    agent.export_user(user) -> dict / agent.forget_user(user) -> dict  # see agent.retention
+    agent.expire_sessions() -> int                            # drops idle sessions (TTL)
     agent.grounding_stats() -> dict                           # grounding rate of this process
     agent.close() -> None
 
@@ -23,8 +26,8 @@ stream is `done` with the Reply as `data`.
 
 Errors: a malformed session id, empty or too long text, bad filters or feedback values raise
 ValueError subclasses; an unknown session (for session_state/explain/feedback/recommend on a
-session never used) raises `UnknownSessionError` and an unknown item `UnknownItemError`
-(both KeyError). `chat` and `stream` create a session on first use of a well-formed id. LLM
+session never used) raises `UnknownSessionError`, an unknown item `UnknownItemError` and a
+user the dataset does not know `UnknownUserError` (all KeyError). `chat` and `stream` create a session on first use of a well-formed id. LLM
 trouble never raises: the turn is completed by the rule planner and the reply says so.
 
 Sessions are isolated (each has its own memory row and checkpointer thread), turns of one
@@ -46,7 +49,16 @@ from typing import Any
 from agent.backends import BackendSpec, make_chat_model, parse_backend_spec
 from agent.grounding import GroundingChecker
 from agent.llm_loop import LLMLoop, LLMTurn, LLMTurnError, load_system_template, stream_with_events
-from agent.memory import SessionState, SessionStore, check_session_id, new_session_id
+from agent.memory import (
+    SessionState,
+    SessionStore,
+    UnknownItemError,
+    UnknownSessionError,
+    UnknownUserError,
+    check_session_id,
+    new_session_id,
+    session_ttl_from_env,
+)
 from agent.models import (
     AgentEvent,
     EventKind,
@@ -67,7 +79,7 @@ from agent.planner import (
     update_memory,
 )
 from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
-from agent.vocab import Vocabulary
+from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
 from tools.schemas import FeedbackValue, Recommendations, ToolError
 
@@ -88,27 +100,18 @@ __all__ = [
     "TraceStep",
     "UnknownItemError",
     "UnknownSessionError",
+    "UnknownUserError",
 ]
-
-
-class UnknownSessionError(KeyError):
-    """A session id that was never used."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown session"
-
-
-class UnknownItemError(KeyError):
-    """An item id that is not in the workspace."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown item"
 
 
 def clean_text(text: object) -> str:
     """User text made safe to process: a non-empty string without control characters."""
     if not isinstance(text, str):
         raise ValueError("text must be a string")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (it contains a lone surrogate)") from None
     cleaned = _CONTROL.sub(" ", text).strip()
     if not cleaned:
         raise ValueError("text is empty")
@@ -143,7 +146,8 @@ class RecAgent:
         self.workspace = workspace
         self.spec = spec
         dataset = workspace.dataset
-        self.vocab = Vocabulary.from_items(dataset.items, dataset.schema.descriptions())
+        source = str(getattr(workspace, "manifest", {}).get("source", "") or dataset.name)
+        self.vocab = Vocabulary.from_dataset(dataset, source)
         self.checker = GroundingChecker(self.vocab)
         graph = _workspace_graph(workspace)
         variables = list(graph.nodes) if graph is not None else self._dataset_variables()
@@ -157,9 +161,12 @@ class RecAgent:
             variables=variables,
             outcomes=outcomes,
             classifier=IntentClassifier(self._embed),
+            domain=domain_of(source),
         )
         state_dir.mkdir(parents=True, exist_ok=True)
-        self.store = SessionStore(state_dir / "sessions.sqlite")
+        self.state_dir = state_dir
+        self.store = SessionStore(state_dir / "sessions.sqlite", session_ttl_from_env())
+        self._known_users: frozenset[str] | None = None
         self._checkpoint_conn: sqlite3.Connection | None = None
         self.llm: LLMLoop | None = None
         self._template = load_system_template()
@@ -257,14 +264,63 @@ class RecAgent:
 
     # -- sessions --------------------------------------------------------------------------
 
-    def new_session(self, user_id: str | None = None) -> str:
-        """Start a session, optionally for a known dataset user (personalised ranking)."""
-        if user_id is not None and (not isinstance(user_id, str) or not 0 < len(user_id) <= 128):
-            raise ValueError("user_id must be a string of 1-128 characters")
-        session_id = new_session_id()
+    def new_session(
+        self,
+        user_id: str | None = None,
+        *,
+        owner: str | None = None,
+        session_id: str | None = None,
+        ttl_s: float | None = None,
+    ) -> str:
+        """Start a session, optionally for a known dataset user (personalised ranking).
+
+        `owner` (an API key id or UI login) is stored with it for the HTTP layers' access check;
+        `session_id` names it (a conversation derived from an OpenAI `user`), and an existing
+        one is kept; `ttl_s` overrides the store's idle time to live.
+        """
+        if user_id is not None:
+            self.require_user(user_id)
+        session_id = check_session_id(session_id) if session_id else new_session_id()
         with self.store.session_lock(session_id):
-            self.store.save(SessionState(session_id=session_id, user_id=user_id))
+            if self.store.load(session_id) is None:
+                state = SessionState(session_id=session_id, user_id=user_id, owner=owner)
+                state.ttl_s = ttl_s
+                self.store.save(state)
         return session_id
+
+    def require_user(self, user_id: object) -> str:
+        """`user_id` when the dataset (or the ranker) knows it; UnknownUserError otherwise."""
+        if not isinstance(user_id, str) or not 0 < len(user_id) <= 128:
+            raise ValueError("user_id must be a string of 1-128 characters")
+        if self._known_users is None:
+            users = set(self.workspace.dataset.users["user_id"].astype(str))
+            has_step = getattr(self.workspace, "has_step", None)
+            if has_step is not None and has_step("ranker"):
+                users |= {str(u) for u in getattr(self.workspace.ranker, "user_ids", ())}
+            self._known_users = frozenset(users)
+        if user_id not in self._known_users:
+            raise UnknownUserError(f"unknown user '{user_id[:64]}': not a user of this dataset")
+        return user_id
+
+    # -- retention (agent.retention) ---------------------------------------------------------
+
+    def export_user(self, user: str) -> dict[str, Any]:
+        """The user's sessions, messages and feedback."""
+        from agent.retention import agent_stores, export_user
+
+        return export_user(agent_stores(self), user)
+
+    def forget_user(self, user: str) -> dict[str, Any]:
+        """Remove the user's sessions, checkpoints and feedback everywhere."""
+        from agent.retention import agent_stores, forget_user
+
+        return forget_user(agent_stores(self), user)
+
+    def expire_sessions(self) -> int:
+        """Delete sessions idle past their time to live (and their checkpoints)."""
+        from agent.retention import agent_stores, expire_sessions
+
+        return expire_sessions(agent_stores(self))
 
     def _existing(self, session_id: str) -> SessionState:
         state = self.store.load(check_session_id(session_id))
@@ -506,8 +562,13 @@ class RecAgent:
         k: int = 10,
         query: str | None = None,
         filters: dict[str, Any] | None = None,
+        without: list[str] | None = None,
     ) -> list[RecItem]:
-        """A ranked list for the session (its exclusions apply), with explanations."""
+        """A ranked list for the session (its exclusions apply), with explanations.
+
+        `without`: item ids scored as if absent from the user's history (a counterfactual
+        check; such a call leaves the session's shown items alone).
+        """
         if not isinstance(k, int) or not 1 <= k <= 50:
             raise ValueError("k must be an integer from 1 to 50")
         if query is not None:
@@ -515,6 +576,8 @@ class RecAgent:
         with self.store.session_lock(check_session_id(session_id)):
             state = self.store.get(session_id)
             args: dict[str, Any] = {"k": k, "query": query, "filters": filters}
+            if without:
+                args["without"] = [str(i) for i in without]
             result = self._call(state, "recommend", args)
             if not isinstance(result, Recommendations):
                 return []
@@ -522,8 +585,9 @@ class RecAgent:
                 rec_item(s, self._call(state, "explain", {"item_id": s.item_id}))
                 for s in result.items
             ]
-            state.remember_shown([i.item_id for i in items])
-            self.store.save(state)
+            if not without:
+                state.remember_shown([i.item_id for i in items])
+                self.store.save(state)
         return items
 
     def explain(self, session_id: str, item_id: str) -> Explanation:

@@ -5,15 +5,22 @@ A `SessionState` is one conversation's memory; `SessionStore` keeps every sessio
 thread-safe and hands out one lock per session, so concurrent turns of one session run one
 after another while different sessions run side by side. The LLM loop's message history
 lives beside it (checkpoints.sqlite, langgraph's SQLite checkpointer), keyed by session id.
+
+Each session records its `owner` (the API key id or UI login that made it; None in single-user
+mode) and an optional `ttl_s`; `expire` drops sessions idle for longer than their time to live.
+State files are created readable by their owner only (0600). The store's interface (load, save,
+delete, find, expire, compact) is what other backends would implement.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +33,58 @@ MAX_HISTORY = 24  # turns kept verbatim; older ones are folded into `summary`
 MAX_SHOWN = 2000
 
 
+ENV_SESSION_TTL = "WHYREC_SESSION_TTL"
+DEFAULT_SESSION_TTL_S = 7 * 24 * 3600.0
+_TTL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_ttl(raw: str) -> float | None:
+    """Seconds from '604800', '90m', '12h' or '7d'; None for '0' or 'never' (no expiry)."""
+    text = raw.strip().lower()
+    if text in ("0", "never", "none", "off"):
+        return None
+    unit = _TTL_UNITS.get(text[-1:])
+    number = text[:-1] if unit else text
+    try:
+        value = float(number) * (unit or 1)
+    except ValueError:
+        raise ValueError(
+            f"{ENV_SESSION_TTL} must be seconds or a number with s/m/h/d, got {raw!r}"
+        ) from None
+    if not value > 0 or value != value:
+        raise ValueError(f"{ENV_SESSION_TTL} must be positive, got {raw!r}")
+    return value
+
+
+def session_ttl_from_env() -> float | None:
+    """The idle time after which sessions expire: $WHYREC_SESSION_TTL, default 7 days."""
+    raw = os.environ.get(ENV_SESSION_TTL, "")
+    return parse_ttl(raw) if raw.strip() else DEFAULT_SESSION_TTL_S
+
+
 class SessionIdError(ValueError):
     """A session id that is not 1-128 characters of letters, digits and _.:@-."""
+
+
+class UnknownSessionError(KeyError):
+    """A session id that was never used."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown session"
+
+
+class UnknownItemError(KeyError):
+    """An item id that is not in the workspace."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown item"
+
+
+class UnknownUserError(KeyError):
+    """A user id the workspace's dataset (and ranker) does not know."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown user"
 
 
 def check_session_id(session_id: object) -> str:
@@ -61,10 +118,18 @@ class Constraints(BaseModel):
     like_items: list[str] = Field(default_factory=list)
     query: str = ""
     any_mode: list[str] = Field(default_factory=list)  # attributes where wanted values are "or"
+    popularity: Literal["up", "down"] | None = None  # "lesser-known" / "blockbuster" (soft)
 
     def is_empty(self) -> bool:
         """True when nothing has been asked for yet."""
-        return not (self.include or self.exclude or self.ranges or self.like_items or self.query)
+        return not (
+            self.include
+            or self.exclude
+            or self.ranges
+            or self.like_items
+            or self.query
+            or self.popularity
+        )
 
     def to_filters(self, multi: Collection[str] = ()) -> dict[str, object]:
         """Catalog filters: wanted values, unwanted values, numeric bounds.
@@ -113,6 +178,8 @@ class SessionState(BaseModel):
     summary: str = ""
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
+    owner: str | None = None  # the key id / UI login that created it (None: single-user mode)
+    ttl_s: float | None = None  # idle time to live; None: the store's default
 
     def excluded_items(self) -> list[str]:
         """Items never to recommend again: disliked, already seen."""
@@ -144,40 +211,89 @@ class SessionState(BaseModel):
         {"like": self.liked, "dislike": self.disliked, "seen": self.seen}[value].append(item_id)
 
 
+def private_file(path: Path) -> None:
+    """Create `path` (empty) readable by its owner only, or tighten an existing file to 0600."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except OSError:  # a read-only or foreign file: sqlite will report real trouble
+        pass
+
+
+def private_sqlite(path: Path) -> None:
+    """Make an SQLite file and its -wal/-shm companions 0600 (SQLite copies the main file's
+    mode onto the companions it creates, so the main file goes first)."""
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            private_file(companion)
+
+
+def compact_sqlite(conn: sqlite3.Connection) -> None:
+    """Fold the WAL into the database, truncate it and VACUUM, so deleted rows leave no bytes."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class SessionStore:
     """Every session's memory in one SQLite file; thread-safe, one lock per session."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, default_ttl_s: float | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.default_ttl_s = default_ttl_s
+        private_sqlite(self.path)
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left behind
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS whyrec_sessions ("
             " session_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at REAL NOT NULL)"
         )
         self._conn.commit()
+        private_sqlite(self.path)
         self._db_lock = threading.Lock()
-        self._locks: dict[str, threading.RLock] = {}
+        # one lock per session while someone holds it; a lock nobody holds is collected
+        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = (  # type: ignore[type-var]
+            weakref.WeakValueDictionary()
+        )
         self._locks_guard = threading.Lock()
 
     @contextmanager
     def session_lock(self, session_id: str) -> Iterator[None]:
         """Hold the session's lock (turns of one session never interleave)."""
         with self._locks_guard:
-            lock = self._locks.setdefault(session_id, threading.RLock())
+            lock = self._locks.get(session_id)
+            if lock is None:
+                lock = threading.RLock()
+                self._locks[session_id] = lock
         with lock:
             yield
 
+    def lock_count(self) -> int:
+        """How many per-session locks are alive (bounded by sessions in use)."""
+        with self._locks_guard:
+            return len(self._locks)
+
+    def _expired(self, state: SessionState, now: float) -> bool:
+        ttl = state.ttl_s if state.ttl_s is not None else self.default_ttl_s
+        return ttl is not None and state.updated_at + ttl < now
+
     def load(self, session_id: str) -> SessionState | None:
-        """The stored state, or None for an unknown session."""
+        """The stored state, or None for an unknown (or expired) session."""
         check_session_id(session_id)
         with self._db_lock:
             row = self._conn.execute(
                 "SELECT state FROM whyrec_sessions WHERE session_id = ?", (session_id,)
             ).fetchone()
-        return SessionState.model_validate_json(row[0]) if row else None
+        if not row:
+            return None
+        state = SessionState.model_validate_json(row[0])
+        return None if self._expired(state, time.time()) else state
 
     def get(self, session_id: str, user_id: str | None = None) -> SessionState:
         """The stored state, or a fresh one (not yet saved) for a new session."""
@@ -201,9 +317,54 @@ class SessionStore:
     def delete(self, session_id: str) -> None:
         """Forget a session."""
         check_session_id(session_id)
+        self.delete_many([session_id])
+
+    def delete_many(self, session_ids: Collection[str]) -> int:
+        """Forget several sessions; returns how many rows went."""
+        ids = list(session_ids)
+        removed = 0
         with self._db_lock:
-            self._conn.execute("DELETE FROM whyrec_sessions WHERE session_id = ?", (session_id,))
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                cur = self._conn.execute(
+                    f"DELETE FROM whyrec_sessions WHERE session_id IN ({marks})", chunk
+                )
+                removed += cur.rowcount
             self._conn.commit()
+        return removed
+
+    def find(self, user_id: str) -> list[SessionState]:
+        """Every stored session of a user: those whose user_id is `user_id`, or whose session
+        id is `user_id` (an anonymous conversation is named by its session id)."""
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT state FROM whyrec_sessions WHERE session_id = ? "
+                "OR json_extract(state, '$.user_id') = ? ORDER BY updated_at",
+                (user_id, user_id),
+            ).fetchall()
+        return [SessionState.model_validate_json(r[0]) for r in rows]
+
+    def expire(self, now: float | None = None) -> list[str]:
+        """Delete sessions idle past their time to live; returns their ids."""
+        now = time.time() if now is None else now
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT session_id, updated_at, json_extract(state, '$.ttl_s') FROM whyrec_sessions"
+            ).fetchall()
+        gone = []
+        for session_id, updated_at, ttl in rows:
+            ttl = ttl if ttl is not None else self.default_ttl_s
+            if ttl is not None and updated_at + float(ttl) < now:
+                gone.append(session_id)
+        if gone:
+            self.delete_many(gone)
+        return gone
+
+    def compact(self) -> None:
+        """Checkpoint the WAL and VACUUM: no deleted text stays in the files."""
+        with self._db_lock:
+            compact_sqlite(self._conn)
 
     def session_ids(self) -> list[str]:
         """Every stored session id, most recent first."""

@@ -6,6 +6,8 @@ advisory file lock around each append, one `write` per record, fsync'd. A record
 crash is skipped on reading (and the next append starts on a fresh line), so the log never
 stops being readable. `whyrec build --update` appends the records not merged yet to the
 interaction log (a watermark in the manifest says how many were) and retrains from there.
+The log is created readable by its owner only (0600); `remove_records` rewrites it without a
+user's records (forget) and tells the caller how many of them the watermark had counted.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from causal.datasets.schema import Dataset
 FEEDBACK_FILE = "feedback.jsonl"
 VALUES = ("like", "dislike", "seen")
 MAX_ID_LENGTH = 512
+RATING_MIN = 1.0
+RATING_MAX = 5.0
 
 try:  # POSIX advisory locks; elsewhere the in-process lock still serialises threads
     import fcntl
@@ -59,9 +63,24 @@ class FeedbackRecord:
 
 
 def check_value(value: object) -> str | float:
-    """A valid feedback value: "like", "dislike", "seen", or a finite rating number."""
+    """A valid new feedback value: "like", "dislike", "seen", or a rating from 1 to 5.
+
+    Booleans are refused (true is neither a like nor a rating of 1): the scale is explicit.
+    """
     if isinstance(value, bool):
-        return "like" if value else "dislike"
+        raise FeedbackError(
+            "a feedback value must be like, dislike, seen or a rating 1-5, not a boolean"
+        )
+    number = _read_value(value)
+    if isinstance(number, float) and not RATING_MIN <= number <= RATING_MAX:
+        raise FeedbackError(f"rating {number:g} is out of range: ratings go from 1 to 5")
+    return number
+
+
+def _read_value(value: object) -> str | float:
+    """A stored value: a word of VALUES or a finite number (old logs may hold any scale)."""
+    if isinstance(value, bool):
+        raise FeedbackError("a boolean is not a feedback value")
     if isinstance(value, str):
         text = value.strip().lower()
         if text in VALUES:
@@ -123,22 +142,69 @@ class FeedbackLog:
         line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o600)  # a log made by an older version was 0644
+                try:
+                    if fcntl is not None:
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+                    try:
+                        if not _same_file(fd, self.path):
+                            continue  # `remove_records` swapped the file in: append to the new one
+                        data = line.encode("utf-8")
+                        if not _ends_with_newline(fd):
+                            data = b"\n" + data  # a crash left a torn line: keep it on its own
+                        os.write(fd, data)
+                        os.fsync(fd)
+                        break
+                    finally:
+                        if fcntl is not None:
+                            fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
+        return record
+
+    def remove_records(self, drop: Callable[[FeedbackRecord], bool]) -> list[int]:
+        """Rewrite the log without the records `drop` selects (torn lines go too); returns the
+        positions (0-based, among readable records) of the removed ones. The new file replaces
+        the old atomically under the same locks `append` takes, so no acknowledged record of
+        anybody else is lost."""
+        if not self.path.is_file():
+            return []
+        removed: list[int] = []
+        with self._lock:
+            fd = os.open(self.path, os.O_RDWR)
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)
+                with open(self.path, encoding="utf-8", errors="replace") as handle:
+                    lines = handle.readlines()
+                kept: list[str] = []
+                position = 0
+                for line in lines:
+                    record = _parse(line)
+                    if record is None:
+                        continue
+                    if drop(record):
+                        removed.append(position)
+                    else:
+                        kept.append(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+                    position += 1
+                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 try:
-                    data = line.encode("utf-8")
-                    if not _ends_with_newline(fd):
-                        data = b"\n" + data  # a crash left a torn line: keep it on its own
-                    os.write(fd, data)
-                    os.fsync(fd)
+                    os.write(out, "".join(kept).encode("utf-8"))
+                    os.fsync(out)
                 finally:
-                    if fcntl is not None:
-                        fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(out)
+                os.replace(tmp, self.path)
+                _fsync_dir(self.path.parent)
             finally:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
-        return record
+        return removed
 
     def read(self) -> list[FeedbackRecord]:
         """Every readable record, oldest first (torn or malformed lines are skipped)."""
@@ -156,6 +222,24 @@ class FeedbackLog:
         return len(self.read())
 
 
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _ends_with_newline(fd: int) -> bool:
     size = os.fstat(fd).st_size
     if size == 0:
@@ -171,7 +255,7 @@ def _parse(line: str) -> FeedbackRecord | None:
         raw = json.loads(text)
         return FeedbackRecord(
             item_id=str(raw["item_id"]),
-            value=check_value(raw["value"]),
+            value=_read_value(raw["value"]),
             user_id=_optional_id(raw.get("user_id"), "user_id"),
             session_id=_optional_id(raw.get("session_id"), "session_id"),
             timestamp=float(raw.get("timestamp", 0.0)),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,19 @@ class NotFound(ApiError):
     type = "not_found_error"
 
 
+class Forbidden(ApiError):
+    """A valid key that may not do this (an admin action)."""
+
+    status = 403
+    type = "permission_error"
+
+
+class WrongMethod(ApiError):
+    """A method the path does not serve (TRACE, or PUT where only GET exists)."""
+
+    status = 405
+
+
 class TooLarge(ApiError):
     """A message or body over the configured limit."""
 
@@ -71,6 +86,39 @@ class Unavailable(ApiError):
 
     status = 503
     type = "server_error"
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, in the OpenAI error shape."""
+
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: `{"error": {...}}`."""
+
+    error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# The error statuses every /api and /v1 route may answer with (documented in the OpenAPI schema).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Malformed input: invalid JSON, not an object, invalid Unicode"),
+    401: _documented("Missing or invalid API key (when keys are configured)"),
+    403: _documented("An admin key is needed (user export and forget)"),
+    404: _documented("Unknown (or someone else's) session, item, user or model"),
+    405: _documented("Method not allowed"),
+    413: _documented("Body or message over the configured limit"),
+    422: _documented("A value out of range or of the wrong type"),
+    500: _documented("An internal error; the log has it under the request id"),
+    503: _documented("The server is not ready or lacks a component"),
+}
 
 
 def error_body(
@@ -135,10 +183,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        logger.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        request_id = uuid.uuid4().hex[:16]
+        logger.error(
+            "unexpected error (request id %s): %s", request_id, type(exc).__name__, exc_info=exc
+        )
         return JSONResponse(
             error_body(
-                f"internal error ({type(exc).__name__}); see the server log", "server_error"
+                f"internal error; the server log has the details under request id {request_id}",
+                "server_error",
+                code="internal_error",
             ),
             status_code=500,
+            headers={"X-Request-Id": request_id},
         )

@@ -11,7 +11,8 @@ Two groups of tools:
   `causal_graph` (the whole graph).
 
 Everything runs through the same AgentService as the HTTP API, so sessions are shared across
-surfaces. A caller's mistake (unknown session, item or variable, bad arguments) comes back as a
+surfaces, and so is ownership: with API keys on, a session belongs to the key that created it,
+and a tool given another key's session id answers as for an unknown session. A caller's mistake (unknown session, item or variable, bad arguments) comes back as a
 tool error with the message, not a crash.
 """
 
@@ -22,11 +23,13 @@ import logging
 from collections.abc import Awaitable
 from typing import Annotated, Any, Literal, TypeVar
 
+from mcp.server.mcpserver import Context
 from pydantic import Field, ValidationError
 from starlette.routing import BaseRoute
 
 from ui.causal_view import CausalView
 from ui.errors import ApiError
+from ui.middleware import caller_id
 from ui.payloads import reply_payload, reply_text, to_jsonable
 from ui.service import AgentService
 from ui.settings import ServerSettings
@@ -58,19 +61,20 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
         except ApiError as exc:
             raise ToolError(exc.message) from None
 
-    async def session_or_new(session_id: str | None) -> str:
+    async def session_or_new(session_id: str | None, owner: str | None) -> str:
         if session_id:
-            return await service.require_session(session_id)
-        return await service.new_session(None)
+            return await service.require_session(session_id, owner)
+        return await service.new_session(None, owner)
 
     @server.tool()
     async def new_session(
         user_id: Annotated[
             str | None, Field(description="A user id of the dataset, for personalised ranking")
         ] = None,
+        ctx: Context | None = None,
     ) -> dict[str, Any]:
         """Start a conversation; returns its session_id for the other tools."""
-        session_id = await guarded(service.new_session(user_id))
+        session_id = await guarded(service.new_session(user_id, mcp_owner(ctx)))
         return {"session_id": session_id, "backend": service.backend_name}
 
     @server.tool()
@@ -79,13 +83,14 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
         session_id: Annotated[
             str | None, Field(description="Session to continue; omitted starts a new one")
         ] = None,
+        ctx: Context | None = None,
     ) -> dict[str, Any]:
         """One conversational turn with the agent: its answer and the items it recommends, each with an explanation."""
         if len(message) > settings.max_message_chars:
             raise ToolError(
                 f"the message has {len(message)} characters; the limit is {settings.max_message_chars}"
             )
-        sid = await guarded(session_or_new(session_id))
+        sid = await guarded(session_or_new(session_id, mcp_owner(ctx)))
         reply = await guarded(service.chat(sid, message.strip()))
         return {"text": reply_text(reply), **reply_payload(reply, sid)}
 
@@ -97,9 +102,12 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
             Literal["like", "dislike", "seen"] | float,
             Field(description="like, dislike, seen or a 1-5 rating"),
         ],
+        ctx: Context | None = None,
     ) -> dict[str, Any]:
         """Record that the user liked, disliked or rated an item (it shapes their next recommendations)."""
-        sid = await guarded(service.require_session(session_id))
+        if isinstance(value, bool) or (not isinstance(value, str) and not 1 <= value <= 5):
+            raise ToolError("value must be like, dislike, seen or a rating from 1 to 5")
+        sid = await guarded(service.require_session(session_id, mcp_owner(ctx)))
         result = await guarded(service.call(service.agent.feedback, sid, item_id, value))
         data = to_jsonable(result)
         return {"session_id": sid, **(data if isinstance(data, dict) else {"result": data})}
@@ -119,6 +127,16 @@ def build_mcp(service: AgentService, causal: CausalView, settings: ServerSetting
             description=spec.description,
         )
     return server
+
+
+def mcp_owner(ctx: Any) -> str | None:
+    """The caller's key id for an MCP tool call (from the HTTP request behind it)."""
+    try:
+        request = ctx.request_context.request if ctx is not None else None
+    except (AttributeError, ValueError):  # no request (a direct call in tests)
+        return None
+    scope = getattr(request, "scope", None)
+    return caller_id(scope) if isinstance(scope, dict) else None
 
 
 def _new_server(server_class: Any) -> Any:
@@ -168,9 +186,10 @@ def _registry_tool(service: AgentService, spec: Any, tool_error: type[Exception]
 
     async def run(**kwargs: Any) -> dict[str, Any]:
         session_id = kwargs.pop("session_id", None)
+        ctx = kwargs.pop("ctx", None)
         try:
             if session_id:
-                await service.require_session(session_id)
+                await service.require_session(session_id, mcp_owner(ctx))
             result = await service.call(_call_tool, service, spec, session_id, kwargs)
         except ApiError as exc:
             raise tool_error(exc.message) from None
@@ -179,8 +198,12 @@ def _registry_tool(service: AgentService, spec: Any, tool_error: type[Exception]
         data = to_jsonable(result)
         return data if isinstance(data, dict) else {"result": data}
 
+    parameters.append(
+        inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context, default=None)
+    )
     run.__name__ = spec.name
     run.__doc__ = spec.description
+    run.__annotations__ = {"ctx": Context, "return": dict[str, Any]}
     run.__signature__ = inspect.Signature(parameters, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
     return run
 

@@ -22,8 +22,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ui.errors import ApiError, BadRequest, NotFound, TooLarge, error_body
-from ui.middleware import KEY_ID_SCOPE
+from ui.errors import ERROR_RESPONSES, ApiError, BadRequest, NotFound, TooLarge, error_body
+from ui.middleware import caller_id
 from ui.payloads import reply_payload, reply_text
 from ui.service import AgentService
 from ui.settings import MODEL_NAME, ServerSettings
@@ -35,7 +35,7 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 class ContentPart(BaseModel):
     """A part of a multi-part message; only text parts are read."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     type: str
     text: str | None = None
 
@@ -43,7 +43,7 @@ class ContentPart(BaseModel):
 class ChatMessage(BaseModel):
     """One message of the conversation the client sends."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
     name: str | None = None
@@ -60,14 +60,15 @@ class ChatMessage(BaseModel):
 class StreamOptions(BaseModel):
     """OpenAI stream options: a final usage chunk on request."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     include_usage: bool = False
 
 
 class ChatCompletionRequest(BaseModel):
     """The subset of the OpenAI request WhyRec reads; sampling knobs are accepted and ignored."""
 
-    model_config = ConfigDict(extra="allow")
+    # strict: {"stream": 0} or {"n": true} is an error, not a guess
+    model_config = ConfigDict(extra="allow", strict=True)
     model: str = MODEL_NAME
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
@@ -78,7 +79,7 @@ class ChatCompletionRequest(BaseModel):
 
 def make_router(service: AgentService, settings: ServerSettings) -> APIRouter:
     """The /v1 routes bound to one agent service."""
-    router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
+    router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], responses=ERROR_RESPONSES)
 
     @router.get("/models", summary="List models (one: whyrec)")
     async def list_models() -> dict[str, Any]:
@@ -112,7 +113,7 @@ def make_router(service: AgentService, settings: ServerSettings) -> APIRouter:
     ) -> JSONResponse | StreamingResponse:
         _check_model(body.model)
         text = _last_user_text(body.messages, settings.max_message_chars)
-        namespace = request.scope.get("state", {}).get(KEY_ID_SCOPE, "")
+        namespace = caller_id(request.scope)
         session_id, _ = await service.session_for(namespace, x_session_id, body.user)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
@@ -163,6 +164,14 @@ def _last_user_text(messages: list[ChatMessage], limit: int) -> str:
     for message in reversed(messages):
         if message.role == "user":
             text = message.text().strip()
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(
+                    "the last user message is not valid Unicode (it contains a lone surrogate)",
+                    param="messages",
+                    code="invalid_unicode",
+                ) from None
             if not text:
                 raise BadRequest(
                     "the last user message is empty", param="messages", code="empty_message"

@@ -10,14 +10,15 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ui.causal_view import CausalView
-from ui.errors import ApiError, TooLarge, error_body
+from ui.errors import ERROR_RESPONSES, ApiError, BadRequest, TooLarge, error_body
+from ui.middleware import caller_id
 from ui.payloads import item_payload, reply_payload, reply_text, to_jsonable
-from ui.service import AgentService
+from ui.service import EPHEMERAL_TTL_S, AgentService
 from ui.settings import ServerSettings
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ ID = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: true is not 1, 0 is not false, "3" is not 3
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class NewSession(_Body):
@@ -49,6 +51,7 @@ class RecommendRequest(_Body):
     k: int = Field(default=10, ge=1, le=100)
     query: str | None = Field(default=None, max_length=2000)
     filters: dict[str, Any] | None = None
+    without: list[ID] | None = Field(default=None, max_length=200)
 
 
 class FeedbackRequest(_Body):
@@ -56,7 +59,7 @@ class FeedbackRequest(_Body):
 
     session_id: ID
     item_id: ID
-    value: Literal["like", "dislike", "seen"] | float
+    value: Literal["like", "dislike", "seen"] | Annotated[float, Field(ge=1, le=5)]
 
 
 class EffectRequest(_Body):
@@ -78,10 +81,16 @@ class SessionCreated(BaseModel):
 
 def make_router(service: AgentService, causal: CausalView, settings: ServerSettings) -> APIRouter:
     """The /api routes bound to one agent service and one workspace's causal model."""
-    router = APIRouter(prefix="/api", tags=["REST"])
+    router = APIRouter(prefix="/api", tags=["REST"], responses=ERROR_RESPONSES)
 
     def check_text(text: str) -> str:
         text = text.strip()
+        if not is_unicode(text):
+            raise BadRequest(
+                "the text is not valid Unicode (it contains a lone surrogate)",
+                param="text",
+                code="invalid_unicode",
+            )
         if len(text) > settings.max_message_chars:
             raise TooLarge(
                 f"the message has {len(text)} characters; the limit is "
@@ -92,26 +101,27 @@ def make_router(service: AgentService, causal: CausalView, settings: ServerSetti
         return text
 
     @router.post("/sessions", summary="Create a session", status_code=201)
-    async def create_session(body: NewSession | None = None) -> SessionCreated:
-        session_id = await service.new_session(body.user_id if body else None)
+    async def create_session(request: Request, body: NewSession | None = None) -> SessionCreated:
+        owner = caller_id(request.scope)
+        session_id = await service.new_session(body.user_id if body else None, owner)
         return SessionCreated(session_id=session_id, backend=service.backend_name)
 
     @router.get("/sessions/{session_id}", summary="A session's state")
-    async def get_session(session_id: str) -> dict[str, Any]:
-        await service.require_session(session_id)
+    async def get_session(session_id: str, request: Request) -> dict[str, Any]:
+        await service.require_session(session_id, caller_id(request.scope))
         state = await service.call(service.agent.session_state, session_id)
         return {"session_id": session_id, **_as_dict(to_jsonable(state))}
 
     @router.delete("/sessions/{session_id}", summary="Forget a session's conversation")
-    async def reset_session(session_id: str) -> dict[str, Any]:
-        await service.require_session(session_id)
+    async def reset_session(session_id: str, request: Request) -> dict[str, Any]:
+        await service.require_session(session_id, caller_id(request.scope))
         async with service.session_lock(session_id):
             await service.call(service.agent.reset, session_id)
         return {"session_id": session_id, "reset": True}
 
     @router.get("/sessions/{session_id}/messages", summary="The conversation so far")
-    async def list_messages(session_id: str) -> dict[str, Any]:
-        await service.require_session(session_id)
+    async def list_messages(session_id: str, request: Request) -> dict[str, Any]:
+        await service.require_session(session_id, caller_id(request.scope))
         state = _as_dict(to_jsonable(await service.call(service.agent.session_state, session_id)))
         messages = state.get("messages") or state.get("history") or []
         return {"session_id": session_id, "messages": messages}
@@ -121,9 +131,11 @@ def make_router(service: AgentService, causal: CausalView, settings: ServerSetti
         summary="Send a message; the agent's reply (or an event stream)",
         response_model=None,
     )
-    async def send_message(session_id: str, body: SendMessage) -> JSONResponse | StreamingResponse:
+    async def send_message(
+        session_id: str, body: SendMessage, request: Request
+    ) -> JSONResponse | StreamingResponse:
         text = check_text(body.text)
-        await service.require_session(session_id)
+        await service.require_session(session_id, caller_id(request.scope))
         if body.stream:
             return StreamingResponse(
                 _event_stream(service, session_id, text),
@@ -134,29 +146,34 @@ def make_router(service: AgentService, causal: CausalView, settings: ServerSetti
         return JSONResponse(_reply_json(reply, session_id))
 
     @router.post("/recommend", summary="Ranked items with explanations")
-    async def recommend(body: RecommendRequest) -> dict[str, Any]:
+    async def recommend(body: RecommendRequest, request: Request) -> dict[str, Any]:
         session_id = body.session_id
+        owner = caller_id(request.scope)
         if session_id is None:
-            session_id = await service.new_session(body.user_id)
+            session_id = await service.new_session(body.user_id, owner, ttl_s=EPHEMERAL_TTL_S)
         else:
-            await service.require_session(session_id)
+            await service.require_session(session_id, owner)
         items = await service.call(
             service.agent.recommend,
             session_id,
             k=body.k,
             query=check_text(body.query) if body.query else None,
             filters=body.filters,
+            without=body.without,
         )
         return {"session_id": session_id, "items": [item_payload(i) for i in items]}
 
     @router.get("/explain/{item_id}", summary="Why an item is (or is not) recommended")
     async def explain(
-        item_id: str, session_id: Annotated[str | None, Query(max_length=200)] = None
+        item_id: str,
+        request: Request,
+        session_id: Annotated[str | None, Query(max_length=200)] = None,
     ) -> dict[str, Any]:
+        owner = caller_id(request.scope)
         if session_id is None:
-            session_id = await service.new_session(None)
+            session_id = await service.new_session(None, owner, ttl_s=EPHEMERAL_TTL_S)
         else:
-            await service.require_session(session_id)
+            await service.require_session(session_id, owner)
         explanation = await service.call(service.agent.explain, session_id, item_id)
         return {"session_id": session_id, **_as_dict(to_jsonable(explanation))}
 
@@ -201,14 +218,23 @@ def make_router(service: AgentService, causal: CausalView, settings: ServerSetti
         return JSONResponse(_as_dict(to_jsonable(result)))
 
     @router.post("/feedback", summary="Record a like, dislike or rating")
-    async def feedback(body: FeedbackRequest) -> dict[str, Any]:
-        await service.require_session(body.session_id)
+    async def feedback(body: FeedbackRequest, request: Request) -> dict[str, Any]:
+        await service.require_session(body.session_id, caller_id(request.scope))
         result = await service.call(
             service.agent.feedback, body.session_id, body.item_id, body.value
         )
         return {"session_id": body.session_id, **_as_dict(to_jsonable(result))}
 
     return router
+
+
+def is_unicode(text: str) -> bool:
+    """False for text with a lone surrogate (it cannot be stored or sent as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

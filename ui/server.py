@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -21,8 +22,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from ui.causal_view import CausalView
-from ui.errors import NotFound, install_error_handlers
-from ui.middleware import ApiKeyMiddleware, BodyLimitMiddleware
+from ui.errors import ERROR_RESPONSES, NotFound, install_error_handlers
+from ui.middleware import (
+    ApiKeyMiddleware,
+    BodyLimitMiddleware,
+    McpOwnerMiddleware,
+    RequestGuardMiddleware,
+    UiLogins,
+)
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings, worker_threads
 
@@ -37,7 +44,10 @@ API_DESCRIPTION = """WhyRec: a conversational recommender that can say *why*.
   effects, feedback.
 * **MCP** (streamable HTTP) at `/mcp`, the web UI at `/`.
 
-When `WHYREC_API_KEYS` is set, `/v1`, `/api` and `/mcp` need `Authorization: Bearer KEY`.
+When `WHYREC_API_KEYS` is set, `/v1`, `/api` and `/mcp` need `Authorization: Bearer KEY`, and
+every session belongs to the key that created it (any other key gets 404 for it). Keys in
+`WHYREC_ADMIN_KEYS` may also export and forget users (`/api/users/{user_id}`). Sessions expire
+after `WHYREC_SESSION_TTL` idle (default 7 days).
 """
 
 
@@ -55,7 +65,10 @@ def create_app(
         workers=worker_threads(settings, agent),
         max_message_chars=settings.max_message_chars,
         secret=session_secret(workspace),
+        auth=settings.auth_enabled,
     )
+    if settings.auth_enabled:
+        service.ui_logins = UiLogins(settings.all_keys)
     causal = CausalView(workspace)
     mcp_server = None
     if settings.enable_mcp:
@@ -68,7 +81,11 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
-            yield
+            expiry = asyncio.ensure_future(_expire_forever(service))
+            try:
+                yield
+            finally:
+                expiry.cancel()
         close = getattr(agent, "close", None)
         if callable(close):
             close()
@@ -87,7 +104,12 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
 
-    @app.get("/healthz", tags=["health"], summary="200 once the agent is ready")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="200 once the agent is ready",
+        responses={405: ERROR_RESPONSES[405], 500: ERROR_RESPONSES[500]},
+    )
     async def healthz() -> dict[str, Any]:
         return {
             "status": "ok",
@@ -96,10 +118,11 @@ def create_app(
             "auth": settings.auth_enabled,
         }
 
-    from ui import openai_api, rest_api
+    from ui import openai_api, rest_api, rest_users
 
     app.include_router(openai_api.make_router(service, settings))
     app.include_router(rest_api.make_router(service, causal, settings))
+    app.include_router(rest_users.make_router(service))
 
     async def unknown_route(request: Request) -> None:
         """Unknown paths under /api and /v1 get a JSON 404 (not the web UI's page)."""
@@ -118,12 +141,20 @@ def create_app(
 
         app.router.routes.extend(mcp_routes(mcp_server, settings))
     # Middleware wraps the whole app, the mounted UI included (it guards only its prefixes).
+    # The last added runs first: guard, then keys, then MCP ownership, then the body limit.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, prefixes=("/v1", "/api"))
-    app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys, prefixes=PROTECTED_PREFIXES)
+    app.add_middleware(McpOwnerMiddleware)
+    app.add_middleware(
+        ApiKeyMiddleware,
+        keys=settings.api_keys,
+        prefixes=PROTECTED_PREFIXES,
+        admin_keys=settings.admin_keys,
+    )
+    app.add_middleware(RequestGuardMiddleware, prefixes=(*PROTECTED_PREFIXES, "/healthz"))
     if settings.enable_ui:
         import gradio as gr
 
-        from ui.web import UI_CSS, build_ui, key_login
+        from ui.web import UI_CSS, build_ui
 
         blocks = build_ui(service, causal)
         gr.mount_gradio_app(
@@ -135,13 +166,26 @@ def create_app(
             ssr_mode=False,
             css=UI_CSS,
             mcp_server=False,
-            auth=key_login(settings.api_keys) if settings.auth_enabled else None,
+            auth=service.ui_logins.check if settings.auth_enabled else None,
             auth_message="This WhyRec server needs an API key: any user name, the key as password.",
         )
     return app
 
 
 SECRET_FILE = "http-session-secret"
+EXPIRY_INTERVAL_S = 600.0
+
+
+async def _expire_forever(service: AgentService) -> None:
+    """Drop idle sessions now and every EXPIRY_INTERVAL_S (WHYREC_SESSION_TTL says how idle)."""
+    while True:
+        try:
+            gone = await service.expire_sessions()
+            if gone:
+                logger.info("expired %d idle sessions", gone)
+        except Exception as exc:  # expiry must never take the server down
+            logger.warning("session expiry failed: %s", type(exc).__name__)
+        await asyncio.sleep(EXPIRY_INTERVAL_S)
 
 
 def session_secret(workspace: Any) -> bytes | None:

@@ -4,7 +4,12 @@ The agent (`agent.api.RecAgent`) is synchronous. Every call runs on a bounded po
 threads so the event loop stays free; a streamed turn runs the agent's generator in a worker and
 hands its events to the loop through a queue. Turns on one session are serialised (one lock per
 session); turns on different sessions run in parallel. Errors the caller caused (unknown session,
-unknown item, bad value) become `ApiError`s with a 4xx status.
+unknown item, bad value) become `ApiError`s with a 4xx status; anything else stays an error the
+app answers with 500 (never a 404).
+
+Ownership: with API keys on (`auth=True`), every session records the key id (or UI login) that
+created it, and any other caller gets the same 404 as for a session that does not exist.
+The registry of sessions seen is a bounded LRU; per-session locks are weak (freed when unused).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import secrets
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,7 +34,8 @@ from ui.errors import ApiError, BadRequest, NotFound, Unavailable, Unprocessable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-KNOWN_SESSIONS_CACHE = 100_000
+KNOWN_SESSIONS_CACHE = 10_000
+EPHEMERAL_TTL_S = 3600.0  # a chat request without a session id: its session lives an hour idle
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,17 @@ class AgentService:
         workers: int = 64,
         max_message_chars: int = 4000,
         secret: bytes | None = None,
+        auth: bool = False,
     ) -> None:
         self.agent = agent
         self.workspace = workspace
         self.max_message_chars = max_message_chars
         self.limiter = CapacityLimiter(workers)
+        self.auth = auth
+        self.ui_logins: Any = None  # ui.middleware.UiLogins when keys are on (set by the server)
         self._secret = secret or secrets.token_bytes(32)
-        self._known: set[str] = set()  # sessions seen to exist (a cache; bounded)
+        # sessions seen to exist -> their owner (an LRU cache of bounded size)
+        self._known: OrderedDict[str, str | None] = OrderedDict()
         # one lock per session while someone holds it; unused locks are collected
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._registry_lock = threading.Lock()
@@ -81,52 +92,138 @@ class AgentService:
 
     # Sessions -------------------------------------------------------------------------------
 
-    async def new_session(self, user_id: str | None = None) -> str:
-        """Create a session (optionally for a known dataset user) and remember it."""
-        session_id = await self.call(self.agent.new_session, user_id)
-        self._remember(session_id)
+    async def new_session(
+        self,
+        user_id: str | None = None,
+        owner: str | None = None,
+        *,
+        ttl_s: float | None = None,
+        session_id: str | None = None,
+    ) -> str:
+        """Create a session (optionally for a known dataset user) owned by `owner`."""
+        extra: dict[str, Any] = {}
+        if owner is not None:
+            extra["owner"] = owner
+        if ttl_s is not None:
+            extra["ttl_s"] = ttl_s
+        if session_id is not None:
+            extra["session_id"] = session_id
+        session_id = await self.call(self.agent.new_session, user_id, **extra)
+        self._remember(session_id, owner)
         return session_id
 
-    def _remember(self, session_id: str) -> None:
-        with self._registry_lock:
-            if len(self._known) >= KNOWN_SESSIONS_CACHE:
-                self._known.clear()
-            self._known.add(session_id)
+    def ui_owner(self, request: Any) -> str | None:
+        """The owner of the web UI's sessions for a Gradio request: the key its login is bound
+        to (None with keys off). With keys on, a request without a login owns nothing."""
+        if not self.auth:
+            return None
+        logins = self.ui_logins
+        owner = logins.owner(getattr(request, "username", None)) if logins else None
+        if owner is None:
+            raise NotFound("log in first", code="login_required")
+        return owner
 
-    async def require_session(self, session_id: str) -> str:
-        """`session_id` when the agent knows it; NotFound otherwise."""
-        if not session_id or len(session_id) > 200:
-            raise NotFound(f"unknown session '{session_id[:64]}'", code="session_not_found")
-        if session_id in self._known:
-            return session_id
-        try:
-            await self.call(self.agent.session_state, session_id)
-        except NotFound:
-            raise NotFound(
-                f"unknown session '{session_id}': create one with POST /api/sessions",
-                param="session_id",
-                code="session_not_found",
-            ) from None
-        self._remember(session_id)
+    def _remember(self, session_id: str, owner: str | None) -> None:
+        with self._registry_lock:
+            self._known[session_id] = owner
+            self._known.move_to_end(session_id)
+            while len(self._known) > KNOWN_SESSIONS_CACHE:
+                self._known.popitem(last=False)
+
+    def forget_known(self, session_ids: list[str] | None = None) -> None:
+        """Drop sessions from the registry (all of them when None): after forget or expiry."""
+        with self._registry_lock:
+            if session_ids is None:
+                self._known.clear()
+            for session_id in session_ids or ():
+                self._known.pop(session_id, None)
+
+    def known_count(self) -> int:
+        """Sessions in the in-memory registry (bounded by KNOWN_SESSIONS_CACHE)."""
+        with self._registry_lock:
+            return len(self._known)
+
+    def _cached_owner(self, session_id: str) -> tuple[bool, str | None]:
+        with self._registry_lock:
+            if session_id not in self._known:
+                return False, None
+            self._known.move_to_end(session_id)
+            return True, self._known[session_id]
+
+    async def require_session(self, session_id: str, owner: str | None = None) -> str:
+        """`session_id` when it exists and (with keys on) belongs to `owner`; NotFound otherwise
+        (the same answer for both, so ids of other callers' sessions reveal nothing)."""
+        unknown = NotFound(
+            f"unknown session '{str(session_id)[:64]}': create one with POST /api/sessions",
+            param="session_id",
+            code="session_not_found",
+        )
+        if not isinstance(session_id, str) or not session_id or len(session_id) > 200:
+            raise unknown
+        cached, stored_owner = self._cached_owner(session_id)
+        if not cached:
+            try:
+                state = await self.call(self.agent.session_state, session_id)
+            except (NotFound, BadRequest):
+                raise unknown from None
+            stored_owner = _owner_of(state)
+            self._remember(session_id, stored_owner)
+        if self.auth and stored_owner != owner:
+            raise unknown
         return session_id
 
     async def session_for(
-        self, namespace: str, header_session: str | None, user: str | None
+        self, namespace: str | None, header_session: str | None, user: str | None
     ) -> tuple[str, bool]:
         """The session a chat request belongs to, and whether it is new.
 
-        An `X-Session-Id` header must name an existing session. Otherwise the OpenAI `user` field
-        names a conversation: its session id is derived from the name with a server secret
-        (stable across restarts, unguessable without the secret) and the agent creates the
-        session on its first turn. With neither, every request starts a fresh session (its id
-        comes back in the response). `namespace` (the caller's key id) keeps equal `user`
-        values of different callers apart.
+        An `X-Session-Id` header must name an existing session of this caller. Otherwise the
+        OpenAI `user` field names a conversation: its session id is derived from the name with a
+        server secret (stable across restarts, unguessable without the secret) and created on
+        first sight. With neither, the request gets a short-lived session (it expires after
+        EPHEMERAL_TTL_S idle; its id comes back in the response). `namespace` (the caller's key
+        id) owns the session and keeps equal `user` values of different callers apart.
         """
         if header_session:
-            return await self.require_session(header_session), False
+            return await self.require_session(header_session, namespace), False
         if user:
-            return self.user_session_id(namespace, user), False
-        return await self.new_session(None), True
+            try:
+                user.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(
+                    "user is not valid Unicode (it contains a lone surrogate)",
+                    param="user",
+                    code="invalid_unicode",
+                ) from None
+            session_id = self.user_session_id(namespace or "", user)
+            cached, _ = self._cached_owner(session_id)
+            if not cached:
+                await self.new_session(None, namespace, session_id=session_id)
+            return session_id, False
+        return await self.new_session(None, namespace, ttl_s=EPHEMERAL_TTL_S), True
+
+    # Retention ------------------------------------------------------------------------------
+
+    async def export_user(self, user: str) -> dict[str, Any]:
+        """The user's sessions, messages and feedback."""
+        return await self.call(self.agent.export_user, user)
+
+    async def forget_user(self, user: str) -> dict[str, Any]:
+        """Remove the user's data everywhere and from the registry."""
+        result = await self.call(self.agent.forget_user, user)
+        self.forget_known(list(result.get("session_ids", [])))
+        return result
+
+    async def expire_sessions(self) -> int:
+        """Delete idle sessions past their time to live; the registry forgets everything (a
+        cheap way to drop expired entries: it refills on the next request)."""
+        expire = getattr(self.agent, "expire_sessions", None)
+        if expire is None:
+            return 0
+        gone = await self.call(expire)
+        if gone:
+            self.forget_known()
+        return int(gone)
 
     def user_session_id(self, namespace: str, user: str) -> str:
         """The session id of the conversation a caller names `user`."""
@@ -207,9 +304,32 @@ def normalise_event(event: Any) -> StreamEvent | None:
     return StreamEvent(kind=kind, text=str(text) if kind == "token" else "", data=data)
 
 
-def _is_not_found(exc: BaseException) -> bool:
-    name = type(exc).__name__.lower()
-    return isinstance(exc, KeyError | LookupError) or "notfound" in name or "unknown" in name
+def _owner_of(state: Any) -> str | None:
+    owner = state.get("owner") if isinstance(state, dict) else getattr(state, "owner", None)
+    return owner if isinstance(owner, str) else None
+
+
+NOT_FOUND_CODES = {
+    "unknownsessionerror": "session_not_found",
+    "unknownitemerror": "item_not_found",
+    "unknownusererror": "user_not_found",
+}
+
+
+def _not_found_code(exc: BaseException) -> str | None:
+    """A code when the exception's class says something was not found (UnknownSessionError,
+    ...NotFoundError); a bare KeyError or IndexError is a bug, not a 404."""
+    if isinstance(exc, OSError):  # FileNotFoundError is a broken install, not a caller's miss
+        return None
+    for cls in type(exc).__mro__:
+        if cls.__module__ == "builtins":
+            continue
+        name = cls.__name__.lower()
+        if name in NOT_FOUND_CODES:
+            return NOT_FOUND_CODES[name]
+        if name.startswith("unknown") or "notfound" in name:
+            return "not_found"
+    return None
 
 
 def translate_error(exc: BaseException) -> BaseException:
@@ -217,10 +337,16 @@ def translate_error(exc: BaseException) -> BaseException:
     if isinstance(exc, ApiError):
         return exc
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    if _is_not_found(exc):
-        return NotFound(message or "not found")
+    code = _not_found_code(exc)
+    if code is not None:
+        return NotFound(message or "not found", code=code)
     if "notidentified" in type(exc).__name__.lower():
         return Unprocessable(message)
+    if isinstance(exc, UnicodeError):
+        return BadRequest(
+            "the input is not valid Unicode (lone surrogates are not allowed)",
+            code="invalid_unicode",
+        )
     if isinstance(exc, ValueError):
         return BadRequest(message or type(exc).__name__)
     return exc

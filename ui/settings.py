@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ENV_API_KEYS = "WHYREC_API_KEYS"
+ENV_ADMIN_KEYS = "WHYREC_ADMIN_KEYS"
 ENV_MAX_MESSAGE_CHARS = "WHYREC_MAX_MESSAGE_CHARS"
 ENV_MAX_BODY_BYTES = "WHYREC_MAX_BODY_BYTES"
 ENV_WORKERS = "WHYREC_SERVER_WORKERS"
@@ -33,6 +34,8 @@ class ServerSettings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     api_keys: tuple[str, ...] = field(default=(), repr=False)
+    # keys that may also export and forget users (/api/users); each is an API key as well
+    admin_keys: tuple[str, ...] = field(default=(), repr=False)
     max_message_chars: int = 4000
     max_body_bytes: int = 1_000_000
     workers: int | None = None  # None: chosen from the backend (see worker_threads)
@@ -44,6 +47,7 @@ class ServerSettings:
         """Settings from WHYREC_* variables, then `overrides` (None values are ignored)."""
         base = cls(
             api_keys=parse_api_keys(os.environ.get(ENV_API_KEYS, "")),
+            admin_keys=parse_api_keys(os.environ.get(ENV_ADMIN_KEYS, ""), ENV_ADMIN_KEYS),
             max_message_chars=_env_int(ENV_MAX_MESSAGE_CHARS, cls.max_message_chars),
             max_body_bytes=_env_int(ENV_MAX_BODY_BYTES, cls.max_body_bytes),
             workers=_env_int(ENV_WORKERS, cls.workers),
@@ -62,11 +66,22 @@ class ServerSettings:
             raise SettingsError(f"{ENV_MAX_BODY_BYTES} must be at least 1024")
         if self.workers is not None and self.workers < 1:
             raise SettingsError(f"{ENV_WORKERS} must be at least 1")
+        from agent.memory import session_ttl_from_env
+
+        try:
+            session_ttl_from_env()
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
 
     @property
     def auth_enabled(self) -> bool:
-        """True when /v1, /api and /mcp require a key."""
-        return bool(self.api_keys)
+        """True when /v1, /api and /mcp require a key (admin keys alone turn keys on too)."""
+        return bool(self.api_keys or self.admin_keys)
+
+    @property
+    def all_keys(self) -> tuple[str, ...]:
+        """Every accepted key: the API keys and the admin keys."""
+        return tuple(dict.fromkeys(self.api_keys + self.admin_keys))
 
     def base_url(self) -> str:
         """The URL people open (0.0.0.0 shown as 127.0.0.1)."""
@@ -76,7 +91,7 @@ class ServerSettings:
         return f"http://{host}:{self.port}"
 
 
-def parse_api_keys(raw: str) -> tuple[str, ...]:
+def parse_api_keys(raw: str, name: str = ENV_API_KEYS) -> tuple[str, ...]:
     """Keys from a comma- or whitespace-separated list; a key file is named with @PATH."""
     raw = raw.strip()
     if raw.startswith("@"):
@@ -88,7 +103,7 @@ def parse_api_keys(raw: str) -> tuple[str, ...]:
     keys = tuple(dict.fromkeys(k for k in raw.replace(",", " ").split() if k))
     short = [k for k in keys if len(k) < 8]
     if short:
-        raise SettingsError(f"{ENV_API_KEYS}: every key needs at least 8 characters")
+        raise SettingsError(f"{name}: every key needs at least 8 characters")
     return keys
 
 

@@ -146,12 +146,19 @@ def _path_effect(causal: CausalView, reply: Any, path: list[str]) -> tuple[Any, 
         return None, note
 
 
+def with_request(gr: Any, *handlers: Any) -> None:
+    """Have Gradio pass each handler its `request` (the login behind session ownership); the
+    annotation is set here because gradio is imported lazily."""
+    for handler in handlers:
+        handler.__annotations__["request"] = gr.Request
+
+
 def build_ui(service: AgentService, causal: CausalView) -> Any:
     """The Gradio Blocks app bound to one agent service."""
     import gradio as gr
 
     async def respond(
-        message: str, history: list[dict[str, Any]], session_id: str | None
+        message: str, history: list[dict[str, Any]], session_id: str | None, request: Any = None
     ) -> AsyncIterator[tuple[Any, ...]]:
         """Answer one message, streaming the text, then show items and the why panel."""
         text = (message or "").strip()
@@ -164,8 +171,11 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
             )
         history = [dict(m) for m in history or []]
         try:
+            owner = service.ui_owner(request)
             if not session_id:
-                session_id = await service.new_session(None)
+                session_id = await service.new_session(None, owner)
+            else:
+                await service.require_session(session_id, owner)
             history += [{"role": "user", "content": text}, {"role": "assistant", "content": ""}]
             skip = gr.skip()
             yield history, "", session_id, skip, skip, skip, skip, skip
@@ -200,7 +210,7 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
             caption,
         )
 
-    async def ask(message: str, session_id: str = "") -> dict[str, Any]:
+    async def ask(message: str, session_id: str = "", request: Any = None) -> dict[str, Any]:
         """One turn for programs: returns {session_id, text, items, backend, fallback, ...};
         pass the session_id back to continue the conversation."""
         text = (message or "").strip()
@@ -212,25 +222,31 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
                     f"the message has {len(text)} characters; the limit is "
                     f"{service.max_message_chars}"
                 )
+            owner = service.ui_owner(request)
             sid = (
-                await service.require_session(session_id)
+                await service.require_session(session_id, owner)
                 if session_id
-                else await service.new_session(None)
+                else await service.new_session(None, owner)
             )
             reply = await service.chat(sid, text)
         except ApiError as exc:
             raise gr.Error(exc.message) from None
         return {"text": str(field(reply, "text", "") or ""), **reply_payload(reply, sid)}
 
-    async def new_session() -> tuple[Any, ...]:
+    async def new_session(request: Any = None) -> tuple[Any, ...]:
         """Forget the conversation shown and start a fresh session."""
-        session_id = await service.new_session(None)
+        session_id = await service.new_session(None, service.ui_owner(request))
         return [], "", session_id, [], banner_markdown(service.backend_name), None, None, "", ""
 
-    async def send_feedback(session_id: str | None, item_id: str, value: str) -> str:
+    with_request(gr, respond, ask, new_session)
+
+    async def send_feedback(
+        session_id: str | None, item_id: str, value: str, request: Any = None
+    ) -> str:
         if not session_id:
             raise gr.Error("Start a conversation first.")
         try:
+            await service.require_session(session_id, service.ui_owner(request))
             ack = await service.call(service.agent.feedback, session_id, item_id, value)
         except ApiError as exc:
             raise gr.Error(exc.message) from None
@@ -277,11 +293,17 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
                                     min_width=80,
                                 )
 
-                        async def on_like(sid: str | None, _id: str = item_id) -> str:
-                            return await send_feedback(sid, _id, "like")
+                        async def on_like(
+                            sid: str | None, request: Any = None, _id: str = item_id
+                        ) -> str:
+                            return await send_feedback(sid, _id, "like", request)
 
-                        async def on_dislike(sid: str | None, _id: str = item_id) -> str:
-                            return await send_feedback(sid, _id, "dislike")
+                        async def on_dislike(
+                            sid: str | None, request: Any = None, _id: str = item_id
+                        ) -> str:
+                            return await send_feedback(sid, _id, "dislike", request)
+
+                        with_request(gr, on_like, on_dislike)
 
                         like.click(on_like, [session], [feedback_md], api_visibility="private")
                         dislike.click(

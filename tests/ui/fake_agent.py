@@ -52,10 +52,20 @@ class FakeAgent:
     fail_stream_after: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def new_session(self, user_id: str | None = None) -> str:
-        session_id = uuid.uuid4().hex
+    owners: dict[str, str | None] = field(default_factory=dict)
+
+    def new_session(
+        self,
+        user_id: str | None = None,
+        *,
+        owner: str | None = None,
+        session_id: str | None = None,
+        ttl_s: float | None = None,
+    ) -> str:
+        session_id = session_id or uuid.uuid4().hex
         with self.lock:
-            self.sessions[session_id] = []
+            self.sessions.setdefault(session_id, [])
+            self.owners.setdefault(session_id, owner)
         return session_id
 
     def _history(self, session_id: str) -> list[dict[str, str]]:
@@ -104,7 +114,8 @@ class FakeAgent:
         return {"recorded": True, "item_id": item_id, "value": value}
 
     def session_state(self, session_id: str) -> dict[str, Any]:
-        return {"messages": list(self._history(session_id))}
+        history = list(self._history(session_id))
+        return {"messages": history, "owner": self.owners.get(session_id)}
 
     def reset(self, session_id: str) -> None:
         self._history(session_id).clear()
