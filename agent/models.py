@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.memory import SessionState
-from tools.schemas import AttributeValue, Evidence, Explanation, FeedbackAck
+from tools.schemas import AttributeValue, Counterfactual, Evidence, Explanation, FeedbackAck
 
 __all__ = [
     "AgentEvent",
@@ -36,6 +36,7 @@ class RecItem(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     score: float | None = None
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    counterfactual: Counterfactual | None = None
 
 
 class TraceStep(BaseModel):

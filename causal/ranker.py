@@ -399,6 +399,7 @@ class Ranker:
         disliked: Sequence[str] = (),
         popularity_weight: float | None = None,
         limit: int | None = None,
+        without: Sequence[str] = (),
     ) -> list[ScoredItem]:
         """Rank `item_ids` for a user, best first, each with its score components.
 
@@ -406,6 +407,8 @@ class Ranker:
         unknown (or None) user from `user_attributes`. `liked` / `disliked` are items from the
         current conversation: they update the user's vector for this call only. `limit` keeps
         only the best few (scoring thousands of candidates then costs one vector product).
+        `without`: history or feedback items scored as if the user had never picked them
+        (the counterfactual check, see causal.counterfactual).
         """
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
@@ -416,7 +419,7 @@ class Ranker:
         if not ids:
             return []
         items = np.array([self.item_index[i] for i in ids], dtype=np.int64)
-        state = self._state_for(user_id, user_attributes, liked, disliked)
+        state = self._state_for(user_id, user_attributes, liked, disliked, without)
         if limit is not None and limit < len(items):
             scores = self._scores(state, items, popularity_weight)[0]
             best = np.argsort(-scores, kind="stable")[:limit]
@@ -434,11 +437,15 @@ class Ranker:
         liked: Sequence[str] = (),
         disliked: Sequence[str] = (),
         popularity_weight: float | None = None,
+        without: Sequence[str] = (),
     ) -> list[ScoredItem]:
-        """The user's k best items over the whole catalogue (history and `exclude` left out)."""
+        """The user's k best items over the whole catalogue (history and `exclude` left out).
+
+        `without` scores as if those items were absent from the history (they stay excluded).
+        """
         if k < 1:
             raise ValueError("k must be at least 1")
-        state = self._state_for(user_id, user_attributes, liked, disliked)
+        state = self._state_for(user_id, user_attributes, liked, disliked, without)
         scores = self._scores(state, np.arange(self.n_items), popularity_weight)[0]
         banned = {self.item_index[i] for i in map(str, exclude) if i in self.item_index}
         banned.update(self.item_index[i] for i in map(str, liked) if i in self.item_index)
@@ -671,8 +678,10 @@ class Ranker:
         attributes: Mapping[str, Any] | None,
         liked: Sequence[str],
         disliked: Sequence[str],
+        without: Sequence[str] = (),
     ) -> _UserState:
         key = None if user_id is None else str(user_id)
+        removed = self._indices(without)
         extra: dict[int, float] = {}
         for ids, value in ((liked, FEEDBACK_LIKE), (disliked, FEEDBACK_DISLIKE)):
             for item_id in ids:
@@ -680,8 +689,14 @@ class Ranker:
                 if item is None:
                     raise UnknownItemsError([str(item_id)])
                 target = self._feedback_target(value)
-                if target is not None:
+                if target is not None and item not in removed:
                     extra[item] = target
+        if removed:  # a counterfactual: never cached
+            with self._lock:
+                stored = dict(self._feedback.get(key, {})) if key is not None else {}
+            merged = {i: t for i, t in {**stored, **extra}.items() if i not in removed}
+            base = self._without(self._base_state(key, attributes), key, removed)
+            return self._updated(base, merged)
         with self._lock:
             cached = self._states.get(key) if key is not None and not attributes else None
             stored = dict(self._feedback.get(key, {})) if key is not None else {}
@@ -697,6 +712,46 @@ class Ranker:
         merged = {**stored, **extra}
         base = self._base_state(key, attributes)
         return self._updated(base, merged)
+
+    def _indices(self, item_ids: Sequence[str]) -> frozenset[int]:
+        """Item indices of ids (UnknownItemsError for any the ranker does not know)."""
+        missing = [str(i) for i in item_ids if str(i) not in self.item_index]
+        if missing:
+            raise UnknownItemsError(missing)
+        return frozenset(self.item_index[str(i)] for i in item_ids)
+
+    def _without(self, base: _UserState, key: str | None, removed: frozenset[int]) -> _UserState:
+        """The user's state had they never picked the `removed` items (see causal.counterfactual)."""
+        from causal.counterfactual import downdate
+
+        rows = [(i, t) for i, t in self._history_rows(key) if i in removed] if key else []
+        if not rows:
+            return base
+        items = np.array([i for i, _ in rows], dtype=np.int64)
+        targets = np.array([t for _, t in rows], dtype=np.float64)
+        pred = self._preference_raw(base, items)
+        rating = self.kind is FeedbackKind.RATING
+        residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
+        vec, bias, precision = downdate(
+            base.vec,
+            base.bias,
+            base.precision,
+            self.params.item_vec[items],
+            residual,
+            1.0 if rating else BINARY_CURVATURE,
+        )
+        picks = tuple(i for i in base.picks if i not in removed)
+        return replace(
+            base,
+            vec=vec,
+            bias=bias,
+            precision=precision,
+            liked=tuple(i for i in base.liked if i not in removed),
+            disliked=tuple(i for i in base.disliked if i not in removed),
+            n_history=base.n_history - len(rows),
+            picks=picks,
+            choice_vec=self._choice_vector(picks, {}, base.features),
+        )
 
     def _updated(self, base: _UserState, feedback: Mapping[int, float]) -> _UserState:
         """Fold feedback into the user's vectors, item vectors fixed.

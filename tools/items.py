@@ -24,6 +24,7 @@ from tools.catalog_filters import FilterError, normalize_value, split_values
 from tools.schemas import (
     AttributeFilter,
     AttributeValue,
+    Counterfactual,
     Filters,
     ItemSummary,
     Recommendations,
@@ -34,6 +35,7 @@ from tools.schemas import (
 
 K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
 KEY_ATTRIBUTES = 4
+MAX_WITHOUT = 200  # items a counterfactual check may remove from the history at once
 
 
 @lru_cache(maxsize=65536)
@@ -241,30 +243,49 @@ def search_items(ctx: ToolContext, query: str, filters: Filters = None, k: K = 1
 
 
 def recommend(
-    ctx: ToolContext, k: K = 10, query: str | None = None, filters: Filters = None
+    ctx: ToolContext,
+    k: K = 10,
+    query: str | None = None,
+    filters: Filters = None,
+    without: list[str] | None = None,
 ) -> Recommendations:
     """Recommend items for this user: candidate retrieval, the debiased ranker, then diversity.
+    Each item carries a counterfactual reason checked by re-scoring (which of the user's
+    ratings or likes keep it in the list).
 
     Args:
         k: how many items to return (1-50).
         query: optional free-text wish (e.g. "a heist with a twist").
         filters: conditions on item attributes (see the attribute list in your instructions).
+        without: item ids to score as if the user had never rated or liked them (to check a
+            counterfactual reason).
     """
     table = item_table(ctx.workspace)
     checked = list(filters or [])
     where = checked_where(ctx.workspace, checked)
     exclude = list(dict.fromkeys([*ctx.user.excluded, *ctx.user.shown]))
-    ranked = _ranked(ctx, k, query, where, exclude)
+    if without is not None and len(without) > MAX_WITHOUT:
+        raise ToolError(f"without lists {len(without)} items", f"give at most {MAX_WITHOUT}")
+    gone = [table.require(str(i)) for i in without or []]
+    ranked, scope = _ranked(ctx, k, query, where, exclude, gone)
     items = [
         summarise(table, item_id, checked, score=score, components=components)
         for item_id, score, components in ranked
         if table.has(item_id)
     ]
+    items = _by_matches(items)[:k]
+    if items:
+        from tools.counterfactuals import counterfactual_reasons
+
+        reasons = counterfactual_reasons(ctx.workspace, scope, [i.item_id for i in items], k)
+        for item in items:
+            reason = reasons.get(item.item_id)
+            item.counterfactual = Counterfactual(**reason) if reason else None
     note = "" if items else "nothing matches all filters; relax one"
     has_step = getattr(ctx.workspace, "has_step", None)
     method = "ranker" if has_step is not None and has_step("ranker") else "retrieval"
     return Recommendations(
-        items=_by_matches(items)[:k],
+        items=items,
         query=query,
         filters=checked,
         method=method,
@@ -278,8 +299,10 @@ def _ranked(
     query: str | None,
     where: dict[str, Any] | None,
     exclude: list[str],
-) -> list[tuple[str, float | None, dict[str, float]]]:
-    """(item_id, score, components) best first: retrieval -> debiased ranker -> diversity."""
+    without: list[str],
+) -> tuple[list[tuple[str, float | None, dict[str, float]]], Any]:
+    """(item_id, score, components) best first: retrieval -> debiased ranker -> diversity;
+    and the scope it was ranked in (for the counterfactual reasons)."""
     from tools.recommending import UnknownUserError, recommend_for_user
 
     kwargs: dict[str, Any] = {
@@ -289,9 +312,13 @@ def _ranked(
         "exclude": exclude,
         "liked": list(ctx.user.liked),
         "disliked": list(ctx.user.disliked),
+        "without": without,
+        "counterfactuals": False,
     }
     try:
         ranked = recommend_for_user(ctx.workspace, ctx.user.user_id, **kwargs)
     except UnknownUserError:  # a session user the data does not know: start cold
         ranked = recommend_for_user(ctx.workspace, None, **kwargs)
-    return [(r.item_id, float(r.score), dict(r.components)) for r in ranked]
+    except ValueError as exc:
+        raise ToolError(str(exc), "use item ids from the user's history") from None
+    return [(r.item_id, float(r.score), dict(r.components)) for r in ranked], ranked.scope

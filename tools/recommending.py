@@ -10,13 +10,16 @@
 
 Each `Recommendation` carries the ranker's components (preference, choice on rating logs,
 popularity, similarity, ...) plus "relevance" when there was a query, for explanations to
-cite. Without a popularity weight the ranker's own (validated) weights apply.
+cite, and a verified counterfactual reason (tools.counterfactuals, causal.counterfactual):
+the few of the user's own signals without which it would leave the top k. Without a
+popularity weight the ranker's own (validated) weights apply. `without` scores as if those
+items were absent from the user's history, so anyone can check such a reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,15 +39,23 @@ class Recommendation:
     title: str
     score: float
     components: Mapping[str, float] = field(default_factory=dict)
+    counterfactual: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The CLI contract's shape: item_id, title, score, components."""
+        """The CLI contract's shape: item_id, title, score, components, counterfactual."""
         return {
             "item_id": self.item_id,
             "title": self.title,
             "score": round(float(self.score), 6),
             "components": {k: round(float(v), 6) for k, v in self.components.items()},
+            "counterfactual": dict(self.counterfactual) if self.counterfactual else None,
         }
+
+
+class RankedList(list):
+    """Recommendations, plus the scope they were ranked in (to explain them again later)."""
+
+    scope: Any = None
 
 
 class UnknownUserError(ValueError):
@@ -65,12 +76,16 @@ def recommend_for_user(
     diversity: float = DEFAULT_DIVERSITY,
     popularity_weight: float | None = None,
     exclude_history: bool = True,
-) -> list[Recommendation]:
+    without: Sequence[str] = (),
+    counterfactuals: bool = True,
+) -> RankedList:
     """The k best items for a user (known, or cold-start from attributes and likes).
 
     `exclude` (and the user's liked/disliked items, and with exclude_history their logged
     items) never come back. Filters use the catalog's filter language. Without a ranker in
-    the workspace this falls back to catalog retrieval alone.
+    the workspace this falls back to catalog retrieval alone. `without`: items scored as if
+    absent from the user's history and likes (they stay excluded). `counterfactuals`: attach
+    each item's verified counterfactual reason (the returned list's `scope` allows it later).
     """
     if k < 1:
         raise ValueError("k must be at least 1")
@@ -79,8 +94,13 @@ def recommend_for_user(
     text = (query or "").strip()
     liked = [str(i) for i in liked]
     disliked = [str(i) for i in disliked]
-    banned = {str(i) for i in exclude} | set(liked) | set(disliked)
+    without = [str(i) for i in dict.fromkeys(without)]
+    banned = {str(i) for i in exclude} | set(liked) | set(disliked) | set(without)
     ranker = _ranker_or_none(workspace)
+    if ranker is not None:
+        unknown = [i for i in without if not ranker.known_item(i)]
+        if unknown:
+            raise ValueError(f"unknown item id(s) in without: {', '.join(unknown[:5])}")
     if ranker is not None and exclude_history and ranker.known_user(user_id):
         banned.update(item for item, _ in ranker.history(str(user_id)))
     pool = max(POOL_FACTOR * k, MIN_POOL)
@@ -105,10 +125,11 @@ def recommend_for_user(
             liked=liked,
             disliked=disliked,
             popularity_weight=popularity_weight,
+            without=without,
         )
         candidates = [s.item_id for s in top]
     if not candidates:
-        return []
+        return RankedList()
 
     if ranker is None:
         scored = [
@@ -124,6 +145,7 @@ def recommend_for_user(
             disliked=[i for i in disliked if ranker.known_item(i)],
             popularity_weight=popularity_weight,
             limit=None if relevance else pool,  # relevance re-orders, so keep every hit then
+            without=without,
         )
         scored = _with_relevance(ranked, relevance)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
@@ -132,10 +154,45 @@ def recommend_for_user(
     # Diversity decides which items make the list; the list itself reads best-first.
     chosen.sort(key=lambda t: -t[1])
     titles = _titles(workspace, [c for c, _, _ in chosen])
-    return [
+    out = RankedList(
         Recommendation(item_id=c, title=titles.get(c, c), score=s, components=comp)
         for c, s, comp in chosen
-    ]
+    )
+    if ranker is not None:
+        from causal.counterfactual import Scope
+
+        out.scope = Scope(
+            user_id=str(user_id) if user_id is not None else None,
+            attributes=user_attributes,
+            liked=tuple(i for i in liked if ranker.known_item(i)),
+            disliked=tuple(i for i in disliked if ranker.known_item(i)),
+            popularity_weight=popularity_weight,
+            universe=tuple(candidates) if (text or filters) else None,
+            banned=frozenset(banned),
+            offsets=_relevance_offsets([c for c, _, _ in scored], relevance),
+            without=tuple(without),
+            query=text,
+        )
+    if counterfactuals:
+        from tools.counterfactuals import counterfactual_reasons
+
+        reasons = counterfactual_reasons(workspace, out.scope, [r.item_id for r in out], k)
+        out[:] = [replace(r, counterfactual=reasons.get(r.item_id)) for r in out]
+    return out
+
+
+def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> dict[str, float]:
+    """What the query's relevance adds to each ranked item's score (standardised over them)."""
+    if not relevance:
+        return {}
+    values = np.array([relevance.get(i, 0.0) for i in ids], dtype=float)
+    spread = float(values.std()) if len(values) > 1 else 0.0
+    if spread <= 0:
+        return {}
+    centre = float(values.mean())
+    return {
+        i: RELEVANCE_WEIGHT * (float(v) - centre) / spread for i, v in zip(ids, values, strict=True)
+    }
 
 
 def _ranker_or_none(workspace: Any) -> Any:
@@ -154,16 +211,13 @@ def _with_relevance(
 ) -> list[tuple[str, float, dict[str, float]]]:
     """Ranker scores plus the standardised query relevance (when there was a query)."""
     out = []
-    values = np.array([relevance.get(s.item_id, 0.0) for s in ranked], dtype=float)
-    spread = float(values.std()) if len(values) > 1 else 0.0
-    centre = float(values.mean()) if len(values) else 0.0
-    for s, rel in zip(ranked, values, strict=True):
+    offsets = _relevance_offsets([s.item_id for s in ranked], relevance)
+    for s in ranked:
         comp = dict(s.components)
         score = float(s.score)
         if relevance:
-            comp["relevance"] = round(float(rel), 6)
-            if spread > 0:
-                score += RELEVANCE_WEIGHT * (rel - centre) / spread
+            comp["relevance"] = round(float(relevance.get(s.item_id, 0.0)), 6)
+            score += offsets.get(s.item_id, 0.0)
         out.append((s.item_id, score, comp))
     out.sort(key=lambda t: -t[1])
     return out

@@ -159,6 +159,25 @@ Filters = Annotated[
 # -- results --------------------------------------------------------------------------
 
 
+class Counterfactual(BaseModel):
+    """Why this item, checked by re-scoring: the user's signals without which it leaves the top k.
+
+    rank / rank_without: its place by the ranker's score with and without `without` (item
+    ids of the user's ratings, picks or likes); verified: re-scored, rank_without > k; wish:
+    the stated wish that keeps it in, when no few items do; text: the reason in words.
+    """
+
+    without: list[str] = Field(default_factory=list)
+    rank: int | None = None
+    rank_without: int | None = None
+    k: int | None = None
+    verified: bool = False
+    outcome: str = ""
+    text: str = ""
+    signals: list[dict[str, Any]] = Field(default_factory=list)
+    wish: str | None = None
+
+
 class ItemSummary(BaseModel):
     """One item as a tool returns it: id, title, key attributes, and scores when ranked."""
 
@@ -170,6 +189,7 @@ class ItemSummary(BaseModel):
     matched: list[str] = Field(
         default_factory=list
     )  # the wishes it satisfies, e.g. "genres=Comedy"
+    counterfactual: Counterfactual | None = None
 
 
 class SearchResult(BaseModel):

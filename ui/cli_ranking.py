@@ -2,10 +2,13 @@
 
     whyrec recommend --workspace W --user U [--user U2 ...] [--query TEXT] [-k 10] [--json]
                      [--attr KEY=VALUE ...] [--like ITEM ...] [--dislike ITEM ...]
-                     [--popularity-weight X] [--diversity D]
+                     [--popularity-weight X] [--diversity D] [--without ITEM ...]
     whyrec eval ranking --workspace W [--json] [--no-leave-last-out]
 
-`recommend --json` prints {"U": [{"item_id", "title", "score", "components": {...}}, ...]}.
+`recommend --json` prints {"U": [{"item_id", "title", "score", "components": {...},
+"counterfactual": {"without", "rank", "rank_without", "text", ...}}, ...]}; `--without ITEM`
+scores as if the user had never rated or liked ITEM, so a counterfactual reason can be checked
+(run again with its `without` ids: the item should be gone from the top k).
 A user id the workspace does not know gets cold-start recommendations only when something is
 known about them (--attr, --like or --dislike, applied to every unknown user of the call);
 otherwise the command exits 2 naming the unknown id, since silently recommending for nobody
@@ -59,6 +62,7 @@ def recommend_payload(
     dislike: list[str] | None,
     popularity_weight: float | None,
     diversity: float,
+    without: list[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The `recommend --json` document for several users."""
     from tools.recommending import UnknownUserError, recommend_for_user
@@ -78,6 +82,10 @@ def recommend_payload(
     for item in liked + disliked:
         if item not in known_items:
             raise ValueError(f"unknown item id '{item}' in --like/--dislike")
+    gone = [str(i) for i in without or []]
+    for item in gone:
+        if item not in known_items:
+            raise ValueError(f"unknown item id '{item}' in --without")
     known_users = set(ws.dataset.users["user_id"].astype(str))
     if ranker is not None:
         known_users |= set(ranker.user_ids)
@@ -101,6 +109,7 @@ def recommend_payload(
             user_attributes=None if known else attrs,
             popularity_weight=popularity_weight,
             diversity=diversity,
+            without=gone,
         )
         out[user] = [r.to_dict() for r in recs]
     return out
@@ -170,6 +179,9 @@ def _print_recommendations(payload: dict[str, list[dict[str, Any]]]) -> None:
             typer.echo(
                 f"  {rank:2d}. {rec['title']} [{rec['item_id']}] score {rec['score']:.3f} ({parts})"
             )
+            why = (rec.get("counterfactual") or {}).get("text")
+            if why:
+                typer.echo(f"      why: {why}")
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
@@ -200,6 +212,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         diversity: Annotated[
             float, typer.Option(help="0 keeps the ranker's order; up to 1 favours variety.")
         ] = 0.2,
+        without: Annotated[
+            list[str] | None,
+            typer.Option(help="Score as if the user never rated or liked this item (repeatable)."),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Recommend items for one or more users with the debiased ranker."""
@@ -216,6 +232,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 dislike=dislike,
                 popularity_weight=popularity_weight,
                 diversity=diversity,
+                without=without,
             )
             if as_json:
                 emit_json(payload)

@@ -49,7 +49,7 @@ def test_known_user_gets_k_new_items_with_components(ws):
     for rec in recs:
         assert rec.title == titles[rec.item_id]
         assert {"preference", "popularity", "similarity"} <= set(rec.components)
-        assert set(rec.to_dict()) == {"item_id", "title", "score", "components"}
+        assert set(rec.to_dict()) == {"item_id", "title", "score", "components", "counterfactual"}
 
 
 def test_query_and_filters_shape_the_candidates(ws, world):
@@ -138,3 +138,51 @@ def test_without_a_ranker_it_falls_back_to_retrieval(world, tmp_path):
     )
     recs = recommend_for_user(ws, "u00001", query="space adventure", k=4)
     assert len(recs) == 4 and all(set(r.components) == {"relevance"} for r in recs)
+
+
+def _numbers(text):
+    import re
+
+    return {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)}
+
+
+def test_every_item_carries_a_checked_counterfactual(ws):
+    user = "u00003"
+    recs = recommend_for_user(ws, user, k=5, diversity=0.0)
+    reasons = [r.counterfactual for r in recs]
+    assert all(r is not None and r["text"] for r in reasons)
+    found = [(rec, r) for rec, r in zip(recs, reasons, strict=True) if r["outcome"] == "found"]
+    assert found, [r["text"] for r in reasons]
+    history = dict(ws.ranker.history(user))
+    for rec, reason in found:
+        assert reason["verified"] and reason["rank"] <= 5 < reason["rank_without"]
+        assert set(reason["without"]) <= set(history)
+        # every number of the sentence is a field of the reason (ranks, k, the user's ratings)
+        allowed = {reason["rank"], reason["rank_without"], 5.0}
+        allowed |= {s["rating"] for s in reason["signals"]} | {
+            s.get("rating_max") for s in reason["signals"]
+        }
+        titles = " ".join(s["title"] for s in reason["signals"])
+        assert _numbers(reason["text"]) - _numbers(titles) <= allowed
+        # anyone can check it: score again without those items and the item is gone
+        again = recommend_for_user(ws, user, k=5, diversity=0.0, without=reason["without"])
+        assert rec.item_id not in {r.item_id for r in again}
+        assert again[0].counterfactual is not None
+
+
+def test_without_rejects_unknown_items_and_the_tool_passes_it_on(ws):
+    from tools.items import recommend
+    from tools.schemas import ToolContext, ToolError, UserContext
+
+    with pytest.raises(ValueError, match="unknown item"):
+        recommend_for_user(ws, "u00003", k=3, without=["nope"])
+    ctx = ToolContext(workspace=ws, user=UserContext(user_id="u00003"))
+    first = recommend(ctx, k=4)
+    assert all(i.counterfactual is not None for i in first.items)
+    reason = next((i.counterfactual for i in first.items if i.counterfactual.verified), None)
+    if reason is not None:
+        checked = recommend(ctx, k=4, without=reason.without)
+        cited = {s for i in checked.items for s in i.counterfactual.without}
+        assert checked.items and not cited & set(reason.without)  # removed signals stay gone
+    with pytest.raises(ToolError):
+        recommend(ctx, k=3, without=["nope"])

@@ -1,0 +1,398 @@
+"""Counterfactual reasons from the ranker itself: which of the user's own signals put an item
+in their top k, verified by scoring again without them.
+
+For a recommended item this finds a small set of the user's signals (logged picks or ratings,
+items liked in the conversation) whose removal moves the item out of the top k, in the spirit
+of PRINCE (Ghazimatin et al., WSDM 2020) and ACCENT (Tran et al., SIGIR 2021): "without
+Fargo and Pulp Fiction it would be #37, not #2". Removal is re-scoring, not an estimate:
+
+- the choice model's user vector is a sum over the history (FISM-style), so dropping items
+  from it is exact;
+- the similarity profile is a mean over liked items: exact again;
+- the rating model's user vector is re-solved without those rows by one Newton step on the
+  ridge objective the ranker's fold-in uses (`downdate`; exact for that quadratic).
+
+The search is greedy: a first-order estimate of each signal's pull on the item and on its
+nearest competitors picks the next signal, every step is re-scored exactly on those items,
+and redundant signals are pruned afterwards, so the set is minimal (no member can go) though
+not always the smallest possible. The final claim is checked over every candidate item: a
+reason is returned only when the item's rank without the set exceeds k (`verified`).
+
+Ranks here are places in the ranker's score order among the candidates the list was drawn
+from (before any diversity re-ordering). An item shown only for variety (its score rank is
+already past k) gets no counterfactual reason: there is nothing its signals keep it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from causal.ranker import Ranker, _UserState
+
+MAX_SIZE = 10  # give up past this many signals: a reason that long explains little
+POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
+
+
+class Outcome(StrEnum):
+    """How the search for an item ended."""
+
+    FOUND = "found"  # a verified set moves the item out of the top k
+    NOT_IN_TOP_K = "not_in_top_k"  # by score it is already past k (shown for variety)
+    TOO_LARGE = "too_large"  # no set of at most max_size signals does it
+    NO_SIGNALS = "no_signals"  # the user has no history or likes to remove
+    UNKNOWN_ITEM = "unknown_item"  # the ranker cannot score the item
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a list was ranked over, so it can be ranked again without some signals.
+
+    universe: the candidate ids (a query's hits, a filter's matches), or None for the whole
+    catalogue; banned: ids never ranked (history, exclusions, the session's feedback);
+    offsets: a constant added to an item's score (the standardised query relevance);
+    without: signals already removed (`recommend --without`), kept out of the search.
+    """
+
+    user_id: str | None
+    attributes: Mapping[str, Any] | None = None
+    liked: tuple[str, ...] = ()
+    disliked: tuple[str, ...] = ()
+    popularity_weight: float | None = None
+    universe: tuple[str, ...] | None = None
+    banned: frozenset[str] = frozenset()
+    offsets: Mapping[str, float] = field(default_factory=dict)
+    without: tuple[str, ...] = ()
+    query: str = ""  # the stated wish behind `offsets`
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """A verified counterfactual reason for one item (or why there is none)."""
+
+    item_id: str
+    without: tuple[str, ...]
+    rank: int | None  # place by score among the candidates, 1 = best
+    rank_without: int | None  # the same without the signals in `without` (None: no set)
+    k: int
+    verified: bool  # re-scored over every candidate: rank_without > k
+    outcome: Outcome
+    wish: bool = False  # the reason is the stated wish (the query's relevance), not items
+
+
+def downdate(
+    vec: np.ndarray,
+    bias: float,
+    precision: np.ndarray,
+    item_vecs: np.ndarray,
+    residuals: np.ndarray,
+    curvature: float,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """A user's (vector, bias) re-solved without some rows: one Newton step, item vectors fixed.
+
+    At the optimum the remaining rows' gradient is minus the removed rows' gradient,
+    z^T (pred - target), so theta' = theta + H_rest^-1 z^T (pred - target), with H_rest the
+    precision less the removed rows' curvature. Exact for the ridge objective of fold-in.
+    """
+    z = np.hstack([np.asarray(item_vecs, dtype=np.float64), np.ones((len(item_vecs), 1))])
+    h_rest = precision - curvature * z.T @ z
+    step = np.linalg.solve(h_rest, z.T @ np.asarray(residuals, dtype=np.float64))
+    theta = np.r_[vec, bias] + step
+    return theta[:-1], float(theta[-1]), h_rest
+
+
+class _Search:
+    """One list's search state: the candidates' scores and each signal's first-order pull."""
+
+    def __init__(self, ranker: Ranker, scope: Scope) -> None:
+        self.ranker = ranker
+        self.scope = scope
+        self.state = ranker._state_for(
+            scope.user_id, scope.attributes, scope.liked, scope.disliked, scope.without
+        )
+        ids = ranker.item_ids if scope.universe is None else scope.universe
+        index = ranker.item_index
+        kept = [
+            index[i] for i in dict.fromkeys(map(str, ids)) if i in index and i not in scope.banned
+        ]
+        self.universe = np.array(kept, dtype=np.int64)
+        self.offsets = np.array(
+            [float(scope.offsets.get(ranker.item_ids[i], 0.0)) for i in kept], dtype=np.float64
+        )
+        self.position = {int(i): p for p, i in enumerate(kept)}
+        self.scores = self._score(self.state, self.universe) + self.offsets
+        self.signals = self._signals()
+
+    # -- scoring --------------------------------------------------------------------------
+
+    def _score(self, state: _UserState, items: np.ndarray) -> np.ndarray:
+        return self.ranker._scores(state, items, self.scope.popularity_weight)[0]
+
+    def state_without(self, signals: Collection[int]) -> _UserState:
+        """The user's state with these item indices removed from history and feedback."""
+        ids = [*self.scope.without, *(self.ranker.item_ids[i] for i in signals)]
+        s = self.scope
+        return self.ranker._state_for(s.user_id, s.attributes, s.liked, s.disliked, ids)
+
+    def exact(self, signals: Collection[int], positions: np.ndarray) -> np.ndarray:
+        """Exact scores of universe positions with `signals` removed."""
+        state = self.state_without(signals)
+        return self._score(state, self.universe[positions]) + self.offsets[positions]
+
+    def rank_without(self, signals: Collection[int], item: int) -> int:
+        """The item's rank among every candidate with `signals` removed (a full re-score)."""
+        scores = self.scores
+        if signals:
+            state = self.state_without(signals)
+            scores = self._score(state, self.universe) + self.offsets
+        p = self.position[item]
+        return 1 + int(np.count_nonzero(scores > scores[p]))
+
+    def rank(self, item: int) -> int:
+        """The item's rank among the candidates as the list was scored."""
+        return 1 + int(np.count_nonzero(self.scores > self.scores[self.position[item]]))
+
+    # -- signals --------------------------------------------------------------------------
+
+    def _signals(self) -> np.ndarray:
+        """The user's removable signals: logged picks and rated items, and session likes."""
+        ranker = self.ranker
+        s = self.scope
+        found: list[int] = []
+        if ranker.known_user(s.user_id):
+            found.extend(i for i, _ in ranker._history_rows(str(s.user_id)))
+        stored = ranker.feedback_of(str(s.user_id)) if s.user_id is not None else {}
+        for item, target in stored.items():
+            if ranker._positive_feedback(target):
+                found.append(ranker.item_index[item])
+        found.extend(ranker.item_index[i] for i in s.liked if i in ranker.item_index)
+        gone = {ranker.item_index[i] for i in s.without if i in ranker.item_index}
+        return np.array([i for i in dict.fromkeys(found) if i not in gone], dtype=np.int64)
+
+    def pulls(self, positions: np.ndarray) -> np.ndarray:
+        """(signals x positions): the estimated score change when one signal is removed.
+
+        Exact for one removal in the choice and similarity parts; the rating part uses the
+        full-history curvature (a first-order estimate). The search re-scores every step.
+        """
+        ranker = self.ranker
+        state = self.state
+        w = ranker.weights
+        items = self.universe[positions]
+        sig = self.signals
+        delta = np.zeros((len(sig), len(items)))
+        if len(sig) == 0:
+            return delta
+        if ranker.choice is not None and state.choice_vec is not None and w.choice:
+            delta += w.choice / ranker.choice_scale * self._choice_pulls(sig, items)
+        if w.preference:
+            delta += w.preference / ranker.scale * self._preference_pulls(sig, items)
+        if w.similarity and state.liked:
+            delta += w.similarity * self._similarity_pulls(sig, items)
+        return delta
+
+    def _choice_weights(self) -> dict[int, float]:
+        from causal.ranker import FEEDBACK_SHARE, FEEDBACK_WEIGHT
+
+        state = self.state
+        weights = dict.fromkeys(state.picks, 1.0)
+        strength = FEEDBACK_WEIGHT + FEEDBACK_SHARE * len(state.picks)
+        feedback = {int(i) for i in state.liked} - set(state.picks)
+        for item in feedback:
+            weights[item] = strength
+        return weights
+
+    def _choice_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+        choice = self.ranker.choice
+        weights = self._choice_weights()
+        wt = np.array([weights.get(int(j), 0.0) for j in sig])
+        hist_items = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        hist_w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        mass = float(hist_w[hist_w > 0].sum())
+        if mass <= 0:
+            return np.zeros((len(sig), len(items)))
+        h = hist_w @ choice.context_vec[hist_items]  # the history sum, unnormalised
+        norm = mass**-choice.alpha
+        rest = np.maximum(mass - np.where(wt > 0, wt, 0.0), 1e-12)
+        norm_rest = np.where(rest > 1e-9, rest**-choice.alpha, 0.0)
+        q = choice.target_vec[items]
+        qh = q @ h  # (items,)
+        qy = choice.context_vec[sig] @ q.T  # (signals, items)
+        return (norm_rest - norm)[:, None] * qh[None, :] - (norm_rest * wt)[:, None] * qy
+
+    def _preference_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+        ranker = self.ranker
+        state = self.state
+        rows = dict(ranker._history_rows(str(self.scope.user_id))) if self.scope.user_id else {}
+        mask = np.array([int(j) in rows for j in sig])
+        out = np.zeros((len(sig), len(items)))
+        if not mask.any():
+            return out
+        from causal.ranking_data import FeedbackKind
+
+        hist = sig[mask]
+        targets = np.array([rows[int(j)] for j in hist])
+        pred = ranker._preference_raw(state, hist)
+        rating = ranker.kind is FeedbackKind.RATING
+        residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
+        zs = np.hstack([ranker.params.item_vec[hist], np.ones((len(hist), 1))])
+        zx = np.hstack([ranker.params.item_vec[items], np.ones((len(items), 1))])
+        steps = np.linalg.solve(state.precision, (zs * residual[:, None]).T)  # (d+1, signals)
+        out[mask] = (zx @ steps).T
+        return out
+
+    def _similarity_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+        sims = self.ranker.similarity_vectors
+        state = self.state
+        liked = list(state.liked)
+        mean = sims[liked].mean(axis=0)
+        profile = mean.copy()
+        if state.disliked:
+            profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
+        norm = float(np.linalg.norm(profile))
+        out = np.zeros((len(sig), len(items)))
+        if norm == 0.0 or len(liked) < 2:
+            return out
+        in_liked = np.isin(sig, liked)
+        if not in_liked.any():
+            return out
+        js = sig[in_liked]
+        shift = (mean[None, :] - sims[js]) / (len(liked) - 1)  # profile' = profile + shift
+        new = profile[None, :] + shift
+        new_norm = np.linalg.norm(new, axis=1)
+        x = sims[items]
+        before = x @ profile / norm
+        after = (new @ x.T) / np.where(new_norm > 0, new_norm, 1.0)[:, None]
+        out[in_liked] = after - before[None, :]
+        return out
+
+
+def explain_ranks(
+    ranker: Ranker,
+    scope: Scope,
+    item_ids: Sequence[str],
+    k: int,
+    *,
+    max_size: int = MAX_SIZE,
+) -> list[Counterfactual]:
+    """A verified counterfactual reason for each item of a list ranked in `scope`."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if max_size < 1:
+        raise ValueError("max_size must be at least 1")
+    search = _Search(ranker, scope)
+    pool = _pool(search, item_ids, k)
+    pulls = search.pulls(pool) if len(search.signals) else None
+    out = []
+    for item_id in item_ids:
+        out.append(_one(search, pool, pulls, str(item_id), k, max_size))
+    return out
+
+
+def _pool(search: _Search, item_ids: Sequence[str], k: int) -> np.ndarray:
+    """Universe positions of the best POOL_FACTOR * k items plus the listed ones."""
+    n = min(len(search.scores), POOL_FACTOR * k + len(item_ids))
+    best = np.argpartition(-search.scores, n - 1)[:n] if n else np.array([], dtype=np.int64)
+    listed = [
+        search.position[search.ranker.item_index[i]]
+        for i in map(str, item_ids)
+        if i in search.ranker.item_index and search.ranker.item_index[i] in search.position
+    ]
+    return np.array(sorted(set(best.tolist()) | set(listed)), dtype=np.int64)
+
+
+def _beaten_by(scores: np.ndarray, col: int) -> int:
+    """How many other entries score strictly above entry `col`."""
+    return int(np.count_nonzero(scores > scores[col]))
+
+
+def _one(
+    search: _Search,
+    pool: np.ndarray,
+    pulls: np.ndarray | None,
+    item_id: str,
+    k: int,
+    max_size: int,
+) -> Counterfactual:
+    index = search.ranker.item_index.get(item_id)
+    if index is None or index not in search.position:
+        return Counterfactual(item_id, (), None, None, k, False, Outcome.UNKNOWN_ITEM)
+    rank = search.rank(index)
+    if rank > k:
+        return Counterfactual(item_id, (), rank, None, k, False, Outcome.NOT_IN_TOP_K)
+    if pulls is None or len(search.signals) == 0:
+        return Counterfactual(item_id, (), rank, None, k, False, Outcome.NO_SIGNALS)
+    col = int(np.searchsorted(pool, search.position[index]))
+    others = np.arange(len(pool)) != col
+    if others.sum() < k:  # fewer candidates than k: nothing can push it out
+        return Counterfactual(item_id, (), rank, None, k, False, Outcome.TOO_LARGE)
+    chosen: list[int] = []  # rows of `pulls` / entries of search.signals
+    current = search.scores[pool]
+    out = False
+    for _ in range(max_size):
+        remaining = np.array([j for j in range(len(search.signals)) if j not in chosen])
+        if not len(remaining):
+            break
+        trial = current[None, :] + pulls[remaining]
+        kth = np.partition(trial[:, others], -k, axis=1)[:, -k]
+        margin = trial[:, col] - kth
+        chosen.append(int(remaining[int(np.argmin(margin))]))
+        current = search.exact(search.signals[chosen], pool)
+        if _beaten_by(current, col) >= k:
+            out = True
+            break
+    if not out:
+        return _wish(search, index, rank, k)
+    for j in list(chosen):  # prune: drop any signal the rest do without
+        if len(chosen) == 1:
+            break
+        rest = [c for c in chosen if c != j]
+        if _beaten_by(search.exact(search.signals[rest], pool), col) >= k:
+            chosen = rest
+    removed = search.signals[chosen]
+    rank_without = search.rank_without(removed.tolist(), index)
+    ids = tuple(search.ranker.item_ids[int(i)] for i in removed)
+    verified = rank_without > k
+    outcome = Outcome.FOUND if verified else Outcome.TOO_LARGE
+    return Counterfactual(
+        item_id,
+        ids if verified else (),
+        rank,
+        rank_without if verified else None,
+        k,
+        verified,
+        outcome,
+    )
+
+
+def _wish(search: _Search, index: int, rank: int, k: int) -> Counterfactual:
+    """When no few items do it: does the stated wish (the query's relevance) keep it in?"""
+    item_id = search.ranker.item_ids[index]
+    if not np.any(search.offsets):
+        return Counterfactual(item_id, (), rank, None, k, False, Outcome.TOO_LARGE)
+    plain = search.scores - search.offsets
+    new_rank = 1 + int(np.count_nonzero(plain > plain[search.position[index]]))
+    if new_rank <= k:
+        return Counterfactual(item_id, (), rank, None, k, False, Outcome.TOO_LARGE)
+    return Counterfactual(item_id, (), rank, new_rank, k, True, Outcome.FOUND, wish=True)
+
+
+def rank_without(ranker: Ranker, scope: Scope, item_id: str, without: Sequence[str]) -> int:
+    """The item's rank among the scope's candidates with `without` removed (for checks)."""
+    search = _Search(ranker, scope)
+    index = ranker.item_index.get(str(item_id))
+    if index is None or index not in search.position:
+        raise ValueError(f"item {item_id!r} is not among the candidates")
+    removed = [ranker.item_index[str(i)] for i in without if str(i) in ranker.item_index]
+    return search.rank_without(removed, index)
+
+
+def user_signals(ranker: Ranker, scope: Scope) -> list[str]:
+    """The user's removable signals in this scope (history rows, feedback and session likes)."""
+    search = _Search(ranker, scope)
+    return [ranker.item_ids[int(i)] for i in search.signals]
