@@ -147,7 +147,11 @@ def build_workspace(
     dataset, source_text, feedback_state = _resolve_dataset(source, previous, opts, say)
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    from tools.build_folders import BuildClaim, remove_stale
+
+    remove_stale(target, is_workspace, say)  # folders of builds killed before they finished
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    claim = BuildClaim(tmp)
     started = time.perf_counter()
     try:
         manifest: dict[str, Any] = {
@@ -181,8 +185,10 @@ def build_workspace(
             manifest["steps"][step.name] = info
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        claim.release()
         replace_folder(tmp, target)
     except BaseException:
+        claim.release()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Workspace(target)

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ui.cli_eval",
     "ui.cli_causal",
     "ui.cli_ranking",
+    "ui.cli_user",
 )
 
 app = typer.Typer(
