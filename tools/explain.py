@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from tools.items import item_table, norm_value, query_vector
-from tools.schemas import EffectAnswer, Evidence, EvidenceKind, Explanation, ToolContext
+from tools.schemas import (
+    Counterfactual,
+    EffectAnswer,
+    Evidence,
+    EvidenceKind,
+    Explanation,
+    ToolContext,
+)
 
 
 @dataclass(frozen=True)
@@ -166,21 +173,77 @@ def _segment(workspace: Any, user_id: str | None, graph: Any, outcome: str) -> d
 
 
 def _effect_text(effect: EffectAnswer, item_value: Any, who: str) -> str:
-    change = effect.change_phrase()
-    direction = "raises" if (effect.estimate or 0) > 0 else "lowers"
-    ci = (
-        f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
-        if effect.ci_low is not None and effect.ci_high is not None
-        else ""
-    )
+    """The effect with both arms named, its direction, interval and the item's own value."""
+    ci = f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
     return (
-        f"{who}, {change} {direction} {effect.outcome} by {abs(effect.estimate or 0):.3f}{ci}; "
-        f"this item's {effect.treatment} is {item_value}."
+        f"{who}, {effect.change_phrase()} raises {effect.outcome} by "
+        f"{abs(effect.estimate or 0):.3f}{ci}; this item's {effect.treatment} is {item_value}."
     )
+
+
+def _flipped(effect: EffectAnswer) -> EffectAnswer:
+    """The same contrast with the arms swapped (an average effect and its interval negate)."""
+    return effect.model_copy(
+        update={
+            "treatment_value": effect.control_value,
+            "control_value": effect.treatment_value,
+            "estimate": None if effect.estimate is None else -effect.estimate,
+            "ci_low": None if effect.ci_high is None else -effect.ci_high,
+            "ci_high": None if effect.ci_low is None else -effect.ci_low,
+        }
+    )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def on_item_side(
+    effect: EffectAnswer, item_values: list[str], item_number: float | None
+) -> EffectAnswer | None:
+    """The effect told with the item's own arm as the treatment, or None when it has neither.
+
+    Categorical: the item must have the treatment value (and not the control one), or the
+    control value (then the arms swap). Numeric: the item's value must be nearer one arm.
+    """
+    a, b = effect.treatment_value, effect.control_value
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None:
+        if item_number is None or na == nb:
+            return None
+        nearer_a = abs(item_number - na) < abs(item_number - nb)
+        nearer_b = abs(item_number - nb) < abs(item_number - na)
+        return effect if nearer_a else _flipped(effect) if nearer_b else None
+    has = {str(v) for v in item_values}
+    if a is not None and str(a) in has and (b is None or str(b) not in has):
+        return effect
+    if b is not None and str(b) in has and a is not None and str(a) not in has:
+        return _flipped(effect)
+    return None
+
+
+def supports(effect: EffectAnswer | None) -> bool:
+    """True when the (item-side) effect favours the outcome: its whole interval is above zero."""
+    return (
+        effect is not None
+        and effect.identified
+        and effect.estimate is not None
+        and effect.ci_low is not None
+        and effect.ci_high is not None
+        and effect.estimate > 0
+        and effect.ci_low > 0
+    )
+
+
+MAX_EFFECTS = 2  # supporting effects cited per item
 
 
 def _causal_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
-    """The build's key effects whose treatment is one of this item's attributes."""
+    """The build's effects that argue *for* this item: the item holds the treatment arm, the
+    interval lies above zero, and the estimate is for the whole population or the user's own
+    segment (which, when estimated, must agree). Anything else is left out."""
     from tools.causal_tools import effect_soon, stored_effect
 
     workspace = ctx.workspace
@@ -188,29 +251,32 @@ def _causal_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     artifacts = getattr(workspace, "causal", None)
     if graph is None or artifacts is None:
         return []
-    attrs = item_table(workspace).attributes_of(item_id)
+    table = item_table(workspace)
+    attrs = table.attributes_of(item_id)
+    out: list[Evidence] = []
     for data in artifacts.effects:
         treatment, outcome = data.get("treatment"), data.get("outcome")
         if treatment not in attrs or attrs[treatment] is None or "skipped" in data:
             continue
-        effect = stored_effect(workspace, treatment, outcome)
-        if effect is None or not effect.identified or effect.estimate is None:
+        values = table.values_of(item_id, treatment)
+        number = _number(attrs[treatment])
+        effect = on_item_side(stored_effect(workspace, treatment, outcome) or _NONE, values, number)
+        if not supports(effect):
             continue
-        if isinstance(effect.treatment_value, str) and effect.treatment_value not in set(
-            item_table(workspace).values_of(item_id, treatment)
-        ):
-            continue  # an effect of a value this item does not have says nothing about it
         who = "Across all users"
         segment = _segment(workspace, ctx.user.user_id, graph, outcome)
         if segment:
             local = effect_soon(workspace, treatment, outcome, segment)
+            local = on_item_side(local, values, number) if local is not None else None
             if local is not None and local.identified and local.estimate is not None:
+                if not supports(local):
+                    continue  # for users like this one the data do not back it
                 effect = local
                 who = (
                     "For users like you (" + ", ".join(f"{k} {v}" for k, v in segment.items()) + ")"
                 )
         paths = graph.directed_paths(treatment, outcome, limit=1) if treatment in graph else []
-        return [
+        out.append(
             Evidence(
                 kind=EvidenceKind.CAUSAL,
                 text=_effect_text(effect, attrs[treatment], who),
@@ -227,10 +293,16 @@ def _causal_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
                     "segment": dict(effect.subgroup),
                     "path": paths[0] if paths else [treatment, outcome],
                     "item_value": attrs[treatment],
+                    "supports": True,
                 },
             )
-        ]
-    return []
+        )
+        if len(out) >= MAX_EFFECTS:
+            break
+    return out
+
+
+_NONE = EffectAnswer(treatment="", outcome="", identified=False)
 
 
 def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
@@ -292,9 +364,63 @@ def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     ]
 
 
+EXPLAIN_K = 10  # an explained item's counterfactual is about the user's top 10
+
+
+def _counterfactual(ctx: ToolContext, item_id: str) -> Counterfactual | None:
+    """The user's signals without which this item would leave their top 10 (None: no such set,
+    or the item is not in their top 10 to begin with)."""
+    from causal.counterfactual import Scope
+    from tools.counterfactuals import counterfactual_reasons
+
+    workspace = ctx.workspace
+    has_step = getattr(workspace, "has_step", None)
+    if has_step is None or not has_step("ranker"):
+        return None
+    ranker = workspace.ranker
+    if not ranker.known_item(item_id):
+        return None
+    user = ctx.user.user_id if ranker.known_user(ctx.user.user_id) else None
+    liked = tuple(i for i in ctx.user.liked if ranker.known_item(i) and i != item_id)
+    disliked = tuple(i for i in ctx.user.disliked if ranker.known_item(i) and i != item_id)
+    if user is None and not liked:
+        return None
+    banned = {i for i, _ in ranker.history(user)} if user is not None else set()
+    banned |= set(ctx.user.excluded) | set(liked) | set(disliked)
+    banned.discard(item_id)
+    scope = Scope(user_id=user, liked=liked, disliked=disliked, banned=frozenset(banned))
+    reason = counterfactual_reasons(workspace, scope, [item_id], EXPLAIN_K).get(item_id)
+    if reason is None or reason["outcome"] != "found":
+        return None
+    return Counterfactual(**reason)
+
+
+def _plain_reason(evidence: list[Evidence], counterfactual: Counterfactual | None) -> str:
+    """The main reason in plain words: the user's own signals first, then their wishes, then
+    taste and popularity; no model names (the evidence keeps those)."""
+    if counterfactual is not None:
+        return counterfactual.text
+    by_kind = {e.kind: e for e in reversed(evidence)}
+    if EvidenceKind.ATTRIBUTE in by_kind:
+        return by_kind[EvidenceKind.ATTRIBUTE].text
+    if EvidenceKind.QUERY in by_kind:
+        return f"It matches your wish '{by_kind[EvidenceKind.QUERY].data['query']}'."
+    if EvidenceKind.SIMILAR_LIKED in by_kind:
+        return f"It is much like {by_kind[EvidenceKind.SIMILAR_LIKED].data['title']}."
+    ranker = by_kind.get(EvidenceKind.RANKER)
+    if ranker is not None and "choice" in ranker.data:
+        return "People with tastes like yours often pick it."
+    if ranker is not None:
+        return "It fits what you have liked before."
+    if EvidenceKind.POPULARITY in by_kind:
+        return by_kind[EvidenceKind.POPULARITY].text
+    return ""
+
+
 def explain(ctx: ToolContext, item_id: str) -> Explanation:
-    """Explain why an item suits this user: matching attributes, similarity to their wishes and
-    liked items, the debiased ranker's score and components, and causal effects for their segment.
+    """Explain why an item suits this user: which of their ratings or likes keep it in their
+    top 10 (checked by re-scoring), matching attributes, similarity to their wishes and liked
+    items, the debiased ranker's score and components, and causal effects that favour it.
 
     Args:
         item_id: the item to explain (an item_id from a recommend or search_items result).
@@ -309,5 +435,14 @@ def explain(ctx: ToolContext, item_id: str) -> Explanation:
         *_causal_evidence(ctx, item_id),
     ]
     title = table.title(item_id)
+    counterfactual = _counterfactual(ctx, item_id)
     summary = evidence[0].text if evidence else f"{title} ranks well for you."
-    return Explanation(item_id=item_id, title=title, summary=summary, evidence=evidence)
+    reason = _plain_reason(evidence, counterfactual) or f"{title} ranks well for you."
+    return Explanation(
+        item_id=item_id,
+        title=title,
+        summary=summary,
+        evidence=evidence,
+        reason=reason,
+        counterfactual=counterfactual,
+    )

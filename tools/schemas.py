@@ -231,12 +231,20 @@ class Evidence(BaseModel):
 
 
 class Explanation(BaseModel):
-    """Why an item suits this user, as evidence from the catalog, the ranker and the graph."""
+    """Why an item suits this user, as evidence from the catalog, the ranker and the graph.
+
+    reason: the main reason in plain words (no model internals), to show first; counterfactual:
+    the user's signals without which it would leave their top 10 (checked by re-scoring);
+    evidence: every grounded reason with the values behind it (ranker components, supporting
+    effects with their intervals).
+    """
 
     item_id: str
     title: str
     summary: str
     evidence: list[Evidence] = Field(default_factory=list)
+    reason: str = ""
+    counterfactual: Counterfactual | None = None
 
 
 class GraphQueryKind(StrEnum):
