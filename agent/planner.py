@@ -17,17 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from agent.memory import NumericRange, SessionState
-from agent.models import RecItem
-from agent.nlu import (
-    Direction,
-    FeedbackKind,
-    Intent,
-    Parse,
-    spoken_name,
-    understand,
-    unknown_causal_terms,
+from agent.answer_text import (
+    effect_sentence,
+    item_text,
+    oriented,
+    rec_item,
+    templated_answer,
 )
+from agent.intents import IntentClassifier
+from agent.memory import SessionState
+from agent.memory_update import memory_lines, understood_line, update_memory
+from agent.models import RecItem
+from agent.nlu import looks_english, spoken_name, understand, unknown_causal_terms
+from agent.parse import Direction, Intent, Parse
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
 from tools.registry import get_tool
@@ -41,35 +43,22 @@ from tools.schemas import (
     Recommendations,
 )
 
-DEFAULT_K = 10
-MAX_QUERY_WORDS = 12
-POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
-ASK_WHEN_MORE_THAN = 2  # ask while the pool holds more than this many times k candidates
+__all__ = [
+    "IntentClassifier",
+    "PlannerReply",
+    "RulePlanner",
+    "item_text",
+    "memory_lines",
+    "rec_item",
+    "templated_answer",
+    "update_memory",
+]
 
-INTENT_PROTOTYPES: dict[Intent, tuple[str, ...]] = {
-    Intent.RECOMMEND: (
-        "recommend me something to watch",
-        "I am looking for a good movie",
-        "suggest something I might enjoy",
-        "what should I try next",
-    ),
-    Intent.WHY: (
-        "why did you pick that",
-        "what makes this a good match for me",
-        "tell me more about that recommendation",
-    ),
-    Intent.WHAT_IF: (
-        "what would happen if it cost less",
-        "would people click more if it was promoted",
-    ),
-    Intent.CAUSAL: (
-        "what influences the ratings people give",
-        "is popularity the reason people click",
-    ),
-    Intent.RESET: ("let's start from scratch", "forget what I said before"),
-    Intent.PROFILE: ("what have I told you so far", "what do you remember about my taste"),
-    Intent.HELP: ("what can you do", "how do I use this"),
-}
+DEFAULT_K = 10
+POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
+POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
+ASK_WHEN_MORE_THAN = 2  # ask while the pool holds more than this many times k candidates
+CONFIDENT = 0.35  # below this probability the classifier defers to the cue patterns
 
 
 @dataclass
@@ -80,257 +69,6 @@ class PlannerReply:
     items: list[RecItem] = field(default_factory=list)
     intents: list[str] = field(default_factory=list)
     asked: str | None = None
-
-
-class IntentClassifier:
-    """Nearest intent prototype by sentence embedding: the fallback when no pattern fires."""
-
-    def __init__(self, embed: Any, threshold: float = 0.55) -> None:
-        self._embed = embed
-        self.threshold = threshold
-        self._labels: list[Intent] = []
-        self._matrix: np.ndarray | None = None
-
-    def _prototypes(self) -> np.ndarray:
-        if self._matrix is None:
-            texts: list[str] = []
-            for intent, examples in INTENT_PROTOTYPES.items():
-                texts += examples
-                self._labels += [intent] * len(examples)
-            self._matrix = self._embed(texts)
-        return self._matrix
-
-    def classify(self, text: str) -> tuple[Intent | None, float]:
-        """The closest intent and its cosine similarity (None below the threshold)."""
-        matrix = self._prototypes()
-        sims = matrix @ self._embed([text])[0]
-        best = int(np.argmax(sims))
-        score = float(sims[best])
-        return (self._labels[best] if score >= self.threshold else None), score
-
-
-# -- memory --------------------------------------------------------------------------
-
-
-def _shown_values(ctx: TurnContext, attribute: str) -> list[float]:
-    from tools.items import item_table
-
-    table = item_table(ctx.workspace)
-    values = []
-    for item_id in ctx.state.last_shown:
-        if table.has(item_id):
-            value = table.value(item_id, attribute)
-            if isinstance(value, int | float):
-                values.append(float(value))
-    return values
-
-
-def _resolve_relative(
-    ctx: TurnContext, vocab: Vocabulary, attribute: str, direction: Direction
-) -> NumericRange:
-    """'cheaper' / 'older': a bound just past what the user saw (or the catalog's middle)."""
-    info = vocab.numeric[attribute]
-    current = ctx.state.constraints.ranges.get(attribute, NumericRange())
-    seen = _shown_values(ctx, attribute)
-    centre = float(np.median(seen)) if seen else info.median
-    if info.kind is NumericKind.YEAR:
-        step = 1.0
-    elif info.kind is NumericKind.PRICE:
-        step = 0.2 * centre
-    else:
-        step = 0.1 * max(info.high - info.low, 1e-9)
-    if direction is Direction.DOWN:
-        bound = centre - step
-        if current.max is not None:
-            bound = min(bound, current.max - step)
-        low = current.min if current.min is not None and current.min < bound else None
-        return NumericRange(min=low, max=max(bound, info.low))
-    bound = centre + step
-    if current.min is not None:
-        bound = max(bound, current.min + step)
-    high = current.max if current.max is not None and current.max > bound else None
-    return NumericRange(min=min(bound, info.high), max=high)
-
-
-def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str]:
-    """Fold one turn's slots and feedback into the session; returns notes to tell the user."""
-    state = ctx.state
-    notes: list[str] = []
-    cons = state.constraints
-    if Intent.RESET in parse.intents:
-        state.constraints = type(cons)()
-        state.last_shown = []
-        state.shown = []
-        state.focus = None
-        return ["Starting over."]
-    for item_id, kind in parse.feedback:
-        ack = run_tool(ctx, get_tool("record_feedback"), {"item_id": item_id, "value": kind.value})
-        if ack.ok:
-            title = vocab.title_of(item_id)
-            word = {"like": "liked", "dislike": "didn't like", "seen": "have seen"}[kind.value]
-            notes.append(f"Noted: you {word} {title}.")
-        if kind is FeedbackKind.LIKE and item_id not in cons.like_items:
-            cons.like_items = [*cons.like_items, item_id][-3:]
-    for attr in parse.cleared:
-        cons.include.pop(attr, None)
-        if attr in cons.any_mode:
-            cons.any_mode.remove(attr)
-    for phrase, kind in parse.unsupported:
-        notes.append(f"This catalog has no {kind} information, so I can't make it {phrase}.")
-    hypothetical = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)
-    if hypothetical:  # "what if it were a comedy?" asks; it does not wish
-        parse = replace(parse, include={}, exclude={}, ranges={}, relative=(), query="")
-    for attr, values in parse.include.items():
-        current = [] if parse.replace else cons.include.get(attr, [])
-        cons.include[attr] = list(dict.fromkeys([*current, *values]))
-        if attr in parse.either and attr not in cons.any_mode:
-            cons.any_mode.append(attr)
-        elif parse.replace and attr in cons.any_mode:
-            cons.any_mode.remove(attr)
-        if attr in cons.exclude:
-            cons.exclude[attr] = [v for v in cons.exclude[attr] if v not in values]
-    for attr, values in parse.exclude.items():
-        cons.exclude[attr] = list(dict.fromkeys([*cons.exclude.get(attr, []), *values]))
-        if attr in cons.include:
-            cons.include[attr] = [v for v in cons.include[attr] if v not in values]
-    for attr in [a for a, v in cons.include.items() if not v]:
-        del cons.include[attr]
-    for attr in [a for a, v in cons.exclude.items() if not v]:
-        del cons.exclude[attr]
-    for attr, rng in parse.ranges.items():
-        cons.ranges[attr] = NumericRange(min=rng.low, max=rng.high)
-    for attr, direction in parse.relative:
-        if attr in vocab.numeric:
-            cons.ranges[attr] = _resolve_relative(ctx, vocab, attr, direction)
-    if parse.like_items:
-        cons.like_items = list(dict.fromkeys([*parse.like_items, *cons.like_items]))[:3]
-    wants_items = {Intent.RECOMMEND, Intent.REFINE} & set(parse.intents)
-    if parse.query and wants_items:
-        words = (
-            parse.query.split() if parse.replace else [*cons.query.split(), *parse.query.split()]
-        )
-        cons.query = " ".join(list(dict.fromkeys(words))[-MAX_QUERY_WORDS:])
-    if parse.items:
-        state.focus = parse.items[0]
-    return notes
-
-
-def memory_lines(state: SessionState, vocab: Vocabulary) -> list[str]:
-    """The session memory in words (for prompts and the profile answer)."""
-    cons = state.constraints
-    lines = []
-    for attr, values in cons.include.items():
-        lines.append(f"wants {attr}: {', '.join(values)}")
-    for attr, values in cons.exclude.items():
-        lines.append(f"does not want {attr}: {', '.join(values)}")
-    for attr, rng in cons.ranges.items():
-        info = vocab.numeric.get(attr)
-        fmt = info.fmt if info else str
-        if rng.min is not None and rng.max is not None:
-            lines.append(f"{attr} between {fmt(rng.min)} and {fmt(rng.max)}")
-        elif rng.min is not None:
-            lines.append(f"{attr} at least {fmt(rng.min)}")
-        elif rng.max is not None:
-            lines.append(f"{attr} at most {fmt(rng.max)}")
-    if cons.like_items:
-        lines.append("more like: " + ", ".join(vocab.title_of(i) for i in cons.like_items))
-    if cons.query:
-        lines.append(f"looking for: {cons.query}")
-    for label, ids in (("liked", state.liked), ("disliked", state.disliked), ("seen", state.seen)):
-        if ids:
-            lines.append(f"{label}: " + ", ".join(vocab.title_of(i) for i in ids[-5:]))
-    return lines
-
-
-# -- text templates ----------------------------------------------------------------------
-
-
-def item_text(explanation: Explanation | None, summary: ItemSummary) -> str:
-    """One item's explanation: its evidence sentences (grounded in the tool results)."""
-    if explanation is not None and explanation.evidence:
-        return " ".join(e.text for e in explanation.evidence[:3])
-    if explanation is not None:
-        return explanation.summary
-    return "Ranked highly for you."
-
-
-def rec_item(summary: ItemSummary, explanation: Explanation | None) -> RecItem:
-    """A RecItem from the recommend result and its explanation."""
-    return RecItem(
-        item_id=summary.item_id,
-        title=summary.title,
-        explanation=item_text(explanation, summary),
-        evidence=list(explanation.evidence) if explanation else [],
-        score=summary.score,
-        attributes=dict(summary.attributes),
-    )
-
-
-def _oriented(effect: EffectAnswer, direction: Direction) -> EffectAnswer:
-    """The same contrast told the way the user asked ("older": the lower value as treatment).
-
-    The estimator's default contrast is the upper against the lower quartile; swapping the arms
-    of an average effect negates it and its interval, so no second estimate is needed.
-    """
-    a, b = effect.treatment_value, effect.control_value
-    if not (isinstance(a, int | float) and isinstance(b, int | float)) or a == b:
-        return effect
-    if (direction is Direction.DOWN) == (a < b):
-        return effect
-    return effect.model_copy(
-        update={
-            "treatment_value": b,
-            "control_value": a,
-            "estimate": None if effect.estimate is None else -effect.estimate,
-            "ci_low": None if effect.ci_high is None else -effect.ci_high,
-            "ci_high": None if effect.ci_low is None else -effect.ci_low,
-        }
-    )
-
-
-def _effect_sentence(effect: EffectAnswer) -> str:
-    what = effect.change_phrase()
-    segment = (
-        " for " + ", ".join(f"{k} = {v}" for k, v in effect.subgroup.items())
-        if effect.subgroup
-        else ""
-    )
-    if not effect.identified:
-        reason = effect.reason or "the data cannot separate it from other causes"
-        return f"The effect of {what} on {effect.outcome}{segment} is not identified: {reason}."
-    if effect.estimate is None:
-        return (
-            f"The data show no clear effect of {what} on {effect.outcome}{segment}"
-            f" ({effect.method or 'no estimate'})."
-        )
-    direction = "raises" if effect.estimate > 0 else "lowers"
-    ci = ""
-    if effect.ci_low is not None and effect.ci_high is not None:
-        ci = f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
-    method = f", estimated by {effect.method}" if effect.method else ""
-    return (
-        f"Setting {what} {direction} {effect.outcome}{segment} by {abs(effect.estimate):.3f}"
-        f"{ci}{method}."
-    )
-
-
-def templated_answer(bus: Any, items: Sequence[RecItem]) -> str:
-    """An answer written from this turn's tool results alone (the grounded fallback)."""
-    if items:
-        lines = [f"{n}. {item.title} — {item.explanation}" for n, item in enumerate(items, 1)]
-        return "Here is what I found:\n" + "\n".join(lines)
-    for record in reversed(bus.records):
-        result = record.result
-        if isinstance(result, GraphAnswer):
-            return result.answer
-        if isinstance(result, EffectAnswer):
-            return _effect_sentence(result)
-        if isinstance(result, Explanation):
-            bullets = "\n".join(f"- {e.text}" for e in result.evidence)
-            return f"Why {result.title}:\n{bullets or result.summary}"
-        if isinstance(result, Profile):
-            return "I have your profile; ask me for recommendations."
-    return "I couldn't answer that reliably from the data. Could you rephrase?"
 
 
 class RulePlanner:
@@ -345,6 +83,7 @@ class RulePlanner:
         outcomes: Sequence[str] = (),
         classifier: IntentClassifier | None = None,
         k: int = DEFAULT_K,
+        domain: str | None = None,
     ) -> None:
         self.workspace = workspace
         self.vocab = vocab
@@ -353,26 +92,53 @@ class RulePlanner:
         self.classifier = classifier
         self.k = k
         self.multi = frozenset(n for n, a in vocab.categorical.items() if a.multi)
+        if classifier is not None:  # its examples are read as if a list had just been shown
+            sample = list(vocab.item_titles)[:5]
+            classifier.set_reader(self.reader(sample, sample[0] if sample else None), domain)
 
     # -- reading ---------------------------------------------------------------------
 
+    def reader(self, shown: Sequence[str] = (), focus: str | None = None) -> Any:
+        """The rule parser bound to this catalog (for the classifier's examples)."""
+
+        def read(text: str) -> Parse:
+            return understand(
+                text,
+                self.vocab,
+                shown,
+                focus=focus,
+                variables=self.variables,
+                outcomes=self.outcomes,
+            )
+
+        return read
+
     def read(self, state: SessionState, text: str, *, classify: bool = True) -> Parse:
-        """Intents and slots of one turn (embedding fallback when no pattern fires, if asked)."""
-        parse = understand(
-            text,
-            self.vocab,
-            state.last_shown,
-            focus=state.focus,
-            variables=self.variables,
-            outcomes=self.outcomes,
-        )
-        if not parse.intents and parse.items and not parse.has_slots and not parse.query.strip():
-            # A bare title ("Toy Story"): picks like it.
-            return replace(parse, intents=(Intent.RECOMMEND,), like_items=parse.items[:1])
-        if parse.intents or self.classifier is None or not classify:
+        """Slots from the rule parser; the intent from the embedding classifier (over the
+        labelled examples plus the parse) when it has one, else from the cue patterns."""
+        parse = self.reader(state.last_shown, state.focus)(text)
+        if not text.strip() or not any(c.isalnum() for c in text) or not looks_english(text):
+            return replace(parse, intents=(Intent.HELP,))
+        rules = list(parse.intents)
+        if self.classifier is not None and classify:
+            intent, prob = self.classifier.classify_parse(parse)
+            if prob >= CONFIDENT or not rules:
+                rules = [intent, *[i for i in rules if i is not intent]]
+        elif not rules and parse.items and not parse.has_slots and not parse.unplaced:
+            rules = [Intent.RECOMMEND]
+        if not rules:
             return parse
-        intent, _score = self.classifier.classify(text)
-        return replace(parse, intents=(intent or Intent.RECOMMEND,))
+        bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
+        if rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
+            parse = replace(parse, like_items=parse.items[:1])  # "Toy Story": picks like it
+        if rules[0] is Intent.WHAT_IF and parse.what_if is None:
+            from agent.nlu_causal import what_if_question
+
+            question = what_if_question(
+                text, self.variables, self.outcomes, parse.include, parse.relative
+            )
+            parse = replace(parse, what_if=question)
+        return replace(parse, intents=tuple(dict.fromkeys(rules)))
 
     # -- answering -------------------------------------------------------------------
 
@@ -381,7 +147,18 @@ class RulePlanner:
         intents = list(parse.intents) or [Intent.RECOMMEND]
         primary = intents[0]
         lead = " ".join(notes)
-        if primary is Intent.RESET:
+        if not parse.text.strip() or not any(c.isalnum() for c in parse.text):
+            reply = PlannerReply(text=f"I didn't catch a wish there. {self._example_hint()}")
+        elif not looks_english(parse.text):
+            reply = PlannerReply(
+                text=f"Sorry, I only understand English for now. {self._example_hint()}"
+            )
+        elif primary is Intent.OFF_TOPIC:
+            reply = PlannerReply(
+                text="That's outside what I can help with: I recommend items from this catalog "
+                f"and explain why. {self._example_hint()}"
+            )
+        elif primary is Intent.RESET:
             reply = self._greeting(ctx, "OK, a fresh start.")
         elif primary in (Intent.GREETING, Intent.HELP):
             reply = self._greeting(ctx, "Hi! I recommend items and explain why.")
@@ -406,6 +183,15 @@ class RulePlanner:
             reply.text = f"{lead} {reply.text}"
         reply.intents = [i.value for i in intents]
         return reply
+
+    def _example_hint(self) -> str:
+        """A one-line example request built from this catalog's own values."""
+        attr = next(iter(self.vocab.categorical.values()), None)
+        value = attr.values[0].lower() if attr is not None and attr.values else ""
+        year = self.vocab.numeric_of_kind(NumericKind.YEAR)
+        era = f" from the {int(year.median // 10 * 10)}s" if year is not None else ""
+        example = f"something {value}{era}".strip() if value or era else "what you like"
+        return f"Try e.g. '{example}', or ask 'why the first one?'."
 
     def _greeting(self, ctx: TurnContext, opener: str) -> PlannerReply:
         question = self._question(ctx, [], force=True)
@@ -494,8 +280,8 @@ class RulePlanner:
                 text=f"I can't estimate that: {record.compact.removeprefix('Error: ')}"
             )
         if treated is None and control is None and question.direction is not None:
-            result = _oriented(result, question.direction)
-        return PlannerReply(text=_effect_sentence(result))
+            result = oriented(result, question.direction)
+        return PlannerReply(text=effect_sentence(result))
 
     def _what_if_values(self, ctx: TurnContext, parse: Parse) -> tuple[Any, Any]:
         question = parse.what_if
@@ -569,7 +355,7 @@ class RulePlanner:
         cons = ctx.state.constraints
         filters = cons.to_filters(self.multi)
         query = self._query(ctx)
-        pool_k = max(k, POOL_K)
+        pool_k = max(k, POPULARITY_POOL_K if cons.popularity else POOL_K)
         result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters)
         # "More like X" never offers X itself.
         candidates = [
@@ -577,6 +363,8 @@ class RulePlanner:
         ]
         if not candidates:
             return PlannerReply(text=self._nothing_new(ctx, filters))
+        if cons.popularity:
+            candidates = self._by_popularity(candidates, cons.popularity, k)
         pool = [i.item_id for i in candidates]
         shown = candidates[:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
@@ -588,10 +376,46 @@ class RulePlanner:
         lead += "."
         if relaxed:
             lead += f" Nothing matched everything, so I dropped: {', '.join(relaxed)}."
+        understood = understood_line(parse, self.vocab)
+        if understood:
+            lead = f"{understood}\n{lead}"
         lines = [f"{n}. {item.title} — {item.explanation}" for n, item in enumerate(items, 1)]
         question = self._question(ctx, pool, force=cons.is_empty())
         text = lead + "\n" + "\n".join(lines) + (f"\n{question}" if question else "")
         return PlannerReply(text=text, items=items, asked=question)
+
+    def _item_counts(self) -> dict[str, float]:
+        """How often each item was chosen in the logs (the ranker's counts), cached."""
+        counts = getattr(self, "_counts", None)
+        if counts is None:
+            counts = {}
+            try:
+                ranker = self.workspace.ranker
+                counts = {
+                    str(i): float(c)
+                    for i, c in zip(ranker.item_ids, ranker.item_counts, strict=False)
+                }
+            except Exception:  # no ranker (retrieval-only workspace): no popularity signal
+                counts = {}
+            self._counts = counts
+        return counts
+
+    def _by_popularity(self, candidates: list[Any], direction: str, k: int) -> list[Any]:
+        """A popularity wish as a soft re-ranking: the less (or better) known half of the
+        catalog first, in the ranker's order; the rest after, so the list never empties."""
+        counts = self._item_counts()
+        if not counts:
+            return candidates
+        values = np.array(list(counts.values()), dtype=float)
+        if direction == "down":
+            cut = float(np.quantile(values, 0.5))
+            fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= cut]
+        else:
+            cut = float(np.quantile(values, 0.8))
+            fits = [c for c in candidates if counts.get(c.item_id, 0.0) >= cut]
+        rest = [c for c in candidates if c not in fits]
+        rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=direction != "down")
+        return fits + rest
 
     def _nothing_new(self, ctx: TurnContext, filters: dict[str, Any]) -> str:
         """Why no list came back: every fitting item was shown already, or none fits at all."""

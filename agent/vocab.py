@@ -1,10 +1,13 @@
-"""What the rule planner can recognise in a catalog: attribute values, numeric ranges, titles.
+"""What the rule parser can recognise in a catalog: attribute values, numeric ranges, titles.
 
-Built once per workspace from the dataset's item table, so the planner understands any
-catalog that follows the data contract: categorical columns (one value, or several joined
-with "|", as MovieLens genres are) become slot values with their plural and spelling
-variants; numeric columns become range slots whose kind (year, price, score, popularity,
-flag) is read from the column name; titles become an n-gram index for item references.
+Built once per workspace from the dataset's item table and its `schema.toml`, so the parser
+understands any catalog that follows the data contract, with no word lists in code:
+categorical columns (one value, or several joined with "|", as MovieLens genres are) become
+slot values with their spelling variants (case, plural, hyphen, no space: "Sci-Fi" is also
+"sci fi", "scifi", "sci-fis") plus the dataset's own synonyms (`[synonyms.genres]` in
+schema.toml: "science fiction"); numeric columns become range slots whose kind (year, price,
+score, popularity, flag) is read from the column name; titles become an n-gram index for
+exact references and a rapidfuzz index for misspelt ones.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,33 +25,12 @@ import pandas as pd
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,.;!?]|\$")
 _YEAR_SUFFIX = re.compile(r"\s*\((\d{4})\)\s*$")
+_STYLE_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
 _ARTICLE_SUFFIX = re.compile(r"^(.*), (the|a|an|les|la|le|il|el|das|der|die)$", re.IGNORECASE)
 MAX_TITLE_WORDS = 10
-
-# Everyday words for common catalog values (movies, books, fashion); applied when the value exists.
-SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "sci fi": ("science fiction", "scifi", "sci fi", "sf", "space opera", "futuristic"),
-        "scifi": ("science fiction", "sci fi", "sci-fi", "futuristic"),
-        "comedy": ("funny", "comedic", "humorous", "hilarious", "laugh", "comedies", "comic"),
-        "horror": ("scary", "spooky", "creepy", "frightening", "horrors", "slasher"),
-        "romance": ("romantic", "love story", "love stories", "romances", "romcom", "rom com"),
-        "children's": ("kids", "children", "childrens", "family", "family friendly", "kid"),
-        "animation": ("animated", "cartoon", "cartoons", "anime"),
-        "documentary": ("documentaries", "docs", "doc", "non fiction", "nonfiction", "factual"),
-        "thriller": ("thrillers", "suspense", "suspenseful", "thrilling", "tense"),
-        "action": ("action packed", "explosive", "fights", "action movie"),
-        "crime": ("gangster", "gangsters", "heist", "mafia", "criminal", "crime movie"),
-        "mystery": ("mysteries", "whodunit", "detective", "mysterious"),
-        "musical": ("musicals", "songs", "singing"),
-        "western": ("westerns", "cowboy", "cowboys", "wild west"),
-        "film noir": ("noir", "film noir", "noirs"),
-        "fantasy": ("fantasies", "magic", "magical", "fairy tale", "wizards", "dragons"),
-        "drama": ("dramas", "dramatic", "serious"),
-        "war": ("war movie", "war film", "wartime", "military", "battle"),
-        "adventure": ("adventures", "adventurous", "quest", "expedition"),
-    }
-)
+FUZZY_VALUE_CUTOFF = 86  # rapidfuzz ratio for a misspelt attribute value ("thriler")
+FUZZY_TITLE_CUTOFF = 86  # rapidfuzz ratio for a misspelt or partial title
+GENERIC_TITLE_SHARE = 0.05  # a word in more titles than this says nothing about one item
 
 
 class NumericKind(StrEnum):
@@ -64,12 +46,13 @@ class NumericKind(StrEnum):
 
 def normalise(text: str) -> str:
     """Lower-case words joined by single spaces (punctuation and hyphens dropped)."""
-    return " ".join(_WORD.findall(text.lower().replace("-", " ").replace("&", " and ")))
+    lowered = text.lower().replace("\u2019", "'").replace("-", " ").replace("&", " and ")
+    return " ".join(_WORD.findall(lowered))
 
 
 def words(text: str) -> list[str]:
     """The normalised words of a text."""
-    return _WORD.findall(text.lower().replace("-", " "))
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("-", " "))
 
 
 def tokenize(text: str) -> list[str]:
@@ -98,26 +81,44 @@ def written_as_title(word: str, text: str) -> bool:
 def title_key(title: str) -> str:
     """A title as people type it: no trailing '(1995)', 'Godfather, The' -> 'the godfather'."""
     base = _YEAR_SUFFIX.sub("", title).strip()
+    base = _STYLE_SUFFIX.sub("", base).strip()
     moved = _ARTICLE_SUFFIX.match(base)
     if moved:
         base = f"{moved.group(2)} {moved.group(1)}"
     return normalise(base)
 
 
-def _variants(value: str) -> set[str]:
-    norm = normalise(value)
-    out = {norm}
-    if not norm:
-        return out
-    if norm.endswith("y") and not norm.endswith(("ay", "ey", "oy")):
-        out.add(norm[:-1] + "ies")
-    elif norm.endswith(("s", "x", "ch", "sh")):
-        out.add(norm + "es")
+def _plural_forms(norm: str) -> set[str]:
+    """The phrase with its last word in singular and plural ("parkas" <-> "parka")."""
+    head, _, last = norm.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    forms = {last}
+    if last.endswith("ies") and len(last) > 4:
+        forms.add(last[:-3] + "y")
+    elif last.endswith(("ches", "shes", "xes", "sses")):
+        forms.add(last[:-2])
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        forms.add(last[:-1])
+    elif last.endswith("y") and not last.endswith(("ay", "ey", "oy", "uy")):
+        forms.add(last[:-1] + "ies")
+    elif last.endswith(("s", "x", "ch", "sh")):
+        forms.add(last + "es")
     else:
-        out.add(norm + "s")
-    out.add(norm.replace(" ", ""))
-    for key in (norm, norm.replace(" ", "")):
-        out.update(normalise(s) for s in SYNONYMS.get(key, ()))
+        forms.add(last + "s")
+    return {prefix + f for f in forms}
+
+
+def value_variants(value: str, synonyms: Iterable[str] = ()) -> set[str]:
+    """Every way a value is written: case, hyphen, joined, plural/singular, no apostrophe,
+    plus the dataset's synonyms (each with its own plural)."""
+    out: set[str] = set()
+    for phrase in (value, *synonyms):
+        norm = normalise(phrase)
+        if not norm:
+            continue
+        for form in (norm, norm.replace("'", ""), norm.replace("'s", "")):
+            out.update(_plural_forms(form))
+            out.add(form.replace(" ", ""))
     return {v for v in out if v}
 
 
@@ -144,7 +145,7 @@ class CategoricalAttribute:
     name: str
     values: tuple[str, ...]
     multi: bool  # values joined with "|" on one item (MovieLens genres)
-    phrases: Mapping[str, str]  # normalised phrase -> value
+    phrases: Mapping[str, tuple[str, ...]]  # normalised phrase -> the values it names
     counts: Mapping[str, int]
     description: str = ""
 
@@ -171,8 +172,19 @@ class NumericAttribute:
 
 
 @dataclass(frozen=True)
+class ValueHit:
+    """One attribute phrase found among a turn's tokens (token positions [start, end))."""
+
+    attribute: str
+    values: tuple[str, ...]
+    start: int
+    end: int
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """Everything the rule planner can name in one catalog."""
+    """Everything the rule parser can name in one catalog."""
 
     categorical: Mapping[str, CategoricalAttribute]
     numeric: Mapping[str, NumericAttribute]
@@ -181,10 +193,14 @@ class Vocabulary:
 
     @classmethod
     def from_items(
-        cls, items: pd.DataFrame, descriptions: Mapping[str, str] | None = None
+        cls,
+        items: pd.DataFrame,
+        descriptions: Mapping[str, str] | None = None,
+        synonyms: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> Vocabulary:
         """Read attributes and titles off an item table in the data contract."""
         descriptions = descriptions or {}
+        synonyms = synonyms or {}
         categorical: dict[str, CategoricalAttribute] = {}
         numeric: dict[str, NumericAttribute] = {}
         for col in items.columns:
@@ -206,26 +222,9 @@ class Vocabulary:
                     description=descriptions.get(col, ""),
                 )
                 continue
-            text = series.dropna().astype(str)
-            multi = bool(text.str.contains("|", regex=False).any())
-            exploded = text.str.split("|").explode() if multi else text
-            counts = exploded[exploded.str.len() > 0].value_counts()
-            if len(counts) == 0 or len(counts) > 200:
-                continue  # free text or ids, not a category
-            phrases: dict[str, str] = {}
-            for value in counts.index:
-                if value.lower() == "unknown":
-                    continue
-                for phrase in _variants(value):
-                    phrases.setdefault(phrase, value)
-            categorical[col] = CategoricalAttribute(
-                name=col,
-                values=tuple(v for v in counts.index if v.lower() != "unknown"),
-                multi=multi,
-                phrases=phrases,
-                counts={str(k): int(v) for k, v in counts.items()},
-                description=descriptions.get(col, ""),
-            )
+            attr = _categorical(col, series, synonyms.get(col, {}), descriptions.get(col, ""))
+            if attr is not None:
+                categorical[col] = attr
         titles: dict[str, list[str]] = {}
         ids = items["item_id"].astype(str).tolist()
         names = items["title"].astype(str).tolist()
@@ -240,31 +239,66 @@ class Vocabulary:
             item_titles=dict(zip(ids, names, strict=True)),
         )
 
+    @classmethod
+    def from_dataset(cls, dataset: Any, source: str = "") -> Vocabulary:
+        """The vocabulary of a loaded dataset; synonyms from its schema.toml, or, for a
+        workspace built before schemas carried synonyms, from its loader's defaults."""
+        schema = dataset.schema
+        synonyms = dict(getattr(schema, "synonyms", {}) or {})
+        if not synonyms:
+            synonyms = _default_synonyms(source or getattr(dataset, "name", ""))
+        return cls.from_items(dataset.items, schema.descriptions(), synonyms)
+
     def numeric_of_kind(self, kind: NumericKind) -> NumericAttribute | None:
         """The first numeric attribute of a kind (e.g. the price column), if any."""
         return next((a for a in self.numeric.values() if a.kind is kind), None)
 
-    def find_values(self, tokens: list[str]) -> list[tuple[str, str, int, int]]:
-        """(attribute, value, start, end) for every attribute phrase among the tokens.
+    @cached_property
+    def _phrase_index(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for attr in self.categorical.values():
+            for phrase, values in attr.phrases.items():
+                index.setdefault(phrase, []).append((attr.name, values))
+        return index
 
-        Tokens are `tokenize(text)` output; punctuation tokens never match, so a phrase
-        never spans a comma.
+    @cached_property
+    def _fuzzy_phrases(self) -> list[str]:
+        return [p for p in self._phrase_index if len(p) >= 5 and " " not in p]
+
+    def find_values(self, tokens: list[str], *, fuzzy: bool = True) -> list[ValueHit]:
+        """Every attribute phrase among the tokens, longest first, no overlaps.
+
+        Tokens are `tokenize(text)` output; punctuation never matches, so a phrase never spans
+        a comma. With `fuzzy`, a word of five letters or more that names nothing exactly is
+        matched to the closest one-word phrase ("thriler" -> Thriller).
         """
-        found: list[tuple[str, str, int, int]] = []
+        index = self._phrase_index
+        found: list[ValueHit] = []
         taken: set[int] = set()
         for size in (4, 3, 2, 1):
             for start in range(len(tokens) - size + 1):
                 span = range(start, start + size)
                 if taken.intersection(span):
                     continue
-                phrase = " ".join(tokens[start : start + size])
-                for attr in self.categorical.values():
-                    value = attr.phrases.get(phrase)
-                    if value is not None:
-                        found.append((attr.name, value, start, start + size))
-                        taken.update(span)
-                        break
-        return sorted(found, key=lambda f: f[2])
+                hits = index.get(" ".join(tokens[start : start + size]))
+                if hits:
+                    for attr, values in hits:
+                        found.append(ValueHit(attr, values, start, start + size))
+                    taken.update(span)
+        if fuzzy and self._fuzzy_phrases:
+            from rapidfuzz import fuzz, process
+
+            for pos, token in enumerate(tokens):
+                if pos in taken or len(token) < 5 or not token.isalpha():
+                    continue
+                best = process.extractOne(
+                    token, self._fuzzy_phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_VALUE_CUTOFF
+                )
+                if best is not None:
+                    for attr, values in index[best[0]]:
+                        found.append(ValueHit(attr, values, pos, pos + 1, fuzzy=True))
+                    taken.add(pos)
+        return sorted(found, key=lambda f: f.start)
 
     @cached_property
     def _title_starts(self) -> dict[str, int]:
@@ -276,11 +310,28 @@ class Vocabulary:
                 starts[words_[0]] = max(starts.get(words_[0], 0), len(words_))
         return starts
 
+    @cached_property
+    def _generic_words(self) -> frozenset[str]:
+        """Words in so many titles that alone they name no item ("jacket", "the")."""
+        counts: dict[str, int] = {}
+        for key in self.titles:
+            for w in set(key.split(" ")):
+                counts[w] = counts.get(w, 0) + 1
+        limit = max(3, GENERIC_TITLE_SHARE * len(self.titles))
+        phrases = set(self._phrase_index)
+        return frozenset(w for w, c in counts.items() if c > limit or w in phrases)
+
+    def distinctive(self, key: str) -> bool:
+        """True when a title key has a word that is neither generic nor an attribute value."""
+        generic = self._generic_words
+        return any(w not in generic and len(w) > 1 for w in key.split(" "))
+
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, item ids) for titles named among the tokens, longest first, no overlaps.
 
         Punctuation tokens are skipped ("20,000 Leagues", "Mr. Holland's Opus"); positions
-        refer to the tokens as given.
+        refer to the tokens as given. Titles made only of generic words and attribute values
+        ("Men's black jacket") are left to the attribute slots.
         """
         where = [i for i, t in enumerate(tokens) if t[:1].isalnum()]
         words_ = [tokens[i] for i in where]
@@ -289,8 +340,9 @@ class Vocabulary:
         for start, word in enumerate(words_):
             longest = starts.get(word, 0)
             for size in range(min(longest, len(words_) - start), 0, -1):
-                ids = self.titles.get(" ".join(words_[start : start + size]))
-                if ids:
+                key = " ".join(words_[start : start + size])
+                ids = self.titles.get(key)
+                if ids and self.distinctive(key):
                     candidates.append((-size, start, start + size, ids))
         found: list[tuple[int, int, tuple[str, ...]]] = []
         taken: set[int] = set()
@@ -301,6 +353,30 @@ class Vocabulary:
             found.append((where[start], where[end - 1] + 1, ids))
         return sorted(found)
 
+    @cached_property
+    def _title_keys(self) -> list[str]:
+        return [k for k in self.titles if self.distinctive(k)]
+
+    def fuzzy_title(self, phrase: str) -> tuple[str, tuple[str, ...], float] | None:
+        """The catalog title closest to a phrase people typed (misspelt, article dropped,
+        partial), as (title key, item ids, score 0-100); None when nothing is close."""
+        from rapidfuzz import fuzz, process
+
+        norm = normalise(phrase)
+        if len(norm) < 3 or not self._title_keys:
+            return None
+        best = process.extractOne(
+            norm, self._title_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_CUTOFF
+        )
+        if best is None and len(norm) >= 6:
+            alt = norm.removeprefix("the ")
+            best = process.extractOne(
+                alt, self._title_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_CUTOFF
+            )
+        if best is None:
+            return None
+        return best[0], self.titles[best[0]], float(best[1])
+
     def title_of(self, item_id: str) -> str:
         """An item's title ('' when unknown)."""
         return self.item_titles.get(item_id, "")
@@ -310,3 +386,56 @@ class Vocabulary:
         for attr in self.categorical.values():
             for value in attr.values:
                 yield attr.name, value
+
+
+def _categorical(
+    col: str, series: pd.Series, synonyms: Mapping[str, Iterable[str]], description: str
+) -> CategoricalAttribute | None:
+    """A text column as a categorical attribute (None for free text or ids)."""
+    text = series.dropna().astype(str)
+    multi = bool(text.str.contains("|", regex=False).any())
+    exploded = text.str.split("|").explode() if multi else text
+    counts = exploded[exploded.str.len() > 0].value_counts()
+    if len(counts) == 0 or len(counts) > 200:
+        return None
+    values = [str(v) for v in counts.index if str(v).lower() not in ("unknown", "other")]
+    phrases: dict[str, list[str]] = {}
+    for value in values:  # the value's own spellings win over another value's synonym
+        for phrase in value_variants(value):
+            phrases.setdefault(phrase, []).append(value)
+    for value in values:
+        for phrase in value_variants("", synonyms.get(value, ())):
+            own = phrases.setdefault(phrase, [])
+            if value not in own and not any(phrase in value_variants(v) for v in own):
+                own.append(value)
+    return CategoricalAttribute(
+        name=col,
+        values=tuple(values),
+        multi=multi,
+        phrases={p: tuple(dict.fromkeys(v)) for p, v in phrases.items()},
+        counts={str(k): int(v) for k, v in counts.items()},
+        description=description,
+    )
+
+
+def _default_synonyms(source: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The loader's synonyms for a known source (workspaces built before schema synonyms)."""
+    name = source.lower()
+    if name.startswith("movielens"):
+        from causal.datasets.movielens import MOVIELENS_SYNONYMS
+
+        return MOVIELENS_SYNONYMS
+    if name.startswith("coat"):
+        from causal.datasets.coat import COAT_SYNONYMS
+
+        return COAT_SYNONYMS
+    return {}
+
+
+def domain_of(source: str) -> str | None:
+    """The NLU examples' domain for a workspace source ("movielens", "coat"), else None."""
+    name = source.lower()
+    for domain in ("movielens", "coat"):
+        if name.startswith(domain):
+            return domain
+    return None

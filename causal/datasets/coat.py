@@ -136,7 +136,46 @@ def coat_schema() -> DatasetSchema:
         ),
         "rating": v("rating", Role.OUTCOME, 3, "the shopper's rating of the coat, 1 to 5"),
     }
-    return DatasetSchema(variables=variables, treatments=("on_frontpage",), outcomes=("rating",))
+    return DatasetSchema(
+        variables=variables,
+        treatments=("on_frontpage",),
+        outcomes=("rating",),
+        synonyms=COAT_SYNONYMS,
+    )
+
+
+# Everyday phrases for Coat's item attributes (written to schema.toml; the rule parser reads them).
+COAT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "item_gender": {
+        "men": ("men's", "mens", "male", "for men", "guys", "man's", "gentlemen", "menswear"),
+        "women": ("women's", "womens", "female", "ladies", "for women", "woman's", "womenswear"),
+    },
+    "jacket_type": {
+        "vests": ("gilet", "gilets", "sleeveless"),
+        "rain": ("raincoat", "raincoats", "rain jacket", "rain coat", "rainy"),
+        "shells": ("hardshell", "shell jacket"),
+        "waterproof": ("water resistant", "water proof"),
+        "bomber": ("bomber jacket", "flight jacket"),
+        "field": ("field jacket", "utility jacket"),
+        "packable": ("lightweight", "packs small"),
+        "trench": ("trench coat", "trenchcoat", "trenchcoats"),
+        "track": ("track jacket", "tracksuit top"),
+        "cropped": ("crop", "short jacket"),
+        "pea": ("peacoat", "pea coat", "peacoats"),
+        "motorcycle": ("biker", "moto", "biker jacket"),
+        "insulated": ("padded", "puffer", "puffers", "quilted", "down jacket", "winter coat"),
+    },
+    "color": {
+        "gray": ("grey", "greys", "charcoal"),
+        "multi": ("multicolour", "multicolor", "multicoloured", "multicolored", "colourful",
+                  "colorful"),
+        "navy": ("navy blue", "dark blue"),
+        "beige": ("tan", "khaki", "sand", "camel"),
+        "olive": ("olive green",),
+        "purple": ("violet", "lilac"),
+        "pink": ("rose",),
+    },
+}  # fmt: skip
 
 
 def _read_matrix(path: Path, shape: tuple[int, int]) -> np.ndarray:

@@ -158,7 +158,34 @@ def movielens_schema() -> DatasetSchema:
         "timestamp": v("timestamp", Role.CONTEXT, 1, "when the rating was given"),
         "rating": v("rating", Role.OUTCOME, 3, "the user's rating, 1 to 5 stars"),
     }
-    return DatasetSchema(variables=variables, outcomes=("rating",))
+    return DatasetSchema(variables=variables, outcomes=("rating",), synonyms=MOVIELENS_SYNONYMS)
+
+
+# Everyday phrases for MovieLens genres (written to schema.toml; the rule parser reads them).
+MOVIELENS_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "genres": {
+        "Action": ("action packed", "action movie", "explosions", "shoot em up", "fight scenes"),
+        "Adventure": ("adventures", "adventurous", "quest", "swashbuckler", "swashbuckling"),
+        "Animation": ("animated", "cartoon", "cartoons", "anime"),
+        "Children's": ("kids", "kid", "children", "family", "family friendly", "for kids"),
+        "Comedy": ("funny", "comedic", "humorous", "hilarious", "laughs", "comic", "lighthearted",
+                   "romcom", "rom com"),
+        "Crime": ("gangster", "gangsters", "heist", "heists", "mafia", "criminal", "mob", "crooks"),
+        "Documentary": ("documentaries", "docs", "doc", "non fiction", "nonfiction", "factual"),
+        "Drama": ("dramas", "dramatic"),
+        "Fantasy": ("fantasies", "magic", "magical", "fairy tale", "fairy tales", "wizards",
+                    "dragons"),
+        "Film-Noir": ("noir", "noirs"),
+        "Horror": ("scary", "spooky", "creepy", "frightening", "slasher", "slashers", "scare me"),
+        "Musical": ("musicals", "songs", "singing", "song and dance"),
+        "Mystery": ("mysteries", "whodunit", "whodunnit", "detective", "detectives", "mysterious"),
+        "Romance": ("romantic", "love story", "love stories", "romcom", "rom com", "romances"),
+        "Sci-Fi": ("science fiction", "sf", "space", "outer space", "futuristic", "aliens"),
+        "Thriller": ("thrillers", "suspense", "suspenseful", "thrilling", "edge of my seat"),
+        "War": ("war movie", "war movies", "war film", "wartime", "military", "battles"),
+        "Western": ("westerns", "cowboy", "cowboys", "wild west"),
+    }
+}  # fmt: skip
 
 
 def _load_recbole(root: Path) -> Dataset:

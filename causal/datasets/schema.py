@@ -96,6 +96,8 @@ class DatasetSchema:
     outcomes: tuple[str, ...] = ()
     required_edges: tuple[tuple[str, str], ...] = ()
     forbidden_edges: tuple[tuple[str, str], ...] = ()
+    # attribute -> value -> everyday phrases for it ("Sci-Fi": ("science fiction", "space"))
+    synonyms: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def tiers(self) -> dict[str, int]:
         """Variable -> tier for every variable that has one."""
@@ -126,6 +128,7 @@ class DatasetSchema:
             outcomes=self.outcomes or defaults.outcomes,
             required_edges=self.required_edges or defaults.required_edges,
             forbidden_edges=self.forbidden_edges or defaults.forbidden_edges,
+            synonyms=self.synonyms or defaults.synonyms,
         )
 
 

@@ -11,6 +11,9 @@ The format, all keys optional::
     role = "exposure"          # user_attribute | item_attribute | context | exposure | treatment | outcome
     tier = 2                   # temporal order: no edge from a later tier to an earlier one
     description = "rank at which the item was shown (1 = top)"
+
+    [synonyms.genres]          # everyday phrases for an attribute's values (the rule parser reads them)
+    "Sci-Fi" = ["science fiction", "space"]
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from pathlib import Path
 
 from causal.datasets.schema import DataError, DatasetSchema, Role, VariableInfo
 
-_TOP_KEYS = {"treatments", "outcomes", "required_edges", "forbidden_edges", "variables"}
+_TOP_KEYS = {
+    "treatments",
+    "outcomes",
+    "required_edges",
+    "forbidden_edges",
+    "variables",
+    "synonyms",
+}
 _VAR_KEYS = {"role", "tier", "description"}
 
 
@@ -81,7 +91,28 @@ def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
         outcomes=_names(raw, "outcomes", text, file),
         required_edges=_edges(raw, "required_edges", text, file),
         forbidden_edges=_edges(raw, "forbidden_edges", text, file),
+        synonyms=_synonyms(raw, text, file),
     )
+
+
+def _synonyms(raw: dict, text: str, file: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`[synonyms.ATTRIBUTE]` tables: value = ["phrase", ...]."""
+    table = raw.get("synonyms") or {}
+    if not isinstance(table, dict):
+        raise DataError("'synonyms' must be a table", file=file, line=_line_of(text, "synonyms"))
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for attr, values in table.items():
+        ok = isinstance(values, dict) and all(
+            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in values.values()
+        )
+        if not ok:
+            raise DataError(
+                f"[synonyms.{attr}] must map each value to a list of phrases",
+                file=file,
+                line=_line_of(text, attr),
+            )
+        out[attr] = {value: tuple(phrases) for value, phrases in values.items()}
+    return out
 
 
 def read_schema_toml(path: Path) -> DatasetSchema:
@@ -119,6 +150,11 @@ def schema_to_toml(schema: DatasetSchema) -> str:
             lines.append(f"tier = {info.tier}")
         if info.description:
             lines.append(f"description = {_toml_str(info.description)}")
+    for attr, values in schema.synonyms.items():
+        lines.append("")
+        lines.append(f"[synonyms.{_toml_key(attr)}]")
+        for value, phrases in values.items():
+            lines.append(f"{_toml_str(value)} = {_toml_list(phrases)}")
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

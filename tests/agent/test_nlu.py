@@ -7,6 +7,7 @@ import pytest
 
 from agent.nlu import Direction, FeedbackKind, Intent, find_variables, understand
 from agent.vocab import NumericKind, Vocabulary, title_key
+from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def vocab() -> Vocabulary:
             "price": [9.5, 12.0, 20.0, 15.0, 8.0, 30.0],
         }
     )
-    return Vocabulary.from_items(items)
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
 
 
 SHOWN = ["1", "2", "4", "3"]

@@ -1,0 +1,103 @@
+"""Reply templates of the rule planner: item lines, effect sentences, the grounded fallback.
+
+Every sentence is written from tool results alone (explanations' evidence, effect
+estimates, graph answers), so the grounding check has nothing to flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from agent.models import RecItem
+from agent.parse import Direction
+from tools.schemas import EffectAnswer, Explanation, GraphAnswer, ItemSummary, Profile
+
+
+def item_text(explanation: Explanation | None, summary: ItemSummary) -> str:
+    """One item's explanation: its evidence sentences (grounded in the tool results)."""
+    if explanation is not None and explanation.evidence:
+        return " ".join(e.text for e in explanation.evidence[:3])
+    if explanation is not None:
+        return explanation.summary
+    return "Ranked highly for you."
+
+
+def rec_item(summary: ItemSummary, explanation: Explanation | None) -> RecItem:
+    """A RecItem from the recommend result and its explanation."""
+    return RecItem(
+        item_id=summary.item_id,
+        title=summary.title,
+        explanation=item_text(explanation, summary),
+        evidence=list(explanation.evidence) if explanation else [],
+        score=summary.score,
+        attributes=dict(summary.attributes),
+        counterfactual=summary.counterfactual,
+    )
+
+
+def oriented(effect: EffectAnswer, direction: Direction) -> EffectAnswer:
+    """The same contrast told the way the user asked ("older": the lower value as treatment).
+
+    The estimator's default contrast is the upper against the lower quartile; swapping the arms
+    of an average effect negates it and its interval, so no second estimate is needed.
+    """
+    a, b = effect.treatment_value, effect.control_value
+    if not (isinstance(a, int | float) and isinstance(b, int | float)) or a == b:
+        return effect
+    if (direction is Direction.DOWN) == (a < b):
+        return effect
+    return effect.model_copy(
+        update={
+            "treatment_value": b,
+            "control_value": a,
+            "estimate": None if effect.estimate is None else -effect.estimate,
+            "ci_low": None if effect.ci_high is None else -effect.ci_high,
+            "ci_high": None if effect.ci_low is None else -effect.ci_low,
+        }
+    )
+
+
+def effect_sentence(effect: EffectAnswer) -> str:
+    what = effect.change_phrase()
+    segment = (
+        " for " + ", ".join(f"{k} = {v}" for k, v in effect.subgroup.items())
+        if effect.subgroup
+        else ""
+    )
+    if not effect.identified:
+        reason = effect.reason or "the data cannot separate it from other causes"
+        return f"The effect of {what} on {effect.outcome}{segment} is not identified: {reason}."
+    if effect.estimate is None:
+        return (
+            f"The data show no clear effect of {what} on {effect.outcome}{segment}"
+            f" ({effect.method or 'no estimate'})."
+        )
+    direction = "raises" if effect.estimate > 0 else "lowers"
+    ci = ""
+    if effect.ci_low is not None and effect.ci_high is not None:
+        ci = f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
+    method = f", estimated by {effect.method}" if effect.method else ""
+    return (
+        f"Setting {what} {direction} {effect.outcome}{segment} by {abs(effect.estimate):.3f}"
+        f"{ci}{method}."
+    )
+
+
+def templated_answer(bus: Any, items: Sequence[RecItem]) -> str:
+    """An answer written from this turn's tool results alone (the grounded fallback)."""
+    if items:
+        lines = [f"{n}. {item.title} — {item.explanation}" for n, item in enumerate(items, 1)]
+        return "Here is what I found:\n" + "\n".join(lines)
+    for record in reversed(bus.records):
+        result = record.result
+        if isinstance(result, GraphAnswer):
+            return result.answer
+        if isinstance(result, EffectAnswer):
+            return effect_sentence(result)
+        if isinstance(result, Explanation):
+            bullets = "\n".join(f"- {e.text}" for e in result.evidence)
+            return f"Why {result.title}:\n{bullets or result.summary}"
+        if isinstance(result, Profile):
+            return "I have your profile; ask me for recommendations."
+    return "I couldn't answer that reliably from the data. Could you rephrase?"

@@ -1,0 +1,182 @@
+"""Intent classification: the sentence embedding of a turn plus what the parse found.
+
+A multinomial logistic regression over [all-MiniLM-L6-v2 embedding ; parse features] is fit
+on the labelled examples shipped in `agent/data/nlu_train.jsonl` (the training part of the
+NLU data set; the held-out part under tests/data/nlu/ is never read here). Parse features
+are the cue patterns and slots (`agent.nlu`), so "it would be nice if it were a comedy" and
+"what if it were a comedy, would people rate it higher?" differ by more than word order.
+The example embeddings are cached on disk (keyed by the texts), so a new process pays one
+fit (well under a second), not one embedding pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.nlu_cues import (
+    INTENT_PATTERNS,
+    MORE,
+    OUTCOME_CUE,
+    QUESTION_START,
+    RECOMMEND,
+    REFINE,
+    REPLACE,
+    WISH_CONDITIONAL,
+)
+from agent.parse import Intent, Parse, TitleRole
+
+logger = logging.getLogger(__name__)
+
+FEATURE_WEIGHT = 1.5  # parse features against a unit-length embedding
+TEXT_CACHE = 512
+
+
+def training_examples(domain: str | None = None) -> list[dict[str, Any]]:
+    """The labelled examples the classifier may learn from (optionally one domain's)."""
+    raw = resources.files("agent").joinpath("data/nlu_train.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    if domain is None:
+        return rows
+    # Another domain's examples teach intents only when they carry no slots (those would be
+    # read with this catalog's vocabulary, wrongly).
+    mine = [r for r in rows if r.get("dataset") in (domain, "any") or not r.get("slots")]
+    return mine or rows
+
+
+def parse_features(parse: Parse) -> np.ndarray:
+    """What the parse says about the intent, as a fixed-length 0/1 vector."""
+    text = parse.text[:1200]
+    cues = [1.0 if rx.search(text) else 0.0 for _, rx in INTENT_PATTERNS]
+    roles = {r.role for r in parse.refs}
+    words = len(text.split())
+    flags = [
+        WISH_CONDITIONAL.search(text) is not None,
+        OUTCOME_CUE.search(text) is not None,
+        MORE.search(text) is not None,
+        RECOMMEND.search(text) is not None,
+        REFINE.search(text) is not None,
+        REPLACE.search(text) is not None,
+        QUESTION_START.search(text) is not None,
+        "?" in text,
+        bool(parse.include),
+        bool(parse.exclude),
+        bool(parse.ranges),
+        bool(parse.relative),
+        parse.popularity is not None,
+        TitleRole.TASTE in roles,
+        TitleRole.SHOWN in roles,
+        TitleRole.SUBJECT in roles,
+        TitleRole.EXCLUDE in roles,
+        len(parse.refs) >= 2,
+        bool(parse.feedback),
+        bool(parse.variables),
+        len(parse.variables) >= 2,
+        bool(parse.unknown_titles),
+        bool(parse.unplaced),
+        not parse.has_slots and not parse.refs,
+        words <= 3,
+        words >= 25,
+        not any(c.isalpha() for c in text),
+    ]
+    return np.array(cues + [1.0 if f else 0.0 for f in flags], dtype=np.float32)
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("WHYREC_CACHE_DIR"):
+        return Path(os.environ["WHYREC_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "whyrec"
+
+
+class IntentClassifier:
+    """Embedding + parse-feature intent classifier, fit lazily on first use (thread-safe)."""
+
+    def __init__(
+        self,
+        embed: Callable[[list[str]], Any],
+        *,
+        reader: Callable[[str], Parse] | None = None,
+        domain: str | None = None,
+    ) -> None:
+        self._embed = embed
+        self._reader = reader
+        self._domain = domain
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._labels: list[Intent] = []
+        self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def set_reader(self, reader: Callable[[str], Parse], domain: str | None) -> None:
+        """The parser that turns example texts into parse features (the workspace's vocab)."""
+        self._reader = reader
+        self._domain = domain
+
+    def _vector(self, text: str) -> np.ndarray:
+        key = " ".join(text.split())[:1200] or "(empty)"
+        cached = self._texts.get(key)
+        if cached is not None:
+            return cached
+        vector = np.asarray(self._embed([key])[0], dtype=np.float32)
+        self._texts[key] = vector
+        while len(self._texts) > TEXT_CACHE:
+            self._texts.popitem(last=False)
+        return vector
+
+    def _example_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+        path = _cache_dir() / f"intent-examples-{digest}.npy"
+        try:
+            if path.is_file():
+                cached = np.load(path)
+                if cached.shape[0] == len(texts):
+                    return cached
+        except (OSError, ValueError):
+            logger.debug("intent cache unreadable", exc_info=True)
+        vectors = np.asarray(self._embed(list(texts)), dtype=np.float32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)
+        except OSError:
+            logger.debug("intent cache not writable", exc_info=True)
+        return vectors
+
+    def fit(self) -> None:
+        """Fit on the shipped examples (done once, on the first `classify`)."""
+        from sklearn.linear_model import LogisticRegression
+
+        if self._reader is None:
+            raise RuntimeError("IntentClassifier needs a reader (set_reader) before fitting")
+        rows = training_examples(self._domain)
+        texts = [r["text"] for r in rows]
+        embeddings = self._example_vectors(texts)
+        features = np.stack([parse_features(self._reader(t)) for t in texts])
+        x = np.hstack([embeddings, FEATURE_WEIGHT * features])
+        labels = [Intent(r["intent"]) for r in rows]
+        model = LogisticRegression(C=4.0, max_iter=2000)
+        model.fit(x, [i.value for i in labels])
+        self._labels = [Intent(c) for c in model.classes_]
+        self._model = model
+
+    def classify_parse(self, parse: Parse) -> tuple[Intent, float]:
+        """The most likely intent of a parsed turn and its probability."""
+        with self._lock:
+            if self._model is None:
+                self.fit()
+            vector = self._vector(parse.text)
+        x = np.hstack([vector, FEATURE_WEIGHT * parse_features(parse)])[None, :]
+        probs = self._model.predict_proba(x)[0]
+        best = int(np.argmax(probs))
+        return self._labels[best], float(probs[best])

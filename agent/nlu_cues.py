@@ -1,0 +1,184 @@
+"""Function-word cues of English requests: intents, negation scope, list size, "more".
+
+None of these name catalog values (those come from the data, `agent.vocab`); they are the
+language around the values: "not", "instead", "what if", "why", "start over". The rule
+intent order here is only the fallback when no embedding model is at hand; with one, the
+planner's classifier weighs these cues together with the sentence embedding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.parse import Intent
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (
+        Intent.RESET,
+        _rx(
+            r"\b(start (over|again|afresh)|reset|forget (it|everything|all|that)|new search|clear (it|all|everything))\b"
+        ),
+    ),
+    (
+        Intent.PROFILE,
+        _rx(
+            r"\b(what do you know about me|my (profile|preferences|taste)|what (have|did) i (like|liked|say|said|tell you)|what i (like|liked))\b"
+        ),
+    ),
+    (Intent.HELP, _rx(r"^\s*(help|\?|what can you do|how does this work)\b")),
+    (
+        Intent.WHAT_IF,
+        _rx(
+            r"\b(what if|what would happen|what happens if|suppose|imagine|if (it|they|the \w+|this|that) (were|was|had|cost|got)|would .{0,40}\bif\b|effect of|impact of|how much (does|do|would))\b"
+        ),
+    ),
+    (
+        Intent.CAUSAL,
+        _rx(
+            r"\b(does|do|did|can|could|would) (the )?[\w ]{1,30}? (affect|cause|influence|drive|change|impact|matter for|depend on)\b|\bwhat (affects|causes|influences|drives|determines)\b|\b(confound\w*|adjustment set|causal (graph|path|effect|link)|d-?separat\w*|backdoor|parents of|children of|path from|why does [\w ]{1,30} (affect|cause|influence))\b"
+        ),
+    ),
+    (
+        Intent.COMPARE,
+        _rx(
+            r"\b(compare|comparison|versus|vs\.?|which (one )?(is|would be) better|difference between|better than)\b"
+        ),
+    ),
+    (
+        Intent.WHY,
+        _rx(
+            r"(^\s*why\b|\bwhy (did|do|is|was|would|this|that|these|those|the|it|recommend)\b|\bexplain\b|\bhow come\b|\bwhat makes\b|\breason(s)? (for|why)\b|\bjustify\b)"
+        ),
+    ),
+    (
+        Intent.GREETING,
+        _rx(r"^\s*(hi|hello|hey|good (morning|evening|afternoon)|howdy|yo)\b[\s!.,]*$"),
+    ),
+)
+RECOMMEND = _rx(
+    r"\b(recommend\w*|suggest\w*|show me|find (me )?|looking for|look for|i want|i'd like|i would like|in the mood|give me|any (good|ideas|recommendations)|what should i (watch|read|buy|see|try)|something|anything|options|picks|movies?|films?|shows?|books?)\b"
+)
+REFINE = _rx(
+    r"\b(instead|rather|but|more like|less|fewer|cheaper|older|newer|not|no|without|other|else|different|another|again|too)\b"
+)
+MORE = _rx(
+    r"\b(something else|anything else|other (options|ones|picks|suggestions)|more (options|ones|picks|suggestions)|show me more|next|different ones|another (one|set|batch)|none of (these|them|those))\b"
+)
+REPLACE = _rx(
+    r"\b(actually|instead|rather|changed my mind|scratch that|what about|how about)\b"
+    r"|^\s*(any|got any|do you have any)\b"  # "any documentaries?": a new request, not an addition
+)
+
+# Negation: a cue makes the wanted values after it in the same clause unwanted.
+NEG_CUES = frozenset(
+    [
+        "not",
+        "no",
+        "without",
+        "except",
+        "nothing",
+        "never",
+        "hate",
+        "hates",
+        "dislike",
+        "dislikes",
+        "avoid",
+        "skip",
+        "exclude",
+        "none",
+        "neither",
+        "nor",
+        "isn't",
+        "aren't",
+        "don't",
+        "doesn't",
+        "won't",
+        "wouldn't",
+    ]
+)
+NEG_PHRASES = (
+    ("other", "than"),
+    ("rather", "than"),
+    ("instead", "of"),
+    ("too", "much"),
+    ("sick", "of"),
+    ("tired", "of"),
+    ("fed", "up"),
+)
+CLAUSE_BREAKS = frozenset(
+    [",", ".", ";", "!", "?", "but", "however", "though", "although", "instead", "rather"]
+)
+# "that's not a comedy" / "these aren't comedies" complain about what was shown: the value is wanted.
+ITEM_SUBJECTS = frozenset(
+    ["that", "that's", "this", "it", "it's", "these", "those", "they", "they're", "them", "none"]
+)
+POSITIVE_CUES = frozenset(["want", "like", "love", "prefer", "need", "enjoy", "fancy", "crave"])
+
+K_RX = _rx(
+    r"\b(?:show|give|recommend|suggest|list|find)\s+(?:me\s+)?(?:the\s+)?(?:top\s+)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*(?:dollars|bucks|\$|stars|years|s\b))|\btop\s+(\d{1,2})\b"
+)
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+
+
+STOPWORDS = frozenset(
+  [
+      "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "about",
+      "from", "by", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that",
+      "these", "those", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them",
+      "their", "some", "any", "something", "anything", "movie", "movies", "film", "films",
+      "show", "shows", "book", "books", "item", "items", "one", "ones", "thing", "things",
+      "stuff", "kind", "sort", "want", "wanted", "would", "like", "love", "really", "very",
+      "more", "less", "please", "can", "could", "should", "maybe", "perhaps", "just", "also",
+      "too", "so", "get", "give", "find", "recommend", "recommendation", "recommendations",
+      "suggest", "suggestion", "suggestions", "looking", "look", "mood", "watch", "see", "read",
+      "something's", "what", "which", "who", "whom", "how", "when", "where", "why", "there",
+      "here", "do", "does", "did", "doing", "not", "no", "don't", "didn't", "isn't", "aren't",
+      "have", "has", "had", "i'd", "i'm", "i've", "good", "great", "nice", "cool", "new",
+      "other", "else", "instead", "rather", "pick", "picks", "option", "options", "again", "now",
+      "then", "than", "into", "out", "up", "down", "over", "under", "between", "tonight",
+      "today", "night", "evening", "weekend", "time", "prefer", "preferably", "ideally", "hi",
+      "hello", "hey", "thanks", "thank", "ok", "okay", "yes", "yeah", "sure", "well", "all",
+      "lot", "lots", "much", "many", "few", "little", "bit", "quite", "pretty", "kinda", "sorta",
+      "whatever", "same", "similar", "different", "another", "first", "second", "third", "last",
+      "next", "previous", "let", "let's", "us", "expensive", "pricey", "costly", "cheap",
+      "cheaper", "old", "older", "newer", "recent", "popular",
+  ]
+) | frozenset(
+    """people person fans fan folks everyone everybody loved liked enjoyed adored enjoy adore
+    bit lil sth smth pls plz thx ty gimme wanna gonna gotta im id ive dont cant wont doesnt
+    feel feeling vibe vibes type genre genres era decade year years released made came
+    watching watched seen saw date friends friend wife husband kids partner girlfriend boyfriend
+    probably definitely absolutely totally super mostly kind sorta somewhat fairly rather
+    something anything everything nothing stuff actually honestly basically literally though
+    although however because since yet still even ever only own way ways lately recently
+    seems seem looks look sounds sound think thought guess know knew tell told say said
+    mind hmm hm um uh ah oh wow lol haha okay alright cheers sweet awesome interesting
+    fun fine right yep nope nah man dude buddy mate folks anyway anyways perhaps possibly
+    show showing shown list listed suggested recommended gave given got getting thanks
+    same similar vein style along lines akin reminds remind if would could should will shall
+    might must need needs needed wanted wants wish wishes hoping hope trying try tried
+    works working work prefer preferred preferably ideally also still all both either neither
+    someone somebody anyone anybody me myself mine ours yours his her hers him whose whom
+    tonight today tomorrow weekend evening night morning afternoon later soon now then
+    movie movies film films flick flicks title titles pick picks choice choices option options
+    recommendation recommendations suggestion suggestions list lists item items result results
+    jacket jackets coat coats clothing wear wearing buy buying shop shopping
+    """.split()  # noqa: SIM905
+)  # fmt: skip
+
+# A wish said as a conditional ("it would be nice if it were also a comedy"): not a what-if.
+WISH_CONDITIONAL = _rx(
+    r"\b(would be (nice|great|good|cool|lovely|ideal|awesome|perfect|better|fun)|(i'?d|i would|we'?d) (really )?(love|like|prefer|enjoy|want) (it )?if|(it'?d|that'?d|it would) be (nice|great|good|cool|lovely|ideal|awesome|perfect|better)( if)?|ideally|if possible|if you (can|could|have)|i wouldn'?t mind|bonus (points )?if|even better if|extra points if|preferably|as long as|provided (that )?it)\b"
+)
+# What a what-if asks about: an outcome of the logs, or "what would happen".
+OUTCOME_CUE = _rx(
+    r"\b(rat(e|ed|ing|ings)|clicks?|click(ed|ing)?|score|stars|what would happen|what happens|effect|impact|would (people|users|shoppers|viewers|folks|i) (rate|like|click|enjoy|watch|buy)|more (clicks|likely)|less likely|sell|sales|engagement)\b"
+)
+QUESTION_START = _rx(
+    r"^\s*(what|who|whom|whose|where|when|which|how|is|are|can|could|do|does|did|will|would|should|tell me|explain)\b"
+)

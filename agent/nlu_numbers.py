@@ -1,0 +1,287 @@
+"""Numbers in a turn: years and decades (in digits and in words), prices, scores, relative
+moves ("cheaper", "older") and popularity wishes ("lesser-known", "blockbuster").
+
+Each reader takes the turn's text with titles and ordinals already blanked out (so "Fargo
+(1996)" never pins the year) and the catalog's numeric attributes, and returns typed slots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.parse import Direction, Range
+from agent.vocab import NumericKind, Vocabulary
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_DECADE_WORDS = {
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+    "seventies": 70, "eighties": 80, "nineties": 90, "noughties": 0,
+}  # fmt: skip
+_DECADE_NAME = (
+    r"(?:nineteen[\s-]?)?(?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties"
+    r"|nineties|noughties)"
+)
+_DECADE_DIGITS = r"(?P<full>(?:19|20)\d0)\s?'?s|'?(?P<short>\d0)\s?'?s"
+_PART = r"(?:(?P<part>early|mid|middle|late)[\s-]*)?"
+DECADE_RX = _rx(rf"\b(?:the\s+)?{_PART}(?:the\s+)?(?:{_DECADE_DIGITS}|{_DECADE_NAME})(?![a-z])")
+_YEAR = r"((?:19|20)\d\d)"
+_BEFORE = r"before|earlier than|older than|prior to|pre|no later than"
+_UNTIL = r"until|up to|up until|through|by"
+_AFTER = r"after|later than|newer than|post"
+_SINCE = r"since|no earlier than|starting(?: in| from)?|onwards? from"
+YEAR_BETWEEN = _rx(
+    rf"\b(?:between\s*|from\s*)?{_YEAR}\s*(?:-|to|and|until|through|till)\s*{_YEAR}\b"
+)
+YEAR_BEFORE = _rx(rf"\b(?:{_BEFORE})\s*-?\s*(?:the\s+)?{_YEAR}\b")
+YEAR_UNTIL = _rx(rf"\b(?:{_UNTIL})\s*-?\s*{_YEAR}\b")
+YEAR_AFTER = _rx(rf"\b(?:{_AFTER})\s*-?\s*(?:the\s+)?{_YEAR}\b")
+YEAR_SINCE = _rx(
+    rf"\b(?:(?:{_SINCE})\s*-?\s*{_YEAR}\b|from\s+{_YEAR}\s+(?:on|onwards?|or later|and later)\b)"
+)
+YEAR_EXACT = _rx(rf"\b{_YEAR}\b")
+_DECADE_BOUND = _rx(
+    rf"\b(?P<cue>{_BEFORE}|{_AFTER}|{_SINCE}|{_UNTIL})\s+(?:the\s+)?(?:{_DECADE_DIGITS}|{_DECADE_NAME})"
+)
+
+MONEY_CONTEXT = _rx(
+    r"\$|\b(dollars?|bucks|usd|eur|euros?|price[sd]?|cost|costs|costing|cheap\w*|expensive|budget|spend|afford\w*|pricey)\b"
+)
+PRICE_MAX = _rx(
+    rf"(?:under|below|less than|cheaper than|max(?:imum)?|at most|up to|no more than|not more than|within|(?:nothing|not|no|never)\s+(?:over|above|more than|pricier than)|<=?)\s*\$?\s*{_NUM}"
+)
+PRICE_MIN = _rx(
+    rf"(?<!nothing )(?<!not )(?<!no )(?<!never )(?:over|above|more than|at least|min(?:imum)?|from|starting at|>=?)\s*\$?\s*{_NUM}"
+)
+PRICE_BETWEEN = _rx(
+    rf"between\s*\$?\s*{_NUM}\s*(?:and|to|-)\s*\$?\s*{_NUM}|\$?\s*{_NUM}\s*(?:-|to)\s*\$?\s*{_NUM}\s*(?:dollars|bucks|\$)"
+)
+BARE_PRICE = _rx(rf"\$\s*{_NUM}|{_NUM}\s*(?:dollars|bucks|usd)")
+SCORE_MIN = _rx(
+    rf"(?:at least|over|above|more than|minimum|min)\s*{_NUM}\s*(?:stars?|points?|rating)"
+)
+QUALITY_UP = _rx(
+    r"\b(highly rated|high(ly)? quality|top rated|well reviewed|acclaimed|excellent|great quality|good reviews|critically acclaimed|masterpieces?|well rated|rated highly)\b"
+)
+
+# Relative moves: phrase -> (numeric kind, direction).
+RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
+    (
+        _rx(
+            r"\b(cheaper|less expensive|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
+        ),
+        NumericKind.PRICE,
+        Direction.DOWN,
+    ),
+    (
+        _rx(
+            r"\b(more expensive|pricier|fancier|premium|higher end|high end|too cheap|luxury|upscale)\b"
+        ),
+        NumericKind.PRICE,
+        Direction.UP,
+    ),
+    (
+        _rx(
+            r"\b(older|earlier|too (new|recent|modern)|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
+        ),
+        NumericKind.YEAR,
+        Direction.DOWN,
+    ),
+    (
+        _rx(
+            r"\b(newer|more recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff))\b"
+        ),
+        NumericKind.YEAR,
+        Direction.UP,
+    ),
+    (
+        _rx(r"\b(better rated|higher rated|higher quality|too (bad|low))\b"),
+        NumericKind.SCORE,
+        Direction.UP,
+    ),
+)
+
+# Popularity wishes: the catalog's popularity column when it has one, else the logged counts.
+POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
+    (
+        _rx(
+            r"\b(less popular|lesser[\s-]?known|less[\s-]known|not (so |very |too )?(well[\s-]?known|famous|popular|mainstream)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream)|under the radar|off the beaten (path|track)|few people (have )?(seen|know)|nobody (has )?(seen|knows)|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+        ),
+        Direction.DOWN,
+    ),
+    (
+        _rx(
+            r"\b(more popular|popular|mainstream|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best)\b"
+        ),
+        Direction.UP,
+    ),
+)
+
+
+@dataclass
+class NumericSlots:
+    """What the numeric readers found, with the character spans they consumed."""
+
+    ranges: dict[str, Range] = field(default_factory=dict)
+    relative: list[tuple[str, Direction]] = field(default_factory=list)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)
+    popularity: Direction | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _decade_start(m: re.Match[str], latest: float) -> int:
+    if m.group("full"):
+        return int(m.group("full"))
+    if m.group("short"):
+        digit = int(m.group("short")[0])
+        start = 1900 + digit * 10
+        if digit <= 2 and 2000 + digit * 10 <= latest:
+            start = 2000 + digit * 10
+        return start
+    tens = _DECADE_WORDS[m.group("word").lower()]
+    return 2000 if tens == 0 else 1900 + tens
+
+
+def year_range(
+    text: str, latest: float, spans: list[tuple[int, int]] | None = None
+) -> Range | None:
+    """A year interval from digits or words: "the nineties", "'90s", "early 80s", "before
+    1980", "from the 70s", "1990-1995", "since 2001"; two decades joined make one interval."""
+    out = spans if spans is not None else []
+    m = _DECADE_BOUND.search(text)
+    if m:
+        start = _decade_start(m, latest)
+        cue = m.group("cue").lower()
+        out.append(m.span())
+        if re.fullmatch(_BEFORE, cue):
+            return Range(None, start - 1)
+        if re.fullmatch(_UNTIL, cue):
+            return Range(None, start + 9)
+        if re.fullmatch(_AFTER, cue):
+            return Range(start + 10, None)
+        return Range(start, None)
+    decades = list(DECADE_RX.finditer(text))
+    if decades:
+        lows, highs = [], []
+        for d in decades:
+            start = _decade_start(d, latest)
+            part = (d.group("part") or "").lower()
+            low, high = start, start + 9
+            if part == "early":
+                high = start + 3
+            elif part in ("mid", "middle"):
+                low, high = start + 3, start + 6
+            elif part == "late":
+                low = start + 6
+            lows.append(low)
+            highs.append(high)
+            out.append(d.span())
+        return Range(min(lows), max(highs))
+    for rx, kind in (
+        (YEAR_BETWEEN, "between"),
+        (YEAR_BEFORE, "before"),
+        (YEAR_UNTIL, "until"),
+        (YEAR_AFTER, "after"),
+        (YEAR_SINCE, "since"),
+        (YEAR_EXACT, "exact"),
+    ):
+        m = rx.search(text)
+        if not m:
+            continue
+        out.append(m.span())
+        if kind == "between":
+            a, b = int(m.group(1)), int(m.group(2))
+            return Range(min(a, b), max(a, b))
+        year = int(next(g for g in m.groups() if g))
+        return {
+            "before": Range(None, year - 1),
+            "until": Range(None, year),
+            "after": Range(year + 1, None),
+            "since": Range(year, None),
+            "exact": Range(year, year),
+        }[kind]
+    return None
+
+
+def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
+    """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
+    found = NumericSlots()
+    price = vocab.numeric_of_kind(NumericKind.PRICE)
+    if price is not None and MONEY_CONTEXT.search(text):
+        low: float | None = None
+        high: float | None = None
+        between = PRICE_BETWEEN.search(text)
+        if between:
+            nums = [float(g) for g in between.groups() if g is not None]
+            low, high = min(nums[:2]), max(nums[:2])
+            found.spans.append(between.span())
+        else:
+            m_max = PRICE_MAX.search(text)
+            m_min = PRICE_MIN.search(text)
+            high = float(m_max.group(1)) if m_max else None
+            year_from = YEAR_SINCE.search(text)
+            low = float(m_min.group(1)) if m_min and not year_from else None
+            found.spans += [m.span() for m in (m_max, m_min) if m]
+            if high is None and low is None:
+                bare = BARE_PRICE.search(text)
+                if bare:
+                    high = float(bare.group(1) or bare.group(2))
+                    found.spans.append(bare.span())
+        if low is not None or high is not None:
+            found.ranges[price.name] = Range(low, high)
+    year = vocab.numeric_of_kind(NumericKind.YEAR)
+    if year is not None:
+        rng = year_range(text, year.high, found.spans)
+        if rng is not None:
+            found.ranges[year.name] = rng
+    score = vocab.numeric_of_kind(NumericKind.SCORE)
+    quality = QUALITY_UP.search(text)
+    if score is not None:
+        m = SCORE_MIN.search(text)
+        if m:
+            found.ranges[score.name] = Range(float(m.group(1)), None)
+            found.spans.append(m.span())
+        elif quality:
+            found.ranges[score.name] = Range(
+                max(score.low, min(score.high, score.median + 1)), None
+            )
+            found.spans.append(quality.span())
+    moves: list[tuple[int, int, str, Direction]] = []
+    for rx, kind, direction in RELATIVE:
+        attr = vocab.numeric_of_kind(kind)
+        if attr is None:
+            if kind is not NumericKind.SCORE:
+                found.unsupported += [(m.group(0), kind.value) for m in rx.finditer(text)]
+            continue
+        if attr.name in found.ranges:
+            continue
+        moves += [(m.start(), m.end(), attr.name, direction) for m in rx.finditer(text)]
+    taken: list[tuple[int, int]] = []
+    for start, end, name, direction in sorted(moves, key=lambda m: m[0] - m[1]):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if (name, direction) not in found.relative:
+            found.relative.append((name, direction))
+    found.spans += taken
+    hits = [(m.start(), m.end(), d) for rx, d in POPULARITY for m in rx.finditer(text)]
+    if quality and score is None:
+        hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column
+    if hits:
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        kept: list[tuple[int, int, Direction]] = []
+        for s, e, d in hits:
+            if not any(s < ke and ks < e for ks, ke, _ in kept):
+                kept.append((s, e, d))
+        found.popularity = kept[-1][2]  # the last word wins ("popular... no, lesser-known")
+        found.spans += [(s, e) for s, e, _ in kept]
+        popular = vocab.numeric_of_kind(NumericKind.POPULARITY)
+        move = (popular.name, found.popularity) if popular is not None else None
+        if move and move[0] not in found.ranges and move not in found.relative:
+            found.relative.append(move)
+    return found

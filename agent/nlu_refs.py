@@ -1,0 +1,297 @@
+"""Item references in a turn and the role each plays.
+
+An item can be named by its title (exactly, or misspelt: rapidfuzz against the catalog's
+titles), by its place in the list just shown ("the second one", "#3", "the last one") or by a
+pronoun ("that one"). Its role comes from the words before it in the same clause: a taste
+reference ("like Fargo", "fans of Fargo", "people like me loved Fargo"), an exclusion ("not
+Fargo"), an item just shown, or the subject of the turn ("why Fargo?", "I loved Fargo"). A
+title-like phrase after a taste cue that the catalog lacks ("something like The Matrix") is
+reported as an unknown title, never turned into a text wish.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agent.parse import FeedbackKind, ItemRef, TitleRole
+from agent.vocab import Vocabulary, normalise, tokenize, written_as_title
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1,
+}  # fmt: skip
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th|top"
+_NOUNS = (
+    r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
+)
+ORDINAL_RX = _rx(
+    rf"(?:\b(?:the\s+)?(?P<word>{_ORDINAL_WORDS})(?:\s+(?:{_NOUNS}))?(?:\s+(?:on the list|you (showed|suggested|listed)))?\b"
+    r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b)"
+)
+PRONOUN_RX = _rx(
+    r"\b(it|that one|this one|that|this|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat)\b"
+)
+_TASTE_BEFORE = _rx(
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )\blike|similar to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|fans? of|lovers? of|if you liked|if you loved|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
+    r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+)
+_THIRD_PERSON_LOVED = _rx(
+    r"\b(people|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|my (wife|husband|partner|sister|brother|mom|mum|dad|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|like|enjoy|adore|went crazy for|dig|dug)\s+['\"“‘]?$"
+)
+_EXCLUDE_BEFORE = _rx(
+    r"\b(not|no|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)\s+['\"“‘]?$"
+)
+LIKE_FEEDBACK = _rx(
+    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is) (great|amazing|awesome|fantastic|brilliant|wonderful|excellent)\b|\bfavou?rite\b"
+)
+DISLIKE_FEEDBACK = _rx(
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|overrated)\b|\bthumbs? down\b|\U0001f44e"
+)
+SEEN = _rx(
+    r"\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
+)
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "it",
+        "is",
+        "in",
+        "on",
+        "of",
+        "to",
+        "and",
+        "or",
+        "i",
+        "me",
+        "my",
+        "you",
+        "we",
+        "he",
+        "she",
+        "they",
+        "this",
+        "that",
+        "one",
+        "something",
+        "anything",
+        "all",
+        "about",
+        "love",
+        "like",
+        "more",
+        "less",
+        "what",
+        "when",
+        "where",
+        "who",
+        "how",
+        "not",
+        "no",
+        "yes",
+        "some",
+        "any",
+    ]
+)
+_CLAUSE_SPLIT = re.compile(r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b")
+_TITLE_CAND = re.compile(
+    r"\s*['\"“‘]?((?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to)(?:\s+(?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to|vs\.?))*)"
+)
+
+
+@dataclass
+class Refs:
+    """The references found in one turn."""
+
+    refs: list[tuple[int, ItemRef]] = field(default_factory=list)  # (char position, ref)
+    title_tokens: set[int] = field(default_factory=set)  # token positions inside titles
+    blank: list[tuple[int, int]] = field(default_factory=list)  # char spans of titles/ordinals
+    unknown_titles: list[str] = field(default_factory=list)
+    feedback: list[tuple[str, FeedbackKind]] = field(default_factory=list)
+
+    def ordered(self) -> list[ItemRef]:
+        """References in order of mention, one per item (the first role wins)."""
+        seen: dict[str, ItemRef] = {}
+        for _, ref in sorted(self.refs, key=lambda r: r[0]):
+            seen.setdefault(ref.item_id, ref)
+        return list(seen.values())
+
+
+def _clause_before(text: str, pos: int) -> str:
+    before = text[max(0, pos - 80) : pos]
+    parts = _CLAUSE_SPLIT.split(before)
+    return parts[-1] if parts else before
+
+
+def _role(text: str, pos: int, item_id: str, shown: Sequence[str]) -> TitleRole:
+    before = _clause_before(text, pos)
+    if _TASTE_BEFORE.search(before) or _THIRD_PERSON_LOVED.search(before):
+        return TitleRole.TASTE
+    if _EXCLUDE_BEFORE.search(before):
+        return TitleRole.EXCLUDE
+    if item_id in shown:
+        return TitleRole.SHOWN
+    return TitleRole.SUBJECT
+
+
+def _clause_at(text: str, pos: int) -> str:
+    """The clause around a character position (for the feedback verb that governs it)."""
+    starts = [m.end() for m in _CLAUSE_SPLIT.finditer(text) if m.end() <= pos]
+    ends = [m.start() for m in _CLAUSE_SPLIT.finditer(text) if m.start() >= pos]
+    return text[(starts[-1] if starts else 0) : (ends[0] if ends else len(text))]
+
+
+def feedback_kind(clause: str) -> FeedbackKind | None:
+    """First-person feedback in a clause: seen, disliked or liked (in that precedence)."""
+    if SEEN.search(clause):
+        return FeedbackKind.SEEN
+    if DISLIKE_FEEDBACK.search(clause):
+        return FeedbackKind.DISLIKE
+    if LIKE_FEEDBACK.search(clause) and not _THIRD_PERSON_LOVED.search(clause + " "):
+        return FeedbackKind.LIKE
+    return None
+
+
+def find_refs(
+    text: str,
+    spans: Sequence[tuple[str, int, int]],
+    vocab: Vocabulary,
+    shown: Sequence[str],
+    focus: str | None,
+) -> Refs:
+    """Every item reference in a turn with its role, plus unknown titles and feedback."""
+    out = Refs()
+    tokens = [t for t, _, _ in spans]
+    for m in ORDINAL_RX.finditer(text):
+        word = (m.group("word") or "").lower()
+        if word == "top" and not re.match(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
+            continue
+        index = (
+            len(shown)
+            if word == "last"
+            else ORDINALS.get(word) or int(m.group("hash") or m.group("num") or 0)
+        )
+        if shown and 1 <= index <= len(shown):
+            item = shown[index - 1]
+            out.refs.append(
+                (m.start(), ItemRef(item, _role(text, m.start(), item, shown), m.group(0)))
+            )
+            out.blank.append(m.span())
+    shown_set = set(shown)
+    for start, end, ids in vocab.find_titles(tokens):
+        phrase = [t for t in tokens[start:end] if t[:1].isalnum()]
+        needs_caps = end - start == 1 or all(w in _FUNCTION_WORDS for w in phrase)
+        if needs_caps and not written_as_title(phrase[0], text):
+            continue  # "Heat" or "It" count only when written like a title
+        chosen = next((i for i in ids if i in shown_set), ids[0])
+        char_start, char_end = spans[start][1], spans[end - 1][2]
+        year = re.match(r"\s*\(\d{4}\)", text[char_end:])
+        if year:
+            char_end += year.end()
+        out.refs.append(
+            (
+                char_start,
+                ItemRef(chosen, _role(text, char_start, chosen, shown), text[char_start:char_end]),
+            )
+        )
+        out.title_tokens.update(range(start, end))
+        out.blank.append((char_start, char_end))
+    _fuzzy_and_unknown(text, vocab, shown, out)
+    if not out.refs and focus:
+        m = PRONOUN_RX.search(text)
+        if m:
+            out.refs.append(
+                (m.start(), ItemRef(focus, _role(text, m.start(), focus, shown), m.group(0)))
+            )
+    for pos, ref in sorted(out.refs, key=lambda r: r[0]):
+        if ref.role in (TitleRole.EXCLUDE,):
+            continue
+        kind = feedback_kind(_clause_at(text, pos))
+        if kind is not None and (ref.role is not TitleRole.TASTE or kind is FeedbackKind.LIKE):
+            if ref.role is TitleRole.TASTE and _THIRD_PERSON_LOVED.search(
+                _clause_before(text, pos)
+            ):
+                continue  # "people like me loved X": their taste, not this user's feedback
+            out.feedback.append((ref.item_id, kind))
+    out.feedback = list(dict.fromkeys(out.feedback))
+    return out
+
+
+def _covered(out: Refs, start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in out.blank)
+
+
+def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: Refs) -> None:
+    """After a taste or feedback cue: a misspelt title (fuzzy), or a title the catalog lacks."""
+    cues = [m for m in re.finditer(r"\S+", text)]
+    for word in cues:
+        before = text[max(0, word.start() - 80) : word.start()]
+        if not (
+            _TASTE_BEFORE.search(before)
+            or _THIRD_PERSON_LOVED.search(before)
+            or re.search(
+                r"\b(i|we)\s+(really\s+)?(loved|liked|enjoyed|adored|hated|saw|watched)\s+['\"“‘]?$",
+                before,
+                re.I,
+            )
+        ):
+            continue
+        if _covered(out, word.start(), word.end()):
+            continue
+        rest = re.split(
+            r"[,.;!?]|\s(?:but|and|or|though|because|with|from|that|which|only|except)\s",
+            text[word.start() :],
+        )[0]
+        rest_words = rest.split()[:8]
+        if not rest_words or normalise(rest_words[0]) in (
+            "me",
+            "you",
+            "that",
+            "this",
+            "it",
+            "those",
+            "these",
+            "them",
+        ):
+            continue
+        match = None
+        for n in range(len(rest_words), 0, -1):
+            phrase = " ".join(rest_words[:n])
+            if n == 1 and len(normalise(phrase)) < 5:
+                break
+            match = vocab.fuzzy_title(phrase)
+            if match is not None:
+                break
+        if match is not None:
+            _key, ids, _score = match
+            chosen = next((i for i in ids if i in shown), ids[0])
+            end = word.start() + len(" ".join(rest_words[:n]))
+            role = _role(text, word.start(), chosen, shown)
+            out.refs.append((word.start(), ItemRef(chosen, role, text[word.start() : end])))
+            out.blank.append((word.start(), end))
+            continue
+        cand = _TITLE_CAND.match(text, word.start())
+        quoted = text[word.start()] in "\"“'‘"
+        if (
+            cand
+            and (quoted or text[word.start()].isupper())
+            and not text[word.start() :].startswith("I ")
+        ):
+            name = cand.group(1).strip(" '\"”’")
+            name = re.sub(r"\s+(of|the|a|and|in|on|to)$", "", name)
+            named_values = vocab.find_values(tokenize(name), fuzzy=False)
+            value_words = sum(h.end - h.start for h in named_values)
+            if value_words >= len(tokenize(name)):
+                continue  # "I loved Westerns": a genre, not a title
+            if name and normalise(name) not in ("i", "me") and len(name) > 1:
+                out.unknown_titles.append(name)
+                out.blank.append((word.start(), word.start() + len(cand.group(0))))
