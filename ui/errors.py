@@ -147,6 +147,8 @@ def describe_validation(errors: list[dict[str, Any]]) -> tuple[str, str | None, 
         ctx = first.get("ctx") or {}
         detail = ctx.get("error") or first.get("msg", "")
         return f"invalid JSON body: {detail}", None, "invalid_json"
+    if kind == "string_unicode":
+        return f"{field or 'body'}: not valid Unicode (a lone surrogate)", field, "invalid_unicode"
     if kind == "model_attributes_type" or (kind.endswith("_type") and not loc):
         return "the request body must be a JSON object", None, "invalid_body"
     parts = []
@@ -167,7 +169,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         message, field, code = describe_validation(list(exc.errors()))
-        status = 400 if code in ("invalid_json", "invalid_body") else 422
+        status = 400 if code in ("invalid_json", "invalid_body", "invalid_unicode") else 422
         return JSONResponse(
             error_body(message, "invalid_request_error", param=field, code=code),
             status_code=status,

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from ui.causal_view import CausalView
-from ui.errors import ERROR_RESPONSES, NotFound, install_error_handlers
+from ui.errors import ERROR_RESPONSES, NotFound, WrongMethod, install_error_handlers
 from ui.middleware import (
     ApiKeyMiddleware,
     BodyLimitMiddleware,
@@ -125,8 +125,17 @@ def create_app(
     app.include_router(rest_users.make_router(service))
 
     async def unknown_route(request: Request) -> None:
-        """Unknown paths under /api and /v1 get a JSON 404 (not the web UI's page)."""
-        raise NotFound(f"no such endpoint: {request.url.path[:120]}; see /docs", code="no_route")
+        """Unknown paths under /api and /v1 get a JSON 404 (not the web UI's page); a known
+        path asked with a method it does not serve gets 405."""
+        path = request.url.path
+        for route in _flat_routes(app.router.routes):
+            regex = getattr(route, "path_regex", None)
+            name = getattr(route, "name", None)
+            if name != "unknown_route" and regex is not None and regex.match(path):
+                raise WrongMethod(
+                    f"{request.method} is not allowed on {path[:120]}", code="method_not_allowed"
+                )
+        raise NotFound(f"no such endpoint: {path[:120]}; see /docs", code="no_route")
 
     for prefix in ("/api", "/v1"):
         app.add_api_route(
@@ -170,6 +179,15 @@ def create_app(
             auth_message="This WhyRec server needs an API key: any user name, the key as password.",
         )
     return app
+
+
+def _flat_routes(routes: list[Any]) -> list[Any]:
+    """Every route, those of included routers too."""
+    out: list[Any] = []
+    for route in routes:
+        inner = getattr(getattr(route, "original_router", None), "routes", None)
+        out.extend(_flat_routes(list(inner)) if inner is not None else [route])
+    return out
 
 
 SECRET_FILE = "http-session-secret"
