@@ -1,12 +1,14 @@
 """`whyrec eval dialogue` (simulated users against the agent) and `whyrec eval all` (the scoreboard).
 
     whyrec eval dialogue --workspace W [--n 200] [--turns 5] [--seed 0] [--llm rule]
+                         [--sampling interaction|uniform|both] [--bank heldout|dev]
                          [--endpoint http://127.0.0.1:7860] [--transcripts FILE] [--json]
     whyrec eval all [--out benchmarks/results] [--quick] [--movielens SOURCE] [--coat SOURCE]
 
 `dialogue` prints the hit rates within N turns, average turns to success, grounding rate and
-per-turn latency, with the popularity and one-shot retrieval baselines measured in the same
-run. `all` builds (or reuses) the MovieLens-100K and Coat workspaces, runs dialogue, ranking,
+per-turn latency for the agent and for the popularity and filter+popularity baselines held
+to the same simulated users and exposure in the same run, for all targets and per
+popularity stratum (head, torso, tail). `all` builds (or reuses) the MovieLens-100K and Coat workspaces, runs dialogue, ranking,
 causal and latency evaluations and writes benchmarks/results/scoreboard.{md,json,png}.
 """
 
@@ -19,29 +21,41 @@ import typer
 
 
 def _dialogue_table(payload: dict) -> list[str]:
-    """A plain-text table: dialogue against the baselines, then the other figures."""
-    baselines = payload.get("baselines", {})
-    pop = baselines.get("popularity", {})
-    ret = baselines.get("one_shot_retrieval", {})
+    """A plain-text table: the agent against both baselines, all targets and per stratum."""
 
     def fmt(value: object) -> str:
         return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    rows = [f"{'metric':<12}{'dialogue':>10}{'popularity':>12}{'one-shot':>10}"]
-    for key in ("hit@1", "hit@5", "hit@10", "hit@50"):
+    def block(title: str, summary: dict) -> list[str]:
+        systems = summary["systems"]
+        rows = [f"{title}", f"{'':<18}" + "".join(f"{name:>19}" for name in systems)]
+        for key in ("hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate"):
+            rows.append(f"{key:<18}" + "".join(f"{fmt(m.get(key)):>19}" for m in systems.values()))
+        for stratum, part in summary["strata"].items():
+            label = f"hit@10 {stratum} (n={part['n']})"
+            rows.append(
+                f"{label:<18}" + "".join(f"{fmt(part[name]['hit@10']):>19}" for name in systems)
+            )
+        targets = summary["issue_targets"]
         rows.append(
-            f"{key:<12}{fmt(payload.get(key)):>10}{fmt(pop.get(key)):>12}{fmt(ret.get(key)):>10}"
+            f"agent - filter hit@10 {fmt(targets['agent_minus_filter_hit@10'])} "
+            f"({targets['agent_vs_filter']}); tail hit@10 {fmt(targets['tail_hit@10'])} "
+            f"({targets['tail']})"
         )
+        return rows
+
+    draws = payload.get("draws") or {payload["target_sampling"]: payload}
+    rows: list[str] = []
+    for name, draw in draws.items():
+        rows += [*block(f"targets by {name}:", draw), ""]
     latency = payload.get("latency_ms", {})
     rows += [
-        "",
-        f"dialogues {payload['n']}, up to {payload['turns']} turns, top-{payload['k']}, "
-        f"seed {payload['seed']}, targets by {payload['target_sampling']}, {payload['client']}",
-        f"avg turns to success {fmt(payload.get('avg_turns'))}; "
-        f"success by turn {payload.get('success_by_turn')}",
-        f"grounding rate {fmt(payload.get('grounding_rate'))}; "
+        f"dialogues {payload['n']} per draw (stratified {payload.get('stratified')}), up to "
+        f"{payload['turns']} turns, top-{payload['k']}, seed {payload['seed']}, "
+        f"{payload.get('bank')} phrasing, {payload['client']}",
+        f"agent success by turn {payload.get('success_by_turn')}; new items a turn "
+        f"{fmt(payload.get('new_items_per_turn'))}",
         f"latency p50 {fmt(latency.get('p50'))} ms, p99 {fmt(latency.get('p99'))} ms",
-        f"hit@10 vs popularity: {fmt(payload.get('ratio_vs_popularity'))}x",
     ]
     return rows
 
@@ -59,9 +73,23 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         sampling: Annotated[
             str,
             typer.Option(
-                help="Targets: 'interaction' (a random positive interaction) or 'uniform' items."
+                help="Targets: 'interaction' (a random positive interaction, popularity-"
+                "weighted), 'uniform' items, or 'both' (two draws in one run)."
             ),
         ] = "interaction",
+        bank: Annotated[
+            str,
+            typer.Option(
+                help="The simulated users' phrasing: 'heldout' (for reported figures) or 'dev'."
+            ),
+        ] = "heldout",
+        stratify: Annotated[
+            bool,
+            typer.Option(
+                "--stratify/--no-stratify",
+                help="Draw a third of the targets from each of head, torso and tail.",
+            ),
+        ] = True,
         llm: Annotated[
             str | None,
             typer.Option(
@@ -90,7 +118,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json, say
 
         with cli_errors(as_json):
-            from ui.eval_runs import run_dialogue_eval
+            from ui.eval_dialogue import run_dialogue_eval
 
             payload = run_dialogue_eval(
                 workspace,
@@ -99,6 +127,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 seed=seed,
                 k=k,
                 sampling=sampling,
+                bank=bank,
+                stratify=stratify,
                 llm=llm,
                 endpoint=endpoint,
                 api_key=api_key,

@@ -1,7 +1,8 @@
 """The evaluations behind `whyrec eval dialogue` and `whyrec eval all`.
 
-`run_dialogue_eval` runs the simulated users against an agent (in process or over the
-OpenAI endpoint) and returns the JSON of `whyrec eval dialogue --json`.
+`run_dialogue_eval` (in `ui.eval_dialogue`, re-exported here) runs the simulated users
+against an agent (in process or over the OpenAI endpoint) and the baselines, and returns
+the JSON of `whyrec eval dialogue --json`.
 
 `run_all` makes the scoreboard: it builds (or reuses, when complete) the MovieLens-100K and
 Coat workspaces, then runs each section and records the exact command behind every figure:
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ui.eval_dialogue import dialogue_command, run_dialogue_eval
 from ui.scoreboard import Figure, Scoreboard, Section, Status, machine_info, now_iso
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,70 +65,6 @@ def _quiet(message: str) -> None:
 
 
 # -- dialogue --------------------------------------------------------------------------------
-
-
-def dialogue_command(
-    workspace: Path | str, n: int, turns: int, seed: int, k: int, sampling: str, llm: str | None
-) -> str:
-    """The `whyrec eval dialogue` command line that reproduces a run."""
-    parts = ["whyrec", "eval", "dialogue", "--workspace", str(workspace), "--n", str(n)]
-    parts += ["--turns", str(turns), "--seed", str(seed), "-k", str(k)]
-    if sampling != "interaction":
-        parts += ["--sampling", sampling]
-    if llm:
-        parts += ["--llm", llm]
-    return shlex.join([*parts, "--json"])
-
-
-def run_dialogue_eval(
-    workspace: Path | str,
-    *,
-    n: int = 200,
-    turns: int = 5,
-    seed: int = 0,
-    k: int = 10,
-    sampling: str = "interaction",
-    llm: str | None = None,
-    endpoint: str | None = None,
-    api_key: str | None = None,
-    transcripts: Path | None = None,
-    progress: bool = True,
-    log: Log = _quiet,
-) -> dict[str, Any]:
-    """Simulated dialogues against the agent; the `whyrec eval dialogue --json` payload."""
-    from agent.evaluation.clients import AgentClient, OpenAIAgentClient, PythonAgentClient
-    from agent.evaluation.dialogue_eval import DialogueConfig, TargetSampling, evaluate_dialogues
-    from tools.workspace import Workspace
-
-    try:
-        scheme = TargetSampling(sampling)
-    except ValueError:
-        choices = ", ".join(s.value for s in TargetSampling)
-        raise ValueError(f"--sampling must be one of {choices}, got '{sampling}'") from None
-    if endpoint is not None and llm is not None:
-        raise ValueError("--llm and --endpoint exclude each other (the server has its backend)")
-    config = DialogueConfig(n=n, turns=turns, seed=seed, k=k, sampling=scheme)
-    ws = Workspace.open(workspace)
-    client: AgentClient
-    if endpoint is not None:
-        client = OpenAIAgentClient(endpoint, api_key=api_key)
-    else:
-        log(f"loading the agent over {ws.root} ...")
-        client = PythonAgentClient.open(ws.root, llm=llm)
-        ws = client.agent.workspace  # type: ignore[attr-defined]
-    try:
-        log(f"running {n} simulated dialogues of up to {turns} turns ...")
-        report = evaluate_dialogues(ws, client, config, progress=progress, log=log)
-    finally:
-        client.close()
-    if transcripts is not None:
-        report.write_transcripts(transcripts)
-        log(f"wrote the transcripts to {transcripts}")
-    payload = report.to_json()
-    payload["command"] = dialogue_command(workspace, n, turns, seed, k, sampling, llm)
-    if endpoint is not None:
-        payload["command"] = payload["command"].replace(" --json", f" --endpoint {endpoint} --json")
-    return payload
 
 
 # -- eval all --------------------------------------------------------------------------------
@@ -364,7 +302,7 @@ def dialogue_section(
 ) -> tuple[Section, dict[str, Any] | None]:
     """Simulated users against the rule backend, baselines in the same run.
 
-    MovieLens-100K with targets from positive interactions is the issue's figure; outside
+    MovieLens-100K with targets from positive interactions is the headline; outside
     --quick the board adds MovieLens-100K with uniformly drawn targets (the long tail) and
     Coat. Returns the section and the first run's per-turn latency (for the latency section)."""
     section = Section("dialogue", "Dialogue (simulated users)")
@@ -416,7 +354,9 @@ def dialogue_section(
         f"{n} dialogues per row, up to {turns} turns, success = the target in the top 10 of a "
         f"reply, seed {options.seed}; targets are the items of random positive interactions "
         "(popular items as often as people liked them) or, in the uniform rows, distinct liked "
-        "items; hit@50 of the baselines shows as many items as five turns of ten"
+        "items, a third from each popularity stratum (head, torso, tail); the simulated users "
+        "speak from the held-out phrasing bank; both baselines meet users of the same seed, "
+        "hear the same kind of facts as structure and show 10 new items a turn"
     )
     section.note = ". ".join(notes)
     if errors:
@@ -435,8 +375,13 @@ def dialogue_figures(payload: Mapping[str, Any], command: str, dataset: str) -> 
         figures += [
             Figure(m, base[m], command, dataset, name) for m in ("hit@1", "hit@5", "hit@10")
         ]
-    for name, base in payload["baselines"].items():
-        figures.append(Figure("hit@50", base["hit@50"], command, dataset, name))
+    for stratum, part in payload.get("strata", {}).items():
+        label = f"{dataset} [{stratum} targets]"
+        figures.append(Figure("hit@10", part["agent"]["hit@10"], command, label, system))
+        figures += [
+            Figure("hit@10", part[name]["hit@10"], command, label, name)
+            for name in payload["baselines"]
+        ]
     for metric in ("avg_turns", "avg_turns_all", "grounding_rate", "ratio_vs_popularity"):
         figures.append(Figure(metric, payload[metric], command, dataset, system))
     return figures
@@ -450,10 +395,19 @@ def _target_note(payload: Mapping[str, Any]) -> str:
         second = "n/a (popularity hit@10 is 0)" if hit10 > 0 else "NOT met"
     else:
         second = ("met" if ratio >= TARGET_RATIO_VS_POPULARITY else "NOT met") + f" ({ratio}x)"
-    return (
+    note = (
         f"Targets (issue 7): hit@10 within {payload['turns']} turns >= {TARGET_HIT10}: {first} "
         f"({hit10}); >= {TARGET_RATIO_VS_POPULARITY:g}x popularity in the same run: {second}"
     )
+    issue11 = payload.get("issue_targets")
+    if issue11:
+        note += (
+            f". Targets (issue 11, {payload.get('bank')} phrasing): agent hit@10 - "
+            f"filter+popularity = {issue11['agent_minus_filter_hit@10']} (want >= 0.15: "
+            f"{issue11['agent_vs_filter']}); tail targets {issue11['tail_hit@10']} "
+            f"(want >= 0.5: {issue11['tail']})"
+        )
+    return note
 
 
 def _write_result(path: Path, name: str, command: str, payload: Mapping[str, Any]) -> None:

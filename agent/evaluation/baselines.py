@@ -1,97 +1,152 @@
-"""Baselines without dialogue, scored on the same targets as the simulated conversations.
+"""Baselines that hold the same dialogues as the agent, with the same exposure and facts.
 
-- popularity: the most-interacted items of the workspace's log, the same list for everyone;
-- one-shot retrieval: the catalog's semantic search on the user's opening request alone.
+Each baseline meets a simulated user of the same seed as the agent's, is shown every fact
+that user states (as structure, not words: `Fact` objects), and shows exactly k new items
+a turn (never one it showed before), so five turns of ten mean fifty distinct items, as
+for the agent at best.
 
-Hit@k is the share of targets ranked within the first k. Hit@50 is reported too: it shows
-as many items as five turns of ten, so dialogue and baselines can be compared on equal
-exposure as well as on equal list length.
+- popularity: the most engaged-with items of the log, next k each turn; it ignores facts.
+- filter_popularity: the items that satisfy every fact stated so far (values wanted and
+  refused, decade, budget, score, how well known), most popular first; when fewer than k
+  new ones fit, the rest of the turn is filled with the most popular others. A taste
+  reference only removes the named item (an attribute filter has no notion of "like X").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import pandas as pd
+import numpy as np
 
-BASELINE_KS: tuple[int, ...] = (1, 5, 10, 50)
+from agent.evaluation.catalog_view import CatalogView
+from agent.evaluation.simulator import Fact, FactKind
 
-
-@dataclass(frozen=True)
-class BaselineResult:
-    """Hit rates of one baseline over the targets."""
-
-    name: str
-    n: int
-    hits: dict[int, float]
-    description: str = ""
-    ranks: tuple[int | None, ...] = field(default=(), repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """{"hit@1": .., "hit@5": .., ..., "n": .., "description": ..}."""
-        out: dict[str, Any] = {f"hit@{k}": round(v, 4) for k, v in sorted(self.hits.items())}
-        out["n"] = self.n
-        out["description"] = self.description
-        return out
+POPULARITY = "popularity"
+FILTER_POPULARITY = "filter_popularity"
+BASELINE_NAMES = (POPULARITY, FILTER_POPULARITY)
+DESCRIPTIONS = {
+    POPULARITY: "the most engaged-with items of the log, k new ones a turn; facts ignored",
+    FILTER_POPULARITY: "items fitting every stated fact (given as structure), most popular "
+    "first, k new ones a turn, topped up with popular others",
+}
 
 
-def rank_of(item_id: str, ranked: Sequence[str]) -> int | None:
-    """1-based position of `item_id` in `ranked`, or None."""
-    for position, candidate in enumerate(ranked, 1):
-        if candidate == item_id:
-            return position
-    return None
+@dataclass
+class BaselineState:
+    """One baseline conversation: the facts heard so far and every item shown."""
+
+    facts: list[Fact] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
 
 
-def hit_rates(ranks: Sequence[int | None], ks: Sequence[int] = BASELINE_KS) -> dict[int, float]:
+class PopularityRanker:
+    """The catalog in popularity order, with masks for the filter baseline."""
+
+    def __init__(self, view: CatalogView) -> None:
+        self.view = view
+        self.ids = sorted(view.titles, key=lambda i: (-view.popularity.get(i, 0), i))
+        self._masks: dict[tuple, np.ndarray] = {}
+
+    def mask(self, facts: Sequence[Fact]) -> np.ndarray:
+        """Items (in popularity order) that satisfy every fact."""
+        keep = np.ones(len(self.ids), dtype=bool)
+        for fact in facts:
+            key = (fact.key(), fact.low, fact.high)
+            if key not in self._masks:
+                self._masks[key] = self._fits(fact)
+            keep &= self._masks[key]
+        return keep
+
+    def _fits(self, fact: Fact) -> np.ndarray:
+        view, ids = self.view, self.ids
+        if fact.kind is FactKind.CATEGORY:
+            wanted = set(fact.values)
+            return np.array([wanted <= set(view.values(i, fact.attribute)) for i in ids])
+        if fact.kind is FactKind.EXCLUDE:
+            return np.array([fact.values[0] not in view.values(i, fact.attribute) for i in ids])
+        if fact.kind is FactKind.TASTE:
+            return np.array([i != fact.item_id for i in ids])
+        if fact.kind is FactKind.POPULARITY:
+            wanted = "tail" if fact.values[0] == "less_known" else "head"
+            fits = np.array([view.stratum.get(i) == wanted for i in ids])
+            if fact.values[0] == "classic" and fact.high is not None:
+                years = [view.number(i, fact.attribute) for i in ids]
+                fits &= np.array([y is not None and y <= fact.high for y in years])
+            return fits
+        numbers = [view.number(i, fact.attribute) for i in ids]
+        low = -np.inf if fact.low is None else fact.low
+        high = np.inf if fact.high is None else fact.high
+        return np.array([n is not None and low <= n <= high for n in numbers])
+
+
+class PopularityBaseline:
+    """Shows the next k most popular items each turn, whatever the user says."""
+
+    name = POPULARITY
+
+    def __init__(self, ranker: PopularityRanker, k: int = 10) -> None:
+        self.ranker = ranker
+        self.k = k
+
+    def start(self) -> BaselineState:
+        """A new conversation."""
+        return BaselineState()
+
+    def show(self, state: BaselineState, revealed: Sequence[Fact]) -> tuple[str, ...]:
+        """The next k items not shown in this conversation."""
+        state.facts.extend(revealed)
+        return self._take(state, np.zeros(len(self.ranker.ids), dtype=bool))
+
+    def _take(self, state: BaselineState, preferred: np.ndarray) -> tuple[str, ...]:
+        ids = self.ranker.ids
+        chosen: list[str] = []
+        for pool in (np.flatnonzero(preferred), np.flatnonzero(~preferred)):
+            for index in pool:
+                item_id = ids[index]
+                if item_id not in state.shown:
+                    chosen.append(item_id)
+                    if len(chosen) == self.k:
+                        break
+            if len(chosen) == self.k:
+                break
+        state.shown.update(chosen)
+        return tuple(chosen)
+
+
+class FilterPopularityBaseline(PopularityBaseline):
+    """Filters by every fact heard so far, most popular first (see the module docstring)."""
+
+    name = FILTER_POPULARITY
+
+    def show(self, state: BaselineState, revealed: Sequence[Fact]) -> tuple[str, ...]:
+        """The k most popular unseen items fitting the facts, topped up with popular others."""
+        state.facts.extend(revealed)
+        return self._take(state, self.ranker.mask(state.facts))
+
+
+def make_baselines(view: CatalogView, k: int = 10) -> list[PopularityBaseline]:
+    """Both baselines over one catalog, sharing one popularity order."""
+    ranker = PopularityRanker(view)
+    return [PopularityBaseline(ranker, k), FilterPopularityBaseline(ranker, k)]
+
+
+def hit_rates(ranks: Sequence[int | None], ks: Sequence[int]) -> dict[int, float]:
     """Share of ranks within each k (None counts as a miss)."""
     if not ranks:
         return {k: 0.0 for k in ks}
     return {k: sum(1 for r in ranks if r is not None and r <= k) / len(ranks) for k in ks}
 
 
-def popularity_ranking(interactions: pd.DataFrame, limit: int = max(BASELINE_KS)) -> list[str]:
-    """Items by number of logged interactions, most first (ties by item id)."""
-    counts = interactions["item_id"].astype(str).value_counts()
-    frame = counts.rename("n").reset_index().sort_values(["n", "item_id"], ascending=[False, True])
-    return frame["item_id"].head(limit).tolist()
-
-
-def popularity_baseline(
-    targets: Sequence[str], interactions: pd.DataFrame, ks: Sequence[int] = BASELINE_KS
-) -> BaselineResult:
-    """Hit@k of the most-popular list (no dialogue, no personalisation)."""
-    ranking = popularity_ranking(interactions, max(ks))
-    ranks = tuple(rank_of(t, ranking) for t in targets)
-    return BaselineResult(
-        "popularity",
-        len(targets),
-        hit_rates(ranks, ks),
-        "the most-interacted items of the log, the same list for every user",
-        ranks,
-    )
-
-
-def retrieval_baseline(
-    targets: Sequence[str],
-    openings: Sequence[str],
-    catalog: Any,
-    ks: Sequence[int] = BASELINE_KS,
-) -> BaselineResult:
-    """Hit@k of the catalog's semantic search on each opening request (one shot, no filters)."""
-    if len(targets) != len(openings):
-        raise ValueError("targets and openings must have the same length")
-    depth = max(ks)
-    ranks = []
-    for target, text in zip(targets, openings, strict=True):
-        hits = catalog.search(text, k=depth)
-        ranks.append(rank_of(target, [str(h.item_id) for h in hits]))
-    return BaselineResult(
-        "one_shot_retrieval",
-        len(targets),
-        hit_rates(ranks, ks),
-        "semantic search of the catalog on the opening request alone",
-        tuple(ranks),
-    )
+__all__ = [
+    "BASELINE_NAMES",
+    "DESCRIPTIONS",
+    "FILTER_POPULARITY",
+    "POPULARITY",
+    "BaselineState",
+    "FilterPopularityBaseline",
+    "PopularityBaseline",
+    "PopularityRanker",
+    "hit_rates",
+    "make_baselines",
+]

@@ -1,22 +1,25 @@
-"""Dialogue evaluation: simulated users look for hidden targets; hit rates, turns, grounding, latency.
+"""Dialogue evaluation: simulated users look for hidden targets; the agent and two baselines.
 
-    report = evaluate_dialogues(workspace, client, DialogueConfig(n=200, turns=5, seed=0))
-    report.to_json()   # {"hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate", "n", ...}
+    report = evaluate_dialogues(workspace, client, DialogueConfig(n=99, turns=5, seed=0))
+    report.to_json()   # {"hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate", ...}
 
-Targets are drawn (seeded) from the workspace's log: by default one positive interaction
-(rating >= 4, else a click, else any row) at random, so popular items are drawn as often as
-people interact with them; `uniform` draws distinct items instead. Each conversation is an
-anonymous session (the ranker was trained on the log the target comes from, so a personal
-session would leak it). A dialogue ends when the target is among the first k items of a
-reply (success at that turn and rank) or after `turns` agent replies. Hit@k counts targets
-shown at rank <= k when the dialogue ended; the no-dialogue baselines (popularity, one-shot
-retrieval on the opening request) are scored on the same targets in the same run.
+Targets are drawn (seeded) from the items people liked (rating >= 4, else a click, else any
+row): `interaction` draws a random liked row's item, so popular items come up as often as
+people liked them; `uniform` draws distinct liked items. With `stratify` (the default) the
+draw takes a third of the targets from each popularity stratum (head, torso, tail: see
+`catalog_view`). Each target meets three systems, each with its own simulated user of the
+same seed and phrasing bank: the agent (anonymous session, by text) and the popularity and
+filter+popularity baselines (by facts as structure, k new items a turn). A dialogue ends
+when the target is among the first k items a system shows, or after `turns` replies.
+Hit@k counts targets shown at rank <= k when the dialogue ended; everything is reported
+for all targets and per stratum.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,15 +30,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.evaluation.baselines import (
-    BaselineResult,
-    popularity_baseline,
-    retrieval_baseline,
-)
+from agent.evaluation.baselines import DESCRIPTIONS, PopularityBaseline, make_baselines
+from agent.evaluation.catalog_view import STRATA, CatalogView, liked_rows
 from agent.evaluation.clients import AgentClient
-from agent.evaluation.simulator import CatalogView, UserSimulator
+from agent.evaluation.phrases import Bank
+from agent.evaluation.simulator import UserSimulator
 
 HIT_KS: tuple[int, ...] = (1, 5, 10)
+AGENT = "agent"
+# Issue 11's targets: the agent beats the filter baseline by this much; tail targets found.
+TARGET_MARGIN_OVER_FILTER = 0.15
+TARGET_TAIL_HIT = 0.5
 
 
 class TargetSampling(StrEnum):
@@ -47,13 +52,15 @@ class TargetSampling(StrEnum):
 
 @dataclass(frozen=True)
 class DialogueConfig:
-    """How many dialogues, how long, which seed, and how success is judged."""
+    """How many dialogues, how long, which seed and bank, and how success is judged."""
 
     n: int = 200
     turns: int = 5
     seed: int = 0
     k: int = 10
     sampling: TargetSampling = TargetSampling.INTERACTION
+    bank: Bank = Bank.HELDOUT
+    stratify: bool = True
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -66,7 +73,7 @@ class DialogueConfig:
 
 @dataclass(frozen=True)
 class TurnRecord:
-    """One exchange: what the user said, what the agent answered and showed, how long it took."""
+    """One exchange: what the user said, what the system answered and showed, how long."""
 
     user: str
     agent: str
@@ -75,17 +82,20 @@ class TurnRecord:
     grounded: bool | None
     target_rank: int | None
     fallback: bool = False
+    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DialogueResult:
-    """One simulated conversation."""
+    """One simulated conversation with one system."""
 
     target: str
     title: str
     success_turn: int | None
     rank: int | None
     turns: tuple[TurnRecord, ...]
+    stratum: str = ""
+    system: str = AGENT
 
     @property
     def success(self) -> bool:
@@ -93,88 +103,225 @@ class DialogueResult:
         return self.success_turn is not None
 
 
+def _fact_labels(turn: Any) -> tuple[str, ...]:
+    return tuple(
+        ":".join(str(p) for p in f.key() if p not in (None, "", (), 0)) for f in turn.revealed
+    )
+
+
+def run_dialogue(client: AgentClient, sim: UserSimulator, max_turns: int) -> DialogueResult:
+    """One conversation between the simulated user and the agent (by text)."""
+    conversation = client.start()
+    message = sim.opening()
+    records: list[TurnRecord] = []
+    for turn in range(1, max_turns + 1):
+        reply = client.send(conversation, message.text)
+        records.append(
+            TurnRecord(
+                user=message.text,
+                agent=reply.text,
+                items=reply.item_ids,
+                latency_ms=round(reply.latency_ms, 2),
+                grounded=reply.grounded,
+                target_rank=sim.rank_of_target(reply.item_ids),
+                fallback=reply.fallback,
+                facts=_fact_labels(message),
+            )
+        )
+        following = sim.respond(reply.text, reply.item_ids)
+        if following is None:
+            return _result(sim, turn, sim.found_rank, records, AGENT)
+        message = following
+    return _result(sim, None, None, records, AGENT)
+
+
+def run_baseline(
+    baseline: PopularityBaseline, sim: UserSimulator, max_turns: int
+) -> DialogueResult:
+    """The same conversation with a baseline: it hears the facts, not the words."""
+    state = baseline.start()
+    message = sim.opening()
+    records: list[TurnRecord] = []
+    for turn in range(1, max_turns + 1):
+        shown = baseline.show(state, message.revealed)
+        records.append(
+            TurnRecord(
+                user=message.text,
+                agent="",
+                items=shown,
+                latency_ms=0.0,
+                grounded=None,
+                target_rank=sim.rank_of_target(shown),
+                facts=_fact_labels(message),
+            )
+        )
+        following = sim.respond("", shown)
+        if following is None:
+            return _result(sim, turn, sim.found_rank, records, baseline.name)
+        message = following
+    return _result(sim, None, None, records, baseline.name)
+
+
+def _result(
+    sim: UserSimulator,
+    turn: int | None,
+    rank: int | None,
+    records: list[TurnRecord],
+    system: str,
+) -> DialogueResult:
+    target = sim.target
+    return DialogueResult(
+        target.item_id, target.title, turn, rank, tuple(records), target.stratum, system
+    )
+
+
+def system_metrics(dialogues: Sequence[DialogueResult], turns: int) -> dict[str, Any]:
+    """hit@1/5/10 within the turns, average turns to success, success by turn, grounding."""
+    n = len(dialogues)
+    out: dict[str, Any] = {
+        f"hit@{k}": round(sum(1 for d in dialogues if d.rank is not None and d.rank <= k) / n, 4)
+        if n
+        else None
+        for k in HIT_KS
+    }
+    successes = [d.success_turn for d in dialogues if d.success_turn is not None]
+    out["avg_turns"] = round(statistics.fmean(successes), 3) if successes else None
+    out["success_by_turn"] = [
+        round(sum(1 for s in successes if s <= t) / n, 4) if n else None
+        for t in range(1, turns + 1)
+    ]
+    with_items = [t for d in dialogues for t in d.turns if t.items and t.grounded is not None]
+    out["grounding_rate"] = (
+        round(sum(1 for t in with_items if t.grounded) / len(with_items), 4) if with_items else None
+    )
+    out["n"] = n
+    return out
+
+
 @dataclass
 class DialogueReport:
-    """Metrics over all dialogues plus the baselines, as `whyrec eval dialogue --json` prints."""
+    """Metrics over all dialogues and the baselines, as `whyrec eval dialogue --json` prints."""
 
     config: DialogueConfig
     client: str
     dialogues: list[DialogueResult]
-    baselines: dict[str, BaselineResult]
+    baseline_dialogues: dict[str, list[DialogueResult]]
     seconds: float
     workspace: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def hit(self, k: int) -> float:
-        """Share of dialogues that showed the target at rank <= k."""
+        """Share of agent dialogues that showed the target at rank <= k."""
         if not self.dialogues:
             return 0.0
-        return sum(1 for d in self.dialogues if d.rank is not None and d.rank <= k) / len(
-            self.dialogues
-        )
+        hits = sum(1 for d in self.dialogues if d.rank is not None and d.rank <= k)
+        return hits / len(self.dialogues)
 
     def success_by_turn(self) -> list[float]:
-        """Cumulative share of dialogues that found the target by turn 1, 2, ..."""
-        n = max(len(self.dialogues), 1)
-        return [
-            sum(1 for d in self.dialogues if d.success_turn is not None and d.success_turn <= t) / n
-            for t in range(1, self.config.turns + 1)
-        ]
+        """Cumulative share of agent dialogues that found the target by turn 1, 2, ..."""
+        return system_metrics(self.dialogues, self.config.turns)["success_by_turn"]
+
+    def systems(self) -> dict[str, list[DialogueResult]]:
+        """Every system's dialogues, the agent first."""
+        return {AGENT: self.dialogues, **self.baseline_dialogues}
+
+    def summary(self) -> dict[str, Any]:
+        """Per-system metrics over all targets and per stratum, and issue 11's targets."""
+        turns = self.config.turns
+        systems = {name: system_metrics(ds, turns) for name, ds in self.systems().items()}
+        strata: dict[str, Any] = {}
+        for stratum in STRATA:
+            part = {
+                name: system_metrics([d for d in ds if d.stratum == stratum], turns)
+                for name, ds in self.systems().items()
+            }
+            strata[stratum] = {"n": part[AGENT]["n"], **part}
+        agent = systems[AGENT]["hit@10"] or 0.0
+        filtered = systems.get("filter_popularity", {}).get("hit@10") or 0.0
+        tail = strata["tail"][AGENT]["hit@10"]
+        targets = {
+            "agent_minus_filter_hit@10": round(agent - filtered, 4),
+            "agent_vs_filter": "met"
+            if agent >= filtered + TARGET_MARGIN_OVER_FILTER - 1e-9
+            else "missed",
+            "tail_hit@10": tail,
+            "tail": "n/a" if tail is None else "met" if tail >= TARGET_TAIL_HIT else "missed",
+            "wanted": f"agent hit@10 >= filter_popularity + {TARGET_MARGIN_OVER_FILTER}; "
+            f"tail hit@10 >= {TARGET_TAIL_HIT}",
+        }
+        return {"systems": systems, "strata": strata, "issue_targets": targets}
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract (see the module docstring and DESIGN's CLI contract)."""
         turns = [t for d in self.dialogues for t in d.turns]
-        latencies = [t.latency_ms for t in turns]
-        with_items = [t for t in turns if t.items]
-        grounded = [t for t in with_items if t.grounded]
-        successes = [d for d in self.dialogues if d.success]
-        popularity = self.baselines.get("popularity")
-        pop10 = popularity.hits.get(10, 0.0) if popularity else 0.0
-        hit10 = self.hit(10)
-        payload: dict[str, Any] = {f"hit@{k}": round(self.hit(k), 4) for k in HIT_KS}
+        summary = self.summary()
+        agent = summary["systems"][AGENT]
+        payload: dict[str, Any] = {f"hit@{k}": agent[f"hit@{k}"] or 0.0 for k in HIT_KS}
+        pop10 = summary["systems"].get("popularity", {}).get("hit@10") or 0.0
         payload.update(
             {
-                "avg_turns": round(statistics.fmean(d.success_turn for d in successes), 3)
-                if successes
-                else None,
+                "avg_turns": agent["avg_turns"],
                 "avg_turns_all": round(
                     statistics.fmean(d.success_turn or self.config.turns for d in self.dialogues),
                     3,
                 )
                 if self.dialogues
                 else None,
-                "grounding_rate": round(len(grounded) / len(with_items), 4) if with_items else None,
+                "grounding_rate": agent["grounding_rate"],
                 "n": len(self.dialogues),
                 "turns": self.config.turns,
                 "k": self.config.k,
                 "seed": self.config.seed,
                 "target_sampling": self.config.sampling.value,
+                "stratified": self.config.stratify,
+                "bank": self.config.bank.value,
                 "client": self.client,
                 "workspace": self.workspace,
-                "success_by_turn": [round(v, 4) for v in self.success_by_turn()],
+                "success_by_turn": agent["success_by_turn"],
                 "agent_turns": len(turns),
                 "fallback_turns": sum(1 for t in turns if t.fallback),
-                "latency_ms": _latency(latencies),
-                "baselines": {name: b.to_json() for name, b in self.baselines.items()},
-                "ratio_vs_popularity": round(hit10 / pop10, 2) if pop10 > 0 else None,
+                "new_items_per_turn": _new_items_per_turn(self.dialogues),
+                "latency_ms": _latency([t.latency_ms for t in turns]),
+                "baselines": {
+                    name: {**summary["systems"][name], "description": DESCRIPTIONS.get(name, "")}
+                    for name in self.baseline_dialogues
+                },
+                "ratio_vs_popularity": round(payload["hit@10"] / pop10, 2) if pop10 > 0 else None,
+                **summary,
                 "seconds": round(self.seconds, 1),
             }
         )
         payload.update(self.extra)
         return payload
 
-    def write_transcripts(self, path: str | Path) -> None:
-        """Every dialogue as one JSON line (target, outcome, turns), for reading failures."""
-        with Path(path).open("w", encoding="utf-8") as out:
-            for d in self.dialogues:
-                row = {
-                    "target": d.target,
-                    "title": d.title,
-                    "success_turn": d.success_turn,
-                    "rank": d.rank,
-                    "turns": [asdict(t) for t in d.turns],
-                }
-                out.write(json.dumps(row) + "\n")
+    def write_transcripts(self, path: str | Path, *, append: bool = False) -> None:
+        """Every dialogue of every system as one JSON line, for reading failures."""
+        with Path(path).open("a" if append else "w", encoding="utf-8") as out:
+            for system, dialogues in self.systems().items():
+                for d in dialogues:
+                    row = {
+                        "system": system,
+                        "target_sampling": self.config.sampling.value,
+                        "target": d.target,
+                        "title": d.title,
+                        "stratum": d.stratum,
+                        "success_turn": d.success_turn,
+                        "rank": d.rank,
+                        "turns": [asdict(t) for t in d.turns],
+                    }
+                    out.write(json.dumps(row) + "\n")
+
+
+def _new_items_per_turn(dialogues: Sequence[DialogueResult]) -> float | None:
+    """Average number of items a turn showed that the dialogue had not shown before."""
+    counts = []
+    for d in dialogues:
+        seen: set[str] = set()
+        for t in d.turns:
+            top = t.items[:10]
+            counts.append(sum(1 for i in top if i not in seen))
+            seen.update(top)
+    return round(statistics.fmean(counts), 2) if counts else None
 
 
 def _latency(values: Sequence[float]) -> dict[str, float | None]:
@@ -191,12 +338,7 @@ def _latency(values: Sequence[float]) -> dict[str, float | None]:
 
 def positive_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
     """Rows that show the user wanted the item: rating >= 4, else clicked, else every row."""
-    frame = interactions
-    if "rating" in frame.columns and frame["rating"].notna().any():
-        return frame[frame["rating"] >= 4]
-    if "clicked" in frame.columns and (frame["clicked"] == 1).any():
-        return frame[frame["clicked"] == 1]
-    return frame
+    return liked_rows(interactions)
 
 
 def sample_targets(
@@ -205,47 +347,37 @@ def sample_targets(
     n: int,
     seed: int,
     sampling: TargetSampling = TargetSampling.INTERACTION,
+    *,
+    stratify: bool = False,
 ) -> list[str]:
-    """`n` target item ids drawn with `seed` (see the module docstring for the two schemes)."""
-    positive = positive_interactions(interactions)
-    items = positive["item_id"].astype(str)
-    items = items[items.map(view.describable)]
+    """`n` target item ids drawn with `seed` (see the module docstring for the schemes)."""
+    items = positive_interactions(interactions)["item_id"].astype(str)
+    items = items[items.map(lambda i: i in view and view.describable(i))]
     if items.empty:
         raise ValueError(
             "no item with a positive interaction has a categorical attribute to talk about"
         )
     rng = np.random.default_rng(seed)
-    uniform = sampling is TargetSampling.UNIFORM
-    pool = np.array(sorted(set(items))) if uniform else items.to_numpy()
+    if not stratify:
+        return _draw(items.to_numpy(), n, rng, sampling)
+    strata = items.map(lambda i: view.stratum.get(i, "tail"))
+    by_stratum = {s: items[strata == s] for s in STRATA}
+    present = [s for s in STRATA if not by_stratum[s].empty]
+    chosen: list[str] = []
+    for position, stratum in enumerate(present):
+        share = n // len(present) + (1 if position < n % len(present) else 0)
+        if share:
+            chosen += _draw(by_stratum[stratum].to_numpy(), share, rng, sampling)
+    return chosen
+
+
+def _draw(
+    pool: np.ndarray, n: int, rng: np.random.Generator, sampling: TargetSampling
+) -> list[str]:
+    if sampling is TargetSampling.UNIFORM:
+        pool = np.array(sorted(set(pool.tolist())))
     chosen = rng.choice(len(pool), size=n, replace=n > len(pool))
     return [str(pool[i]) for i in chosen]
-
-
-def run_dialogue(client: AgentClient, sim: UserSimulator, max_turns: int) -> DialogueResult:
-    """One conversation between the simulated user and the agent."""
-    conversation = client.start()
-    message = sim.opening()
-    records: list[TurnRecord] = []
-    for turn in range(1, max_turns + 1):
-        reply = client.send(conversation, message.text)
-        records.append(
-            TurnRecord(
-                user=message.text,
-                agent=reply.text,
-                items=reply.item_ids,
-                latency_ms=round(reply.latency_ms, 2),
-                grounded=reply.grounded,
-                target_rank=sim.rank_of_target(reply.item_ids),
-                fallback=reply.fallback,
-            )
-        )
-        following = sim.respond(reply.text, reply.item_ids)
-        if following is None:
-            return DialogueResult(
-                sim.target.item_id, sim.target.title, turn, sim.found_rank, tuple(records)
-            )
-        message = following
-    return DialogueResult(sim.target.item_id, sim.target.title, None, None, tuple(records))
 
 
 def evaluate_dialogues(
@@ -256,36 +388,41 @@ def evaluate_dialogues(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> DialogueReport:
-    """Run `config.n` simulated dialogues against `client` and score them and the baselines."""
+    """Run `config.n` simulated dialogues with the agent and the baselines; score them."""
     started = time.perf_counter()
     dataset = workspace.dataset
-    view = CatalogView.from_items(dataset.items)
-    targets = sample_targets(dataset.interactions, view, config.n, config.seed, config.sampling)
+    view = CatalogView.from_dataset(dataset.items, dataset.interactions)
+    targets = sample_targets(
+        dataset.interactions, view, config.n, config.seed, config.sampling, stratify=config.stratify
+    )
     # Warm the agent up (models load on the first turn) so latency measures steady turns.
-    client.send(client.start(), "Can you recommend something popular?")
+    client.send(client.start(), "Hello, can you recommend something?")
+    baselines = make_baselines(view, config.k)
     dialogues: list[DialogueResult] = []
-    openings: list[str] = []
+    others: dict[str, list[DialogueResult]] = {b.name: [] for b in baselines}
     iterator: Any = enumerate(targets)
-    if progress:
-        from causal.progress import progress_bar
+    bar = progress and sys.stderr.isatty()
+    if bar:
+        from tqdm import tqdm
 
-        iterator = progress_bar(len(targets), "dialogues", iterable=iterator, unit="dialogue")
+        iterator = tqdm(iterator, total=len(targets), desc="dialogues", file=sys.stderr)
     for index, target_id in iterator:
-        sim = UserSimulator(view.target(target_id), view, seed=f"{config.seed}:{index}", k=config.k)
-        result = run_dialogue(client, sim, config.turns)
-        dialogues.append(result)
-        openings.append(result.turns[0].user)
-    if log:
-        log("scoring the baselines on the same targets ...")
-    baselines = {
-        "popularity": popularity_baseline(targets, dataset.interactions),
-        "one_shot_retrieval": retrieval_baseline(targets, openings, workspace.catalog),
-    }
+        target = view.target(target_id)
+        seed = f"{config.seed}:{index}"
+
+        def user(target: Any = target, seed: str = seed) -> UserSimulator:
+            return UserSimulator(target, view, seed=seed, k=config.k, bank=config.bank)
+
+        dialogues.append(run_dialogue(client, user(), config.turns))
+        for baseline in baselines:
+            others[baseline.name].append(run_baseline(baseline, user(), config.turns))
+        if log and not bar and (index + 1) % 25 == 0:
+            log(f"dialogues: {index + 1}/{len(targets)}")
     return DialogueReport(
         config=config,
         client=client.name,
         dialogues=dialogues,
-        baselines=baselines,
+        baseline_dialogues=others,
         seconds=time.perf_counter() - started,
         workspace=str(getattr(workspace, "root", "")),
     )

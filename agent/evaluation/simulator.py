@@ -1,18 +1,20 @@
-"""A simulated user who wants one hidden item (iEvaLM / InteRecAgent style), for any catalog.
+"""A simulated user who wants one hidden item and talks like a person, not like the parser.
 
-The user knows a target item's attributes and nothing else: it opens with a vague request
-(one of the target's most common values), answers the agent's questions from the target's
-attributes, turns down wrong suggestions with a reason drawn from what the shown items have
-that the target lacks ("I don't want comedy", "These are too old. Something from the 1990s"),
-and never names the target. It works on any workspace's items: categorical columns (one value
-or several joined with "|"), numeric columns whose kind is read from the name (a year becomes
-a decade and then half a decade, a price a budget and then a price band, a score "at least N
-stars"), and description words for a text hint. Every choice comes from a seeded RNG, so the
-same seed gives the same conversation with a deterministic agent.
+The user knows its target's attributes (read from the data by `catalog_view`, never by the
+agent's code) and says one new true fact a turn: an attribute value ("got any thriller?"),
+a decade in words ("something from the eighties"), a film it loved as a taste reference
+("I loved Die Hard, something in that vein"), how well known the target is ("a hidden
+gem", "a classic"), a budget or a score, or, turning down a list, a reason drawn from
+what the shown items have and the target lacks ("ugh, enough comedy"). It answers the
+agent's question when the reply asks about an attribute it can still say something about.
+It reads only what the agent shows: the reply's text and the ids of the items listed. It
+never names the target. Its words come from `phrases` (a development bank and a disjoint
+held-out bank); it imports nothing from the agent's language code. Every choice comes from
+a seeded RNG, so the same seed and the same replies give the same conversation.
 
-    view = CatalogView.from_items(dataset.items)
-    sim = UserSimulator(view.target("i42"), view, seed=7)
-    turn = sim.opening()                       # UserTurn: text, facts revealed
+    view = CatalogView.from_dataset(dataset.items, dataset.interactions)
+    sim = UserSimulator(view.target("42"), view, seed=7, bank="heldout")
+    turn = sim.opening()                       # UserTurn: text and the fact it states
     turn = sim.respond(reply_text, shown_ids)  # None once the target is in the top k
 """
 
@@ -22,122 +24,50 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-import pandas as pd
 
-from agent.vocab import NumericKind, Vocabulary, normalise, title_key
+from agent.evaluation.catalog_view import CatalogView, NumericKind, Target
+from agent.evaluation.phrases import Bank, PhraseBank, bank
 
-# Values that say nothing about an item: never stated, never used as a reason.
-IGNORED_VALUES = frozenset({"", "unknown", "other", "none", "n/a", "na", "misc", "various"})
-# Description words too common in any catalog's prose to be a useful hint.
-_TEXT_STOPWORDS = frozenset(
-    [
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "also",
-        "among",
-        "another",
-        "around",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "cannot",
-        "could",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "either",
-        "every",
-        "from",
-        "further",
-        "have",
-        "having",
-        "here",
-        "into",
-        "itself",
-        "just",
-        "more",
-        "most",
-        "much",
-        "must",
-        "neither",
-        "only",
-        "other",
-        "ought",
-        "over",
-        "own",
-        "same",
-        "should",
-        "some",
-        "such",
-        "than",
-        "that",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "under",
-        "until",
-        "very",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "whom",
-        "whose",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "your",
-        "yours",
-        "title",
-        "item",
-        "items",
-        "pick",
-        "picks",
-        "priced",
-        "price",
-        "mid-priced",
-        "cheap",
-        "pricey",
-    ]
-)
-_WORD = re.compile(r"[a-z]+")
-# A description word is a hint only when at most a tenth of the descriptions use it.
-RARE_WORD_IDF = math.log(10)
+# A classic is a head item at least this many years older than the catalog's newest item.
+CLASSIC_AGE_YEARS = 25
+# An exclusion or a direction is a reason to say when this share of the wrong items shows it.
+STRONG_REASON = 0.6
+LOWERCASE_P = 0.25
+NO_PUNCTUATION_P = 0.2
+TYPO_P = 0.15
+
+_DECADE_WORDS = {
+    1900: "nineteen-hundreds",
+    1910: "nineteen-tens",
+    1920: "twenties",
+    1930: "thirties",
+    1940: "forties",
+    1950: "fifties",
+    1960: "sixties",
+    1970: "seventies",
+    1980: "eighties",
+    1990: "nineties",
+    2000: "two-thousands",
+    2010: "twenty-tens",
+    2020: "twenty-twenties",
+}
 
 
 class FactKind(StrEnum):
     """What a statement about the target says."""
 
-    CATEGORY = "category"  # the target has these values of a categorical attribute
+    CATEGORY = "category"  # the target has this value of a categorical attribute
     EXCLUDE = "exclude"  # the target does not have this value
-    RANGE = "range"  # the target's number lies in [low, high] (either end may be open)
-    AT_LEAST = "at_least"  # the target's score is at least `low`
-    TEXT = "text"  # words from the target's description
+    ERA = "era"  # the target's year lies in [low, high]: a decade (level 0) or half (level 1)
+    PRICE = "price"  # the target's price is at most `high`
+    SCORE = "score"  # the target's score is at least `low`
+    TASTE = "taste"  # the user loved `item_id`, an item in the target's vein
+    POPULARITY = "popularity"  # values ("popular",), ("less_known",) or ("classic",)
 
 
 @dataclass(frozen=True)
@@ -145,15 +75,16 @@ class Fact:
     """One thing the simulated user can say about its target (always true of the target)."""
 
     kind: FactKind
-    attribute: str
+    attribute: str = ""
     values: tuple[str, ...] = ()
     low: float | None = None
     high: float | None = None
-    level: int = 0  # for ranges: 0 coarse (a decade, a budget), 1 narrow (half a decade, a band)
+    level: int = 0
+    item_id: str | None = None
 
-    def key(self) -> tuple[str, str, tuple[str, ...], int]:
+    def key(self) -> tuple[str, str, tuple[str, ...], int, str | None]:
         """Identity for 'already said'."""
-        return (self.kind.value, self.attribute, self.values, self.level)
+        return (self.kind.value, self.attribute, self.values, self.level, self.item_id)
 
 
 @dataclass(frozen=True)
@@ -162,13 +93,13 @@ class Mismatch:
 
     item_id: str
     attribute: str
-    shown: str  # the item's value ("Comedy", "1978")
-    wanted: str  # the target's side ("not Comedy", "1990 to 1999")
+    shown: str
+    wanted: str
 
 
 @dataclass(frozen=True)
 class UserTurn:
-    """One simulated user message and what it revealed."""
+    """One simulated user message and what it revealed (at most one new fact)."""
 
     text: str
     revealed: tuple[Fact, ...] = ()
@@ -176,239 +107,7 @@ class UserTurn:
     rejected: tuple[Mismatch, ...] = ()
 
 
-@dataclass(frozen=True)
-class Target:
-    """The hidden item: its id, title (never said) and the attributes the user may talk about."""
-
-    item_id: str
-    title: str
-    categories: Mapping[str, tuple[str, ...]]
-    numbers: Mapping[str, float]
-    keywords: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NumericField:
-    """A numeric attribute the user can talk about (years, prices, scores)."""
-
-    name: str
-    kind: NumericKind
-    low: float
-    high: float
-    median: float
-
-
-@dataclass
-class CatalogView:
-    """The item table as the simulated user sees it: attribute values per item, kinds, words."""
-
-    titles: Mapping[str, str]
-    categorical: Mapping[str, Mapping[str, tuple[str, ...]]]  # attribute -> item -> values
-    multi: Mapping[str, bool]
-    value_counts: Mapping[str, Mapping[str, int]]
-    numeric: Mapping[str, NumericField]
-    numbers: Mapping[str, Mapping[str, float]]  # attribute -> item -> value
-    descriptions: Mapping[str, str] = field(default_factory=dict)
-    idf: Mapping[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def from_items(cls, items: pd.DataFrame) -> CatalogView:
-        """Read an item table in the data contract (item_id, title, description, attributes)."""
-        vocab = Vocabulary.from_items(items)
-        ids = items["item_id"].astype(str).tolist()
-        titles = dict(zip(ids, items["title"].astype(str).tolist(), strict=True))
-        categorical: dict[str, dict[str, tuple[str, ...]]] = {}
-        multi: dict[str, bool] = {}
-        counts: dict[str, dict[str, int]] = {}
-        for name, attr in vocab.categorical.items():
-            column = items[name].tolist()
-            per_item: dict[str, tuple[str, ...]] = {}
-            for item_id, raw in zip(ids, column, strict=True):
-                if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-                    continue
-                values = tuple(
-                    v
-                    for v in (p.strip() for p in str(raw).split("|"))
-                    if v and v.lower() not in IGNORED_VALUES
-                )
-                if values:
-                    per_item[item_id] = values
-            categorical[name] = per_item
-            multi[name] = attr.multi
-            counts[name] = {v: c for v, c in attr.counts.items() if v.lower() not in IGNORED_VALUES}
-        numeric: dict[str, NumericField] = {}
-        numbers: dict[str, dict[str, float]] = {}
-        for name, info in vocab.numeric.items():
-            if info.kind not in (NumericKind.YEAR, NumericKind.PRICE, NumericKind.SCORE):
-                continue
-            numeric[name] = NumericField(name, info.kind, info.low, info.high, info.median)
-            column = items[name].to_numpy(dtype=float)
-            numbers[name] = {
-                i: float(v) for i, v in zip(ids, column, strict=True) if np.isfinite(v)
-            }
-        descriptions: dict[str, str] = {}
-        idf: dict[str, float] = {}
-        if "description" in items.columns:
-            texts = items["description"].fillna("").astype(str).tolist()
-            descriptions = {i: t for i, t in zip(ids, texts, strict=True) if t.strip()}
-            document_freq: Counter[str] = Counter()
-            for text in descriptions.values():
-                document_freq.update(set(_WORD.findall(text.lower())))
-            n_docs = max(len(descriptions), 1)
-            idf = {w: math.log(n_docs / c) for w, c in document_freq.items()}
-        return cls(titles, categorical, multi, counts, numeric, numbers, descriptions, idf)
-
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self.titles
-
-    def values(self, item_id: str, attribute: str) -> tuple[str, ...]:
-        """An item's values of a categorical attribute (ignored values dropped)."""
-        return self.categorical.get(attribute, {}).get(item_id, ())
-
-    def number(self, item_id: str, attribute: str) -> float | None:
-        """An item's value of a numeric attribute, or None when missing."""
-        return self.numbers.get(attribute, {}).get(item_id)
-
-    def target(self, item_id: str) -> Target:
-        """The target profile of an item (KeyError for an unknown id)."""
-        if item_id not in self.titles:
-            raise KeyError(f"unknown item id {item_id!r}")
-        categories = {a: self.values(item_id, a) for a in self.categorical}
-        numbers = {a: self.number(item_id, a) for a in self.numeric}
-        return Target(
-            item_id=item_id,
-            title=self.titles[item_id],
-            categories={a: v for a, v in categories.items() if v},
-            numbers={a: v for a, v in numbers.items() if v is not None},
-            keywords=self._keywords(item_id),
-        )
-
-    def describable(self, item_id: str) -> bool:
-        """True when the item has at least one categorical value to open a conversation with."""
-        return any(self.values(item_id, a) for a in self.categorical)
-
-    def _keywords(self, item_id: str, n: int = 2) -> tuple[str, ...]:
-        """The description's rarest content words (title words and attribute values left out)."""
-        text = self.descriptions.get(item_id, "")
-        if not text:
-            return ()
-        banned = set(_WORD.findall(self.titles[item_id].lower()))
-        for values in self.counts_of_all_values():
-            banned.update(_WORD.findall(values.lower()))
-        seen: dict[str, int] = {}
-        for position, word in enumerate(_WORD.findall(text.lower())):
-            if len(word) < 4 or word in _TEXT_STOPWORDS or word in banned or word in seen:
-                continue
-            seen[word] = position
-        ranked = sorted(seen, key=lambda w: (-self.idf.get(w, 0.0), seen[w]))
-        chosen = [w for w in ranked if self.idf.get(w, 0.0) >= RARE_WORD_IDF][:n]
-        return tuple(sorted(chosen, key=lambda w: seen[w]))
-
-    def counts_of_all_values(self) -> list[str]:
-        """Every categorical value of the catalog."""
-        return [v for counts in self.value_counts.values() for v in counts]
-
-
-# -- phrasing ------------------------------------------------------------------------------
-
-
-def _spoken(value: str) -> str:
-    return value.lower()
-
-
-def _join(values: Sequence[str]) -> str:
-    spoken = [_spoken(v) for v in values]
-    return spoken[0] if len(spoken) == 1 else ", ".join(spoken[:-1]) + " and " + spoken[-1]
-
-
-def _money(value: float) -> str:
-    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
-
-
-def _decade_label(low: float) -> str:
-    return f"the {int(low)}s"
-
-
-OPENINGS = (
-    "Can you recommend something? I'd like {vals}.",
-    "Could you suggest something? Ideally {vals}.",
-    "Any recommendations? I'd like {vals}.",
-)
-REJECT_OPENERS = ("Not quite.", "None of these.", "No, not these.")
-MORE = ("Something else, please.", "Show me more options, please.")
-
-
-def phrase(fact: Fact, view: CatalogView, rng: random.Random) -> str:
-    """One fact in words a person would use (and the rule planner reads back exactly)."""
-    if fact.kind is FactKind.CATEGORY:
-        template = rng.choice(("I'd like {vals}.", "Ideally {vals}.", "{Vals}, please."))
-        vals = _join(fact.values)
-        return template.format(vals=vals, Vals=vals[:1].upper() + vals[1:])
-    if fact.kind is FactKind.EXCLUDE:
-        return rng.choice(("I don't want {v}.", "No {v}, please.")).format(
-            v=_spoken(fact.values[0])
-        )
-    if fact.kind is FactKind.TEXT:
-        words = " and ".join(fact.values)
-        return rng.choice(("Something about {w}, please.", "Ideally about {w}.")).format(w=words)
-    info = view.numeric[fact.attribute]
-    if fact.kind is FactKind.AT_LEAST:
-        return f"Ideally with at least {int(fact.low or 0)} stars."
-    if info.kind is NumericKind.YEAR:
-        if fact.level == 0:
-            label = _decade_label(fact.low or 0)
-            return rng.choice(("Something from {d}, please.", "Ideally from {d}.")).format(d=label)
-        return rng.choice(
-            ("Ideally between {a} and {b}.", "Something from {a} to {b}, please.")
-        ).format(a=int(fact.low or 0), b=int(fact.high or 0))
-    if fact.level == 0 or fact.low is None:
-        return rng.choice(("My budget is up to {x}.", "Up to {x}, please.")).format(
-            x=_money(fact.high or 0)
-        )
-    return f"Ideally between {_money(fact.low)} and {_money(fact.high or 0)}."
-
-
-def _direction_words(kind: NumericKind, shown_median: float, target: float) -> str:
-    if kind is NumericKind.YEAR:
-        return "These are too old." if shown_median < target else "These are too recent."
-    if kind is NumericKind.PRICE:
-        return "These are too cheap." if shown_median < target else "These are too expensive."
-    return ""
-
-
-# -- the user ------------------------------------------------------------------------------
-
-
-def target_facts(target: Target, view: CatalogView) -> list[Fact]:
-    """Everything true of the target the user may say, most common (vaguest) value first."""
-    categorical = [
-        Fact(FactKind.CATEGORY, attr, (value,))
-        for attr, values in target.categories.items()
-        for value in values
-    ]
-    categorical.sort(key=lambda f: -view.value_counts[f.attribute].get(f.values[0], 0))
-    coarse: list[Fact] = []
-    narrow: list[Fact] = []
-    for attr, value in target.numbers.items():
-        info = view.numeric[attr]
-        if info.kind is NumericKind.YEAR:
-            decade = math.floor(value / 10) * 10
-            half = decade if value - decade < 5 else decade + 5
-            coarse.append(Fact(FactKind.RANGE, attr, low=decade, high=decade + 9, level=0))
-            narrow.append(Fact(FactKind.RANGE, attr, low=half, high=half + 4, level=1))
-        elif info.kind is NumericKind.PRICE:
-            cap = _round_up(value * 1.25)
-            coarse.append(Fact(FactKind.RANGE, attr, high=cap, level=0))
-            low, high = math.floor(value * 0.8), math.ceil(value * 1.2)
-            if high > low:
-                narrow.append(Fact(FactKind.RANGE, attr, low=low, high=high, level=1))
-        elif info.kind is NumericKind.SCORE and value >= info.median and value > info.low:
-            narrow.append(Fact(FactKind.AT_LEAST, attr, low=math.floor(value)))
-    text = [Fact(FactKind.TEXT, "description", target.keywords)] if target.keywords else []
-    # Order after the opening: coarse numbers, the other values (rarest first), text, narrow.
-    head, rest = categorical[:1], categorical[1:]
-    rest.sort(key=lambda f: view.value_counts[f.attribute].get(f.values[0], 0))
-    return head + coarse + rest + text + narrow
+# -- what is true of the target -----------------------------------------------------------
 
 
 def _round_up(value: float) -> float:
@@ -416,26 +115,163 @@ def _round_up(value: float) -> float:
     return float(math.ceil(value / step) * step)
 
 
-def fact_holds(fact: Fact, target: Target) -> bool:
+def popularity_fact(target: Target, view: CatalogView) -> Fact | None:
+    """How well known the target is, as a person would put it (None for the torso)."""
+    if not view.popularity:
+        return None
+    if target.stratum == "tail":
+        return Fact(FactKind.POPULARITY, values=("less_known",))
+    if target.stratum != "head":
+        return None
+    year = view.year_attribute()
+    if year is not None and year in target.numbers:
+        cutoff = view.numeric[year].high - CLASSIC_AGE_YEARS
+        if target.numbers[year] <= cutoff:
+            return Fact(FactKind.POPULARITY, year, ("classic",), high=cutoff)
+    return Fact(FactKind.POPULARITY, values=("popular",))
+
+
+def target_facts(target: Target, view: CatalogView) -> list[Fact]:
+    """Everything true of the target the user may say (taste references aside).
+
+    Order: the most common value first (the vague opening), then the decade, how well known
+    it is, the other values (rarest first), the half-decade, a budget and a score.
+    """
+    categorical = [
+        Fact(FactKind.CATEGORY, attr, (value,))
+        for attr, values in target.categories.items()
+        for value in values
+    ]
+    categorical.sort(key=lambda f: -view.value_counts[f.attribute].get(f.values[0], 0))
+    head, rest = categorical[:1], categorical[1:]
+    rest.sort(key=lambda f: view.value_counts[f.attribute].get(f.values[0], 0))
+    coarse: list[Fact] = []
+    narrow: list[Fact] = []
+    for attr, value in target.numbers.items():
+        kind = view.numeric[attr].kind
+        if kind is NumericKind.YEAR:
+            decade = math.floor(value / 10) * 10
+            half = decade if value - decade < 5 else decade + 5
+            coarse.append(Fact(FactKind.ERA, attr, low=decade, high=decade + 9, level=0))
+            narrow.append(Fact(FactKind.ERA, attr, low=half, high=half + 4, level=1))
+        elif kind is NumericKind.PRICE:
+            narrow.append(Fact(FactKind.PRICE, attr, high=_round_up(value * 1.25)))
+        elif kind is NumericKind.SCORE:
+            info = view.numeric[attr]
+            if value >= info.median and value > info.low:
+                narrow.append(Fact(FactKind.SCORE, attr, low=math.floor(value)))
+    known = popularity_fact(target, view)
+    return head + coarse + ([known] if known else []) + rest + narrow
+
+
+def fact_holds(fact: Fact, target: Target, view: CatalogView | None = None) -> bool:
     """True when a fact is true of the target (the simulator never says anything else)."""
     if fact.kind is FactKind.CATEGORY:
         return set(fact.values) <= set(target.categories.get(fact.attribute, ()))
     if fact.kind is FactKind.EXCLUDE:
         return fact.values[0] not in target.categories.get(fact.attribute, ())
-    if fact.kind is FactKind.TEXT:
-        return bool(fact.values) and set(fact.values) <= set(target.keywords)
+    if fact.kind is FactKind.TASTE:
+        return fact.item_id is not None and fact.item_id != target.item_id
+    if fact.kind is FactKind.POPULARITY:
+        wanted = {"less_known": "tail", "popular": "head", "classic": "head"}[fact.values[0]]
+        if target.stratum != wanted:
+            return False
+        if fact.values[0] == "classic":
+            year = target.numbers.get(fact.attribute)
+            return year is not None and fact.high is not None and year <= fact.high
+        return True
     value = target.numbers.get(fact.attribute)
     if value is None:
         return False
     return (fact.low is None or value >= fact.low) and (fact.high is None or value <= fact.high)
 
 
+# -- words ---------------------------------------------------------------------------------
+
+_YEAR_SUFFIX = re.compile(r"\s*\((?:\d{4}|[^()]*\d{4}[^()]*)\)\s*$")
+_TRAILING_ARTICLE = re.compile(r"^(.*),\s*(the|a|an|la|le|les|il|el|der|die|das)$", re.I)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def spoken_title(title: str) -> str:
+    """A title as people say it: no year in brackets, a trailing ', The' moved to the front."""
+    text = _YEAR_SUFFIX.sub("", title).strip()
+    match = _TRAILING_ARTICLE.match(text)
+    if match:
+        text = f"{match.group(2)} {match.group(1)}"
+    return text
+
+
+def _plain(text: str) -> str:
+    return " " + " ".join(_NON_WORD.sub(" ", text.lower()).split()) + " "
+
+
 def names_target(text: str, target: Target) -> bool:
-    """True when a message names the target (its title, as people would type it)."""
-    key = title_key(target.title)
-    if not key:
+    """True when a message names the target (its title, with or without a leading article)."""
+    said = _plain(text)
+    title = _plain(spoken_title(target.title)).strip()
+    if not title:
         return False
-    return f" {key} " in f" {normalise(text)} "
+    forms = {title}
+    first, _, rest = title.partition(" ")
+    if first in {"the", "a", "an"} and rest:
+        forms.add(rest)
+    return any(f" {form} " in said for form in forms)
+
+
+def spoken_value(value: str) -> str:
+    """An attribute value as typed in a chat."""
+    return value.replace("_", " ").lower()
+
+
+def spoken_attribute(name: str, multi: bool) -> str:
+    """A column name as a word ('item_gender' -> 'gender', 'genres' -> 'genre')."""
+    words = name.lower().replace("-", "_").split("_")
+    if len(words) > 1 and words[0] in {"item", "product"}:
+        words = words[1:]
+    text = " ".join(w for w in words if w)
+    return text[:-1] if multi and text.endswith("s") and not text.endswith("ss") else text
+
+
+def _decade_slots(low: float, level: int, words: PhraseBank, rng: random.Random) -> str:
+    decade = int(math.floor(low / 10) * 10)
+    fills = {"yyyy": str(decade), "nn": f"{decade % 100:02d}", "word": _DECADE_WORDS.get(decade)}
+    forms = words.decade_forms if level == 0 else words.half_forms
+    usable = [f for f in forms if "{word}" not in f or fills["word"]]
+    form = rng.choice(usable or ["{yyyy}s"])
+    if level == 1:
+        half = "early" if low - decade < 5 else "late"
+        form = form.replace("early", half).replace("late", half)
+    return form.format(**{k: v for k, v in fills.items() if v is not None})
+
+
+def _money(value: float, words: PhraseBank, rng: random.Random) -> str:
+    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return rng.choice(words.money_forms).format(x=amount)
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """Swap two letters inside one longer word of a template (slots are left alone)."""
+    spans = [m for m in re.finditer(r"(?<!\{)\b[a-z]{5,}\b(?![^{]*\})", text)]
+    if not spans:
+        return text
+    word = rng.choice(spans)
+    i = word.start() + rng.randrange(1, len(word.group()) - 2)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def _register(template: str, rng: random.Random) -> tuple[str, bool]:
+    """A template in a register: sometimes with a typo; says whether to lowercase the result."""
+    if rng.random() < TYPO_P:
+        template = _typo(template, rng)
+    return template, rng.random() < LOWERCASE_P
+
+
+def _finish(text: str, rng: random.Random) -> str:
+    text = " ".join(text.split())
+    if rng.random() < NO_PUNCTUATION_P:
+        text = text.rstrip(".!")
+    return text
 
 
 class UserSimulator:
@@ -448,42 +284,57 @@ class UserSimulator:
         *,
         seed: int | str = 0,
         k: int = 10,
-        max_reveals: int = 2,
+        bank: str | Bank = Bank.DEV,
     ) -> None:
         if k < 1:
             raise ValueError("k must be at least 1")
         self.target = target
         self.view = view
         self.k = k
-        self.max_reveals = max_reveals
-        self.rng = random.Random(seed)
-        self.facts = target_facts(target, view)
+        self.words = _bank(bank)
+        self.rng = random.Random(f"{seed}")
         self.said: list[Fact] = []
-        self._unsayable: set[tuple[str, str, tuple[str, ...], int]] = set()
+        self._unsayable: set[tuple[str, str, tuple[str, ...], int, str | None]] = set()
         self.found_rank: int | None = None
-        if not self.facts:
+        self.plan = self._plan(target_facts(target, view))
+        if not self.plan:
             raise ValueError(f"item {target.item_id} has no attributes to talk about")
+
+    def _plan(self, facts: list[Fact]) -> list[Fact]:
+        """The order this user would tell things in: the opening, then a seeded mix."""
+        taste = self._taste_fact()
+        if not facts:
+            return [taste] if taste else []
+        opening, rest = facts[:1], facts[1:]
+        first_tier = [f for f in rest if f.kind in (FactKind.ERA, FactKind.POPULARITY)]
+        first_tier = [f for f in first_tier if f.level == 0]
+        if taste is not None:
+            first_tier.append(taste)
+        later_categories = [f for f in rest if f.kind is FactKind.CATEGORY]
+        if later_categories:
+            first_tier.append(later_categories.pop(0))
+        self.rng.shuffle(first_tier)
+        second_tier = [f for f in rest if f not in first_tier]
+        return opening + first_tier + second_tier
+
+    def _taste_fact(self) -> Fact | None:
+        references = self.view.taste_references(self.target.item_id, limit=3)
+        self.rng.shuffle(references)
+        target_title = _plain(spoken_title(self.target.title))
+        for item_id in references:
+            title = spoken_title(self.view.titles[item_id])
+            if _plain(title) == target_title or names_target(title, self.target):
+                continue
+            return Fact(FactKind.TASTE, item_id=item_id)
+        return None
 
     # -- state ------------------------------------------------------------------------
 
-    def _is_said(self, fact: Fact, also: Sequence[Fact] = ()) -> bool:
-        for said in [*self.said, *also]:
-            if said.key() == fact.key():
-                return True
-            if (
-                fact.kind is FactKind.CATEGORY
-                and said.kind is FactKind.CATEGORY
-                and said.attribute == fact.attribute
-                and set(fact.values) <= set(said.values)
-            ):
-                return True
-        return False
+    def _is_said(self, fact: Fact) -> bool:
+        return any(s.key() == fact.key() for s in self.said)
 
-    def _pending(self, also: Sequence[Fact] = ()) -> list[Fact]:
-        """Facts not said yet (counting `also`, what this turn already says)."""
-        return [
-            f for f in self.facts if not self._is_said(f, also) and f.key() not in self._unsayable
-        ]
+    def _pending(self) -> list[Fact]:
+        return [f for f in self.plan if not self._is_said(f) and f.key() not in self._unsayable]
 
     def rank_of_target(self, shown: Sequence[str]) -> int | None:
         """The target's 1-based rank among the first k shown items, or None."""
@@ -493,17 +344,14 @@ class UserSimulator:
     # -- turns ------------------------------------------------------------------------
 
     def opening(self) -> UserTurn:
-        """The first, vague request: one of the target's most common values."""
-        template = self.rng.choice(OPENINGS)
+        """The first request: an opener and the plan's first fact (a common value)."""
+        opener = self.rng.choice(self.words.openers)
         for fact in self._pending():
-            if fact.kind is FactKind.CATEGORY:
-                text = template.format(vals=_join(fact.values))
-            else:
-                text = "Can you recommend something? " + phrase(fact, self.view, self.rng)
-            turn = self._emit([(text, fact)])
-            if turn.revealed:
-                return turn
-        return UserTurn(text="Can you recommend something?")
+            text = self._say(fact)
+            if text is not None:
+                self.said.append(fact)
+                return UserTurn(text=_join(opener, text), revealed=(fact,))
+        return UserTurn(text=opener or self.rng.choice(self.words.more))
 
     def respond(self, reply_text: str, shown: Sequence[str]) -> UserTurn | None:
         """The next message after the agent's reply, or None when the target is in the top k."""
@@ -511,166 +359,127 @@ class UserSimulator:
         if rank is not None:
             self.found_rank = rank
             return None
-        parts: list[tuple[str, Fact | None]] = []
-        rejected: tuple[Mismatch, ...] = ()
         wrong = [i for i in shown if i != self.target.item_id and i in self.view]
-        if wrong:
-            parts.append((self.rng.choice(REJECT_OPENERS), None))
-            reason = self._reason(wrong)
-            if reason is not None:
-                fact, lead, rejected = reason
-                said = phrase(fact, self.view, self.rng)
-                parts.append((f"{lead} {said}" if lead else said, fact))
-        revealed = [f for _, f in parts if f is not None]
+        lead = self.rng.choice(self.words.rejections) if wrong else ""
         asked = asked_attribute(reply_text, self.view)
-        if asked is not None and not any(f.attribute == asked for f in revealed):
-            # (When the reason already tells what was asked, "Something from the 1970s", that
-            # is the answer.) Otherwise answer with what is left about the attribute, if anything.
-            answer = self._answer(asked, revealed)
-            if answer is not None and len(revealed) < self.max_reveals:
-                parts.append((phrase(answer, self.view, self.rng), answer))
-                revealed.append(answer)
-            else:
-                asked = None
-        if len(revealed) < self.max_reveals and (wrong or not revealed):
-            for fact in self._pending(revealed):
-                if all((r.attribute, r.kind) != (fact.attribute, fact.kind) for r in revealed):
-                    parts.append((phrase(fact, self.view, self.rng), fact))
-                    break
-        turn = self._emit(parts, answered=asked, rejected=rejected)
-        if not turn.revealed:
-            turn = UserTurn(
-                text=f"{turn.text} {self.rng.choice(MORE)}".strip(),
-                answered=None,
-                rejected=turn.rejected,
-            )
-        return turn
-
-    def _emit(
-        self,
-        parts: Sequence[tuple[str, Fact | None]],
-        *,
-        answered: str | None = None,
-        rejected: tuple[Mismatch, ...] = (),
-    ) -> UserTurn:
-        """Say the parts that do not name the target; remember the facts said."""
-        texts: list[str] = []
-        kept: list[Fact] = []
-        for text, fact in parts:
-            if names_target(text, self.target):
-                # Never name the target, even when a value reads like its title.
-                if fact is not None:
-                    self._unsayable.add(fact.key())
-                    if fact.attribute == answered:
-                        answered = None
+        choices: list[tuple[Fact, str, tuple[Mismatch, ...], str | None]] = []
+        if asked is not None:
+            choices += [(f, "", (), asked) for f in self._pending() if f.attribute == asked][:1]
+        reason = self._reason(wrong) if wrong else None
+        if reason is not None:
+            choices.append((*reason, None))
+        choices += [(f, "", (), None) for f in self._pending()]
+        for fact, why, mismatches, answered in choices:
+            text = self._say(fact)
+            if text is None:
                 continue
-            texts.append(text)
-            if fact is not None:
-                kept.append(fact)
-                if not self._is_said(fact):
-                    self.said.append(fact)
-        if not kept:
-            rejected = ()
-        return UserTurn(
-            text=" ".join(texts), revealed=tuple(kept), answered=answered, rejected=rejected
-        )
+            self.said.append(fact)
+            return UserTurn(
+                text=_join(lead, why, text),
+                revealed=(fact,),
+                answered=answered,
+                rejected=mismatches,
+            )
+        return UserTurn(text=_join(lead, self.rng.choice(self.words.more)))
 
-    def _answer(self, attribute: str, also: Sequence[Fact] = ()) -> Fact | None:
-        """What to say when asked about `attribute` (all its remaining values, or a range)."""
-        pending = [f for f in self._pending(also) if f.attribute == attribute]
-        if not pending:
-            return None
-        if pending[0].kind is FactKind.CATEGORY:
-            values = tuple(v for f in pending if f.kind is FactKind.CATEGORY for v in f.values)
-            return Fact(FactKind.CATEGORY, attribute, values)
-        return pending[0]
+    def _say(self, fact: Fact) -> str | None:
+        """The fact in words from the bank, or None (remembered) when it would name the target."""
+        for _ in range(3):
+            text = self.phrase(fact)
+            if not names_target(text, self.target):
+                return text
+        self._unsayable.add(fact.key())
+        return None
+
+    def phrase(self, fact: Fact) -> str:
+        """One fact in this user's words (a template of its bank, in a random register)."""
+        rng, words = self.rng, self.words
+        kind = fact.values[0] if fact.kind is FactKind.POPULARITY else fact.kind.value
+        template, lower = _register(rng.choice(words.templates[kind]), rng)
+        fills: dict[str, str] = {}
+        if fact.kind in (FactKind.CATEGORY, FactKind.EXCLUDE):
+            value = spoken_value(fact.values[0])
+            fills = {"value": value, "Value": value[:1].upper() + value[1:]}
+            fills["attr"] = spoken_attribute(fact.attribute, self.view.multi.get(fact.attribute))
+        elif fact.kind is FactKind.ERA:
+            bare = _decade_slots(fact.low or 0, fact.level, words, rng)
+            fills = {"era": f"the {bare}", "era_bare": bare}
+        elif fact.kind is FactKind.PRICE:
+            fills = {"money": _money(fact.high or 0, words, rng)}
+        elif fact.kind is FactKind.SCORE:
+            fills = {"stars": f"{fact.low:g}"}
+        elif fact.kind is FactKind.TASTE:
+            fills = {"title": spoken_title(self.view.titles[fact.item_id or ""])}
+        text = template.format(**fills)
+        if lower:
+            text = text.lower()
+        return _finish(text[:1].upper() + text[1:] if not lower else text, rng)
 
     def _reason(self, wrong: list[str]) -> tuple[Fact, str, tuple[Mismatch, ...]] | None:
-        """The most visible way the shown items differ from the target, as a fact to say."""
-        options: list[tuple[int, float, Fact, str, tuple[Mismatch, ...]]] = []
-        for attr, value in self.target.numbers.items():
-            info = self.view.numeric[attr]
-            if info.kind is NumericKind.SCORE:
+        """The most visible way most shown items differ from the target, as a fact to say."""
+        options: list[tuple[float, float, Fact, str, tuple[Mismatch, ...]]] = []
+        pending = self._pending()
+        for fact in pending:
+            if fact.kind is not FactKind.ERA or fact.level != 0:
                 continue
-            for fact in (
-                f for f in self._pending() if f.attribute == attr and f.kind is FactKind.RANGE
-            ):
-                outside = []
-                for item_id in wrong:
-                    number = self.view.number(item_id, attr)
-                    if number is not None and not _within(number, fact):
-                        outside.append((item_id, number))
-                if len(outside) * 2 > len(wrong):
-                    median = float(np.median([n for _, n in outside]))
-                    wanted = _range_text(fact)
-                    mismatches = tuple(
-                        Mismatch(i, attr, _fmt_number(info, n), wanted) for i, n in outside
-                    )
-                    lead = _direction_words(info.kind, median, value)
-                    options.append((len(outside), self.rng.random(), fact, lead, mismatches))
-                break  # the coarsest unsaid range only
-        excluded = {(f.attribute, f.values[0]) for f in self.said if f.kind is FactKind.EXCLUDE}
+            outside = [
+                (i, n)
+                for i in wrong
+                if (n := self.view.number(i, fact.attribute)) is not None
+                and not ((fact.low or 0) <= n <= (fact.high or 0))
+            ]
+            share = len(outside) / len(wrong)
+            if share >= STRONG_REASON:
+                median = float(np.median([n for _, n in outside]))
+                bank_ = self.words.too_old if median < (fact.low or 0) else self.words.too_new
+                wanted = f"{fact.low:g} to {fact.high:g}"
+                mismatches = tuple(
+                    Mismatch(i, fact.attribute, f"{n:g}", wanted) for i, n in outside
+                )
+                options.append((share, self.rng.random(), fact, self.rng.choice(bank_), mismatches))
+        said_out = {(f.attribute, f.values[0]) for f in self.said if f.kind is FactKind.EXCLUDE}
         for attr, per_item in self.view.categorical.items():
             mine = set(self.target.categories.get(attr, ()))
-            if not mine:
+            if not mine or not self.view.multi.get(attr):
                 continue
-            counts: Counter[str] = Counter()
             holders: dict[str, list[str]] = {}
             for item_id in wrong:
-                for v in per_item.get(item_id, ()):
-                    if v not in mine and (attr, v) not in excluded:
-                        counts[v] += 1
-                        holders.setdefault(v, []).append(item_id)
-            if not counts:
-                continue
-            if self.view.multi.get(attr):
-                value, count = max(counts.items(), key=lambda kv: (kv[1], self.rng.random()))
-                fact = Fact(FactKind.EXCLUDE, attr, (value,))
-                wanted = "not " + value
-                mismatches = tuple(Mismatch(i, attr, value, wanted) for i in holders[value])
-                options.append((count, self.rng.random(), fact, "", mismatches))
-            else:
-                stated = any(f.attribute == attr and f.kind is FactKind.CATEGORY for f in self.said)
-                differing = sorted({i for ids in holders.values() for i in ids})
-                if stated or len(differing) * 2 <= len(wrong):
-                    continue
-                fact = Fact(FactKind.CATEGORY, attr, tuple(sorted(mine)))
-                mismatches = tuple(
-                    Mismatch(i, attr, "|".join(self.view.values(i, attr)), "|".join(sorted(mine)))
-                    for i in differing
-                )
-                options.append((len(differing), self.rng.random(), fact, "", mismatches))
+                for value in per_item.get(item_id, ()):
+                    if value not in mine and (attr, value) not in said_out:
+                        holders.setdefault(value, []).append(item_id)
+            for value, ids in holders.items():
+                share = len(ids) / len(wrong)
+                if share >= STRONG_REASON:
+                    fact = Fact(FactKind.EXCLUDE, attr, (value,))
+                    mismatches = tuple(Mismatch(i, attr, value, "not " + value) for i in ids)
+                    why = self.rng.choice(self.words.seen_too_much).format(
+                        value=spoken_value(value)
+                    )
+                    options.append((share, self.rng.random(), fact, why, mismatches))
         if not options:
             return None
-        count, _, fact, lead, mismatches = max(options, key=lambda o: (o[0], o[1]))
-        return fact, lead, mismatches
+        _, _, fact, why, mismatches = max(options, key=lambda o: (o[0], o[1]))
+        return fact, why, mismatches
 
 
-def _within(number: float, fact: Fact) -> bool:
-    return (fact.low is None or number >= fact.low) and (fact.high is None or number <= fact.high)
+def _bank(name: str | Bank) -> PhraseBank:
+    return bank(name)
 
 
-def _range_text(fact: Fact) -> str:
-    if fact.low is not None and fact.high is not None:
-        return f"{fact.low:g} to {fact.high:g}"
-    if fact.high is not None:
-        return f"at most {fact.high:g}"
-    return f"at least {fact.low:g}"
-
-
-def _fmt_number(info: NumericField, value: float) -> str:
-    """A number as the user would read it off an item."""
-    if info.kind is NumericKind.PRICE:
-        return _money(round(value, 2))
-    return f"{value:g}"
+def _join(*parts: str) -> str:
+    """Sentences of one message; a part without end punctuation gets a comma after it."""
+    kept = [p.strip() for p in parts if p and p.strip()]
+    joined = [p if p[-1] in ".!?:," or i == len(kept) - 1 else p + "," for i, p in enumerate(kept)]
+    return " ".join(joined)
 
 
 # -- reading the agent ---------------------------------------------------------------------
 
-_YEAR_WORDS = ("era", "year", "decade", "recent", "older", "classic", "old", "new")
-_PRICE_WORDS = ("budget", "price", "cost", "spend", "$", "cheap", "expensive", "afford")
-_SCORE_WORDS = ("rated", "rating", "quality", "stars", "score")
-_KIND_WORDS = {NumericKind.YEAR: _YEAR_WORDS, NumericKind.PRICE: _PRICE_WORDS}
+_ASKS_ABOUT = {
+    NumericKind.YEAR: ("era", "year", "decade", "recent", "older", "old", "new", "when"),
+    NumericKind.PRICE: ("budget", "price", "cost", "spend", "$", "cheap", "expensive", "afford"),
+    NumericKind.SCORE: ("rated", "rating", "quality", "stars", "score"),
+}
 
 
 def _questions(text: str) -> list[str]:
@@ -682,10 +491,10 @@ def _questions(text: str) -> list[str]:
     ]
 
 
-def _mentions(text: str, phrase_: str) -> bool:
-    if phrase_ == "$":
+def _mentions(text: str, word: str) -> bool:
+    if word == "$":
         return "$" in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase_)}(?![a-z0-9])", text) is not None
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
 
 
 def asked_attribute(text: str, view: CatalogView) -> str | None:
@@ -694,19 +503,17 @@ def asked_attribute(text: str, view: CatalogView) -> str | None:
     if not questions:
         return None
     question = questions[-1].lower()
-    scores: dict[str, int] = {}
+    scores: Counter[str] = Counter()
     for attr, counts in view.value_counts.items():
-        label = attr.replace("_", " ").lower()
-        names = {label, label.removesuffix("s")}
-        score = 2 * any(_mentions(question, n) for n in names if n)
-        score += sum(1 for value in counts if _mentions(question, value.lower()))
-        if score:
-            scores[attr] = score
+        names = {attr.lower().replace("_", " "), spoken_attribute(attr, True)}
+        scores[attr] += 2 * any(_mentions(question, n) for n in names if n)
+        scores[attr] += sum(1 for value in counts if _mentions(question, value.lower()))
     for attr, info in view.numeric.items():
-        words = _KIND_WORDS.get(info.kind, _SCORE_WORDS)
         label = attr.replace("_", " ").lower()
-        if _mentions(question, label) or any(_mentions(question, w) for w in words):
-            scores[attr] = max(scores.get(attr, 0), 2)
+        if _mentions(question, label) or any(
+            _mentions(question, w) for w in _ASKS_ABOUT[info.kind]
+        ):
+            scores[attr] = max(scores[attr], 2)
     if not scores:
         return None
     best, score = max(scores.items(), key=lambda kv: kv[1])
@@ -718,13 +525,13 @@ __all__ = [
     "Fact",
     "FactKind",
     "Mismatch",
-    "NumericField",
     "Target",
     "UserSimulator",
     "UserTurn",
     "asked_attribute",
     "fact_holds",
     "names_target",
-    "phrase",
+    "popularity_fact",
+    "spoken_title",
     "target_facts",
 ]

@@ -30,7 +30,9 @@ def test_eval_dialogue_json_contract(ui_workspace):
         assert key in payload
     assert payload["n"] == 3 and payload["turns"] == 2
     assert set(payload["latency_ms"]) >= {"p50", "p99"}
-    assert set(payload["baselines"]) == {"popularity", "one_shot_retrieval"}
+    assert set(payload["baselines"]) == {"popularity", "filter_popularity"}
+    assert set(payload["systems"]) == {"agent", "popularity", "filter_popularity"}
+    assert payload["bank"] == "heldout" and set(payload["strata"]) == {"head", "torso", "tail"}
     assert payload["command"].startswith("whyrec eval dialogue --workspace")
     assert "--n 3 --turns 2 --seed 5" in payload["command"]
 
@@ -45,7 +47,11 @@ def test_eval_dialogue_table_and_transcripts(ui_workspace, tmp_path):
     assert result.exit_code == 0, result.output
     assert "hit@10" in result.stdout and "popularity" in result.stdout
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 2 and all(r["turns"] and r["turns"][0]["user"] for r in rows)
+    assert len(rows) == 2 * 3  # the agent's and both baselines' dialogues
+    assert all(r["turns"] and r["turns"][0]["user"] for r in rows)
+    assert sorted(r["system"] for r in rows) == sorted(
+        ["agent", "popularity", "filter_popularity"] * 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,6 +59,7 @@ def test_eval_dialogue_table_and_transcripts(ui_workspace, tmp_path):
     [
         (["--sampling", "bogus"], "--sampling must be one of"),
         (["--llm", "rule", "--endpoint", "http://127.0.0.1:9"], "exclude each other"),
+        (["--bank", "test"], "--bank must be one of"),
     ],
 )
 def test_eval_dialogue_bad_input_exits_2(ui_workspace, args, message):

@@ -1,22 +1,32 @@
-"""Dialogue runs against the real rule agent on a small synthetic workspace; baselines; sampling."""
+"""Dialogue runs against the real rule agent on a small synthetic workspace; fair baselines."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
-from agent.evaluation.baselines import hit_rates, popularity_baseline, popularity_ranking
+from agent.evaluation.baselines import (
+    FILTER_POPULARITY,
+    POPULARITY,
+    PopularityRanker,
+    hit_rates,
+    make_baselines,
+)
+from agent.evaluation.catalog_view import CatalogView
 from agent.evaluation.clients import AgentTurn, PythonAgentClient
 from agent.evaluation.dialogue_eval import (
     DialogueConfig,
     TargetSampling,
     evaluate_dialogues,
+    run_baseline,
     run_dialogue,
     sample_targets,
 )
-from agent.evaluation.simulator import CatalogView, UserSimulator, fact_holds, names_target
+from agent.evaluation.phrases import Bank
+from agent.evaluation.simulator import Fact, FactKind, UserSimulator, fact_holds, names_target
+
+SYSTEMS = {"agent", POPULARITY, FILTER_POPULARITY}
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +40,11 @@ def client(agent_workspace):
 def report(client):
     config = DialogueConfig(n=6, turns=3, seed=11)
     return evaluate_dialogues(client.agent.workspace, client, config, progress=False)
+
+
+@pytest.fixture(scope="module")
+def view(world):
+    return CatalogView.from_dataset(world.dataset.items, world.dataset.interactions)
 
 
 class ScriptedAgent:
@@ -53,8 +68,7 @@ class ScriptedAgent:
         pass
 
 
-def test_dialogue_ends_on_success_with_turn_and_rank(world):
-    view = CatalogView.from_items(world.dataset.items)
+def test_dialogue_ends_on_success_with_turn_and_rank(view):
     ids = list(view.titles)
     target = ids[0]
     agent = ScriptedAgent([ids[1:11], [*ids[11:16], target], ids[30:40]])
@@ -71,25 +85,85 @@ def test_report_has_the_contract_keys_and_sane_values(report):
     payload = report.to_json()
     for key in ("hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate", "n", "turns"):
         assert key in payload
-    assert payload["n"] == 6 and payload["turns"] == 3
+    assert payload["n"] == 6 and payload["turns"] == 3 and payload["bank"] == "heldout"
     assert 0 <= payload["hit@1"] <= payload["hit@5"] <= payload["hit@10"] <= 1
-    assert (
-        payload["latency_ms"]["p50"] > 0
-        and payload["latency_ms"]["p99"] >= payload["latency_ms"]["p50"]
-    )
+    assert payload["latency_ms"]["p99"] >= payload["latency_ms"]["p50"] > 0
     by_turn = payload["success_by_turn"]
     assert len(by_turn) == 3 and by_turn == sorted(by_turn) and by_turn[-1] == payload["hit@10"]
     assert payload["grounding_rate"] is not None and 0 <= payload["grounding_rate"] <= 1
     assert payload["agent_turns"] == sum(len(d.turns) for d in report.dialogues)
-    for name in ("popularity", "one_shot_retrieval"):
-        base = payload["baselines"][name]
-        assert base["n"] == 6
-        assert 0 <= base["hit@1"] <= base["hit@5"] <= base["hit@10"] <= base["hit@50"] <= 1
+    assert set(payload["systems"]) == SYSTEMS
+    assert set(payload["baselines"]) == {POPULARITY, FILTER_POPULARITY}
+    assert payload["systems"]["agent"]["hit@10"] == payload["hit@10"]
+    for name, metrics in payload["systems"].items():
+        assert metrics["n"] == 6
+        assert 0 <= metrics["hit@1"] <= metrics["hit@5"] <= metrics["hit@10"] <= 1, name
+    assert payload["baselines"][POPULARITY]["grounding_rate"] is None  # baselines explain nothing
+    assert set(payload["strata"]) == {"head", "torso", "tail"}
+    assert sum(part["n"] for part in payload["strata"].values()) == 6
+    for part in payload["strata"].values():
+        assert set(part) == SYSTEMS | {"n"}
+    targets = payload["issue_targets"]
+    agent, filtered = payload["hit@10"], payload["systems"][FILTER_POPULARITY]["hit@10"]
+    assert targets["agent_minus_filter_hit@10"] == pytest.approx(agent - filtered, abs=1e-4)
     json.dumps(payload)  # plain JSON
 
 
-def test_dialogues_follow_the_rules(report, client):
-    view = CatalogView.from_items(client.agent.workspace.dataset.items)
+def test_baselines_get_the_same_users_and_exactly_k_new_items_a_turn(report, view):
+    for name in (POPULARITY, FILTER_POPULARITY):
+        dialogues = report.baseline_dialogues[name]
+        assert [d.target for d in dialogues] == [d.target for d in report.dialogues]
+        for agent_dialogue, dialogue in zip(report.dialogues, dialogues, strict=True):
+            # Same user (seed, bank): the same opening message and fact.
+            assert dialogue.turns[0].user == agent_dialogue.turns[0].user
+            assert dialogue.turns[0].facts == agent_dialogue.turns[0].facts
+            shown = [i for t in dialogue.turns for i in t.items]
+            assert all(len(t.items) == 10 for t in dialogue.turns)
+            assert len(shown) == len(set(shown)), "10 new items a turn, never a repeat"
+            assert len(dialogue.turns) == (dialogue.success_turn or 3)
+
+
+def test_the_filter_baseline_shows_what_fits_the_facts_first(view):
+    ranker = PopularityRanker(view)
+    _, filtered = make_baselines(view, k=10)
+    genre = next(iter(view.value_counts["genre"]))
+    price = max(view.numbers["price"].values()) / 2
+    facts = [Fact(FactKind.CATEGORY, "genre", (genre,)), Fact(FactKind.PRICE, "price", high=price)]
+    state = filtered.start()
+    first = filtered.show(state, facts[:1])
+    second = filtered.show(state, facts[1:])
+    fitting = [i for i in ranker.ids if ranker.mask(facts)[ranker.ids.index(i)]]
+    assert all(genre in view.values(i, "genre") for i in first)
+    assert set(second) <= set(fitting) or len(fitting) < 20
+    popular_first = [i for i in ranker.ids if genre in view.values(i, "genre")][:10]
+    assert list(first) == popular_first
+    assert not set(first) & set(second)
+
+
+def test_a_baseline_dialogue_hears_facts_not_words(view):
+    target_id = list(view.titles)[3]
+    heard = []
+
+    class Listener:
+        name = "listener"
+
+        def start(self):
+            return None
+
+        def show(self, state, revealed):
+            heard.append(tuple(revealed))
+            return tuple(i for i in view.titles if i != target_id)[
+                len(heard) * 10 : len(heard) * 10 + 10
+            ]
+
+    sim = UserSimulator(view.target(target_id), view, seed=2, bank=Bank.HELDOUT)
+    result = run_baseline(Listener(), sim, max_turns=4)
+    assert len(heard) == 4 and not result.success
+    assert all(isinstance(f, Fact) for facts in heard for f in facts)
+    assert all(fact_holds(f, sim.target, view) for facts in heard for f in facts)
+
+
+def test_dialogues_follow_the_rules(report, view):
     for dialogue in report.dialogues:
         target = view.target(dialogue.target)
         for turn in dialogue.turns:
@@ -106,24 +180,15 @@ def test_same_seed_same_dialogues(report, client):
     again = evaluate_dialogues(
         client.agent.workspace, client, DialogueConfig(n=6, turns=3, seed=11), progress=False
     )
-    assert [d.target for d in again.dialogues] == [d.target for d in report.dialogues]
-    assert [[t.user for t in d.turns] for d in again.dialogues] == [
-        [t.user for t in d.turns] for d in report.dialogues
-    ]
-    assert [[t.items for t in d.turns] for d in again.dialogues] == [
-        [t.items for t in d.turns] for d in report.dialogues
-    ]
-    assert again.to_json()["baselines"] == report.to_json()["baselines"]
+    for name, dialogues in report.systems().items():
+        other = again.systems()[name]
+        assert [[(t.user, t.items) for t in d.turns] for d in other] == [
+            [(t.user, t.items) for t in d.turns] for d in dialogues
+        ]
+    assert again.to_json()["systems"] == report.to_json()["systems"]
 
 
-def test_the_simulated_user_reaches_targets_with_the_rule_agent(report):
-    # Synthetic items have genre, price, quality and a description: a few turns usually find it.
-    assert report.hit(10) >= 0.25
-    assert all(t.grounded for d in report.dialogues for t in d.turns if t.items)
-
-
-def test_target_sampling_is_seeded_and_positive(world):
-    view = CatalogView.from_items(world.dataset.items)
+def test_target_sampling_is_seeded_positive_and_stratified(world, view):
     interactions = world.dataset.interactions
     a = sample_targets(interactions, view, 30, seed=1)
     assert a == sample_targets(interactions, view, 30, seed=1)
@@ -132,20 +197,24 @@ def test_target_sampling_is_seeded_and_positive(world):
     assert set(a) <= liked
     uniform = sample_targets(interactions, view, 20, seed=1, sampling=TargetSampling.UNIFORM)
     assert len(set(uniform)) == 20
+    thirds = sample_targets(interactions, view, 30, seed=1, stratify=True)
+    assert [view.stratum[t] for t in thirds] == ["head"] * 10 + ["torso"] * 10 + ["tail"] * 10
 
 
-def test_popularity_baseline_counts_interactions():
-    log = pd.DataFrame({"user_id": list("abcdef"), "item_id": ["x", "y", "x", "z", "x", "y"]})
-    assert popularity_ranking(log) == ["x", "y", "z"]
-    result = popularity_baseline(["x", "y", "q"], log, ks=(1, 2))
-    assert result.hits == {1: pytest.approx(1 / 3), 2: pytest.approx(2 / 3)}
+def test_hit_rates():
     assert hit_rates([1, None, 3], ks=(1, 3)) == {1: pytest.approx(1 / 3), 3: pytest.approx(2 / 3)}
+    assert hit_rates([], ks=(1,)) == {1: 0.0}
 
 
-def test_every_fact_a_dialogue_revealed_is_true(client):
-    view = CatalogView.from_items(client.agent.workspace.dataset.items)
+def test_the_simulated_user_reaches_targets_with_the_rule_agent(report):
+    # Synthetic items have genre, price and quality: a few turns often find the target.
+    assert report.hit(10) > 0
+    assert all(t.grounded for d in report.dialogues for t in d.turns if t.items)
+
+
+def test_every_fact_a_dialogue_revealed_is_true(client, view):
     targets = sample_targets(client.agent.workspace.dataset.interactions, view, 2, seed=4)
     for index, target_id in enumerate(targets):
-        sim = UserSimulator(view.target(target_id), view, seed=index)
+        sim = UserSimulator(view.target(target_id), view, seed=index, bank="heldout")
         run_dialogue(client, sim, max_turns=3)
-        assert sim.said and all(fact_holds(f, sim.target) for f in sim.said)
+        assert sim.said and all(fact_holds(f, sim.target, view) for f in sim.said)

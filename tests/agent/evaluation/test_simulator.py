@@ -1,35 +1,45 @@
-"""The simulated user on its own: true facts only, never the title, right reasons, seeded."""
+"""The simulated user on its own: its own words, true facts, never the title, seeded."""
 
 from __future__ import annotations
 
+import ast
 import random
+import string
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from agent.evaluation.catalog_view import CatalogView, NumericKind
+from agent.evaluation.phrases import BANKS, DEV, FACT_KINDS, HELDOUT, MIN_TEMPLATES, bank
 from agent.evaluation.simulator import (
-    CatalogView,
     FactKind,
     UserSimulator,
     asked_attribute,
     fact_holds,
     names_target,
-    phrase,
+    spoken_title,
     target_facts,
 )
+
+ROOT = Path(__file__).resolve().parents[3]
+USER_SIDE = ("simulator.py", "phrases.py", "catalog_view.py", "baselines.py")
+AGENT_LANGUAGE = ("agent.vocab", "agent.nlu", "agent.planner", "agent.memory_update")
 
 
 @pytest.fixture(scope="module")
 def view(world):
-    return CatalogView.from_items(world.dataset.items)
+    return CatalogView.from_dataset(world.dataset.items, world.dataset.interactions)
 
 
 @pytest.fixture(scope="module")
 def movie_view():
-    """A tiny MovieLens-like catalog: multi-valued genres, a year, no descriptions."""
+    """A tiny MovieLens-like catalog: multi-valued genres, a year, a log, no descriptions."""
     items = pd.DataFrame(
         {
-            "item_id": [str(i) for i in range(1, 9)],
+            "item_id": [str(i) for i in range(1, 10)],
             "title": [
                 "Night Train (1994)",
                 "Laugh Factory (1996)",
@@ -39,8 +49,9 @@ def movie_view():
                 "Quiet Hills (1993)",
                 "Red Run (1985)",
                 "Blue Note (1999)",
+                "Usual Crew, The (1995)",
             ],
-            "year": [1994.0, 1996.0, 1997.0, 1962.0, 1998.0, 1993.0, 1985.0, 1999.0],
+            "year": [1994.0, 1996.0, 1997.0, 1962.0, 1998.0, 1993.0, 1985.0, 1999.0, 1995.0],
             "genres": [
                 "Drama|Thriller",
                 "Comedy",
@@ -50,15 +61,19 @@ def movie_view():
                 "Drama|Romance",
                 "Action|Thriller",
                 "Drama",
+                "Crime|Thriller",
             ],
         }
     )
-    return CatalogView.from_items(items)
+    rows = [(u, i, 5) for u in range(30) for i in ("4", "1", "9") if (u + int(i)) % 2 == 0]
+    rows += [(u, "1", 4) for u in range(30, 50)] + [(u, "4", 5) for u in range(50, 90)]
+    rows += [(1, "5", 4), (2, "5", 5), (1, "3", 4), (3, "8", 4), (4, "6", 2), (5, "7", 4)]
+    log = pd.DataFrame(rows, columns=["user_id", "item_id", "rating"]).astype({"user_id": str})
+    return CatalogView.from_dataset(items, log)
 
 
-def _drive(view, target_id, seed, replies):
-    """Run a simulator over scripted agent replies; returns the turns it produced."""
-    sim = UserSimulator(view.target(target_id), view, seed=seed)
+def _drive(view, target_id, seed, replies, bank_name="dev"):
+    sim = UserSimulator(view.target(target_id), view, seed=seed, bank=bank_name)
     turns = [sim.opening()]
     for text, shown in replies:
         turn = sim.respond(text, shown)
@@ -69,7 +84,6 @@ def _drive(view, target_id, seed, replies):
 
 
 def _scripted_replies(view, target_id, n_turns, rng):
-    """Agent replies that show random wrong items (never the target), some with a question."""
     others = [i for i in view.titles if i != target_id]
     questions = ["", "Which genre are you in the mood for?", "Any preferred era?", ""]
     return [
@@ -78,107 +92,191 @@ def _scripted_replies(view, target_id, n_turns, rng):
     ]
 
 
-def test_every_fact_is_true_of_the_target(view, world):
-    for item_id in list(view.titles)[:80]:
-        target = view.target(item_id)
-        facts = target_facts(target, view)
-        assert facts, "a synthetic item always has a genre to talk about"
-        assert facts[0].kind is FactKind.CATEGORY
-        assert all(fact_holds(f, target) for f in facts)
-        kinds = {f.kind for f in facts}
-        assert FactKind.RANGE in kinds  # price
+# -- independence from the agent's language code -------------------------------------------
 
 
-def test_everything_said_is_true_and_never_names_the_target(view):
+def test_the_user_side_imports_nothing_from_the_agents_language_code():
+    for name in USER_SIDE:
+        tree = ast.parse((ROOT / "agent" / "evaluation" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                assert not module.startswith("agent") or module.startswith("agent.evaluation"), (
+                    f"{name} imports {module}"
+                )
+    code = (
+        "import sys, agent.evaluation.simulator, agent.evaluation.baselines; "
+        f"print(sorted(m for m in sys.modules if m in {list(AGENT_LANGUAGE)!r}))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().translate(str.maketrans("", "", string.punctuation)).split())
+
+
+def test_banks_are_disjoint_and_each_has_ten_templates_per_fact_kind():
+    assert list(BANKS.values()) == [DEV, HELDOUT]
+    for words in (DEV, HELDOUT):
+        assert set(words.templates) == set(FACT_KINDS)
+        for kind in FACT_KINDS:
+            assert len(set(words.templates[kind])) >= MIN_TEMPLATES, (words.name, kind)
+        assert len(words.openers) >= MIN_TEMPLATES and len(words.rejections) >= MIN_TEMPLATES
+    for kind in FACT_KINDS:
+        shared = {_normal(t) for t in DEV.templates[kind]} & {
+            _normal(t) for t in HELDOUT.templates[kind]
+        }
+        assert not shared, (kind, shared)
+    for part in ("openers", "rejections", "too_old", "too_new", "seen_too_much", "more"):
+        dev = {_normal(t) for t in getattr(DEV, part)} - {""}
+        held = {_normal(t) for t in getattr(HELDOUT, part)} - {""}
+        assert not dev & held, part
+    for part in ("decade_forms", "half_forms", "money_forms"):
+        assert not set(getattr(DEV, part)) & set(getattr(HELDOUT, part)), part
+    with pytest.raises(ValueError, match="unknown phrasing bank"):
+        bank("test")
+
+
+def test_registers_vary_terse_chatty_lowercase_and_typos(view):
+    texts = []
+    for index, item_id in enumerate(list(view.titles)[:40]):
+        sim = UserSimulator(view.target(item_id), view, seed=index, bank="heldout")
+        texts.append(sim.opening().text)
+        texts += [
+            t.text for t in (sim.respond("", [i for i in view.titles if i != item_id][:10]),) if t
+        ]
+    assert any(t == t.lower() for t in texts) and any(t != t.lower() for t in texts)
+    assert min(len(t.split()) for t in texts) <= 3 and max(len(t.split()) for t in texts) >= 9
+    words = {w for t in texts for w in _normal(t).split()}
+    templates = {w for kind in HELDOUT.templates.values() for t in kind for w in _normal(t).split()}
+    assert words - templates  # values and typos beyond the templates' own words
+
+
+# -- what the user says ----------------------------------------------------------------------
+
+
+def test_the_catalog_is_read_generically(view, movie_view):
+    assert set(view.categorical) == {"genre"}
+    assert {a: f.kind for a, f in view.numeric.items()} == {
+        "price": NumericKind.PRICE,
+        "quality": NumericKind.SCORE,
+    }  # flags and counters (promoted, popularity) are nothing a person would say
+    assert movie_view.multi["genres"] and movie_view.numeric["year"].kind is NumericKind.YEAR
+    assert set(view.stratum.values()) == {"head", "torso", "tail"}
+    ranked = sorted(view.titles, key=lambda i: -view.popularity.get(i, 0))
+    assert view.stratum[ranked[0]] == "head" and view.stratum[ranked[-1]] == "tail"
+
+
+def test_every_fact_is_true_and_never_names_the_target(view, movie_view):
     rng = random.Random(1)
-    for item_id in list(view.titles)[:60]:
-        replies = _scripted_replies(view, item_id, 5, rng)
-        sim, turns = _drive(view, item_id, seed=item_id, replies=replies)
-        for turn in turns:
-            assert turn.text
-            assert not names_target(turn.text, sim.target)
-            assert sim.target.title.lower() not in turn.text.lower()
-            assert all(fact_holds(f, sim.target) for f in turn.revealed)
+    for catalog in (view, movie_view):
+        for item_id in list(catalog.titles)[:50]:
+            if not catalog.describable(item_id):
+                continue
+            for bank_name in ("dev", "heldout"):
+                replies = _scripted_replies(catalog, item_id, 5, rng)
+                sim, turns = _drive(catalog, item_id, item_id, replies, bank_name)
+                said = []
+                for turn in turns:
+                    assert turn.text and len(turn.revealed) <= 1  # one new fact a turn
+                    assert not names_target(turn.text, sim.target)
+                    assert spoken_title(sim.target.title).lower() not in turn.text.lower()
+                    assert all(fact_holds(f, sim.target, catalog) for f in turn.revealed)
+                    said += [f.key() for f in turn.revealed]
+                assert len(said) == len(set(said)), "a fact is new when said"
 
 
 def test_a_value_that_reads_like_the_title_is_never_said(movie_view):
-    # Item 3 is titled "Comedy (1997)" and is a comedy: the simulator must find other words.
-    sim, turns = _drive(
-        movie_view,
-        "3",
-        seed=0,
-        replies=[("Which genre are you in the mood for?", ["2", "8"]), ("Anything else?", ["6"])],
-    )
-    said = " ".join(t.text.lower() for t in turns)
-    assert "comedy" not in said
-    assert "romance" in said  # the other genre is still told
-    assert all(not names_target(t.text, sim.target) for t in turns)
+    # Item 3 is titled "Comedy (1997)" and is a comedy: the simulator must find other things.
+    for seed in range(5):
+        _, turns = _drive(
+            movie_view, "3", seed, [("Which genre are you in the mood for?", ["2", "8"])] * 4
+        )
+        said = " ".join(t.text.lower() for t in turns)
+        assert "comedy" not in said
+        assert any(f.kind is FactKind.CATEGORY for t in turns for f in t.revealed)
 
 
 def test_same_seed_same_words_other_seed_other_words(view):
-    rng_a, rng_b = random.Random(7), random.Random(7)
     items = list(view.titles)[:25]
-    first = [
-        [t.text for t in _drive(view, i, 3, _scripted_replies(view, i, 4, rng_a))[1]] for i in items
+
+    def run(seed):
+        rng = random.Random(7)
+        return [
+            [
+                t.text
+                for t in _drive(view, i, seed, _scripted_replies(view, i, 4, rng), "heldout")[1]
+            ]
+            for i in items
+        ]
+
+    assert run(3) == run(3)
+    assert run(4) != run(3)
+
+
+def test_decades_in_words_taste_references_and_popularity(movie_view):
+    # "Usual Crew, The (1995)": its fans also liked "Night Train" and "Red Run" (thrillers too).
+    target = movie_view.target("9")
+    facts = target_facts(target, movie_view)
+    assert any(f.kind is FactKind.ERA and f.low == 1990 and f.high == 1999 for f in facts)
+    texts, kinds = [], set()
+    for seed in range(12):
+        _, turns = _drive(movie_view, "9", seed, [("", ["2", "3"])] * 5, "heldout")
+        texts += [t.text.lower() for t in turns]
+        kinds |= {f.kind for t in turns for f in t.revealed}
+        taste = [f for t in turns for f in t.revealed if f.kind is FactKind.TASTE]
+        for fact in taste:
+            assert fact.item_id in {"1", "7"}
+            assert spoken_title(movie_view.titles[fact.item_id]).lower() in " ".join(texts)
+    assert FactKind.TASTE in kinds and FactKind.ERA in kinds
+    assert any("nineties" in t or "'90s" in t for t in texts)
+    assert not any("1990" in t for t in texts), "the held-out bank says decades in words"
+    assert spoken_title("Usual Crew, The (1995)") == "The Usual Crew"
+    assert names_target("i loved the usual crew!", target) and names_target("usual crew", target)
+    # A tail item is "less known"; an old head item is "a classic".
+    assert movie_view.stratum["5"] == "tail" and movie_view.stratum["4"] == "head"
+    less = [
+        f for f in target_facts(movie_view.target("5"), movie_view) if f.values == ("less_known",)
     ]
-    again = [
-        [t.text for t in _drive(view, i, 3, _scripted_replies(view, i, 4, rng_b))[1]] for i in items
+    classic = [
+        f for f in target_facts(movie_view.target("4"), movie_view) if f.values == ("classic",)
     ]
-    assert first == again
-    rng_c = random.Random(7)
-    other = [
-        [t.text for t in _drive(view, i, 4, _scripted_replies(view, i, 4, rng_c))[1]] for i in items
-    ]
-    assert other != first
+    assert less and classic and classic[0].high == 1999 - 25
 
 
-def test_rejection_reasons_name_what_the_shown_items_have_and_the_target_lacks(movie_view):
-    # Target: "Night Train" (Drama|Thriller, 1994). Shown: comedies and a 1962 war drama.
-    sim = UserSimulator(movie_view.target("1"), movie_view, seed=0)
-    sim.opening()
-    turn = sim.respond("Here you go.", ["2", "3", "4"])
-    assert turn is not None and turn.rejected
-    fact = turn.revealed[0]
-    for mismatch in turn.rejected:
-        assert mismatch.item_id in {"2", "3", "4"}
-        if fact.kind is FactKind.EXCLUDE:
-            assert mismatch.shown == fact.values[0]
-            assert mismatch.shown in movie_view.values(mismatch.item_id, mismatch.attribute)
-            assert mismatch.shown not in sim.target.categories[mismatch.attribute]
-        else:
-            assert fact.kind is FactKind.RANGE
-            number = movie_view.number(mismatch.item_id, mismatch.attribute)
-            assert not (fact.low <= number <= fact.high)
-    # Two of three shown are comedies: the most visible mismatch is comedy.
-    assert fact.kind is FactKind.EXCLUDE and fact.values == ("Comedy",)
-    assert "comedy" in turn.text.lower()
-
-
-def test_old_items_get_an_era_reason(movie_view):
-    # Target "Space Docks" (1998); every shown item is from before the 1990s.
-    sim = UserSimulator(movie_view.target("5"), movie_view, seed=1)
+def test_rejections_give_a_reason_the_shown_items_show(movie_view):
+    # Target "Space Docks" (Sci-Fi|Action, 1998); shown: drama-heavy items from before 1990.
+    sim = UserSimulator(movie_view.target("5"), movie_view, seed=0, bank="dev")
     sim.opening()
     turn = sim.respond("Here.", ["4", "7"])
-    era = [f for f in turn.revealed if f.kind is FactKind.RANGE]
-    assert era and era[0].low == 1990 and era[0].high == 1999
-    assert "too old" in turn.text and "1990s" in turn.text
+    fact = turn.revealed[0]
+    assert fact.kind is FactKind.ERA and (fact.low, fact.high) == (1990, 1999)
     assert {m.item_id for m in turn.rejected} == {"4", "7"}
+    assert any(lead.lower().rstrip(".") in turn.text.lower() for lead in DEV.too_old)
+    sim = UserSimulator(movie_view.target("5"), movie_view, seed=0, bank="dev")
+    sim.opening()
+    turn = sim.respond("Here.", ["2", "3", "6"])  # comedies and romances, all from the 1990s
+    fact = turn.revealed[0]
+    if fact.kind is FactKind.EXCLUDE:
+        assert all(fact.values[0] in movie_view.values(m.item_id, "genres") for m in turn.rejected)
+        assert fact.values[0] not in sim.target.categories["genres"]
 
 
 def test_answers_the_question_asked(view):
-    target_id = next(iter(view.titles))
+    target_id = next(i for i in view.titles if view.number(i, "price") is not None)
     sim = UserSimulator(view.target(target_id), view, seed=0)
     sim.opening()
-    genre = sim.target.categories["genre"][0]
     turn = sim.respond("Here you go.\nWhat's your budget — under $10, $10 to $20, or more?", [])
     assert turn.answered == "price"
-    price = [f for f in turn.revealed if f.attribute == "price"]
-    assert price and fact_holds(price[0], sim.target)
-    assert "$" in turn.text
-    # The genre was said in the opening; asked again, there is nothing new to say about it.
-    turn = sim.respond("Which genre are you in the mood for — comedy, drama or horror?", [])
-    assert turn.answered is None
-    assert genre.lower() not in turn.text.lower() or turn.revealed
+    assert turn.revealed[0].attribute == "price" and fact_holds(turn.revealed[0], sim.target)
 
 
 def test_asked_attribute_reads_questions_only(view, movie_view):
@@ -187,7 +285,6 @@ def test_asked_attribute_reads_questions_only(view, movie_view):
     )
     assert asked_attribute("Any preferred era — recent, the 1990s or older?", movie_view) == "year"
     assert asked_attribute("Here are 10 picks.\n1. A comedy — cheap.", view) is None
-    assert asked_attribute("Do you want comedy, drama or horror?", view) == "genre"
 
 
 def test_ends_when_the_target_is_in_the_top_k(view):
@@ -198,64 +295,3 @@ def test_ends_when_the_target_is_in_the_top_k(view):
     assert sim.respond("", [*others[:10], target_id]) is not None  # rank 11: not yet
     assert sim.respond("", [*others[20:22], target_id]) is None
     assert sim.found_rank == 3
-
-
-def test_each_phrase_reads_back_as_its_fact(view):
-    """The rule planner's NLU reads every phrase as the slot it states (no stray words)."""
-    from agent.nlu import understand
-    from agent.vocab import Vocabulary
-
-    vocab = Vocabulary.from_items(view_items := _items_of(view))
-    rng = random.Random(0)
-    for item_id in list(view.titles)[:40]:
-        target = view.target(item_id)
-        for fact in target_facts(target, view):
-            for _ in range(3):
-                text = phrase(fact, view, rng)
-                parse = understand(text, vocab)
-                if fact.kind is FactKind.CATEGORY:
-                    assert set(parse.include.get(fact.attribute, ())) == set(fact.values), text
-                    assert parse.query == "", text
-                elif fact.kind is FactKind.RANGE:
-                    rng_ = parse.ranges[fact.attribute]
-                    assert (rng_.low, rng_.high) == (fact.low, fact.high), text
-                elif fact.kind is FactKind.AT_LEAST:
-                    assert parse.ranges[fact.attribute].low == fact.low, text
-                elif fact.kind is FactKind.TEXT:
-                    # Each word is searched for, or read as a value the target has ("hilarious").
-                    assert set(parse.query.split()) <= set(fact.values), text
-                    assert parse.query or parse.include, text
-                    for attr, values in parse.include.items():
-                        assert set(values) <= set(target.categories[attr]), text
-    assert len(view_items) == len(view.titles)
-    excluded = understand(phrase(_exclude("genre", "comedy"), view, rng), vocab)
-    assert excluded.exclude == {"genre": ("comedy",)}
-
-
-def _exclude(attribute, value):
-    from agent.evaluation.simulator import Fact
-
-    return Fact(FactKind.EXCLUDE, attribute, (value,))
-
-
-def _items_of(view):
-    rows = []
-    for item_id, title in view.titles.items():
-        row = {"item_id": item_id, "title": title}
-        for attr in view.categorical:
-            row[attr] = "|".join(view.values(item_id, attr)) or None
-        for attr in view.numeric:
-            row[attr] = view.number(item_id, attr)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def test_a_reason_that_tells_what_was_asked_is_the_answer(movie_view):
-    sim = UserSimulator(movie_view.target("5"), movie_view, seed=1)
-    sim.opening()
-    turn = sim.respond(
-        "Here.\nAny preferred era — recent, the 1990s, or older classics?", ["4", "7"]
-    )
-    years = [f for f in turn.revealed if f.attribute == "year"]
-    assert len(years) == 1 and turn.answered == "year"
-    assert len(turn.revealed) == 2, "the second thing said is about something else"
