@@ -330,7 +330,7 @@ def orient(
             set_dir(u, v, "prior")
 
     # 2. v-structures from separating sets (PC) or compelled edges (score-based search).
-    data_dirs: list[tuple[str, str]] = []
+    triples: list[tuple[tuple[str, str], tuple[str, str]]] = []
     if sepsets is not None:
         neighbours: dict[str, set[str]] = {n: set() for n in nodes}
         for a in adj:
@@ -342,15 +342,26 @@ def orient(
                 continue
             sep = sepsets.get(frozenset((x, y)), set())
             for z in sorted(neighbours[x] & neighbours[y]):
-                if z not in sep:
-                    data_dirs += [(x, z), (y, z)]
-    # Conflicting colliders (x -> z from one triple, z -> x from another) are left undecided
-    # rather than settled by the order the triples are visited; a direction that contradicts
-    # the priors loses outright. Each surviving direction is added only if it keeps the graph
-    # acyclic, the directions with the most votes first.
+                if z in sep:
+                    continue
+                # A collider the priors rule out (z -> x is required, or x -> z is banned)
+                # means the separating set is wrong: drop the whole triple, not one arm.
+                arms = ((x, z), (y, z))
+                if any(a in banned or (a[1], a[0]) in directed for a in arms):
+                    continue
+                triples.append(arms)
+    # Conflicting colliders (x -> z from one triple, z -> x from another) are not settled by
+    # the order the triples are visited: every triple with an arm in conflict is dropped
+    # whole (one of its separating sets is wrong, and we cannot tell which). Each surviving
+    # direction is added only if it keeps the graph acyclic, the most-voted first.
+    claimed = {arm for t in triples for arm in t}
+    conflicted = {frozenset(a) for a in claimed if (a[1], a[0]) in claimed}
     votes: dict[tuple[str, str], int] = {}
-    for u, v in data_dirs:
-        votes[(u, v)] = votes.get((u, v), 0) + 1
+    for t in triples:
+        if any(frozenset(a) in conflicted for a in t):
+            continue
+        for u, v in t:
+            votes[(u, v)] = votes.get((u, v), 0) + 1
     candidates = [
         e
         for e in votes

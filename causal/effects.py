@@ -138,6 +138,7 @@ class EffectResult:
     given: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
     notes: tuple[str, ...] = ()
+    no_overlap_share: float = 0.0  # share of rows with an adjustment value seen in one arm only
 
     def to_json(self) -> dict[str, Any]:
         """{"identified", "estimate", "ci_low", "ci_high", "method", "adjustment_set", "n",
@@ -1104,6 +1105,9 @@ def estimate_effect(
     elif chosen is EffectMethod.BN:
         used = tuple(ident.adjustment_set)
     notes = (*ident.notes, *est.notes)
+    from causal.estimators import unsupported_share
+
+    no_overlap = unsupported_share(setup.problem)[0]
     overlap_caveat = _overlap_caveat(setup)
     if overlap_caveat:
         notes = (*notes, overlap_caveat)
@@ -1142,6 +1146,7 @@ def estimate_effect(
         given=given,
         source=ident.source.value if ident.source else None,
         notes=notes,
+        no_overlap_share=float(no_overlap),
     )
 
 

@@ -1,0 +1,169 @@
+"""Effects on a learned graph: intervals that carry the graph's uncertainty, or a decline.
+
+Why: `estimate_effect` takes its graph as given, so its bootstrap interval covers sampling
+error only. On a discovered graph the adjustment set itself is uncertain (an edge the data
+could not orient, an edge a resample drops), and a cell-based outcome model may be
+misspecified. `estimate_on_learned_graph` therefore:
+
+1. estimates on the graph as learned (AIPW, cluster bootstrap);
+2. re-identifies the effect on alternative graphs the data cannot rule out: the graph with
+   each edge whose direction was decided arbitrarily (or by the orientation hook) near the
+   treatment reversed, and the graphs learned on resamples (`DiscoveryResult.resamples`)
+   that give a different adjustment set in at least `min_share` of them;
+3. declines (identified=False, with the reason) when the effect is not identified on the
+   learned graph, when the treatment groups do not overlap on the adjustment variables for
+   more than `max_no_overlap` of the rows (every adjustment method would extrapolate), or
+   when an alternative graph moves the estimate outside the interval (the answer then hangs
+   on an orientation the data leaves open);
+4. otherwise reports the union of the intervals: the learned graph's AIPW and regression
+   intervals (two outcome models: a misspecification check) and each alternative's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import networkx as nx
+
+from causal.effects import EffectResult, estimate_effect, identify
+from causal.graph import CausalGraph
+from causal.table import AnalysisTable
+
+MAX_NO_OVERLAP = 0.10
+MIN_SHARE = 0.2
+UNDECIDED = ("arbitrary", "orient_fn")
+
+
+def alternative_graphs(
+    graph: CausalGraph,
+    treatment: str,
+    resamples: Sequence[Iterable[tuple[str, str]]] = (),
+    *,
+    min_share: float = MIN_SHARE,
+) -> list[tuple[CausalGraph, str]]:
+    """Graphs the data cannot rule out, each with a sentence saying how it differs.
+
+    Reversals: edges whose direction no data or prior decided, within two steps of the
+    treatment (their direction decides what is a confounder and what a mediator).
+    Resamples: resample graphs, grouped by edge set, kept when at least `min_share` of them.
+    """
+    out: list[tuple[CausalGraph, str]] = []
+    if treatment in graph:
+        near = {treatment, *graph.parents(treatment), *graph.children(treatment)}
+        for u, v in graph.edges:
+            how = graph.edge_info(u, v).oriented_by
+            if how not in UNDECIDED or not ({u, v} & near):
+                continue
+            edges = [e for e in graph.edges if e != (u, v)] + [(v, u)]
+            if nx.is_directed_acyclic_graph(nx.DiGraph(edges)):
+                out.append((_like(graph, edges), f"{v} -> {u} instead of {u} -> {v}"))
+    if resamples:
+        groups: dict[frozenset, int] = {}
+        for edges in resamples:
+            key = frozenset(tuple(e) for e in edges)
+            groups[key] = groups.get(key, 0) + 1
+        total = len(resamples)
+        for key, count in sorted(groups.items(), key=lambda kv: -kv[1]):
+            if count / total >= min_share and key != frozenset(graph.edges):
+                out.append(
+                    (_like(graph, sorted(key)), f"a graph found in {count} of {total} resamples")
+                )
+    return out
+
+
+def _like(graph: CausalGraph, edges: Sequence[tuple[str, str]]) -> CausalGraph:
+    return CausalGraph(sorted(edges), graph.nodes, info={n: graph.info(n) for n in graph.nodes})
+
+
+def estimate_on_learned_graph(
+    table: AnalysisTable,
+    graph: CausalGraph,
+    treatment: str,
+    outcome: str,
+    treatment_value: Any = None,
+    control_value: Any = None,
+    *,
+    resamples: Sequence[Iterable[tuple[str, str]]] = (),
+    seed: int = 0,
+    n_boot: int = 200,
+    max_no_overlap: float = MAX_NO_OVERLAP,
+) -> EffectResult:
+    """The effect with an interval widened for graph and model uncertainty, or a decline."""
+    common = dict(seed=seed, n_boot=n_boot, refutations=False)
+    main = estimate_effect(
+        table, graph, treatment, outcome, treatment_value, control_value, method="aipw", **common
+    )
+    if not main.identified:
+        return main
+    share = main.no_overlap_share
+    if share > max_no_overlap:
+        return _decline(
+            main,
+            f"{share:.0%} of the rows have an adjustment value never seen with one of the two "
+            f"treatment values (no overlap), so any estimate extrapolates; the effect is not "
+            "reported",
+        )
+    lows, highs = [main.ci_low], [main.ci_high]
+    notes = list(main.notes)
+    reg = estimate_effect(
+        table,
+        graph,
+        treatment,
+        outcome,
+        treatment_value,
+        control_value,
+        method="regression",
+        **common,
+    )
+    lows.append(reg.ci_low)
+    highs.append(reg.ci_high)
+    seen = {tuple(sorted(main.adjustment_set))}
+    for alt, why in alternative_graphs(graph, treatment, resamples):
+        ident = identify(table, alt, treatment, outcome)
+        if not ident.identified:
+            return _decline(
+                main,
+                f"with {why} (the data leave it open) the effect is not identified: {ident.reason}",
+            )
+        key = tuple(sorted((*ident.adjustment_set, *ident.precision_set)))
+        if key in seen:
+            continue
+        seen.add(key)
+        res = estimate_effect(
+            table, alt, treatment, outcome, treatment_value, control_value, method="aipw", **common
+        )
+        if not (main.ci_low <= res.estimate <= main.ci_high):
+            return _decline(
+                main,
+                f"the estimate depends on a part of the graph the data leave open: "
+                f"{main.estimate:.3g} on the learned graph, {res.estimate:.3g} with {why}",
+            )
+        lows.append(res.ci_low)
+        highs.append(res.ci_high)
+        notes.append(f"interval widened to cover the graph with {why}")
+    lo, hi = min(lows), max(highs)
+    if (lo, hi) != (main.ci_low, main.ci_high):
+        notes.append(
+            "interval is the union over outcome models and alternative graphs "
+            f"(sampling-only interval {main.ci_low:.3g} to {main.ci_high:.3g})"
+        )
+    return replace(main, ci_low=lo, ci_high=hi, notes=tuple(notes))
+
+
+def _decline(main: EffectResult, reason: str) -> EffectResult:
+    return replace(
+        main,
+        identified=False,
+        estimate=None,
+        ci_low=None,
+        ci_high=None,
+        method="none",
+        summary=f"The effect of {main.treatment} on {main.outcome} is not reported: {reason}.",
+        reason=reason,
+        notes=(*main.notes, f"declined; the learned graph's estimate was {main.estimate:.3g}"),
+    )
+
+
+__all__ = ["alternative_graphs", "estimate_on_learned_graph"]
