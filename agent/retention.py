@@ -48,6 +48,24 @@ class UserStores:
     root: Path
     checkpoints: sqlite3.Connection | None = None
     checkpoint_lock: Any = None
+    checkpoint_path: Path | None = None  # opened on demand when `checkpoints` is None
+
+    @contextlib.contextmanager
+    def checkpoint_db(self) -> Iterator[sqlite3.Connection | None]:
+        """The checkpoint database: the live connection, or the file opened for this call."""
+        if self.checkpoints is not None:
+            yield self.checkpoints
+            return
+        if self.checkpoint_path is None or not self.checkpoint_path.exists():
+            yield None
+            return
+        private_sqlite(self.checkpoint_path)
+        conn = sqlite3.connect(str(self.checkpoint_path), timeout=30)
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            yield conn
+        finally:
+            conn.close()
 
     @classmethod
     @contextlib.contextmanager
@@ -57,18 +75,12 @@ class UserStores:
         folder = Path(state_dir) if state_dir is not None else root / "state"
         folder.mkdir(parents=True, exist_ok=True)
         store = SessionStore(folder / SESSIONS_FILE)
-        conn = None
-        path = folder / CHECKPOINTS_FILE
-        if path.exists():
-            private_sqlite(path)
-            conn = sqlite3.connect(str(path), timeout=30)
-            conn.execute("PRAGMA secure_delete=ON")
         try:
-            yield cls(store, feedback_log(root), root, conn, threading.Lock())
+            yield cls(
+                store, feedback_log(root), root, None, threading.Lock(), folder / CHECKPOINTS_FILE
+            )
         finally:
             store.close()
-            if conn is not None:
-                conn.close()
 
 
 def agent_stores(agent: Any) -> UserStores:
@@ -80,15 +92,17 @@ def agent_stores(agent: Any) -> UserStores:
         Path(agent.workspace.root),
         agent._checkpoint_conn,
         getattr(saver, "lock", None),
+        Path(agent.state_dir) / CHECKPOINTS_FILE,
     )
 
 
 def expire_sessions(stores: UserStores) -> int:
     """Delete sessions idle past their time to live, with their checkpoints; returns how many."""
     gone = stores.sessions.expire()
-    if gone and stores.checkpoints is not None:
-        with stores.checkpoint_lock or contextlib.nullcontext():
-            delete_threads(stores.checkpoints, gone)
+    if gone:
+        with stores.checkpoint_db() as conn, stores.checkpoint_lock or contextlib.nullcontext():
+            if conn is not None:
+                delete_threads(conn, gone)
     return len(gone)
 
 
@@ -126,10 +140,9 @@ def forget_user(stores: UserStores, user: str) -> dict[str, Any]:
     removed_sessions = stores.sessions.delete_many(ids)
     stores.sessions.compact()
     checkpoint_rows = 0
-    if stores.checkpoints is not None:
-        lock = stores.checkpoint_lock or contextlib.nullcontext()
-        with lock:
-            checkpoint_rows = delete_threads(stores.checkpoints, ids, compact=True)
+    with stores.checkpoint_db() as conn, stores.checkpoint_lock or contextlib.nullcontext():
+        if conn is not None:
+            checkpoint_rows = delete_threads(conn, ids, compact=True)
     records = stores.feedback.read()
     id_set = set(ids)
     doomed = [r for r in records if _belongs(r, user, id_set)]
