@@ -218,3 +218,26 @@ def test_every_fact_a_dialogue_revealed_is_true(client, view):
         sim = UserSimulator(view.target(target_id), view, seed=index, bank="heldout")
         run_dialogue(client, sim, max_turns=3)
         assert sim.said and all(fact_holds(f, sim.target, view) for f in sim.said)
+
+
+def test_the_user_reads_only_the_reply_text_and_the_items_shown(view):
+    """Two agents that show the same text and items but differ in everything else."""
+    ids = [i for i in view.titles if i != list(view.titles)[7]]
+    target = list(view.titles)[7]
+
+    class Noisy(ScriptedAgent):
+        def __init__(self, lists, grounded, latency):
+            super().__init__(lists)
+            self.grounded, self.latency = grounded, latency
+            self.secret_state = {"wants": "everything"}
+
+        def send(self, conversation, text):
+            turn = super().send(conversation, text)
+            return AgentTurn(turn.text, turn.item_ids, self.grounded, self.latency, fallback=True)
+
+    lists = [ids[n * 10 : n * 10 + 10] for n in range(4)]
+    a = run_dialogue(Noisy(lists, True, 1.0), UserSimulator(view.target(target), view, seed=5), 4)
+    b = run_dialogue(
+        Noisy(lists, False, 900.0), UserSimulator(view.target(target), view, seed=5), 4
+    )
+    assert [t.user for t in a.turns] == [t.user for t in b.turns]
