@@ -524,7 +524,13 @@ class RecAgent:
         if items:
             ctx.state.remember_shown([i.item_id for i in items])
         return Reply(
-            text=text, items=items, trace=trace, backend=self.backend_name, grounded=grounded
+            text=text,
+            items=items,
+            trace=trace,
+            backend=self.backend_name,
+            grounded=grounded,
+            grounded_first_pass=turn.first_pass_grounded,
+            grounded_after_reask=turn.first_pass_grounded or bool(turn.reask_grounded),
         )
 
     def _items_for(self, ctx: TurnContext, answer: str) -> list[RecItem]:

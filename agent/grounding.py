@@ -1,34 +1,63 @@
-"""Check that a reply states only facts this turn's tool results support: numbers and titles.
+"""Check that a reply states only facts this turn's tool results support.
 
-Every number in the reply (scores, effects, prices, years, percentages) must match a number
-in the tool outputs, the tool arguments or the user's message, at the precision the reply
-shows it ("4.21" matches 4.2137, "12%" matches 0.12); every catalog title the reply names,
-and every quoted or bold name, must appear in those sources. List markers ("1."), counts of
-shown items, numbers inside questions ("under $15?") and the customary "95%" of a
-confidence interval are not facts to check.
+Sources are the turn's texts: the user's message, tool arguments and tool results (JSON where
+they are JSON). From the JSON the checker learns which *items* the turn returned (any object
+with a "title") and which facts belong to each (every number inside that object: scores,
+ratings, ranks, counterfactual reasons; its attributes), and which numbers belong to no item
+(effects, arguments). Then, in the reply:
+
+- item-like mentions must be items of this turn: catalog titles, "Title (Year)", bold or
+  quoted names, and the leading name of a list line ("3. The Silent Harbor — ...");
+- a number must be in the sources at the precision shown ("4.21" matches 4.2137, "12%"
+  matches 0.12), and when its sentence (or list line) is about some items it must be one of
+  *their* facts or an item-free fact: a rating for X is X's rating, not Y's;
+- a signed claim ("lowers rating by 0.16", "-0.16") must match the sign of the effect it
+  quotes;
+- attribute claims about a single item ("a 1970s horror film") must match its attributes.
+
+List markers ("1."), counts of shown items, numbers inside questions and the customary "95%"
+of an interval are not facts to check. The checker shares no word lists with the explanation
+templates; it reads the catalog's own attribute values (agent.vocab).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from agent.vocab import Vocabulary, normalise, token_spans, written_as_title
+from agent.vocab import Vocabulary, normalise, title_key, token_spans, written_as_title
 
 _NUMBER = re.compile(r"(?<![\w.])([-+\u2212]?)(\$?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
+_LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
 _ORDINAL = re.compile(r"\b\d+(st|nd|rd|th)\b", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{2,80})\*\*|\"([^\"\n]{2,80})\"|“([^”\n]{2,80})”")
+_YEAR_TITLE = re.compile(r"\((1[89]\d\d|20\d\d)\)")
+_DECADE = re.compile(r"\b(1[89]\d0|20[0-2]0)['’]?s\b")
+_LEAD_SEPARATOR = re.compile(r"\s[\u2014\u2013-]\s|:\s|\s\(")
 _COUNT_NOUN = re.compile(
     r"^\s*(more\s+)?(movies?|films?|items?|picks?|options?|titles?|books?|recommendations?|"
     r"suggestions?|ideas?|choices?|results?|things?|others?)\b",
     re.IGNORECASE,
 )
+_DIRECTION = re.compile(
+    r"\b(raises?|raising|increases?|increasing|boosts?|lifts?|adds?|"
+    r"lowers?|lowering|reduces?|reducing|decreases?|decreasing|cuts?|drops?|subtracts?)\b"
+    r"[^.\n;]{0,60}?\bby\s+(?=[-+\u2212]?\$?\d)",
+    re.IGNORECASE,
+)
+_NEGATIVE_VERBS = ("lower", "reduc", "decreas", "cut", "drop", "subtract")
+_NEGATION = {"not", "no", "isn't", "isnt", "without", "non", "instead", "rather", "unlike", "than"}
+_ABOUT_USER = {"you", "your", "you're", "asked", "wanted", "wish"}
+_SMALL_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", "at", "from", "by"}
 _ALLOWED_CONSTANTS = (95.0,)
 _SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|\n|$)", re.DOTALL)
+_SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -40,11 +69,20 @@ class GroundingReport:
     numbers_checked: int = 0
     titles_checked: int = 0
     notes: tuple[str, ...] = field(default=())
+    misattributed_numbers: tuple[str, ...] = ()  # "4.9 (for Heat)": another item's number
+    flipped_signs: tuple[str, ...] = ()  # "lowers ... by 0.16" where the effect raises it
+    unsupported_attributes: tuple[str, ...] = ()  # "Heat: 1970s", "Heat: Comedy"
 
     @property
     def ok(self) -> bool:
-        """True when every number and title was found in the sources."""
-        return not self.unsupported_numbers and not self.unsupported_titles
+        """True when every checked claim was found in the sources."""
+        return not (
+            self.unsupported_numbers
+            or self.unsupported_titles
+            or self.misattributed_numbers
+            or self.flipped_signs
+            or self.unsupported_attributes
+        )
 
     def hint(self) -> str:
         """A correction request for the model, naming what it must not state."""
@@ -53,14 +91,21 @@ class GroundingReport:
             parts.append("numbers " + ", ".join(self.unsupported_numbers))
         if self.unsupported_titles:
             parts.append("titles " + ", ".join(self.unsupported_titles))
+        if self.misattributed_numbers:
+            parts.append(
+                "numbers attached to the wrong item " + ", ".join(self.misattributed_numbers)
+            )
+        if self.flipped_signs:
+            parts.append("effects with the wrong sign " + ", ".join(self.flipped_signs))
+        if self.unsupported_attributes:
+            parts.append(
+                "attributes the items do not have " + ", ".join(self.unsupported_attributes)
+            )
         return (
             "Your answer states " + " and ".join(parts) + " that no tool returned this turn. "
-            "Rewrite it using only titles and numbers from the tool results above (or call a "
-            "tool to get them)."
+            "Rewrite it using only titles and numbers from the tool results above, each "
+            "number with the item it belongs to (or call a tool to get them)."
         )
-
-
-_SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def _source_numbers(sources: Iterable[str]) -> list[float]:
@@ -72,7 +117,7 @@ def _source_numbers(sources: Iterable[str]) -> list[float]:
 
 
 class _NumberIndex:
-    """The sources' numbers, sorted, for "is there one within rounding of x?" in O(log n)."""
+    """Numbers, sorted, for "is there one within rounding of x?" in O(log n)."""
 
     def __init__(self, values: Sequence[float]) -> None:
         arr = np.abs(np.asarray(values, dtype=float))
@@ -90,6 +135,94 @@ class _NumberIndex:
         return False
 
 
+@dataclass(eq=False)
+class _Item:
+    """One item the turn returned: its title, attributes and every number said about it."""
+
+    title: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    numbers: list[float] = field(default_factory=list)
+    _index: _NumberIndex | None = None
+
+    @property
+    def index(self) -> _NumberIndex:
+        if self._index is None:
+            self._index = _NumberIndex(self.numbers)
+        return self._index
+
+    @property
+    def year(self) -> int | None:
+        value = self.attributes.get("year")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+        m = _YEAR_TITLE.search(self.title)
+        return int(m.group(1)) if m else None
+
+
+@dataclass
+class _Facts:
+    """What the sources say: items by title key, item-free numbers, signed effect values."""
+
+    items: dict[str, _Item] = field(default_factory=dict)
+    free: list[float] = field(default_factory=list)
+    signed: list[float] = field(default_factory=list)  # numeric JSON values (effects keep sign)
+
+    def add_source(self, text: str) -> None:
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError):
+            self.free.extend(_source_numbers([text]))
+            return
+        if isinstance(data, dict | list):
+            self._walk(data, None)
+        else:
+            self.free.extend(_source_numbers([text]))
+
+    def _walk(self, node: Any, owners: list[_Item] | None) -> None:
+        if isinstance(node, dict):
+            title = node.get("title")
+            if isinstance(title, str) and title.strip():
+                item = self.item(title)
+                for key in ("attributes", "facts"):
+                    if isinstance(node.get(key), Mapping):
+                        item.attributes.update(node[key])
+                owners = [*(owners or []), item]
+            for value in node.values():
+                self._walk(value, owners)
+        elif isinstance(node, list):
+            for value in node:
+                self._walk(value, owners)
+        elif isinstance(node, bool) or node is None:
+            return
+        elif isinstance(node, int | float):
+            self.signed.append(float(node))
+            self._add_numbers([float(node)], owners)
+        elif isinstance(node, str):
+            self._add_numbers(_source_numbers([node]), owners)
+
+    def _add_numbers(self, values: list[float], owners: list[_Item] | None) -> None:
+        if not owners:
+            self.free.extend(values)
+            return
+        for item in owners:
+            item.numbers.extend(values)
+
+    def item(self, title: str) -> _Item:
+        """The item with this title (made, with no facts, when the sources had none)."""
+        key = title_key(title)
+        if key not in self.items:
+            self.items[key] = _Item(title=title)
+        return self.items[key]
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    text: str
+    item: _Item | None  # None: not an item of this turn
+
+
 def _blank_questions(text: str) -> str:
     """The text with every question blanked out (a question asserts no number)."""
     out = []
@@ -99,68 +232,254 @@ def _blank_questions(text: str) -> str:
     return "".join(out)
 
 
+def _units(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, starts_block) for each sentence; a list line or blank line starts a block."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        block = bool(_LIST_LINE.match(line)) or not line.strip()
+        first = True
+        for m in _SENTENCE.finditer(line):
+            if m.group().strip():
+                yield pos + m.start(), pos + m.end(), block and first
+                first = False
+        if not line.strip():
+            yield pos, pos, True
+        pos += len(line)
+
+
 class GroundingChecker:
-    """Verifies replies against tool outputs for one catalog's titles."""
+    """Verifies replies against tool outputs for one catalog's titles and attribute values."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
 
-    def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
+    # -- item mentions --------------------------------------------------------------------
+
+    def _catalog_titles(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, key, full title) of catalog titles named in the text."""
         spans = token_spans(text)
         tokens = [t for t, _, _ in spans]
         out = []
-        for start, end, _ids in self.vocab.find_titles(tokens):
+        for start, end, ids in self.vocab.find_titles(tokens):
             if end - start == 1 and not written_as_title(tokens[start], text):
                 continue
             key = " ".join(t for t in tokens[start:end] if t[:1].isalnum())
-            out.append((spans[start][1], spans[end - 1][2], key))
+            full = self.vocab.title_of(ids[0]) if ids else key
+            out.append((spans[start][1], spans[end - 1][2], key, full))
         return out
 
-    def check(self, text: str, sources: Sequence[str]) -> GroundingReport:
-        """Compare a reply's numbers and titles with the sources (tool outputs, args, user text)."""
-        source_text = normalise(" ".join(sources))
-        padded_sources = f" {source_text} "
-        numbers = _NumberIndex(_source_numbers(sources) + list(_ALLOWED_CONSTANTS))
+    def _mentions(self, text: str, facts: _Facts, padded: str) -> tuple[list[_Mention], int]:
+        """Every item-like mention, resolved to this turn's items where it is one."""
+        mentions: list[_Mention] = []
+        for start, end, key, full in self._catalog_titles(text):
+            item = facts.items.get(title_key(full)) or facts.items.get(key)
+            rest = text[end:]
+            tail = _YEAR_TITLE.match(rest.lstrip())
+            if tail:  # the title's "(1995)" belongs to the mention
+                end += len(rest) - len(rest.lstrip()) + tail.end()
+            if item is None and f" {key} " not in padded:
+                mentions.append(_Mention(start, end, text[start:end], None))
+                continue
+            if item is None:  # named in the user's words or the tools' text: allowed, no facts
+                item = facts.item(full)
+            wrong_year = tail and item is not None and item.year not in (None, int(tail.group(1)))
+            mentions.append(_Mention(start, end, text[start:end], None if wrong_year else item))
+        taken = [(m.start, m.end) for m in mentions]
+        mentions += self._year_titles(text, facts, taken)
+        taken = [(m.start, m.end) for m in mentions]
+        mentions += self._emphasised(text, facts, padded, taken)
+        taken = [(m.start, m.end) for m in mentions]
+        mentions += self._list_leads(text, facts, padded, taken)
+        return sorted(mentions, key=lambda m: m.start), len(mentions)
 
-        titles = self._title_spans(text)
-        bad_titles: list[str] = []
-        blanked = list(text)
-        for start, end, key in titles:
-            if f" {key} " not in padded_sources:
-                bad_titles.append(text[start:end])
-            blanked[start:end] = " " * (end - start)
-        checked_titles = len(titles)
+    @staticmethod
+    def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+        return any(s < end and start < e for s, e in taken)
+
+    def _year_titles(
+        self, text: str, facts: _Facts, taken: list[tuple[int, int]]
+    ) -> list[_Mention]:
+        """ "Some Title (1987)": the capitalised words before a year in brackets."""
+        out = []
+        for m in _YEAR_TITLE.finditer(text):
+            if self._overlaps(m.start(), m.end(), taken):
+                continue
+            before = text[: m.start()].rstrip()
+            words = re.findall(r"[\w'’:&.,!-]+", before.split("\n")[-1])[-10:]
+            start_word = len(words)
+            for i in range(len(words) - 1, -1, -1):
+                w = words[i].strip(",.:")
+                if w[:1].isupper() or w[:1].isdigit() or (w.lower() in _SMALL_WORDS and i > 0):
+                    start_word = i
+                else:
+                    break
+            while start_word < len(words) and words[start_word].lower() in _SMALL_WORDS:
+                start_word += 1  # a title starts with a capital ("the" starts the sentence)
+            name_words = words[start_word:]
+            if not name_words:
+                continue
+            year = int(m.group(1))
+            found = None
+            for i in range(len(name_words)):  # the longest tail of the words naming an item
+                item = facts.items.get(title_key(" ".join(name_words[i:])))
+                if item is not None and (item.year is None or item.year == year):
+                    found = item
+                    break
+            name = " ".join(name_words) + f" ({year})"
+            start = before.rfind(name_words[0]) if found is None else m.start()
+            out.append(_Mention(max(start, 0), m.end(), name, found))
+        return out
+
+    def _emphasised(
+        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
+    ) -> list[_Mention]:
+        """Bold or quoted names: an item of this turn, or at least words the sources used."""
+        out = []
         for m in _EMPHASIS.finditer(text):
-            phrase = next(g for g in m.groups() if g)
+            phrase = next(g for g in m.groups() if g).strip()
             norm = normalise(phrase)
             if not norm or not phrase[:1].isupper() or phrase.rstrip().endswith(":"):
                 continue
-            if any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _ in titles):
+            if self._overlaps(m.start(), m.end(), taken):
                 continue
-            checked_titles += 1
-            if f" {norm} " not in padded_sources:
-                bad_titles.append(phrase)
+            item = facts.items.get(title_key(phrase))
+            if item is None and f" {norm} " in padded:
+                continue  # words the tools used (an attribute value, a variable)
+            out.append(_Mention(m.start(), m.end(), phrase, item))
+        return out
+
+    def _list_leads(
+        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
+    ) -> list[_Mention]:
+        """The name a list line starts with ("3. The Silent Harbor — a tense thriller")."""
+        out = []
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            marker = _LIST_LINE.match(line)
+            if marker:
+                body_start = pos + marker.end()
+                body = line[marker.end() :]
+                sep = _LEAD_SEPARATOR.search(body)
+                if sep is not None:
+                    lead = body[: sep.start()].replace("*", "").strip()
+                    lead_end = body_start + sep.start()
+                    later = [s for s, _ in taken if lead_end <= s < pos + len(line)]
+                    if (
+                        self._title_like(lead)
+                        and not self._overlaps(body_start, lead_end, taken)
+                        and not later  # "Top pick: Fargo (1996)": a label before a title
+                    ):
+                        item = facts.items.get(title_key(lead))
+                        if item is not None or f" {normalise(lead)} " not in padded:
+                            out.append(_Mention(body_start, lead_end, lead, item))
+            pos += len(line)
+        return out
+
+    @staticmethod
+    def _title_like(lead: str) -> bool:
+        words = lead.split()
+        if not 2 <= len(words) <= 8 or not words[0][:1].isupper():
+            return False
+        return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL_WORDS for w in words)
+
+    # -- the check -------------------------------------------------------------------------
+
+    def check(self, text: str, sources: Sequence[str]) -> GroundingReport:
+        """Compare a reply's items, numbers, signs and attributes with the sources."""
+        facts = _Facts()
+        for source in sources:
+            facts.add_source(source)
+        padded = f" {normalise(' '.join(sources))} "
+        everything = _NumberIndex(_source_numbers(sources) + list(_ALLOWED_CONSTANTS))
+        free = _NumberIndex(facts.free + list(_ALLOWED_CONSTANTS))
+        signed = np.asarray(facts.signed, dtype=float)
+
+        mentions, checked_titles = self._mentions(text, facts, padded)
+        bad_titles = [m.text for m in mentions if m.item is None]
+        blanked = list(text)
+        for m in mentions:
+            blanked[m.start : m.end] = " " * (m.end - m.start)
         clean = _blank_questions("".join(blanked))
         clean = _LIST_MARKER.sub(lambda m: " " * len(m.group()), clean)
         clean = _ORDINAL.sub(lambda m: " " * len(m.group()), clean)
+        directed = {m.end(): m.group(1).lower() for m in _DIRECTION.finditer(clean)}
 
         bad_numbers: list[str] = []
+        wrong_item: list[str] = []
+        flipped: list[str] = []
+        bad_attributes: list[str] = []
         checked = 0
-        for m in _NUMBER.finditer(clean):
-            sign, _dollar, whole, frac, pct = m.groups()
-            raw = m.group().strip()
-            value = float(whole.replace(",", "") + (frac or ""))
-            if sign in ("-", "\u2212"):
-                value = -value
-            decimals = len(frac) - 1 if frac else 0
-            if not frac and not pct and value <= 20 and _COUNT_NOUN.match(clean[m.end() :]):
-                continue  # "10 movies": a count of what is shown
-            checked += 1
-            if not numbers.has(value, decimals, bool(pct)):
-                bad_numbers.append(raw)
+        context: list[_Item] = []
+        for start, end, new_block in _units(text):
+            if new_block:
+                context = []
+            here = [m.item for m in mentions if start <= m.start < end and m.item is not None]
+            if here:  # items named earlier in the block stay in view ("Why A? Because B ...")
+                context = [*here, *(i for i in context if i not in here)]
+            for m in _NUMBER.finditer(clean, start, end):
+                sign, _dollar, whole, frac, pct = m.groups()
+                raw = m.group().strip()
+                value = float(whole.replace(",", "") + (frac or ""))
+                decimals = len(frac) - 1 if frac else 0
+                if not frac and not pct and value <= 20 and _COUNT_NOUN.match(clean[m.end() :]):
+                    continue  # "10 movies": a count of what is shown
+                checked += 1
+                if not everything.has(value, decimals, bool(pct)):
+                    bad_numbers.append(raw)
+                    continue
+                mine = any(i.index.has(value, decimals, bool(pct)) for i in context)
+                if context and not mine and not free.has(value, decimals, bool(pct)):
+                    wrong_item.append(f"{raw} (for {context[0].title})")
+                    continue
+                negative = sign in ("-", "\u2212")
+                verb = directed.get(m.start())
+                if verb is not None:
+                    negative = verb.startswith(_NEGATIVE_VERBS)
+                if (sign or verb) and not pct and _flipped(signed, value, decimals, negative):
+                    flipped.append(raw if sign else f"{verb} by {raw}")
+            if len(context) == 1:
+                bad_attributes += self._attributes(text[start:end], clean[start:end], context[0])
         return GroundingReport(
             unsupported_numbers=tuple(dict.fromkeys(bad_numbers)),
             unsupported_titles=tuple(dict.fromkeys(bad_titles)),
             numbers_checked=checked,
             titles_checked=checked_titles,
+            misattributed_numbers=tuple(dict.fromkeys(wrong_item)),
+            flipped_signs=tuple(dict.fromkeys(flipped)),
+            unsupported_attributes=tuple(dict.fromkeys(bad_attributes)),
         )
+
+    def _attributes(self, original: str, clean: str, item: _Item) -> list[str]:
+        """Attribute values and decades said of one item that the item does not have."""
+        out = []
+        year = item.year
+        for m in _DECADE.finditer(clean):
+            decade = int(m.group(1))
+            if year is not None and not decade <= year <= decade + 9:
+                out.append(f"{item.title}: {m.group()}")
+        spans = token_spans(clean)
+        tokens = [t for t, _, _ in spans]
+        for hit in self.vocab.find_values(tokens, fuzzy=False):
+            have = item.attributes.get(hit.attribute)
+            if have is None or not str(have).strip():
+                continue
+            before = set(tokens[max(0, hit.start - 4) : hit.start])
+            if before & _NEGATION or set(tokens[max(0, hit.start - 8) : hit.start]) & _ABOUT_USER:
+                continue
+            values = {normalise(v) for v in str(have).split("|")}
+            if not values & {normalise(v) for v in hit.values}:
+                said = original[spans[hit.start][1] : spans[hit.end - 1][2]]
+                out.append(f"{item.title}: {said}")
+        return out
+
+
+def _flipped(signed: np.ndarray, value: float, decimals: int, negative: bool) -> bool:
+    """True when the sources hold this magnitude only with the other sign (a flipped effect)."""
+    if not signed.size:
+        return False
+    tolerance = 0.5 * 10 ** (-decimals) + 1e-9
+    close = signed[np.abs(np.abs(signed) - value) <= tolerance]
+    if not close.size or np.any(close == 0):
+        return False
+    want = -value if negative else value
+    return not np.any(np.abs(close - want) <= tolerance)

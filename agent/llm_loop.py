@@ -41,6 +41,7 @@ class LLMTurn:
     grounding: GroundingReport
     first_pass_grounded: bool
     reasked_grounding: bool = False
+    reask_grounded: bool | None = None  # the re-asked answer's check (None: no re-ask)
     reasked_malformed: bool = False
     model_calls: int = 0
     notes: list[str] = field(default_factory=list)
@@ -168,6 +169,7 @@ class LLMLoop:
             report = self.checker.check(answer, sources)
             first_pass = report.ok
             reasked = False
+            reask_grounded: bool | None = None
             if not report.ok:
                 reasked = True
                 notes.append("ungrounded answer re-asked: " + report.hint())
@@ -175,9 +177,12 @@ class LLMLoop:
                     on_token("\n\n(Correction) ")
                 final = self._run(ctx, [HumanMessage(report.hint())], on_token)
                 retry = final.text.strip()
-                report = self.checker.check(retry, [text, *ctx.bus.sources()])
-                if retry:
+                if retry:  # an empty re-ask leaves the first answer, still ungrounded
+                    report = self.checker.check(retry, [text, *ctx.bus.sources()])
                     answer = retry
+                else:
+                    notes.append("the re-ask came back empty")
+                reask_grounded = bool(retry) and report.ok
         except LLMTurnError:
             raise
         except Exception as exc:  # any model/transport failure: the caller falls back
@@ -189,6 +194,7 @@ class LLMLoop:
             grounding=report,
             first_pass_grounded=first_pass,
             reasked_grounding=reasked,
+            reask_grounded=reask_grounded,
             reasked_malformed=reasked_malformed,
             notes=notes,
         )

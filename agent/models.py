@@ -60,6 +60,10 @@ class Reply(BaseModel):
     fallback: bool = False
     fallback_reason: str | None = None
     grounded: bool = True
+    # The LLM's own answer checked before any re-ask, after the re-ask, and (`grounded`) what
+    # was finally shown, templated fallback included; None where that stage did not happen.
+    grounded_first_pass: bool | None = None
+    grounded_after_reask: bool | None = None
     session_id: str = ""
 
 

@@ -131,6 +131,8 @@ def compact_item(item: ItemSummary) -> dict[str, Any]:
         out["components"] = {k: round(v, 3) for k, v in item.components.items()}
     if item.matched:
         out["matches"] = item.matched
+    if item.counterfactual is not None and item.counterfactual.text:
+        out["why"] = item.counterfactual.text  # checked by re-scoring: cite it as it stands
     return out
 
 
@@ -147,6 +149,7 @@ def compact_result(name: str, result: BaseModel) -> str:
             "item_id": result.item_id,
             "title": result.title,
             "summary": result.summary,
+            "reason": result.reason,
             "evidence": [e.text for e in result.evidence],
         }
     elif isinstance(result, FeedbackAck):

@@ -74,6 +74,8 @@ def reply_payload(reply: Any, session_id: str) -> dict[str, Any]:
         "fallback": bool(field(reply, "fallback", False)),
         "fallback_reason": field(reply, "fallback_reason", None),
         "grounded": field(reply, "grounded", None),
+        "grounded_first_pass": field(reply, "grounded_first_pass", None),
+        "grounded_after_reask": field(reply, "grounded_after_reask", None),
     }
 
 

@@ -1,0 +1,99 @@
+"""The grounding checker on the adversarial set (benchmarks/grounding_set.py, from real
+MovieLens-100K tool results): inventions caught, correct replies left alone; and the claims
+it checks one by one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from agent.grounding import GroundingChecker
+from agent.vocab import Vocabulary
+
+SET = Path(__file__).resolve().parents[1] / "data" / "grounding" / "adversarial.json"
+
+
+@pytest.fixture(scope="module")
+def adversarial():
+    data = json.loads(SET.read_text(encoding="utf-8"))
+    checker = GroundingChecker(Vocabulary.from_items(pd.DataFrame(data["items"])))
+    return data, checker
+
+
+def test_the_set_is_large_enough_and_labelled(adversarial):
+    data, _ = adversarial
+    labels = [c["label"] for c in data["cases"]]
+    assert labels.count("invented") >= 60 and labels.count("correct") >= 60
+    kinds = {c["kind"] for c in data["cases"] if c["label"] == "invented"}
+    expected = {"title_with_year", "bold_name", "wrong_number", "number_on_wrong_item"}
+    assert expected | {"flipped_sign", "wrong_genre", "wrong_decade"} <= kinds
+
+
+def test_recall_and_false_alarms_meet_the_targets(adversarial):
+    data, checker = adversarial
+    flagged = {"invented": 0, "correct": 0}
+    total = {"invented": 0, "correct": 0}
+    for case in data["cases"]:
+        report = checker.check(case["reply"], data["contexts"][case["context"]])
+        total[case["label"]] += 1
+        flagged[case["label"]] += int(not report.ok)
+    assert flagged["invented"] / total["invented"] >= 0.95
+    assert flagged["correct"] / total["correct"] <= 0.05
+
+
+ITEMS = pd.DataFrame(
+    {
+        "item_id": ["1", "2", "3"],
+        "title": ["Toy Story (1995)", "Heat (1995)", "Psycho (1960)"],
+        "year": [1995, 1995, 1960],
+        "genres": ["Animation|Comedy", "Action|Crime", "Horror|Thriller"],
+    }
+)
+SOURCES = [
+    "recommend something",
+    json.dumps(
+        {
+            "items": [
+                {
+                    "item_id": "1",
+                    "title": "Toy Story (1995)",
+                    "score": 1.234,
+                    "facts": {"year": 1995, "genres": "Animation|Comedy"},
+                },
+                {
+                    "item_id": "2",
+                    "title": "Heat (1995)",
+                    "score": 0.871,
+                    "facts": {"year": 1995, "genres": "Action|Crime"},
+                },
+            ]
+        }
+    ),
+    json.dumps({"treatment": "year", "estimate": -0.156, "ci_low": -0.177, "ci_high": -0.14}),
+]
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return GroundingChecker(Vocabulary.from_items(ITEMS))
+
+
+def test_each_kind_of_claim(checker):
+    assert checker.check("Toy Story (1995) scores 1.23; Heat scores 0.87.", SOURCES).ok
+    wrong_item = checker.check("Toy Story (1995) scores 0.87.", SOURCES)
+    assert wrong_item.misattributed_numbers and not wrong_item.ok
+    assert checker.check("A later year lowers the rating by 0.156.", SOURCES).ok
+    flipped = checker.check("A later year raises the rating by 0.156.", SOURCES)
+    assert flipped.flipped_signs and not flipped.ok
+    assert not checker.check("Watch Heat, a comedy.", SOURCES).ok  # Heat is Action|Crime
+    assert not checker.check("Watch Heat, a 1970s film.", SOURCES).ok
+    assert checker.check("Toy Story is a comedy from the 1990s.", SOURCES).ok
+    assert checker.check("Watch Heat, not a comedy.", SOURCES).ok
+    assert not checker.check("Psycho (1960) is a classic.", SOURCES).ok  # not returned this turn
+    assert not checker.check("Toy Story (1999) is fun.", SOURCES).ok  # the wrong year
+    lead = checker.check("1. Toy Story (1995) — 1.23\n2. The Velvet Orchard — a gem", SOURCES)
+    assert "The Velvet Orchard" in lead.unsupported_titles
+    assert checker.check("1. Top Pick: Heat (1995) — score 0.87", SOURCES).ok
