@@ -350,8 +350,8 @@ class UserSimulator:
             text = self._say(fact)
             if text is not None:
                 self.said.append(fact)
-                return UserTurn(text=_join(opener, text), revealed=(fact,))
-        return UserTurn(text=opener or self.rng.choice(self.words.more))
+                return UserTurn(text=self._safe(opener, text), revealed=(fact,))
+        return UserTurn(text=self._safe(opener) or self._safe(self.rng.choice(self.words.more)))
 
     def respond(self, reply_text: str, shown: Sequence[str]) -> UserTurn | None:
         """The next message after the agent's reply, or None when the target is in the top k."""
@@ -375,16 +375,22 @@ class UserSimulator:
                 continue
             self.said.append(fact)
             return UserTurn(
-                text=_join(lead, why, text),
+                text=self._safe(lead, why, text),
                 revealed=(fact,),
                 answered=answered,
                 rejected=mismatches,
             )
-        return UserTurn(text=_join(lead, self.rng.choice(self.words.more)))
+        return UserTurn(text=self._safe(lead, self.rng.choice(self.words.more)))
+
+    def _safe(self, *parts: str) -> str:
+        """The parts as one message, leaving out any wrapper that would name the target."""
+        kept = [p for p in parts if p and not names_target(p, self.target)]
+        text = _join(*kept)
+        return text if not names_target(text, self.target) else _join(kept[-1]) if kept else ""
 
     def _say(self, fact: Fact) -> str | None:
         """The fact in words from the bank, or None (remembered) when it would name the target."""
-        for _ in range(3):
+        for _ in range(8):  # a template word may read like a short title ("Go", "Big")
             text = self.phrase(fact)
             if not names_target(text, self.target):
                 return text

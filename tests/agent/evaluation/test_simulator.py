@@ -295,3 +295,55 @@ def test_ends_when_the_target_is_in_the_top_k(view):
     assert sim.respond("", [*others[:10], target_id]) is not None  # rank 11: not yet
     assert sim.respond("", [*others[20:22], target_id]) is None
     assert sim.found_rank == 3
+
+
+def test_a_coat_like_catalog_without_years_or_prices():
+    """Text attributes only, a 0/1 flag and a log of ratings: the CSV contract, nothing else."""
+    n = 24
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(n)],
+            "title": [f"Jacket number {i}" for i in range(n)],
+            "item_gender": ["men" if i % 2 else "women" for i in range(n)],
+            "jacket_type": [("bomber", "parka", "field", "shell")[i % 4] for i in range(n)],
+            "color": [("black", "navy", "olive")[i % 3] for i in range(n)],
+            "on_frontpage": [float(i % 5 == 0) for i in range(n)],
+        }
+    )
+    log = pd.DataFrame(
+        [(str(u), str((u * 7 + j) % n), 1 + (u + j) % 5) for u in range(40) for j in range(6)],
+        columns=["user_id", "item_id", "rating"],
+    )
+    catalog = CatalogView.from_dataset(items, log)
+    assert set(catalog.categorical) == {"item_gender", "jacket_type", "color"}
+    assert not catalog.numeric  # a flag is nothing a person would ask for
+    sim = UserSimulator(catalog.target("3"), catalog, seed=1, bank="heldout")
+    turns = [sim.opening()] + [sim.respond("Which gender?", ["0", "2", "4"]) for _ in range(3)]
+    assert all(t is not None and len(t.revealed) <= 1 for t in turns)
+    assert any(f.attribute == "item_gender" for t in turns for f in t.revealed)
+    assert all(fact_holds(f, sim.target, catalog) for t in turns for f in t.revealed)
+    assert all("jacket number 3" not in t.text.lower() for t in turns)
+
+
+def test_short_titles_that_read_like_words_are_never_said():
+    titles = ["It (1990)", "Go (1999)", "Big (1988)", "Heat (1995)", "Up Close (1996)", "X (1990)"]
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(6)],
+            "title": titles,
+            "genres": ["Horror", "Comedy|Crime", "Comedy", "Action", "Drama", "Horror"],
+            "year": [1990.0, 1999.0, 1988.0, 1995.0, 1996.0, 1990.0],
+        }
+    )
+    log = pd.DataFrame(
+        [(str(u), str(i), 5) for u in range(10) for i in range(6) if (u + i) % 2],
+        columns=["user_id", "item_id", "rating"],
+    )
+    catalog = CatalogView.from_dataset(items, log)
+    for target_id in catalog.titles:
+        others = [i for i in catalog.titles if i != target_id][:3]
+        for seed in range(20):
+            sim = UserSimulator(catalog.target(target_id), catalog, seed=seed, bank="heldout")
+            messages = [sim.opening()] + [sim.respond("", others) for _ in range(4)]
+            for message in messages:
+                assert message.text and not names_target(message.text, sim.target)
