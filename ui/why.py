@@ -9,6 +9,7 @@ is the estimate the agent computed, else the one along that path, estimated here
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -164,9 +165,81 @@ def _first(record: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
 
 
 def banner_markdown(backend: str, reply: Any = None) -> str:
-    """The banner: the active LLM backend, and a warning when this turn fell back to rules."""
-    text = f"**LLM backend:** `{backend}`"
+    """Who answers, in words, and a warning when this turn fell back to the rule planner."""
+    from ui.intro import backend_sentence
+
+    text = f"**Who answers:** {backend_sentence(backend)}"
     if reply is not None and field(reply, "fallback", False):
         reason = field(reply, "fallback_reason", None) or "the LLM backend failed"
-        text += f"  \n⚠ **This answer came from the rule planner** (fallback: {reason})."
+        reason = re.sub(r"([\\`*_{}\[\]()<>#+!|~:$])", r"\\\1", str(reason))[:300]
+        text += (
+            f"  \n⚠ **This answer came from the rule planner**: the LLM backend failed ({reason})."
+        )
     return text
+
+
+_NUMBER = r"([-+]?\d+(?:\.\d+)?)"
+_EFFECT_SENTENCE = re.compile(
+    r"(?P<treatment>[\w .-]+?) = (?P<value>[^,;()]+?) instead of (?P<control>[^,;()]+?) "
+    r"(?P<verb>raises|lowers|increases|decreases|changes) (?P<outcome>[\w .-]+?) by "
+    + _NUMBER
+    + r"\s*\(95% interval "
+    + _NUMBER
+    + r" to "
+    + _NUMBER
+    + r"\)(?:, estimated by (?P<method>[\w-]+))?"
+)
+
+
+def effect_from_text(text: str, treatment: str, outcome: str) -> dict[str, Any] | None:
+    """The effect a reply states in words ("year = 1986 instead of 1996 raises rating by 0.156
+    (95% interval 0.140 to 0.177)"), so the chart shows exactly what the answer says."""
+    for match in _EFFECT_SENTENCE.finditer(str(text)):
+        if match.group("treatment").strip().split()[-1] != treatment:
+            continue
+        if match.group("outcome").strip().split()[0] != outcome:
+            continue
+        size, low, high = (float(match.group(i)) for i in (6, 7, 8))
+        sign = -1.0 if match.group("verb") in ("lowers", "decreases") else 1.0
+        estimate = sign * abs(size)
+        return {
+            "treatment": treatment,
+            "outcome": outcome,
+            "treatment_value": match.group("value").strip(),
+            "control_value": match.group("control").strip(),
+            "identified": True,
+            "estimate": estimate,
+            "ci_low": min(low, high),
+            "ci_high": max(low, high),
+            "method": match.group("method"),
+            "summary": match.group(0),
+        }
+    return None
+
+
+def cited_effect(reply: Any) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+    """The effect that is part of this answer: (an estimate found in the trace or in evidence
+    the reply's text quotes, else None; the (treatment, outcome) an effect tool was asked
+    about, else None). Effects the cards merely cite as support are not "the answer"."""
+    text = str(field(reply, "text", "") or "")
+    for record in _walk(to_jsonable(field(reply, "trace", None))):
+        if _is_effect(record):
+            return dict(record), None
+    for item in field(reply, "items", None) or []:
+        for record in _walk(to_jsonable(field(item, "evidence", None))):
+            data = record.get("data")
+            quoted = (
+                isinstance(record.get("text"), str) and record["text"] and record["text"] in text
+            )
+            if quoted and isinstance(data, Mapping) and _is_effect(data):
+                found = dict(data)
+                found.setdefault("summary", record["text"])
+                return found, None
+    for step in to_jsonable(field(reply, "trace", None)) or []:
+        if not isinstance(step, Mapping) or "effect" not in str(step.get("name", "")):
+            continue
+        args = step.get("args") if isinstance(step.get("args"), Mapping) else {}
+        treatment, outcome = _first(args, TREATMENT_KEYS), _first(args, OUTCOME_KEYS)
+        if treatment and outcome:
+            return effect_from_text(text, treatment, outcome), (treatment, outcome)
+    return None, None

@@ -6,7 +6,7 @@ import pytest
 
 from causal.graph import CausalGraph, NodeInfo
 from ui.charts import effect_png, graph_png
-from ui.why import answer_effect, answer_path, banner_markdown
+from ui.why import answer_effect, answer_path, banner_markdown, cited_effect, effect_from_text
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +90,64 @@ def test_answer_effect_finds_the_estimate():
 
 
 def test_banner_names_the_backend_and_the_fallback():
-    assert "`rule`" in banner_markdown("rule")
+    assert "rule-based planner answers" in banner_markdown("rule")
     text = banner_markdown("openai:http://x/v1", {"fallback": True, "fallback_reason": "timeout"})
     assert "openai:http://x/v1" in text and "rule planner" in text and "timeout" in text
+
+
+def test_the_effect_chart_shows_only_an_effect_that_is_part_of_the_answer():
+    supporting = {
+        "item_id": "a",
+        "evidence": [{"kind": "causal", "text": "Drama raises rating.", "data": EFFECT}],
+    }
+    assert cited_effect(_reply([supporting])) == (None, None)
+    why = {"text": "Why a:\n- Drama raises rating.", "items": [supporting], "trace": []}
+    assert cited_effect(why)[0]["estimate"] == 0.25
+    sentence = (
+        "Setting year = 1986 instead of 1996 raises rating by 0.156 "
+        "(95% interval 0.140 to 0.177), estimated by regression."
+    )
+    step = {
+        "kind": "tool",
+        "name": "estimate_effect",
+        "args": {"treatment": "year", "outcome": "rating"},
+    }
+    effect, pair = cited_effect({"text": sentence, "items": [], "trace": [step]})
+    assert pair == ("year", "rating")
+    assert (
+        effect["estimate"] == 0.156
+        and effect["ci_low"] == 0.14
+        and effect["control_value"] == "1996"
+    )
+    lowered = effect_from_text(sentence.replace("raises", "lowers"), "year", "rating")
+    assert lowered["estimate"] == -0.156
+    assert effect_from_text(sentence, "price", "rating") is None
+    assert cited_effect({"text": "no numbers", "items": [], "trace": [step]}) == (
+        None,
+        ("year", "rating"),
+    )
+
+
+EFFECT = {
+    "treatment": "genre",
+    "outcome": "rating",
+    "estimate": 0.25,
+    "ci_low": 0.18,
+    "ci_high": 0.31,
+}
+
+
+def test_the_panel_graph_is_legible_and_bounded(graph):
+    from ui.charts import PANEL_COLUMNS, panel_layout
+
+    layout = panel_layout(graph)
+    assert set(layout) == set(graph.nodes)
+    rows = {}
+    for x, row in layout.values():
+        rows.setdefault(row, []).append(x)
+    assert all(len(xs) <= PANEL_COLUMNS and len(set(xs)) == len(xs) for xs in rows.values())
+    # causes sit above their effects
+    assert all(layout[u][1] < layout[v][1] for u, v in graph.edges if graph.tier(u) is None)
 
 
 def test_pictures_are_pngs(graph):
