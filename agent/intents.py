@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 FEATURE_WEIGHT = 1.5  # parse features against a unit-length embedding
 TEXT_CACHE = 512
+OFF_TOPIC_SURE = 0.6
 
 
 def training_examples(domain: str | None = None) -> list[dict[str, Any]]:
@@ -178,5 +179,8 @@ class IntentClassifier:
             vector = self._vector(parse.text)
         x = np.hstack([vector, FEATURE_WEIGHT * parse_features(parse)])[None, :]
         probs = self._model.predict_proba(x)[0]
-        best = int(np.argmax(probs))
+        order = np.argsort(-probs)
+        best = int(order[0])
+        if self._labels[best] is Intent.OFF_TOPIC and probs[best] < OFF_TOPIC_SURE:
+            best = int(order[1])  # redirect only when sure: an unsure turn gets a real answer
         return self._labels[best], float(probs[best])

@@ -72,7 +72,8 @@ _PRONOUN_ONLY = re.compile(r"(?i)it|that|this|that one|this one|the one|th(at|is
 _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|what if|suppose|imagine|"
     r"if (it|that|this)|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
-    r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|\U0001f44d|\U0001f44e)"
+    r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
+    r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
 _ANY_WORDS = frozenset({"any", "whatever", "all"})

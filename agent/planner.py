@@ -58,7 +58,7 @@ DEFAULT_K = 10
 POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
 POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
 ASK_WHEN_MORE_THAN = 2  # ask while the pool holds more than this many times k candidates
-CONFIDENT = 0.35  # below this probability the classifier defers to the cue patterns
+CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
 
 
 @dataclass
@@ -121,6 +121,7 @@ class RulePlanner:
             return replace(parse, intents=(Intent.HELP,))
         rules = list(parse.intents)
         if self.classifier is not None and classify:
+            rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
             intent, prob = self.classifier.classify_parse(parse)
             if prob >= CONFIDENT or not rules:
                 rules = [intent, *[i for i in rules if i is not intent]]

@@ -420,7 +420,7 @@ def _categorical(
 
 def _default_synonyms(source: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """The loader's synonyms for a known source (workspaces built before schema synonyms)."""
-    name = source.lower()
+    name = source.lower().removeprefix("dataset:")
     if name.startswith("movielens"):
         from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
@@ -429,12 +429,16 @@ def _default_synonyms(source: str) -> dict[str, dict[str, tuple[str, ...]]]:
         from causal.datasets.coat import COAT_SYNONYMS
 
         return COAT_SYNONYMS
+    if name.startswith("synthetic"):
+        from causal.datasets.synthetic_synonyms import SYNTHETIC_SYNONYMS
+
+        return SYNTHETIC_SYNONYMS
     return {}
 
 
 def domain_of(source: str) -> str | None:
     """The NLU examples' domain for a workspace source ("movielens", "coat"), else None."""
-    name = source.lower()
+    name = source.lower().removeprefix("dataset:")
     for domain in ("movielens", "coat"):
         if name.startswith(domain):
             return domain

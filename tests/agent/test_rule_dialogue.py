@@ -127,18 +127,20 @@ def test_explanations_cite_causal_effects(rule_agent):
     assert data["path"][0] == data["treatment"] and data["path"][-1] == data["outcome"]
 
 
-def test_paraphrases_reach_the_embedding_fallback(rule_agent):
+def test_paraphrases_reach_the_embedding_classifier(rule_agent):
+    """Intents come from the sentence embedding plus the parse, not from one keyword."""
     from agent.memory import SessionState
-    from agent.nlu import Intent, understand
+    from agent.nlu import Intent
 
-    state = SessionState(session_id="paraphrase")
+    shown = list(rule_agent.vocab.item_titles)[:5]
+    state = SessionState(session_id="paraphrase", last_shown=shown, focus=shown[0])
     for text, intent in [
         ("what made you choose that one", Intent.WHY),
         ("what do you remember about me", Intent.PROFILE),
+        ("how tall is mount everest", Intent.OFF_TOPIC),
+        ("it would be nice if it were also a comedy", Intent.REFINE),
     ]:
-        assert not understand(text, rule_agent.vocab).intents  # no pattern fires
-        assert rule_agent.planner.read(state, text).intent is intent
-    assert rule_agent.planner.read(state, "blah blah").intent is Intent.RECOMMEND
+        assert rule_agent.planner.read(state, text).intent is intent, text
 
 
 def test_what_if_cheaper_or_pricier_is_told_the_way_it_was_asked(rule_agent):
