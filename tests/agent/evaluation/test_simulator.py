@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import random
 import string
 import subprocess
@@ -347,3 +348,37 @@ def test_short_titles_that_read_like_words_are_never_said():
             messages = [sim.opening()] + [sim.respond("", others) for _ in range(4)]
             for message in messages:
                 assert message.text and not names_target(message.text, sim.target)
+
+
+_TRANSCRIPT = """
+import pandas as pd
+from agent.evaluation.catalog_view import CatalogView
+from agent.evaluation.simulator import UserSimulator
+genres = ["Drama|War", "Comedy", "Comedy|Romance", "Action|Thriller", "Drama", "Crime|Drama"]
+items = pd.DataFrame({"item_id": [str(i) for i in range(12)],
+                      "title": [f"Film {chr(65 + i)} (19{70 + 2 * i})" for i in range(12)],
+                      "year": [1970.0 + 2 * i for i in range(12)],
+                      "genres": [genres[i % 6] for i in range(12)]})
+log = pd.DataFrame([(str(u), str((u + j) % 12), 5) for u in range(30) for j in range(4)],
+                   columns=["user_id", "item_id", "rating"])
+view = CatalogView.from_dataset(items, log)
+for target in view.titles:
+    sim = UserSimulator(view.target(target), view, seed=target, bank="heldout")
+    print(sim.opening().text)
+    for n in range(4):
+        turn = sim.respond("Any era?", [i for i in view.titles if i != target][n : n + 5])
+        print(turn.text if turn else None)
+"""
+
+
+def test_the_same_seed_gives_the_same_words_in_another_process():
+    def run(hash_seed):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _TRANSCRIPT], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = run("1")
+    assert first.count("\n") == 12 * 5 and first == run("2")
