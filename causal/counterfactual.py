@@ -25,6 +25,7 @@ already past k) gets no counterfactual reason: there is nothing its signals keep
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -127,31 +128,124 @@ class _Search:
         self.position = {int(i): p for p, i in enumerate(kept)}
         self.scores = self._score(self.state, self.universe) + self.offsets
         self.signals = self._signals()
+        self._scope_removed = frozenset(ranker._indices(scope.without))
+        self._base: _UserState | None = None
+        self._feedback: dict[int, float] = {}
+        self._sums: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- scoring --------------------------------------------------------------------------
 
-    def _score(self, state: _UserState, items: np.ndarray) -> np.ndarray:
-        return self.ranker._scores(state, items, self.scope.popularity_weight)[0]
+    def _score(
+        self, state: _UserState, items: np.ndarray, removed: Collection[int] | None = None
+    ) -> np.ndarray:
+        """The ranker's score; with `removed`, the similarity profile comes from sums kept for
+        the list (the liked set is the list's minus `removed`) instead of a fresh mean."""
+        ranker = self.ranker
+        if removed is None:
+            return ranker._scores(state, items, self.scope.popularity_weight)[0]
+        raw = ranker._preference_raw(state, items)
+        parts = {
+            "preference_z": (raw - ranker.centre) / ranker.scale,
+            "similarity": ranker.similarity_vectors[items] @ self._unit_profile(removed),
+        }
+        choice = ranker._choice_raw(state, items)
+        if choice is not None:
+            parts["choice_z"] = (choice - ranker.choice_centre) / ranker.choice_scale
+        weight = ranker._popularity_weight(self.scope.popularity_weight)
+        return ranker._combine(parts, items, weight)
+
+    def _unit_profile(self, removed: Collection[int]) -> np.ndarray:
+        """The similarity profile of the list's state with `removed` taken out of its likes."""
+        if self._sums is None:
+            sims = self.ranker.similarity_vectors
+            liked = np.array(self.state.liked, dtype=np.int64)
+            disliked = np.array(self.state.disliked, dtype=np.int64)
+            self._sums = (
+                sims[liked].sum(axis=0) if len(liked) else np.zeros(sims.shape[1]),
+                sims[disliked].sum(axis=0) if len(disliked) else np.zeros(sims.shape[1]),
+            )
+        sims = self.ranker.similarity_vectors
+        like_sum, dislike_sum = self._sums
+        profile = np.zeros(sims.shape[1])
+        gone = set(removed)
+        out_l = [i for i in self.state.liked if i in gone]
+        out_d = [i for i in self.state.disliked if i in gone]
+        n_l = len(self.state.liked) - len(out_l)
+        n_d = len(self.state.disliked) - len(out_d)
+        if n_l > 0:
+            profile += (like_sum - sims[out_l].sum(axis=0)) / n_l
+        if n_d > 0:
+            profile -= 0.5 * (dislike_sum - sims[out_d].sum(axis=0)) / n_d
+        norm = float(np.linalg.norm(profile))
+        return profile / norm if norm > 0 else profile
 
     def state_without(self, signals: Collection[int]) -> _UserState:
-        """The user's state with these item indices removed from history and feedback."""
-        ids = [*self.scope.without, *(self.ranker.item_ids[i] for i in signals)]
-        s = self.scope
-        return self.ranker._state_for(s.user_id, s.attributes, s.liked, s.disliked, ids)
+        """The user's state with these item indices removed from history and feedback (what
+        `Ranker._state_for(..., without)` computes, from a base state made once per list)."""
+        ranker = self.ranker
+        removed = frozenset(int(i) for i in signals) | self._scope_removed
+        if self._base is None:
+            s = self.scope
+            key = None if s.user_id is None else str(s.user_id)
+            self._base = ranker._base_state(key, s.attributes)
+            stored = ranker.feedback_of(key) if key is not None else {}
+            extra = {ranker.item_index[i]: t for i, t in stored.items()}
+            for ids, value in ((s.liked, "like"), (s.disliked, "dislike")):
+                for item_id in ids:
+                    target = ranker._feedback_target(value)
+                    if target is not None:
+                        extra[ranker.item_index[item_id]] = target
+            self._feedback = extra
+        key = None if self.scope.user_id is None else str(self.scope.user_id)
+        base = ranker._without(self._base, key, removed, refit=bool(ranker.weights.preference))
+        feedback = {i: t for i, t in self._feedback.items() if i not in removed}
+        return ranker._updated(base, feedback)
 
     def exact(self, signals: Collection[int], positions: np.ndarray) -> np.ndarray:
         """Exact scores of universe positions with `signals` removed."""
         state = self.state_without(signals)
-        return self._score(state, self.universe[positions]) + self.offsets[positions]
+        return self._score(state, self.universe[positions], signals) + self.offsets[positions]
 
     def rank_without(self, signals: Collection[int], item: int) -> int:
-        """The item's rank among every candidate with `signals` removed (a full re-score)."""
-        scores = self.scores
-        if signals:
-            state = self.state_without(signals)
-            scores = self._score(state, self.universe) + self.offsets
+        """The item's rank among every candidate with `signals` removed.
+
+        Exact, without re-scoring the whole catalogue: a candidate's score moves by at most
+        |q_x| |dp| (choice) + |z_x| |dtheta| (rating model) + |du| (similarity profile), so
+        only candidates within that bound of the item's new score are scored again.
+        """
         p = self.position[item]
-        return 1 + int(np.count_nonzero(scores > scores[p]))
+        if not signals:
+            return 1 + int(np.count_nonzero(self.scores > self.scores[p]))
+        state = self.state_without(signals)
+        mine = float(self._score(state, self.universe[[p]], signals)[0] + self.offsets[p])
+        bound = self._bound(state)
+        sure = self.scores - bound > mine
+        maybe = ~sure & (self.scores + bound > mine)
+        sure[p] = maybe[p] = False
+        count = int(np.count_nonzero(sure))
+        unsure = np.flatnonzero(maybe)
+        if len(unsure):
+            exact = self._score(state, self.universe[unsure], signals) + self.offsets[unsure]
+            count += int(np.count_nonzero(exact > mine))
+        return 1 + count
+
+    def _bound(self, state: _UserState) -> np.ndarray:
+        """Per candidate, the most its score can move from the list's state to `state`."""
+        ranker = self.ranker
+        w = ranker.weights
+        q_norm, z_norm = _norms(ranker)
+        bound = np.full(len(self.universe), 1e-9)
+        old, new = self.state, state
+        if w.choice and old.choice_vec is not None and new.choice_vec is not None:
+            step = float(np.linalg.norm(new.choice_vec - old.choice_vec))
+            bound += abs(w.choice) / ranker.choice_scale * step * q_norm[self.universe]
+        if w.preference:
+            step = float(np.linalg.norm(np.r_[new.vec - old.vec, new.bias - old.bias]))
+            bound += abs(w.preference) / ranker.scale * step * z_norm[self.universe]
+        if w.similarity:
+            step = float(np.linalg.norm(_profile(ranker, new) - _profile(ranker, old)))
+            bound += abs(w.similarity) * step
+        return bound * (1 + 1e-9)
 
     def rank(self, item: int) -> int:
         """The item's rank among the candidates as the list was scored."""
@@ -396,3 +490,33 @@ def user_signals(ranker: Ranker, scope: Scope) -> list[str]:
     """The user's removable signals in this scope (history rows, feedback and session likes)."""
     search = _Search(ranker, scope)
     return [ranker.item_ids[int(i)] for i in search.signals]
+
+
+_NORMS: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def _norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
+    """|q_x| (choice target vectors) and |(item_vec_x, 1)| per item, computed once per ranker."""
+    cached = _NORMS.get(ranker)
+    if cached is None:
+        q = (
+            np.linalg.norm(ranker.choice.target_vec, axis=1)
+            if ranker.choice is not None
+            else np.zeros(ranker.n_items)
+        )
+        z = np.sqrt(np.sum(ranker.params.item_vec**2, axis=1) + 1.0)
+        cached = (q, z)
+        _NORMS[ranker] = cached
+    return cached
+
+
+def _profile(ranker: Ranker, state: _UserState) -> np.ndarray:
+    """The unit taste profile the ranker's similarity uses (zeros when there is none)."""
+    sims = ranker.similarity_vectors
+    profile = np.zeros(sims.shape[1])
+    if state.liked:
+        profile += sims[list(state.liked)].mean(axis=0)
+    if state.disliked:
+        profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
+    norm = float(np.linalg.norm(profile))
+    return profile / norm if norm > 0 else profile

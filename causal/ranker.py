@@ -720,13 +720,29 @@ class Ranker:
             raise UnknownItemsError(missing)
         return frozenset(self.item_index[str(i)] for i in item_ids)
 
-    def _without(self, base: _UserState, key: str | None, removed: frozenset[int]) -> _UserState:
-        """The user's state had they never picked the `removed` items (see causal.counterfactual)."""
+    def _without(
+        self, base: _UserState, key: str | None, removed: frozenset[int], refit: bool = True
+    ) -> _UserState:
+        """The user's state had they never picked the `removed` items (see causal.counterfactual).
+
+        `refit=False` leaves the rating model's vector as it is (when it has no weight in the
+        score, a search need not re-solve it).
+        """
         from causal.counterfactual import downdate
 
         rows = [(i, t) for i, t in self._history_rows(key) if i in removed] if key else []
         if not rows:
             return base
+        if not refit:
+            picks = tuple(i for i in base.picks if i not in removed)
+            return replace(
+                base,
+                liked=tuple(i for i in base.liked if i not in removed),
+                disliked=tuple(i for i in base.disliked if i not in removed),
+                n_history=base.n_history - len(rows),
+                picks=picks,
+                choice_vec=self._choice_vector(picks, {}, base.features),
+            )
         items = np.array([i for i, _ in rows], dtype=np.int64)
         targets = np.array([t for _, t in rows], dtype=np.float64)
         pred = self._preference_raw(base, items)
