@@ -43,6 +43,10 @@ UI_CSS = (
 #whyrec-examples > * { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
 #whyrec-try p { margin: 0; }
 #whyrec-graph img { object-fit: contain; }
+@media (max-width: 640px) {
+  #whyrec-header h1 { font-size: 1.25em; }
+  #whyrec-chat { height: 300px !important; max-height: 300px; }
+}
 .whyrec-item .whyrec-like, .whyrec-item .whyrec-dislike { max-width: 140px; }
 """
 )
@@ -131,7 +135,11 @@ def merge_items(
     merged = []
     for item in shown:
         fresh = by_id.get(str(item.get("item_id")))
-        merged.append({**item, **fresh, "_focus": True} if fresh else {**item, "_focus": False})
+        if fresh is None:
+            merged.append({**item, "_focus": False})
+            continue
+        kept = {k: v for k, v in fresh.items() if v not in (None, "", [], {})}
+        merged.append({**item, **kept, "_focus": True})
     return merged
 
 

@@ -111,11 +111,12 @@ def test_user_text_is_shown_literally():
 
 
 def test_merge_keeps_cards_for_questions_and_opens_the_asked_one():
-    shown = [{"item_id": "1", "title": "A"}, {"item_id": "2", "title": "B"}]
-    why = [{"item_id": "2", "title": "B", "evidence": [GENRE]}]
+    shown = [{"item_id": "1", "title": "A"}, {"item_id": "2", "title": "B", "attributes": {"y": 1}}]
+    why = [{"item_id": "2", "title": "B", "evidence": [GENRE], "attributes": {}}]
     merged = merge_items(shown, why, recommended=False)
     assert [i["item_id"] for i in merged] == ["1", "2"]
     assert merged[1]["_focus"] and not merged[0]["_focus"] and merged[1]["evidence"]
+    assert merged[1]["attributes"] == {"y": 1}  # an empty field does not wipe the card's
     assert merge_items(shown, [], recommended=False) == shown
     assert merge_items(shown, why, recommended=True) == why
     trace = [{"kind": "tool", "name": "recommend", "args": {"k": 30, "query": "q", "filters": {}}}]
