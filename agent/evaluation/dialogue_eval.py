@@ -190,7 +190,9 @@ def system_metrics(dialogues: Sequence[DialogueResult], turns: int) -> dict[str,
         round(sum(1 for s in successes if s <= t) / n, 4) if n else None
         for t in range(1, turns + 1)
     ]
-    with_items = [t for d in dialogues for t in d.turns if t.items and t.grounded is not None]
+    # Share of the agent's turns with items whose explanation passed the grounding check
+    # (a turn that does not say counts as ungrounded); baselines explain nothing: None.
+    with_items = [t for d in dialogues if d.system == AGENT for t in d.turns if t.items]
     out["grounding_rate"] = (
         round(sum(1 for t in with_items if t.grounded) / len(with_items), 4) if with_items else None
     )
