@@ -211,3 +211,82 @@ def test_time_budget() -> None:
     # A generous budget lets the main search finish but caps the bootstrap.
     result = discover(table_from_frame(frame), time_budget_s=30, n_bootstrap=3, progress=False)
     assert result.n_bootstrap <= 3
+
+
+def test_conflicting_colliders_stay_undecided() -> None:
+    # a - b - c - d: sepsets claim a -> b <- c and b -> c <- d; the two disagree on b - c.
+    nodes = ["a", "b", "c", "d"]
+    adj = {frozenset(("a", "b")), frozenset(("b", "c")), frozenset(("c", "d"))}
+    seps = {
+        frozenset(("a", "c")): set(),
+        frozenset(("b", "d")): set(),
+        frozenset(("a", "d")): set(),
+    }
+    _, how = orient(nodes, adj, PriorKnowledge(), sepsets=seps)
+    assert "data" not in how.values()
+    # Without the conflict the collider is oriented from the data.
+    seps_ok = {
+        frozenset(("a", "c")): set(),
+        frozenset(("b", "d")): {"c"},
+        frozenset(("a", "d")): set(),
+    }
+    edges, how_ok = orient(nodes, adj, PriorKnowledge(), sepsets=seps_ok)
+    assert ("a", "b") in edges and ("c", "b") in edges
+    assert how_ok[("a", "b")] == how_ok[("c", "b")] == "data"
+
+
+def test_collider_ruled_out_by_priors_drops_its_whole_triple() -> None:
+    # z -> x is required, so "x -> z <- y" (empty sepset) is wrong: y - z stays undecided.
+    adj = {frozenset(("x", "z")), frozenset(("y", "z"))}
+    priors = PriorKnowledge(required=(("z", "x"),))
+    edges, how = orient(["x", "y", "z"], adj, priors, sepsets={frozenset(("x", "y")): set()})
+    assert ("z", "x") in edges
+    pair = next(e for e in edges if set(e) == {"y", "z"})
+    assert how[pair] == "arbitrary"
+
+
+def test_stability_selection_keeps_only_stable_edges(worlds) -> None:
+    table = build_analysis_table(worlds[2].dataset)
+    base = discover(table, variables=list(NODES), n_bootstrap=3, progress=False, seed=1)
+    strict = discover(
+        table,
+        variables=list(NODES),
+        n_bootstrap=3,
+        progress=False,
+        seed=1,
+        stability_threshold=1.0,
+    )
+    assert set(strict.graph.edges) <= set(base.graph.edges)
+    for u, v in strict.graph.edges:
+        pair = frozenset((u, v))
+        assert all(any(frozenset(e) == pair for e in r) for r in strict.resamples)
+    with pytest.raises(DiscoveryError, match="stability_threshold"):
+        discover(table, variables=list(NODES), stability_threshold=1.5, progress=False)
+
+
+@pytest.mark.slow
+def test_funnel_world_beats_pgmpy_pc_with_the_same_role_tiers() -> None:
+    from pgmpy.causal_discovery import PC, ExpertKnowledge
+
+    from causal.datasets.worlds import OBSERVED, FunnelConfig, make_funnel_world
+
+    world = make_funnel_world(FunnelConfig(seed=11, n_interactions=10_000))
+    table = build_analysis_table(world.dataset)
+    truth = set(world.truth.edges)
+    ours = discover(table, variables=list(OBSERVED), n_bootstrap=0, progress=False)
+    codes = table.codes("rows")[list(OBSERVED)]
+    frame = codes.astype(str)  # a missing value (-1) is one more level, as pgmpy sees it
+    tiers = {v: table.spec(v).tier for v in OBSERVED}
+    order = [[v for v in OBSERVED if tiers[v] == t] for t in sorted(set(tiers.values()))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pc = PC(
+            ci_test="chi_square",
+            return_type="dag",
+            max_cond_vars=4,
+            expert_knowledge=ExpertKnowledge(temporal_order=order),
+            n_jobs=1,
+            show_progress=False,
+        ).fit(frame)
+    theirs = {(str(u), str(v)) for u, v in pc.causal_graph_.edges()}
+    assert shd(ours.graph.edges, truth) <= 0.5 * shd(theirs, truth)
