@@ -36,7 +36,7 @@ import numpy as np
 if TYPE_CHECKING:
     from causal.ranker import Ranker, _UserState
 
-MAX_SIZE = 10  # give up past this many signals: a reason that long explains little
+MAX_SIZE = 20  # give up past this many signals (pruning keeps found sets far smaller)
 POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
 
 

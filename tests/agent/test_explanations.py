@@ -81,3 +81,16 @@ def test_cited_effects_support_their_item_and_the_reason_leads_plainly(agent_wor
                 assert cf.verified and cf.rank <= 10 < cf.rank_without
                 assert explanation.reason == cf.text
     assert with_counterfactual > 0
+
+
+def test_the_python_api_carries_counterfactuals_and_checks_them(rule_agent, agent_workspace):
+    user = str(agent_workspace.dataset.users["user_id"].iloc[1])
+    items = rule_agent.recommend(rule_agent.new_session(user), k=5)
+    assert items and all(i.counterfactual is not None and i.counterfactual.text for i in items)
+    found = [i.counterfactual for i in items if i.counterfactual.verified]
+    assert found and all(cf.rank <= 5 < cf.rank_without for cf in found)
+    check = rule_agent.new_session(user)
+    again = rule_agent.recommend(check, k=5, without=found[0].without)
+    cited = {s for i in again for s in i.counterfactual.without}
+    assert again and not cited & set(found[0].without)
+    assert not rule_agent.session_state(check).shown  # a check leaves the session alone

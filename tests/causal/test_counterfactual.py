@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from causal.counterfactual import Outcome, Scope, downdate, explain_ranks, rank_without
+from causal.counterfactual import MAX_SIZE, Outcome, Scope, downdate, explain_ranks, rank_without
 from causal.ranker import RankerConfig, UnknownItemsError, train_ranker
 
 K = 5
@@ -81,7 +81,7 @@ def test_every_reason_is_verified_minimal_and_reproducible(ranker):
                 assert not reason.verified and reason.without == ()
                 continue
             found += 1
-            assert reason.verified and 0 < len(reason.without) <= 10
+            assert reason.verified and 0 < len(reason.without) <= MAX_SIZE
             assert set(reason.without) <= banned  # the user's own history
             assert reason.rank_without > K
             again = _independent_rank(ranker, user, reason.item_id, reason.without, banned)
