@@ -34,6 +34,8 @@ COMPONENT_WORDS = {
 }
 # Markdown and HTML syntax (plus ":" and "." so that bare URLs are not auto-linked).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
+# A reply's own emphasis (**bold**, _italic_) may stay; links, images and HTML may not.
+_REPLY_SPECIAL = re.compile(r"([\\`{}\[\]()<>#+\-.!|~:$&])")
 _LIST_MARKER = re.compile(r"^(\s*(?:[-*•]|\d{1,2}[.)])\s+)(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(.*)$")
 
@@ -44,6 +46,10 @@ def safe_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+def _reply_line(text: str) -> str:
+    return _REPLY_SPECIAL.sub(r"\\\1", str(text))
+
+
 def safe_reply_markdown(text: str) -> str:
     """A model's or planner's reply as markdown that keeps its line structure (bullets,
     numbered lists, line breaks) but no links, images, HTML or emphasis from its content."""
@@ -52,9 +58,9 @@ def safe_reply_markdown(text: str) -> str:
         marker = _LIST_MARKER.match(line)
         if marker:
             bullet = "-" if marker.group(1).strip() in ("-", "*", "•") else marker.group(1).strip()
-            out.append(f"{bullet} {safe_markdown(marker.group(2))}")
+            out.append(f"{bullet} {_reply_line(marker.group(2))}")
         else:
-            out.append(safe_markdown(line))
+            out.append(_reply_line(line))
     return "\n".join(out)
 
 
@@ -150,7 +156,7 @@ def short_reply(text: str, items: Sequence[Mapping[str, Any]]) -> str:
                 suffix = f" — {safe_markdown(reason)}" if reason else ""
                 out.append(f"{number}. {safe_markdown(title)}{suffix}")
             else:
-                out.append(f"{number}. {safe_markdown(_cut(rest))}")
+                out.append(f"{number}. {_reply_line(_cut(rest))}")
             continue
         marker = _LIST_MARKER.match(line)
         if marker:
@@ -158,9 +164,9 @@ def short_reply(text: str, items: Sequence[Mapping[str, Any]]) -> str:
             if bullets > MAX_WHY_BULLETS:
                 dropped += 1
                 continue
-            out.append(f"- {safe_markdown(marker.group(2))}")
+            out.append(f"- {_reply_line(marker.group(2))}")
             continue
-        out.append(safe_markdown(line))
+        out.append(_reply_line(line))
     if dropped:
         more = "reason" if dropped == 1 else "reasons"
         out.append(f"_({dropped} more {more} in the card, under Why exactly?)_")
@@ -173,9 +179,9 @@ def streaming_reply(text: str) -> str:
     for line in str(text).splitlines():
         numbered = _NUMBERED.match(line)
         if numbered:
-            out.append(f"{numbered.group(1)}. {safe_markdown(_cut(numbered.group(2)))}")
+            out.append(f"{numbered.group(1)}. {_reply_line(_cut(numbered.group(2)))}")
         else:
-            out.append(safe_markdown(line))
+            out.append(_reply_line(line))
     return "\n".join(out)
 
 

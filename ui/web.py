@@ -90,7 +90,7 @@ def why_pictures(causal: CausalView, reply: Any) -> tuple[Any, Any, str]:
     path = answer_path(reply, graph)
     caption: list[str] = []
     if path:
-        caption.append("**Path behind this answer:** " + " → ".join(f"`{p}`" for p in path))
+        caption.append("**Path behind this answer:** " + " → ".join(map(safe_markdown, path)))
     effect, pair = cited_effect(reply)
     if effect is None and pair is not None:
         effect = _pair_effect(causal, *pair)
