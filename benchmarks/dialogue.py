@@ -2,8 +2,8 @@
 
 Runs `whyrec eval dialogue` twice on one workspace, popularity-weighted and uniform target
 draws (a third of the targets from each of head, torso and tail), prints the tables and
-writes benchmarks/results/NAME.json and NAME-uniform.json, each with the date, the machine
-(with load averages: the machine may be shared) and the exact command behind the figures.
+writes benchmarks/results/NAME.json and NAME-uniform.json (or --uniform-name), each with the
+date, the machine (with load averages: the machine may be shared) and the exact command.
 
     python benchmarks/dialogue.py --workspace ws/ml --n 99 --turns 5
 """
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bank", default="heldout", choices=("heldout", "dev"))
     parser.add_argument("--llm", default="rule")
     parser.add_argument("--name", default="dialogue", help="results file name (no .json)")
+    parser.add_argument(
+        "--uniform-name", default=None, help="the uniform draw's file name (default NAME-uniform)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--transcripts", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.eval_dialogue import run_dialogue_eval
 
     args.out.mkdir(parents=True, exist_ok=True)
+    names = {"interaction": args.name, "uniform": args.uniform_name or f"{args.name}-uniform"}
     for sampling, suffix in (("interaction", ""), ("uniform", "-uniform")):
         transcripts = None
         if args.transcripts is not None:
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             "script": "python " + " ".join(["benchmarks/dialogue.py", *(argv or sys.argv[1:])]),
             "results": payload,
         }
-        path = args.out / f"{args.name}{suffix}.json"
+        path = args.out / f"{names[sampling]}.json"
         path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"wrote {path}", flush=True)
     return 0
