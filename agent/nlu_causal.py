@@ -141,4 +141,9 @@ def what_if_question(
         for attr, values in include.items():
             if attr == treatment and values:
                 value = values[0]
+        if direction is None and value is None:  # "less popular", "more active": a direction
+            if re.search(r"\b(less|fewer|lower|smaller|older|earlier)\b", low):
+                direction = Direction.DOWN
+            elif re.search(r"\b(more|higher|bigger|larger|newer|later)\b", low):
+                direction = Direction.UP
     return WhatIf(treatment=treatment, outcome=outcome, value=value, direction=direction)
