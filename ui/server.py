@@ -131,7 +131,8 @@ def create_app(
         for route in _flat_routes(app.router.routes):
             regex = getattr(route, "path_regex", None)
             name = getattr(route, "name", None)
-            if name != "unknown_route" and regex is not None and regex.match(path):
+            methods = getattr(route, "methods", None)  # a Mount (the UI at /) has none
+            if methods and name != "unknown_route" and regex is not None and regex.match(path):
                 raise WrongMethod(
                     f"{request.method} is not allowed on {path[:120]}", code="method_not_allowed"
                 )

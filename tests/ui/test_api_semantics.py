@@ -152,6 +152,8 @@ def test_odd_methods_and_paths_answer_in_the_error_shape(real):
         assert status == 404 and set(body) == {"error"}, (path, status, body)
     r = httpx.put(f"{real.url}/api/sessions")
     assert r.status_code == 405 and set(r.json()) == {"error"}
+    r = httpx.get(f"{real.url}/api/nothing-here")  # the UI mounted at / changes nothing
+    assert r.status_code == 404 and _error(r)["code"] == "no_route"
     r = httpx.get(f"{real.url}/no-such-page.json")
     assert r.status_code == 404
 
