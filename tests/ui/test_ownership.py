@@ -171,8 +171,7 @@ def test_mcp_transport_session_is_bound_to_its_key(fake_keyed):
     r = httpx.post(url, json=init, headers={**headers, **_auth(KEY_A)})
     assert r.status_code == 200, r.text
     mcp_sid = r.headers.get("mcp-session-id")
-    if mcp_sid is None:  # a stateless transport: there is no session to steal
-        return
+    assert mcp_sid  # a stateful transport: there is a session someone could try to take
     ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
     stolen = httpx.post(
         url, json=ping, headers={**headers, **_auth(KEY_B), "mcp-session-id": mcp_sid}
