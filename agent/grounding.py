@@ -166,6 +166,7 @@ class _Facts:
     items: dict[str, _Item] = field(default_factory=dict)
     free: list[float] = field(default_factory=list)
     signed: list[float] = field(default_factory=list)  # numeric JSON values (effects keep sign)
+    effects: list[tuple[Any, Any, list[float]]] = field(default_factory=list)  # arms, values
 
     def add_source(self, text: str) -> None:
         try:
@@ -180,6 +181,13 @@ class _Facts:
 
     def _walk(self, node: Any, owners: list[_Item] | None) -> None:
         if isinstance(node, dict):
+            estimate = node.get("estimate")
+            if isinstance(estimate, int | float) and not isinstance(estimate, bool):
+                values = [node.get(k) for k in ("estimate", "ci_low", "ci_high")]
+                numbers = [float(v) for v in values if isinstance(v, int | float)]
+                self.effects.append(
+                    (node.get("treatment_value"), node.get("control_value"), numbers)
+                )
             title = node.get("title")
             if isinstance(title, str) and title.strip():
                 item = self.item(title)
@@ -392,7 +400,7 @@ class GroundingChecker:
         padded = f" {normalise(' '.join(sources))} "
         everything = _NumberIndex(_source_numbers(sources) + list(_ALLOWED_CONSTANTS))
         free = _NumberIndex(facts.free + list(_ALLOWED_CONSTANTS))
-        signed = np.asarray(facts.signed, dtype=float)
+        signed_all = np.asarray(facts.signed, dtype=float)
 
         mentions, checked_titles = self._mentions(text, facts, padded)
         bad_titles = [m.text for m in mentions if m.item is None]
@@ -416,6 +424,7 @@ class GroundingChecker:
             here = [m.item for m in mentions if start <= m.start < end and m.item is not None]
             if here:  # items named earlier in the block stay in view ("Why A? Because B ...")
                 context = [*here, *(i for i in context if i not in here)]
+            signed = _signs_for(text[start:end], facts.effects, signed_all)
             for m in _NUMBER.finditer(clean, start, end):
                 sign, _dollar, whole, frac, pct = m.groups()
                 raw = m.group().strip()
@@ -471,6 +480,36 @@ class GroundingChecker:
                 said = original[spans[hit.start][1] : spans[hit.end - 1][2]]
                 out.append(f"{item.title}: {said}")
         return out
+
+
+def _arm_at(text: str, value: Any) -> int:
+    """Where an effect's arm is named in a sentence (-1: not named)."""
+    if isinstance(value, bool) or value is None:
+        return -1
+    if isinstance(value, int | float):
+        for m in _NUMBER.finditer(text):
+            frac = m.group(4)
+            shown = float(m.group(3).replace(",", "") + (frac or ""))
+            if abs(shown - abs(float(value))) <= 0.5 * 10 ** (-(len(frac) - 1 if frac else 0)):
+                return m.start()
+        return -1
+    return text.lower().find(str(value).lower())
+
+
+def _signs_for(
+    sentence: str, effects: list[tuple[Any, Any, list[float]]], signed: np.ndarray
+) -> np.ndarray:
+    """The signed values a sentence may quote: an effect told with its arms swapped ("1986
+    instead of 1996") quotes its values negated."""
+    extra: list[float] = []
+    keep = np.ones(len(signed), dtype=bool)
+    for treated, control, values in effects:
+        at_t, at_c = _arm_at(sentence, treated), _arm_at(sentence, control)
+        if at_t >= 0 and at_c >= 0 and at_c < at_t:
+            for v in values:
+                keep &= signed != v
+            extra += [-v for v in values]
+    return np.concatenate([signed[keep], np.asarray(extra, dtype=float)]) if extra else signed
 
 
 def _flipped(signed: np.ndarray, value: float, decimals: int, negative: bool) -> bool:

@@ -97,3 +97,24 @@ def test_each_kind_of_claim(checker):
     lead = checker.check("1. Toy Story (1995) — 1.23\n2. The Velvet Orchard — a gem", SOURCES)
     assert "The Velvet Orchard" in lead.unsupported_titles
     assert checker.check("1. Top Pick: Heat (1995) — score 0.87", SOURCES).ok
+
+
+def test_an_effect_told_with_its_arms_swapped_keeps_a_consistent_sign(checker):
+    sources = [
+        json.dumps(
+            {
+                "treatment": "price",
+                "treatment_value": 19.82,
+                "control_value": 10.11,
+                "estimate": -0.058,
+                "ci_low": -0.066,
+                "ci_high": -0.044,
+            }
+        )
+    ]
+    swapped = "Setting price = 10.11 instead of 19.82 raises clicked by 0.058."
+    assert checker.check(swapped, sources).ok
+    assert not checker.check(swapped.replace("raises", "lowers"), sources).ok
+    plain = "Setting price = 19.82 instead of 10.11 lowers clicked by 0.058."
+    assert checker.check(plain, sources).ok
+    assert not checker.check(plain.replace("lowers", "raises"), sources).ok
