@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine_info import machine  # noqa: E402
+from benchmarks.machine_info import cpu_seconds, machine  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 NETWORKS = ("asia", "sachs", "child", "alarm")
@@ -143,7 +143,7 @@ def bench_worlds(specs: list[tuple[int, int]], effect_seeds: set[int]) -> dict[s
         graphs = {}
         systems: list[tuple[str, dict[str, Any]]] = [("ours", {"n_bootstrap": 0})]
         if n <= 50_000:  # resamples cost five searches each: kept to the smaller worlds
-            full = {"n_bootstrap": 5, "stability_threshold": 0.6, "orient_fn": oracle(truth, seed)}
+            full = {"n_bootstrap": 4, "stability_threshold": 0.6, "orient_fn": oracle(truth, seed)}
             systems.append(("ours + stability + hook", full))
         for system, kwargs in systems:
             started = time.perf_counter()
@@ -157,7 +157,8 @@ def bench_worlds(specs: list[tuple[int, int]], effect_seeds: set[int]) -> dict[s
             )
             _print_row(rows[-1])
         frame = _naive_frame(table, names)
-        for method in ("pc", "hc", "ges"):
+        # pgmpy's HillClimb and GES take minutes on the largest world: PC alone there.
+        for method in ("pc", "hc", "ges") if n <= 50_000 else ("pc",):
             started = time.perf_counter()
             edges = pgmpy_search(frame, method, None if method == "ges" else tiers)
             label = f"pgmpy {method.upper()}" + (" (no priors)" if method == "ges" else "")
@@ -195,7 +196,15 @@ def effects_on_world(world, table, graphs, effect_list) -> list[dict[str, Any]]:
         for system, disc in graphs.items():
             started = time.perf_counter()
             res = estimate_on_learned_graph(
-                table, disc.graph, t, y, a, b, resamples=disc.resamples, seed=world.config.seed
+                table,
+                disc.graph,
+                t,
+                y,
+                a,
+                b,
+                resamples=disc.resamples,
+                seed=world.config.seed,
+                refutations=False,
             )
             out.append(_effect_row(world, f"discovered: {system}", t, y, a, b, truth, res, started))
     return out
@@ -378,8 +387,8 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
             "value": main.get("lowest_per_effect_coverage"),
             "met": (main.get("lowest_per_effect_coverage") or 0) >= 0.90,
         },
-        "benchmark within 15 minutes": {
-            "value": round(results["seconds"], 1),
+        "benchmark within 15 minutes (wall clock; CPU seconds alongside)": {
+            "value": f"{results['seconds']:.0f} s wall, {results['cpu_seconds']:.0f} s CPU",
             "met": results["seconds"] <= 900,
         },
     }
@@ -429,18 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         specs, effect_seeds, syn, net_n = [(0, 10_000), (1, 20_000)], {0, 1}, [0], 1000
     else:
-        specs = [
-            (0, 20_000),
-            (1, 50_000),
-            (2, 20_000),
-            (3, 50_000),
-            (4, 20_000),
-            (5, 50_000),
-            (6, 10_000),
-            (7, 100_000),
-            (8, 200_000),
-        ]
-        effect_seeds, syn, net_n = set(range(6)), [0, 1], 5000
+        specs = [(0, 20_000), (1, 50_000), (2, 20_000), (3, 50_000), (4, 10_000), (5, 200_000)]
+        effect_seeds, syn, net_n = {0, 1, 2, 3}, [0, 1], 5000
     results: dict[str, Any] = {}
     print("Funnel worlds: discovery and effects ...", flush=True)
     worlds = bench_worlds(specs, effect_seeds)
@@ -455,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     results["discovery_networks"] = bench_networks(net_n)
     results["discovery_networks_summary"] = _mean_by(results["discovery_networks"], "networks")
     results["seconds"] = time.perf_counter() - started
+    results["cpu_seconds"] = round(cpu_seconds(), 1)
     results["targets"] = targets(results)
     print_tables(results)
     payload = {

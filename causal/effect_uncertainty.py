@@ -21,7 +21,7 @@ misspecified. `estimate_on_learned_graph` therefore:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -84,16 +84,29 @@ def estimate_on_learned_graph(
     outcome: str,
     treatment_value: Any = None,
     control_value: Any = None,
+    given: Mapping[str, Any] | None = None,
     *,
     resamples: Sequence[Iterable[tuple[str, str]]] = (),
     seed: int = 0,
     n_boot: int = 200,
+    refutations: bool = True,
+    source: str = "auto",
     max_no_overlap: float = MAX_NO_OVERLAP,
 ) -> EffectResult:
-    """The effect with an interval widened for graph and model uncertainty, or a decline."""
-    common = dict(seed=seed, n_boot=n_boot, refutations=False)
+    """The effect with an interval widened for graph and model uncertainty, or a decline.
+
+    Refutations (when asked for) run on the learned graph's estimate only.
+    """
+    common = dict(seed=seed, n_boot=n_boot, refutations=False, given=given, source=source)
     main = estimate_effect(
-        table, graph, treatment, outcome, treatment_value, control_value, method="aipw", **common
+        table,
+        graph,
+        treatment,
+        outcome,
+        treatment_value,
+        control_value,
+        method="aipw",
+        **{**common, "refutations": refutations},
     )
     if not main.identified:
         return main
@@ -121,7 +134,7 @@ def estimate_on_learned_graph(
     highs.append(reg.ci_high)
     seen = {tuple(sorted(main.adjustment_set))}
     for alt, why in alternative_graphs(graph, treatment, resamples):
-        ident = identify(table, alt, treatment, outcome)
+        ident = identify(table, alt, treatment, outcome, given, source)
         if not ident.identified:
             return _decline(
                 main,

@@ -337,6 +337,22 @@ class Workspace:
             raise WorkspaceError(
                 f"{self.root} has no causal graph; rebuild it with `whyrec build` (causal step)"
             )
+        if str(kwargs.get("method", "auto")) in ("auto", "aipw") and _learned(graph):
+            # A discovered graph: the interval carries its open orientations and a second
+            # outcome model, or the effect is declined with the reason.
+            from causal.effect_uncertainty import estimate_on_learned_graph
+
+            extra = {k: v for k, v in kwargs.items() if k != "method"}
+            return estimate_on_learned_graph(
+                self.analysis_table,
+                graph,
+                treatment,
+                outcome,
+                treatment_value,
+                control_value,
+                given,
+                **extra,
+            )
         return estimate_effect(
             self.analysis_table,
             graph,
@@ -347,6 +363,12 @@ class Workspace:
             given,
             **kwargs,
         )
+
+
+def _learned(graph: CausalGraph) -> bool:
+    """True when discovery decided the graph's edges (not a graph the user supplied)."""
+    how = {graph.edge_info(u, v).oriented_by for u, v in graph.edges}
+    return bool(how - {None, "given"})
 
 
 def _resolve_dataset(

@@ -278,7 +278,7 @@ def test_learned_graph_interval_covers_both_outcome_models(funnel) -> None:
     world, table = funnel
     graph = _marked(world, set())
     args = ("exposed", "clicked", 1, 0)
-    res = estimate_on_learned_graph(table, graph, *args, n_boot=20)
+    res = estimate_on_learned_graph(table, graph, *args, n_boot=20, refutations=False)
     aipw = estimate_effect(table, graph, *args, method="aipw", refutations=False, n_boot=20)
     reg = estimate_effect(table, graph, *args, method="regression", refutations=False, n_boot=20)
     assert res.identified and res.estimate == pytest.approx(aipw.estimate)
@@ -295,11 +295,13 @@ def test_learned_graph_declines_when_an_open_orientation_moves_the_answer(funnel
     # Reversed, popularity would be a confounder of quality: adjusting for it blocks the
     # path through position and exposure, and the estimate moves outside the interval.
     graph = _marked(world, {("quality", "popularity")})
-    res = estimate_on_learned_graph(table, graph, "quality", "clicked", 4, 2, n_boot=20)
+    res = estimate_on_learned_graph(
+        table, graph, "quality", "clicked", 4, 2, n_boot=20, refutations=False
+    )
     assert not res.identified and res.estimate is None
     assert "popularity -> quality" in res.reason
     decided = estimate_on_learned_graph(
-        table, _marked(world, set()), "quality", "clicked", 4, 2, n_boot=20
+        table, _marked(world, set()), "quality", "clicked", 4, 2, n_boot=20, refutations=False
     )
     assert decided.identified
 
@@ -310,6 +312,6 @@ def test_learned_graph_declines_without_overlap(funnel) -> None:
     world, table = funnel
     # Niche items are never placed first: position 1 vs 5 has no support there.
     res = estimate_on_learned_graph(
-        table, _marked(world, set()), "position", "clicked", 1, 5, n_boot=20
+        table, _marked(world, set()), "position", "clicked", 1, 5, n_boot=20, refutations=False
     )
     assert not res.identified and "no overlap" in res.reason
