@@ -1,9 +1,9 @@
 """Baselines that hold the same dialogues as the agent, with the same exposure and facts.
 
-Each baseline meets a simulated user of the same seed as the agent's, is shown every fact
-that user states (as structure, not words: `Fact` objects), and shows exactly k new items
-a turn (never one it showed before), so five turns of ten mean fifty distinct items, as
-for the agent at best.
+Each baseline is told, turn by turn, the facts the simulated user told the agent (as
+structure, not words: `Fact` objects; see `dialogue_eval.run_baseline`), and shows exactly
+k new items a turn (never one it showed before), so five turns of ten mean fifty distinct
+items, as for the agent at best.
 
 - popularity: the most engaged-with items of the log, next k each turn; it ignores facts.
 - filter_popularity: the items that satisfy every fact stated so far (values wanted and

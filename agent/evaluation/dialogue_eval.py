@@ -7,9 +7,11 @@ Targets are drawn (seeded) from the items people liked (rating >= 4, else a clic
 row): `interaction` draws a random liked row's item, so popular items come up as often as
 people liked them; `uniform` draws distinct liked items. With `stratify` (the default) the
 draw takes a third of the targets from each popularity stratum (head, torso, tail: see
-`catalog_view`). Each target meets three systems, each with its own simulated user of the
-same seed and phrasing bank: the agent (anonymous session, by text) and the popularity and
-filter+popularity baselines (by facts as structure, k new items a turn). A dialogue ends
+`catalog_view`). Each target meets three systems: the agent (anonymous session, by text),
+then the popularity and filter+popularity baselines, which hear the facts the user told the
+agent, turn by turn, as structure, and show k new items a turn; when the agent found the
+target before the last turn, the same user (forked at that point) goes on telling each
+baseline what it would have said next, reacting to that baseline's lists. A dialogue ends
 when the target is among the first k items a system shows, or after `turns` replies.
 Hit@k counts targets shown at rank <= k when the dialogue ended; everything is reported
 for all targets and per stratum.
@@ -34,7 +36,7 @@ from agent.evaluation.baselines import DESCRIPTIONS, PopularityBaseline, make_ba
 from agent.evaluation.catalog_view import STRATA, CatalogView, liked_rows
 from agent.evaluation.clients import AgentClient
 from agent.evaluation.phrases import Bank
-from agent.evaluation.simulator import UserSimulator
+from agent.evaluation.simulator import UserSimulator, UserTurn
 
 HIT_KS: tuple[int, ...] = (1, 5, 10)
 AGENT = "agent"
@@ -109,12 +111,21 @@ def _fact_labels(turn: Any) -> tuple[str, ...]:
     )
 
 
-def run_dialogue(client: AgentClient, sim: UserSimulator, max_turns: int) -> DialogueResult:
-    """One conversation between the simulated user and the agent (by text)."""
+def run_dialogue(
+    client: AgentClient,
+    sim: UserSimulator,
+    max_turns: int,
+    heard: list[UserTurn] | None = None,
+) -> DialogueResult:
+    """One conversation between the simulated user and the agent (by text).
+
+    `heard`, when given, receives every user message sent (for the baselines' replay)."""
     conversation = client.start()
     message = sim.opening()
     records: list[TurnRecord] = []
     for turn in range(1, max_turns + 1):
+        if heard is not None:
+            heard.append(message)
         reply = client.send(conversation, message.text)
         records.append(
             TurnRecord(
@@ -136,14 +147,23 @@ def run_dialogue(client: AgentClient, sim: UserSimulator, max_turns: int) -> Dia
 
 
 def run_baseline(
-    baseline: PopularityBaseline, sim: UserSimulator, max_turns: int
+    baseline: PopularityBaseline,
+    sim: UserSimulator,
+    max_turns: int,
+    script: Sequence[UserTurn] = (),
 ) -> DialogueResult:
-    """The same conversation with a baseline: it hears the facts, not the words."""
+    """The same conversation with a baseline: it hears the facts, not the words.
+
+    With a `script` (the agent's dialogue's user messages) the baseline hears exactly those
+    facts turn by turn; past the script (the agent found the target sooner) `sim`, the same
+    user forked where the agent's dialogue ended, goes on reacting to the baseline's lists.
+    Without a script, `sim` talks from its opening."""
     state = baseline.start()
-    message = sim.opening()
+    message = script[0] if script else sim.opening()
     records: list[TurnRecord] = []
     for turn in range(1, max_turns + 1):
         shown = baseline.show(state, message.revealed)
+        rank = sim.rank_of_target(shown)
         records.append(
             TurnRecord(
                 user=message.text,
@@ -151,13 +171,15 @@ def run_baseline(
                 items=shown,
                 latency_ms=0.0,
                 grounded=None,
-                target_rank=sim.rank_of_target(shown),
+                target_rank=rank,
                 facts=_fact_labels(message),
             )
         )
-        following = sim.respond("", shown)
-        if following is None:
-            return _result(sim, turn, sim.found_rank, records, baseline.name)
+        if rank is not None:
+            return _result(sim, turn, rank, records, baseline.name)
+        following = script[turn] if turn < len(script) else sim.respond("", shown)
+        if following is None:  # cannot happen: the target was not shown
+            break
         message = following
     return _result(sim, None, None, records, baseline.name)
 
@@ -251,7 +273,16 @@ class DialogueReport:
             "wanted": f"agent hit@10 >= filter_popularity + {TARGET_MARGIN_OVER_FILTER}; "
             f"tail hit@10 >= {TARGET_TAIL_HIT}",
         }
-        return {"systems": systems, "strata": strata, "issue_targets": targets}
+        agreement = {
+            name: _fact_agreement(self.dialogues, dialogues)
+            for name, dialogues in self.baseline_dialogues.items()
+        }
+        return {
+            "systems": systems,
+            "strata": strata,
+            "issue_targets": targets,
+            "same_fact_share": agreement,
+        }
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract (see the module docstring and DESIGN's CLI contract)."""
@@ -312,6 +343,21 @@ class DialogueReport:
                         "turns": [asdict(t) for t in d.turns],
                     }
                     out.write(json.dumps(row) + "\n")
+
+
+def _fact_agreement(
+    agent: Sequence[DialogueResult], other: Sequence[DialogueResult]
+) -> float | None:
+    """Share of turns (both dialogues still going) where the two users stated the same fact.
+
+    The users share a seed, so they differ only where a reason or an answer depends on what
+    their system showed or asked."""
+    same = total = 0
+    for a, b in zip(agent, other, strict=True):
+        for x, y in zip(a.turns, b.turns, strict=False):
+            total += 1
+            same += x.facts == y.facts
+    return round(same / total, 4) if total else None
 
 
 def _new_items_per_turn(dialogues: Sequence[DialogueResult]) -> float | None:
@@ -412,12 +458,12 @@ def evaluate_dialogues(
         target = view.target(target_id)
         seed = f"{config.seed}:{index}"
 
-        def user(target: Any = target, seed: str = seed) -> UserSimulator:
-            return UserSimulator(target, view, seed=seed, k=config.k, bank=config.bank)
-
-        dialogues.append(run_dialogue(client, user(), config.turns))
+        sim = UserSimulator(target, view, seed=seed, k=config.k, bank=config.bank)
+        heard: list[UserTurn] = []
+        dialogues.append(run_dialogue(client, sim, config.turns, heard))
         for baseline in baselines:
-            others[baseline.name].append(run_baseline(baseline, user(), config.turns))
+            result = run_baseline(baseline, sim.fork(), config.turns, script=heard)
+            others[baseline.name].append(result)
         if log and not bar and (index + 1) % 25 == 0:
             log(f"dialogues: {index + 1}/{len(targets)}")
     return DialogueReport(

@@ -20,6 +20,7 @@ a seeded RNG, so the same seed and the same replies give the same conversation.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
@@ -335,6 +336,16 @@ class UserSimulator:
 
     def _pending(self) -> list[Fact]:
         return [f for f in self.plan if not self._is_said(f) and f.key() not in self._unsayable]
+
+    def fork(self) -> UserSimulator:
+        """The same user from here on, as a separate copy (what was said, the RNG's state)."""
+        other = copy.copy(self)
+        other.rng = random.Random()
+        other.rng.setstate(self.rng.getstate())
+        other.said = list(self.said)
+        other._unsayable = set(self._unsayable)
+        other.found_rank = None
+        return other
 
     def rank_of_target(self, shown: Sequence[str]) -> int | None:
         """The target's 1-based rank among the first k shown items, or None."""

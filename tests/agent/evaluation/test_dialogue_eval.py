@@ -99,6 +99,7 @@ def test_report_has_the_contract_keys_and_sane_values(report):
         assert metrics["n"] == 6
         assert 0 <= metrics["hit@1"] <= metrics["hit@5"] <= metrics["hit@10"] <= 1, name
     assert payload["baselines"][POPULARITY]["grounding_rate"] is None  # baselines explain nothing
+    assert payload["same_fact_share"] == {POPULARITY: 1.0, FILTER_POPULARITY: 1.0}
     assert set(payload["strata"]) == {"head", "torso", "tail"}
     assert sum(part["n"] for part in payload["strata"].values()) == 6
     for part in payload["strata"].values():
@@ -109,14 +110,14 @@ def test_report_has_the_contract_keys_and_sane_values(report):
     json.dumps(payload)  # plain JSON
 
 
-def test_baselines_get_the_same_users_and_exactly_k_new_items_a_turn(report, view):
+def test_baselines_get_the_same_facts_and_exactly_k_new_items_a_turn(report, view):
     for name in (POPULARITY, FILTER_POPULARITY):
         dialogues = report.baseline_dialogues[name]
         assert [d.target for d in dialogues] == [d.target for d in report.dialogues]
         for agent_dialogue, dialogue in zip(report.dialogues, dialogues, strict=True):
-            # Same user (seed, bank): the same opening message and fact.
-            assert dialogue.turns[0].user == agent_dialogue.turns[0].user
-            assert dialogue.turns[0].facts == agent_dialogue.turns[0].facts
+            # The same facts (and words) the user told the agent, turn by turn.
+            for mine, agents in zip(dialogue.turns, agent_dialogue.turns, strict=False):
+                assert (mine.user, mine.facts) == (agents.user, agents.facts)
             shown = [i for t in dialogue.turns for i in t.items]
             assert all(len(t.items) == 10 for t in dialogue.turns)
             assert len(shown) == len(set(shown)), "10 new items a turn, never a repeat"
@@ -241,3 +242,19 @@ def test_the_user_reads_only_the_reply_text_and_the_items_shown(view):
         Noisy(lists, False, 900.0), UserSimulator(view.target(target), view, seed=5), 4
     )
     assert [t.user for t in a.turns] == [t.user for t in b.turns]
+
+
+def test_past_the_agents_success_the_forked_user_goes_on(view):
+    ids = list(view.titles)
+    target = ids[0]
+    sim = UserSimulator(view.target(target), view, seed=3, bank=Bank.HELDOUT)
+    heard = []
+    agent = run_dialogue(ScriptedAgent([ids[1:11], [target]]), sim, max_turns=5, heard=heard)
+    assert agent.success_turn == 2 and len(heard) == 2
+    popularity, _ = make_baselines(view, k=10)
+    assert view.stratum[target] == "tail"  # never among the 50 most popular
+    result = run_baseline(popularity, sim.fork(), 5, script=heard)
+    assert [t.facts for t in result.turns[:2]] == [t.facts for t in agent.turns]
+    later = [f for t in result.turns[2:] for f in t.facts]
+    assert len(result.turns) == 5 and later, "the user goes on telling new facts"
+    assert not set(later) & {f for t in agent.turns for f in t.facts}
