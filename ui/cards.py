@@ -29,7 +29,7 @@ COMPONENT_WORDS = {
     "choice": "chance it is picked over an average item",
     "similarity": "taste similarity to what you liked",
     "popularity": "popularity",
-    "popularity_boost": "popularity's share of the score",
+    "popularity_boost": "boost from popularity",
     "score": "ranker score",
 }
 # Markdown and HTML syntax (plus ":" and "." so that bare URLs are not auto-linked).
@@ -166,6 +166,8 @@ def short_reply(text: str, items: Sequence[Mapping[str, Any]]) -> str:
                 continue
             out.append(f"- {_reply_line(marker.group(2))}")
             continue
+        if out and re.match(r"^(\d{1,2}\.|-) ", out[-1]) and line.strip():
+            out.append("")  # else markdown folds this line into the list's last item
         out.append(_reply_line(line))
     if dropped:
         more = "reason" if dropped == 1 else "reasons"

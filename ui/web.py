@@ -130,8 +130,8 @@ def merge_items(
     if recommended or not shown:
         return reply_items[:MAX_CARDS]
     by_id = {str(i.get("item_id")): i for i in reply_items}
-    if not set(by_id) <= {str(i.get("item_id")) for i in shown}:
-        return reply_items[:MAX_CARDS]
+    if not set(by_id) <= {str(i.get("item_id")) for i in shown}:  # about other items: open them
+        return [{**i, "_focus": True} for i in reply_items[:MAX_CARDS]]
     merged = []
     for item in shown:
         fresh = by_id.get(str(item.get("item_id")))
@@ -170,8 +170,8 @@ def feedback_note(verb: str, title: str, fresh: list[dict[str, Any]]) -> str:
     if not fresh:
         return note + " Nothing new fits your wishes now; the next answer will use it."
     lead = fresh[0]
-    reason = main_reason(lead)
-    because = f" ({safe_markdown(reason)})" if reason else ""
+    reason = main_reason(lead).rstrip(".")
+    because = f": {safe_markdown(reason)}" if reason else ""
     return (
         f"{note} I re-ranked with it: {len(fresh)} new picks in the cards, led by "
         f"{safe_markdown(str(lead.get('title')))}{because}."

@@ -67,6 +67,8 @@ def test_chat_reply_is_a_lead_line_and_one_reason_per_item():
     assert len(lines) == 3 and len(short) < len(text) / 2
     assert lines[1].startswith("1. Liar Liar \\(1997\\) — 180 users")
     assert "SNIPS" not in short and "It is Comedy" in lines[2]
+    asked = short_reply(text + "\nWhich decade?", items).splitlines()
+    assert asked[-2:] == ["", "Which decade?"]  # not folded into the last item
     why = "Why Liar Liar (1997):\n" + "\n".join(f"- {e['text']}" for e in items[0]["evidence"])
     why += "\n- one more\n- and another"
     cut = short_reply(why, items[:1]).splitlines()
