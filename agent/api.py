@@ -163,7 +163,7 @@ class RecAgent:
             classifier=IntentClassifier(self._embed),
             domain=domain_of(source),
         )
-        state_dir.mkdir(parents=True, exist_ok=True)
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # conversations: owner only
         self.state_dir = state_dir
         self.store = SessionStore(state_dir / "sessions.sqlite", session_ttl_from_env())
         self._known_users: frozenset[str] | None = None

@@ -95,11 +95,9 @@ def test_cli_forget_leaves_no_trace_and_export_lists_everything(workspace_copy):
     )
     assert unknown.exit_code == 2
     state = workspace_copy / "state"
-    for path in (
-        state / "sessions.sqlite",
-        state / "checkpoints.sqlite",
-        workspace_copy / "feedback.jsonl",
-    ):
+    private = [p for p in state.iterdir() if p.is_file()] + [workspace_copy / "feedback.jsonl"]
+    assert {p.name for p in private} >= {"sessions.sqlite", "checkpoints.sqlite", "feedback.jsonl"}
+    for path in private:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
