@@ -25,7 +25,7 @@ from typing import Any
 
 from ui.cards import CARD_CSS, card_html, main_reason, safe_markdown, short_reply, streaming_reply
 from ui.causal_view import CausalView
-from ui.errors import ApiError, BadRequest, TooLarge
+from ui.errors import ApiError, BadRequest, NotFound, TooLarge
 from ui.intro import example_prompts, header_markdown
 from ui.payloads import field, item_payload, reply_payload, to_jsonable
 from ui.service import AgentService
@@ -207,10 +207,13 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
         raw = ""
         try:
             owner = service.ui_owner(request)
+            try:
+                if session_id:
+                    await service.require_session(session_id, owner)
+            except NotFound:  # expired (or not this login's): carry on in a fresh session
+                session_id = None
             if not session_id:
                 session_id = await service.new_session(None, owner)
-            else:
-                await service.require_session(session_id, owner)
             history += [
                 {"role": "user", "content": safe_markdown(text)},
                 {"role": "assistant", "content": ""},
