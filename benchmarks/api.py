@@ -1,6 +1,6 @@
 """Load test of the HTTP server: concurrent sessions holding multi-turn conversations.
 
-    python benchmarks/api.py [--sessions 50] [--turns 10] [--llm-latency-ms 200] [--workspace W]
+    python benchmarks/api.py [--sessions 50] [--turns 10] [--tool-latency-ms 400] [--llm-latency-ms 600]
 
 For each backend it starts `whyrec serve` in a subprocess on a free loopback port and runs
 SESSIONS conversations at once, each TURNS sequential turns through the OpenAI-compatible
@@ -9,12 +9,14 @@ endpoint (non-streamed; a session per conversation via X-Session-Id). Backends:
 - `null`: the same app around an agent that does no work (the HTTP layer's own cost; target
   p99 <= 250 ms);
 - `rule`: no LLM, the deterministic planner;
-- `fake-openai`: a loopback OpenAI-protocol server in this process that waits a fixed
-  latency (200 ms) and answers in plain text, used as `openai:http://127.0.0.1:PORT/v1`.
+- `fake-openai`: a loopback OpenAI-protocol server in this process that behaves like a
+  tool-calling model: it first calls the `recommend` tool (after --tool-latency-ms, 400 ms),
+  then answers in text once the tool result is in the conversation (after --llm-latency-ms,
+  600 ms), used as `openai:http://127.0.0.1:PORT/v1`; a turn is two model calls and a tool run.
 
 A warm-up conversation (not measured) runs first on each server. Reports throughput,
 p50/p99/max turn latency, errors and fallbacks, checks the targets (zero
-errors; p99 <= fake latency + 250 ms for the fake LLM) and writes benchmarks/results/api.json.
+errors; p99 <= tool + answer latency + 250 ms for the fake LLM) and writes benchmarks/results/api.json.
 Without --workspace it builds a synthetic workspace once under benchmarks/results/tmp/.
 """
 
@@ -78,18 +80,50 @@ class RunResult:
     max_ms: float = 0.0
     mean_ms: float = 0.0
     llm_calls: int | None = None
+    tool_calls: int | None = None
     think_ms: float = 0.0
     target_p99_ms: float | None = None
     passed: bool = False
     error_samples: list[str] = field(default_factory=list)
 
 
-class FakeOpenAI:
-    """An OpenAI-protocol server on 127.0.0.1 answering every chat call after a fixed delay."""
+def fake_reply(request: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """What a tool-calling model answers: a `recommend` call first, then text after its result.
 
-    def __init__(self, latency_s: float) -> None:
+    A turn is a tool call (the request offers tools and no tool result follows the last user
+    message), then the answer (a tool result is there). Requests without tools get text.
+    """
+    messages = request.get("messages") or []
+    last_user = max((k for k, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    answered = any(m.get("role") == "tool" for m in messages[last_user + 1 :])
+    names = [
+        t.get("function", {}).get("name")
+        for t in request.get("tools") or []
+        if isinstance(t, dict) and t.get("function")
+    ]
+    if names and not answered:
+        name = "recommend" if "recommend" in names else names[0]
+        args = {"k": 3} if name == "recommend" else {}
+        call = {
+            "id": f"call_{uuid.uuid4().hex[:12]}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(args)},
+        }
+        return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+    return {"role": "assistant", "content": FAKE_ANSWER}, "stop"
+
+
+class FakeOpenAI:
+    """An OpenAI-protocol server on 127.0.0.1 that calls a tool, then answers, each after a delay.
+
+    `latency_s` is the answer's delay, `tool_latency_s` the tool call's (None: the same).
+    """
+
+    def __init__(self, latency_s: float, tool_latency_s: float | None = None) -> None:
         self.latency_s = latency_s
+        self.tool_latency_s = latency_s if tool_latency_s is None else tool_latency_s
         self.calls = 0
+        self.tool_calls = 0
         self._lock = threading.Lock()
         outer = self
 
@@ -115,23 +149,22 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
+                try:
+                    request = json.loads(self.rfile.read(length) or b"{}")
+                except json.JSONDecodeError:
+                    request = {}
+                message, finish = fake_reply(request if isinstance(request, dict) else {})
                 with outer._lock:
                     outer.calls += 1
-                time.sleep(outer.latency_s)
+                    outer.tool_calls += finish == "tool_calls"
+                time.sleep(outer.tool_latency_s if finish == "tool_calls" else outer.latency_s)
                 self._send(
                     {
                         "id": f"chatcmpl-{uuid.uuid4().hex}",
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": "fake",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": FAKE_ANSWER},
-                                "finish_reason": "stop",
-                            }
-                        ],
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     }
                 )
@@ -376,7 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--turns", type=int, default=10)
-    parser.add_argument("--llm-latency-ms", type=float, default=200.0)
+    parser.add_argument(
+        "--llm-latency-ms", type=float, default=600.0, help="the answer call's delay"
+    )
+    parser.add_argument(
+        "--tool-latency-ms", type=float, default=400.0, help="the tool-call decision's delay"
+    )
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument(
         "--backends",
@@ -439,18 +477,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif backend == "fake-openai":
             latency = args.llm_latency_ms / 1000
-            with FakeOpenAI(latency) as fake:
+            with FakeOpenAI(latency, args.tool_latency_ms / 1000) as fake:
                 result = run_backend(
-                    f"fake-openai ({args.llm_latency_ms:.0f} ms)",
+                    f"fake-openai (tool {args.tool_latency_ms:.0f} + answer "
+                    f"{args.llm_latency_ms:.0f} ms)",
                     f"openai:{fake.url}#fake",
                     workspace,
                     args.sessions,
                     args.turns,
-                    args.llm_latency_ms + 250.0,
+                    args.tool_latency_ms + args.llm_latency_ms + 250.0,
                     w,
                     think,
                 )
                 result.llm_calls = fake.calls
+                result.tool_calls = fake.tool_calls
             results.append(result)
         else:
             parser.error(f"unknown backend {backend!r}")
@@ -485,7 +525,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if r.llm_calls is not None and r.turns:
             calls = r.llm_calls / (r.turns + len(MESSAGES))
-            print(f"{r.backend} (think {r.think_ms:.0f} ms): {calls:.2f} LLM calls per turn")
+            tools = (r.tool_calls or 0) / (r.turns + len(MESSAGES))
+            print(
+                f"{r.backend} (think {r.think_ms:.0f} ms): {calls:.2f} LLM calls and "
+                f"{tools:.2f} tool calls per turn (warm-up conversation included)"
+            )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {

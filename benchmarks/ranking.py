@@ -10,8 +10,12 @@ Systems, each trained on the biased log with the same seed, compared in one run:
 - naive MF (validation-tuned): the same, tuned on a split of the training log instead;
 - IPS / SNIPS / DR-JL: the same MF with inverse-propensity (self-normalised) or doubly robust
   joint-learning losses, propensities from the 5% random slice (naive Bayes on the rating);
-- naive MF + features: user and item attributes in the embeddings (an ablation);
-  the rows above score by the model's prediction alone;
+- naive MF + features, IPS / SNIPS / DR-JL + features: the same losses with user and item
+  attributes in the embeddings, so features and debiasing are measured apart; the rows
+  above score by the model's prediction alone. With naive-Bayes propensities (the random
+  slice's rating distribution over the log's) the inverse weights over the training pairs
+  sum to the number of pairs, so SNIPS's normaliser equals IPS's and the two coincide seed
+  for seed; they differ only with other propensities (logistic, tempered or capped);
 - best configuration: `RankerConfig()` as `whyrec build` trains it (attributes, SNIPS with
   tempered propensities, the catalog's text embeddings for the similarity term).
 
@@ -32,7 +36,9 @@ popular items that appear in some list). Systems:
   what `whyrec build` trained before the choice model;
 - new, deconfounded: the new configuration's models with popularity left out of the score;
 - new configuration: `RankerConfig()` as `whyrec build` trains it now (rating model + choice
-  model, mix and popularity weight chosen on each user's previous pick, never the test one).
+  model, mix and popularity weight chosen on each user's previous pick, never the test one);
+- naive MF, IPS / SNIPS / DR-JL, each with and without features (logistic propensities:
+  MovieLens has no random log), untuned, scored by prediction alone.
 
 All get the catalog's text embeddings for the similarity term, as in a workspace. Training
 time is `train_ranker` on the split (both models, and the second run for validation).
@@ -101,14 +107,41 @@ def systems() -> list[System]:
         System("IPS", lambda s: RankerConfig(method="ips", seed=s, **plain)),
         System("SNIPS", lambda s: RankerConfig(method="snips", seed=s, **plain)),
         System("DR-JL", lambda s: RankerConfig(method="dr_jl", seed=s, **plain)),
-        System(
-            "naive MF + features",
-            lambda s: RankerConfig(
-                method="naive", similarity_weight=0.0, choice=False, popularity_weight=0.0, seed=s
-            ),
-        ),
+        *feature_systems(),
         System("best configuration", lambda s: RankerConfig(seed=s), text=True),
     ]
+
+
+def feature_systems() -> list[System]:
+    """Naive MF and each debiasing loss with the user/item attributes (plain propensities).
+
+    The same losses as the plain rows, so "+ features" rows against the plain ones separate
+    what the attributes add from what the debiasing loss adds.
+    """
+    from causal.ranker import RankerConfig
+
+    with_features = {
+        "use_features": True,
+        "propensity_power": 1.0,
+        "max_weight_ratio": None,
+        "similarity_weight": 0.0,
+        "choice": False,
+        "popularity_weight": 0.0,
+    }
+    out = []
+    for label, method in (
+        ("naive MF", "naive"),
+        ("IPS", "ips"),
+        ("SNIPS", "snips"),
+        ("DR-JL", "dr_jl"),
+    ):
+        out.append(
+            System(
+                f"{label} + features",
+                lambda s, m=method: RankerConfig(method=m, seed=s, **with_features),
+            )
+        )
+    return out
 
 
 def text_embeddings(dataset) -> np.ndarray:
@@ -194,6 +227,9 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
         ),
         "new configuration": lambda s: RankerConfig(tune=False, seed=s),
     }
+    # The plain losses with and without attributes (logistic propensities: no random log).
+    for system in [*systems()[1:2], *systems()[3:6], *feature_systems()]:
+        configs[system.name] = lambda s, make=system.config: replace(make(s), tune=False)
     for seed in seeds:
         for name, make in configs.items():
             wall, cpu = time.perf_counter(), cpu_seconds()
@@ -222,6 +258,11 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
             )
     order = [
         "popularity",
+        *[
+            n
+            for n in configs
+            if n not in ("previous ranker (rating model only)", "new configuration")
+        ],
         "previous ranker (rating model only)",
         "new, deconfounded (popularity_weight=0)",
         "new configuration",
@@ -234,6 +275,22 @@ def _popular_top_n(ranker, test, tail) -> dict[str, Any]:
     from causal.ranking_eval import top_n_metrics
 
     return top_n_metrics(test, _popular(ranker), tail, k=10)
+
+
+def debiasing_gain(summary: dict[str, dict[str, Any]], metrics: tuple[str, ...]) -> dict:
+    """What each debiasing loss adds over naive MF, without and with features (mean deltas)."""
+    out: dict[str, Any] = {}
+    for loss in ("IPS", "SNIPS", "DR-JL"):
+        for suffix in ("", " + features"):
+            row, base = summary.get(loss + suffix), summary.get("naive MF" + suffix)
+            if not row or not base:
+                continue
+            out[loss + suffix] = {
+                m: round(row[m]["mean"] - base[m]["mean"], 4)
+                for m in metrics
+                if row.get(m) and base.get(m)
+            }
+    return out
 
 
 def summarise(runs: list[dict[str, Any]], metrics: tuple[str, ...] = METRICS) -> dict[str, Any]:
@@ -377,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
                 "some list; mean ± std over seeds (popularity has no seed)"
             ),
             "summary": ml_summary,
+            "debiasing_gain_over_naive": debiasing_gain(ml_summary, TOP_N),
             "versus_popularity": versus_popularity(ml_summary),
             "runs": runs,
         }
@@ -395,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "summary": summaries,
         "versus_naive": {name: versus_naive(summaries[name], per_seed[name]) for name in summaries},
+        "debiasing_gain_over_naive": {
+            name: debiasing_gain(summaries[name], METRICS) for name in summaries
+        },
         "runs": per_seed,
     }
     if movielens is not None:
@@ -405,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         print(table(name, summary))
         print()
         vs = report["versus_naive"][name]
+        for loss, gain in report["debiasing_gain_over_naive"][name].items():
+            print(f"  {loss} minus its naive MF ({name}): {gain}")
         print(
             f"best vs naive MF ({name}): AUC {vs['auc_gain']['mean']:+.4f} (min {vs['auc_gain']['min']:+.4f}), "
             f"NDCG@5 {vs['ndcg@5_gain']['mean']:+.4f} (min {vs['ndcg@5_gain']['min']:+.4f}), "
