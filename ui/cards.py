@@ -116,11 +116,15 @@ def main_reason(item: Mapping[str, Any]) -> str:
     one, else the most specific evidence (what would change without your signals, similarity
     to what you liked, your words, popularity, a matched attribute), else the ranker in
     plain words, else the explanation's first sentence."""
+    counterfactual = counterfactual_of(item)
+    # "no signal of yours decides it" says nothing about this item: skip it as the lead
+    generic = counterfactual is not None and not counterfactual.get("without")
     for key in REASON_KEYS:
         value = item.get(key)
         if isinstance(value, str) and value.strip():
+            if generic and value.strip() == str(counterfactual.get("text", "")).strip():
+                continue
             return value.strip()[: MAX_REASON_CHARS * 2]
-    counterfactual = counterfactual_of(item)
     if counterfactual is not None and counterfactual.get("without"):
         return str(counterfactual["text"])[: MAX_REASON_CHARS * 2]
     for kind in REASON_ORDER[1:]:

@@ -50,6 +50,8 @@ def test_the_main_reason_is_specific_and_plain_before_model_internals():
     assert main_reason(_item("3", "Y", [GENRE, POPULAR], counterfactual=cf)) == cf["text"]
     general = {"without": [], "rank": 1, "rank_without": None, "text": "No signal decides it."}
     assert main_reason(_item("3", "Y", [POPULAR], counterfactual=general)) == POPULAR["text"]
+    echoed = _item("3", "Y", [POPULAR], counterfactual=general, reason=general["text"])
+    assert main_reason(echoed) == POPULAR["text"]
     assert "rankbar" not in card_html(_item("3", "Y", [POPULAR], counterfactual=general), 1)
     assert main_reason(_item("4", "Z", [GENRE], reason="Plain words.")) == "Plain words."
 
