@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--transcripts", type=Path, default=None)
+    parser.add_argument("--note", default="", help="a line saved with the results")
     args = parser.parse_args(argv)
 
     from benchmarks.machine_info import machine
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             "script": "python " + " ".join(["benchmarks/dialogue.py", *(argv or sys.argv[1:])]),
             "results": payload,
         }
+        if args.note:
+            document["note"] = args.note
         path = args.out / f"{names[sampling]}.json"
         path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"wrote {path}", flush=True)
