@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     duration = time.monotonic() - soak.started
     start_rss = soak.rss_at(0)
-    minute2 = soak.rss_at(min(120.0, duration / 5))
+    minute2_at = 120.0 if duration >= 240 else duration / 2  # a short run: its midpoint
+    minute2 = soak.rss_at(minute2_at)
     end_rss = soak.rss_at(duration)
     growth = round(100 * (end_rss - minute2) / minute2, 1) if end_rss and minute2 else None
     kinds = {}
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{kind:<10} {k['ok']:>7} {k['errors']:>7} {k['p50_ms'] or '-':>9} {k['p99_ms'] or '-':>9}"
         )
-    minute2_label = f"at {min(120.0, duration / 5):.0f} s"
+    minute2_label = f"at {minute2_at:.0f} s"
     print(
         f"server RSS MB: start {start_rss}, {minute2_label} {minute2}, end {end_rss}; growth {growth}%"
     )
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_mb": {
             "start": start_rss,
             "minute_2": minute2,
-            "minute_2_at_s": min(120.0, duration / 5),
+            "minute_2_at_s": minute2_at,
             "end": end_rss,
             "growth_pct_minute2_to_end": growth,
             "samples": soak.rss,
