@@ -15,9 +15,15 @@ from tools.schemas import EffectAnswer, Explanation, GraphAnswer, ItemSummary, P
 
 
 def item_text(explanation: Explanation | None, summary: ItemSummary) -> str:
-    """One item's explanation: its evidence sentences (grounded in the tool results)."""
+    """One item's explanation: the plain main reason first (the list's own counterfactual
+    reason when it was verified), then evidence sentences (grounded in the tool results)."""
+    cf = summary.counterfactual
+    lead = cf.text if cf is not None and cf.verified else ""
+    if not lead and explanation is not None:
+        lead = explanation.reason
     if explanation is not None and explanation.evidence:
-        return " ".join(e.text for e in explanation.evidence[:3])
+        rest = [e.text for e in explanation.evidence[:3] if e.text != lead]
+        return " ".join([lead, *rest[:2]] if lead else rest)
     if explanation is not None:
         return explanation.summary
     return "Ranked highly for you."

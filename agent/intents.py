@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from agent.parse import Intent, Parse, TitleRole
 logger = logging.getLogger(__name__)
 
 FEATURE_WEIGHT = 1.5  # parse features against a unit-length embedding
+REGULARISATION = 16.0  # logistic regression's C
 TEXT_CACHE = 512
 OFF_TOPIC_SURE = 0.6
 
@@ -55,12 +57,22 @@ def training_examples(domain: str | None = None) -> list[dict[str, Any]]:
     return mine or rows
 
 
+_FOLLOW_UP_START = re.compile(
+    r"^(and|but|also|only|just|still|same|make|now|instead|nah|no|not|too|even|more|less|"
+    r"plus|with|without|actually|hmm|meh|ok|okay|then|rather|swap|drop|keep|add|way)\b"
+)
+_LIST_ANAPHORA = re.compile(r"\b(ones|them|these|those|others|the same|that list|again)\b")
+_SELF_REFERENCE = re.compile(r"\b(i|me|my|i've|i'm|i'd|myself|we|our)\b")
+_AGENT_REFERENCE = re.compile(r"\b(you|your|you've|you're)\b")
+
+
 def parse_features(parse: Parse) -> np.ndarray:
     """What the parse says about the intent, as a fixed-length 0/1 vector."""
     text = parse.text[:1200]
     cues = [1.0 if rx.search(text) else 0.0 for _, rx in INTENT_PATTERNS]
     roles = {r.role for r in parse.refs}
     words = len(text.split())
+    lowered = text.lower().strip()
     flags = [
         WISH_CONDITIONAL.search(text) is not None,
         OUTCOME_CUE.search(text) is not None,
@@ -89,6 +101,10 @@ def parse_features(parse: Parse) -> np.ndarray:
         words <= 3,
         words >= 25,
         not any(c.isalpha() for c in text),
+        _FOLLOW_UP_START.match(lowered) is not None,
+        _LIST_ANAPHORA.search(lowered) is not None,
+        _SELF_REFERENCE.search(lowered) is not None,
+        _AGENT_REFERENCE.search(lowered) is not None,
     ]
     return np.array(cues + [1.0 if f else 0.0 for f in flags], dtype=np.float32)
 
@@ -109,8 +125,10 @@ class IntentClassifier:
         *,
         reader: Callable[[str], Parse] | None = None,
         domain: str | None = None,
+        examples: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         self._embed = embed
+        self._examples = list(examples) if examples is not None else None
         self._reader = reader
         self._domain = domain
         self._lock = threading.Lock()
@@ -160,13 +178,13 @@ class IntentClassifier:
 
         if self._reader is None:
             raise RuntimeError("IntentClassifier needs a reader (set_reader) before fitting")
-        rows = training_examples(self._domain)
+        rows = self._examples if self._examples is not None else training_examples(self._domain)
         texts = [r["text"] for r in rows]
         embeddings = self._example_vectors(texts)
         features = np.stack([parse_features(self._reader(t)) for t in texts])
         x = np.hstack([embeddings, FEATURE_WEIGHT * features])
         labels = [Intent(r["intent"]) for r in rows]
-        model = LogisticRegression(C=4.0, max_iter=2000)
+        model = LogisticRegression(C=REGULARISATION, max_iter=2000)
         model.fit(x, [i.value for i in labels])
         self._labels = [Intent(c) for c in model.classes_]
         self._model = model

@@ -70,8 +70,7 @@ __all__ = [
 
 _PRONOUN_ONLY = re.compile(r"(?i)it|that|this|that one|this one|the one|th(at|is) (movie|film)")
 _ABOUT_AN_ITEM = re.compile(
-    r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|what if|suppose|imagine|"
-    r"if (it|that|this)|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
+    r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
 )
@@ -94,19 +93,26 @@ class _Acc:
 
 def _negated(tokens: Sequence[str], start: int) -> bool | None:
     """True when a negation governs the slot at `start`; None when it complains about items."""
-    if start > 0 and tokens[start - 1] == "too":
-        return True  # "too scary": less of it
+    if start > 0 and tokens[start - 1] in ("too", "less", "fewer"):
+        return True  # "too scary", "less drama": less of it
     j = start - 1
-    while j >= 0 and tokens[j] not in CLAUSE_BREAKS:
+    while j >= 0 and (tokens[j] not in CLAUSE_BREAKS or _anything_but(tokens, j)):
+        if _anything_but(tokens, j):
+            return True  # "anything but a musical"
         word = tokens[j]
         prev = tokens[j - 1] if j > 0 else ""
+        if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
+            return False  # "I wouldn't mind some action"
         if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
             clause_start = j
             while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
                 clause_start -= 1
             window = tokens[max(clause_start, j - 3) : j + 1]
-            if any(w in ITEM_SUBJECTS for w in window) and not any(
-                w in POSITIVE_CUES for w in tokens[j:start]
+            conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
+            if (
+                any(w in ITEM_SUBJECTS for w in window)
+                and not any(w in POSITIVE_CUES for w in tokens[j:start])
+                and not conditional
             ):
                 return None  # "that's not a comedy": about what was shown
             return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
@@ -119,6 +125,26 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             return False
         j -= 1
     return False
+
+
+def _anything_but(tokens: Sequence[str], j: int) -> bool:
+    return tokens[j] == "but" and j > 0 and tokens[j - 1] in ("anything", "everything", "all")
+
+
+_DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
+
+
+def _describes_shown(tokens: Sequence[str], start: int) -> bool:
+    """ "those are all dramas", "that one is a drama": a remark on the list, not a wish."""
+    k = start - 1
+    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
+        k -= 1
+    clause = tokens[k + 1 : start]
+    if len(clause) < 2 or clause[0] not in ITEM_SUBJECTS | {"the", "they're", "these", "those"}:
+        return False
+    if any(w in NEG_CUES or w.endswith("n't") for w in clause):
+        return False
+    return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's", "it's")
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
@@ -256,6 +282,8 @@ def understand(
         if skip.intersection(range(hit.start, hit.end)):
             continue  # a word inside a title ("Romance" in a title) is not a wish
         acc.used.update(range(hit.start, hit.end))
+        if _describes_shown(tokens, hit.start):
+            continue
         negated = _negated(tokens, hit.start)
         for value in hit.values:
             acc.add(acc.exclude if negated else acc.include, hit.attribute, value)
@@ -332,12 +360,66 @@ def wants_items(parse: Parse) -> bool:
 
 
 def looks_english(text: str) -> bool:
-    """False for text with several words and no English function word (another language)."""
-    found = re.findall(r"[^\W\d_]+", text.lower())
+    """False for text of three words or more of which under a quarter are common English
+    words (another language); the catalog's own words are checked by the caller."""
+    found = re.findall(r"[^\W\d_]+(?:'[a-z]+)?", text.lower())
     if len(found) < 3:
         return True
-    common = {"a", "an", "the", "i", "me", "my", "and", "or", "of", "to", "in", "is", "it",
-              "something", "want", "like", "with", "for", "from", "not", "no", "some", "any",
-              "please", "what", "why", "you", "more", "that", "this", "one", "but", "how", "can",
-              "do", "does", "are", "was", "be", "have", "good", "old", "new", "hi", "hello"}  # fmt: skip
-    return any(w in common for w in found)
+    common = sum(1 for w in found if w in STOPWORDS or w in _COMMON)
+    return common / len(found) >= 0.25
+
+
+_COMMON = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "is",
+        "it",
+        "with",
+        "for",
+        "from",
+        "not",
+        "no",
+        "some",
+        "any",
+        "please",
+        "what",
+        "why",
+        "you",
+        "more",
+        "that",
+        "this",
+        "one",
+        "but",
+        "how",
+        "can",
+        "do",
+        "does",
+        "are",
+        "was",
+        "be",
+        "have",
+        "good",
+        "old",
+        "new",
+        "hi",
+        "hello",
+        "want",
+        "let's",
+        "start",
+        "again",
+        "watch",
+        "see",
+        "show",
+        "give",
+        "find",
+        "need",
+    ]
+)

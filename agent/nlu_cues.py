@@ -168,6 +168,11 @@ STOPWORDS = frozenset(
     movie movies film films flick flicks title titles pick picks choice choices option options
     recommendation recommendations suggestion suggestions list lists item items result results
     jacket jackets coat coats clothing wear wearing buy buying shop shopping
+    make makes making add adding plus wait meant mean forget forgot entirely others somethin
+    sumthing smthing wnat whats able appreciate big whole surprise ideas idea top back further
+    set part swap loves hates hate hated dad mom mum daughter son brother sister huge finished
+    week already boring meh thumbs favorite favourite fan fans grown ups adults kind kinda
+    decent solid proper real really great good best nice enjoyable watchable worth
     """.split()  # noqa: SIM905
 )  # fmt: skip
 

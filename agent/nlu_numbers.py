@@ -87,14 +87,14 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(older|earlier|too (new|recent|modern)|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
+            r"\b(older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
         ),
         NumericKind.YEAR,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(newer|more recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff))\b"
+            r"\b(newer|more recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
         ),
         NumericKind.YEAR,
         Direction.UP,
@@ -110,7 +110,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less popular|lesser[\s-]?known|less[\s-]known|not (so |very |too )?(well[\s-]?known|famous|popular|mainstream)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream)|under the radar|off the beaten (path|track)|few people (have )?(seen|know)|nobody (has )?(seen|knows)|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known)|lesser[\s-]?known|(not|n't|aren't|isn't) (so |very |too |that )?(well[\s-]?known|famous|popular|mainstream)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream)|under the radar|off the beaten (path|track)|few people (have )?(seen|know)|nobody (has )?(seen|knows)|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, tokenize, written_as_title
@@ -37,14 +38,14 @@ ORDINAL_RX = _rx(
     r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|that one|this one|that|this|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat)\b"
+    r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b)))\b"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )\blike|similar to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|fans? of|lovers? of|if you liked|if you loved|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
     r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
 )
 _THIRD_PERSON_LOVED = _rx(
-    r"\b(people|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|my (wife|husband|partner|sister|brother|mom|mum|dad|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|like|enjoy|adore|went crazy for|dig|dug)\s+['\"“‘]?$"
+    r"\b(people|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)\s+['\"“‘]?$"
@@ -56,8 +57,10 @@ DISLIKE_FEEDBACK = _rx(
     r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|overrated)\b|\bthumbs? down\b|\U0001f44e"
 )
 SEEN = _rx(
-    r"\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
+    r"^\s*seen\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
 )
+_FIRST_N = _rx(r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b")
+_SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
 _FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -112,7 +115,7 @@ _TITLE_CAND = re.compile(
 class Refs:
     """The references found in one turn."""
 
-    refs: list[tuple[int, ItemRef]] = field(default_factory=list)  # (char position, ref)
+    refs: list[tuple[float, ItemRef]] = field(default_factory=list)  # (char position, ref)
     title_tokens: set[int] = field(default_factory=set)  # token positions inside titles
     blank: list[tuple[int, int]] = field(default_factory=list)  # char spans of titles/ordinals
     unknown_titles: list[str] = field(default_factory=list)
@@ -126,8 +129,9 @@ class Refs:
         return list(seen.values())
 
 
-def _clause_before(text: str, pos: int) -> str:
-    before = text[max(0, pos - 80) : pos]
+def _clause_before(text: str, pos: float) -> str:
+    end = int(pos)
+    before = text[max(0, end - 80) : end]
     parts = _CLAUSE_SPLIT.split(before)
     return parts[-1] if parts else before
 
@@ -143,7 +147,7 @@ def _role(text: str, pos: int, item_id: str, shown: Sequence[str]) -> TitleRole:
     return TitleRole.SUBJECT
 
 
-def _clause_at(text: str, pos: int) -> str:
+def _clause_at(text: str, pos: float) -> str:
     """The clause around a character position (for the feedback verb that governs it)."""
     starts = [m.end() for m in _CLAUSE_SPLIT.finditer(text) if m.end() <= pos]
     ends = [m.start() for m in _CLAUSE_SPLIT.finditer(text) if m.start() >= pos]
@@ -171,9 +175,16 @@ def find_refs(
     """Every item reference in a turn with its role, plus unknown titles and feedback."""
     out = Refs()
     tokens = [t for t, _, _ in spans]
+    for m in _FIRST_N.finditer(text):
+        count = {"two": 2, "three": 3, "2": 2, "3": 3}[m.group(1).lower()]
+        for index in range(min(count, len(shown))):
+            out.refs.append((m.start() + index, ItemRef(shown[index], TitleRole.SHOWN, m.group(0))))
+        out.blank.append(m.span())
     for m in ORDINAL_RX.finditer(text):
+        if _covered(out, m.start(), m.end()):
+            continue
         word = (m.group("word") or "").lower()
-        if word == "top" and not re.match(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
+        if word == "top" and not re.search(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
             continue
         index = (
             len(shown)
@@ -190,10 +201,12 @@ def find_refs(
     for start, end, ids in vocab.find_titles(tokens):
         phrase = [t for t in tokens[start:end] if t[:1].isalnum()]
         needs_caps = end - start == 1 or all(w in _FUNCTION_WORDS for w in phrase)
-        if needs_caps and not written_as_title(phrase[0], text):
+        char_start, char_end = spans[start][1], spans[end - 1][2]
+        at_start = not text[:char_start].strip() and text[char_start : char_start + 1].isupper()
+        starts_sentence = at_start and _SENTENCE_START_TITLE.match(text, char_end) is not None
+        if needs_caps and not (written_as_title(phrase[0], text) or starts_sentence):
             continue  # "Heat" or "It" count only when written like a title
         chosen = next((i for i in ids if i in shown_set), ids[0])
-        char_start, char_end = spans[start][1], spans[end - 1][2]
         year = re.match(r"\s*\(\d{4}\)", text[char_end:])
         if year:
             char_end += year.end()
@@ -206,8 +219,22 @@ def find_refs(
         out.title_tokens.update(range(start, end))
         out.blank.append((char_start, char_end))
     _fuzzy_and_unknown(text, vocab, shown, out)
+    ordered = sorted(out.refs, key=lambda r: r[0])
+    for (pos_a, a), (pos_b, b) in pairwise(ordered):
+        joined = text[int(pos_a) + len(a.text) : int(pos_b)].strip(" ,").lower()
+        if (
+            a.role is TitleRole.TASTE
+            and b.role is not TitleRole.TASTE
+            and joined in ("or", "and", "")
+        ):
+            out.refs.append((pos_b - 0.5, ItemRef(b.item_id, TitleRole.TASTE, b.text)))
+    pronoun = PRONOUN_RX.search(text)
+    if out.refs and pronoun and _role(text, pronoun.start(), "", shown) is TitleRole.TASTE:
+        # "I liked the first one, more like that": the item named is the taste reference
+        pos, first = min(out.refs, key=lambda r: r[0])
+        out.refs.append((pos - 0.5, ItemRef(first.item_id, TitleRole.TASTE, first.text)))
     if not out.refs and focus:
-        m = PRONOUN_RX.search(text)
+        m = pronoun
         if m:
             out.refs.append(
                 (m.start(), ItemRef(focus, _role(text, m.start(), focus, shown), m.group(0)))

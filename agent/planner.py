@@ -29,7 +29,7 @@ from agent.memory import SessionState
 from agent.memory_update import memory_lines, understood_line, update_memory
 from agent.models import RecItem
 from agent.nlu import looks_english, spoken_name, understand, unknown_causal_terms
-from agent.parse import Direction, Intent, Parse
+from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
 from tools.registry import get_tool
@@ -58,6 +58,7 @@ DEFAULT_K = 10
 POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
 POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
 ASK_WHEN_MORE_THAN = 2  # ask while the pool holds more than this many times k candidates
+SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start over")
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
 
 
@@ -117,13 +118,17 @@ class RulePlanner:
         """Slots from the rule parser; the intent from the embedding classifier (over the
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
-        if not text.strip() or not any(c.isalnum() for c in text) or not looks_english(text):
+        understood = parse.has_slots or parse.refs or parse.unknown_titles
+        if not any(c.isalnum() for c in text) or not (understood or looks_english(text)):
             return replace(parse, intents=(Intent.HELP,))
         rules = list(parse.intents)
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
             intent, prob = self.classifier.classify_parse(parse)
-            if prob >= CONFIDENT or not rules:
+            specific = [i for i in rules if i in _SPECIFIC]
+            if specific and prob < SURE and intent not in specific:
+                intent = specific[0]  # an unsure classifier defers to an explicit cue
+            if prob >= CONFIDENT or not rules or intent in specific:
                 rules = [intent, *[i for i in rules if i is not intent]]
         elif not rules and parse.items and not parse.has_slots and not parse.unplaced:
             rules = [Intent.RECOMMEND]
@@ -131,7 +136,9 @@ class RulePlanner:
             return parse
         bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
         if rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
-            parse = replace(parse, like_items=parse.items[:1])  # "Toy Story": picks like it
+            first = parse.refs[0] if parse.refs else None  # "Toy Story": picks like it
+            refs = (replace(first, role=TitleRole.TASTE),) if first else ()
+            parse = replace(parse, like_items=parse.items[:1], refs=refs)
         if rules[0] is Intent.WHAT_IF and parse.what_if is None:
             from agent.nlu_causal import what_if_question
 
@@ -139,7 +146,7 @@ class RulePlanner:
                 text, self.variables, self.outcomes, parse.include, parse.relative
             )
             parse = replace(parse, what_if=question)
-        return replace(parse, intents=tuple(dict.fromkeys(rules)))
+        return _fit_to_intent(replace(parse, intents=tuple(dict.fromkeys(rules))))
 
     # -- answering -------------------------------------------------------------------
 
@@ -150,7 +157,7 @@ class RulePlanner:
         lead = " ".join(notes)
         if not parse.text.strip() or not any(c.isalnum() for c in parse.text):
             reply = PlannerReply(text=f"I didn't catch a wish there. {self._example_hint()}")
-        elif not looks_english(parse.text):
+        elif not looks_english(parse.text) and not (parse.has_slots or parse.refs):
             reply = PlannerReply(
                 text=f"Sorry, I only understand English for now. {self._example_hint()}"
             )
@@ -264,7 +271,13 @@ class RulePlanner:
         question = parse.what_if
         if question is None or question.treatment is None:
             names = ", ".join(self.variables[:12])
-            return PlannerReply(text=f"What should change? I can reason about: {names}.")
+            unknown = " or ".join(
+                f"'{t}'" for t in unknown_causal_terms(parse.text, self.variables)
+            )
+            return PlannerReply(
+                text=f"The causal graph has no variable for {unknown or 'what would change'}; "
+                f"I can reason about: {names}."
+            )
         outcome = question.outcome or (self.outcomes[0] if self.outcomes else None)
         if outcome is None:
             return PlannerReply(text="This workspace has no outcome to reason about.")
@@ -546,6 +559,46 @@ class RulePlanner:
         if best is None or best[0] < 0.5:
             return None
         return best[1]
+
+
+_SPECIFIC = frozenset(
+    {
+        Intent.RESET,
+        Intent.PROFILE,
+        Intent.HELP,
+        Intent.WHAT_IF,
+        Intent.CAUSAL,
+        Intent.COMPARE,
+        Intent.WHY,
+        Intent.GREETING,
+    }
+)
+_NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Intent.PROFILE)
+
+
+def _fit_to_intent(parse: Parse) -> Parse:
+    """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
+    states no wish (its values live in `what_if`); only a wish has words it could not place."""
+    primary = parse.intent
+    if primary in _NO_SLOTS:
+        return Parse(text=parse.text, intents=parse.intents)
+    if primary in (Intent.WHAT_IF, Intent.CAUSAL):
+        return replace(
+            parse,
+            include={},
+            exclude={},
+            ranges={},
+            relative=(),
+            popularity=None,
+            like_items=(),
+            refs=tuple(r for r in parse.refs if r.role.value != "taste"),
+            query="",
+            unplaced=(),
+            feedback=(),
+        )
+    if primary not in (Intent.RECOMMEND, Intent.REFINE):
+        return replace(parse, query="", unplaced=())
+    return parse
 
 
 def _entropy(counts: Sequence[int]) -> float:

@@ -119,6 +119,8 @@ def value_variants(value: str, synonyms: Iterable[str] = ()) -> set[str]:
         for form in (norm, norm.replace("'", ""), norm.replace("'s", "")):
             out.update(_plural_forms(form))
             out.add(form.replace(" ", ""))
+            if " " not in form and form.endswith("y") and len(form) > 3:
+                out.add(form[:-1] + "ier")  # "funny" -> "funnier", "scary" -> "scarier"
     return {v for v in out if v}
 
 
@@ -311,20 +313,23 @@ class Vocabulary:
         return starts
 
     @cached_property
-    def _generic_words(self) -> frozenset[str]:
+    def _frequent_words(self) -> frozenset[str]:
         """Words in so many titles that alone they name no item ("jacket", "the")."""
         counts: dict[str, int] = {}
         for key in self.titles:
             for w in set(key.split(" ")):
                 counts[w] = counts.get(w, 0) + 1
         limit = max(3, GENERIC_TITLE_SHARE * len(self.titles))
-        phrases = set(self._phrase_index)
-        return frozenset(w for w, c in counts.items() if c > limit or w in phrases)
+        return frozenset(w for w, c in counts.items() if c > limit)
 
     def distinctive(self, key: str) -> bool:
-        """True when a title key has a word that is neither generic nor an attribute value."""
-        generic = self._generic_words
-        return any(w not in generic and len(w) > 1 for w in key.split(" "))
+        """False for titles made of frequent title words and attribute values only ("Men's
+        black jacket"): those are left to the attribute slots. "Alien" stays a title."""
+        frequent, phrases = self._frequent_words, self._phrase_index
+        ws = key.split(" ")
+        if not any(w in frequent for w in ws):
+            return True
+        return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, item ids) for titles named among the tokens, longest first, no overlaps.

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ui.cli_serve",
     "ui.cli_agent",
     "ui.cli_eval",
+    "ui.cli_nlu",
     "ui.cli_causal",
     "ui.cli_ranking",
     "ui.cli_user",
