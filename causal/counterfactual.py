@@ -86,6 +86,26 @@ class Counterfactual:
     wish: bool = False  # the reason is the stated wish (the query's relevance), not items
 
 
+class _Positions:
+    """Item index -> place in the candidate array, backed by an array (no per-item dict)."""
+
+    def __init__(self, universe: np.ndarray, n_items: int) -> None:
+        self._at = np.full(n_items, -1, dtype=np.int64)
+        self._at[universe] = np.arange(len(universe))
+
+    def get(self, item: int) -> int:
+        return int(self._at[item]) if 0 <= item < len(self._at) else -1
+
+    def __getitem__(self, item: int) -> int:
+        at = self.get(item)
+        if at < 0:
+            raise KeyError(item)
+        return at
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, int | np.integer) and self.get(int(item)) >= 0
+
+
 def downdate(
     vec: np.ndarray,
     bias: float,
@@ -116,22 +136,27 @@ class _Search:
         self.state = ranker._state_for(
             scope.user_id, scope.attributes, scope.liked, scope.disliked, scope.without
         )
-        ids = ranker.item_ids if scope.universe is None else scope.universe
         index = ranker.item_index
-        kept = [
-            index[i] for i in dict.fromkeys(map(str, ids)) if i in index and i not in scope.banned
-        ]
-        self.universe = np.array(kept, dtype=np.int64)
-        self.offsets = np.array(
-            [float(scope.offsets.get(ranker.item_ids[i], 0.0)) for i in kept], dtype=np.float64
-        )
-        self.position = {int(i): p for p, i in enumerate(kept)}
-        self.scores = self._score(self.state, self.universe) + self.offsets
+        if scope.universe is None:  # the whole catalogue: no Python loop over 100k ids
+            candidates = np.arange(ranker.n_items, dtype=np.int64)
+        else:
+            known = [index[i] for i in dict.fromkeys(map(str, scope.universe)) if i in index]
+            candidates = np.array(known, dtype=np.int64)
+        allowed = np.ones(ranker.n_items, dtype=bool)
+        allowed[[index[i] for i in scope.banned if i in index]] = False
+        self.universe = candidates[allowed[candidates]]
+        self.position = _Positions(self.universe, ranker.n_items)
+        self.offsets = np.zeros(len(self.universe))
+        for item_id, offset in scope.offsets.items():
+            at = self.position.get(index.get(str(item_id), -1))
+            if at >= 0:
+                self.offsets[at] = float(offset)
         self.signals = self._signals()
         self._scope_removed = frozenset(ranker._indices(scope.without))
         self._base: _UserState | None = None
         self._feedback: dict[int, float] = {}
         self._sums: tuple[np.ndarray, np.ndarray] | None = None
+        self.scores = self._score(self.state, self.universe, ()) + self.offsets
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -146,9 +171,9 @@ class _Search:
         raw = ranker._preference_raw(state, items)
         parts = {
             "preference_z": (raw - ranker.centre) / ranker.scale,
-            "similarity": ranker.similarity_vectors[items] @ self._unit_profile(removed),
+            "similarity": _dot_rows(ranker.similarity_vectors, items, self._unit_profile(removed)),
         }
-        choice = ranker._choice_raw(state, items)
+        choice = ranker._choice_raw(state, items) if ranker.weights.choice else None
         if choice is not None:
             parts["choice_z"] = (choice - ranker.choice_centre) / ranker.choice_scale
         weight = ranker._popularity_weight(self.scope.popularity_weight)
@@ -520,3 +545,10 @@ def _profile(ranker: Ranker, state: _UserState) -> np.ndarray:
         profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
     norm = float(np.linalg.norm(profile))
     return profile / norm if norm > 0 else profile
+
+
+def _dot_rows(matrix: np.ndarray, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix[rows] @ vector, without copying the rows when they are most of the matrix."""
+    if 4 * len(rows) >= len(matrix):
+        return (matrix @ vector)[rows]
+    return matrix[rows] @ vector
