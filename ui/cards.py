@@ -140,14 +140,34 @@ def main_reason(item: Mapping[str, Any]) -> str:
 
 def short_reply(text: str, items: Sequence[Mapping[str, Any]]) -> str:
     """The chat's version of a reply, as safe markdown: numbered item lines cut to the title
-    and one reason; a "why" answer cut to its first few points; other lines kept."""
+    and one reason; a "why" answer cut to its few most telling points (model internals last);
+    other lines kept."""
     titles = {str(i.get("title") or ""): i for i in items}
-    lines = str(text).splitlines()
+    kinds = {
+        str(r.get("text")).strip(): str(r.get("kind"))
+        for i in items
+        for r in i.get("evidence") or []
+        if isinstance(r, Mapping) and r.get("text")
+    }
     out: list[str] = []
-    bullets = 0
+    bullets: list[str] = []
     dropped = 0
-    for line in lines:
+
+    def flush() -> None:
+        nonlocal dropped
+        ranked = sorted(bullets, key=lambda b: _bullet_rank(kinds.get(b.strip())))
+        out.extend(f"- {_reply_line(b)}" for b in ranked[:MAX_WHY_BULLETS])
+        dropped += max(0, len(ranked) - MAX_WHY_BULLETS)
+        bullets.clear()
+
+    for line in str(text).splitlines():
         numbered = _NUMBERED.match(line)
+        marker = None if numbered else _LIST_MARKER.match(line)
+        if marker:
+            bullets.append(marker.group(2))
+            continue
+        if bullets:
+            flush()
         if numbered:
             number, rest = int(numbered.group(1)), numbered.group(2)
             item = items[number - 1] if 0 < number <= len(items) else None
@@ -162,21 +182,23 @@ def short_reply(text: str, items: Sequence[Mapping[str, Any]]) -> str:
             else:
                 out.append(f"{number}. {_reply_line(_cut(rest))}")
             continue
-        marker = _LIST_MARKER.match(line)
-        if marker:
-            bullets += 1
-            if bullets > MAX_WHY_BULLETS:
-                dropped += 1
-                continue
-            out.append(f"- {_reply_line(marker.group(2))}")
-            continue
         if out and re.match(r"^(\d{1,2}\.|-) ", out[-1]) and line.strip():
             out.append("")  # else markdown folds this line into the list's last item
         out.append(_reply_line(line))
+    if bullets:
+        flush()
     if dropped:
         more = "reason" if dropped == 1 else "reasons"
         out.append(f"_({dropped} more {more} in the card, under Why exactly?)_")
     return "\n".join(out).strip()
+
+
+def _bullet_rank(kind: str | None) -> float:
+    """Where a reason of this evidence kind goes in a short "why": people's reasons first,
+    the ranker's internals last, unknown sentences in between."""
+    if kind in REASON_ORDER:
+        return float(REASON_ORDER.index(kind))
+    return len(REASON_ORDER) + (1.0 if kind == "ranker" else 0.5)
 
 
 def streaming_reply(text: str) -> str:
@@ -292,11 +314,9 @@ def card_html(item: Mapping[str, Any], rank: int, *, open_details: bool = False)
     item_id = html.escape(str(item.get("item_id")))
     title = html.escape(str(item.get("title") or item.get("item_id")))
     reason = html.escape(main_reason(item))
-    texts = [
-        f"<li>{html.escape(str(r.get('text')))}</li>"
-        for r in item.get("evidence") or []
-        if isinstance(r, Mapping) and r.get("text")
-    ]
+    records = [r for r in item.get("evidence") or [] if isinstance(r, Mapping) and r.get("text")]
+    records.sort(key=lambda r: _bullet_rank(str(r.get("kind"))))  # people's reasons first
+    texts = [f"<li>{html.escape(str(r.get('text')))}</li>" for r in records]
     if not texts and item.get("explanation"):
         texts = [f"<li>{html.escape(str(item['explanation']))}</li>"]
     details = "".join(

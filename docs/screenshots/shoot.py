@@ -30,7 +30,7 @@ def _small(path: Path) -> None:
 def _wait_idle(page) -> None:
     page.wait_for_timeout(400)
     page.wait_for_function(
-        "() => !document.querySelector('#whyrec-chat .pending, #whyrec-chat .generating')",
+        "() => !document.querySelector('.generating, #whyrec-chat .pending')",
         timeout=60_000,
     )
     page.wait_for_timeout(1200)

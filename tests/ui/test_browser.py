@@ -34,7 +34,7 @@ def _wait_idle(page) -> None:
     """Until the chat has stopped generating."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('#whyrec-chat .pending, #whyrec-chat .generating')",
+        "() => !document.querySelector('.generating, #whyrec-chat .pending')",
         timeout=60_000,
     )
 

@@ -75,6 +75,7 @@ def test_chat_reply_is_a_lead_line_and_one_reason_per_item():
     why += "\n- one more\n- and another"
     cut = short_reply(why, items[:1]).splitlines()
     assert len(cut) == 5 and "2 more reasons" in cut[-1]
+    assert "SNIPS" not in "\n".join(cut)  # the ranker's internals are the ones left out
 
 
 def test_cards_lead_with_the_reason_and_hide_the_evidence_behind_a_disclosure():
