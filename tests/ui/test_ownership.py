@@ -150,6 +150,9 @@ def _mcp_chat(url: str, key: str, session_id: str) -> bool:
                 result = await client.call_tool("chat", {"message": "hi", "session_id": session_id})
                 if result.is_error:
                     assert "unknown session" in str(result.content)
+                    # the registry tools take the same check
+                    ranked = await client.call_tool("recommend", {"k": 2, "session_id": session_id})
+                    assert ranked.is_error and "unknown session" in str(ranked.content)
                 return bool(result.is_error)
 
     return asyncio.run(go())
