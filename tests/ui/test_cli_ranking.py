@@ -54,7 +54,8 @@ def test_recommend_json_for_several_users(ranking_ws):
     for recs in payload.values():
         assert len(recs) == 4
         for rec in recs:
-            assert set(rec) == {"item_id", "title", "score", "components"}
+            assert set(rec) == {"item_id", "title", "score", "components", "counterfactual"}
+            assert rec["counterfactual"]["text"]
             assert {"preference", "popularity", "similarity"} <= set(rec["components"])
     with_query = _json(
         runner.invoke(
@@ -152,3 +153,18 @@ def test_eval_ranking_without_a_random_log(tmp_path):
     assert payload["mse"] is None and payload["auc"] is None
     assert "random-exposure" in payload["reason"]
     assert "timestamps" in payload["leave_last_out_reason"]
+
+
+def test_recommend_without_checks_a_counterfactual_reason(ranking_ws):
+    args = ["recommend", "--workspace", str(ranking_ws), "--user", "u00003", "-k", "4"]
+    args += ["--diversity", "0", "--json"]
+    first = _json(runner.invoke(app, args))["u00003"]
+    found = [r for r in first if r["counterfactual"]["verified"]]
+    assert found, [r["counterfactual"]["text"] for r in first]
+    reason = found[0]["counterfactual"]
+    assert reason["rank"] <= 4 < reason["rank_without"]
+    extra = [x for item in reason["without"] for x in ("--without", item)]
+    again = _json(runner.invoke(app, args + extra))["u00003"]
+    assert found[0]["item_id"] not in {r["item_id"] for r in again}
+    bad = runner.invoke(app, [*args, "--without", "no-such-item"])
+    assert bad.exit_code == 2 and "no-such-item" in bad.output
