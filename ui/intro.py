@@ -269,10 +269,13 @@ def _what_if(dataset: Any, workspace: Any, year: str | None) -> str | None:
     if price and reaches(price):
         return "What if it were cheaper?"
     roles = _roles(dataset)
-    treatments = list(getattr(dataset.schema, "treatments", ()) or ())
-    treatments += [n for n, r in roles.items() if r == "treatment"]
-    treatments += [n for n, r in roles.items() if r == "item_attribute"]
-    for name in dict.fromkeys(treatments):
+    declared = list(getattr(dataset.schema, "treatments", ()) or ())
+    declared += [n for n, r in roles.items() if r == "treatment"]
+    preferred = _first_outcome(workspace) or outcomes[0]
+    for name in dict.fromkeys(declared):  # what the data's author marked as a treatment
+        if name in graph and name not in outcomes:
+            return f"What is the effect of {name} on {reaches(name) or preferred}?"
+    for name in (n for n, r in roles.items() if r == "item_attribute"):
         outcome = reaches(name)
         if outcome:
             return f"What is the effect of {name} on {outcome}?"

@@ -170,3 +170,16 @@ def test_the_backend_is_said_in_words():
     assert "rule-based planner answers" in backend_sentence("rule")
     assert "--llm" in backend_sentence("rule")
     assert "openai:http://x/v1" in backend_sentence("openai:http://x/v1")
+
+
+def test_without_a_year_or_price_the_what_if_names_a_declared_treatment():
+    ws = _workspace()
+    ws.dataset.items = ws.dataset.items.drop(columns=["year"])
+    ws.dataset.schema = SimpleNamespace(roles=lambda: {"promoted": "treatment"}, treatments=())
+    ws.graph = CausalGraph(
+        [("promoted", "clicked"), ("clicked", "rating")],
+        info={"rating": NodeInfo("rating", role="outcome")},
+    )
+    prompts = example_prompts(ws)
+    assert prompts[0] == "A comedy"  # no decade without a year column
+    assert prompts[-1] == "What is the effect of promoted on rating?"
