@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 MAX_SIZE = 20  # give up past this many signals (pruning keeps found sets far smaller)
 POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
+LOOKAHEAD = 3  # when the plain greedy fails: check this many candidate signals exactly per step
 
 
 class Outcome(StrEnum):
@@ -450,22 +451,10 @@ def _one(
     others = np.arange(len(pool)) != col
     if others.sum() < k:  # fewer candidates than k: nothing can push it out
         return Counterfactual(item_id, (), rank, None, k, False, Outcome.TOO_LARGE)
-    chosen: list[int] = []  # rows of `pulls` / entries of search.signals
-    current = search.scores[pool]
-    out = False
-    for _ in range(max_size):
-        remaining = np.array([j for j in range(len(search.signals)) if j not in chosen])
-        if not len(remaining):
-            break
-        trial = current[None, :] + pulls[remaining]
-        kth = np.partition(trial[:, others], -k, axis=1)[:, -k]
-        margin = trial[:, col] - kth
-        chosen.append(int(remaining[int(np.argmin(margin))]))
-        current = search.exact(search.signals[chosen], pool)
-        if _beaten_by(current, col) >= k:
-            out = True
-            break
-    if not out:
+    chosen = _greedy(search, pool, pulls, col, k, max_size, 1)
+    if chosen is None:  # a second, slower try: check the few best-looking signals exactly
+        chosen = _greedy(search, pool, pulls, col, k, max_size, LOOKAHEAD)
+    if chosen is None:
         return _wish(search, index, rank, k)
     for j in list(chosen):  # prune: drop any signal the rest do without
         if len(chosen) == 1:
@@ -487,6 +476,41 @@ def _one(
         verified,
         outcome,
     )
+
+
+def _greedy(
+    search: _Search,
+    pool: np.ndarray,
+    pulls: np.ndarray,
+    col: int,
+    k: int,
+    max_size: int,
+    lookahead: int,
+) -> list[int] | None:
+    """Signals (rows of `pulls`) added one at a time until k rivals beat the item (exact
+    re-scores of the pool each step); the best of `lookahead` first-order picks is checked
+    exactly. None when max_size signals do not do it."""
+    others = np.arange(len(pool)) != col
+    chosen: list[int] = []
+    current = search.scores[pool]
+    for _ in range(max_size):
+        remaining = np.array([j for j in range(len(search.signals)) if j not in chosen])
+        if not len(remaining):
+            return None
+        trial = current[None, :] + pulls[remaining]
+        kth = np.partition(trial[:, others], -k, axis=1)[:, -k]
+        margin = trial[:, col] - kth
+        best_margin = np.inf
+        for j in remaining[np.argsort(margin, kind="stable")[:lookahead]]:
+            scores = search.exact(search.signals[[*chosen, int(j)]], pool)
+            exact_margin = float(scores[col] - np.partition(scores[others], -k)[-k])
+            if exact_margin < best_margin:
+                best_margin, pick, current_pick = exact_margin, int(j), scores
+        chosen.append(pick)
+        current = current_pick
+        if _beaten_by(current, col) >= k:
+            return chosen
+    return None
 
 
 def _wish(search: _Search, index: int, rank: int, k: int) -> Counterfactual:
