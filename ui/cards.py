@@ -230,6 +230,8 @@ def _attributes(item: Mapping[str, Any]) -> str:
             value = int(value)
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         text = text.replace("|", ", ")
+        if isinstance(value, int | float) and "year" not in str(key).lower():
+            text = f"{str(key).replace('_', ' ')} {text}"  # a bare number says nothing
         shown.append(f'<span title="{html.escape(str(key))}">{html.escape(text[:60])}</span>')
     return " · ".join(shown)
 

@@ -89,6 +89,7 @@ def test_cards_lead_with_the_reason_and_hide_the_evidence_behind_a_disclosure():
     assert reason_at < details_at and "Why exactly?" in page
     assert "&lt;b&gt;Alien&lt;/b&gt;" in page and "<b>Alien</b>" not in page
     assert "1979" in page and "1979.0" not in page
+    assert "on frontpage 0" in card_html({**item, "attributes": {"on_frontpage": 0.0}}, 1)
     assert "Ranker components" in page and "72%" in page
     assert "95% interval -0.150 to -0.050" in page
     assert "rankbar" in page and "#37" in page
