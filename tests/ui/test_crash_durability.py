@@ -60,26 +60,25 @@ def start_server(workspace: Path, port: int, env: dict[str, str] | None = None) 
     raise TimeoutError("the server did not start")
 
 
-@pytest.mark.slow
-def test_kill_9_during_a_feedback_burst_loses_no_acknowledged_record(ui_workspace, tmp_path):
-    from agent.memory import SessionStore
-    from tools.feedback import feedback_log
+ROUNDS = int(os.environ.get("WHYREC_KILL_ROUNDS", "1"))
 
-    workspace = tmp_path / "ws"
-    shutil.copytree(ui_workspace.root, workspace)
-    shutil.rmtree(workspace / "state", ignore_errors=True)
-    (workspace / "feedback.jsonl").unlink(missing_ok=True)
+
+def _burst_and_kill(
+    workspace: Path, items: list[str], sessions: list[str], seed: int
+) -> list[tuple[str, str, object]]:
+    """Serve, post feedback from eight clients, SIGKILL the server once 150 are acknowledged;
+    returns the acknowledged records. New sessions are appended to `sessions`."""
     port = free_port()
     proc = start_server(workspace, port)
     url = f"http://127.0.0.1:{port}"
-    items = [str(i) for i in ui_workspace.dataset.items["item_id"].head(40)]
-    sessions = [httpx.post(f"{url}/api/sessions").json()["session_id"] for _ in range(8)]
+    mine = [httpx.post(f"{url}/api/sessions").json()["session_id"] for _ in range(8)]
+    sessions += mine
     acked: list[tuple[str, str, object]] = []
     lock = threading.Lock()
     stop = threading.Event()
 
-    def client(session_id: str, seed: int) -> None:
-        rng = random.Random(seed)
+    def client(session_id: str, n: int) -> None:
+        rng = random.Random(seed * 100 + n)
         with httpx.Client(base_url=url, timeout=10) as http:
             while not stop.is_set():
                 item = rng.choice(items)
@@ -93,7 +92,7 @@ def test_kill_9_during_a_feedback_burst_loses_no_acknowledged_record(ui_workspac
                     with lock:
                         acked.append((session_id, item, value))
 
-    threads = [threading.Thread(target=client, args=(s, n)) for n, s in enumerate(sessions)]
+    threads = [threading.Thread(target=client, args=(s, n)) for n, s in enumerate(mine)]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 60
@@ -105,12 +104,33 @@ def test_kill_9_during_a_feedback_burst_loses_no_acknowledged_record(ui_workspac
     for thread in threads:
         thread.join(15)
     assert len(acked) >= 150
+    return acked
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_feedback_burst_loses_no_acknowledged_record(ui_workspace, tmp_path):
+    from agent.memory import SessionStore
+    from tools.feedback import feedback_log
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(ui_workspace.root, workspace)
+    shutil.rmtree(workspace / "state", ignore_errors=True)
+    (workspace / "feedback.jsonl").unlink(missing_ok=True)
+    items = [str(i) for i in ui_workspace.dataset.items["item_id"].head(40)]
+    acked: list[tuple[str, str, object]] = []
+    sessions: list[str] = []
+    for round_ in range(ROUNDS):  # each round: start, burst, kill -9 mid-burst
+        acked += _burst_and_kill(workspace, items, sessions, seed=round_)
     stored = Counter(
         (r.session_id, r.item_id, r.value if isinstance(r.value, str) else int(r.value))
         for r in feedback_log(workspace).read()
     )
     wanted = Counter((s, i, v) for s, i, v in acked)
     lost = wanted - stored
+    print(
+        f"kill -9 x{ROUNDS}: {len(acked)} acknowledged, {sum(stored.values())} stored, "
+        f"{sum(lost.values())} lost"
+    )
     assert not lost, f"{sum(lost.values())} acknowledged records lost of {len(acked)}"
     store = SessionStore(workspace / "state" / "sessions.sqlite")
     try:
