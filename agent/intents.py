@@ -43,6 +43,8 @@ FEATURE_WEIGHT = 1.5  # parse features against a unit-length embedding
 REGULARISATION = 16.0  # logistic regression's C
 TEXT_CACHE = 512
 OFF_TOPIC_SURE = 0.6
+_FITTED: dict[str, tuple[Any, list[Intent]]] = {}  # one fit per vocabulary and example set
+_FITTED_LOCK = threading.Lock()
 
 
 def training_examples(domain: str | None = None) -> list[dict[str, Any]]:
@@ -135,11 +137,16 @@ class IntentClassifier:
         self._model: Any = None
         self._labels: list[Intent] = []
         self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_key = ""
 
-    def set_reader(self, reader: Callable[[str], Parse], domain: str | None) -> None:
-        """The parser that turns example texts into parse features (the workspace's vocab)."""
+    def set_reader(
+        self, reader: Callable[[str], Parse], domain: str | None, cache_key: str = ""
+    ) -> None:
+        """The parser that turns example texts into parse features (the workspace's vocab);
+        classifiers with the same non-empty `cache_key` in one process share one fit."""
         self._reader = reader
         self._domain = domain
+        self._cache_key = cache_key
 
     def _vector(self, text: str) -> np.ndarray:
         key = " ".join(text.split())[:1200] or "(empty)"
@@ -180,6 +187,15 @@ class IntentClassifier:
             raise RuntimeError("IntentClassifier needs a reader (set_reader) before fitting")
         rows = self._examples if self._examples is not None else training_examples(self._domain)
         texts = [r["text"] for r in rows]
+        key = ""
+        if self._cache_key and self._examples is None:
+            digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
+            key = f"{self._cache_key}:{self._domain}:{digest}:{FEATURE_WEIGHT}:{REGULARISATION}"
+            with _FITTED_LOCK:
+                fitted = _FITTED.get(key)
+            if fitted is not None:
+                self._model, self._labels = fitted
+                return
         embeddings = self._example_vectors(texts)
         features = np.stack([parse_features(self._reader(t)) for t in texts])
         x = np.hstack([embeddings, FEATURE_WEIGHT * features])
@@ -188,6 +204,9 @@ class IntentClassifier:
         model.fit(x, [i.value for i in labels])
         self._labels = [Intent(c) for c in model.classes_]
         self._model = model
+        if key:
+            with _FITTED_LOCK:
+                _FITTED[key] = (model, self._labels)
 
     def classify_parse(self, parse: Parse) -> tuple[Intent, float]:
         """The most likely intent of a parsed turn and its probability."""

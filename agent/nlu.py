@@ -107,7 +107,7 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             clause_start = j
             while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
                 clause_start -= 1
-            window = tokens[max(clause_start, j - 3) : j + 1]
+            window = tokens[clause_start : min(clause_start + 2, j + 1)]  # subject opens it
             conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
             if (
                 any(w in ITEM_SUBJECTS for w in window)
@@ -265,7 +265,8 @@ def understand(
     talked about (for "it"); `variables` and `outcomes` the causal graph's variable names.
     """
     full = text if isinstance(text, str) else ""
-    text = full[:MAX_PARSE_CHARS]
+    half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
+    text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
     spans = token_spans(text)
     tokens = [t for t, _, _ in spans]
     found = find_refs(text, spans, vocab, shown, focus)

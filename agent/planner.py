@@ -95,7 +95,10 @@ class RulePlanner:
         self.multi = frozenset(n for n, a in vocab.categorical.items() if a.multi)
         if classifier is not None:  # its examples are read as if a list had just been shown
             sample = list(vocab.item_titles)[:5]
-            classifier.set_reader(self.reader(sample, sample[0] if sample else None), domain)
+            values = [f"{a}={'/'.join(v.values)}" for a, v in vocab.categorical.items()]
+            key = "|".join([*sample, *values, str(len(vocab.titles)), ",".join(self.variables)])
+            reader = self.reader(sample, sample[0] if sample else None)
+            classifier.set_reader(reader, domain, cache_key=key)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class RulePlanner:
             reply = self._what_if(ctx, parse)
         elif primary is Intent.CAUSAL:
             reply = self._causal(ctx, parse)
-        elif primary is Intent.FEEDBACK and not (
+        elif primary is Intent.FEEDBACK and parse.feedback and not (
             {Intent.RECOMMEND, Intent.REFINE} & set(intents) or ctx.state.constraints.like_items
         ):
             reply = PlannerReply(text=lead or "Noted.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from agent.nlu import Direction, FeedbackKind, Intent, find_variables, understand
+from agent.nlu import Direction, FeedbackKind, Intent, TitleRole, find_variables, understand
 from agent.vocab import NumericKind, Vocabulary, title_key
 from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
@@ -161,3 +161,195 @@ def test_find_variables_uses_everyday_words():
         "position",
         "promoted",
     ]
+
+
+# -- issue 11: the catalog-driven parser ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def movies() -> Vocabulary:
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "100", "183", "500"],
+            "title": [
+                "Toy Story (1995)",
+                "GoldenEye (1995)",
+                "Casablanca (1942)",
+                "Fargo (1996)",
+                "Alien (1979)",
+                "The Shawshank Redemption (1994)",
+            ],
+            "year": [1995.0, 1995.0, 1942.0, 1996.0, 1979.0, 1994.0],
+            "genres": [
+                "Animation|Children's|Comedy",
+                "Action|Thriller",
+                "Drama|Romance",
+                "Crime|Drama|Thriller",
+                "Horror|Sci-Fi",
+                "Drama",
+            ],
+        }
+    )
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+
+
+def read(vocab, text):
+    return understand(text, vocab, ["1", "2", "3"], focus="1", variables=["year", "genres", "rating"], outcomes=["rating"])  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["sci-fi", "scifi", "science fiction", "Sci Fi", "SCI-FIS"])
+def test_values_are_read_in_every_spelling_the_data_and_schema_give(movies, text):
+    assert read(movies, f"some {text} please").include == {"genres": ("Sci-Fi",)}
+
+
+def test_values_without_synonyms_come_only_from_the_data():
+    plain = Vocabulary.from_items(
+        pd.DataFrame({"item_id": ["1"], "title": ["X"], "genres": ["Sci-Fi|Comedy"]})
+    )
+    assert understand("some sci-fi", plain).include == {"genres": ("Sci-Fi",)}
+    assert understand("something funny", plain).include == {}  # "funny" lives in schema.toml
+    assert understand("a comdy", plain).include == {"genres": ("Comedy",)}  # typo, rapidfuzz
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("something from the nineties", 1990, 1999),
+        ("'90s thrillers", 1990, 1999),
+        ("early 90s", 1990, 1993),
+        ("late seventies", 1976, 1979),
+        ("from before 1980", None, 1979),
+        ("after 1990", 1991, None),
+        ("since the 80s", 1980, None),
+        ("80s or 90s", 1980, 1999),
+        ("a movie from 1995", 1995, 1995),
+    ],
+)
+def test_years_and_decades_in_words_and_digits(movies, text, low, high):
+    rng = read(movies, text).ranges["year"]
+    assert (rng.low, rng.high) == (low, high)
+
+
+def test_a_title_the_catalog_lacks_is_reported_not_searched(movies):
+    p = read(movies, "something like The Matrix but older")
+    assert p.unknown_titles == ("The Matrix",)
+    assert p.relative == (("year", Direction.DOWN),)
+    assert "matrix" not in p.query and not p.like_items
+
+
+def test_first_one_but_darker_is_a_taste_reference_with_an_unplaced_wish(movies):
+    p = read(movies, "more like the first one but a bit darker")
+    assert p.like_items == ("1",) and not p.ranges
+    assert p.unplaced == ("darker",) and p.query == "darker"
+
+
+def test_people_like_me_loved_x_is_a_taste_reference_not_a_year(movies):
+    p = read(movies, "people like me loved Fargo (1996)")
+    assert p.like_items == ("100",)
+    assert not p.ranges and not p.feedback
+    assert [r.role for r in p.refs] == [TitleRole.TASTE]
+    p = read(movies, "fans of Alien loved what?")
+    assert p.like_items == ("183",) and not p.include  # "Alien" is a title here, not Sci-Fi
+
+
+def test_misspelt_titles_are_matched_fuzzily(movies):
+    assert read(movies, "something like Casablnca").like_items == ("3",)
+    assert read(movies, "movies like Shawshank Redemtion").like_items == ("500",)
+
+
+def test_conditional_wish_is_not_a_what_if(movies):
+    wish = read(movies, "it would be nice if it were also a comedy")
+    assert Intent.WHAT_IF not in wish.intents
+    assert wish.include == {"genres": ("Comedy",)} and not wish.items
+    question = read(movies, "what if it were a comedy, would people rate it higher?")
+    assert question.intent is Intent.WHAT_IF
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("a lesser-known comedy", Direction.DOWN),
+        ("hidden gems please", Direction.DOWN),
+        ("nothing too famous", Direction.DOWN),
+        ("a big blockbuster", Direction.UP),
+        ("a classic thriller", Direction.UP),
+    ],
+)
+def test_popularity_words_map_to_the_popularity_wish(movies, text, direction):
+    p = read(movies, text)
+    assert p.popularity is direction and not p.unplaced
+
+
+def test_contradictory_wishes_are_reported_and_dropped(movies):
+    p = read(movies, "a comedy, no comedies")
+    assert p.conflicts == (("genres", "Comedy"),)
+    assert not p.include and not p.exclude
+
+
+def test_negation_scope_in_relative_clauses_and_anything_but(movies):
+    assert read(movies, "a drama that is not a romance").exclude == {"genres": ("Romance",)}
+    assert read(movies, "anything but a thriller").exclude == {"genres": ("Thriller",)}
+    assert read(movies, "those are all dramas, no dramas please").exclude == {"genres": ("Drama",)}
+    assert read(movies, "I wouldn't mind some action").include == {"genres": ("Action",)}
+
+
+def test_schema_toml_synonyms_round_trip_and_bad_tables():
+    from causal.datasets.schema import DataError
+    from causal.datasets.schema_toml import parse_schema_toml, schema_to_toml
+
+    schema = parse_schema_toml('[synonyms.genres]\n"Sci-Fi" = ["space opera", "sf"]\n')
+    assert schema.synonyms == {"genres": {"Sci-Fi": ("space opera", "sf")}}
+    assert parse_schema_toml(schema_to_toml(schema)).synonyms == schema.synonyms
+    with pytest.raises(DataError, match=r"synonyms\.genres"):
+        parse_schema_toml('[synonyms.genres]\n"Sci-Fi" = "space"\n')
+
+
+# -- the NLU data set and its scorer -------------------------------------------------------
+
+
+def _rows(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_nlu_data_set_has_a_fixed_disjoint_split_covering_every_intent():
+    from pathlib import Path
+
+    import agent
+    from agent.parse import Intent as ParseIntent
+
+    root = Path(__file__).resolve().parents[2]
+    train = _rows(Path(agent.__file__).parent / "data" / "nlu_train.jsonl")
+    held = _rows(root / "tests" / "data" / "nlu" / "heldout.jsonl")
+    assert len(train) + len(held) >= 800
+    assert len({r["id"] for r in train + held}) == len(train) + len(held)
+    assert not {r["text"].lower() for r in train} & {r["text"].lower() for r in held}
+    for rows in (train, held):
+        assert {r["intent"] for r in rows} == {i.value for i in ParseIntent}
+        assert {r["dataset"] for r in rows} == {"movielens", "coat"}
+
+
+def test_nlu_scorer_counts_intents_and_slot_facts():
+    from agent.evaluation.nlu_eval import expected_facts, score
+    from agent.parse import Parse, Range
+
+    rows = [
+        {"text": "a", "intent": "recommend", "slots": {"include": {"genres": ["Comedy"]}}},
+        {"text": "b", "intent": "refine", "slots": {"ranges": {"year": [1990, None]}}},
+    ]
+    assert expected_facts(rows[1]["slots"]) == {("min", "year", 1990.0)}
+    right = {
+        "a": Parse("a", (Intent.RECOMMEND,), include={"genres": ("Comedy",)}),
+        "b": Parse("b", (Intent.REFINE,), ranges={"year": Range(1990, None)}),
+    }
+    result = score(rows, lambda text, shown, focus: right[text])
+    assert result["intent_accuracy"] == 1.0 and result["slot_f1"] == 1.0 and result["n"] == 2
+    wrong = {
+        "a": Parse("a", (Intent.REFINE,), include={"genres": ("Drama",)}),
+        "b": Parse("b", (Intent.REFINE,), ranges={"year": Range(1990, None)}),
+    }
+    result = score(rows, lambda text, shown, focus: wrong[text])
+    assert result["intent_accuracy"] == 0.5
+    assert result["slot_precision"] == 0.5 and result["slot_recall"] == 0.5
+    assert result["per_intent"]["recommend"]["accuracy"] == 0.0

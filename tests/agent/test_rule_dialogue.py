@@ -265,3 +265,50 @@ def test_when_every_fitting_item_was_shown_the_reply_says_how_many(rule_agent):
     assert not reply.items and len(set(shown)) == len(shown) == fitting
     assert f"I've already shown all {fitting} items that fit your wishes" in reply.text
     assert '"any genre"' in reply.text
+
+
+def test_bad_input_gets_a_sensible_reply_never_an_exception(rule_agent):
+    """Empty, emoji-only, a 4,000-character ramble, another language, contradictory wishes,
+    an unrelated question: each answered in words (issue 11)."""
+    from agent.memory import SessionState
+    from agent.toolkit import TurnContext
+
+    state = SessionState(session_id="empty")
+    parse = rule_agent.planner.read(state, "   ")
+    reply = rule_agent.planner.respond(
+        TurnContext(state=state, workspace=rule_agent.workspace), parse
+    )
+    assert "didn't catch" in reply.text and not reply.items
+
+    sid = rule_agent.new_session()
+    assert "didn't catch" in rule_agent.chat(sid, "😀🎬🍿").text
+    assert (
+        "only understand English" in rule_agent.chat(sid, "quiero ver una película de miedo").text
+    )
+    redirect = rule_agent.chat(sid, "what's the capital of France?")
+    assert "outside what I can help with" in redirect.text and not redirect.items
+    assert len(redirect.text) < 300
+    clash = rule_agent.chat(sid, "a comedy, no comedies")
+    assert "both for and against comedy" in clash.text and clash.items
+    ramble = ("I had a long day at work and my cat knocked over a plant, anyway " * 80)[:3990]
+    long_reply = rule_agent.chat(sid, ramble + " horror")
+    assert long_reply.text and long_reply.items
+
+
+def test_the_reply_says_what_was_understood_and_what_was_not(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "a comedy from the 90s, something with grumpy robots")
+    first = reply.text.splitlines()[0]
+    assert first.startswith("Understood: comedy")
+    assert "could not place 'grumpy robots'" in first
+    assert reply.items  # an unplaced wish is a hint, never an empty list
+
+
+def test_a_popularity_wish_becomes_a_bound_on_the_popularity_column(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "a lesser-known comedy please")
+    state = rule_agent.session_state(sid)
+    bound = state.constraints.ranges["popularity"]
+    assert bound.max is not None and bound.min is None
+    assert reply.items
+    assert all(float(i.attributes["popularity"]) <= bound.max for i in reply.items)
