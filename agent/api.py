@@ -69,7 +69,7 @@ from agent.models import (
     Reply,
     TraceStep,
 )
-from agent.nlu import Intent
+from agent.nlu import is_reset_command
 from agent.planner import (
     IntentClassifier,
     RulePlanner,
@@ -424,23 +424,22 @@ class RecAgent:
     ) -> Reply:
         started = time.perf_counter()
         ctx = TurnContext(state=state, workspace=self.workspace, on_event=on_event)
-        # With an LLM the parse only updates memory; the intent fallback is the rule path's.
-        parse = self.planner.read(state, text, classify=self.llm is None)
-        notes = update_memory(ctx, parse, self.vocab)
-        trace = [TraceStep(kind="intent", name=",".join(i.value for i in parse.intents) or "none")]
         fallback_reason: str | None = None
-        use_llm = self.llm is not None and parse.intent is not Intent.RESET
-        if use_llm:
+        if self.llm is not None and not is_reset_command(text):
+            # The LLM path: memory comes from the model's own tool calls (agent.tool_memory),
+            # never from re-reading the user's words.
             try:
-                llm_turn = self.llm.turn(ctx, text, on_token)  # type: ignore[union-attr]
+                llm_turn = self.llm.turn(ctx, text, on_token)
             except LLMTurnError as exc:
                 fallback_reason = str(exc)
                 self._count(fallback_turns=1)
             else:
+                trace = [TraceStep(kind="intent", name="llm")]
                 reply = self._llm_reply(ctx, llm_turn, text, trace)
                 return self._finish(state, text, reply, started)
-        if fallback_reason and not parse.intents:
-            parse = self.planner.read(state, text)  # the rule path's intent fallback
+        parse = self.planner.read(state, text)  # the rule path (no LLM, a reset, a fallback)
+        notes = update_memory(ctx, parse, self.vocab)
+        trace = [TraceStep(kind="intent", name=",".join(i.value for i in parse.intents) or "none")]
         planned = self.planner.respond(ctx, parse, notes)
         reply_text = planned.text
         if fallback_reason:

@@ -355,6 +355,12 @@ def understand(
     )
 
 
+def is_reset_command(text: str) -> bool:
+    """A short "start over" / "reset": a command to the session, on every backend."""
+    reset = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.RESET)
+    return len(text.split()) <= 8 and reset.search(text) is not None
+
+
 def wants_items(parse: Parse) -> bool:
     """True when the turn asks for a list (recommend or refine)."""
     return bool({Intent.RECOMMEND, Intent.REFINE} & set(parse.intents))

@@ -169,8 +169,13 @@ def validation_hint(exc: ValidationError, spec: ToolSpec) -> str:
     return f"Error: invalid arguments for {spec.name}: {problems}. It accepts: {accepted}."
 
 
-def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> ToolRecord:
-    """Run one tool and file it on the bus; a model's mistake becomes a hint, not an exception."""
+def run_tool(
+    ctx: TurnContext, spec: ToolSpec, args: dict[str, Any], *, from_model: bool = False
+) -> ToolRecord:
+    """Run one tool and file it on the bus; a model's mistake becomes a hint, not an exception.
+
+    A call the language model made (`from_model`) also updates the session memory from its
+    arguments (`agent.tool_memory`): on the LLM path that is where memory comes from."""
     if ctx.on_event:
         ctx.on_event("tool_start", {"tool": spec.name, "args": args})
     started = time.perf_counter()
@@ -188,6 +193,10 @@ def run_tool(ctx: TurnContext, spec: ToolSpec, args: dict[str, Any]) -> ToolReco
     ctx.bus.add(record)
     if isinstance(result, FeedbackAck):
         ctx.state.set_feedback(result.item_id, result.kind)
+    if from_model:
+        from agent.tool_memory import remember_tool_call
+
+        remember_tool_call(ctx.state, spec, args, result)
     if ctx.on_event:
         ctx.on_event("tool_end", {"tool": spec.name, "ok": error is None, "ms": round(ms, 2)})
     return record
@@ -226,7 +235,7 @@ def langchain_tools() -> list[Any]:
             ctx = runtime.context
             if not isinstance(ctx, TurnContext):
                 raise TypeError("the agent must be run with a TurnContext as its context")
-            return run_tool(ctx, _spec, kwargs).compact
+            return run_tool(ctx, _spec, kwargs, from_model=True).compact
 
         # Real classes, not strings: langgraph resolves the hints to find the injected runtime.
         call.__annotations__ = {"runtime": ToolRuntime, "return": str}
