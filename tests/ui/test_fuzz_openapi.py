@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
+import httpx
 import pytest
 
 from ui.server import ServerThread, create_app
@@ -32,7 +33,9 @@ def fuzz_server(ui_workspace, tmp_path_factory):
 def test_fuzz_openapi_no_5xx_no_undocumented_status(fuzz_server):
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
     from schemathesis.checks import not_a_server_error
+    from schemathesis.generation.modes import GenerationMode
     from schemathesis.specs.openapi.checks import (
         response_schema_conformance,
         status_code_conformance,
@@ -40,12 +43,20 @@ def test_fuzz_openapi_no_5xx_no_undocumented_status(fuzz_server):
 
     schema = schemathesis.openapi.from_url(fuzz_server.url + "/openapi.json")
     headers = {"Authorization": f"Bearer {KEY}"}
+    created = httpx.post(f"{fuzz_server.url}/api/sessions", headers=headers)
+    session = created.json()["session_id"]
     statuses: Counter[int] = Counter()
     failures: list[str] = []
 
     def fuzz(operation) -> None:
         documented = {str(code) for code in operation.definition.raw.get("responses", {})}
         checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
+        cases = operation.as_strategy(GenerationMode.POSITIVE)
+        if operation.definition.raw.get("parameters") or operation.definition.raw.get(
+            "requestBody"
+        ):  # invalid input too: wrong types, missing fields, out-of-range values
+            cases = st.one_of(cases, operation.as_strategy(GenerationMode.NEGATIVE))
 
         @settings(
             max_examples=EXAMPLES,
@@ -55,8 +66,13 @@ def test_fuzz_openapi_no_5xx_no_undocumented_status(fuzz_server):
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy())
-        def run(case):
+        @given(case=cases, real=st.booleans())
+        def run(case, real):
+            if real:  # half the cases name a live session, so the agent itself gets fuzzed
+                if "session_id" in (case.path_parameters or {}):
+                    case.path_parameters["session_id"] = session
+                if isinstance(case.body, dict) and "session_id" in case.body:
+                    case.body["session_id"] = session
             response = case.call(base_url=fuzz_server.url, headers=headers, timeout=60)
             statuses[response.status_code] += 1
             if response.status_code >= 500 or str(response.status_code) not in documented:
