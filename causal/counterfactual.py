@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MAX_SIZE = 20  # give up past this many signals (pruning keeps found sets far smaller)
 POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
-LOOKAHEAD = 3  # when the plain greedy fails: check this many candidate signals exactly per step
+LOOKAHEAD = 2  # when the plain greedy fails: check this many candidate signals exactly per step
 
 
 class Outcome(StrEnum):
@@ -157,12 +157,17 @@ class _Search:
         self._base: _UserState | None = None
         self._feedback: dict[int, float] = {}
         self._sums: tuple[np.ndarray, np.ndarray] | None = None
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
         self.scores = self._score(self.state, self.universe, ()) + self.offsets
 
     # -- scoring --------------------------------------------------------------------------
 
     def _score(
-        self, state: _UserState, items: np.ndarray, removed: Collection[int] | None = None
+        self,
+        state: _UserState,
+        items: np.ndarray,
+        removed: Collection[int] | None = None,
+        sim_rows: np.ndarray | None = None,
     ) -> np.ndarray:
         """The ranker's score; with `removed`, the similarity profile comes from sums kept for
         the list (the liked set is the list's minus `removed`) instead of a fresh mean."""
@@ -172,7 +177,11 @@ class _Search:
         raw = ranker._preference_raw(state, items)
         parts = {
             "preference_z": (raw - ranker.centre) / ranker.scale,
-            "similarity": _dot_rows(ranker.similarity_vectors, items, self._unit_profile(removed)),
+            "similarity": (
+                sim_rows @ self._unit_profile(removed)
+                if sim_rows is not None
+                else _dot_rows(ranker.similarity_vectors, items, self._unit_profile(removed))
+            ),
         }
         choice = ranker._choice_raw(state, items) if ranker.weights.choice else None
         if choice is not None:
@@ -223,14 +232,17 @@ class _Search:
                         extra[ranker.item_index[item_id]] = target
             self._feedback = extra
         key = None if self.scope.user_id is None else str(self.scope.user_id)
-        base = ranker._without(self._base, key, removed, refit=bool(ranker.weights.preference))
+        base = ranker._without(self._base, key, removed, search=True)
         feedback = {i: t for i, t in self._feedback.items() if i not in removed}
         return ranker._updated(base, feedback)
 
     def exact(self, signals: Collection[int], positions: np.ndarray) -> np.ndarray:
         """Exact scores of universe positions with `signals` removed."""
         state = self.state_without(signals)
-        return self._score(state, self.universe[positions], signals) + self.offsets[positions]
+        if self._rows is None or self._rows[0] is not positions:  # the pool's rows, kept
+            self._rows = (positions, self.ranker.similarity_vectors[self.universe[positions]])
+        items = self.universe[positions]
+        return self._score(state, items, signals, self._rows[1]) + self.offsets[positions]
 
     def rank_without(self, signals: Collection[int], item: int) -> int:
         """The item's rank among every candidate with `signals` removed.

@@ -721,42 +721,37 @@ class Ranker:
         return frozenset(self.item_index[str(i)] for i in item_ids)
 
     def _without(
-        self, base: _UserState, key: str | None, removed: frozenset[int], refit: bool = True
+        self, base: _UserState, key: str | None, removed: frozenset[int], search: bool = False
     ) -> _UserState:
         """The user's state had they never picked the `removed` items (see causal.counterfactual).
 
-        `refit=False` leaves the rating model's vector as it is (when it has no weight in the
-        score, a search need not re-solve it).
+        `search=True` (the counterfactual search's many re-scores) skips the parts that have no
+        weight in the score: the rating model's re-solve, the choice model's history sum.
         """
         from causal.counterfactual import downdate
 
         rows = [(i, t) for i, t in self._history_rows(key) if i in removed] if key else []
         if not rows:
             return base
-        if not refit:
-            picks = tuple(i for i in base.picks if i not in removed)
-            return replace(
-                base,
-                liked=tuple(i for i in base.liked if i not in removed),
-                disliked=tuple(i for i in base.disliked if i not in removed),
-                n_history=base.n_history - len(rows),
-                picks=picks,
-                choice_vec=self._choice_vector(picks, {}, base.features),
+        vec, bias, precision = base.vec, base.bias, base.precision
+        if not search or self.weights.preference:
+            items = np.array([i for i, _ in rows], dtype=np.int64)
+            targets = np.array([t for _, t in rows], dtype=np.float64)
+            pred = self._preference_raw(base, items)
+            rating = self.kind is FeedbackKind.RATING
+            residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
+            vec, bias, precision = downdate(
+                base.vec,
+                base.bias,
+                base.precision,
+                self.params.item_vec[items],
+                residual,
+                1.0 if rating else BINARY_CURVATURE,
             )
-        items = np.array([i for i, _ in rows], dtype=np.int64)
-        targets = np.array([t for _, t in rows], dtype=np.float64)
-        pred = self._preference_raw(base, items)
-        rating = self.kind is FeedbackKind.RATING
-        residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
-        vec, bias, precision = downdate(
-            base.vec,
-            base.bias,
-            base.precision,
-            self.params.item_vec[items],
-            residual,
-            1.0 if rating else BINARY_CURVATURE,
-        )
         picks = tuple(i for i in base.picks if i not in removed)
+        choice_vec = base.choice_vec
+        if not search or self.weights.choice:
+            choice_vec = self._choice_vector(picks, {}, base.features)
         return replace(
             base,
             vec=vec,
@@ -766,7 +761,7 @@ class Ranker:
             disliked=tuple(i for i in base.disliked if i not in removed),
             n_history=base.n_history - len(rows),
             picks=picks,
-            choice_vec=self._choice_vector(picks, {}, base.features),
+            choice_vec=choice_vec,
         )
 
     def _updated(self, base: _UserState, feedback: Mapping[int, float]) -> _UserState:
