@@ -168,7 +168,7 @@ class AgentService:
                 raise unknown from None
             stored_owner = _owner_of(state)
             self._remember(session_id, stored_owner)
-        if self.auth and stored_owner != owner:
+        if self.auth and (owner is None or stored_owner != owner):  # fail closed
             raise unknown
         return session_id
 
