@@ -78,6 +78,7 @@ from agent.planner import (
     templated_answer,
     update_memory,
 )
+from agent.retention import UserDataMixin
 from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
 from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
@@ -131,7 +132,7 @@ def _workspace_graph(workspace: Any) -> Any:
         return None
 
 
-class RecAgent:
+class RecAgent(UserDataMixin):
     """A conversational recommender over one workspace (see the module docstring)."""
 
     def __init__(
@@ -166,7 +167,6 @@ class RecAgent:
         state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # conversations: owner only
         self.state_dir = state_dir
         self.store = SessionStore(state_dir / "sessions.sqlite", session_ttl_from_env())
-        self._known_users: frozenset[str] | None = None
         self._checkpoint_conn: sqlite3.Connection | None = None
         self.llm: LLMLoop | None = None
         self._template = load_system_template()
@@ -287,40 +287,6 @@ class RecAgent:
                 state.ttl_s = ttl_s
                 self.store.save(state)
         return session_id
-
-    def require_user(self, user_id: object) -> str:
-        """`user_id` when the dataset (or the ranker) knows it; UnknownUserError otherwise."""
-        if not isinstance(user_id, str) or not 0 < len(user_id) <= 128:
-            raise ValueError("user_id must be a string of 1-128 characters")
-        if self._known_users is None:
-            users = set(self.workspace.dataset.users["user_id"].astype(str))
-            has_step = getattr(self.workspace, "has_step", None)
-            if has_step is not None and has_step("ranker"):
-                users |= {str(u) for u in getattr(self.workspace.ranker, "user_ids", ())}
-            self._known_users = frozenset(users)
-        if user_id not in self._known_users:
-            raise UnknownUserError(f"unknown user '{user_id[:64]}': not a user of this dataset")
-        return user_id
-
-    # -- retention (agent.retention) ---------------------------------------------------------
-
-    def export_user(self, user: str) -> dict[str, Any]:
-        """The user's sessions, messages and feedback."""
-        from agent.retention import agent_stores, export_user
-
-        return export_user(agent_stores(self), user)
-
-    def forget_user(self, user: str) -> dict[str, Any]:
-        """Remove the user's sessions, checkpoints and feedback everywhere."""
-        from agent.retention import agent_stores, forget_user
-
-        return forget_user(agent_stores(self), user)
-
-    def expire_sessions(self) -> int:
-        """Delete sessions idle past their time to live (and their checkpoints)."""
-        from agent.retention import agent_stores, expire_sessions
-
-        return expire_sessions(agent_stores(self))
 
     def _existing(self, session_id: str) -> SessionState:
         state = self.store.load(check_session_id(session_id))

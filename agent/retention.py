@@ -241,3 +241,39 @@ def _atomic_write(path: Path, text: str) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+class UserDataMixin:
+    """RecAgent's user-data methods: which users exist, export, forget, expiry. Needs
+    `workspace`, `store`, `llm`, `_checkpoint_conn` and `state_dir` on the agent."""
+
+    workspace: Any
+    _known_users: frozenset[str] | None = None
+
+    def require_user(self, user_id: object) -> str:
+        """`user_id` when the dataset (or the ranker) knows it; UnknownUserError otherwise."""
+        from agent.memory import UnknownUserError
+
+        if not isinstance(user_id, str) or not 0 < len(user_id) <= 128:
+            raise ValueError("user_id must be a string of 1-128 characters")
+        if self._known_users is None:
+            users = set(self.workspace.dataset.users["user_id"].astype(str))
+            has_step = getattr(self.workspace, "has_step", None)
+            if has_step is not None and has_step("ranker"):
+                users |= {str(u) for u in getattr(self.workspace.ranker, "user_ids", ())}
+            self._known_users = frozenset(users)
+        if user_id not in self._known_users:
+            raise UnknownUserError(f"unknown user '{user_id[:64]}': not a user of this dataset")
+        return user_id
+
+    def export_user(self, user: str) -> dict[str, Any]:
+        """The user's sessions, messages and feedback."""
+        return export_user(agent_stores(self), user)
+
+    def forget_user(self, user: str) -> dict[str, Any]:
+        """Remove the user's sessions, checkpoints and feedback everywhere."""
+        return forget_user(agent_stores(self), user)
+
+    def expire_sessions(self) -> int:
+        """Delete sessions idle past their time to live (and their checkpoints)."""
+        return expire_sessions(agent_stores(self))
