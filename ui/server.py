@@ -152,7 +152,9 @@ def create_app(
         app.router.routes.extend(mcp_routes(mcp_server, settings))
     # Middleware wraps the whole app, the mounted UI included (it guards only its prefixes).
     # The last added runs first: guard, then keys, then MCP ownership, then the body limit.
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, prefixes=("/v1", "/api"))
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, prefixes=PROTECTED_PREFIXES
+    )
     app.add_middleware(McpOwnerMiddleware)
     app.add_middleware(
         ApiKeyMiddleware,

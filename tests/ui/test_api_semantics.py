@@ -131,6 +131,9 @@ def test_oversized_bodies_are_413_declared_or_chunked(real):
     chunked += b"0\r\n\r\n"
     status, body = _raw(real.url, chunked)
     assert status == 413 and body["error"]["code"] == "body_too_large"
+    mcp = chunked.replace(b"POST /api/sessions/abc/messages", b"POST /mcp")
+    status, body = _raw(real.url, mcp)
+    assert status == 413 and body["error"]["code"] == "body_too_large"
     r = httpx.post(
         f"{real.url}/v1/chat/completions", content=big, headers={"Content-Type": "application/json"}
     )
