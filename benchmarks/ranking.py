@@ -13,9 +13,10 @@ Systems, each trained on the biased log with the same seed, compared in one run:
 - naive MF + features, IPS / SNIPS / DR-JL + features: the same losses with user and item
   attributes in the embeddings, so features and debiasing are measured apart; the rows
   above score by the model's prediction alone. With naive-Bayes propensities (the random
-  slice's rating distribution over the log's) the inverse weights over the training pairs
-  sum to the number of pairs, so SNIPS's normaliser equals IPS's and the two coincide seed
-  for seed; they differ only with other propensities (logistic, tempered or capped);
+  slice's rating distribution over the log's) the inverse weights of the logged ratings sum,
+  up to smoothing, to the number of user-item pairs, IPS's normaliser, so the two coincide
+  seed for seed; they differ where the clip bites or with other propensities (logistic,
+  tempered or capped);
 - best configuration: `RankerConfig()` as `whyrec build` trains it (attributes, SNIPS with
   tempered propensities, the catalog's text embeddings for the similarity term).
 
