@@ -19,6 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,43 @@ class IntentClassifier:
         if self._labels[best] is Intent.OFF_TOPIC and probs[best] < OFF_TOPIC_SURE:
             best = int(order[1])  # redirect only when sure: an unsure turn gets a real answer
         return self._labels[best], float(probs[best])
+
+
+SPECIFIC_INTENTS = frozenset(  # intents an explicit cue names ("why", "start over")
+    {
+        Intent.RESET,
+        Intent.PROFILE,
+        Intent.HELP,
+        Intent.WHAT_IF,
+        Intent.CAUSAL,
+        Intent.COMPARE,
+        Intent.WHY,
+        Intent.GREETING,
+    }
+)
+_NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Intent.PROFILE)
+
+
+def fit_to_intent(parse: Parse) -> Parse:
+    """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
+    states no wish (its values live in `what_if`); only a wish has words it could not place."""
+    primary = parse.intent
+    if primary in _NO_SLOTS:
+        return Parse(text=parse.text, intents=parse.intents)
+    if primary in (Intent.WHAT_IF, Intent.CAUSAL):
+        return replace(
+            parse,
+            include={},
+            exclude={},
+            ranges={},
+            relative=(),
+            popularity=None,
+            like_items=(),
+            refs=tuple(r for r in parse.refs if r.role.value != "taste"),
+            query="",
+            unplaced=(),
+            feedback=(),
+        )
+    if primary not in (Intent.RECOMMEND, Intent.REFINE):
+        return replace(parse, query="", unplaced=())
+    return parse

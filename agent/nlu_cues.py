@@ -57,7 +57,10 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ),
     (
         Intent.GREETING,
-        _rx(r"^\s*(hi|hello|hey|good (morning|evening|afternoon)|howdy|yo)\b[\s!.,]*$"),
+        _rx(
+            r"^\s*(hi+|hello+|hey+|heya|hiya|good (morning|evening|afternoon|day)|howdy|yo+|greetings)"
+            r"\b(\s+(there|all|folks|you|again))?[\s!.,:;)(\-dDpP]*$"
+        ),
     ),
 )
 RECOMMEND = _rx(

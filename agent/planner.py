@@ -24,7 +24,7 @@ from agent.answer_text import (
     rec_item,
     templated_answer,
 )
-from agent.intents import IntentClassifier
+from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent
 from agent.memory import SessionState
 from agent.memory_update import memory_lines, understood_line, update_memory
 from agent.models import RecItem
@@ -128,7 +128,7 @@ class RulePlanner:
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
             intent, prob = self.classifier.classify_parse(parse)
-            specific = [i for i in rules if i in _SPECIFIC]
+            specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:
                 intent = specific[0]  # an unsure classifier defers to an explicit cue
             if prob >= CONFIDENT or not rules or intent in specific:
@@ -149,7 +149,7 @@ class RulePlanner:
                 text, self.variables, self.outcomes, parse.include, parse.relative
             )
             parse = replace(parse, what_if=question)
-        return _fit_to_intent(replace(parse, intents=tuple(dict.fromkeys(rules))))
+        return fit_to_intent(replace(parse, intents=tuple(dict.fromkeys(rules))))
 
     # -- answering -------------------------------------------------------------------
 
@@ -183,8 +183,12 @@ class RulePlanner:
             reply = self._what_if(ctx, parse)
         elif primary is Intent.CAUSAL:
             reply = self._causal(ctx, parse)
-        elif primary is Intent.FEEDBACK and parse.feedback and not (
-            {Intent.RECOMMEND, Intent.REFINE} & set(intents) or ctx.state.constraints.like_items
+        elif (
+            primary is Intent.FEEDBACK
+            and parse.feedback
+            and not (
+                {Intent.RECOMMEND, Intent.REFINE} & set(intents) or ctx.state.constraints.like_items
+            )
         ):
             reply = PlannerReply(text=lead or "Noted.")
             lead = ""
@@ -562,46 +566,6 @@ class RulePlanner:
         if best is None or best[0] < 0.5:
             return None
         return best[1]
-
-
-_SPECIFIC = frozenset(
-    {
-        Intent.RESET,
-        Intent.PROFILE,
-        Intent.HELP,
-        Intent.WHAT_IF,
-        Intent.CAUSAL,
-        Intent.COMPARE,
-        Intent.WHY,
-        Intent.GREETING,
-    }
-)
-_NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Intent.PROFILE)
-
-
-def _fit_to_intent(parse: Parse) -> Parse:
-    """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
-    states no wish (its values live in `what_if`); only a wish has words it could not place."""
-    primary = parse.intent
-    if primary in _NO_SLOTS:
-        return Parse(text=parse.text, intents=parse.intents)
-    if primary in (Intent.WHAT_IF, Intent.CAUSAL):
-        return replace(
-            parse,
-            include={},
-            exclude={},
-            ranges={},
-            relative=(),
-            popularity=None,
-            like_items=(),
-            refs=tuple(r for r in parse.refs if r.role.value != "taste"),
-            query="",
-            unplaced=(),
-            feedback=(),
-        )
-    if primary not in (Intent.RECOMMEND, Intent.REFINE):
-        return replace(parse, query="", unplaced=())
-    return parse
 
 
 def _entropy(counts: Sequence[int]) -> float:
