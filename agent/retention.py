@@ -143,17 +143,15 @@ def forget_user(stores: UserStores, user: str) -> dict[str, Any]:
     with stores.checkpoint_db() as conn, stores.checkpoint_lock or contextlib.nullcontext():
         if conn is not None:
             checkpoint_rows = delete_threads(conn, ids, compact=True)
-    records = stores.feedback.read()
     id_set = set(ids)
-    doomed = [r for r in records if _belongs(r, user, id_set)]
-    positions = stores.feedback.remove_records(lambda r: _belongs(r, user, id_set))
-    merged_removed, rows_removed = _unmerge(stores.root, positions, doomed, user, id_set)
+    removed = stores.feedback.remove_records(lambda r: _belongs(r, user, id_set))
+    merged_removed, rows_removed = _unmerge(stores.root, removed, id_set)
     return {
         "user_id": user,
         "sessions": removed_sessions,
         "session_ids": ids,
         "checkpoint_rows": checkpoint_rows,
-        "feedback_records": len(positions),
+        "feedback_records": len(removed),
         "merged_records": merged_removed,
         "interaction_rows": rows_removed,
     }
@@ -161,9 +159,7 @@ def forget_user(stores: UserStores, user: str) -> dict[str, Any]:
 
 def _unmerge(
     root: Path,
-    positions: list[int],
-    doomed: list[FeedbackRecord],
-    user: str,
+    removed: list[tuple[int, FeedbackRecord]],
     session_ids: set[str],
 ) -> tuple[int, int]:
     """Lower the manifest's feedback watermark by the removed records it had counted, and drop
@@ -174,7 +170,8 @@ def _unmerge(
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     state = manifest.get("feedback") or {}
     merged = int(state.get("merged", 0))
-    counted = [r for p, r in zip(positions, doomed, strict=False) if p < merged]
+    counted = [r for p, r in removed if p < merged]
+    doomed = [r for _, r in removed]
     session_users = {f"session:{sid}" for sid in session_ids}
     session_users |= {f"session:{r.session_id}" for r in doomed if r.session_id and not r.user_id}
     if not counted and not session_users:

@@ -165,14 +165,16 @@ class FeedbackLog:
                     os.close(fd)
         return record
 
-    def remove_records(self, drop: Callable[[FeedbackRecord], bool]) -> list[int]:
+    def remove_records(
+        self, drop: Callable[[FeedbackRecord], bool]
+    ) -> list[tuple[int, FeedbackRecord]]:
         """Rewrite the log without the records `drop` selects (torn lines go too); returns the
-        positions (0-based, among readable records) of the removed ones. The new file replaces
+        removed ones with their positions (0-based, among readable records). The new file replaces
         the old atomically under the same locks `append` takes, so no acknowledged record of
         anybody else is lost."""
         if not self.path.is_file():
             return []
-        removed: list[int] = []
+        removed: list[tuple[int, FeedbackRecord]] = []
         with self._lock:
             fd = os.open(self.path, os.O_RDWR)
             try:
@@ -187,7 +189,7 @@ class FeedbackLog:
                     if record is None:
                         continue
                     if drop(record):
-                        removed.append(position)
+                        removed.append((position, record))
                     else:
                         kept.append(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
                     position += 1
