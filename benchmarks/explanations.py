@@ -25,9 +25,9 @@ Both are scored the same way, by re-scoring with the public `Ranker.top_items(..
 - extra ms per item: wall time of the counterfactual search and its verification per item,
   on top of the recommendation (this shared 2-core machine; load averages recorded).
 
-With --big (a 100k-item synthetic workspace, `whyrec build` of a large synthetic source as
-benchmarks/agent.py makes one, or just a ranker folder trained on that source) the same
-search is timed on a 100k-item catalogue.
+With --big DIR (a 100k-item synthetic workspace, or a ranker folder; when DIR does not exist
+a ranker is trained there on benchmarks/agent.py's large synthetic world, with random 384-d
+embeddings for the similarity term) the same search is timed on a 100k-item catalogue.
 
 Effects: every causal evidence `explain` cites for these items is checked against the item's
 own attribute value and the interval (independently of tools/explain.py's code): contradicting
@@ -199,6 +199,23 @@ def time_big(workspace: Path, n_users: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
+def make_big_ranker(out: Path, n_items: int = 100_000) -> Path:
+    """A ranker over benchmarks/agent.py's large synthetic world, for timing only: random
+    384-d item embeddings stand in for the catalog's text embeddings (their content does not
+    change the cost), and no catalog or graph is built (embedding 100k texts takes long)."""
+    from causal.datasets.synthetic import SyntheticConfig, make_world
+    from causal.ranker import train_ranker
+
+    config = SyntheticConfig(
+        seed=7, n_users=500, n_items=n_items, n_interactions=100_000, random_per_user=2
+    )
+    dataset = make_world(config).dataset
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(size=(len(dataset.items), 384)).astype(np.float32)
+    train_ranker(dataset, item_embeddings=embeddings, progress=False).save(out)
+    return out
+
+
 def contradicting_effects(workspace: Path, n_users: int, seed: int = 0) -> dict[str, Any]:
     """Causal evidence cited by `explain` for top items, checked against the item's own value
     and the interval (independent of tools/explain.py): how many argue against their item."""
@@ -268,6 +285,9 @@ def main() -> None:
         results[name] = evaluate_counterfactuals(path, args.users)
         results[name]["effects"] = contradicting_effects(path, min(args.users, 10))
     if args.big is not None:
+        if not args.big.exists():
+            print(f"training a 100k-item ranker into {args.big} (once) ...", file=sys.stderr)
+            make_big_ranker(args.big)
         print("100k-item catalogue: timing ...", file=sys.stderr)
         results["big"] = time_big(args.big, args.big_users)
     print("grounding: adversarial set ...", file=sys.stderr)
