@@ -315,3 +315,14 @@ def test_learned_graph_declines_without_overlap(funnel) -> None:
         table, _marked(world, set()), "position", "clicked", 1, 5, n_boot=20, refutations=False
     )
     assert not res.identified and "no overlap" in res.reason
+
+
+def test_workspace_sends_only_learned_graphs_through_the_uncertainty_path() -> None:
+    from causal.graph import EdgeInfo
+    from tools.workspace import _learned
+
+    edges = [("a", "b"), ("b", "c")]
+    learned = CausalGraph(edges, edge_info={e: EdgeInfo(oriented_by="data") for e in edges})
+    given = CausalGraph(edges, edge_info={e: EdgeInfo(oriented_by="given") for e in edges})
+    assert _learned(learned)
+    assert not _learned(given) and not _learned(CausalGraph(edges))
