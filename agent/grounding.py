@@ -38,6 +38,9 @@ _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
 _ORDINAL = re.compile(r"\b\d+(st|nd|rd|th)\b", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*([^*\n]{2,80})\*\*|\"([^\"\n]{2,80})\"|“([^”\n]{2,80})”")
 _YEAR_TITLE = re.compile(r"\((1[89]\d\d|20\d\d)\)")
+_INNER_PARENS = re.compile(r"\([^()\n]{1,60}\)(?=\s*\((?:1[89]\d\d|20\d\d)\))")
+_AMPERSAND = re.compile(r"&")
+_NAME_WORD = re.compile(r"\([^()\n]{1,60}\)|[\w'’:&.,!\u2013-]+")
 _DECADE = re.compile(r"\b(1[89]\d0|20[0-2]0)['’]?s\b")
 _LEAD_SEPARATOR = re.compile(r"\s[\u2014\u2013-]\s|:\s|\s\(")
 _COUNT_NOUN = re.compile(
@@ -55,6 +58,7 @@ _NEGATIVE_VERBS = ("lower", "reduc", "decreas", "cut", "drop", "subtract")
 _NEGATION = {"not", "no", "isn't", "isnt", "without", "non", "instead", "rather", "unlike", "than"}
 _ABOUT_USER = {"you", "your", "you're", "asked", "wanted", "wish"}
 _SMALL_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", "at", "from", "by"}
+_JOINERS = {"&", "-", "\u2013", ":"}  # inside a title: "Secrets & Lies", "Alien: Resurrection"
 _ALLOWED_CONSTANTS = (95.0,)
 _SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|\n|$)", re.DOTALL)
 _SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -223,6 +227,15 @@ class _Facts:
         return self.items[key]
 
 
+def _spans_with_ampersands(text: str) -> list[tuple[str, int, int]]:
+    """Token spans (agent.vocab) with each "&" read as the word "and", as title keys are."""
+    spans = token_spans(text)
+    if "&" not in text:
+        return spans
+    extra = [("and", m.start(), m.end()) for m in _AMPERSAND.finditer(text)]
+    return sorted(spans + extra, key=lambda s: s[1])
+
+
 @dataclass
 class _Mention:
     start: int
@@ -264,8 +277,9 @@ class GroundingChecker:
     # -- item mentions --------------------------------------------------------------------
 
     def _catalog_titles(self, text: str) -> list[tuple[int, int, str, str]]:
-        """(start, end, key, full title) of catalog titles named in the text."""
-        spans = token_spans(text)
+        """(start, end, key, full title) of catalog titles named in the text ("&" read as
+        "and", the way catalog title keys spell it: "Secrets & Lies")."""
+        spans = _spans_with_ampersands(text)
         tokens = [t for t, _, _ in spans]
         out = []
         for start, end, ids in self.vocab.find_titles(tokens):
@@ -282,9 +296,16 @@ class GroundingChecker:
         for start, end, key, full in self._catalog_titles(text):
             item = facts.items.get(title_key(full)) or facts.items.get(key)
             rest = text[end:]
+            gap = len(rest) - len(rest.lstrip())
+            inner = _INNER_PARENS.match(rest.lstrip())
+            if inner and inner.group().strip().lower() in full.lower():
+                # the title's own "(ID4)", "(Andy Warhol's Dracula)" belongs to the mention
+                end += gap + inner.end()
+                rest = text[end:]
+                gap = len(rest) - len(rest.lstrip())
             tail = _YEAR_TITLE.match(rest.lstrip())
             if tail:  # the title's "(1995)" belongs to the mention
-                end += len(rest) - len(rest.lstrip()) + tail.end()
+                end += gap + tail.end()
             if item is None and f" {key} " not in padded:
                 mentions.append(_Mention(start, end, text[start:end], None))
                 continue
@@ -307,35 +328,48 @@ class GroundingChecker:
     def _year_titles(
         self, text: str, facts: _Facts, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
-        """ "Some Title (1987)": the capitalised words before a year in brackets."""
+        """ "Some Title (1987)": the capitalised words before a year in brackets (with "&",
+        "of", ... inside, and a bracketed alternative title: "Independence Day (ID4) (1996)";
+        a list marker is not part of the name)."""
         out = []
         for m in _YEAR_TITLE.finditer(text):
             if self._overlaps(m.start(), m.end(), taken):
                 continue
-            before = text[: m.start()].rstrip()
-            words = re.findall(r"[\w'’:&.,!-]+", before.split("\n")[-1])[-10:]
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            marker = _LIST_LINE.match(text, line_start, m.start())
+            body = marker.end() if marker else line_start
+            words = [(w.group(), w.start()) for w in _NAME_WORD.finditer(text, body, m.start())]
+            words = words[-12:]
             start_word = len(words)
             for i in range(len(words) - 1, -1, -1):
-                w = words[i].strip(",.:")
-                if w[:1].isupper() or w[:1].isdigit() or (w.lower() in _SMALL_WORDS and i > 0):
+                word = words[i][0]
+                w = word.strip(",.:")
+                if (
+                    w[:1].isupper()
+                    or w[:1].isdigit()
+                    or (w.lower() in _SMALL_WORDS and i > 0)
+                    or (word in _JOINERS and i > 0)
+                    or (word.startswith("(") and i == len(words) - 1)
+                ):
                     start_word = i
                 else:
                     break
-            while start_word < len(words) and words[start_word].lower() in _SMALL_WORDS:
+            while start_word < len(words) and (
+                words[start_word][0].lower() in _SMALL_WORDS or words[start_word][0] in _JOINERS
+            ):
                 start_word += 1  # a title starts with a capital ("the" starts the sentence)
             name_words = words[start_word:]
             if not name_words:
                 continue
             year = int(m.group(1))
             found = None
-            for i in range(len(name_words)):  # the longest tail of the words naming an item
-                item = facts.items.get(title_key(" ".join(name_words[i:])))
+            start = name_words[0][1]
+            for _, at in name_words:  # the longest tail of the words naming an item
+                item = facts.items.get(title_key(text[at : m.end()]))
                 if item is not None and (item.year is None or item.year == year):
-                    found = item
+                    found, start = item, at
                     break
-            name = " ".join(name_words) + f" ({year})"
-            start = before.rfind(name_words[0]) if found is None else m.start()
-            out.append(_Mention(max(start, 0), m.end(), name, found))
+            out.append(_Mention(start, m.end(), text[start : m.end()], found))
         return out
 
     def _emphasised(
