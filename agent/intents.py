@@ -209,6 +209,13 @@ class IntentClassifier:
             with _FITTED_LOCK:
                 _FITTED[key] = (model, self._labels)
 
+    def warm_up(self) -> None:
+        """Fit now (and load the embedding model), so a server's first user does not wait."""
+        with self._lock:
+            if self._model is None:
+                self.fit()
+            self._vector("hello")
+
     def classify_parse(self, parse: Parse) -> tuple[Intent, float]:
         """The most likely intent of a parsed turn and its probability."""
         with self._lock:

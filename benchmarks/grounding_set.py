@@ -22,6 +22,7 @@ cases and the item table) as JSON, which tests/agent/test_grounding_set.py repla
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,6 @@ def _fake_titles(catalogue: list[str], n: int, seed: int) -> list[str]:
 
 
 def _numbers_in(texts: list[str]) -> list[float]:
-    import re
 
     found: list[float] = []
     for text in texts:
@@ -264,6 +264,185 @@ def build_set(workspace: Path, seed: int = 0) -> dict[str, Any]:
     return {"source": str(workspace), "items": items, "contexts": contexts, "cases": cases}
 
 
+# -- real rule-planner replies -----------------------------------------------------------
+# The agent's own templated replies, captured with the sources it checks them against: they
+# must all pass (the "correct" side), and edited copies with one invention each must not. The
+# conversations name titles with "&", a bracketed alternative title ("Independence Day (ID4)")
+# and a liked item the reply cites as the reason (the counterfactual's signal).
+
+RULE_CONVERSATIONS: tuple[tuple[str, ...], ...] = (
+    ("a comedy from the 90s",),
+    ("a horror film from the 70s",),
+    ("lesser-known dramas", "something else"),
+    ("more like the second one", "something else"),
+    ("documentaries",),
+    ("children's films from the 80s",),
+    ("I loved Fargo, what else?",),
+    ("I loved Secrets & Lies, what else?",),
+    ("I liked Independence Day (ID4), more like it",),
+    ("something like Blood For Dracula",),
+    ("a family comedy like Oliver & Company",),
+    ("more like In & Out",),
+)
+_RULE_LINE = re.compile(r"^(\d{1,2})\. (.+?) \u2014 (.*)$", re.MULTILINE)
+_PREDICTED = re.compile(r"predicted rating is (\d+\.\d\d)")
+_ARTICLE_LAST = re.compile(r"^(.*), (The|A|An) (\(\d{4}\))$")
+_YEAR_END = re.compile(r"\((\d{4})\)$")
+
+
+class _Recorder:
+    """Stands in for the agent's checker: keeps each reply and its sources, then checks."""
+
+    def __init__(self, checker: Any) -> None:
+        self.checker = checker
+        self.turns: list[dict[str, Any]] = []
+
+    def check(self, text: str, sources: list[str]) -> Any:
+        self.turns.append({"reply": text, "sources": list(sources)})
+        return self.checker.check(text, sources)
+
+
+def rule_turns(
+    workspace: Path, conversations: tuple[tuple[str, ...], ...] = RULE_CONVERSATIONS
+) -> list[dict[str, Any]]:
+    """The rule planner's replies (run on a copy of the workspace: a like is logged there) with
+    the sources the agent checked each one against."""
+    import shutil
+    import tempfile
+
+    from agent.api import RecAgent
+
+    out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="whyrec-grounding-set-") as tmp:
+        copy = Path(tmp) / "ws"
+        shutil.copytree(workspace, copy)
+        agent = RecAgent.from_workspace(copy, llm="rule", state_dir=Path(tmp) / "state")
+        recorder = _Recorder(agent.checker)
+        agent.checker = recorder
+        try:
+            for conversation in conversations:
+                session = agent.new_session()
+                for message in conversation:
+                    agent.chat(session, message)
+                    turn = recorder.turns[-1]
+                    out.append({"conversation": list(conversation), "message": message, **turn})
+        finally:
+            agent.close()
+    return out
+
+
+def _display(title: str) -> str:
+    """A catalogue title as replies write it ("Shining, The (1980)" -> "The Shining (1980)")."""
+    m = _ARTICLE_LAST.match(title)
+    return f"{m.group(2)} {m.group(1)} {m.group(3)}" if m else title
+
+
+def _plain(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and "))) + " "
+
+
+def _own_texts(sources: list[str], title: str) -> list[str]:
+    """Every JSON object in the sources about one title (its numbers are its own)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("title") == title:
+                found.append(json.dumps(node))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for text in sources:
+        try:
+            walk(json.loads(text))
+        except ValueError:
+            continue
+    return found
+
+
+def _replace(reply: str, start: int, end: int, new: str) -> str:
+    return reply[:start] + new + reply[end:]
+
+
+def _rule_cases(
+    turn: dict[str, Any], catalogue: list[str], fake: str, rng: np.random.Generator
+) -> list[dict[str, Any]]:
+    """The captured reply (correct) and copies with one invention each."""
+    reply, sources = turn["reply"], turn["sources"]
+    out = [{"label": "correct", "kind": "rule_reply", "reply": reply}]
+    lines = list(_RULE_LINE.finditer(reply))
+    if len(lines) < 2:
+        return out
+
+    def add(kind: str, text: str) -> None:
+        out.append({"label": "invented", "kind": kind, "reply": text})
+
+    said = _plain(" ".join(sources))
+    last = lines[-1]
+    year = _YEAR_END.search(last.group(2))
+    made_up = f"{fake} ({year.group(1)})" if year else fake
+    add("rule_made_up_title", _replace(reply, last.start(2), last.end(2), made_up))
+    unseen = [
+        _display(t)
+        for t in catalogue
+        if ("&" in t or t.count("(") > 1) and _plain(_YEAR_END.sub("", _display(t))) not in said
+    ]
+    if unseen:
+        other = unseen[int(rng.integers(len(unseen)))]
+        first = lines[0]
+        add("rule_unreturned_title", _replace(reply, first.start(2), first.end(2), other))
+    shaped = [m for m in lines if "&" in m.group(2) or m.group(2).count("(") > 1] or lines
+    target = shaped[0]
+    year = _YEAR_END.search(target.group(2))
+    displayed = {_display(t) for t in catalogue}
+    if year:
+        moved = _YEAR_END.sub(f"({int(year.group(1)) + 3})", target.group(2))
+        if moved not in displayed:
+            add("rule_wrong_year", _replace(reply, target.start(2), target.end(2), moved))
+    a, b = lines[0], lines[1]
+    ra, rb = _PREDICTED.search(a.group(3)), _PREDICTED.search(b.group(3))
+    if ra and rb and ra.group(1) != rb.group(1):
+        own_a, own_b = _own_texts(sources, a.group(2)), _own_texts(sources, b.group(2))
+        if (
+            own_a
+            and own_b
+            and _absent(float(rb.group(1)), 2, own_a)
+            and _absent(float(ra.group(1)), 2, own_b)
+        ):
+            swapped = _replace(reply, b.start(3) + rb.start(1), b.start(3) + rb.end(1), ra.group(1))
+            swapped = _replace(
+                swapped, a.start(3) + ra.start(1), a.start(3) + ra.end(1), rb.group(1)
+            )
+            add("rule_swapped_numbers", swapped)
+    if ra:
+        wrong = float(ra.group(1)) + 0.37
+        if _absent(wrong, 2, sources):
+            at = a.start(3) + ra.start(1)
+            add("rule_wrong_number", _replace(reply, at, at + len(ra.group(1)), f"{wrong:.2f}"))
+    return out
+
+
+def add_rule_turns(data: dict[str, Any], workspace: Path, seed: int = 0) -> dict[str, Any]:
+    """The set with its rule-planner part (contexts "rule-N") captured anew on a workspace."""
+    from tools.workspace import Workspace
+
+    catalogue = Workspace(workspace).dataset.items["title"].astype(str).tolist()
+    turns = rule_turns(workspace)
+    fakes = _fake_titles(catalogue, len(turns), seed + 1)
+    rng = np.random.default_rng(seed)
+    contexts = {k: v for k, v in data["contexts"].items() if not k.startswith("rule-")}
+    cases = [c for c in data["cases"] if not str(c["context"]).startswith("rule-")]
+    for n, turn in enumerate(turns):
+        context = f"rule-{n}"
+        contexts[context] = turn["sources"]
+        for case in _rule_cases(turn, catalogue, fakes[n], rng):
+            cases.append({**case, "context": context, "message": turn["message"]})
+    return {**data, "contexts": contexts, "cases": cases}
+
+
 def score_set(data: dict[str, Any], checker: Any) -> dict[str, Any]:
     """Recall on invented replies and false alarms on correct ones, overall and by kind."""
     by_kind: dict[str, dict[str, int]] = {}
@@ -300,7 +479,7 @@ def evaluate_grounding(workspace: Path, save_to: Path | None = None) -> dict[str
     from agent.vocab import Vocabulary
     from tools.workspace import Workspace
 
-    data = build_set(workspace)
+    data = add_rule_turns(build_set(workspace), workspace)
     ws = Workspace(workspace)
     source = str(getattr(ws, "manifest", {}).get("source", "") or ws.dataset.name)
     checker = GroundingChecker(Vocabulary.from_dataset(ws.dataset, source))
@@ -310,3 +489,83 @@ def evaluate_grounding(workspace: Path, save_to: Path | None = None) -> dict[str
         save_to.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         result["saved_to"] = str(save_to)
     return result
+
+
+def _checker_ms(data: dict[str, Any], checker: Any, label_prefix: str = "rule-") -> float | None:
+    """Median milliseconds of one check on the rule-planner replies (the per-turn cost)."""
+    import time
+
+    times = []
+    for case in data["cases"]:
+        if str(case["context"]).startswith(label_prefix) and case["label"] == "correct":
+            started = time.perf_counter()
+            checker.check(case["reply"], data["contexts"][case["context"]])
+            times.append((time.perf_counter() - started) * 1000)
+    return round(float(np.median(times)), 2) if times else None
+
+
+def main() -> None:
+    """Rebuild the set (or only its rule-planner part), score the checker, write the JSON."""
+    import argparse
+    import shlex
+    import sys
+    from datetime import UTC, datetime
+
+    root = Path(__file__).resolve().parents[1]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from agent.grounding import GroundingChecker
+    from agent.vocab import Vocabulary
+    from benchmarks.machine_info import machine
+    from tools.workspace import Workspace
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--ml", type=Path, default=Path("/work/ws/ml"))
+    parser.add_argument("--set", type=Path, default=root / "tests/data/grounding/adversarial.json")
+    parser.add_argument(
+        "--rule-turns-only",
+        action="store_true",
+        help="keep the set's other cases; capture its rule-planner replies anew",
+    )
+    parser.add_argument("--out", type=Path, default=root / "benchmarks/results/grounding_set.json")
+    args = parser.parse_args()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    if args.rule_turns_only:
+        data = add_rule_turns(json.loads(args.set.read_text(encoding="utf-8")), args.ml)
+    else:
+        data = add_rule_turns(build_set(args.ml), args.ml)
+    args.set.parent.mkdir(parents=True, exist_ok=True)
+    args.set.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    ws = Workspace(args.ml)
+    source = str(getattr(ws, "manifest", {}).get("source", "") or ws.dataset.name)
+    checker = GroundingChecker(Vocabulary.from_dataset(ws.dataset, source))
+    result = score_set(data, checker)
+    rule = score_set(
+        {**data, "cases": [c for c in data["cases"] if str(c["context"]).startswith("rule-")]},
+        checker,
+    )
+    out = {
+        "date": started,
+        "command": "python " + shlex.join(sys.argv),
+        "machine": machine(),
+        "set": str(args.set),
+        "all": result,
+        "rule_planner_part": {k: rule[k] for k in rule if k != "by_kind"},
+        "check_ms_median_rule_reply": _checker_ms(data, checker),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2), encoding="utf-8")
+    print(f"{'part':18} {'invented':>9} {'recall':>7} {'correct':>8} {'false alarms':>13}")
+    for name, r in (("all", result), ("rule planner", rule)):
+        print(
+            f"{name:18} {r['n_invented']:>9} {r['recall']:>7} {r['n_correct']:>8} "
+            f"{r['false_alarm_rate']:>13}"
+        )
+    for kind, figures in result["by_kind"].items():
+        print(f"  {kind:32} {figures}")
+    print(f"check: median {out['check_ms_median_rule_reply']} ms per rule reply")
+    print(f"wrote {args.set} and {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

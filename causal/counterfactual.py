@@ -25,7 +25,9 @@ already past k) gets no counterfactual reason: there is nothing its signals keep
 
 from __future__ import annotations
 
+import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 MAX_SIZE = 20  # give up past this many signals (pruning keeps found sets far smaller)
 POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
 LOOKAHEAD = 2  # when the plain greedy fails: check this many candidate signals exactly per step
+SEARCH_CACHE = 6  # per ranker: the searches of the last few scopes (a turn explains k items)
+RESULT_CACHE = 64  # per search: finished lists (a "why" or "compare" turn asks again)
 
 
 class Outcome(StrEnum):
@@ -159,6 +163,10 @@ class _Search:
         self._sums: tuple[np.ndarray, np.ndarray] | None = None
         self._rows: tuple[np.ndarray, np.ndarray] | None = None
         self.scores = self._score(self.state, self.universe, ()) + self.offsets
+        self.lock = threading.Lock()  # the lazy parts below are filled by one caller at a time
+        self._best: dict[int, np.ndarray] = {}
+        self._pulls: dict[bytes, np.ndarray] = {}
+        self.results: OrderedDict[tuple[Any, ...], list[Counterfactual]] = OrderedDict()
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -239,10 +247,12 @@ class _Search:
     def exact(self, signals: Collection[int], positions: np.ndarray) -> np.ndarray:
         """Exact scores of universe positions with `signals` removed."""
         state = self.state_without(signals)
-        if self._rows is None or self._rows[0] is not positions:  # the pool's rows, kept
-            self._rows = (positions, self.ranker.similarity_vectors[self.universe[positions]])
+        rows = self._rows
+        if rows is None or rows[0] is not positions:  # the pool's rows, kept
+            rows = (positions, self.ranker.similarity_vectors[self.universe[positions]])
+            self._rows = rows
         items = self.universe[positions]
-        return self._score(state, items, signals, self._rows[1]) + self.offsets[positions]
+        return self._score(state, items, signals, rows[1]) + self.offsets[positions]
 
     def rank_without(self, signals: Collection[int], item: int) -> int:
         """The item's rank among every candidate with `signals` removed.
@@ -312,6 +322,8 @@ class _Search:
         Exact for one removal in the choice and similarity parts; the rating part uses the
         full-history curvature (a first-order estimate). The search re-scores every step.
         """
+        from causal.counterfactual_pulls import choice_pulls, preference_pulls, similarity_pulls
+
         ranker = self.ranker
         state = self.state
         w = ranker.weights
@@ -321,87 +333,12 @@ class _Search:
         if len(sig) == 0:
             return delta
         if ranker.choice is not None and state.choice_vec is not None and w.choice:
-            delta += w.choice / ranker.choice_scale * self._choice_pulls(sig, items)
+            delta += w.choice / ranker.choice_scale * choice_pulls(self, sig, items)
         if w.preference:
-            delta += w.preference / ranker.scale * self._preference_pulls(sig, items)
+            delta += w.preference / ranker.scale * preference_pulls(self, sig, items)
         if w.similarity and state.liked:
-            delta += w.similarity * self._similarity_pulls(sig, items)
+            delta += w.similarity * similarity_pulls(self, sig, items)
         return delta
-
-    def _choice_weights(self) -> dict[int, float]:
-        from causal.ranker import FEEDBACK_SHARE, FEEDBACK_WEIGHT
-
-        state = self.state
-        weights = dict.fromkeys(state.picks, 1.0)
-        strength = FEEDBACK_WEIGHT + FEEDBACK_SHARE * len(state.picks)
-        feedback = {int(i) for i in state.liked} - set(state.picks)
-        for item in feedback:
-            weights[item] = strength
-        return weights
-
-    def _choice_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
-        choice = self.ranker.choice
-        weights = self._choice_weights()
-        wt = np.array([weights.get(int(j), 0.0) for j in sig])
-        hist_items = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-        hist_w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-        mass = float(hist_w[hist_w > 0].sum())
-        if mass <= 0:
-            return np.zeros((len(sig), len(items)))
-        h = hist_w @ choice.context_vec[hist_items]  # the history sum, unnormalised
-        norm = mass**-choice.alpha
-        rest = np.maximum(mass - np.where(wt > 0, wt, 0.0), 1e-12)
-        norm_rest = np.where(rest > 1e-9, rest**-choice.alpha, 0.0)
-        q = choice.target_vec[items]
-        qh = q @ h  # (items,)
-        qy = choice.context_vec[sig] @ q.T  # (signals, items)
-        return (norm_rest - norm)[:, None] * qh[None, :] - (norm_rest * wt)[:, None] * qy
-
-    def _preference_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
-        ranker = self.ranker
-        state = self.state
-        rows = dict(ranker._history_rows(str(self.scope.user_id))) if self.scope.user_id else {}
-        mask = np.array([int(j) in rows for j in sig])
-        out = np.zeros((len(sig), len(items)))
-        if not mask.any():
-            return out
-        from causal.ranking_data import FeedbackKind
-
-        hist = sig[mask]
-        targets = np.array([rows[int(j)] for j in hist])
-        pred = ranker._preference_raw(state, hist)
-        rating = ranker.kind is FeedbackKind.RATING
-        residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
-        zs = np.hstack([ranker.params.item_vec[hist], np.ones((len(hist), 1))])
-        zx = np.hstack([ranker.params.item_vec[items], np.ones((len(items), 1))])
-        steps = np.linalg.solve(state.precision, (zs * residual[:, None]).T)  # (d+1, signals)
-        out[mask] = (zx @ steps).T
-        return out
-
-    def _similarity_pulls(self, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
-        sims = self.ranker.similarity_vectors
-        state = self.state
-        liked = list(state.liked)
-        mean = sims[liked].mean(axis=0)
-        profile = mean.copy()
-        if state.disliked:
-            profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
-        norm = float(np.linalg.norm(profile))
-        out = np.zeros((len(sig), len(items)))
-        if norm == 0.0 or len(liked) < 2:
-            return out
-        in_liked = np.isin(sig, liked)
-        if not in_liked.any():
-            return out
-        js = sig[in_liked]
-        shift = (mean[None, :] - sims[js]) / (len(liked) - 1)  # profile' = profile + shift
-        new = profile[None, :] + shift
-        new_norm = np.linalg.norm(new, axis=1)
-        x = sims[items]
-        before = x @ profile / norm
-        after = (new @ x.T) / np.where(new_norm > 0, new_norm, 1.0)[:, None]
-        out[in_liked] = after - before[None, :]
-        return out
 
 
 def explain_ranks(
@@ -417,19 +354,80 @@ def explain_ranks(
         raise ValueError("k must be at least 1")
     if max_size < 1:
         raise ValueError("max_size must be at least 1")
+    search = _search_for(ranker, scope)
+    key = (tuple(str(i) for i in item_ids), k, max_size)
+    with search.lock:
+        cached = search.results.get(key)
+        if cached is not None:
+            search.results.move_to_end(key)
+            return list(cached)
+        pool = _pool(search, item_ids, k)
+        pulls = None
+        if len(search.signals):
+            pulls = search._pulls.get(pool.tobytes())
+            if pulls is None:
+                pulls = search.pulls(pool)
+                search._pulls = {pool.tobytes(): pulls}  # the last pool's only
+        out = [_one(search, pool, pulls, str(item_id), k, max_size) for item_id in item_ids]
+        search.results[key] = out
+        while len(search.results) > RESULT_CACHE:
+            search.results.popitem(last=False)
+    return list(out)
+
+
+_SEARCHES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], _Search]] = (
+    weakref.WeakKeyDictionary()
+)
+_SEARCHES_LOCK = threading.Lock()
+
+
+def _scope_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
+    """Everything a search's result depends on besides the (immutable) trained models: the
+    scope and the feedback folded into the ranker for this user so far."""
+    feedback = ranker.feedback_of(str(scope.user_id)) if scope.user_id is not None else {}
+    attributes = sorted((str(k), repr(v)) for k, v in (scope.attributes or {}).items())
+    return (
+        scope.user_id,
+        tuple(attributes),
+        tuple(scope.liked),
+        tuple(scope.disliked),
+        scope.popularity_weight,
+        scope.universe,
+        scope.banned,
+        tuple(sorted((str(k), float(v)) for k, v in scope.offsets.items())),
+        tuple(scope.without),
+        scope.query,
+        tuple(sorted(feedback.items())),
+        repr(ranker.weights),
+    )
+
+
+def _search_for(ranker: Ranker, scope: Scope) -> _Search:
+    """The search of this scope, shared by the calls that explain one list item by item (the
+    base state and the candidates' scores are made once, not once per item)."""
+    key = _scope_key(ranker, scope)
+    with _SEARCHES_LOCK:
+        searches = _SEARCHES.setdefault(ranker, OrderedDict())
+        search = searches.get(key)
+        if search is not None:
+            searches.move_to_end(key)
+            return search
     search = _Search(ranker, scope)
-    pool = _pool(search, item_ids, k)
-    pulls = search.pulls(pool) if len(search.signals) else None
-    out = []
-    for item_id in item_ids:
-        out.append(_one(search, pool, pulls, str(item_id), k, max_size))
-    return out
+    with _SEARCHES_LOCK:
+        searches = _SEARCHES.setdefault(ranker, OrderedDict())
+        searches[key] = search
+        while len(searches) > SEARCH_CACHE:
+            searches.popitem(last=False)
+    return search
 
 
 def _pool(search: _Search, item_ids: Sequence[str], k: int) -> np.ndarray:
     """Universe positions of the best POOL_FACTOR * k items plus the listed ones."""
     n = min(len(search.scores), POOL_FACTOR * k + len(item_ids))
-    best = np.argpartition(-search.scores, n - 1)[:n] if n else np.array([], dtype=np.int64)
+    best = search._best.get(n)
+    if best is None:
+        best = np.argpartition(-search.scores, n - 1)[:n] if n else np.array([], dtype=np.int64)
+        search._best[n] = best
     listed = [
         search.position[search.ranker.item_index[i]]
         for i in map(str, item_ids)
@@ -539,17 +537,18 @@ def _wish(search: _Search, index: int, rank: int, k: int) -> Counterfactual:
 
 def rank_without(ranker: Ranker, scope: Scope, item_id: str, without: Sequence[str]) -> int:
     """The item's rank among the scope's candidates with `without` removed (for checks)."""
-    search = _Search(ranker, scope)
+    search = _search_for(ranker, scope)
     index = ranker.item_index.get(str(item_id))
     if index is None or index not in search.position:
         raise ValueError(f"item {item_id!r} is not among the candidates")
     removed = [ranker.item_index[str(i)] for i in without if str(i) in ranker.item_index]
-    return search.rank_without(removed, index)
+    with search.lock:
+        return search.rank_without(removed, index)
 
 
 def user_signals(ranker: Ranker, scope: Scope) -> list[str]:
     """The user's removable signals in this scope (history rows, feedback and session likes)."""
-    search = _Search(ranker, scope)
+    search = _search_for(ranker, scope)
     return [ranker.item_ids[int(i)] for i in search.signals]
 
 
