@@ -223,6 +223,8 @@ class RecAgent(UserDataMixin):
             if has_step is not None and has_step("ranker"):
                 _ = ws.ranker
             _ = getattr(ws, "causal", None)
+            if self.planner.classifier is not None:  # the intent classifier's fit (seconds)
+                self.planner.classifier.warm_up()
         except Exception:  # warming is an optimisation; the first turn will report real errors
             logger.debug("warm-up failed", exc_info=True)
 
