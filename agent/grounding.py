@@ -57,6 +57,9 @@ _DIRECTION = re.compile(
 _NEGATIVE_VERBS = ("lower", "reduc", "decreas", "cut", "drop", "subtract")
 _NEGATION = {"not", "no", "isn't", "isnt", "without", "non", "instead", "rather", "unlike", "than"}
 _ABOUT_USER = {"you", "your", "you're", "asked", "wanted", "wish"}
+# a clause that states a wish ("wants genres: Comedy, Thriller; ...") claims nothing of an item
+_WISH_WORDS = {"asked", "wanted", "want", "wants", "wish", "wishes"}
+_CLAUSE_END = {";", ".", "!", "?"}
 _SMALL_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", "at", "from", "by"}
 _JOINERS = {"&", "-", "\u2013", ":"}  # inside a title: "Secrets & Lies", "Alien: Resurrection"
 _ALLOWED_CONSTANTS = (95.0,)
@@ -508,6 +511,11 @@ class GroundingChecker:
                 continue
             before = set(tokens[max(0, hit.start - 4) : hit.start])
             if before & _NEGATION or set(tokens[max(0, hit.start - 8) : hit.start]) & _ABOUT_USER:
+                continue
+            clause = hit.start
+            while clause > 0 and tokens[clause - 1] not in _CLAUSE_END:
+                clause -= 1
+            if set(tokens[clause : hit.start]) & _WISH_WORDS:
                 continue
             values = {normalise(v) for v in str(have).split("|")}
             if not values & {normalise(v) for v in hit.values}:
