@@ -18,7 +18,9 @@ dialogues mostly hit the cache; the `rule_fresh_query` row sends free-text wishe
 before, each paying one embedding.
 
 What-if and graph-question turns (which run an effect estimate or a graph query) are reported
-in their own row. Prints a table, checks the target (p50 <= 50 ms, p99 <= 150 ms for the
+in their own row. The rule row is also split by stage (parse and intent classification,
+retrieval and ranking, counterfactual search, explanation evidence, grounding check, other):
+each stage's own milliseconds per turn. Prints a table, checks the target (p50 <= 50 ms, p99 <= 150 ms for the
 conversation turns) and writes benchmarks/results/agent.json.
 """
 
@@ -167,8 +169,81 @@ def instant_model() -> Any:
     return Instant()
 
 
+# Where a rule turn's time goes: each stage's own time (nested stages are not counted twice).
+STAGES = (
+    ("parse_classify", "agent.planner", "RulePlanner.read"),
+    ("retrieval_ranking", "tools.recommending", "recommend_for_user"),
+    ("counterfactual_search", "tools.counterfactuals", "counterfactual_reasons"),
+    *(
+        ("explanation_evidence", "tools.explain", f"_{part}_evidence")
+        for part in ("attribute", "similarity", "ranker", "popularity", "causal")
+    ),
+    ("grounding", "agent.grounding", "GroundingChecker.check"),
+)
+
+
+class StageTimer:
+    """Wraps the STAGES functions to add up each one's exclusive milliseconds per turn."""
+
+    def __init__(self) -> None:
+        self.turn: dict[str, float] = {}
+        self.totals: dict[str, list[float]] = {name: [] for name, _, _ in STAGES}
+        self._stack: list[list[float]] = []  # [start, time spent in nested stages]
+        self._patched: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> StageTimer:
+        import importlib
+
+        for label, module, path in STAGES:
+            owner: Any = importlib.import_module(module)
+            *parents, attr = path.split(".")
+            for part in parents:
+                owner = getattr(owner, part)
+            original = getattr(owner, attr)
+            self._patched.append((owner, attr, original))
+            setattr(owner, attr, self._wrap(label, original))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, attr, original in reversed(self._patched):
+            setattr(owner, attr, original)
+
+    def _wrap(self, label: str, fn: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._stack.append([time.perf_counter(), 0.0])
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                start, nested = self._stack.pop()
+                spent = (time.perf_counter() - start) * 1000
+                self.turn[label] = self.turn.get(label, 0.0) + spent - nested
+                if self._stack:
+                    self._stack[-1][1] += spent
+
+        return timed
+
+    def end_turn(self, total_ms: float) -> None:
+        """Close a turn: every stage's share (0 when not called) and the rest as `other`."""
+        for label in self.totals:
+            self.totals[label].append(self.turn.get(label, 0.0))
+        self.totals.setdefault("other", []).append(total_ms - sum(self.turn.values()))
+        self.turn = {}
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Per stage: mean and p50/p99 of its milliseconds per turn."""
+        return {
+            label: {
+                "mean_ms": round(statistics.fmean(v), 2),
+                "p50_ms": round(percentile(v, 50), 2),
+                "p99_ms": round(percentile(v, 99), 2),
+            }
+            for label, v in self.totals.items()
+            if v
+        }
+
+
 def run_dialogues(
-    agent: Any, turns: list[str], sessions: int
+    agent: Any, turns: list[str], sessions: int, stages: StageTimer | None = None
 ) -> tuple[list[float], dict[str, list[float]], int]:
     """Run the scripted dialogue `sessions` times; per-turn ms, per-tool ms, ungrounded count."""
     times: list[float] = []
@@ -180,6 +255,8 @@ def run_dialogues(
             started = time.perf_counter()
             reply = agent.chat(sid, text)
             times.append((time.perf_counter() - started) * 1000)
+            if stages is not None:
+                stages.end_turn(times[-1])
             ungrounded += int(not reply.grounded)
             per_tool: dict[str, float] = {}
             for step in reply.trace:
@@ -206,8 +283,10 @@ def bench_dataset(name: str, workspace: Path, sessions: int) -> dict[str, Any]:
             agent.chat(warm, text)
         out["n_items"] = len(agent.workspace.dataset.items)
         out["startup_s"] = round(time.perf_counter() - started, 2)
-        times, tools, ungrounded = run_dialogues(agent, DIALOGUES[name], sessions)
+        with StageTimer() as stages:
+            times, tools, ungrounded = run_dialogues(agent, DIALOGUES[name], sessions, stages)
         out["rule"] = summarise(times)
+        out["rule_stages"] = stages.summary()
         out["rule"]["ungrounded_turns"] = ungrounded
         out["rule_tools"] = {k: summarise(v) for k, v in sorted(tools.items())}
         fresh_times: list[float] = []
@@ -275,6 +354,11 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f"target p50<={TARGET_P50_MS:.0f} p99<={TARGET_P99_MS:.0f}: "
             f"{'met' if res['target_met'] else 'NOT met'}; "
             f"rule grounding rate {res['grounding'].get('rule_grounding_rate')}"
+        )
+        stages = res.get("rule_stages", {})
+        print(
+            f"{'':16} rule turn by stage (mean ms): "
+            + ", ".join(f"{k} {v['mean_ms']:.1f}" for k, v in stages.items())
         )
 
 
