@@ -107,3 +107,34 @@ def test_an_item_past_k_gets_no_reason_and_bad_input_fails(ranker):
     assert cold.outcome in (Outcome.NO_SIGNALS, Outcome.NOT_IN_TOP_K)
     with pytest.raises(ValueError):
         explain_ranks(ranker, Scope(user_id=user), [deep], 0)
+
+
+def test_a_shared_search_gives_what_a_fresh_one_gives_and_feedback_starts_a_new_one(ranker):
+    from causal import counterfactual as cf
+
+    twin = ranker.with_weights()  # its own feedback store and search cache
+    user = twin.user_ids[3]
+    banned = frozenset(i for i, _ in twin.history(user))
+    top = [s.item_id for s in twin.top_items(user, K)]
+    scope = Scope(user_id=user, banned=banned)
+    whole = explain_ranks(twin, scope, top, K)
+    search = cf._search_for(twin, scope)
+    shared = [explain_ranks(twin, scope, [i], K)[0] for i in top]  # one search, item by item
+    assert cf._search_for(twin, Scope(user_id=user, banned=banned)) is search
+    cf._SEARCHES.pop(twin)
+    fresh = [explain_ranks(twin, scope, [i], K)[0] for i in top]
+    assert cf._search_for(twin, scope) is not search
+    assert shared == fresh
+    assert explain_ranks(twin, scope, top, K) == whole
+    # Feedback folded in changes the user's state: the cached search must not answer for it.
+    search = cf._search_for(twin, scope)
+    liked = next(i for i in twin.item_ids if i not in banned and i not in top)
+    twin.fold_in(user, [(liked, "like")])
+    assert cf._search_for(twin, scope) is not search
+    checked = 0
+    for reason in explain_ranks(twin, scope, top, K):
+        if reason.outcome is Outcome.FOUND and not reason.wish:
+            again = _independent_rank(twin, user, reason.item_id, reason.without, banned)
+            assert again == reason.rank_without > K
+            checked += 1
+    assert checked >= 1
