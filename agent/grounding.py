@@ -40,6 +40,7 @@ _EMPHASIS = re.compile(r"\*\*([^*\n]{2,80})\*\*|\"([^\"\n]{2,80})\"|“([^”\n]
 _YEAR_TITLE = re.compile(r"\((1[89]\d\d|20\d\d)\)")
 _INNER_PARENS = re.compile(r"\([^()\n]{1,60}\)(?=\s*\((?:1[89]\d\d|20\d\d)\))")
 _AMPERSAND = re.compile(r"&")
+_YEAR_END = re.compile(r"\((1[89]\d\d|20\d\d)\)\s*$")
 _NAME_WORD = re.compile(r"\([^()\n]{1,60}\)|[\w'’:&.,!\u2013-]+")
 _DECADE = re.compile(r"\b(1[89]\d0|20[0-2]0)['’]?s\b")
 _LEAD_SEPARATOR = re.compile(r"\s[\u2014\u2013-]\s|:\s|\s\(")
@@ -162,15 +163,14 @@ class _Item:
         value = self.attributes.get("year")
         if isinstance(value, int | float) and not isinstance(value, bool):
             return int(value)
-        m = _YEAR_TITLE.search(self.title)
-        return int(m.group(1)) if m else None
+        return _title_year(self.title)
 
 
 @dataclass
 class _Facts:
     """What the sources say: items by title key, item-free numbers, signed effect values."""
 
-    items: dict[str, _Item] = field(default_factory=dict)
+    items: dict[str, list[_Item]] = field(default_factory=dict)  # by title key
     free: list[float] = field(default_factory=list)
     signed: list[float] = field(default_factory=list)  # numeric JSON values (effects keep sign)
     effects: list[tuple[Any, Any, list[float]]] = field(default_factory=list)  # arms, values
@@ -223,11 +223,34 @@ class _Facts:
             item.numbers.extend(values)
 
     def item(self, title: str) -> _Item:
-        """The item with this title (made, with no facts, when the sources had none)."""
-        key = title_key(title)
-        if key not in self.items:
-            self.items[key] = _Item(title=title)
-        return self.items[key]
+        """The item with this title (made, with no facts, when the sources had none); titles
+        that differ only by year ("Sabrina (1954)", "Sabrina (1995)") are two items."""
+        key, year = title_key(title), _title_year(title)
+        variants = self.items.setdefault(key, [])
+        for item in variants:
+            if _title_year(item.title) == year:
+                return item
+        variants.append(_Item(title=title))
+        return variants[-1]
+
+    def find(self, key: str, year: int | None = None) -> _Item | None:
+        """This turn's item with this title key (and year, when one is given)."""
+        variants = self.items.get(key)
+        if not variants:
+            return None
+        if year is None:
+            return variants[0]
+        return next((i for i in variants if i.year is None or i.year == year), None)
+
+    def all_items(self) -> Iterator[_Item]:
+        for variants in self.items.values():
+            yield from variants
+
+
+def _title_year(title: str) -> int | None:
+    """The "(1995)" a title ends with, if any."""
+    m = _YEAR_END.search(title)
+    return int(m.group(1)) if m else None
 
 
 def _spans_with_ampersands(text: str) -> list[tuple[str, int, int]]:
@@ -279,7 +302,7 @@ class GroundingChecker:
 
     # -- item mentions --------------------------------------------------------------------
 
-    def _catalog_titles(self, text: str) -> list[tuple[int, int, str, str]]:
+    def _catalog_titles(self, text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
         """(start, end, key, full title) of catalog titles named in the text ("&" read as
         "and", the way catalog title keys spell it: "Secrets & Lies")."""
         spans = _spans_with_ampersands(text)
@@ -289,15 +312,31 @@ class GroundingChecker:
             if end - start == 1 and not written_as_title(tokens[start], text):
                 continue
             key = " ".join(t for t in tokens[start:end] if t[:1].isalnum())
-            full = self.vocab.title_of(ids[0]) if ids else key
-            out.append((spans[start][1], spans[end - 1][2], key, full))
+            out.append((spans[start][1], spans[end - 1][2], key, tuple(ids)))
         return out
+
+    @staticmethod
+    def _turn_titles(text: str, facts: _Facts) -> list[_Mention]:
+        """This turn's items named exactly as the tools wrote them (long titles, brackets,
+        "&" and all): "Dr. Strangelove or: How I Learned ... (1963)"."""
+        titles = {i.title.strip(): i for i in facts.all_items() if len(i.title.strip()) > 2}
+        present = sorted((t for t in titles if t in text), key=len, reverse=True)
+        if not present:
+            return []
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in present) + r")(?!\w)")
+        return [
+            _Mention(m.start(), m.end(), m.group(), titles[m.group()])
+            for m in pattern.finditer(text)
+        ]
 
     def _mentions(self, text: str, facts: _Facts, padded: str) -> tuple[list[_Mention], int]:
         """Every item-like mention, resolved to this turn's items where it is one."""
-        mentions: list[_Mention] = []
-        for start, end, key, full in self._catalog_titles(text):
-            item = facts.items.get(title_key(full)) or facts.items.get(key)
+        mentions = self._turn_titles(text, facts)
+        exact = [(m.start, m.end) for m in mentions]
+        for start, end, key, ids in self._catalog_titles(text):
+            if self._overlaps(start, end, exact):
+                continue
+            full = self.vocab.title_of(ids[0]) if ids else key
             rest = text[end:]
             gap = len(rest) - len(rest.lstrip())
             inner = _INNER_PARENS.match(rest.lstrip())
@@ -307,17 +346,20 @@ class GroundingChecker:
                 rest = text[end:]
                 gap = len(rest) - len(rest.lstrip())
             tail = _YEAR_TITLE.match(rest.lstrip())
+            year = int(tail.group(1)) if tail else None
             if tail:  # the title's "(1995)" belongs to the mention
                 end += gap + tail.end()
-            if item is None and f" {key} " not in padded:
-                mentions.append(_Mention(start, end, text[start:end], None))
-                continue
-            if item is None:  # named in the user's words or the tools' text: allowed, no facts
-                item = facts.item(full)
-            wrong_year = tail and item is not None and item.year not in (None, int(tail.group(1)))
-            mentions.append(_Mention(start, end, text[start:end], None if wrong_year else item))
+                same_year = (self.vocab.title_of(i) for i in ids)
+                full = next((t for t in same_year if _title_year(t) == year), full)
+            known = facts.items.get(title_key(full)) or facts.items.get(key)
+            item = facts.find(title_key(full), year) or facts.find(key, year)
+            if item is None and not known and f" {key} " in padded:
+                item = facts.item(full)  # named in the user's words or the tools' text: no facts
+            if item is not None and year is not None and item.year not in (None, year):
+                item = None  # the wrong year
+            mentions.append(_Mention(start, end, text[start:end], item))
         taken = [(m.start, m.end) for m in mentions]
-        mentions += self._year_titles(text, facts, taken)
+        mentions += self._year_titles(text, facts, padded, taken)
         taken = [(m.start, m.end) for m in mentions]
         mentions += self._emphasised(text, facts, padded, taken)
         taken = [(m.start, m.end) for m in mentions]
@@ -329,7 +371,7 @@ class GroundingChecker:
         return any(s < end and start < e for s, e in taken)
 
     def _year_titles(
-        self, text: str, facts: _Facts, taken: list[tuple[int, int]]
+        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """ "Some Title (1987)": the capitalised words before a year in brackets (with "&",
         "of", ... inside, and a bracketed alternative title: "Independence Day (ID4) (1996)";
@@ -339,8 +381,8 @@ class GroundingChecker:
             if self._overlaps(m.start(), m.end(), taken):
                 continue
             line_start = text.rfind("\n", 0, m.start()) + 1
-            marker = _LIST_LINE.match(text, line_start, m.start())
-            body = marker.end() if marker else line_start
+            marker = _LIST_LINE.match(text[line_start : m.start()])
+            body = line_start + (marker.end() if marker else 0)
             words = [(w.group(), w.start()) for w in _NAME_WORD.finditer(text, body, m.start())]
             words = words[-12:]
             start_word = len(words)
@@ -368,10 +410,13 @@ class GroundingChecker:
             found = None
             start = name_words[0][1]
             for _, at in name_words:  # the longest tail of the words naming an item
-                item = facts.items.get(title_key(text[at : m.end()]))
+                item = facts.find(title_key(text[at : m.end()]), year)
                 if item is not None and (item.year is None or item.year == year):
                     found, start = item, at
                     break
+            if found is None and f" {normalise(text[start : m.end()])} " in padded:
+                # the tools' own text names it so ("Because you rated ... (1963)"): no facts
+                found = facts.item(text[start : m.end()])
             out.append(_Mention(start, m.end(), text[start : m.end()], found))
         return out
 
@@ -387,7 +432,7 @@ class GroundingChecker:
                 continue
             if self._overlaps(m.start(), m.end(), taken):
                 continue
-            item = facts.items.get(title_key(phrase))
+            item = facts.find(title_key(phrase), _title_year(phrase))
             if item is None and f" {norm} " in padded:
                 continue  # words the tools used (an attribute value, a variable)
             out.append(_Mention(m.start(), m.end(), phrase, item))
@@ -414,7 +459,7 @@ class GroundingChecker:
                         and not self._overlaps(body_start, lead_end, taken)
                         and not later  # "Top pick: Fargo (1996)": a label before a title
                     ):
-                        item = facts.items.get(title_key(lead))
+                        item = facts.find(title_key(lead))
                         if item is not None or f" {normalise(lead)} " not in padded:
                             out.append(_Mention(body_start, lead_end, lead, item))
             pos += len(line)

@@ -118,3 +118,52 @@ def test_an_effect_told_with_its_arms_swapped_keeps_a_consistent_sign(checker):
     plain = "Setting price = 19.82 instead of 10.11 lowers clicked by 0.058."
     assert checker.check(plain, sources).ok
     assert not checker.check(plain.replace("lowers", "raises"), sources).ok
+
+
+def test_rule_planner_replies_in_the_set(adversarial):
+    """The set's real rule-planner replies ("rule-N" contexts) all pass; edits of them don't."""
+    data, checker = adversarial
+    rule = [c for c in data["cases"] if c["context"].startswith("rule-")]
+    assert sum(c["label"] == "correct" for c in rule) >= 10
+    for case in rule:
+        report = checker.check(case["reply"], data["contexts"][case["context"]])
+        assert report.ok == (case["label"] == "correct"), (case["kind"], report.hint())
+
+
+def test_titles_that_share_a_name_or_run_long():
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "4"],
+            "title": [
+                "Sabrina (1954)",
+                "Sabrina (1995)",
+                "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1963)",
+                "Fargo (1996)",
+            ],
+            "year": [1954, 1995, 1963, 1996],
+            "genres": ["Comedy|Romance", "Comedy|Romance", "Sci-Fi|War", "Crime|Drama"],
+        }
+    )
+    checker = GroundingChecker(Vocabulary.from_items(items))
+    sources = [
+        "I loved Fargo",
+        json.dumps(
+            {
+                "items": [
+                    {"title": "Sabrina (1954)", "score": 0.61},
+                    {"title": "Sabrina (1995)", "score": 0.42},
+                    {"title": items.title[2], "score": 0.77, "why": "Because you liked Fargo."},
+                ]
+            }
+        ),
+    ]
+    reply = (
+        "1. Sabrina (1995) — score 0.42, much like Fargo (1996).\n"
+        "2. Sabrina (1954) — score 0.61.\n"
+        f"3. {items.title[2]} — score 0.77."
+    )
+    assert checker.check(reply, sources).ok
+    swapped = reply.replace("0.42", "0.61", 1)
+    assert checker.check(swapped, sources).misattributed_numbers
+    assert not checker.check(reply.replace("(1963)", "(1966)"), sources).ok
+    assert not checker.check("Sabrina (1971) is lovely.", sources).ok
