@@ -65,6 +65,7 @@ _SMALL_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", 
 _JOINERS = {"&", "-", "\u2013", ":"}  # inside a title: "Secrets & Lies", "Alien: Resurrection"
 _ALLOWED_CONSTANTS = (95.0,)
 _SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|\n|$)", re.DOTALL)
+_DIGIT = re.compile(r"\d")
 _SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -202,18 +203,24 @@ class _Facts:
                     if isinstance(node.get(key), Mapping):
                         item.attributes.update(node[key])
                 owners = [*(owners or []), item]
-            for value in node.values():
-                self._walk(value, owners)
+            self._walk_values(node.values(), owners)
         elif isinstance(node, list):
-            for value in node:
+            self._walk_values(node, owners)
+        else:
+            self._walk_values((node,), owners)
+
+    def _walk_values(self, values: Iterable[Any], owners: list[_Item] | None) -> None:
+        """Leaves inline (this runs for every value of every tool result, every turn)."""
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if _DIGIT.search(value):
+                    self._add_numbers(list(map(float, _SOURCE_NUMBER.findall(value))), owners)
+            elif kind is float or kind is int:
+                self.signed.append(float(value))
+                self._add_numbers([float(value)], owners)
+            elif kind is dict or kind is list:
                 self._walk(value, owners)
-        elif isinstance(node, bool) or node is None:
-            return
-        elif isinstance(node, int | float):
-            self.signed.append(float(node))
-            self._add_numbers([float(node)], owners)
-        elif isinstance(node, str):
-            self._add_numbers(_source_numbers([node]), owners)
 
     def _add_numbers(self, values: list[float], owners: list[_Item] | None) -> None:
         if not owners:
@@ -260,6 +267,19 @@ def _spans_with_ampersands(text: str) -> list[tuple[str, int, int]]:
         return spans
     extra = [("and", m.start(), m.end()) for m in _AMPERSAND.finditer(text)]
     return sorted(spans + extra, key=lambda s: s[1])
+
+
+class _Padded:
+    """The sources' words, normalised on first use (most replies never need them)."""
+
+    def __init__(self, sources: Sequence[str]) -> None:
+        self._sources = sources
+        self._text: str | None = None
+
+    def __contains__(self, phrase: str) -> bool:
+        if self._text is None:
+            self._text = f" {normalise(' '.join(self._sources))} "
+        return phrase in self._text
 
 
 @dataclass
@@ -329,7 +349,7 @@ class GroundingChecker:
             for m in pattern.finditer(text)
         ]
 
-    def _mentions(self, text: str, facts: _Facts, padded: str) -> tuple[list[_Mention], int]:
+    def _mentions(self, text: str, facts: _Facts, padded: _Padded) -> tuple[list[_Mention], int]:
         """Every item-like mention, resolved to this turn's items where it is one."""
         mentions = self._turn_titles(text, facts)
         exact = [(m.start, m.end) for m in mentions]
@@ -371,7 +391,7 @@ class GroundingChecker:
         return any(s < end and start < e for s, e in taken)
 
     def _year_titles(
-        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
+        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """ "Some Title (1987)": the capitalised words before a year in brackets (with "&",
         "of", ... inside, and a bracketed alternative title: "Independence Day (ID4) (1996)";
@@ -421,7 +441,7 @@ class GroundingChecker:
         return out
 
     def _emphasised(
-        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
+        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """Bold or quoted names: an item of this turn, or at least words the sources used."""
         out = []
@@ -439,7 +459,7 @@ class GroundingChecker:
         return out
 
     def _list_leads(
-        self, text: str, facts: _Facts, padded: str, taken: list[tuple[int, int]]
+        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """The name a list line starts with ("3. The Silent Harbor — a tense thriller")."""
         out = []
@@ -479,8 +499,9 @@ class GroundingChecker:
         facts = _Facts()
         for source in sources:
             facts.add_source(source)
-        padded = f" {normalise(' '.join(sources))} "
-        everything = _NumberIndex(_source_numbers(sources) + list(_ALLOWED_CONSTANTS))
+        padded = _Padded(sources)
+        owned = [n for item in facts.all_items() for n in item.numbers]
+        everything = _NumberIndex(facts.free + owned + list(_ALLOWED_CONSTANTS))
         free = _NumberIndex(facts.free + list(_ALLOWED_CONSTANTS))
         signed_all = np.asarray(facts.signed, dtype=float)
 
@@ -506,7 +527,7 @@ class GroundingChecker:
             here = [m.item for m in mentions if start <= m.start < end and m.item is not None]
             if here:  # items named earlier in the block stay in view ("Why A? Because B ...")
                 context = [*here, *(i for i in context if i not in here)]
-            signed = _signs_for(text[start:end], facts.effects, signed_all)
+            signed: np.ndarray | None = None  # the effects' signed values, when a sign is said
             for m in _NUMBER.finditer(clean, start, end):
                 sign, _dollar, whole, frac, pct = m.groups()
                 raw = m.group().strip()
@@ -526,8 +547,11 @@ class GroundingChecker:
                 verb = directed.get(m.start())
                 if verb is not None:
                     negative = verb.startswith(_NEGATIVE_VERBS)
-                if (sign or verb) and not pct and _flipped(signed, value, decimals, negative):
-                    flipped.append(raw if sign else f"{verb} by {raw}")
+                if (sign or verb) and not pct:
+                    if signed is None:
+                        signed = _signs_for(text[start:end], facts.effects, signed_all)
+                    if _flipped(signed, value, decimals, negative):
+                        flipped.append(raw if sign else f"{verb} by {raw}")
             if len(context) == 1:
                 bad_attributes += self._attributes(text[start:end], clean[start:end], context[0])
         return GroundingReport(
