@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from causal.counterfactual_arrays import _dot_rows, _indices_of, _norms, _Positions, _profile
+
 if TYPE_CHECKING:
     from causal.ranker import Ranker, _UserState
 
@@ -43,6 +45,7 @@ POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * 
 LOOKAHEAD = 2  # when the plain greedy fails: check this many candidate signals exactly per step
 SEARCH_CACHE = 6  # per ranker: the searches of the last few scopes (a turn explains k items)
 RESULT_CACHE = 64  # per search: finished lists (a "why" or "compare" turn asks again)
+FULL_CACHE = 3  # per ranker: catalogue-wide scores of the last few user states
 
 
 class Outcome(StrEnum):
@@ -91,26 +94,6 @@ class Counterfactual:
     wish: bool = False  # the reason is the stated wish (the query's relevance), not items
 
 
-class _Positions:
-    """Item index -> place in the candidate array, backed by an array (no per-item dict)."""
-
-    def __init__(self, universe: np.ndarray, n_items: int) -> None:
-        self._at = np.full(n_items, -1, dtype=np.int64)
-        self._at[universe] = np.arange(len(universe))
-
-    def get(self, item: int) -> int:
-        return int(self._at[item]) if 0 <= item < len(self._at) else -1
-
-    def __getitem__(self, item: int) -> int:
-        at = self.get(item)
-        if at < 0:
-            raise KeyError(item)
-        return at
-
-    def __contains__(self, item: object) -> bool:
-        return isinstance(item, int | np.integer) and self.get(int(item)) >= 0
-
-
 def downdate(
     vec: np.ndarray,
     bias: float,
@@ -135,7 +118,9 @@ def downdate(
 class _Search:
     """One list's search state: the candidates' scores and each signal's first-order pull."""
 
-    def __init__(self, ranker: Ranker, scope: Scope) -> None:
+    def __init__(
+        self, ranker: Ranker, scope: Scope, state_key: tuple[Any, ...] | None = None
+    ) -> None:
         self.ranker = ranker
         self.scope = scope
         self.state = ranker._state_for(
@@ -145,8 +130,7 @@ class _Search:
         if scope.universe is None:  # the whole catalogue: no Python loop over 100k ids
             candidates = np.arange(ranker.n_items, dtype=np.int64)
         else:
-            known = [index[i] for i in dict.fromkeys(map(str, scope.universe)) if i in index]
-            candidates = np.array(known, dtype=np.int64)
+            candidates = _indices_of(ranker, scope.universe)
         allowed = np.ones(ranker.n_items, dtype=bool)
         allowed[[index[i] for i in scope.banned if i in index]] = False
         self.universe = candidates[allowed[candidates]]
@@ -162,7 +146,7 @@ class _Search:
         self._feedback: dict[int, float] = {}
         self._sums: tuple[np.ndarray, np.ndarray] | None = None
         self._rows: tuple[np.ndarray, np.ndarray] | None = None
-        self.scores = self._score(self.state, self.universe, ()) + self.offsets
+        self.scores = self._initial_scores(state_key) + self.offsets
         self.lock = threading.Lock()  # the lazy parts below are filled by one caller at a time
         self._best: dict[int, np.ndarray] = {}
         self._pulls: dict[bytes, np.ndarray] = {}
@@ -183,19 +167,38 @@ class _Search:
         if removed is None:
             return ranker._scores(state, items, self.scope.popularity_weight)[0]
         raw = ranker._preference_raw(state, items)
-        parts = {
-            "preference_z": (raw - ranker.centre) / ranker.scale,
-            "similarity": (
-                sim_rows @ self._unit_profile(removed)
-                if sim_rows is not None
-                else _dot_rows(ranker.similarity_vectors, items, self._unit_profile(removed))
-            ),
-        }
+        profile = self._unit_profile(removed)
+        if not profile.any():  # no likes: every similarity is 0 (skip a catalogue-wide product)
+            similarity = np.zeros(len(items))
+        elif sim_rows is not None:
+            similarity = sim_rows @ profile
+        else:
+            similarity = _dot_rows(ranker.similarity_vectors, items, profile)
+        parts = {"preference_z": (raw - ranker.centre) / ranker.scale, "similarity": similarity}
         choice = ranker._choice_raw(state, items) if ranker.weights.choice else None
         if choice is not None:
             parts["choice_z"] = (choice - ranker.choice_centre) / ranker.choice_scale
         weight = ranker._popularity_weight(self.scope.popularity_weight)
         return ranker._combine(parts, items, weight)
+
+    def _initial_scores(self, state_key: tuple[Any, ...] | None) -> np.ndarray:
+        """The candidates' scores in the list's state; over most of the catalogue they are
+        read from the state's catalogue-wide scores, kept while the state lasts (a session's
+        turns differ in shown items and wishes far more often than in the user's likes)."""
+        n = self.ranker.n_items
+        if state_key is None or 4 * len(self.universe) < n:
+            return self._score(self.state, self.universe, ())
+        with _SEARCHES_LOCK:
+            full = _FULL_SCORES.setdefault(self.ranker, OrderedDict()).get(state_key)
+        if full is None:
+            full = self._score(self.state, np.arange(n, dtype=np.int64), ())
+            full.setflags(write=False)
+            with _SEARCHES_LOCK:
+                kept = _FULL_SCORES.setdefault(self.ranker, OrderedDict())
+                kept[state_key] = full
+                while len(kept) > FULL_CACHE:
+                    kept.popitem(last=False)
+        return full[self.universe]
 
     def _unit_profile(self, removed: Collection[int]) -> np.ndarray:
         """The similarity profile of the list's state with `removed` taken out of its likes."""
@@ -381,9 +384,14 @@ _SEARCHES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], _Search]]
 _SEARCHES_LOCK = threading.Lock()
 
 
-def _scope_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
-    """Everything a search's result depends on besides the (immutable) trained models: the
-    scope and the feedback folded into the ranker for this user so far."""
+_FULL_SCORES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _state_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
+    """Everything the user's scored state depends on besides the (immutable) trained models:
+    who, the session's likes, removed signals, and the feedback folded in so far."""
     feedback = ranker.feedback_of(str(scope.user_id)) if scope.user_id is not None else {}
     attributes = sorted((str(k), repr(v)) for k, v in (scope.attributes or {}).items())
     return (
@@ -392,11 +400,7 @@ def _scope_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
         tuple(scope.liked),
         tuple(scope.disliked),
         scope.popularity_weight,
-        scope.universe,
-        scope.banned,
-        tuple(sorted((str(k), float(v)) for k, v in scope.offsets.items())),
         tuple(scope.without),
-        scope.query,
         tuple(sorted(feedback.items())),
         repr(ranker.weights),
     )
@@ -405,14 +409,16 @@ def _scope_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
 def _search_for(ranker: Ranker, scope: Scope) -> _Search:
     """The search of this scope, shared by the calls that explain one list item by item (the
     base state and the candidates' scores are made once, not once per item)."""
-    key = _scope_key(ranker, scope)
+    state_key = _state_key(ranker, scope)
+    offsets = tuple(sorted((str(k), float(v)) for k, v in scope.offsets.items()))
+    key = (state_key, scope.universe, scope.banned, offsets, scope.query)
     with _SEARCHES_LOCK:
         searches = _SEARCHES.setdefault(ranker, OrderedDict())
         search = searches.get(key)
         if search is not None:
             searches.move_to_end(key)
             return search
-    search = _Search(ranker, scope)
+    search = _Search(ranker, scope, state_key)
     with _SEARCHES_LOCK:
         searches = _SEARCHES.setdefault(ranker, OrderedDict())
         searches[key] = search
@@ -550,40 +556,3 @@ def user_signals(ranker: Ranker, scope: Scope) -> list[str]:
     """The user's removable signals in this scope (history rows, feedback and session likes)."""
     search = _search_for(ranker, scope)
     return [ranker.item_ids[int(i)] for i in search.signals]
-
-
-_NORMS: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
-
-
-def _norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
-    """|q_x| (choice target vectors) and |(item_vec_x, 1)| per item, computed once per ranker."""
-    cached = _NORMS.get(ranker)
-    if cached is None:
-        q = (
-            np.linalg.norm(ranker.choice.target_vec, axis=1)
-            if ranker.choice is not None
-            else np.zeros(ranker.n_items)
-        )
-        z = np.sqrt(np.sum(ranker.params.item_vec**2, axis=1) + 1.0)
-        cached = (q, z)
-        _NORMS[ranker] = cached
-    return cached
-
-
-def _profile(ranker: Ranker, state: _UserState) -> np.ndarray:
-    """The unit taste profile the ranker's similarity uses (zeros when there is none)."""
-    sims = ranker.similarity_vectors
-    profile = np.zeros(sims.shape[1])
-    if state.liked:
-        profile += sims[list(state.liked)].mean(axis=0)
-    if state.disliked:
-        profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
-    norm = float(np.linalg.norm(profile))
-    return profile / norm if norm > 0 else profile
-
-
-def _dot_rows(matrix: np.ndarray, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """matrix[rows] @ vector, without copying the rows when they are most of the matrix."""
-    if 4 * len(rows) >= len(matrix):
-        return (matrix @ vector)[rows]
-    return matrix[rows] @ vector
