@@ -268,21 +268,26 @@ def build_set(workspace: Path, seed: int = 0) -> dict[str, Any]:
 # The agent's own templated replies, captured with the sources it checks them against: they
 # must all pass (the "correct" side), and edited copies with one invention each must not. The
 # conversations name titles with "&", a bracketed alternative title ("Independence Day (ID4)")
-# and a liked item the reply cites as the reason (the counterfactual's signal).
+# and a liked item the reply cites as the reason (the counterfactual's signal); with a known
+# user, the reasons cite their rated items ("Dr. Strangelove or: How I Learned ...", two
+# "Sabrina"s of different years).
 
-RULE_CONVERSATIONS: tuple[tuple[str, ...], ...] = (
-    ("a comedy from the 90s",),
-    ("a horror film from the 70s",),
-    ("lesser-known dramas", "something else"),
-    ("more like the second one", "something else"),
-    ("documentaries",),
-    ("children's films from the 80s",),
-    ("I loved Fargo, what else?",),
-    ("I loved Secrets & Lies, what else?",),
-    ("I liked Independence Day (ID4), more like it",),
-    ("something like Blood For Dracula",),
-    ("a family comedy like Oliver & Company",),
-    ("more like In & Out",),
+RULE_CONVERSATIONS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    (None, ("a comedy from the 90s",)),
+    (None, ("a horror film from the 70s",)),
+    (None, ("lesser-known dramas", "something else")),
+    (None, ("more like the second one", "something else")),
+    (None, ("documentaries",)),
+    (None, ("children's films from the 80s",)),
+    (None, ("I loved Fargo, what else?",)),
+    (None, ("I loved Secrets & Lies, what else?",)),
+    (None, ("I liked Independence Day (ID4), more like it",)),
+    (None, ("something like Blood For Dracula",)),
+    (None, ("a family comedy like Oliver & Company",)),
+    (None, ("more like In & Out",)),
+    ("1", ("a comedy from the 90s", "something else")),
+    ("1", ("romantic comedies",)),
+    ("405", ("I loved Fargo, what else?", "not that one, something older")),
 )
 _RULE_LINE = re.compile(r"^(\d{1,2})\. (.+?) \u2014 (.*)$", re.MULTILINE)
 _PREDICTED = re.compile(r"predicted rating is (\d+\.\d\d)")
@@ -303,7 +308,8 @@ class _Recorder:
 
 
 def rule_turns(
-    workspace: Path, conversations: tuple[tuple[str, ...], ...] = RULE_CONVERSATIONS
+    workspace: Path,
+    conversations: tuple[tuple[str | None, tuple[str, ...]], ...] = RULE_CONVERSATIONS,
 ) -> list[dict[str, Any]]:
     """The rule planner's replies (run on a copy of the workspace: a like is logged there) with
     the sources the agent checked each one against."""
@@ -320,12 +326,12 @@ def rule_turns(
         recorder = _Recorder(agent.checker)
         agent.checker = recorder
         try:
-            for conversation in conversations:
-                session = agent.new_session()
+            for user, conversation in conversations:
+                session = agent.new_session(user_id=user)
                 for message in conversation:
                     agent.chat(session, message)
                     turn = recorder.turns[-1]
-                    out.append({"conversation": list(conversation), "message": message, **turn})
+                    out.append({"user": user, "message": message, **turn})
         finally:
             agent.close()
     return out
