@@ -175,6 +175,7 @@ class _Facts:
     free: list[float] = field(default_factory=list)
     signed: list[float] = field(default_factory=list)  # numeric JSON values (effects keep sign)
     effects: list[tuple[Any, Any, list[float]]] = field(default_factory=list)  # arms, values
+    signals: list[str] = field(default_factory=list)  # a counterfactual's "without" item ids
 
     def add_source(self, text: str) -> None:
         try:
@@ -196,6 +197,9 @@ class _Facts:
                 self.effects.append(
                     (node.get("treatment_value"), node.get("control_value"), numbers)
                 )
+            without = node.get("without")
+            if isinstance(without, list):
+                self.signals += [str(x) for x in without if isinstance(x, str | int)]
             title = node.get("title")
             if isinstance(title, str) and title.strip():
                 item = self.item(title)
@@ -499,6 +503,10 @@ class GroundingChecker:
         facts = _Facts()
         for source in sources:
             facts.add_source(source)
+        for item_id in dict.fromkeys(facts.signals):  # the user's own signals a reason cites
+            title = self.vocab.title_of(item_id)
+            if title:
+                facts.item(title)
         padded = _Padded(sources)
         owned = [n for item in facts.all_items() for n in item.numbers]
         everything = _NumberIndex(facts.free + owned + list(_ALLOWED_CONSTANTS))

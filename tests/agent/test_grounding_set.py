@@ -167,3 +167,21 @@ def test_titles_that_share_a_name_or_run_long():
     assert checker.check(swapped, sources).misattributed_numbers
     assert not checker.check(reply.replace("(1963)", "(1966)"), sources).ok
     assert not checker.check("Sabrina (1971) is lovely.", sources).ok
+
+
+def test_a_counterfactual_signal_may_be_named():
+    """The items a reason removes ("without": ids) are the user's own: naming them is fine."""
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3"],
+            "title": ["Fargo (1996)", "Lone Star (1996)", "Heat (1995)"],
+            "year": [1996, 1996, 1995],
+            "genres": ["Crime", "Drama", "Action"],
+        }
+    )
+    checker = GroundingChecker(Vocabulary.from_items(items))
+    cf = {"without": ["1"], "rank": 4, "rank_without": 100}
+    sources = [json.dumps({"items": [{"item_id": "2", "title": "Lone Star (1996)", "cf": cf}]})]
+    assert checker.check("Lone Star (1996): without Fargo (1996) it'd be #100, not #4.", sources).ok
+    other = checker.check("Lone Star (1996): without Heat (1995) it'd be #100, not #4.", sources)
+    assert other.unsupported_titles == ("Heat (1995)",)
