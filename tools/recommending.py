@@ -136,7 +136,8 @@ def recommend_for_user(
             (c, relevance.get(c, 0.0), {"relevance": relevance.get(c, 0.0)}) for c in candidates
         ]
     else:
-        known = [c for c in candidates if ranker.known_item(c)]
+        index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
+        known = [c for c in candidates if str(c) in index]
         ranked = ranker.score(
             user_id,
             known,
