@@ -221,10 +221,15 @@ class RecAgent(UserDataMixin):
             ws.catalog.warm_up()
             has_step = getattr(ws, "has_step", None)
             if has_step is not None and has_step("ranker"):
-                _ = ws.ranker
+                ws.ranker.top_items(None, 1)  # also its catalogue-wide means, made once
             _ = getattr(ws, "causal", None)
             if self.planner.classifier is not None:  # the intent classifier's fit (seconds)
                 self.planner.classifier.warm_up()
+            from tools.explain import item_stats
+            from tools.items import item_table
+
+            item_table(ws)  # the item table and counts: ~2 s on a 100k-item catalogue
+            item_stats(ws)
         except Exception:  # warming is an optimisation; the first turn will report real errors
             logger.debug("warm-up failed", exc_info=True)
 
