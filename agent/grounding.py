@@ -7,7 +7,10 @@ ratings, ranks, counterfactual reasons; its attributes), and which numbers belon
 (effects, arguments). Then, in the reply:
 
 - item-like mentions must be items of this turn: catalog titles, "Title (Year)", bold or
-  quoted names, and the leading name of a list line ("3. The Silent Harbor — ...");
+  quoted names, and the leading name of a list line ("3. The Silent Harbor — "). A title is
+  read whole, as the tools wrote it ("Secrets & Lies (1996)", "Independence Day (ID4)
+  (1996)"); items the user named and the signals a counterfactual reason removes ("without")
+  may be named too; two titles that differ only by year are two items;
 - a number must be in the sources at the precision shown ("4.21" matches 4.2137, "12%"
   matches 0.12), and when its sentence (or list line) is about some items it must be one of
   *their* facts or an item-free fact: a rating for X is X's rating, not Y's;
@@ -22,17 +25,24 @@ templates; it reads the catalog's own attribute values (agent.vocab).
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from agent.grounding_facts import (
+    NUMBER,
+    Facts,
+    Item,
+    NumberIndex,
+    Padded,
+    sign_flipped,
+    signs_for,
+    title_year,
+)
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, written_as_title
 
-_NUMBER = re.compile(r"(?<![\w.])([-+\u2212]?)(\$?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
 _ORDINAL = re.compile(r"\b\d+(st|nd|rd|th)\b", re.IGNORECASE)
@@ -40,7 +50,6 @@ _EMPHASIS = re.compile(r"\*\*([^*\n]{2,80})\*\*|\"([^\"\n]{2,80})\"|“([^”\n]
 _YEAR_TITLE = re.compile(r"\((1[89]\d\d|20\d\d)\)")
 _INNER_PARENS = re.compile(r"\([^()\n]{1,60}\)(?=\s*\((?:1[89]\d\d|20\d\d)\))")
 _AMPERSAND = re.compile(r"&")
-_YEAR_END = re.compile(r"\((1[89]\d\d|20\d\d)\)\s*$")
 _NAME_WORD = re.compile(r"\([^()\n]{1,60}\)|[\w'’:&.,!\u2013-]+")
 _DECADE = re.compile(r"\b(1[89]\d0|20[0-2]0)['’]?s\b")
 _LEAD_SEPARATOR = re.compile(r"\s[\u2014\u2013-]\s|:\s|\s\(")
@@ -65,8 +74,6 @@ _SMALL_WORDS = {"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", 
 _JOINERS = {"&", "-", "\u2013", ":"}  # inside a title: "Secrets & Lies", "Alien: Resurrection"
 _ALLOWED_CONSTANTS = (95.0,)
 _SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|\n|$)", re.DOTALL)
-_DIGIT = re.compile(r"\d")
-_SOURCE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -117,153 +124,6 @@ class GroundingReport:
         )
 
 
-def _source_numbers(sources: Iterable[str]) -> list[float]:
-    """Every number in the sources (the pattern always parses; overflow reads as inf)."""
-    out: list[float] = []
-    for text in sources:
-        out.extend(map(float, _SOURCE_NUMBER.findall(text)))
-    return out
-
-
-class _NumberIndex:
-    """Numbers, sorted, for "is there one within rounding of x?" in O(log n)."""
-
-    def __init__(self, values: Sequence[float]) -> None:
-        arr = np.abs(np.asarray(values, dtype=float))
-        arr = arr[np.isfinite(arr)]
-        self.plain = np.sort(arr)
-        self.percent = np.sort(arr * 100.0)
-
-    def has(self, shown: float, decimals: int, percent: bool) -> bool:
-        tolerance = 0.5 * 10 ** (-decimals) + 1e-9
-        target = abs(shown)
-        for arr in (self.percent, self.plain) if percent else (self.plain,):
-            at = int(np.searchsorted(arr, target - tolerance))
-            if at < arr.size and arr[at] <= target + tolerance:
-                return True
-        return False
-
-
-@dataclass(eq=False)
-class _Item:
-    """One item the turn returned: its title, attributes and every number said about it."""
-
-    title: str
-    attributes: dict[str, Any] = field(default_factory=dict)
-    numbers: list[float] = field(default_factory=list)
-    _index: _NumberIndex | None = None
-
-    @property
-    def index(self) -> _NumberIndex:
-        if self._index is None:
-            self._index = _NumberIndex(self.numbers)
-        return self._index
-
-    @property
-    def year(self) -> int | None:
-        value = self.attributes.get("year")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-        return _title_year(self.title)
-
-
-@dataclass
-class _Facts:
-    """What the sources say: items by title key, item-free numbers, signed effect values."""
-
-    items: dict[str, list[_Item]] = field(default_factory=dict)  # by title key
-    free: list[float] = field(default_factory=list)
-    signed: list[float] = field(default_factory=list)  # numeric JSON values (effects keep sign)
-    effects: list[tuple[Any, Any, list[float]]] = field(default_factory=list)  # arms, values
-    signals: list[str] = field(default_factory=list)  # a counterfactual's "without" item ids
-
-    def add_source(self, text: str) -> None:
-        try:
-            data = json.loads(text)
-        except (ValueError, TypeError):
-            self.free.extend(_source_numbers([text]))
-            return
-        if isinstance(data, dict | list):
-            self._walk(data, None)
-        else:
-            self.free.extend(_source_numbers([text]))
-
-    def _walk(self, node: Any, owners: list[_Item] | None) -> None:
-        if isinstance(node, dict):
-            estimate = node.get("estimate")
-            if isinstance(estimate, int | float) and not isinstance(estimate, bool):
-                values = [node.get(k) for k in ("estimate", "ci_low", "ci_high")]
-                numbers = [float(v) for v in values if isinstance(v, int | float)]
-                self.effects.append(
-                    (node.get("treatment_value"), node.get("control_value"), numbers)
-                )
-            without = node.get("without")
-            if isinstance(without, list):
-                self.signals += [str(x) for x in without if isinstance(x, str | int)]
-            title = node.get("title")
-            if isinstance(title, str) and title.strip():
-                item = self.item(title)
-                for key in ("attributes", "facts"):
-                    if isinstance(node.get(key), Mapping):
-                        item.attributes.update(node[key])
-                owners = [*(owners or []), item]
-            self._walk_values(node.values(), owners)
-        elif isinstance(node, list):
-            self._walk_values(node, owners)
-        else:
-            self._walk_values((node,), owners)
-
-    def _walk_values(self, values: Iterable[Any], owners: list[_Item] | None) -> None:
-        """Leaves inline (this runs for every value of every tool result, every turn)."""
-        for value in values:
-            kind = type(value)
-            if kind is str:
-                if _DIGIT.search(value):
-                    self._add_numbers(list(map(float, _SOURCE_NUMBER.findall(value))), owners)
-            elif kind is float or kind is int:
-                self.signed.append(float(value))
-                self._add_numbers([float(value)], owners)
-            elif kind is dict or kind is list:
-                self._walk(value, owners)
-
-    def _add_numbers(self, values: list[float], owners: list[_Item] | None) -> None:
-        if not owners:
-            self.free.extend(values)
-            return
-        for item in owners:
-            item.numbers.extend(values)
-
-    def item(self, title: str) -> _Item:
-        """The item with this title (made, with no facts, when the sources had none); titles
-        that differ only by year ("Sabrina (1954)", "Sabrina (1995)") are two items."""
-        key, year = title_key(title), _title_year(title)
-        variants = self.items.setdefault(key, [])
-        for item in variants:
-            if _title_year(item.title) == year:
-                return item
-        variants.append(_Item(title=title))
-        return variants[-1]
-
-    def find(self, key: str, year: int | None = None) -> _Item | None:
-        """This turn's item with this title key (and year, when one is given)."""
-        variants = self.items.get(key)
-        if not variants:
-            return None
-        if year is None:
-            return variants[0]
-        return next((i for i in variants if i.year is None or i.year == year), None)
-
-    def all_items(self) -> Iterator[_Item]:
-        for variants in self.items.values():
-            yield from variants
-
-
-def _title_year(title: str) -> int | None:
-    """The "(1995)" a title ends with, if any."""
-    m = _YEAR_END.search(title)
-    return int(m.group(1)) if m else None
-
-
 def _spans_with_ampersands(text: str) -> list[tuple[str, int, int]]:
     """Token spans (agent.vocab) with each "&" read as the word "and", as title keys are."""
     spans = token_spans(text)
@@ -273,25 +133,12 @@ def _spans_with_ampersands(text: str) -> list[tuple[str, int, int]]:
     return sorted(spans + extra, key=lambda s: s[1])
 
 
-class _Padded:
-    """The sources' words, normalised on first use (most replies never need them)."""
-
-    def __init__(self, sources: Sequence[str]) -> None:
-        self._sources = sources
-        self._text: str | None = None
-
-    def __contains__(self, phrase: str) -> bool:
-        if self._text is None:
-            self._text = f" {normalise(' '.join(self._sources))} "
-        return phrase in self._text
-
-
 @dataclass
 class _Mention:
     start: int
     end: int
     text: str
-    item: _Item | None  # None: not an item of this turn
+    item: Item | None  # None: not an item of this turn
 
 
 def _blank_questions(text: str) -> str:
@@ -340,7 +187,7 @@ class GroundingChecker:
         return out
 
     @staticmethod
-    def _turn_titles(text: str, facts: _Facts) -> list[_Mention]:
+    def _turn_titles(text: str, facts: Facts) -> list[_Mention]:
         """This turn's items named exactly as the tools wrote them (long titles, brackets,
         "&" and all): "Dr. Strangelove or: How I Learned ... (1963)"."""
         titles = {i.title.strip(): i for i in facts.all_items() if len(i.title.strip()) > 2}
@@ -353,7 +200,7 @@ class GroundingChecker:
             for m in pattern.finditer(text)
         ]
 
-    def _mentions(self, text: str, facts: _Facts, padded: _Padded) -> tuple[list[_Mention], int]:
+    def _mentions(self, text: str, facts: Facts, padded: Padded) -> tuple[list[_Mention], int]:
         """Every item-like mention, resolved to this turn's items where it is one."""
         mentions = self._turn_titles(text, facts)
         exact = [(m.start, m.end) for m in mentions]
@@ -374,7 +221,7 @@ class GroundingChecker:
             if tail:  # the title's "(1995)" belongs to the mention
                 end += gap + tail.end()
                 same_year = (self.vocab.title_of(i) for i in ids)
-                full = next((t for t in same_year if _title_year(t) == year), full)
+                full = next((t for t in same_year if title_year(t) == year), full)
             known = facts.items.get(title_key(full)) or facts.items.get(key)
             item = facts.find(title_key(full), year) or facts.find(key, year)
             if item is None and not known and f" {key} " in padded:
@@ -395,7 +242,7 @@ class GroundingChecker:
         return any(s < end and start < e for s, e in taken)
 
     def _year_titles(
-        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
+        self, text: str, facts: Facts, padded: Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """ "Some Title (1987)": the capitalised words before a year in brackets (with "&",
         "of", ... inside, and a bracketed alternative title: "Independence Day (ID4) (1996)";
@@ -445,7 +292,7 @@ class GroundingChecker:
         return out
 
     def _emphasised(
-        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
+        self, text: str, facts: Facts, padded: Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """Bold or quoted names: an item of this turn, or at least words the sources used."""
         out = []
@@ -456,14 +303,14 @@ class GroundingChecker:
                 continue
             if self._overlaps(m.start(), m.end(), taken):
                 continue
-            item = facts.find(title_key(phrase), _title_year(phrase))
+            item = facts.find(title_key(phrase), title_year(phrase))
             if item is None and f" {norm} " in padded:
                 continue  # words the tools used (an attribute value, a variable)
             out.append(_Mention(m.start(), m.end(), phrase, item))
         return out
 
     def _list_leads(
-        self, text: str, facts: _Facts, padded: _Padded, taken: list[tuple[int, int]]
+        self, text: str, facts: Facts, padded: Padded, taken: list[tuple[int, int]]
     ) -> list[_Mention]:
         """The name a list line starts with ("3. The Silent Harbor — a tense thriller")."""
         out = []
@@ -500,17 +347,17 @@ class GroundingChecker:
 
     def check(self, text: str, sources: Sequence[str]) -> GroundingReport:
         """Compare a reply's items, numbers, signs and attributes with the sources."""
-        facts = _Facts()
+        facts = Facts()
         for source in sources:
             facts.add_source(source)
         for item_id in dict.fromkeys(facts.signals):  # the user's own signals a reason cites
             title = self.vocab.title_of(item_id)
             if title:
                 facts.item(title)
-        padded = _Padded(sources)
+        padded = Padded(sources)
         owned = [n for item in facts.all_items() for n in item.numbers]
-        everything = _NumberIndex(facts.free + owned + list(_ALLOWED_CONSTANTS))
-        free = _NumberIndex(facts.free + list(_ALLOWED_CONSTANTS))
+        everything = NumberIndex(facts.free + owned + list(_ALLOWED_CONSTANTS))
+        free = NumberIndex(facts.free + list(_ALLOWED_CONSTANTS))
         signed_all = np.asarray(facts.signed, dtype=float)
 
         mentions, checked_titles = self._mentions(text, facts, padded)
@@ -528,7 +375,7 @@ class GroundingChecker:
         flipped: list[str] = []
         bad_attributes: list[str] = []
         checked = 0
-        context: list[_Item] = []
+        context: list[Item] = []
         for start, end, new_block in _units(text):
             if new_block:
                 context = []
@@ -536,7 +383,7 @@ class GroundingChecker:
             if here:  # items named earlier in the block stay in view ("Why A? Because B ...")
                 context = [*here, *(i for i in context if i not in here)]
             signed: np.ndarray | None = None  # the effects' signed values, when a sign is said
-            for m in _NUMBER.finditer(clean, start, end):
+            for m in NUMBER.finditer(clean, start, end):
                 sign, _dollar, whole, frac, pct = m.groups()
                 raw = m.group().strip()
                 value = float(whole.replace(",", "") + (frac or ""))
@@ -557,8 +404,8 @@ class GroundingChecker:
                     negative = verb.startswith(_NEGATIVE_VERBS)
                 if (sign or verb) and not pct:
                     if signed is None:
-                        signed = _signs_for(text[start:end], facts.effects, signed_all)
-                    if _flipped(signed, value, decimals, negative):
+                        signed = signs_for(text[start:end], facts.effects, signed_all)
+                    if sign_flipped(signed, value, decimals, negative):
                         flipped.append(raw if sign else f"{verb} by {raw}")
             if len(context) == 1:
                 bad_attributes += self._attributes(text[start:end], clean[start:end], context[0])
@@ -572,7 +419,7 @@ class GroundingChecker:
             unsupported_attributes=tuple(dict.fromkeys(bad_attributes)),
         )
 
-    def _attributes(self, original: str, clean: str, item: _Item) -> list[str]:
+    def _attributes(self, original: str, clean: str, item: Item) -> list[str]:
         """Attribute values and decades said of one item that the item does not have."""
         out = []
         year = item.year
@@ -599,45 +446,3 @@ class GroundingChecker:
                 said = original[spans[hit.start][1] : spans[hit.end - 1][2]]
                 out.append(f"{item.title}: {said}")
         return out
-
-
-def _arm_at(text: str, value: Any) -> int:
-    """Where an effect's arm is named in a sentence (-1: not named)."""
-    if isinstance(value, bool) or value is None:
-        return -1
-    if isinstance(value, int | float):
-        for m in _NUMBER.finditer(text):
-            frac = m.group(4)
-            shown = float(m.group(3).replace(",", "") + (frac or ""))
-            if abs(shown - abs(float(value))) <= 0.5 * 10 ** (-(len(frac) - 1 if frac else 0)):
-                return m.start()
-        return -1
-    return text.lower().find(str(value).lower())
-
-
-def _signs_for(
-    sentence: str, effects: list[tuple[Any, Any, list[float]]], signed: np.ndarray
-) -> np.ndarray:
-    """The signed values a sentence may quote: an effect told with its arms swapped ("1986
-    instead of 1996") quotes its values negated."""
-    extra: list[float] = []
-    keep = np.ones(len(signed), dtype=bool)
-    for treated, control, values in effects:
-        at_t, at_c = _arm_at(sentence, treated), _arm_at(sentence, control)
-        if at_t >= 0 and at_c >= 0 and at_c < at_t:
-            for v in values:
-                keep &= signed != v
-            extra += [-v for v in values]
-    return np.concatenate([signed[keep], np.asarray(extra, dtype=float)]) if extra else signed
-
-
-def _flipped(signed: np.ndarray, value: float, decimals: int, negative: bool) -> bool:
-    """True when the sources hold this magnitude only with the other sign (a flipped effect)."""
-    if not signed.size:
-        return False
-    tolerance = 0.5 * 10 ** (-decimals) + 1e-9
-    close = signed[np.abs(np.abs(signed) - value) <= tolerance]
-    if not close.size or np.any(close == 0):
-        return False
-    want = -value if negative else value
-    return not np.any(np.abs(close - want) <= tolerance)
