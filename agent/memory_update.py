@@ -62,6 +62,20 @@ def _resolve_relative(
     return NumericRange(min=min(bound, info.high), max=high)
 
 
+def places_something(parse: Parse) -> bool:
+    """True when the turn stated something the parser could place (a value, range, taste...)."""
+    return bool(
+        parse.include
+        or parse.exclude
+        or parse.ranges
+        or parse.relative
+        or parse.popularity is not None
+        or parse.like_items
+        or parse.feedback
+        or parse.cleared
+    )
+
+
 def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str]:
     """Fold one turn's slots and feedback into the session; returns notes to tell the user."""
     state = ctx.state
@@ -124,7 +138,10 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
     if parse.like_items:
         cons.like_items = list(dict.fromkeys([*parse.like_items, *cons.like_items]))[:3]
     wants_items = {Intent.RECOMMEND, Intent.REFINE} & set(parse.intents)
-    if parse.query and wants_items:
+    # Words left over beside wishes the parser did place ("I'm *after* action", a typo, "close,
+    # but no") are filler far more often than a wish: only a turn that placed nothing else
+    # makes its leftover words the soft relevance hint (so they never pile up over turns).
+    if parse.query and wants_items and not places_something(parse):
         words = (
             parse.query.split() if parse.replace else [*cons.query.split(), *parse.query.split()]
         )
@@ -203,5 +220,6 @@ def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
     line = "Understood: " + (", ".join(dict.fromkeys(parts)) or "nothing I can filter on")
     if parse.unplaced:
         shown = " ".join(parse.unplaced[:6])
-        line += f"; I could not place '{shown}' (used only as a hint)"
+        hint = "" if places_something(parse) else " (used only as a hint)"
+        line += f"; I could not place '{shown}'{hint}"
     return line + "."

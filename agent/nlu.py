@@ -93,8 +93,10 @@ class _Acc:
 
 def _negated(tokens: Sequence[str], start: int) -> bool | None:
     """True when a negation governs the slot at `start`; None when it complains about items."""
-    if start > 0 and tokens[start - 1] in ("too", "less", "fewer"):
-        return True  # "too scary", "less drama": less of it
+    if start > 0 and tokens[start - 1] in ("too", "less", "fewer", "enough"):
+        return True  # "too scary", "less drama", "enough comedy": less of it
+    if start > 1 and tokens[start - 2] in ("too", "so") and tokens[start - 1] in ("many", "much"):
+        return True  # "too many thriller ones": a complaint that asks for fewer
     j = start - 1
     while j >= 0 and (tokens[j] not in CLAUSE_BREAKS or _anything_but(tokens, j)):
         if _anything_but(tokens, j):
@@ -132,6 +134,26 @@ def _anything_but(tokens: Sequence[str], j: int) -> bool:
 
 
 _DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
+
+
+_LEADING = frozenset(["a", "an", "the", "and", "also", "but", "honestly", "just", "oh", "well"])
+_COPULA = frozenset(["is", "are", "was", "were", "does", "do"])
+
+
+def _negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
+    """ "thriller isn't for me", "horror is not my thing": the value opens its clause and a
+    negated verb follows it, so the clause turns it down."""
+    k = start - 1
+    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
+        if tokens[k] not in _LEADING:
+            return False  # something else opens the clause: the negation is not about the value
+        k -= 1
+    after = tokens[end : end + 3]
+    if not after or after[0] in CLAUSE_BREAKS:
+        return False
+    if after[0].endswith("n't") and after[0] not in ("wouldn't", "couldn't"):
+        return True
+    return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never")
 
 
 def _describes_shown(tokens: Sequence[str], start: int) -> bool:
@@ -286,6 +308,8 @@ def understand(
         if _describes_shown(tokens, hit.start):
             continue
         negated = _negated(tokens, hit.start)
+        if not negated and _negated_after(tokens, hit.start, hit.end):
+            negated = True
         for value in hit.values:
             acc.add(acc.exclude if negated else acc.include, hit.attribute, value)
         if not negated:

@@ -353,3 +353,25 @@ def test_nlu_scorer_counts_intents_and_slot_facts():
     assert result["intent_accuracy"] == 0.5
     assert result["slot_precision"] == 0.5 and result["slot_recall"] == 0.5
     assert result["per_intent"]["recommend"]["accuracy"] == 0.0
+
+
+def test_value_then_negated_verb_is_an_exclusion(vocab):
+    p = parse(vocab, "Not these. Thriller isn't for me.")
+    assert p.exclude.get("genres") == ("Thriller",)
+    assert "genres" not in p.include
+    p = parse(vocab, "crime is not my thing, comedy is")
+    assert p.exclude.get("genres") == ("Crime",)
+    # the value does not open its clause: the negation is about something else
+    assert parse(vocab, "I want comedy that isn't silly").include.get("genres") == ("Comedy",)
+
+
+def test_too_many_complaint_asks_for_fewer(vocab):
+    p = parse(vocab, "None of these. Too many adventure ones. No adventure")
+    assert p.exclude.get("genres") == ("Adventure",)
+    assert not p.conflicts
+
+
+def test_best_is_not_a_popularity_wish(vocab):
+    assert parse(vocab, "A comedy from the 90s would be best").popularity is None
+    assert parse(vocab, "something most people know").popularity is Direction.UP
+    assert parse(vocab, "something everyone's talking about").popularity is Direction.UP

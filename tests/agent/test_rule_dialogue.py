@@ -312,3 +312,14 @@ def test_a_popularity_wish_becomes_a_bound_on_the_popularity_column(rule_agent):
     assert bound.max is not None and bound.min is None
     assert reply.items
     assert all(float(i.attributes["popularity"]) <= bound.max for i in reply.items)
+
+
+def test_leftover_words_beside_placed_wishes_do_not_become_a_lasting_hint(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "I'm after a comedy, zorblax")
+    assert rule_agent.session_state(sid).constraints.query == ""
+    rule_agent.chat(sid, "something with grumpy robots")  # nothing placed: the words are the wish
+    assert "grumpy" in rule_agent.session_state(sid).constraints.query
+    rule_agent.chat(sid, "close, but under $20 please")
+    query = rule_agent.session_state(sid).constraints.query
+    assert "close" not in query and "grumpy" in query
