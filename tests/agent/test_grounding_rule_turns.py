@@ -82,7 +82,9 @@ def _grouplens(folder: Path, seed: int = 0, n_items: int = 110, n_users: int = 7
             rating = int(np.clip(round(2.5 + 1.2 * fit + rng.normal(0, 0.8)), 1, 5))
             rows.append(f"{user}\t{i + 1}\t{rating}\t{881250949 + len(rows)}")
     (folder / "u.data").write_text("\n".join(rows) + "\n")
-    users = "".join(f"{u}|{20 + u % 40}|{'MF'[u % 2]}|other|{10000 + u}\n" for u in range(1, 71))
+    users = "".join(
+        f"{u}|{20 + u % 40}|{'MF'[u % 2]}|other|{10000 + u}\n" for u in range(1, n_users + 1)
+    )
     (folder / "u.user").write_text(users)
     return folder
 
