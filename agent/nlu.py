@@ -162,6 +162,12 @@ def _describes_shown(tokens: Sequence[str], start: int) -> bool:
     while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
         k -= 1
     clause = tokens[k + 1 : start]
+    if clause[:1] in (["most"], ["all"], ["many"]) and clause[1:3] in (
+        ["of", "these"],
+        ["of", "those"],
+        ["of", "them"],
+    ):
+        return True  # "most of these are action": a remark on the list
     if len(clause) < 2 or clause[0] not in ITEM_SUBJECTS | {"the", "they're", "these", "those"}:
         return False
     if any(w in NEG_CUES or w.endswith("n't") for w in clause):

@@ -62,6 +62,19 @@ SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
 
 
+def _long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
+    """Engagement counts that bound the long tail and the head, the usual way: the most
+    engaged items that together draw the first third of all engagement are the head (well
+    known); the items past the first two thirds are the long tail (less known)."""
+    ordered = np.sort(counts[counts > 0])[::-1]
+    if not len(ordered):
+        return 0.0, 0.0
+    share = np.cumsum(ordered) / ordered.sum()
+    head = ordered[min(int(np.searchsorted(share, 1 / 3)), len(ordered) - 1)]
+    tail = ordered[min(int(np.searchsorted(share, 2 / 3)) + 1, len(ordered) - 1)]
+    return float(tail), float(head)
+
+
 @dataclass
 class PlannerReply:
     """The rule planner's answer to one turn."""
@@ -427,13 +440,11 @@ class RulePlanner:
         counts = self._item_counts()
         if not counts:
             return candidates
-        values = np.array(list(counts.values()), dtype=float)
+        low_cut, high_cut = _long_tail_cuts(np.array(list(counts.values()), dtype=float))
         if direction == "down":
-            cut = float(np.quantile(values, 0.5))
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= cut]
+            fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= low_cut]
         else:
-            cut = float(np.quantile(values, 0.8))
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) >= cut]
+            fits = [c for c in candidates if counts.get(c.item_id, 0.0) >= high_cut]
         rest = [c for c in candidates if c not in fits]
         rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=direction != "down")
         return fits + rest

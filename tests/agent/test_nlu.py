@@ -375,3 +375,9 @@ def test_best_is_not_a_popularity_wish(vocab):
     assert parse(vocab, "A comedy from the 90s would be best").popularity is None
     assert parse(vocab, "something most people know").popularity is Direction.UP
     assert parse(vocab, "something everyone's talking about").popularity is Direction.UP
+
+
+def test_most_of_these_are_x_is_a_remark_not_a_wish(vocab):
+    p = parse(vocab, "No, not these. Most of these are action. Action isn't for me.")
+    assert p.exclude.get("genres") == ("Action",)
+    assert not p.conflicts and "genres" not in p.include

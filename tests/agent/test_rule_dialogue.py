@@ -323,3 +323,18 @@ def test_leftover_words_beside_placed_wishes_do_not_become_a_lasting_hint(rule_a
     rule_agent.chat(sid, "close, but under $20 please")
     query = rule_agent.session_state(sid).constraints.query
     assert "close" not in query and "grumpy" in query
+
+
+def test_less_known_and_well_known_follow_the_share_of_engagement():
+    import numpy as np
+
+    from agent.planner import _long_tail_cuts
+
+    counts = np.array([100.0, 50, 30, 20, 10, 5, 3, 2, 1, 1, 0])
+    tail, head = _long_tail_cuts(counts)
+    ordered = np.sort(counts)[::-1]
+    share_above_tail = ordered[ordered > tail].sum() / counts.sum()
+    assert share_above_tail >= 2 / 3  # the items above the tail cut draw two thirds
+    assert counts[counts >= head].sum() / counts.sum() >= 1 / 3
+    assert head == 100.0 and tail == 30.0  # 100 + 50 already draw two thirds
+    assert _long_tail_cuts(np.zeros(3)) == (0.0, 0.0)
