@@ -73,6 +73,7 @@ def places_something(parse: Parse) -> bool:
         or parse.like_items
         or parse.feedback
         or parse.cleared
+        or parse.items  # a catalog title named: the other words are about it
     )
 
 

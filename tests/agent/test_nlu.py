@@ -381,3 +381,9 @@ def test_most_of_these_are_x_is_a_remark_not_a_wish(vocab):
     p = parse(vocab, "No, not these. Most of these are action. Action isn't for me.")
     assert p.exclude.get("genres") == ("Action",)
     assert not p.conflicts and "genres" not in p.include
+
+
+def test_a_negated_hit_is_a_wish_for_less_known(vocab):
+    assert parse(vocab, "Not a big hit, please.").popularity is Direction.DOWN
+    assert parse(vocab, "no blockbusters").popularity is Direction.DOWN
+    assert parse(vocab, "one of the big hits").popularity is Direction.UP

@@ -338,3 +338,11 @@ def test_less_known_and_well_known_follow_the_share_of_engagement():
     assert counts[counts >= head].sum() / counts.sum() >= 1 / 3
     assert head == 100.0 and tail == 30.0  # 100 + 50 already draw two thirds
     assert _long_tail_cuts(np.zeros(3)) == (0.0, 0.0)
+
+
+def test_a_turn_naming_a_title_placed_something():
+    from agent.memory_update import places_something
+    from agent.parse import Parse
+
+    assert not places_something(Parse(text="zorblax", intents=()))
+    assert places_something(Parse(text="I lvoed Heat", intents=(), items=("5",)))
