@@ -116,7 +116,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching))\b"
+            r"\b(more popular|popular|mainstream|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching))\b"
         ),
         Direction.UP,
     ),

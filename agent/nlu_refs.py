@@ -165,6 +165,21 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     return None
 
 
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?])\s*$")
+_FAVOURITE_AFTER = _rx(
+    r"\s+(?:is|was)\s+(?:a|one of|my|an)\s+(?:\w+\s+)?(?:all[\s-]time\s+)?favou?rites?\b"
+)
+
+
+def _taste_named(text: str, start: int, end: int, phrase: Sequence[str], vocab: Vocabulary) -> bool:
+    """ "like fargo", "fargo is a favourite of mine": a one-word title typed in lower case
+    still counts when a taste cue governs it (and it is no attribute value, like "drama")."""
+    if not phrase or any(True for _ in vocab.find_values([w.lower() for w in phrase])):
+        return False
+    before = _clause_before(text, start)
+    return bool(_TASTE_BEFORE.search(before) or _FAVOURITE_AFTER.match(text, end))
+
+
 def find_refs(
     text: str,
     spans: Sequence[tuple[str, int, int]],
@@ -202,10 +217,15 @@ def find_refs(
         phrase = [t for t in tokens[start:end] if t[:1].isalnum()]
         needs_caps = end - start == 1 or all(w in _FUNCTION_WORDS for w in phrase)
         char_start, char_end = spans[start][1], spans[end - 1][2]
-        at_start = not text[:char_start].strip() and text[char_start : char_start + 1].isupper()
+        opens = _OPENS_SENTENCE.search(text[:char_start]) is not None
+        at_start = opens and text[char_start : char_start + 1].isupper()
         starts_sentence = at_start and _SENTENCE_START_TITLE.match(text, char_end) is not None
-        if needs_caps and not (written_as_title(phrase[0], text) or starts_sentence):
-            continue  # "Heat" or "It" count only when written like a title
+        if (
+            needs_caps
+            and not (written_as_title(phrase[0], text) or starts_sentence)
+            and not _taste_named(text, char_start, char_end, phrase, vocab)
+        ):
+            continue  # "Heat" or "It" count only when written like a title (or liked by name)
         chosen = next((i for i in ids if i in shown_set), ids[0])
         year = re.match(r"\s*\(\d{4}\)", text[char_end:])
         if year:

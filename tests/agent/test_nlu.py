@@ -387,3 +387,16 @@ def test_a_negated_hit_is_a_wish_for_less_known(vocab):
     assert parse(vocab, "Not a big hit, please.").popularity is Direction.DOWN
     assert parse(vocab, "no blockbusters").popularity is Direction.DOWN
     assert parse(vocab, "one of the big hits").popularity is Direction.UP
+
+
+def test_classic_in_other_words_is_a_wish_for_well_known(vocab):
+    for text in ("one of the all-time greats", "a golden oldie", "something timeless"):
+        assert parse(vocab, text).popularity is Direction.UP, text
+
+
+def test_a_lower_case_one_word_title_counts_when_liked_by_name(vocab):
+    p = parse(vocab, "Not really. heat is a favourite of mine.")
+    assert "5" in p.items
+    assert parse(vocab, "Hmm, no. Heat is a favourite of mine").items[:1] == ("5",)
+    assert "5" in parse(vocab, "something like heat").like_items
+    assert "5" not in parse(vocab, "I'd like some heat tonight").items
