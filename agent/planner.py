@@ -399,6 +399,8 @@ class RulePlanner:
             return PlannerReply(text=self._nothing_new(ctx, filters))
         if cons.popularity:
             candidates = self._by_popularity(candidates, cons.popularity, k)
+        elif not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
+            candidates = self._cold_order(candidates)
         pool = [i.item_id for i in candidates]
         shown = candidates[:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
@@ -433,6 +435,19 @@ class RulePlanner:
                 counts = {}
             self._counts = counts
         return counts
+
+    def _cold_order(self, candidates: list[Any]) -> list[Any]:
+        """No likes, no text wish: the debiased ranker's order plus the best prior for a
+        stranger (how many chose an item), by the sum of both ranks (ties: the ranker's)."""
+        counts = self._item_counts()
+        if not counts or len(candidates) < 2:
+            return candidates
+        by_count = sorted(
+            range(len(candidates)), key=lambda i: -counts.get(candidates[i].item_id, 0.0)
+        )
+        pop_rank = {index: r for r, index in enumerate(by_count)}
+        order = sorted(range(len(candidates)), key=lambda i: (i + pop_rank[i], i))
+        return [candidates[i] for i in order]
 
     def _by_popularity(self, candidates: list[Any], direction: str, k: int) -> list[Any]:
         """A popularity wish as a soft re-ranking: the less (or better) known half of the

@@ -346,3 +346,18 @@ def test_a_turn_naming_a_title_placed_something():
 
     assert not places_something(Parse(text="zorblax", intents=()))
     assert places_something(Parse(text="I lvoed Heat", intents=(), items=("5",)))
+
+
+def test_a_stranger_gets_the_ranker_order_blended_with_how_many_chose_each_item():
+    from types import SimpleNamespace
+
+    from agent.planner import RulePlanner
+
+    planner = RulePlanner.__new__(RulePlanner)
+    planner._counts = {"a": 1.0, "b": 2.0, "c": 500.0, "d": 400.0}
+    items = [SimpleNamespace(item_id=i) for i in "abcd"]  # the ranker's order
+    order = [i.item_id for i in planner._cold_order(items)]
+    assert order[0] == "c"  # 3rd by the ranker, 1st by engagement: rank sum 2 beats a's 3
+    assert order.index("a") < order.index("b")  # a tie in rank sums keeps the ranker's order
+    planner._counts = {}
+    assert [i.item_id for i in planner._cold_order(items)] == list("abcd")
