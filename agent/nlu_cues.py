@@ -27,7 +27,7 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.PROFILE,
         _rx(
-            r"\b(what do you know about me|my (profile|preferences|taste)|what (have|did) i (like|liked|say|said|tell you)|what i (like|liked))\b"
+            r"\b(what do you know about me|my (profile|preferences)|(what'?s|what is|describe|about) my taste|what (have|did) i (like|liked|say|said|tell you)|what i (like|liked))\b"
         ),
     ),
     (Intent.HELP, _rx(r"^\s*(help|\?|what can you do|how does this work)\b")),
@@ -112,6 +112,9 @@ NEG_PHRASES = (
     ("sick", "of"),
     ("tired", "of"),
     ("fed", "up"),
+    ("leave", "out"),
+    ("leaving", "out"),
+    ("rule", "out"),
 )
 CLAUSE_BREAKS = frozenset(
     [",", ".", ";", "!", "?", "but", "however", "though", "although", "instead", "rather"]

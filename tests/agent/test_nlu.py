@@ -400,3 +400,15 @@ def test_a_lower_case_one_word_title_counts_when_liked_by_name(vocab):
     assert parse(vocab, "Hmm, no. Heat is a favourite of mine").items[:1] == ("5",)
     assert "5" in parse(vocab, "something like heat").like_items
     assert "5" not in parse(vocab, "I'd like some heat tonight").items
+
+
+def test_that_is_my_taste_is_a_taste_reference_not_a_profile_question(vocab):
+    p = parse(vocab, "None of those work. if you know the godfather, that's my taste.")
+    assert p.intent is not Intent.PROFILE
+    assert "3" in p.like_items
+    assert parse(vocab, "what's my taste?").intent is Intent.PROFILE
+
+
+def test_leave_out_excludes(vocab):
+    p = parse(vocab, "Too many drama ones. leave out drama")
+    assert p.exclude.get("genres") == ("Drama",) and not p.conflicts
