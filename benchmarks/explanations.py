@@ -1,7 +1,7 @@
 """Explanation benchmark: counterfactual reasons vs "because you liked the most similar item",
 supporting effects only, and the grounding checker on an adversarial set.
 
-    python benchmarks/explanations.py [--ml /work/ws/ml] [--coat /work/ws/coat]
+    python benchmarks/explanations.py [--ml WORKSPACE] [--coat WORKSPACE]
                                       [--big WORKSPACE] [--users 40] [--out FILE]
 
 For each workspace, users with >= 20 ratings (a seeded sample), their top 10 by the ranker's
@@ -264,8 +264,8 @@ def main() -> None:
     from benchmarks.machine_info import machine
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ml", type=Path, default=Path("/work/ws/ml"))
-    parser.add_argument("--coat", type=Path, default=Path("/work/ws/coat"))
+    parser.add_argument("--ml", type=Path, default=Path.home() / ".cache/whyrec/workspaces/movielens-100k")
+    parser.add_argument("--coat", type=Path, default=Path.home() / ".cache/whyrec/workspaces/coat")
     parser.add_argument("--big", type=Path, default=None)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--big-users", type=int, default=20)
