@@ -264,7 +264,9 @@ def main() -> None:
     from benchmarks.machine_info import machine
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ml", type=Path, default=Path.home() / ".cache/whyrec/workspaces/movielens-100k")
+    parser.add_argument(
+        "--ml", type=Path, default=Path.home() / ".cache/whyrec/workspaces/movielens-100k"
+    )
     parser.add_argument("--coat", type=Path, default=Path.home() / ".cache/whyrec/workspaces/coat")
     parser.add_argument("--big", type=Path, default=None)
     parser.add_argument("--users", type=int, default=40)

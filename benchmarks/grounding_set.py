@@ -526,7 +526,9 @@ def main() -> None:
     from tools.workspace import Workspace
 
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--ml", type=Path, default=Path.home() / ".cache/whyrec/workspaces/movielens-100k")
+    parser.add_argument(
+        "--ml", type=Path, default=Path.home() / ".cache/whyrec/workspaces/movielens-100k"
+    )
     parser.add_argument("--set", type=Path, default=root / "tests/data/grounding/adversarial.json")
     parser.add_argument(
         "--rule-turns-only",
