@@ -124,7 +124,8 @@ def example_prompts(workspace: Any) -> list[str]:
     decade = _commonest_decade(items[year]) if year else None
     if category is not None:
         value = category[1]
-        wish = f"{_article(value)} {value.lower()}"
+        noun = _noun_of(category[0])
+        wish = f"{_article(value)} {value.lower()}" + (f" {noun}" if noun else "")
         prompts.append(f"{wish} from the {decade}s" if decade else wish)
     elif decade:
         prompts.append(f"Something from the {decade}s")
@@ -136,6 +137,15 @@ def example_prompts(workspace: Any) -> list[str]:
     if what_if:
         prompts.append(what_if)
     return prompts
+
+
+def _noun_of(column: str) -> str | None:
+    """The thing a "<noun>_type" column classifies ("jacket_type" -> "jacket"), so a value that
+    is an adjective ("insulated") reads as a wish ("An insulated jacket"); None otherwise."""
+    head, _, tail = column.lower().rpartition("_")
+    if tail in ("type", "kind", "category", "style") and head and head.replace("_", "").isalpha():
+        return head.replace("_", " ")
+    return None
 
 
 def _article(word: str) -> str:

@@ -184,3 +184,12 @@ def test_without_a_year_or_price_the_what_if_names_a_declared_treatment():
     prompts = example_prompts(ws)
     assert prompts[0] == "A comedy"  # no decade without a year column
     assert prompts[-1] == "What is the effect of promoted on rating?"
+
+
+def test_a_type_column_names_its_noun_so_an_adjective_value_reads_as_a_wish():
+    ws = _workspace()
+    items = ws.dataset.items.drop(columns=["year"])
+    ws.dataset.items = items.rename(columns={"genres": "jacket_type"}).assign(
+        jacket_type=["insulated"] * 5 + ["rain"] * (len(items) - 5)
+    )
+    assert example_prompts(ws)[0] == "An insulated jacket"
