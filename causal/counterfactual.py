@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from causal.counterfactual_arrays import _dot_rows, _indices_of, _norms, _Positions, _profile
+from causal.counterfactual_arrays import _dot_rows, _indices_of, _norms, _Positions
 
 if TYPE_CHECKING:
     from causal.ranker import Ranker, _UserState
@@ -294,7 +294,7 @@ class _Search:
             step = float(np.linalg.norm(np.r_[new.vec - old.vec, new.bias - old.bias]))
             bound += abs(w.preference) / ranker.scale * step * z_norm[self.universe]
         if w.similarity:
-            step = float(np.linalg.norm(_profile(ranker, new) - _profile(ranker, old)))
+            step = float(np.linalg.norm(ranker.taste_profile(new) - ranker.taste_profile(old)))
             bound += abs(w.similarity) * step
         return bound * (1 + 1e-9)
 

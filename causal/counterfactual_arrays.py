@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from causal.ranker import Ranker, _UserState
+    from causal.ranker import Ranker
 
 
 class _Positions:
@@ -67,18 +67,6 @@ def _norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
         cached = (q, z)
         _NORMS[ranker] = cached
     return cached
-
-
-def _profile(ranker: Ranker, state: _UserState) -> np.ndarray:
-    """The unit taste profile the ranker's similarity uses (zeros when there is none)."""
-    sims = ranker.similarity_vectors
-    profile = np.zeros(sims.shape[1])
-    if state.liked:
-        profile += sims[list(state.liked)].mean(axis=0)
-    if state.disliked:
-        profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
-    norm = float(np.linalg.norm(profile))
-    return profile / norm if norm > 0 else profile
 
 
 def _dot_rows(matrix: np.ndarray, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -819,9 +819,8 @@ class Ranker:
             return None
         return self.choice.logits(state.choice_vec, items)
 
-    def _similarity(self, state: _UserState, items: np.ndarray) -> np.ndarray:
-        if not state.liked and not state.disliked:
-            return np.zeros(len(items))
+    def taste_profile(self, state: _UserState) -> np.ndarray:
+        """The unit taste profile the similarity part scores against (zeros when none)."""
         sims = self.similarity_vectors
         profile = np.zeros(sims.shape[1])
         if state.liked:
@@ -829,11 +828,18 @@ class Ranker:
         if state.disliked:
             profile -= 0.5 * sims[list(state.disliked)].mean(axis=0)
         norm = float(np.linalg.norm(profile))
-        if norm == 0.0:
+        return profile / norm if norm > 0 else profile
+
+    def _similarity(self, state: _UserState, items: np.ndarray) -> np.ndarray:
+        if not state.liked and not state.disliked:
             return np.zeros(len(items))
+        profile = self.taste_profile(state)
+        if not profile.any():
+            return np.zeros(len(items))
+        sims = self.similarity_vectors
         if 4 * len(items) >= len(sims):  # most of the catalogue: no copy of the rows
-            return (sims @ (profile / norm))[items]
-        return sims[items] @ (profile / norm)
+            return (sims @ profile)[items]
+        return sims[items] @ profile
 
     def _parts(self, state: _UserState, items: np.ndarray) -> dict[str, np.ndarray]:
         """The score's standardised parts for item indices (before weighting)."""

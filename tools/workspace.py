@@ -340,20 +340,12 @@ class Workspace:
         if str(kwargs.get("method", "auto")) in ("auto", "aipw") and _learned(graph):
             # A discovered graph: the interval carries its open orientations and a second
             # outcome model, or the effect is declined with the reason.
-            from causal.effect_uncertainty import estimate_on_learned_graph
+            from causal.effect_uncertainty import estimate_on_learned_graph as estimate
 
-            extra = {k: v for k, v in kwargs.items() if k != "method"}
-            return estimate_on_learned_graph(
-                self.analysis_table,
-                graph,
-                treatment,
-                outcome,
-                treatment_value,
-                control_value,
-                given,
-                **extra,
-            )
-        return estimate_effect(
+            kwargs = {k: v for k, v in kwargs.items() if k != "method"}
+        else:
+            estimate = estimate_effect
+        return estimate(
             self.analysis_table,
             graph,
             treatment,

@@ -326,6 +326,20 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
         history = [*(dict(m) for m in history or []), {"role": "assistant", "content": note}]
         return note, history, fresh if fresh else skip
 
+    def feedback_handler(item_id: str, value: str) -> Any:
+        """A card button's click handler: this item, this verdict."""
+
+        async def handler(
+            sid: str | None,
+            history: list[dict[str, Any]],
+            args: dict[str, Any] | None,
+            request: Any = None,
+        ) -> tuple[Any, ...]:
+            return await send_feedback(sid, item_id, value, history, args, request)
+
+        with_request(gr, handler)
+        return handler
+
     with gr.Blocks(title="WhyRec") as blocks:
         gr.Markdown(header_markdown(workspace), elem_id="whyrec-header")
         banner = gr.Markdown(banner_markdown(service.backend_name), elem_id="whyrec-banner")
@@ -385,31 +399,15 @@ def build_ui(service: AgentService, causal: CausalView) -> Any:
                                     min_width=80,
                                 )
 
-                        async def on_like(
-                            sid: str | None,
-                            history: list[dict[str, Any]],
-                            args: dict[str, Any] | None,
-                            request: Any = None,
-                            _id: str = item_id,
-                        ) -> tuple[Any, ...]:
-                            return await send_feedback(sid, _id, "like", history, args, request)
-
-                        async def on_dislike(
-                            sid: str | None,
-                            history: list[dict[str, Any]],
-                            args: dict[str, Any] | None,
-                            request: Any = None,
-                            _id: str = item_id,
-                        ) -> tuple[Any, ...]:
-                            return await send_feedback(sid, _id, "dislike", history, args, request)
-
-                        with_request(gr, on_like, on_dislike)
                         feedback_out = [feedback_md, chatbot, items_state]
                         feedback_in = [session, chatbot, last_args]
-                        like.click(on_like, feedback_in, feedback_out, api_visibility="private")
-                        dislike.click(
-                            on_dislike, feedback_in, feedback_out, api_visibility="private"
-                        )
+                        for button, value in ((like, "like"), (dislike, "dislike")):
+                            button.click(
+                                feedback_handler(item_id, value),
+                                feedback_in,
+                                feedback_out,
+                                api_visibility="private",
+                            )
 
             with gr.Column(scale=2):
                 gr.Markdown(

@@ -12,27 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-GENRES = [
-    "unknown",
-    "Action",
-    "Adventure",
-    "Animation",
-    "Children's",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Fantasy",
-    "Film-Noir",
-    "Horror",
-    "Musical",
-    "Mystery",
-    "Romance",
-    "Sci-Fi",
-    "Thriller",
-    "War",
-    "Western",
-]
+from causal.datasets.movielens import GROUPLENS_GENRES
+
+GENRES = list(GROUPLENS_GENRES)
 SHAPED = [
     ("Secrets & Lies", 1996, ["Drama"]),
     ("In & Out", 1997, ["Comedy"]),
