@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from causal.datasets.schema import Dataset
-from causal.graph import CausalGraph, GraphError
+from causal.structure.graph import CausalGraph, GraphError
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +94,10 @@ def build_causal(
     Discovery gets about two thirds of the time budget (bootstrap resamples stop when it runs
     out); the key effects get the rest, each one skipped with a note once time is up.
     """
-    from causal.discovery import DiscoveryError, DiscoveryTimeout, PriorError, discover
+    from causal.datasets.analysis_table import build_analysis_table
     from causal.effects import EffectError, estimate_effect
-    from causal.table import build_analysis_table
+    from causal.structure.discovery import DiscoveryTimeout, discover
+    from causal.structure.priors import DiscoveryError, PriorError
 
     say = say or (lambda message: None)
     started = time.monotonic()
@@ -211,8 +212,8 @@ def effect_for_dataset(
     **kwargs: Any,
 ):
     """`estimate_effect` on a Dataset (builds the analysis table first)."""
+    from causal.datasets.analysis_table import build_analysis_table
     from causal.effects import estimate_effect
-    from causal.table import build_analysis_table
 
     return estimate_effect(build_analysis_table(dataset), graph, treatment, outcome, **kwargs)
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from causal.build import build_causal, load_causal
 from causal.datasets.synthetic import SyntheticConfig, make_world
-from causal.graph import GraphError
+from causal.structure import GraphError
 
 runner = CliRunner()
 

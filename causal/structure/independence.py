@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from causal.table import AnalysisTable, Frame, Level
+from causal.datasets.analysis_table import AnalysisTable, Frame
+from causal.datasets.variables import Level
 
 try:  # pgmpy's score base class, so HillClimbSearch/GES accept our score.
-    from causal.graph import quiet_pgmpy
+    from causal.structure.graph import quiet_pgmpy
 
     quiet_pgmpy()
     from pgmpy.structure_score import BaseStructureScore as _ScoreBase
