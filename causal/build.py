@@ -87,12 +87,14 @@ def build_causal(
     orient: Callable[[str, str, Mapping[str, str]], tuple[str, str] | None] | None = None,
     method: str = "pc",
     max_effects: int = 8,
+    n_bootstrap: int = 20,
     say: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Discover the graph and estimate key effects for a dataset; write them into out_dir.
 
-    Discovery gets about two thirds of the time budget (bootstrap resamples stop when it runs
-    out); the key effects get the rest, each one skipped with a note once time is up.
+    Discovery gets about two thirds of the time budget (at most `n_bootstrap` stability
+    resamples, fewer when the budget runs out); the key effects get the rest, each one
+    skipped with a note once time is up.
     """
     from causal.datasets.analysis_table import build_analysis_table
     from causal.effects import EffectError, estimate_effect
@@ -114,6 +116,7 @@ def build_causal(
                 time_budget_s=budget,
                 seed=seed,
                 progress=progress,
+                n_bootstrap=n_bootstrap,
             )
         except DiscoveryTimeout as exc:
             say(f"causal: {exc}; retrying with a cheaper search (conditioning sets of 2)")

@@ -34,8 +34,6 @@ def orient(
 
     Returns the edges and, for each, how its direction was decided.
     """
-    from pgmpy.base import PDAG
-
     nodes = list(nodes)
     banned = priors.forbidden_directions(nodes)
     adj = {a for a in adjacencies if len(a) == 2}
@@ -112,14 +110,9 @@ def orient(
             how.setdefault((u, v), "data")
 
     def meek() -> None:
-        undirected = [tuple(sorted(a)) for a in adj if not _has_dir(a, directed)]
-        pdag = PDAG(directed_ebunch=sorted(directed), undirected_ebunch=sorted(undirected))
-        pdag.add_nodes_from(nodes)
-        result = pdag.apply_meeks_rules(apply_r4=True)
-        for u, v in result.directed_edges:
-            if (u, v) not in directed and (v, u) not in directed and (u, v) not in banned:
-                directed.add((u, v))
-                how[(u, v)] = "data"
+        for u, v in meek_rules(adj, directed, banned):
+            directed.add((u, v))
+            how[(u, v)] = "data"
 
     meek()
     # 3. the pluggable orientation function for edges the data leaves undecided.
@@ -164,6 +157,81 @@ def orient(
     return edges, {e: how.get(e, "data") for e in edges}
 
 
+def meek_rules(
+    adjacencies: Iterable[frozenset[str]],
+    directed: Iterable[tuple[str, str]],
+    banned: Iterable[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """The directions Meek's rules 1-4 add to a partly directed graph, in the order found.
+
+    Why our own: pgmpy's `PDAG.apply_meeks_rules` walks sets (its answer on a graph with
+    conflicting colliders changes with PYTHONHASHSEED) and its rule 3 omits the condition
+    that the two parents be non-adjacent. Here edges are visited in sorted order until
+    nothing changes, a direction is added only if it keeps the graph acyclic and is not
+    banned, and rule 3 is Meek's: x - y, x - z, x - w, y -> w, z -> w, y and z not adjacent
+    gives x -> w.
+    """
+    adj = {a for a in adjacencies if len(a) == 2}
+    arrows = set(directed)
+    banned = set(banned)
+    nbrs: dict[str, set[str]] = {}
+    for a in adj:
+        u, v = sorted(a)
+        nbrs.setdefault(u, set()).add(v)
+        nbrs.setdefault(v, set()).add(u)
+
+    def adjacent(a: str, b: str) -> bool:
+        return frozenset((a, b)) in adj
+
+    def undirected(a: str, b: str) -> bool:
+        return adjacent(a, b) and (a, b) not in arrows and (b, a) not in arrows
+
+    def compelled(u: str, v: str) -> bool:
+        common = nbrs[u] & nbrs[v]
+        if any((x, u) in arrows and not adjacent(x, v) for x in nbrs[u] if x != v):  # rule 1
+            return True
+        if any((u, w) in arrows and (w, v) in arrows for w in common):  # rule 2
+            return True
+        parents = sorted(y for y in common if undirected(u, y) and (y, v) in arrows)
+        if any(not adjacent(y, z) for y, z in itertools.combinations(parents, 2)):  # rule 3
+            return True
+        return any(  # rule 4: u - c -> d -> v, c and v not adjacent, u and d adjacent
+            undirected(u, c)
+            and not adjacent(c, v)
+            and any((c, d) in arrows and (d, v) in arrows and adjacent(u, d) for d in common)
+            for c in nbrs[u]
+            if c != v
+        )
+
+    def reaches(source: str, target: str) -> bool:
+        seen, stack = {source}, [source]
+        while stack:
+            node = stack.pop()
+            if node == target:
+                return True
+            for nxt in nbrs.get(node, ()):
+                if (node, nxt) in arrows and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
+    found: list[tuple[str, str]] = []
+    changed = True
+    while changed:
+        changed = False
+        for a in sorted(adj, key=sorted):
+            x, y = sorted(a)
+            if not undirected(x, y):
+                continue
+            for u, v in ((x, y), (y, x)):
+                if (u, v) not in banned and compelled(u, v) and not reaches(v, u):
+                    arrows.add((u, v))
+                    found.append((u, v))
+                    changed = True
+                    break
+    return found
+
+
 def _has_dir(a: frozenset[str], directed: set[tuple[str, str]]) -> bool:
     u, v = tuple(a)
     return (u, v) in directed or (v, u) in directed
@@ -176,4 +244,4 @@ def _acyclic(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> bool:
     return nx.is_directed_acyclic_graph(g)
 
 
-__all__ = ["OrientFn", "orient"]
+__all__ = ["OrientFn", "meek_rules", "orient"]
