@@ -330,6 +330,7 @@ class Ranker(UserStates):
     def combine(
         self, parts: Mapping[str, np.ndarray], items: np.ndarray, popularity: float
     ) -> np.ndarray:
+        """The weighted score from `score_parts` (popularity added with the given weight)."""
         w = self.weights
         score = w.preference * parts["preference_z"] + w.similarity * parts["similarity"]
         if "choice_z" in parts and w.choice:
@@ -339,6 +340,7 @@ class Ranker(UserStates):
         return score
 
     def resolve_popularity_weight(self, popularity_weight: float | None) -> float:
+        """The popularity weight to score with: the given one, or the ranker's own."""
         if popularity_weight is None:
             return float(self.weights.popularity)
         value = float(popularity_weight)

@@ -182,6 +182,7 @@ class UserStates:
         return target > 0.0
 
     def history_rows(self, user_id: str) -> list[tuple[int, float]]:
+        """The user's labelled training rows as (item index, target); empty for a new user."""
         k = self.user_index.get(user_id)
         if k is None:
             return []
@@ -280,6 +281,8 @@ class UserStates:
         disliked: Sequence[str],
         without: Sequence[str] = (),
     ) -> UserState:
+        """The user's state for one call: cached with folded-in feedback, plus this call's
+        likes and dislikes, minus `without` (a counterfactual, never cached)."""
         key = None if user_id is None else str(user_id)
         removed = self.item_indices(without)
         extra: dict[int, float] = {}
@@ -409,10 +412,12 @@ class UserStates:
         )
 
     def preference_raw(self, state: UserState, items: np.ndarray) -> np.ndarray:
+        """The rating model's raw prediction (rating, or logit for binary logs) for item indices."""
         p = self.params
         return p.mu + state.bias + p.item_bias[items] + p.item_vec[items] @ state.vec
 
     def choice_raw(self, state: UserState, items: np.ndarray) -> np.ndarray | None:
+        """The choice model's logits for item indices (None without a choice model)."""
         if self.choice is None or state.choice_vec is None:
             return None
         return self.choice.logits(state.choice_vec, items)
