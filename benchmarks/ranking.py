@@ -171,8 +171,8 @@ def datasets(names: list[str], coat: Path, seed: int) -> dict[str, Any]:
 
 def run_one(system: System, dataset, seed: int, embeddings: np.ndarray | None) -> dict[str, Any]:
     """Train one system on one dataset and seed; unbiased metrics and training time."""
+    from agent.evaluation import evaluate_on_random_log, popularity_on_random_log
     from causal.ranker import RankerConfig, train_ranker
-    from causal.ranker_evaluation import evaluate_on_random_log, popularity_on_random_log
 
     if system.config is None:
         # Popularity needs no training; a cheap ranker only supplies the seed's slice.
@@ -206,9 +206,9 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
     """Per system, one leave-last-out result per seed (popularity once: it has no seed)."""
     from dataclasses import replace
 
+    from agent.evaluation import leave_last_out, long_tail_items, top_n_metrics
     from causal.datasets.movielens import load_movielens
     from causal.ranker import RankerConfig, train_ranker
-    from causal.ranking_eval import leave_last_out, long_tail_items, top_n_metrics
 
     dataset = load_movielens(path)
     embeddings = text_embeddings(dataset)
@@ -272,8 +272,8 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
 
 
 def _popular_top_n(ranker, test, tail) -> dict[str, Any]:
+    from agent.evaluation import top_n_metrics
     from causal.ranker_evaluation import _popular
-    from causal.ranking_eval import top_n_metrics
 
     return top_n_metrics(test, _popular(ranker), tail, k=10)
 
