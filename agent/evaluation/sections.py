@@ -36,7 +36,8 @@ from agent.evaluation.eval_options import EvalAllOptions
 from agent.evaluation.scoreboard import Figure, Section, Status
 
 
-def section_failed(section: Section, message: str, log: Log) -> Section:
+def _section_failed(section: Section, message: str, log: Log) -> Section:
+    """Mark `section` failed with `message` (logged); no figure is filled in."""
     section.status = Status.FAILED
     section.note = message
     log(f"{section.name}: failed: {message}")
@@ -86,7 +87,7 @@ def dialogue_section(
     section = Section("dialogue", "Dialogue (simulated users)")
     movielens = workspaces.get("movielens-100k")
     if movielens is None:
-        return section_failed(section, "no MovieLens-100K workspace", log), None
+        return _section_failed(section, "no MovieLens-100K workspace", log), None
     n, turns = (
         (min(options.n, 20), min(options.turns, 3)) if options.quick else (options.n, options.turns)
     )
@@ -296,12 +297,12 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
     ran = run_command([sys.executable, *args], options.timeout_for("causal"), log, cwd=ROOT)
     section.seconds = ran.seconds
     if not ran.ok:
-        return section_failed(section, ran.error(), log)
+        return _section_failed(section, ran.error(), log)
     result_path = out if "--out" in flags else ROOT / "benchmarks" / "results" / "causal.json"
     try:
         payload = json.loads(result_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        return section_failed(section, f"no readable results at {result_path}: {exc}", log)
+        return _section_failed(section, f"no readable results at {result_path}: {exc}", log)
     section.figures += causal_figures(payload, command)
     if not section.figures:
         section.note = f"{result_path} has no SHD or effect-error figures"
