@@ -14,24 +14,36 @@ The runs behind `whyrec eval`: `dialogue_run` (`eval dialogue`), `nlu_eval` (`ev
 `commands` the subprocesses, `scoreboard` the board it writes). Import from here.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from agent.evaluation.dialogue_run import dialogue_command, dialogue_table, run_dialogue_eval
 from agent.evaluation.eval_all import build_workspaces, run_all
 from agent.evaluation.eval_options import DEFAULT_OUT, SECTIONS, EvalAllOptions
 from agent.evaluation.nlu_eval import evaluate_nlu
 from agent.evaluation.ranking_run import (
-    evaluate_leave_last_out,
-    evaluate_on_random_log,
+    LAZY_NAMES,
     leave_last_out,
     long_tail_items,
-    popularity_on_random_log,
     ranking_payload,
     top_n_metrics,
     unbiased_metrics,
 )
 from agent.evaluation.scoreboard import Figure, Scoreboard, Section, Status, machine_info, now_iso
 
+if TYPE_CHECKING:
+    from agent.evaluation.ranking_run import (
+        DECONFOUNDED,
+        RATING_ONLY,
+        evaluate_leave_last_out,
+        evaluate_on_random_log,
+        popularity_on_random_log,
+        popularity_recommender,
+    )
+
 __all__ = [
+    "DECONFOUNDED",
     "DEFAULT_OUT",
+    "RATING_ONLY",
     "SECTIONS",
     "EvalAllOptions",
     "Figure",
@@ -49,9 +61,19 @@ __all__ = [
     "machine_info",
     "now_iso",
     "popularity_on_random_log",
+    "popularity_recommender",
     "ranking_payload",
     "run_all",
     "run_dialogue_eval",
     "top_n_metrics",
     "unbiased_metrics",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The ranking protocol's names that bring torch, imported when first asked for."""
+    if name in LAZY_NAMES:
+        from agent.evaluation import ranking_run
+
+        return getattr(ranking_run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

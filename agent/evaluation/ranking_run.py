@@ -8,22 +8,39 @@ weights chosen again on the split's own training log, under "leave_last_out") an
 "baselines", popularity, the deconfounded ranking, the ranker with popularity added back and
 the rating model alone. The protocol itself (the split, the metrics, the retraining) lives
 with the ranker in `causal`; it is re-exported here so that callers (the CLI, benchmarks/)
-reach it through the evaluation package.
+reach it through the evaluation package (the part that retrains, and so imports torch, when
+first used).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from causal.ranker_evaluation import (
-    DECONFOUNDED,
-    RATING_ONLY,
-    evaluate_leave_last_out,
-    evaluate_on_random_log,
-    popularity_on_random_log,
+from causal.ranking.metrics import leave_last_out, long_tail_items, top_n_metrics, unbiased_metrics
+
+if TYPE_CHECKING:
+    from causal.ranking.evaluation import (
+        DECONFOUNDED,
+        RATING_ONLY,
+        evaluate_leave_last_out,
+        evaluate_on_random_log,
+        popularity_on_random_log,
+        popularity_recommender,
+    )
+
+# causal.ranking.evaluation retrains rankers (it brings torch): its names load on first use,
+# so that importing the evaluation package stays light.
+LAZY_NAMES = frozenset(
+    {
+        "DECONFOUNDED",
+        "RATING_ONLY",
+        "evaluate_leave_last_out",
+        "evaluate_on_random_log",
+        "popularity_on_random_log",
+        "popularity_recommender",
+    }
 )
-from causal.ranking_eval import leave_last_out, long_tail_items, top_n_metrics, unbiased_metrics
 
 __all__ = [
     "DECONFOUNDED",
@@ -33,14 +50,29 @@ __all__ = [
     "leave_last_out",
     "long_tail_items",
     "popularity_on_random_log",
+    "popularity_recommender",
     "ranking_payload",
     "top_n_metrics",
     "unbiased_metrics",
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """The random-log and leave-last-out evaluation of `causal.ranking`, imported when asked for."""
+    if name in LAZY_NAMES:
+        from causal.ranking import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def ranking_payload(workspace: Path, *, leave_last_out: bool = True) -> dict[str, Any]:
     """The `eval ranking --json` document."""
+    from causal.ranking.evaluation import (
+        evaluate_leave_last_out,
+        evaluate_on_random_log,
+        popularity_on_random_log,
+    )
     from tools.workspace import Workspace, WorkspaceError
 
     ws = Workspace(workspace)
