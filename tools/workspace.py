@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from causal.build import CausalArtifacts
     from causal.datasets import AnalysisTable
     from causal.effects import EffectResult
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from causal.structure import CausalGraph
     from tools.catalog import Catalog
 
