@@ -27,7 +27,9 @@ from typing import Any
 
 import networkx as nx
 
-from causal.effects import EffectResult, estimate_effect, identify
+from causal.effects.identification import identify
+from causal.effects.pipeline import estimate_effect
+from causal.effects.results import EffectResult
 from causal.graph import CausalGraph
 from causal.table import AnalysisTable
 
