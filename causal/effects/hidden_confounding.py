@@ -3,10 +3,11 @@
 Why: an attribute that is constant within a user (a plan, a device, an age group) is compared
 across users, so any unrecorded trait of the user that drives both the attribute and the
 user's behaviour confounds the contrast, and no graph learned from the log can show it (a
-hidden "engagement" that makes users both buy premium and click more). When the graph shows
-the attribute has causes of its own (it is chosen or shaped, not given), hidden causes are
-plausible too, and the learned-graph estimate must not be reported with a sampling-only
-interval.
+hidden "engagement" that makes users both buy premium and click more). A learned graph
+that gives the attribute no causes is no evidence either way (the benchmark's discovered
+graphs leave `premium` a root in some seeds), so every user- or item-level attribute gets the
+bound unless the caller declares it exogenous (an age group, a region: nothing hidden chose
+it); the learned-graph estimate is never reported with a sampling-only interval.
 
 The bound follows Cinelli & Hazlett's omitted-variable bias for a hidden variable U at the
 treatment's level (users or items):
@@ -47,17 +48,18 @@ class HiddenConfoundingBound:
 
     bound: float
     level: str  # "user" or "item"
-    causes: tuple[str, ...]  # the treatment's parents in the graph (why it is not exogenous)
+    causes: tuple[str, ...]  # the treatment's parents in the graph (may be empty)
     sd_between: float  # sd(u | T, X) of the outcome residuals
     sd_treatment: float  # sd(T | X)
     hidden_share: float = MAX_HIDDEN_SHARE
 
     def sentence(self, treatment: str, outcome: str) -> str:
         """Plain words for a note or a decline."""
-        causes = ", ".join(self.causes)
+        causes = f" (the graph names {', '.join(self.causes)} as causes)" if self.causes else ""
         return (
-            f"'{treatment}' is an attribute of the {self.level} with causes of its own ({causes}), "
-            f"so a hidden trait of the {self.level} that drives it may also drive '{outcome}'; "
+            f"'{treatment}' is an attribute of the {self.level}, compared across {self.level}s"
+            f"{causes}, so a hidden trait of the {self.level} that drives it may also drive "
+            f"'{outcome}'; "
             f"one that explains up to {self.hidden_share:.0%} of the left-over variation in "
             f"'{treatment}' could shift the estimate by up to {self.bound:.3g}"
         )
@@ -90,11 +92,11 @@ def hidden_confounding_bound(
     exogenous: Iterable[str] = (),
     hidden_share: float = MAX_HIDDEN_SHARE,
 ) -> HiddenConfoundingBound | None:
-    """The bound for a user- or item-level treatment with causes in the graph, else None.
+    """The bound for a user- or item-level treatment, else None.
 
     None when the treatment varies within users and items (rows compare like with like), when
-    the graph gives it no parents or the caller declares it exogenous (demographics, say),
-    when the outcome is not a per-row behaviour, or for a continuous treatment.
+    the caller declares it exogenous (demographics, say), when the outcome is not a per-row
+    behaviour, or for a continuous treatment.
     """
     if not 0.0 < hidden_share < 1.0:
         raise ValueError(f"hidden_share must lie strictly between 0 and 1, got {hidden_share}")
@@ -104,8 +106,6 @@ def hidden_confounding_bound(
     if treatment in set(exogenous) or treatment not in graph:
         return None
     causes = tuple(sorted(graph.parents(treatment)))
-    if not causes:
-        return None
     ident = identify(table, graph, treatment, outcome, given, source)
     if not ident.identified:
         return None

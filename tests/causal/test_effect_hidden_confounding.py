@@ -39,16 +39,23 @@ def test_between_cluster_sd_recovers_a_planted_cluster_effect() -> None:
     assert between_cluster_sd(np.zeros(3), np.array([0, 1, 2])) == 0.0
 
 
-def test_bound_applies_to_a_user_attribute_with_causes_only(funnel) -> None:
+def test_bound_applies_to_user_and_item_attributes_unless_declared_exogenous(funnel) -> None:
     _world, table, graph = funnel
     premium = hidden_confounding_bound(table, graph, "premium", "clicked", 1, 0)
     assert premium is not None and premium.level == "user"
     assert set(premium.causes) == {"age_group", "region"}
     assert premium.bound > 0 and premium.sd_between > 0
     assert "premium" in premium.sentence("premium", "clicked")
-    # A root attribute (nothing in the graph causes it), an exogenous declaration, and a
-    # treatment that varies within users get no bound.
-    assert hidden_confounding_bound(table, graph, "age_group", "clicked", "50+", "18-24") is None
+    # A root attribute is bounded too (a learned graph's missing parents prove nothing); an
+    # exogenous declaration and a treatment that varies within users get no bound.
+    age = hidden_confounding_bound(table, graph, "age_group", "clicked", "50+", "18-24")
+    assert (
+        age is not None
+        and age.causes == ()
+        and "compared across users" in age.sentence("age_group", "clicked")
+    )
+    genre = hidden_confounding_bound(table, graph, "genre", "rating", "comedy", "drama")
+    assert genre is not None and genre.level == "item"
     assert (
         hidden_confounding_bound(table, graph, "premium", "clicked", 1, 0, exogenous=["premium"])
         is None
