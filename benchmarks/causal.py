@@ -183,8 +183,7 @@ def _print_row(r: dict[str, Any]) -> None:
 
 def effects_on_world(world, table, graphs, effect_list) -> list[dict[str, Any]]:
     """Every effect on the true graph and on the discovered graphs of one world."""
-    from causal.effect_uncertainty import estimate_on_learned_graph
-    from causal.effects import estimate_effect
+    from causal.effects import estimate_effect, estimate_on_learned_graph
 
     out = []
     true_graph = world.truth.graph(with_latents=True)

@@ -340,7 +340,7 @@ class Workspace:
         if str(kwargs.get("method", "auto")) in ("auto", "aipw") and _learned(graph):
             # A discovered graph: the interval carries its open orientations and a second
             # outcome model, or the effect is declined with the reason.
-            from causal.effect_uncertainty import estimate_on_learned_graph as estimate
+            from causal.effects import estimate_on_learned_graph as estimate
 
             kwargs = {k: v for k, v in kwargs.items() if k != "method"}
         else:

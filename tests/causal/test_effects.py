@@ -259,7 +259,7 @@ def _marked(world, arbitrary: set[tuple[str, str]]) -> CausalGraph:
 
 
 def test_alternative_graphs_reverse_only_undecided_edges_near_the_treatment(funnel) -> None:
-    from causal.effect_uncertainty import alternative_graphs
+    from causal.effects import alternative_graphs
 
     world, _ = funnel
     graph = _marked(world, {("quality", "popularity"), ("genre", "length")})
@@ -273,7 +273,7 @@ def test_alternative_graphs_reverse_only_undecided_edges_near_the_treatment(funn
 
 
 def test_learned_graph_interval_covers_both_outcome_models(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     graph = _marked(world, set())
@@ -289,7 +289,7 @@ def test_learned_graph_interval_covers_both_outcome_models(funnel) -> None:
 
 
 def test_learned_graph_declines_when_an_open_orientation_moves_the_answer(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     # Reversed, popularity would be a confounder of quality: adjusting for it blocks the
@@ -307,7 +307,7 @@ def test_learned_graph_declines_when_an_open_orientation_moves_the_answer(funnel
 
 
 def test_learned_graph_declines_without_overlap(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     # Niche items are never placed first: position 1 vs 5 has no support there.
