@@ -492,8 +492,8 @@ class RulePlanner:
     def _query(self, ctx: TurnContext) -> str | None:
         cons = ctx.state.constraints
         parts = [cons.query] if cons.query else []
-        for item_id in cons.like_items[:2]:
-            parts.append(self.vocab.title_of(item_id))
+        if not self._item_counts():  # no ranker: a taste reference's title is the only hint
+            parts += [self.vocab.title_of(i) for i in cons.like_items[:2]]
         return " ".join(p for p in parts if p) or None
 
     def _recommend_relaxing(

@@ -310,7 +310,9 @@ def _ranked(
         "k": max(3 * k, 30),
         "filters": where,
         "exclude": exclude,
-        "liked": list(ctx.user.liked),
+        # Taste references ("more like X", "I loved X") are likes to the ranker: its
+        # collaborative part finds what people who liked X also liked.
+        "liked": list(dict.fromkeys([*ctx.user.liked, *ctx.user.anchors])),
         "disliked": list(ctx.user.disliked),
         "without": without,
         "counterfactuals": False,
