@@ -179,6 +179,7 @@ STOPWORDS = frozenset(
     set part swap loves hates hate hated dad mom mum daughter son brother sister huge finished
     week already boring meh thumbs favorite favourite fan fans grown ups adults kind kinda
     decent solid proper real really great good best nice enjoyable watchable worth
+    after close most mostly these those
     """.split()  # noqa: SIM905
 )  # fmt: skip
 
