@@ -41,16 +41,24 @@ def cue_words() -> frozenset[str]:
     return frozenset(w for w in found if len(w) >= 4 and w.islower())
 
 
-def _nearest(word: str, lexicon: Iterable[str]) -> str | None:
-    """The one same-length lexicon word one edit away (a neighbour swap counts as one)."""
+@cache
+def _by_shape() -> dict[tuple[str, int], tuple[str, ...]]:
+    """Cue words by (first letter, length): the only ones a repair may pick."""
+    shapes: dict[tuple[str, int], list[str]] = {}
+    for word in sorted(cue_words()):
+        shapes.setdefault((word[0], len(word)), []).append(word)
+    return {k: tuple(v) for k, v in shapes.items()}
+
+
+def _nearest(word: str) -> str | None:
+    """The one same-length cue word one edit away (a neighbour swap counts as one), or None."""
     from rapidfuzz.distance import OSA
 
-    best: list[str] = []
-    for candidate in lexicon:
-        if candidate[0] != word[0] or len(candidate) != len(word):
-            continue
-        if OSA.distance(word, candidate, score_cutoff=1) <= 1:
-            best.append(candidate)
+    best = [
+        c
+        for c in _by_shape().get((word[0], len(word)), ())
+        if OSA.distance(word, c, score_cutoff=1) <= 1
+    ]
     return best[0] if len(best) == 1 else None
 
 
@@ -67,7 +75,7 @@ def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str
         word = raw.lower()
         if len(word) < MIN_TYPO_LENGTH or word in lexicon or word in spared or word in extra:
             continue
-        fixed = _nearest(word, lexicon)
+        fixed = _nearest(word)
         if fixed is None:
             continue
         if raw[0].isupper():

@@ -115,7 +115,7 @@ def recommend_for_user(
     relevance: dict[str, float] = {}
     banded: list[str] = []
     if band and not text:  # "a hidden gem": rank the band (within the filters), not the top
-        banded = [i for i in ranker.item_ids if i in band and i not in banned]
+        banded = [i for i in band_order(ranker, popularity) if i not in banned]
         if filters and banded:
             fitting = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters))
             banded = [i for i in banded if i in fitting]
@@ -200,7 +200,8 @@ def recommend_for_user(
 
 
 POPULARITY_BANDS = ("less_known", "well_known")
-_BANDS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+_BANDS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+_BAND_SETS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
@@ -216,9 +217,9 @@ def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
     return float(tail), float(head)
 
 
-def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
+def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
     """The ranker's items in the long tail ("less_known") or the head ("well_known") of its
-    logged engagement (cached per ranker); empty when the ranker has no counts."""
+    logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
     try:
         cached = _BANDS.setdefault(ranker, {})
     except TypeError:  # not weak-referenceable: compute each time
@@ -226,12 +227,23 @@ def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
     if popularity not in cached:
         counts = np.asarray(getattr(ranker, "item_counts", ()), dtype=float)
         ids = list(getattr(ranker, "item_ids", ()))
-        band: frozenset[str] = frozenset()
+        band: tuple[str, ...] = ()
         if len(counts) == len(ids) and counts.size and counts.max() > 0:
             low, high = long_tail_cuts(counts)
             fits = counts <= low if popularity == "less_known" else counts >= high
-            band = frozenset(str(i) for i, f in zip(ids, fits, strict=True) if f)
+            band = tuple(str(i) for i, f in zip(ids, fits, strict=True) if f)
         cached[popularity] = band
+    return cached[popularity]
+
+
+def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
+    """`band_order` as a set (cached too)."""
+    try:
+        cached = _BAND_SETS.setdefault(ranker, {})
+    except TypeError:
+        cached = {}
+    if popularity not in cached:
+        cached[popularity] = frozenset(band_order(ranker, popularity))
     return cached[popularity]
 
 
