@@ -440,3 +440,22 @@ def test_typo_repair_leaves_known_words_and_titles_alone(vocab):
     for text in ("a lesser-known comedy", "Godfather please", "a movie about horses", "known"):
         assert repair_typos(text, vocab) == text
     assert repair_typos("Loevd it", vocab) == "Loved it"  # the capital stays
+
+
+def test_spelt_out_numbers_refer_to_the_list(vocab):
+    p = parse(vocab, "number two was great")
+    assert [r.item_id for r in p.refs] == [SHOWN[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("restart", Intent.RESET),
+        ("clean slate please", Intent.RESET),
+        ("wipe my preferences", Intent.RESET),
+        ("how do i use this", Intent.HELP),
+        ("what should i ask", Intent.HELP),
+    ],
+)
+def test_reset_and_help_cues(vocab, text, intent):
+    assert intent in parse(vocab, text).intents
