@@ -336,6 +336,8 @@ class Vocabulary:
         ws = key.split(" ")
         if not any(w in frequent for w in ws):
             return True
+        if len(ws) >= 3 and all(len(w) == 1 for w in ws):
+            return True  # letters spelt out: "M*A*S*H", "E.T.", not a run of generic words
         return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:

@@ -459,3 +459,17 @@ def test_spelt_out_numbers_refer_to_the_list(vocab):
 )
 def test_reset_and_help_cues(vocab, text, intent):
     assert intent in parse(vocab, text).intents
+
+
+def test_a_title_spelt_in_letters_beats_a_one_letter_title():
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(1, 41)],
+            "title": ["M (1931)", "M*A*S*H (1970)"]
+            + [f"A Story Number {i} (1990)" for i in range(38)],
+            "genres": ["Crime", "Comedy|War"] + ["Drama"] * 38,
+        }
+    )
+    letters = Vocabulary.from_items(items)
+    found = letters.find_titles(["i", "really", "enjoyed", "m", "a", "s", "h", "."])
+    assert found == [(3, 7, ("2",))]
