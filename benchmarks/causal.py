@@ -73,7 +73,7 @@ def oracle(truth: set[tuple[str, str]], seed: int, error: float = ORACLE_ERROR) 
 
 
 def _score(edges: set[tuple[str, str]], truth: set[tuple[str, str]], seconds: float) -> dict:
-    from causal.discovery import orientation_f1, shd
+    from causal.structure import orientation_f1, shd
 
     return {
         "shd": shd(edges, truth),
@@ -128,9 +128,9 @@ def pgmpy_search(frame, method: str, tiers: dict[str, int] | None) -> set[tuple[
 
 def bench_worlds(specs: list[tuple[int, int]], effect_seeds: set[int]) -> dict[str, Any]:
     """Discovery (ours vs pgmpy, same tiers) and effects on funnel worlds."""
+    from causal.datasets import build_analysis_table
     from causal.datasets.worlds import EFFECTS, OBSERVED, FunnelConfig, make_funnel_world
-    from causal.discovery import discover
-    from causal.table import build_analysis_table
+    from causal.structure import discover
 
     rows: list[dict[str, Any]] = []
     effects: list[dict[str, Any]] = []
@@ -286,9 +286,9 @@ def summarise_effects(effects: list[dict[str, Any]]) -> dict[str, Any]:
 
 def bench_synthetic(seeds: list[int], n: int) -> list[dict[str, Any]]:
     """The older synthetic world with role-only tiers: ours vs pgmpy PC."""
+    from causal.datasets import build_analysis_table
     from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
-    from causal.discovery import discover
-    from causal.table import build_analysis_table
+    from causal.structure import discover
 
     rows = []
     for seed in seeds:
@@ -329,8 +329,8 @@ def _sample_network(name: str, n: int, seed: int = 0):
 
 def bench_networks(n: int) -> list[dict[str, Any]]:
     """pgmpy's networks without tiers: ours plain, plain + 20%-wrong oracle hook, pgmpy PC."""
-    from causal.discovery import discover
-    from causal.table import table_from_frame
+    from causal.datasets import table_from_frame
+    from causal.structure import discover
 
     rows = []
     for name in NETWORKS:

@@ -27,9 +27,9 @@ from typing import Any
 
 import networkx as nx
 
+from causal.datasets.analysis_table import AnalysisTable
 from causal.effects import EffectResult, estimate_effect, identify
-from causal.graph import CausalGraph
-from causal.table import AnalysisTable
+from causal.structure.graph import CausalGraph
 
 MAX_NO_OVERLAP = 0.10
 MIN_SHARE = 0.2

@@ -37,17 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from causal.datasets.schema import Dataset, closest_names
-from causal.graph import CausalGraph, UnknownVariableError
-from causal.table import (
-    MULTILABEL_SEPARATOR,
-    AnalysisTable,
-    Frame,
-    Kind,
-    Level,
-    VariableSpec,
-    build_analysis_table,
-)
+from causal.datasets.analysis_table import AnalysisTable, Frame, build_analysis_table
+from causal.datasets.schema import Dataset, UnknownVariableError, closest_names
+from causal.datasets.variables import MULTILABEL_SEPARATOR, Kind, Level, VariableSpec
+from causal.structure.graph import CausalGraph
 
 MIN_ROWS = 20
 MIN_PER_ARM = 5

@@ -35,10 +35,10 @@ from causal.datasets.schema import DataError, Dataset
 
 if TYPE_CHECKING:
     from causal.build import CausalArtifacts
+    from causal.datasets import AnalysisTable
     from causal.effects import EffectResult
-    from causal.graph import CausalGraph
     from causal.ranking.model import Ranker
-    from causal.table import AnalysisTable
+    from causal.structure import CausalGraph
     from tools.catalog import Catalog
 
 MANIFEST = "workspace.json"
@@ -315,7 +315,7 @@ class Workspace:
     @cached_property
     def analysis_table(self) -> AnalysisTable:
         """The dataset as the causal engine reads it (one row per interaction, joined)."""
-        from causal.table import build_analysis_table
+        from causal.datasets import build_analysis_table
 
         with self._lock:
             return build_analysis_table(self.dataset)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causal.datasets import UnknownVariableError, build_analysis_table
 from causal.datasets.csv_folder import frames_to_dataset
 from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
 from causal.effects import (
@@ -18,8 +19,7 @@ from causal.effects import (
     estimate_effect,
     parse_given,
 )
-from causal.graph import CausalGraph, UnknownVariableError
-from causal.table import build_analysis_table
+from causal.structure import CausalGraph
 
 CONTRACT_KEYS = {
     "identified",
@@ -251,7 +251,7 @@ def funnel():
 
 def _marked(world, arbitrary: set[tuple[str, str]]) -> CausalGraph:
     """The true observed graph, with some edges marked as oriented arbitrarily."""
-    from causal.graph import EdgeInfo
+    from causal.structure import EdgeInfo
 
     edges = sorted(world.truth.edges)
     info = {e: EdgeInfo(oriented_by="arbitrary" if e in arbitrary else "data") for e in edges}
@@ -318,7 +318,7 @@ def test_learned_graph_declines_without_overlap(funnel) -> None:
 
 
 def test_workspace_sends_only_learned_graphs_through_the_uncertainty_path() -> None:
-    from causal.graph import EdgeInfo
+    from causal.structure import EdgeInfo
     from tools.workspace import _learned
 
     edges = [("a", "b"), ("b", "c")]
