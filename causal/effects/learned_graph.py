@@ -25,6 +25,7 @@ misspecified. `estimate_on_learned_graph` therefore:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -194,7 +195,28 @@ def estimate_on_learned_graph(
             )
         lo, hi = lo - hidden.bound, hi + hidden.bound
         notes.append(f"interval widened by {hidden.bound:.3g} on each side: {why}")
-    return replace(main, ci_low=lo, ci_high=hi, notes=tuple(notes))
+    if (lo, hi) == (main.ci_low, main.ci_high):
+        return replace(main, notes=tuple(notes))
+    return replace(
+        main, ci_low=lo, ci_high=hi, summary=widened_summary(main, lo, hi), notes=tuple(notes)
+    )
+
+
+_CI = re.compile(r" \(95% CI [^)]*\)")
+_NO_CLEAR = "; the interval includes zero, so no clear effect"
+
+
+def widened_summary(main: EffectResult, low: float, high: float) -> str:
+    """The summary sentence quoting the interval actually reported, not the sampling-only one,
+    so the words a person reads match ci_low/ci_high."""
+    scale = 100.0 if "percentage points" in main.summary else 1.0
+    interval = f" (95% CI {low * scale:+.3g} to {high * scale:+.3g}, widened: see notes)"
+    summary, found = _CI.subn(interval, main.summary, count=1)
+    if not found:
+        return main.summary
+    if low <= 0 <= high and _NO_CLEAR not in summary:
+        summary = summary.replace(interval, interval + _NO_CLEAR, 1)
+    return summary
 
 
 def _decline(main: EffectResult, reason: str) -> EffectResult:
@@ -211,4 +233,4 @@ def _decline(main: EffectResult, reason: str) -> EffectResult:
     )
 
 
-__all__ = ["alternative_graphs", "estimate_on_learned_graph"]
+__all__ = ["alternative_graphs", "estimate_on_learned_graph", "widened_summary"]

@@ -89,3 +89,17 @@ def test_premium_is_covered_or_declined_never_a_wrong_interval(funnel) -> None:
         assert any("hidden trait" in n for n in res.notes)
     else:
         assert "hidden trait of the user" in res.reason and res.estimate is None
+
+
+def test_a_widened_interval_is_the_one_the_summary_quotes(funnel) -> None:
+    from causal.effects import estimate_effect
+    from causal.effects.learned_graph import widened_summary
+
+    _world, table, graph = funnel
+    main = estimate_effect(table, graph, "exposed", "clicked", 1, 0, n_boot=20)
+    assert main.identified and main.ci_low > 0  # a clear effect before widening
+    low, high = main.ci_low - 1.0, main.ci_high + 0.25
+    text = widened_summary(main, low, high)
+    assert f"95% CI {low * 100:+.3g} to {high * 100:+.3g}" in text  # clicks: percentage points
+    assert f"{main.ci_low * 100:+.3g} to" not in text
+    assert "no clear effect" in text and "no clear effect" not in main.summary
