@@ -94,7 +94,7 @@ def _naive_frame(table, names: list[str]):
 
 def pgmpy_search(frame, method: str, tiers: dict[str, int] | None) -> set[tuple[str, str]]:
     """pgmpy's PC / HillClimb / GES as a user would call them, with tiers where they take them."""
-    from pgmpy.causal_discovery import GES, PC, ExpertKnowledge, HillClimbSearch
+    from pgmpy.causal_discovery import GES, PC, ExpertKnowledge
 
     knowledge = None
     if tiers:
@@ -115,7 +115,11 @@ def pgmpy_search(frame, method: str, tiers: dict[str, int] | None) -> set[tuple[
                 show_progress=False,
             ).fit(frame)
         elif method == "hc":
-            est = HillClimbSearch(
+            # pgmpy's search with ties broken by the move, not by hash order (as ours is):
+            # with pgmpy's own order the baseline's graph changed with PYTHONHASHSEED.
+            from causal.structure.search import sorted_hill_climb_class
+
+            est = sorted_hill_climb_class()(
                 scoring_method="bic-d",
                 expert_knowledge=knowledge,
                 return_type="dag",

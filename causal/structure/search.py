@@ -50,6 +50,25 @@ def tiered_pc_class() -> type:
     return _TieredPC
 
 
+def sorted_hill_climb_class() -> type:
+    """pgmpy's HillClimbSearch with ties between moves broken by the move, not by hash order.
+
+    Why: pgmpy collects the edges it may add in a set of name pairs and takes the first best
+    move it meets, so when two moves score the same (x -> y and y -> x often do) the winner
+    depended on PYTHONHASHSEED and the learned graph changed between processes. Here every
+    step scores the same moves and visits them sorted ("+" < "-" < "flip", then by the pair).
+    """
+    from pgmpy.causal_discovery import HillClimbSearch
+
+    class _SortedHillClimb(HillClimbSearch):
+        def _legal_operations_dag(self, *args, **kwargs):
+            moves = list(super()._legal_operations_dag(*args, **kwargs))
+            moves.sort(key=lambda m: (m[0][0], tuple(repr(n) for n in m[0][1])))
+            return iter(moves)
+
+    return _SortedHillClimb
+
+
 def pc_skeleton(
     table: AnalysisTable,
     variables: Sequence[str],
@@ -110,7 +129,7 @@ def score_search(
 ) -> tuple[set[frozenset[str]], set[tuple[str, str]], int]:
     """HillClimbSearch or GES with RoutedBIC; returns adjacencies and compelled directions."""
     import pandas as pd
-    from pgmpy.causal_discovery import GES, ExpertKnowledge, HillClimbSearch
+    from pgmpy.causal_discovery import GES, ExpertKnowledge
 
     from causal.structure.independence import RoutedBIC
 
@@ -123,7 +142,7 @@ def score_search(
         knowledge = ExpertKnowledge(
             forbidden_edges=banned or None, required_edges=set(priors.required) or None
         )
-        est = HillClimbSearch(
+        est = sorted_hill_climb_class()(
             scoring_method=score, expert_knowledge=knowledge, return_type="dag", show_progress=False
         ).fit(stub)
         dag = est.causal_graph_
@@ -138,4 +157,11 @@ def score_search(
     return adj, directed, score.n_scores
 
 
-__all__ = ["SCORE", "Method", "pc_skeleton", "score_search", "tiered_pc_class"]
+__all__ = [
+    "SCORE",
+    "Method",
+    "pc_skeleton",
+    "score_search",
+    "sorted_hill_climb_class",
+    "tiered_pc_class",
+]
