@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shlex
 import statistics
@@ -498,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "command": command,
         "note": "2-core machine shared with other jobs, run under nice; see load averages",
+        # Ours and the pgmpy HC baseline learn the same graph under any hash seed; pgmpy's PC
+        # orients colliders and applies Meek's rules walking sets, so its graph may not.
+        "python_hash_seed": os.environ.get("PYTHONHASHSEED", "random"),
         "seconds": round(results["seconds"], 1),
         "results": results,
     }
