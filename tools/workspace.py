@@ -343,6 +343,8 @@ class Workspace:
             from causal.effects import estimate_on_learned_graph as estimate
 
             kwargs = {k: v for k, v in kwargs.items() if k != "method"}
+            # Attributes schema.toml declares set from outside get no hidden-trait widening.
+            kwargs.setdefault("exogenous", self.dataset.schema.exogenous())
         else:
             estimate = estimate_effect
         return estimate(

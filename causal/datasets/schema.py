@@ -79,12 +79,17 @@ BINARY_INTERACTION_COLUMNS = ("clicked", "exposed")
 
 @dataclass(frozen=True)
 class VariableInfo:
-    """One variable's role, temporal tier (lower happens first) and description."""
+    """One variable's role, temporal tier (lower happens first) and description.
+
+    `exogenous`: the user declares that nothing hidden sets this attribute (randomly
+    assigned, or a demographic), so effects of it get no hidden-confounding widening.
+    """
 
     name: str
     role: Role | None = None
     tier: int | None = None
     description: str = ""
+    exogenous: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,10 @@ class DatasetSchema:
         """Variable -> role for every variable that has one."""
         return {n: v.role for n, v in self.variables.items() if v.role is not None}
 
+    def exogenous(self) -> tuple[str, ...]:
+        """The variables the user declared exogenous (set from outside, nothing hidden drives)."""
+        return tuple(n for n, v in self.variables.items() if v.exogenous)
+
     def descriptions(self) -> dict[str, str]:
         """Variable -> plain-language description (empty string when none was given)."""
         return {n: v.description for n, v in self.variables.items()}
@@ -121,6 +130,7 @@ class DatasetSchema:
                 role=info.role if info.role is not None else base.role,
                 tier=info.tier if info.tier is not None else base.tier,
                 description=info.description or base.description,
+                exogenous=info.exogenous or base.exogenous,
             )
         return DatasetSchema(
             variables=merged,

@@ -12,6 +12,10 @@ The format, all keys optional::
     tier = 2                   # temporal order: no edge from a later tier to an earlier one
     description = "rank at which the item was shown (1 = top)"
 
+    [variables.premium]
+    exogenous = true           # set from outside (randomly assigned, a demographic): effects
+                               # of it get no widening for a hidden trait that may drive it
+
     [synonyms.genres]          # everyday phrases for an attribute's values (the rule parser reads them)
     "Sci-Fi" = ["science fiction", "space"]
 """
@@ -33,7 +37,7 @@ _TOP_KEYS = {
     "variables",
     "synonyms",
 }
-_VAR_KEYS = {"role", "tier", "description"}
+_VAR_KEYS = {"role", "tier", "description", "exogenous"}
 
 
 def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
@@ -82,8 +86,19 @@ def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
         description = spec.get("description", "")
         if not isinstance(description, str):
             raise DataError(f"description of '{name}' must be a string", file=file)
+        exogenous = spec.get("exogenous", False)
+        if not isinstance(exogenous, bool):
+            raise DataError(
+                f"exogenous of '{name}' must be true or false, got {exogenous!r}",
+                file=file,
+                line=_line_of_key(text, name, "exogenous"),
+            )
         variables[name] = VariableInfo(
-            name=name, role=Role(role) if role else None, tier=tier, description=description
+            name=name,
+            role=Role(role) if role else None,
+            tier=tier,
+            description=description,
+            exogenous=exogenous,
         )
     return DatasetSchema(
         variables=variables,
@@ -150,6 +165,8 @@ def schema_to_toml(schema: DatasetSchema) -> str:
             lines.append(f"tier = {info.tier}")
         if info.description:
             lines.append(f"description = {_toml_str(info.description)}")
+        if info.exogenous:
+            lines.append("exogenous = true")
     for attr, values in schema.synonyms.items():
         lines.append("")
         lines.append(f"[synonyms.{_toml_key(attr)}]")
@@ -186,6 +203,18 @@ def _line_of(text: str, needle: str) -> int | None:
         if needle in line:
             return number
     return None
+
+
+def _line_of_key(text: str, table: str, key: str) -> int | None:
+    """The line of `key = ...` inside `[variables.TABLE]` (else the first line naming key)."""
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.strip("[] ").split(".", 1)[-1].strip('"') == table
+        elif inside and stripped.split("=", 1)[0].strip() == key:
+            return number
+    return _line_of(text, key)
 
 
 def _byte_line(path: Path, offset: int) -> int:
