@@ -4,7 +4,8 @@ Contract (the HTTP/MCP/Gradio layers and `whyrec chat` call exactly this)::
 
     agent = RecAgent.from_workspace(path, llm=None, *, state_dir=None)
         # llm: "rule" | "openai:URL[#MODEL]" | "hf:MODEL_OR_PATH"; None -> $WHYREC_LLM or "rule".
-        # Sessions persist in SQLite under state_dir (default <workspace>/state/).
+        # Sessions persist in SQLite under state_dir (default <workspace>/state/), or in
+        # PostgreSQL when $WHYREC_STATE_URL names one (agent.state_pg; shared by replicas).
     agent.backend_name: str                                   # shown in UI banners (no secrets)
     agent.new_session(user_id=None) -> str                    # user_id: a dataset user, or None
     agent.chat(session_id, text) -> Reply                     # one turn
@@ -51,7 +52,6 @@ from agent.grounding import GroundingChecker
 from agent.llm_loop import LLMLoop, LLMTurn, LLMTurnError, load_system_template, stream_with_events
 from agent.memory import (
     SessionState,
-    SessionStore,
     UnknownItemError,
     UnknownSessionError,
     UnknownUserError,
@@ -79,6 +79,7 @@ from agent.planner import (
     update_memory,
 )
 from agent.retention import UserDataMixin
+from agent.state_pg import open_checkpoints, open_session_store
 from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
 from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
@@ -166,7 +167,7 @@ class RecAgent(UserDataMixin):
         )
         state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # conversations: owner only
         self.state_dir = state_dir
-        self.store = SessionStore(state_dir / "sessions.sqlite", session_ttl_from_env())
+        self.store = open_session_store(state_dir, session_ttl_from_env())
         self._checkpoint_conn: sqlite3.Connection | None = None
         self.llm: LLMLoop | None = None
         self._template = load_system_template()
@@ -182,9 +183,7 @@ class RecAgent(UserDataMixin):
         }
         if spec.is_llm:
             model = chat_model if chat_model is not None else make_chat_model(spec)
-            from agent.checkpoints import open_checkpointer
-
-            saver, self._checkpoint_conn = open_checkpointer(state_dir / "checkpoints.sqlite")
+            saver, self._checkpoint_conn = open_checkpoints(state_dir)
             kwargs = {} if max_model_calls is None else {"max_model_calls": max_model_calls}
             self.llm = LLMLoop(
                 model, saver, render_prompt=self._render_prompt, checker=self.checker, **kwargs

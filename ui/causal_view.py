@@ -28,6 +28,13 @@ class CausalView:
         self._graph: Any = None
         self._effects: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
+    def reset(self, workspace: Any) -> None:
+        """Serve another (rebuilt) workspace: drop the loaded graph and cached effects."""
+        with self._lock:
+            self.workspace = workspace
+            self._graph = None
+            self._effects.clear()
+
     def graph(self) -> Any:
         """The workspace's CausalGraph (loaded once)."""
         with self._lock:

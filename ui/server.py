@@ -30,6 +30,7 @@ from ui.middleware import (
     RequestGuardMiddleware,
     UiLogins,
 )
+from ui.reload import watch_workspace
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings, worker_threads
 
@@ -82,10 +83,12 @@ def create_app(
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
             expiry = asyncio.ensure_future(_expire_forever(service))
+            watch = asyncio.ensure_future(watch_workspace(service, causal))
             try:
                 yield
             finally:
                 expiry.cancel()
+                watch.cancel()
         close = getattr(agent, "close", None)
         if callable(close):
             close()
@@ -211,7 +214,13 @@ async def _expire_forever(service: AgentService) -> None:
 
 def session_secret(workspace: Any) -> bytes | None:
     """The server secret behind `user`-named session ids, kept in the workspace's state folder
-    (created on first use, readable by the owner only); None without a workspace."""
+    (created on first use, readable by the owner only), or in the state database that replicas
+    share when $WHYREC_STATE_URL is set; None without a workspace."""
+    from tools.state_db import state_db
+
+    db = state_db()
+    if db is not None:
+        return db.shared_secret(SECRET_FILE)
     state_dir = getattr(workspace, "state_dir", None)
     if state_dir is None:
         return None
@@ -223,9 +232,21 @@ def session_secret(workspace: Any) -> bytes | None:
     except FileNotFoundError:
         pass
     data = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+    try:  # first writer wins: worker processes starting together must agree on one secret
+        os.link(tmp, path)
+    except FileExistsError:
+        existing = path.read_bytes()
+        if len(existing) >= 32:
+            data = existing
+        else:  # an empty or short file (an interrupted old write): replace it
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return data
 
 
