@@ -117,7 +117,7 @@ def create_app(
         return {
             "status": "ok",
             "backend": service.backend_name,
-            "workspace": getattr(workspace, "name", None),
+            "workspace": getattr(service.workspace, "name", None),
             "auth": settings.auth_enabled,
         }
 
