@@ -71,9 +71,10 @@ class Replica:
             str(workers),
         ]
         self.log = log
-        self.proc = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=ROOT
-        )
+        with open(log, "wb") as errors:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT
+            )
 
     def wait_ready(self, deadline: float) -> None:
         while time.monotonic() < deadline:
