@@ -27,6 +27,13 @@ SESSIONS_FILE = "sessions.sqlite"
 CHECKPOINTS_FILE = "checkpoints.sqlite"
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 CHECKPOINT_POOL_SIZE = 8
+SELECT_STATE = "SELECT state FROM whyrec_sessions WHERE session_id = %s"
+UPSERT_STATE = (
+    "INSERT INTO whyrec_sessions (session_id, user_id, state, updated_at, ttl_s) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id) DO UPDATE SET "
+    "user_id = excluded.user_id, state = excluded.state, "
+    "updated_at = excluded.updated_at, ttl_s = excluded.ttl_s"
+)
 
 
 class PgSessionStore:
@@ -40,17 +47,32 @@ class PgSessionStore:
             weakref.WeakValueDictionary()
         )
         self._locks_guard = threading.Lock()
+        self._local = threading.local()  # rows read with the lock, per thread and session
 
     @contextlib.contextmanager
     def session_lock(self, session_id: str) -> Iterator[None]:
-        """Hold the session's lock in this process and in the database until the block ends."""
+        """Hold the session's lock in this process and in the database until the block ends.
+
+        The session's row comes back with the lock (one round trip) and its save is written
+        with the commit (another), so a turn costs two round trips for its state."""
+        check_session_id(session_id)
         with self._locks_guard:
             lock = self._locks.get(session_id)
             if lock is None:
                 lock = threading.RLock()
                 self._locks[session_id] = lock
-        with lock, self.db.session_lock(f"whyrec-session:{session_id}"):
-            yield
+        rows: dict[str, Any] = self._local.__dict__.setdefault("rows", {})
+        key = f"whyrec-session:{session_id}"
+        if session_id in rows:  # re-entered: the row is already here
+            with lock, self.db.session_lock(key):
+                yield
+            return
+        with lock, self.db.session_lock(key, (SELECT_STATE, (session_id,))) as row:
+            rows[session_id] = row[0] if row else None
+            try:
+                yield
+            finally:
+                rows.pop(session_id, None)
 
     def lock_count(self) -> int:
         """How many per-session locks are alive in this process."""
@@ -64,13 +86,19 @@ class PgSessionStore:
     def load(self, session_id: str) -> SessionState | None:
         """The stored state, or None for an unknown (or expired) session."""
         check_session_id(session_id)
-        with self.db.connection() as conn:
-            row = conn.execute(
-                "SELECT state FROM whyrec_sessions WHERE session_id = %s", (session_id,)
-            ).fetchone()
-        if not row:
+        pending = self.db.deferred(f"session:{session_id}")
+        rows: dict[str, Any] = self._local.__dict__.setdefault("rows", {})
+        if pending is not None:  # saved earlier in this turn, not committed yet
+            text: str | None = pending[1][2]
+        elif session_id in rows:
+            text = rows[session_id]
+        else:
+            with self.db.connection() as conn:
+                row = conn.execute(SELECT_STATE, (session_id,)).fetchone()
+            text = row[0] if row else None
+        if text is None:
             return None
-        state = SessionState.model_validate_json(row[0])
+        state = SessionState.model_validate_json(text)
         return None if self._expired(state, time.time()) else state
 
     def get(self, session_id: str, user_id: str | None = None) -> SessionState:
@@ -82,20 +110,17 @@ class PgSessionStore:
         """Write a session's state (committed with the turn when called inside one)."""
         check_session_id(state.session_id)
         state.updated_at = time.time()
+        params = (
+            state.session_id,
+            state.user_id,
+            state.model_dump_json(),
+            state.updated_at,
+            state.ttl_s,
+        )
+        if self.db.defer(f"session:{state.session_id}", (UPSERT_STATE, params)):
+            return  # written with the turn's commit
         with self.db.connection() as conn:
-            conn.execute(
-                "INSERT INTO whyrec_sessions (session_id, user_id, state, updated_at, ttl_s) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id) DO UPDATE SET "
-                "user_id = excluded.user_id, state = excluded.state, "
-                "updated_at = excluded.updated_at, ttl_s = excluded.ttl_s",
-                (
-                    state.session_id,
-                    state.user_id,
-                    state.model_dump_json(),
-                    state.updated_at,
-                    state.ttl_s,
-                ),
-            )
+            conn.execute(UPSERT_STATE, params)
 
     def delete(self, session_id: str) -> None:
         """Forget a session."""
@@ -251,6 +276,8 @@ def postgres_checkpointer(db: StateDB) -> Any:
             min_size=1,
             max_size=CHECKPOINT_POOL_SIZE,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            # checkpoints are as durable as the SQLite store's (synchronous=NORMAL)
+            configure=lambda conn: conn.execute("SET synchronous_commit = off"),
             open=True,
             name="whyrec-checkpoints",
         )

@@ -37,8 +37,10 @@ class FeedbackTable:
         """Store one record (in the calling turn's transaction when there is one)."""
         with self.db.connection() as conn:
             conn.execute(
+                # a turn's commit skips the WAL flush; one carrying feedback waits for it
                 "INSERT INTO whyrec_feedback (item_id, value, user_id, session_id, timestamp) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "SELECT %s, %s, %s, %s, %s "
+                "FROM (SELECT set_config('synchronous_commit', 'on', true)) AS durable",
                 (
                     record["item_id"],
                     _encode(record["value"]),

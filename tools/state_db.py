@@ -47,6 +47,18 @@ SCHEMA = (
 )
 
 
+LOCK_SQL = (
+    "SELECT set_config('synchronous_commit', 'off', true), "
+    "pg_advisory_xact_lock(hashtextextended(%s, 0))"
+)
+
+
+def _rollback(conn: Any) -> None:
+    """Roll back whatever the connection has open (a broken one is discarded by the pool)."""
+    with contextlib.suppress(Exception):
+        conn.execute("ROLLBACK")
+
+
 class StateUrlError(ValueError):
     """A state URL that is not a PostgreSQL URL, or a database that cannot be reached."""
 
@@ -160,31 +172,76 @@ class StateDB:
         return getattr(self._local, "conn", None) is not None
 
     @contextlib.contextmanager
-    def session_lock(self, key: str) -> Iterator[None]:
-        """Hold `key`'s advisory lock in a transaction until the block ends (then commit; roll
-        back on an exception). Re-entrant within a thread; a second key joins the transaction."""
+    def session_lock(
+        self, key: str, first: tuple[str, tuple[Any, ...]] | None = None
+    ) -> Iterator[Any]:
+        """Hold `key`'s advisory lock in a transaction until the block ends, then commit (roll
+        back on an exception). Yields the row `first` (a query run once the lock is held)
+        returns, or None. Re-entrant within a thread; a second key joins the transaction.
+
+        Round trips are what a turn pays for (each one a wake-up of the server process): BEGIN,
+        the lock and `first` go out in one pipeline, and the writes `defer`red during the block
+        go out with the COMMIT in another. The turn's commit does not wait for the WAL flush
+        (synchronous_commit off, as the SQLite store's synchronous=NORMAL): a crash of the
+        database may lose the newest turns, never a committed feedback record (`durable`).
+        """
         held: list[str] = self._local.__dict__.setdefault("held", [])
-        if key in held:
-            yield
-            return
         current = getattr(self._local, "conn", None)
-        if current is not None:  # another session's turn: its transaction holds both locks
-            current.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+        if key in held or current is not None:
+            if key not in held:  # another session's turn: its transaction holds both locks
+                current.execute(LOCK_SQL, (key,))
+            row = current.execute(*first).fetchone() if first and current is not None else None
             held.append(key)
             try:
-                yield
+                yield row
             finally:
                 held.remove(key)
             return
-        with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+        with self.pool.connection() as conn:
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute(LOCK_SQL, (key,))
+                    cursor = conn.execute(*first) if first else None
+                row = cursor.fetchone() if cursor is not None else None
+            except BaseException:
+                _rollback(conn)
+                raise
             self._local.conn = conn
+            self._local.deferred = {}
             held.append(key)
             try:
-                yield
+                yield row
+                deferred = list(self._local.deferred.values())
+            except BaseException:
+                _rollback(conn)
+                raise
             finally:
                 held.remove(key)
                 self._local.conn = None
+                self._local.deferred = {}
+            try:
+                with conn.pipeline():
+                    for statement in deferred:
+                        conn.execute(*statement)
+                    conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+    def defer(self, name: str, statement: tuple[str, tuple[Any, ...]]) -> bool:
+        """Queue a write for the calling thread's turn commit (a later one of the same `name`
+        replaces it); False when the thread holds no session lock (run it yourself)."""
+        if getattr(self._local, "conn", None) is None:
+            return False
+        self._local.deferred[name] = statement
+        return True
+
+    def deferred(self, name: str) -> tuple[str, tuple[Any, ...]] | None:
+        """The write queued under `name` in the calling thread's turn, if any."""
+        if getattr(self._local, "conn", None) is None:
+            return None
+        return self._local.deferred.get(name)
 
     def shared_secret(self, name: str, size: int = 32) -> bytes:
         """A random value every replica agrees on, made by whichever asks first."""
