@@ -207,12 +207,15 @@ class StateDB:
             except BaseException:
                 _rollback(conn)
                 raise
+            pending: dict[str, tuple[str, tuple[Any, ...]]] = {}
             self._local.conn = conn
-            self._local.deferred = {}
+            self._local.deferred = pending
             held.append(key)
             try:
                 yield row
-                deferred = list(self._local.deferred.values())
+            except GeneratorExit:  # a stream whose reader left: keep what the turn saved
+                self._commit(conn, list(pending.values()))
+                raise
             except BaseException:
                 _rollback(conn)
                 raise
@@ -220,14 +223,19 @@ class StateDB:
                 held.remove(key)
                 self._local.conn = None
                 self._local.deferred = {}
-            try:
-                with conn.pipeline():
-                    for statement in deferred:
-                        conn.execute(*statement)
-                    conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+            self._commit(conn, list(pending.values()))
+
+    @staticmethod
+    def _commit(conn: Any, deferred: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Run the deferred writes and COMMIT in one round trip (roll back if that fails)."""
+        try:
+            with conn.pipeline():
+                for statement in deferred:
+                    conn.execute(*statement)
+                conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
 
     def defer(self, name: str, statement: tuple[str, tuple[Any, ...]]) -> bool:
         """Queue a write for the calling thread's turn commit (a later one of the same `name`

@@ -56,6 +56,20 @@ def test_rule_agent_keeps_sessions_in_postgres(pg_url, state_workspace, tmp_path
         agent.close()
 
 
+def test_a_stream_left_early_keeps_its_turn(pg_url, state_workspace, tmp_path):
+    agent = RecAgent.from_workspace(state_workspace.root, "rule", state_dir=tmp_path / "state")
+    try:
+        sid = agent.new_session()
+        events = agent.stream(sid, "recommend something")
+        next(events)
+        events.close()  # the reader went away after the first event
+        assert agent.session_state(sid).turns == 1
+        assert [e.kind.value for e in agent.stream(sid, "more")][-1] == "done"
+        assert agent.session_state(sid).turns == 2
+    finally:
+        agent.close()
+
+
 def test_feedback_table_order_positions_and_watermark(pg_url, state_workspace):
     log = feedback_log(state_workspace.root)
     assert log.table is not None and len(log) == 0
