@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shlex
@@ -64,7 +65,7 @@ class Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "WHYREC_LLM": ""}
         for name in ("WHYREC_API_KEYS", "WHYREC_ADMIN_KEYS", "WHYREC_STATE_URL"):
             env.pop(name, None)
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=self.log, cwd=ROOT
         )
@@ -105,7 +106,9 @@ def _pct(values: list[float], q: float) -> float | None:
 async def _turn(client: Any, url: str, session: str, text: str) -> float:
     body = {"model": "whyrec", "messages": [{"role": "user", "content": text}]}
     start = time.perf_counter()
-    r = await client.post(url + "/v1/chat/completions", json=body, headers={"X-Session-Id": session})
+    r = await client.post(
+        url + "/v1/chat/completions", json=body, headers={"X-Session-Id": session}
+    )
     r.raise_for_status()
     return time.perf_counter() - start
 
@@ -253,6 +256,69 @@ def state_ops(workspace: Path, pg_url: str, n: int = 300) -> dict[str, float | N
     return {"sqlite_ms_p50": sqlite_ms, "postgresql_ms_p50": pg_ms}
 
 
+_COUNTER: dict[str, int] = {}
+
+
+def count_round_trips() -> dict[str, int]:
+    """Count this process's round trips to PostgreSQL from now on: each statement sent outside
+    a pipeline is one, each pipeline block (however many statements) is one."""
+    import psycopg
+
+    if _COUNTER:
+        return _COUNTER
+    counter = _COUNTER
+    counter["round_trips"] = 0
+    cursor_execute = psycopg.Cursor.execute
+    cursor_executemany = psycopg.Cursor.executemany
+    pipeline = psycopg.Connection.pipeline
+
+    def outside(cursor: Any) -> bool:
+        return getattr(cursor.connection, "_pipeline", None) is None
+
+    def execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counter["round_trips"] += outside(self)
+        return cursor_execute(self, *args, **kwargs)
+
+    def executemany(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counter["round_trips"] += outside(self)
+        return cursor_executemany(self, *args, **kwargs)
+
+    @contextlib.contextmanager
+    def counted_pipeline(self: Any) -> Any:
+        outer = getattr(self, "_pipeline", None) is None
+        with pipeline(self) as pipe:
+            yield pipe
+        counter["round_trips"] += outer
+
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
+    psycopg.Connection.pipeline = counted_pipeline  # type: ignore[method-assign]
+    return counter
+
+
+def round_trips_per_turn(workspace: Path, pg_url: str, llm: str, turns: int = 30) -> float:
+    """Round trips of the state database per `RecAgent.chat` turn, in this process (the HTTP
+    layer adds one session lookup the first time a replica sees a session)."""
+    from agent.api import RecAgent
+
+    os.environ["WHYREC_STATE_URL"] = pg_url
+    try:
+        agent = RecAgent.from_workspace(workspace, llm, state_dir=workspace / "state-rt")
+        agent.warm_up()
+        session = agent.new_session()
+        for text in MESSAGES[:3]:  # warm: checkpoint tables, first connections
+            agent.chat(session, text)
+        counter = count_round_trips()
+        start = counter["round_trips"]
+        for n in range(turns):
+            agent.chat(session, MESSAGES[n % len(MESSAGES)])
+        used = counter["round_trips"] - start
+        agent.close()
+    finally:
+        os.environ.pop("WHYREC_STATE_URL", None)
+    return round(used / turns, 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -277,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(source, workspace, ignore=shutil.ignore_patterns("state", "feedback.jsonl"))
     started = {**machine(), "load_average_1m": round(os.getloadavg()[0], 2)}
     rows: list[dict[str, Any]] = []
+    trips: dict[str, float] = {}
     cluster = PgCluster({"shared_preload_libraries": "pg_stat_statements"})
     cluster.start()
     try:
@@ -291,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
                 fake.__enter__()
             llm = f"openai:{fake.url}#fake" if fake is not None else "rule"
             try:
+                trips[backend] = round_trips_per_turn(workspace, fresh_database(cluster.url), llm)
+                print(f"  round trips per turn: {trips[backend]}", file=sys.stderr)
                 base = run_config("sqlite x1", workspace, llm, None, 1, args)
                 rows.append({"backend": backend, **base})
                 for n in workers:
@@ -306,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = summarise(rows)
     print_table(rows, overhead, summary)
+    print(f"state-database round trips per turn (in process): {trips}")
     payload = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python benchmarks/replicas.py " + " ".join(shlex.quote(a) for a in argv),
@@ -319,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             "workspace": str(source),
         },
         "state_ops": overhead,
+        "round_trips_per_turn": trips,
         "runs": rows,
         "summary": summary,
     }
