@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from tools.workspace import BuildContext
 
 STEP = "ranker"
@@ -64,7 +64,7 @@ def data_digest(folder: Path) -> str | None:
 
 def build_ranker_step(ctx: BuildContext) -> dict[str, Any]:
     """Build step: train (or reuse) the debiased ranker into W/ranker."""
-    from causal.ranker import build_ranker
+    from causal.ranking.build import build_ranker
 
     embeddings = catalog_embeddings(ctx)
     summary = build_ranker(
@@ -91,7 +91,7 @@ def ranker_dir(workspace: Any) -> Path:
 
 def load_workspace_ranker(workspace: Any) -> Ranker:
     """Load W/ranker and fold in feedback recorded after the last build's merge."""
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from tools.feedback import feedback_log
 
     folder = ranker_dir(workspace)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from causal.build import CausalArtifacts
     from causal.effects import EffectResult
     from causal.graph import CausalGraph
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from causal.table import AnalysisTable
     from tools.catalog import Catalog
 
