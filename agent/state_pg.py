@@ -131,6 +131,8 @@ class PgSessionStore:
         ids = list(session_ids)
         if not ids:
             return 0
+        for session_id in ids:  # a save waiting for this turn's commit must not bring it back
+            self.db.undefer(f"session:{session_id}")
         with self.db.connection() as conn:
             cur = conn.execute("DELETE FROM whyrec_sessions WHERE session_id = ANY(%s)", (ids,))
             return max(cur.rowcount, 0)

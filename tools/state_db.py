@@ -21,6 +21,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ ENV_STATE_POOL = "WHYREC_STATE_POOL"
 DEFAULT_POOL_SIZE = 32
 POOL_TIMEOUT_S = 60.0
 CONNECT_TIMEOUT_S = 10
+SETUP_TIMEOUT_S = 300.0
 SCHEMES = ("postgresql", "postgres")
 SETUP_LOCK_KEY = 0x57_48_59_52_45_43  # "WHYREC": serialises schema set-up across replicas
 
@@ -51,6 +53,12 @@ LOCK_SQL = (
     "SELECT set_config('synchronous_commit', 'off', true), "
     "pg_advisory_xact_lock(hashtextextended(%s, 0))"
 )
+
+
+def _try_lock(conn: Any, key: int) -> bool:
+    """Take a session-level advisory lock if it is free (never waits)."""
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    return bool(row and row[0])
 
 
 def _rollback(conn: Any) -> None:
@@ -150,7 +158,15 @@ class StateDB:
         """A connection holding the schema set-up lock (a session-level advisory lock, so
         statements that refuse a transaction block, like CREATE INDEX CONCURRENTLY, can run)."""
         with self.pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+            # Poll rather than wait inside a statement: a waiting statement is an open
+            # transaction, and CREATE INDEX CONCURRENTLY (langgraph's migrations) run by the
+            # holder would wait for it to end, while it waits for the holder: a deadlock that
+            # PostgreSQL does not detect (seen with 4 workers starting at once).
+            deadline = time.monotonic() + SETUP_TIMEOUT_S
+            while not _try_lock(conn, SETUP_LOCK_KEY):
+                if time.monotonic() > deadline:
+                    raise StateUrlError("timed out waiting for another replica's schema set-up")
+                time.sleep(0.05)
             try:
                 yield conn
             finally:
@@ -244,6 +260,11 @@ class StateDB:
             return False
         self._local.deferred[name] = statement
         return True
+
+    def undefer(self, name: str) -> None:
+        """Drop the write queued under `name` in the calling thread's turn (if any)."""
+        if getattr(self._local, "conn", None) is not None:
+            self._local.deferred.pop(name, None)
 
     def deferred(self, name: str) -> tuple[str, tuple[Any, ...]] | None:
         """The write queued under `name` in the calling thread's turn, if any."""

@@ -123,6 +123,32 @@ def test_session_lock_serialises_across_pools(pg_url):
     second.close()
 
 
+def test_replicas_setting_up_the_schema_at_once_do_not_deadlock(pg_url):
+    """langgraph's migrations run CREATE INDEX CONCURRENTLY under the set-up lock; it waits for
+    every open transaction, so a replica waiting for that lock must not be inside one."""
+    first, second = StateDB(pg_url, max_size=3), StateDB(pg_url, max_size=3)
+    waiting = threading.Event()
+    done: list[str] = []
+
+    def other_replica() -> None:
+        waiting.set()
+        with second.setup_lock():
+            done.append("second")
+
+    with first.setup_lock() as conn:
+        thread = threading.Thread(target=other_replica)
+        thread.start()
+        waiting.wait()
+        time.sleep(0.3)  # the other replica is waiting for the lock now
+        conn.execute("SET statement_timeout = '10s'")  # fail rather than hang
+        conn.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS t_item ON whyrec_feedback (item_id)")
+        conn.execute("RESET statement_timeout")
+    thread.join(30)
+    assert done == ["second"]
+    first.close()
+    second.close()
+
+
 def _llm_agent(workspace, tmp_path, steps):
     model = ScriptedChatModel(steps=steps)
     spec = parse_backend_spec("hf:scripted")
