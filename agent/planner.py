@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,9 @@ from tools.schemas import (
     Profile,
     Recommendations,
 )
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 __all__ = [
     "IntentClassifier",
@@ -90,7 +93,7 @@ class RulePlanner:
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         vocab: Vocabulary,
         *,
         variables: Sequence[str] = (),
@@ -325,7 +328,7 @@ class RulePlanner:
         focus = self._target_items(ctx, parse, 1)
         current: float | None = None
         if info is not None and focus:
-            from tools.items import item_table
+            from tools.item_table import item_table
 
             table = item_table(ctx.workspace)
             if table.has(focus[0]):
@@ -541,7 +544,7 @@ class RulePlanner:
         self, ctx: TurnContext, pool: Sequence[str], *, force: bool = False
     ) -> str | None:
         """One question about the attribute that best splits the candidate pool."""
-        from tools.items import item_table
+        from tools.item_table import item_table
 
         if not force and len(pool) <= ASK_WHEN_MORE_THAN * self.k:
             return None

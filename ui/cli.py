@@ -214,7 +214,7 @@ def build(
 ) -> None:
     """Build a workspace: dataset, catalog, causal graph and effects, ranker."""
     with cli_errors(as_json):
-        from tools.workspace import BuildOptions, build_workspace
+        from tools.workspace_build import BuildOptions, build_workspace
 
         if chroma_url is not None:
             _check_url(chroma_url)

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 
@@ -32,6 +32,9 @@ from ui.middleware import (
 )
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings, worker_threads
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ after `WHYREC_SESSION_TTL` idle (default 7 days).
 
 def create_app(
     agent: Any,
-    workspace: Any = None,
+    workspace: Workspace | None = None,
     settings: ServerSettings | None = None,
 ) -> FastAPI:
     """The app serving `agent` (a RecAgent) over every surface."""
@@ -209,7 +212,7 @@ async def _expire_forever(service: AgentService) -> None:
         await asyncio.sleep(EXPIRY_INTERVAL_S)
 
 
-def session_secret(workspace: Any) -> bytes | None:
+def session_secret(workspace: Workspace | None) -> bytes | None:
     """The server secret behind `user`-named session ids, kept in the workspace's state folder
     (created on first use, readable by the owner only); None without a workspace."""
     state_dir = getattr(workspace, "state_dir", None)

@@ -36,8 +36,8 @@ def world():
 @pytest.fixture(scope="module")
 def workspace(world, tmp_path_factory) -> Path:
     """A workspace with only the dataset and the causal step (no catalog, no ranker)."""
-    from tools import workspace as workspace_module
-    from tools.workspace import BuildOptions, build_workspace
+    from tools import workspace_build as workspace_module
+    from tools.workspace_build import BuildOptions, build_workspace
 
     out = tmp_path_factory.mktemp("causal-ws") / "ws"
     skip = frozenset(s.name for s in workspace_module.BUILD_STEPS if s.name != "causal")
@@ -162,8 +162,9 @@ def test_effect_command(workspace: Path) -> None:
 
 
 def test_workspace_without_graph(tmp_path: Path, world) -> None:
-    from tools import workspace as workspace_module
-    from tools.workspace import BuildOptions, Workspace, build_workspace
+    from tools import workspace_build as workspace_module
+    from tools.workspace import Workspace
+    from tools.workspace_build import BuildOptions, build_workspace
     from ui.cli import app
 
     out = tmp_path / "bare"
