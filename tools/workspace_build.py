@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from causal.datasets.schema import Dataset
 from tools.workspace import MANIFEST, Workspace, WorkspaceError, is_workspace
 
 FORMAT_VERSION = 1
+EdgeOrienter = Callable[[str, str, Mapping[str, str]], tuple[str, str] | None]
 KEPT_ACROSS_REBUILDS = ("feedback.jsonl", "state")
 
 
@@ -37,6 +38,10 @@ class BuildOptions:
     update: bool = False
     time_budget_s: float = 120.0
     skip: frozenset[str] = frozenset()
+    # Decides the edges causal discovery leaves undecided: (x, y, descriptions) -> (cause,
+    # effect), or None for no opinion. The CLI makes one from `--orient SPEC` (an LLM, see
+    # agent.orient); tools and causal only call it, so they never import the agent.
+    orient: EdgeOrienter | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
