@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -42,9 +42,6 @@ from tools.schemas import (
     Profile,
     Recommendations,
 )
-
-if TYPE_CHECKING:
-    from tools.protocols import Workspace
 
 __all__ = [
     "IntentClassifier",
@@ -93,7 +90,7 @@ class RulePlanner:
 
     def __init__(
         self,
-        workspace: Workspace,
+        workspace: Any,
         vocab: Vocabulary,
         *,
         variables: Sequence[str] = (),
