@@ -7,7 +7,7 @@ supporting effects only, and the grounding checker on an adversarial set.
 For each workspace, users with >= 20 ratings (a seeded sample), their top 10 by the ranker's
 score over every unseen item (no diversity re-ordering), and for each item:
 
-- counterfactual (ours, causal.counterfactual): the user's signals found by the greedy,
+- counterfactual (ours, causal.ranking.counterfactual): the user's signals found by the greedy,
   pruned search;
 - most similar liked item (the common template): the one item the user rated >= 4 (or clicked)
   whose catalog embedding is closest to the item's.
@@ -74,7 +74,7 @@ def _in_top(ranker: Any, user: str, item: str, without: list[str]) -> bool:
 
 
 def _liked(ranker: Any, user: str) -> list[str]:
-    from causal.ranking_data import FeedbackKind
+    from causal.ranking.data import FeedbackKind
 
     rows = ranker.history(user)
     if ranker.kind is FeedbackKind.RATING:
@@ -95,7 +95,7 @@ def _most_similar(ranker: Any, item: str, liked: list[str]) -> str | None:
 
 def evaluate_counterfactuals(workspace: Path, n_users: int, seed: int = 0) -> dict[str, Any]:
     """Ours vs the most-similar-item template on one workspace's users."""
-    from causal.counterfactual import Outcome, Scope, explain_ranks
+    from causal.ranking.counterfactual import Outcome, Scope, explain_ranks
     from tools.workspace import Workspace
 
     ws = Workspace(workspace)
@@ -162,8 +162,8 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def time_big(workspace: Path, n_users: int, seed: int = 0) -> dict[str, Any]:
     """Extra time per item of the search on a large catalogue (users with any history)."""
-    from causal.counterfactual import Outcome, Scope, explain_ranks
-    from causal.ranker import Ranker
+    from causal.ranking.counterfactual import Outcome, Scope, explain_ranks
+    from causal.ranking.model import Ranker
     from tools.workspace import Workspace
 
     if (workspace / "ranker.json").is_file():  # a ranker folder alone (no catalog build)
@@ -204,7 +204,7 @@ def make_big_ranker(out: Path, n_items: int = 100_000) -> Path:
     384-d item embeddings stand in for the catalog's text embeddings (their content does not
     change the cost), and no catalog or graph is built (embedding 100k texts takes long)."""
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from causal.ranker import train_ranker
+    from causal.ranking.training import train_ranker
 
     config = SyntheticConfig(
         seed=7, n_users=500, n_items=n_items, n_interactions=100_000, random_per_user=2

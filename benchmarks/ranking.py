@@ -86,7 +86,7 @@ class System:
 
 def systems() -> list[System]:
     """The compared systems, in table order."""
-    from causal.ranker import RankerConfig
+    from causal.ranking import RankerConfig
 
     # The baselines are plain MF: no attributes, plain propensities, the score is the model's
     # prediction alone (no similarity-to-history term).
@@ -119,7 +119,7 @@ def feature_systems() -> list[System]:
     The same losses as the plain rows, so "+ features" rows against the plain ones separate
     what the attributes add from what the debiasing loss adds.
     """
-    from causal.ranker import RankerConfig
+    from causal.ranking import RankerConfig
 
     with_features = {
         "use_features": True,
@@ -171,8 +171,9 @@ def datasets(names: list[str], coat: Path, seed: int) -> dict[str, Any]:
 
 def run_one(system: System, dataset, seed: int, embeddings: np.ndarray | None) -> dict[str, Any]:
     """Train one system on one dataset and seed; unbiased metrics and training time."""
-    from causal.ranker import RankerConfig, train_ranker
-    from causal.ranker_evaluation import evaluate_on_random_log, popularity_on_random_log
+    from causal.ranking import RankerConfig
+    from causal.ranking.evaluation import evaluate_on_random_log, popularity_on_random_log
+    from causal.ranking.training import train_ranker
 
     if system.config is None:
         # Popularity needs no training; a cheap ranker only supplies the seed's slice.
@@ -207,8 +208,9 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
     from dataclasses import replace
 
     from causal.datasets.movielens import load_movielens
-    from causal.ranker import RankerConfig, train_ranker
-    from causal.ranking_eval import leave_last_out, long_tail_items, top_n_metrics
+    from causal.ranking import RankerConfig
+    from causal.ranking.metrics import leave_last_out, long_tail_items, top_n_metrics
+    from causal.ranking.training import train_ranker
 
     dataset = load_movielens(path)
     embeddings = text_embeddings(dataset)
@@ -272,10 +274,10 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
 
 
 def _popular_top_n(ranker, test, tail) -> dict[str, Any]:
-    from causal.ranker_evaluation import _popular
-    from causal.ranking_eval import top_n_metrics
+    from causal.ranking.evaluation import popularity_recommender
+    from causal.ranking.metrics import top_n_metrics
 
-    return top_n_metrics(test, _popular(ranker), tail, k=10)
+    return top_n_metrics(test, popularity_recommender(ranker), tail, k=10)
 
 
 def debiasing_gain(summary: dict[str, dict[str, Any]], metrics: tuple[str, ...]) -> dict:

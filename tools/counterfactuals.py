@@ -1,7 +1,7 @@
 """Counterfactual reasons in words: "Because you rated Fargo (5) and liked Heat: without them it
 would be #37, not #2."
 
-The search and its verification live in causal.counterfactual (the ranker re-scored without
+The search and its verification live in causal.ranking.counterfactual (the ranker re-scored without
 the user's signals); this module names the signals (titles, the user's own ratings or
 likes) and says what happens without them. Every number in the text is a field of the
 reason (`rank`, `rank_without`, `k`, the ratings in `signals`), so a reply can be checked.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from causal.counterfactual import MAX_SIZE
+from causal.ranking.counterfactual import MAX_SIZE
 
 if TYPE_CHECKING:
     from tools.protocols import Workspace
@@ -25,14 +25,14 @@ def counterfactual_reasons(
 ) -> dict[str, dict[str, Any]]:
     """item_id -> {"without", "rank", "rank_without", "text", "verified", ...} for a list.
 
-    `scope` is the ranked list's `causal.counterfactual.Scope` (None: no ranker, so every
+    `scope` is the ranked list's `causal.ranking.counterfactual.Scope` (None: no ranker, so every
     item gets a reason-less entry saying so).
     """
     ids = [str(i) for i in item_ids]
     if scope is None:
         text = "Found by text search alone: no ranker scored it, so no signal of yours decides it."
         return {i: _entry((), None, None, k, False, "no_ranker", text, []) for i in ids}
-    from causal.counterfactual import explain_ranks
+    from causal.ranking.counterfactual import explain_ranks
 
     ranker = workspace.ranker
     found = explain_ranks(ranker, scope, ids, k)
@@ -79,7 +79,7 @@ def _signals(
     workspace: Workspace, ranker: Any, scope: Any, ids: Sequence[str]
 ) -> list[dict[str, Any]]:
     """Each removed signal: id, title, and what the user did (rated N, liked, clicked, ...)."""
-    from causal.ranking_data import FeedbackKind
+    from causal.ranking.data import FeedbackKind
     from tools.item_table import item_table
 
     if not ids:

@@ -310,7 +310,7 @@ _NONE = EffectAnswer(treatment="", outcome="", identified=False)
 
 def _ranker_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     """The debiased ranker's prediction for this user and item, with its components."""
-    from causal.ranking_data import FeedbackKind
+    from causal.ranking.data import FeedbackKind
 
     workspace = ctx.workspace
     has_step = getattr(workspace, "has_step", None)
@@ -373,7 +373,7 @@ EXPLAIN_K = 10  # an explained item's counterfactual is about the user's top 10
 def _counterfactual(ctx: ToolContext, item_id: str) -> Counterfactual | None:
     """The user's signals without which this item would leave their top 10 (None: no such set,
     or the item is not in their top 10 to begin with)."""
-    from causal.counterfactual import Scope
+    from causal.ranking.counterfactual import Scope
     from tools.counterfactuals import counterfactual_reasons
 
     workspace = ctx.workspace

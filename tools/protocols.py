@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from causal.datasets.schema import Dataset
     from causal.effects import EffectResult
     from causal.graph import CausalGraph
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from causal.table import AnalysisTable
     from tools.catalog import Catalog
 

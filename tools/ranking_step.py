@@ -54,7 +54,7 @@ def data_digest(folder: Path) -> str | None:
 
 def build_ranker_step(ctx: BuildContext) -> dict[str, Any]:
     """Build step: train (or reuse) the debiased ranker into W/ranker."""
-    from causal.ranker import build_ranker
+    from causal.ranking.build import build_ranker
 
     embeddings = catalog_embeddings(ctx)
     summary = build_ranker(

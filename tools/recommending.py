@@ -10,7 +10,7 @@
 
 Each `Recommendation` carries the ranker's components (preference, choice on rating logs,
 popularity, similarity, ...) plus "relevance" when there was a query, for explanations to
-cite, and a verified counterfactual reason (tools.counterfactuals, causal.counterfactual):
+cite, and a verified counterfactual reason (tools.counterfactuals, causal.ranking.counterfactual):
 the few of the user's own signals without which it would leave the top k. Without a
 popularity weight the ranker's own (validated) weights apply. `without` scores as if those
 items were absent from the user's history, so anyone can check such a reason.
@@ -163,7 +163,7 @@ def recommend_for_user(
         for c, s, comp in chosen
     )
     if ranker is not None:
-        from causal.counterfactual import Scope
+        from causal.ranking.counterfactual import Scope
 
         out.scope = Scope(
             user_id=str(user_id) if user_id is not None else None,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from causal.build import CausalArtifacts
     from causal.effects import EffectResult
     from causal.graph import CausalGraph
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from causal.table import AnalysisTable
     from tools.catalog import Catalog
 
@@ -187,7 +187,7 @@ class Workspace:
 def _load_ranker(workspace: Workspace) -> Ranker:
     """Load W/ranker and fold in feedback recorded after the last build's merge, so a
     restarted server still reflects what users said."""
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
     from tools.feedback import feedback_log
 
     folder = workspace.root / RANKER_STEP

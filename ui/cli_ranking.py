@@ -117,7 +117,7 @@ def recommend_payload(
 
 def ranking_payload(workspace: Path, *, leave_last_out: bool = True) -> dict[str, Any]:
     """The `eval ranking --json` document."""
-    from causal.ranker_evaluation import (
+    from causal.ranking.evaluation import (
         evaluate_leave_last_out,
         evaluate_on_random_log,
         popularity_on_random_log,

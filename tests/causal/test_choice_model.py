@@ -19,13 +19,16 @@ from scipy.stats import spearmanr
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
 from ranker_worlds import pick_world, segment_world
 
-import causal.choice_training as choice_training
-from causal.choice_model import ChoiceSpec, Picks, fit_choice_model
+import causal.ranking.choice_training as choice_training
 from causal.datasets.schema import Dataset
-from causal.ranker import CHOICE_FILE, Ranker, RankerConfig, train_ranker
-from causal.ranker_evaluation import DECONFOUNDED, RATING_ONLY, evaluate_leave_last_out
-from causal.ranker_weights import holdout_rows
-from causal.ranking_data import prepare_ranking_data
+from causal.ranking import Ranker, RankerConfig
+from causal.ranking.choice_model import ChoiceSpec, Picks
+from causal.ranking.choice_training import fit_choice_model
+from causal.ranking.data import prepare_ranking_data
+from causal.ranking.evaluation import DECONFOUNDED, RATING_ONLY, evaluate_leave_last_out
+from causal.ranking.model import CHOICE_FILE
+from causal.ranking.training import train_ranker
+from causal.ranking.weights import holdout_rows
 
 FAST = {"steps": 80, "dim": 8, "tune": False}
 
@@ -133,7 +136,7 @@ def test_holdout_takes_each_users_last_pick(monkeypatch):
     users = pd.DataFrame({"user_id": list("abcd")})
     data = prepare_ranking_data(Dataset("tiny", items, users, frame))
     assert holdout_rows(data, seed=0) is None  # fewer than MIN_HOLDOUT_USERS users
-    monkeypatch.setattr("causal.ranker_weights.MIN_HOLDOUT_USERS", 2)
+    monkeypatch.setattr("causal.ranking.weights.MIN_HOLDOUT_USERS", 2)
     held = holdout_rows(data, seed=0)
     assert held is not None and held.source == "last_pick"
     chosen = {

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from causal.counterfactual import MAX_SIZE, Outcome, Scope, downdate, explain_ranks, rank_without
-from causal.ranker import RankerConfig, UnknownItemsError, train_ranker
+from causal.ranking import RankerConfig, UnknownItemsError
+from causal.ranking.counterfactual import MAX_SIZE, Outcome, Scope, explain_ranks, rank_without
+from causal.ranking.training import train_ranker
+from causal.ranking.user_state import downdate
 
 K = 5
 
@@ -50,7 +52,7 @@ def test_removing_history_is_exact_in_the_choice_model(ranker):
     user = ranker.user_ids[4]
     history = [item for item, _ in ranker.history(user)]
     gone = history[:2]
-    state = ranker._state_for(user, None, (), (), gone)
+    state = ranker.state_for(user, None, (), (), gone)
     picks = [ranker.item_index[i] for i in history[2:]]
     features = ranker.user_features[ranker.user_index[user]]
     expected = ranker.choice.user_vector(np.array(picks), np.ones(len(picks)), features)
@@ -110,7 +112,7 @@ def test_an_item_past_k_gets_no_reason_and_bad_input_fails(ranker):
 
 
 def test_a_shared_search_gives_what_a_fresh_one_gives_and_feedback_starts_a_new_one(ranker):
-    from causal import counterfactual as cf
+    from causal.ranking import counterfactual as cf
 
     twin = ranker.with_weights()  # its own feedback store and search cache
     user = twin.user_ids[3]

@@ -13,8 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
 from ranker_worlds import polarising_world, segment_world
 
-from causal.ranker import Ranker, RankerConfig, ScoredItem, UnknownItemsError, train_ranker
-from causal.ranker_evaluation import evaluate_on_random_log
+from causal.ranking import Ranker, RankerConfig, ScoredItem, UnknownItemsError
+from causal.ranking.evaluation import evaluate_on_random_log
+from causal.ranking.training import train_ranker
 
 FAST = {"steps": 80, "dim": 8, "tune": False}
 

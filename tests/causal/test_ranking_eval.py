@@ -8,16 +8,16 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from causal.datasets.schema import DataError, Dataset
-from causal.propensity import estimate_propensities
-from causal.ranker_fit import random_split, tempered_weights
-from causal.ranking_data import FeatureEncoder, FeedbackKind, prepare_ranking_data
-from causal.ranking_eval import (
+from causal.ranking.data import FeatureEncoder, FeedbackKind, prepare_ranking_data
+from causal.ranking.metrics import (
     leave_last_out,
     long_tail_items,
     per_user_ranking,
     roc_auc,
     top_n_metrics,
 )
+from causal.ranking.propensity import estimate_propensities
+from causal.ranking.training import random_split, tempered_weights
 
 
 def test_auc_matches_sklearn_with_ties():

@@ -27,8 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from causal.factor_params import FactorParams
-from causal.ranking_data import FeedbackKind, RankingData
+from causal.ranking.data import FeedbackKind, RankingData
+from causal.ranking.factor_params import FactorParams
 
 MAX_POSITION = 20
 DR_PAIRS_PER_ROW = 2  # sampled (user, item) pairs per labelled row for DR's direct term

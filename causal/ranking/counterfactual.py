@@ -10,7 +10,8 @@ Fargo and Pulp Fiction it would be #37, not #2". Removal is re-scoring, not an e
   from it is exact;
 - the similarity profile is a mean over liked items: exact again;
 - the rating model's user vector is re-solved without those rows by one Newton step on the
-  ridge objective the ranker's fold-in uses (`downdate`; exact for that quadratic).
+  ridge objective the ranker's fold-in uses (`causal.ranking.user_state.downdate`; exact for
+  that quadratic).
 
 The search is greedy: a first-order estimate of each signal's pull on the item and on its
 nearest competitors picks the next signal, every step is re-scored exactly on those items,
@@ -35,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from causal.counterfactual_arrays import _dot_rows, _indices_of, _norms, _Positions
+from causal.ranking.counterfactual_arrays import Positions, dot_rows, indices_of, item_norms
+from causal.ranking.counterfactual_pulls import choice_pulls, preference_pulls, similarity_pulls
+from causal.ranking.user_state import FEEDBACK_DISLIKE, FEEDBACK_LIKE, UserState
 
 if TYPE_CHECKING:
-    from causal.ranker import Ranker, _UserState
+    from causal.ranking.model import Ranker
 
 MAX_SIZE = 20  # give up past this many signals (pruning keeps found sets far smaller)
 POOL_FACTOR = 3  # competitors considered in the search: the best POOL_FACTOR * k items
@@ -94,27 +97,6 @@ class Counterfactual:
     wish: bool = False  # the reason is the stated wish (the query's relevance), not items
 
 
-def downdate(
-    vec: np.ndarray,
-    bias: float,
-    precision: np.ndarray,
-    item_vecs: np.ndarray,
-    residuals: np.ndarray,
-    curvature: float,
-) -> tuple[np.ndarray, float, np.ndarray]:
-    """A user's (vector, bias) re-solved without some rows: one Newton step, item vectors fixed.
-
-    At the optimum the remaining rows' gradient is minus the removed rows' gradient,
-    z^T (pred - target), so theta' = theta + H_rest^-1 z^T (pred - target), with H_rest the
-    precision less the removed rows' curvature. Exact for the ridge objective of fold-in.
-    """
-    z = np.hstack([np.asarray(item_vecs, dtype=np.float64), np.ones((len(item_vecs), 1))])
-    h_rest = precision - curvature * z.T @ z
-    step = np.linalg.solve(h_rest, z.T @ np.asarray(residuals, dtype=np.float64))
-    theta = np.r_[vec, bias] + step
-    return theta[:-1], float(theta[-1]), h_rest
-
-
 class _Search:
     """One list's search state: the candidates' scores and each signal's first-order pull."""
 
@@ -123,26 +105,26 @@ class _Search:
     ) -> None:
         self.ranker = ranker
         self.scope = scope
-        self.state = ranker._state_for(
+        self.state = ranker.state_for(
             scope.user_id, scope.attributes, scope.liked, scope.disliked, scope.without
         )
         index = ranker.item_index
         if scope.universe is None:  # the whole catalogue: no Python loop over 100k ids
             candidates = np.arange(ranker.n_items, dtype=np.int64)
         else:
-            candidates = _indices_of(ranker, scope.universe)
+            candidates = indices_of(ranker, scope.universe)
         allowed = np.ones(ranker.n_items, dtype=bool)
         allowed[[index[i] for i in scope.banned if i in index]] = False
         self.universe = candidates[allowed[candidates]]
-        self.position = _Positions(self.universe, ranker.n_items)
+        self.position = Positions(self.universe, ranker.n_items)
         self.offsets = np.zeros(len(self.universe))
         for item_id, offset in scope.offsets.items():
             at = self.position.get(index.get(str(item_id), -1))
             if at >= 0:
                 self.offsets[at] = float(offset)
         self.signals = self._signals()
-        self._scope_removed = frozenset(ranker._indices(scope.without))
-        self._base: _UserState | None = None
+        self._scope_removed = frozenset(ranker.item_indices(scope.without))
+        self._base: UserState | None = None
         self._feedback: dict[int, float] = {}
         self._sums: tuple[np.ndarray, np.ndarray] | None = None
         self._rows: tuple[np.ndarray, np.ndarray] | None = None
@@ -156,7 +138,7 @@ class _Search:
 
     def _score(
         self,
-        state: _UserState,
+        state: UserState,
         items: np.ndarray,
         removed: Collection[int] | None = None,
         sim_rows: np.ndarray | None = None,
@@ -165,21 +147,21 @@ class _Search:
         the list (the liked set is the list's minus `removed`) instead of a fresh mean."""
         ranker = self.ranker
         if removed is None:
-            return ranker._scores(state, items, self.scope.popularity_weight)[0]
-        raw = ranker._preference_raw(state, items)
+            return ranker.scores(state, items, self.scope.popularity_weight)[0]
+        raw = ranker.preference_raw(state, items)
         profile = self._unit_profile(removed)
         if not profile.any():  # no likes: every similarity is 0 (skip a catalogue-wide product)
             similarity = np.zeros(len(items))
         elif sim_rows is not None:
             similarity = sim_rows @ profile
         else:
-            similarity = _dot_rows(ranker.similarity_vectors, items, profile)
+            similarity = dot_rows(ranker.similarity_vectors, items, profile)
         parts = {"preference_z": (raw - ranker.centre) / ranker.scale, "similarity": similarity}
-        choice = ranker._choice_raw(state, items) if ranker.weights.choice else None
+        choice = ranker.choice_raw(state, items) if ranker.weights.choice else None
         if choice is not None:
             parts["choice_z"] = (choice - ranker.choice_centre) / ranker.choice_scale
-        weight = ranker._popularity_weight(self.scope.popularity_weight)
-        return ranker._combine(parts, items, weight)
+        weight = ranker.resolve_popularity_weight(self.scope.popularity_weight)
+        return ranker.combine(parts, items, weight)
 
     def _initial_scores(self, state_key: tuple[Any, ...] | None) -> np.ndarray:
         """The candidates' scores in the list's state; over most of the catalogue they are
@@ -225,27 +207,27 @@ class _Search:
         norm = float(np.linalg.norm(profile))
         return profile / norm if norm > 0 else profile
 
-    def state_without(self, signals: Collection[int]) -> _UserState:
+    def state_without(self, signals: Collection[int]) -> UserState:
         """The user's state with these item indices removed from history and feedback (what
-        `Ranker._state_for(..., without)` computes, from a base state made once per list)."""
+        `Ranker.state_for(..., without)` computes, from a base state made once per list)."""
         ranker = self.ranker
         removed = frozenset(int(i) for i in signals) | self._scope_removed
         if self._base is None:
             s = self.scope
             key = None if s.user_id is None else str(s.user_id)
-            self._base = ranker._base_state(key, s.attributes)
+            self._base = ranker.base_state(key, s.attributes)
             stored = ranker.feedback_of(key) if key is not None else {}
             extra = {ranker.item_index[i]: t for i, t in stored.items()}
-            for ids, value in ((s.liked, "like"), (s.disliked, "dislike")):
+            for ids, value in ((s.liked, FEEDBACK_LIKE), (s.disliked, FEEDBACK_DISLIKE)):
                 for item_id in ids:
-                    target = ranker._feedback_target(value)
+                    target = ranker.feedback_target(value)
                     if target is not None:
                         extra[ranker.item_index[item_id]] = target
             self._feedback = extra
         key = None if self.scope.user_id is None else str(self.scope.user_id)
-        base = ranker._without(self._base, key, removed, search=True)
+        base = ranker.state_without(self._base, key, removed, search=True)
         feedback = {i: t for i, t in self._feedback.items() if i not in removed}
-        return ranker._updated(base, feedback)
+        return ranker.with_feedback(base, feedback)
 
     def exact(self, signals: Collection[int], positions: np.ndarray) -> np.ndarray:
         """Exact scores of universe positions with `signals` removed."""
@@ -280,11 +262,11 @@ class _Search:
             count += int(np.count_nonzero(exact > mine))
         return 1 + count
 
-    def _bound(self, state: _UserState) -> np.ndarray:
+    def _bound(self, state: UserState) -> np.ndarray:
         """Per candidate, the most its score can move from the list's state to `state`."""
         ranker = self.ranker
         w = ranker.weights
-        q_norm, z_norm = _norms(ranker)
+        q_norm, z_norm = item_norms(ranker)
         bound = np.full(len(self.universe), 1e-9)
         old, new = self.state, state
         if w.choice and old.choice_vec is not None and new.choice_vec is not None:
@@ -310,10 +292,10 @@ class _Search:
         s = self.scope
         found: list[int] = []
         if ranker.known_user(s.user_id):
-            found.extend(i for i, _ in ranker._history_rows(str(s.user_id)))
+            found.extend(i for i, _ in ranker.history_rows(str(s.user_id)))
         stored = ranker.feedback_of(str(s.user_id)) if s.user_id is not None else {}
         for item, target in stored.items():
-            if ranker._positive_feedback(target):
+            if ranker.positive_feedback(target):
                 found.append(ranker.item_index[item])
         found.extend(ranker.item_index[i] for i in s.liked if i in ranker.item_index)
         gone = {ranker.item_index[i] for i in s.without if i in ranker.item_index}
@@ -325,8 +307,6 @@ class _Search:
         Exact for one removal in the choice and similarity parts; the rating part uses the
         full-history curvature (a first-order estimate). The search re-scores every step.
         """
-        from causal.counterfactual_pulls import choice_pulls, preference_pulls, similarity_pulls
-
         ranker = self.ranker
         state = self.state
         w = ranker.weights
@@ -336,11 +316,15 @@ class _Search:
         if len(sig) == 0:
             return delta
         if ranker.choice is not None and state.choice_vec is not None and w.choice:
-            delta += w.choice / ranker.choice_scale * choice_pulls(self, sig, items)
+            delta += w.choice / ranker.choice_scale * choice_pulls(ranker, state, sig, items)
         if w.preference:
-            delta += w.preference / ranker.scale * preference_pulls(self, sig, items)
+            delta += (
+                w.preference
+                / ranker.scale
+                * preference_pulls(ranker, state, self.scope.user_id, sig, items)
+            )
         if w.similarity and state.liked:
-            delta += w.similarity * similarity_pulls(self, sig, items)
+            delta += w.similarity * similarity_pulls(ranker, state, sig, items)
         return delta
 
 

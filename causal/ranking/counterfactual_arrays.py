@@ -1,4 +1,4 @@
-"""Array helpers of the counterfactual search (causal.counterfactual): candidate positions,
+"""Array helpers of the counterfactual search (causal.ranking.counterfactual): candidate positions,
 id lookups, per-item norms for the rank bound, the taste profile, row products."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from causal.ranker import Ranker
+    from causal.ranking.model import Ranker
 
 
-class _Positions:
+class Positions:
     """Item index -> place in the candidate array, backed by an array (no per-item dict)."""
 
     def __init__(self, universe: np.ndarray, n_items: int) -> None:
@@ -36,7 +36,7 @@ class _Positions:
 _ITEM_LOOKUP: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def _indices_of(ranker: Ranker, ids: Sequence[str]) -> np.ndarray:
+def indices_of(ranker: Ranker, ids: Sequence[str]) -> np.ndarray:
     """Ranker indices of the known ids, first occurrences in order (one hashed lookup, not a
     Python loop over tens of thousands of filtered candidates)."""
     import pandas as pd
@@ -54,7 +54,7 @@ def _indices_of(ranker: Ranker, ids: Sequence[str]) -> np.ndarray:
 _NORMS: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
 
 
-def _norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
+def item_norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
     """|q_x| (choice target vectors) and |(item_vec_x, 1)| per item, computed once per ranker."""
     cached = _NORMS.get(ranker)
     if cached is None:
@@ -69,7 +69,7 @@ def _norms(ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
-def _dot_rows(matrix: np.ndarray, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+def dot_rows(matrix: np.ndarray, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """matrix[rows] @ vector, without copying the rows when they are most of the matrix."""
     if 4 * len(rows) >= len(matrix):
         return (matrix @ vector)[rows]

@@ -1,6 +1,6 @@
 """The counterfactual search's first-order estimates: how much removing one of the user's
-signals moves each pooled item's score (see causal.counterfactual; every step the search takes
-on them is re-scored exactly there)."""
+signals moves each pooled item's score (see causal.ranking.counterfactual; every step the search
+takes on them is re-scored exactly there). Each reads the ranker and the list's user state."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from causal.ranking.data import FeedbackKind
+from causal.ranking.user_state import FEEDBACK_SHARE, FEEDBACK_WEIGHT, UserState
+
 if TYPE_CHECKING:
-    from causal.counterfactual import _Search
+    from causal.ranking.model import Ranker
 
 
-def _choice_weights(search: _Search) -> dict[int, float]:
-    from causal.ranker import FEEDBACK_SHARE, FEEDBACK_WEIGHT
-
-    state = search.state
+def _choice_weights(state: UserState) -> dict[int, float]:
     weights = dict.fromkeys(state.picks, 1.0)
     strength = FEEDBACK_WEIGHT + FEEDBACK_SHARE * len(state.picks)
     feedback = {int(i) for i in state.liked} - set(state.picks)
@@ -24,10 +24,12 @@ def _choice_weights(search: _Search) -> dict[int, float]:
     return weights
 
 
-def choice_pulls(search: _Search, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+def choice_pulls(
+    ranker: Ranker, state: UserState, sig: np.ndarray, items: np.ndarray
+) -> np.ndarray:
     """(signals x items) choice-logit change per removed signal: exact for one removal."""
-    choice = search.ranker.choice
-    weights = _choice_weights(search)
+    choice = ranker.choice
+    weights = _choice_weights(state)
     wt = np.array([weights.get(int(j), 0.0) for j in sig])
     hist_items = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
     hist_w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
@@ -44,21 +46,19 @@ def choice_pulls(search: _Search, sig: np.ndarray, items: np.ndarray) -> np.ndar
     return (norm_rest - norm)[:, None] * qh[None, :] - (norm_rest * wt)[:, None] * qy
 
 
-def preference_pulls(search: _Search, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+def preference_pulls(
+    ranker: Ranker, state: UserState, user_id: str | None, sig: np.ndarray, items: np.ndarray
+) -> np.ndarray:
     """(signals x items) rating-model change per removed history row: one Newton step with the
     full-history curvature (first order)."""
-    ranker = search.ranker
-    state = search.state
-    rows = dict(ranker._history_rows(str(search.scope.user_id))) if search.scope.user_id else {}
+    rows = dict(ranker.history_rows(str(user_id))) if user_id else {}
     mask = np.array([int(j) in rows for j in sig])
     out = np.zeros((len(sig), len(items)))
     if not mask.any():
         return out
-    from causal.ranking_data import FeedbackKind
-
     hist = sig[mask]
     targets = np.array([rows[int(j)] for j in hist])
-    pred = ranker._preference_raw(state, hist)
+    pred = ranker.preference_raw(state, hist)
     rating = ranker.kind is FeedbackKind.RATING
     residual = pred - targets if rating else 1.0 / (1.0 + np.exp(-pred)) - targets
     zs = np.hstack([ranker.params.item_vec[hist], np.ones((len(hist), 1))])
@@ -68,10 +68,11 @@ def preference_pulls(search: _Search, sig: np.ndarray, items: np.ndarray) -> np.
     return out
 
 
-def similarity_pulls(search: _Search, sig: np.ndarray, items: np.ndarray) -> np.ndarray:
+def similarity_pulls(
+    ranker: Ranker, state: UserState, sig: np.ndarray, items: np.ndarray
+) -> np.ndarray:
     """(signals x items) taste-similarity change per removed like: exact for one removal."""
-    sims = search.ranker.similarity_vectors
-    state = search.state
+    sims = ranker.similarity_vectors
     liked = list(state.liked)
     mean = sims[liked].mean(axis=0)
     profile = mean.copy()

@@ -1,44 +1,39 @@
 """Train a Ranker from a Dataset: hold out a random slice, estimate propensities, tune, fit.
 
-The pipeline behind `train_ranker` and `build_ranker` (both re-exported by causal.ranker):
+The pipeline behind `train_ranker` (and `causal.ranking.build.build_ranker`, the workspace step):
 
 1. encode the log (`prepare_ranking_data`): ratings, clicks or implicit interactions;
 2. when the dataset has a random-exposure log, set aside a small slice of it (config
    random_slice, 5%) for propensities; its rows are recorded so evaluation leaves them out;
-3. propensities (`causal.propensity`): the random slice when there is one, else logistic;
+3. propensities (`causal.ranking.propensity`): the random slice when there is one, else logistic;
 4. tune the regularisation on a validation split of the *training* log (never on the
    evaluation data), then fit on the whole log;
-5. for rating logs, train the choice model ("would they pick it", causal.choice_model);
+5. for rating logs, train the choice model ("would they pick it", causal.ranking.choice_model);
 6. package arrays, per-user histories and similarity vectors into a `Ranker`;
-7. choose the score weights left to validation (causal.ranker_weights): on the random slice,
+7. choose the score weights left to validation (causal.ranking.weights): on the random slice,
    or on each user's last pick held out of a second training run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from causal.choice_model import ChoiceParams, ChoiceSpec, Picks, fit_choice_model
-from causal.datasets.schema import DataError, Dataset
-from causal.factor_params import FactorParams
-from causal.factor_training import FitSpec, Method, fit_factor_model
-from causal.propensity import PropensityMethod, estimate_propensities
-from causal.ranker import Ranker, RankerConfig
-from causal.ranker_weights import choose_weights
-from causal.ranking_data import FeedbackKind, RankingData, encode_pairs, prepare_ranking_data
-from causal.ranking_eval import roc_auc
-
-FINGERPRINT_FILE = "fingerprint.txt"
+from causal.datasets.schema import Dataset
+from causal.ranking.choice_model import ChoiceParams, ChoiceSpec, Picks
+from causal.ranking.choice_training import fit_choice_model
+from causal.ranking.config import RankerConfig
+from causal.ranking.data import FeedbackKind, RankingData, encode_pairs, prepare_ranking_data
+from causal.ranking.factor_params import FactorParams
+from causal.ranking.factor_training import FitSpec, Method, fit_factor_model
+from causal.ranking.metrics import roc_auc
+from causal.ranking.model import Ranker
+from causal.ranking.propensity import PropensityMethod, estimate_propensities
+from causal.ranking.weights import choose_weights
 
 
 @dataclass(frozen=True)
@@ -505,90 +500,3 @@ def _check_embeddings(embeddings: np.ndarray | None, n_items: int) -> np.ndarray
     if not np.isfinite(arr).all():
         raise ValueError("item_embeddings contain NaN or infinite values")
     return arr
-
-
-# -- build --------------------------------------------------------------------------------
-
-
-def dataset_fingerprint(
-    dataset: Dataset,
-    config: RankerConfig,
-    item_embeddings: np.ndarray | None,
-    data_digest: str | None = None,
-) -> str:
-    """A hash of everything training reads: data (or its digest), config and embeddings."""
-    digest = hashlib.sha256()
-    if data_digest is not None:
-        digest.update(data_digest.encode())
-    else:
-        frames = [dataset.interactions, dataset.items, dataset.users]
-        if dataset.random_exposure is not None:
-            frames.append(dataset.random_exposure)
-        for frame in frames:
-            digest.update(str(list(frame.columns)).encode())
-            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    digest.update(json.dumps(config.to_dict(), sort_keys=True).encode())
-    if item_embeddings is not None:
-        digest.update(np.ascontiguousarray(item_embeddings, dtype=np.float32).tobytes())
-    return digest.hexdigest()
-
-
-def build_ranker(
-    dataset: Dataset,
-    out_dir: str | Path,
-    *,
-    seed: int = 0,
-    progress: bool = True,
-    item_embeddings: np.ndarray | None = None,
-    previous_dir: str | Path | None = None,
-    config: RankerConfig | None = None,
-    data_digest: str | None = None,
-) -> dict[str, Any]:
-    """Train (or reuse, when nothing changed) the ranker into `out_dir`; returns a manifest summary.
-
-    `data_digest` (e.g. a hash of the dataset files as written) stands in for hashing the
-    frames, so a dataset that went through CSV and back still counts as unchanged.
-    """
-    cfg = replace(config or RankerConfig(), seed=seed)
-    out = Path(out_dir)
-    fingerprint = dataset_fingerprint(dataset, cfg, item_embeddings, data_digest)
-    if previous_dir is not None:
-        prev = Path(previous_dir)
-        marker = prev / FINGERPRINT_FILE
-        if (
-            marker.is_file()
-            and marker.read_text().strip() == fingerprint
-            and (prev / "ranker.json").is_file()
-        ):
-            if prev.resolve() != out.resolve():
-                shutil.copytree(prev, out, dirs_exist_ok=True)
-            ranker = Ranker.load(out)
-            return _summary(ranker, dataset, reused=True)
-    try:
-        ranker = train_ranker(dataset, cfg, item_embeddings=item_embeddings, progress=progress)
-    except DataError:
-        raise
-    ranker.save(out)
-    (out / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
-    return _summary(ranker, dataset, reused=False)
-
-
-def _summary(ranker: Ranker, dataset: Dataset, *, reused: bool) -> dict[str, Any]:
-    info: Mapping[str, Any] = ranker.info
-    summary: dict[str, Any] = {
-        "kind": info.get("kind"),
-        "method": info.get("method"),
-        "propensity": info.get("propensity"),
-        "reg": info.get("reg"),
-        "n_rows": info.get("n_rows"),
-        "n_users": info.get("n_users"),
-        "n_items": info.get("n_items"),
-        "train_seconds": info.get("train_seconds"),
-        "similarity_source": info.get("similarity_source"),
-        "reused": reused,
-    }
-    if dataset.random_exposure is not None and len(dataset.random_exposure):
-        from causal.ranker_evaluation import evaluate_on_random_log
-
-        summary["random_log_metrics"] = evaluate_on_random_log(ranker, dataset)
-    return summary

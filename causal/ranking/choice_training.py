@@ -1,6 +1,6 @@
-"""Train the choice model (causal.choice_model) with torch: softmax over items, PDA confounder.
+"""Train the choice model (causal.ranking.choice_model) with torch: softmax over items, PDA confounder.
 
-Kept apart from causal.choice_model so that scoring a trained model never imports torch.
+Kept apart from causal.ranking.choice_model so that scoring a trained model never imports torch.
 """
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from causal.choice_model import (
+from causal.ranking.choice_model import (
     DENSE_CELLS,
     SAMPLED_ITEMS,
     ChoiceParams,
     ChoiceSpec,
     Picks,
 )
-from causal.factor_training import popularity_z, torch_threads
+from causal.ranking.factor_training import popularity_z, torch_threads
 
 MIN_SAMPLED_EPOCHS = 10  # sampled mode: at least this many passes over the users ...
 MAX_STEP_FACTOR = 20  # ... but never more than this many times spec.steps
@@ -103,23 +103,33 @@ class ChoiceNet(torch.nn.Module):
         return out
 
 
-def train(
+def fit_choice_model(
     picks: Picks,
     spec: ChoiceSpec,
     *,
     item_counts: np.ndarray,
     user_features: np.ndarray,
     item_features: np.ndarray,
-    text: np.ndarray | None,
-    progress: bool,
-    description: str,
+    text: np.ndarray | None = None,
+    progress: bool = False,
+    description: str = "choice model",
 ) -> ChoiceParams:
-    """Fit and export (see causal.choice_model.fit_choice_model)."""
+    """Train the choice model on `picks` (torch, one thread, seeded) and export numpy arrays.
+
+    `item_counts` (logged interactions per item) define the popularity confounder.
+    """
     if len(picks.users) == 0:
         raise ValueError("the choice model needs at least one pick")
     with torch_threads(1):
         return _train(
-            picks, spec, item_counts, user_features, item_features, text, progress, description
+            picks,
+            spec,
+            np.asarray(item_counts, dtype=np.float64),
+            np.asarray(user_features, dtype=np.float32),
+            np.asarray(item_features, dtype=np.float32),
+            None if text is None else np.asarray(text, dtype=np.float32),
+            progress,
+            description,
         )
 
 

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from causal.ranking_data import FeedbackKind, RankingData
-from causal.ranking_eval import roc_auc
+from causal.ranking.config import RankerConfig, ScoreWeights
+from causal.ranking.data import FeedbackKind, RankingData
+from causal.ranking.metrics import roc_auc
 
 if TYPE_CHECKING:
-    from causal.ranker import Ranker, RankerConfig, ScoreWeights
+    from causal.ranking.model import Ranker
 
 MIX_GRID = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0)  # the choice model's share of the deconfounded score
 POPULARITY_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -108,11 +109,9 @@ def choose_weights(
 
     `fit_without(rows)` trains the same models without some labelled rows (the holdout).
     """
-    from causal.ranker import ScoreWeights, _fixed
-
     has_choice = ranker.choice is not None
     base = ScoreWeights.from_config(config, has_choice=has_choice)
-    if _fixed(config, has_choice=has_choice):
+    if config.fixes_weights(has_choice=has_choice):
         return base, {"source": "config"}
     mixes, pops = grids(config, has_choice)
     significance: float | None = None
@@ -202,8 +201,8 @@ def _pair_parts(
     for u in np.unique(users):
         rows = np.nonzero(users == u)[0]
         user_id = data.user_ids[int(u)]
-        state = ranker._state_for(user_id if ranker.known_user(user_id) else None, None, (), ())
-        parts = ranker._parts(state, items[rows])
+        state = ranker.state_for(user_id if ranker.known_user(user_id) else None, None, (), ())
+        parts = ranker.score_parts(state, items[rows])
         for name in out:
             if name in parts:
                 out[name][rows] = parts[name]
@@ -260,13 +259,13 @@ def _holdout_gains(
     banned = np.zeros((len(users), n_items), dtype=bool)
     for row, u in enumerate(users.tolist()):
         user_id = data.user_ids[u]
-        state = validation._state_for(user_id, None, (), ())
-        parts = validation._parts(state, all_items)
+        state = validation.state_for(user_id, None, (), ())
+        parts = validation.score_parts(state, all_items)
         pref[row] = parts["preference_z"]
         sim[row] = parts["similarity"]
         if "choice_z" in parts:
             choice[row] = parts["choice_z"]
-        seen = [i for i, _ in validation._history_rows(user_id)]
+        seen = [i for i, _ in validation.history_rows(user_id)]
         banned[row, seen] = True
     banned[np.arange(len(users)), targets] = False
     pop = validation.popularity_z[None, :]

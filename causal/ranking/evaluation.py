@@ -1,7 +1,7 @@
 """Evaluate a ranker on a dataset: its unbiased random-exposure log, or a temporal split.
 
 `evaluate_on_random_log` scores the random-exposure log (minus the slice training used) with
-the protocol of `causal.ranking_eval`. `evaluate_leave_last_out` retrains the same
+the protocol of `causal.ranking.metrics`. `evaluate_leave_last_out` retrains the same
 configuration without each user's latest interaction and asks for that item back among all
 items the user had not interacted with (Recall@k, NDCG@k, long-tail coverage), next to a
 popularity baseline, the deconfounded ranking, the ranker with popularity added back, and
@@ -10,6 +10,7 @@ the rating model alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,9 +18,11 @@ import numpy as np
 import pandas as pd
 
 from causal.datasets.schema import Dataset
-from causal.ranker import Ranker, RankerConfig
-from causal.ranking_data import FeedbackKind
-from causal.ranking_eval import leave_last_out, long_tail_items, top_n_metrics, unbiased_metrics
+from causal.ranking.config import RankerConfig
+from causal.ranking.data import FeedbackKind
+from causal.ranking.metrics import leave_last_out, long_tail_items, top_n_metrics, unbiased_metrics
+from causal.ranking.model import Ranker
+from causal.ranking.training import train_ranker
 
 POPULARITY_WEIGHTS = (0.5, 1.0)
 DECONFOUNDED = "ranker (deconfounded: popularity_weight=0)"
@@ -133,8 +136,6 @@ def evaluate_leave_last_out(
     ranking) or added back at POPULARITY_WEIGHTS; and, when a choice model was trained, the
     rating model alone (what the ranker was before the choice model).
     """
-    from causal.ranker_fit import train_ranker
-
     inter = dataset.interactions
     positive = None
     if "clicked" in inter.columns and inter["clicked"].notna().any():
@@ -158,7 +159,9 @@ def evaluate_leave_last_out(
 
     chosen = ranker.weights
     out: dict[str, Any] = dict(top_n_metrics(test, ranked(ranker), tail, k=k))
-    baselines: dict[str, Any] = {"popularity": top_n_metrics(test, _popular(ranker), tail, k=k)}
+    baselines: dict[str, Any] = {
+        "popularity": top_n_metrics(test, popularity_recommender(ranker), tail, k=k)
+    }
     if chosen.popularity != 0.0:
         baselines[DECONFOUNDED] = top_n_metrics(
             test, ranked(ranker.with_weights(popularity=0.0)), tail, k=k
@@ -179,7 +182,8 @@ def evaluate_leave_last_out(
     return out
 
 
-def _popular(ranker: Ranker):
+def popularity_recommender(ranker: Ranker) -> Callable[[str, int], list[str]]:
+    """The popularity baseline: the n most logged items the user has not interacted with."""
     order = np.argsort(-ranker.item_counts, kind="stable")
 
     def recommend(user: str, n: int) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from causal.ranking_data import FeedbackKind, RankingData
+from causal.ranking.data import FeedbackKind, RankingData
 
 MAX_POSITION = 20
 MAX_POSITIVE_PAIRS = 50_000  # logistic propensity fits on at most this many logged pairs

@@ -24,6 +24,8 @@ a user known only by attributes gets x_u A. Items without picks keep their attri
 Training is full-batch over all users and items when users x items is small (MovieLens-100K:
 1.6M cells, ~3 s), else mini-batches of users against a sampled set of items (sampled
 softmax with the log-Q correction). Seeded: the same data and spec give the same arrays.
+Training lives in causal.ranking.choice_training (`fit_choice_model`, torch); this module
+only scores, so a served ranker never imports torch.
 """
 
 from __future__ import annotations
@@ -162,32 +164,3 @@ class Picks:
             for u in range(self.n_users)
             if bounds[u + 1] > bounds[u]
         }
-
-
-def fit_choice_model(
-    picks: Picks,
-    spec: ChoiceSpec,
-    *,
-    item_counts: np.ndarray,
-    user_features: np.ndarray,
-    item_features: np.ndarray,
-    text: np.ndarray | None = None,
-    progress: bool = False,
-    description: str = "choice model",
-) -> ChoiceParams:
-    """Train the choice model on `picks` (torch, one thread, seeded) and export numpy arrays.
-
-    `item_counts` (logged interactions per item) define the popularity confounder.
-    """
-    from causal.choice_training import train
-
-    return train(
-        picks,
-        spec,
-        item_counts=np.asarray(item_counts, dtype=np.float64),
-        user_features=np.asarray(user_features, dtype=np.float32),
-        item_features=np.asarray(item_features, dtype=np.float32),
-        text=None if text is None else np.asarray(text, dtype=np.float32),
-        progress=progress,
-        description=description,
-    )
