@@ -1,6 +1,6 @@
 """Tools over the causal engine: ask the learned graph a question, estimate an effect.
 
-Thin wrappers: the graph queries are `causal.graph.CausalGraph` methods and the estimates come
+Thin wrappers: the graph queries are `causal.structure.CausalGraph` methods and the estimates come
 from `causal.effects`; these functions only check names (a wrong one is the model's mistake,
 returned with the closest names), phrase the answer, and type the result.
 """
@@ -38,7 +38,7 @@ def _graph(ctx: ToolContext) -> Any:
 
 
 def _check(graph: Any, names: list[str], need: int, kind: GraphQueryKind) -> None:
-    from causal.graph import UnknownVariableError
+    from causal.datasets import UnknownVariableError
 
     if len(names) < need:
         raise ToolError(

@@ -11,7 +11,7 @@ an empty list. Wanted values are "any of" (an item matching more of them ranks f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -122,6 +122,7 @@ def recommend(
     query: str | None = None,
     filters: Filters = None,
     without: list[str] | None = None,
+    popularity: Literal["less_known", "well_known"] | None = None,
 ) -> Recommendations:
     """Recommend items for this user: candidate retrieval, the debiased ranker, then diversity.
     Each item carries a counterfactual reason checked by re-scoring (which of the user's
@@ -133,6 +134,8 @@ def recommend(
         filters: conditions on item attributes (see the attribute list in your instructions).
         without: item ids to score as if the user had never rated or liked them (to check a
             counterfactual reason).
+        popularity: "less_known" for hidden gems (the long tail of the logs), "well_known"
+            for crowd-pleasers (the head); leave it out otherwise.
     """
     table = item_table(ctx.workspace)
     checked = list(filters or [])
@@ -141,7 +144,7 @@ def recommend(
     if without is not None and len(without) > MAX_WITHOUT:
         raise ToolError(f"without lists {len(without)} items", f"give at most {MAX_WITHOUT}")
     gone = [table.require(str(i)) for i in without or []]
-    ranked, scope = _ranked(ctx, k, query, where, exclude, gone)
+    ranked, scope = _ranked(ctx, k, query, where, exclude, gone, popularity)
     items = [
         summarise(table, item_id, checked, score=score, components=components)
         for item_id, score, components in ranked
@@ -174,6 +177,7 @@ def _ranked(
     where: dict[str, Any] | None,
     exclude: list[str],
     without: list[str],
+    popularity: str | None = None,
 ) -> tuple[list[tuple[str, float | None, dict[str, float]]], Any]:
     """(item_id, score, components) best first: retrieval -> debiased ranker -> diversity;
     and the scope it was ranked in (for the counterfactual reasons)."""
@@ -185,10 +189,13 @@ def _ranked(
         "k": max(3 * k, 30),
         "filters": where,
         "exclude": exclude,
-        "liked": list(ctx.user.liked),
+        # Taste references ("more like X", "I loved X") are likes to the ranker: its
+        # collaborative part finds what people who liked X also liked.
+        "liked": list(dict.fromkeys([*ctx.user.liked, *ctx.user.anchors])),
         "disliked": list(ctx.user.disliked),
         "without": without,
         "counterfactuals": False,
+        "popularity": popularity,
     }
     try:
         ranked = recommend_for_user(ctx.workspace, ctx.user.user_id, **kwargs)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from causal.build import CausalArtifacts
+    from causal.datasets import AnalysisTable
     from causal.datasets.schema import Dataset
     from causal.effects import EffectResult
-    from causal.graph import CausalGraph
     from causal.ranking.model import Ranker
-    from causal.table import AnalysisTable
+    from causal.structure import CausalGraph
     from tools.catalog import Catalog
 
 

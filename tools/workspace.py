@@ -28,10 +28,10 @@ from causal.datasets.schema import DataError, Dataset
 
 if TYPE_CHECKING:
     from causal.build import CausalArtifacts
+    from causal.datasets import AnalysisTable
     from causal.effects import EffectResult
-    from causal.graph import CausalGraph
     from causal.ranking.model import Ranker
-    from causal.table import AnalysisTable
+    from causal.structure import CausalGraph
     from tools.catalog import Catalog
 
 MANIFEST = "workspace.json"
@@ -142,7 +142,7 @@ class Workspace:
     @cached_property
     def analysis_table(self) -> AnalysisTable:
         """The dataset as the causal engine reads it (one row per interaction, joined)."""
-        from causal.table import build_analysis_table
+        from causal.datasets import build_analysis_table
 
         with self._lock:
             return build_analysis_table(self.dataset)
@@ -167,7 +167,7 @@ class Workspace:
         if str(kwargs.get("method", "auto")) in ("auto", "aipw") and _learned(graph):
             # A discovered graph: the interval carries its open orientations and a second
             # outcome model, or the effect is declined with the reason.
-            from causal.effect_uncertainty import estimate_on_learned_graph as estimate
+            from causal.effects import estimate_on_learned_graph as estimate
 
             kwargs = {k: v for k, v in kwargs.items() if k != "method"}
         else:
