@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.backends import BackendSpec, make_chat_model, parse_backend_spec
 from agent.grounding import GroundingChecker
@@ -84,6 +84,9 @@ from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
 from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
 from tools.schemas import FeedbackValue, Recommendations, ToolError
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +127,7 @@ def clean_text(text: object) -> str:
     return cleaned
 
 
-def _workspace_graph(workspace: Any) -> Any:
+def _workspace_graph(workspace: Workspace) -> Any:
     """The workspace's causal graph, or None when it has none (yet)."""
     try:
         return getattr(workspace, "graph", None)
@@ -138,7 +141,7 @@ class RecAgent(UserDataMixin):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         spec: BackendSpec,
         *,
         state_dir: Path,
@@ -225,7 +228,7 @@ class RecAgent(UserDataMixin):
             if self.planner.classifier is not None:  # the intent classifier's fit (seconds)
                 self.planner.classifier.warm_up()
             from tools.explain import item_stats
-            from tools.items import item_table
+            from tools.item_table import item_table
 
             item_table(ws)  # the item table and counts: ~2 s on a 100k-item catalogue
             item_stats(ws)

@@ -41,6 +41,7 @@ from agent.nlu_cues import (
 )
 from agent.nlu_numbers import numeric_slots
 from agent.nlu_refs import find_refs
+from agent.nlu_typos import repair_typos
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -293,6 +294,7 @@ def understand(
     talked about (for "it"); `variables` and `outcomes` the causal graph's variable names.
     """
     full = text if isinstance(text, str) else ""
+    full = repair_typos(full, vocab, _COMMON)
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
     spans = token_spans(text)

@@ -21,7 +21,7 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.RESET,
         _rx(
-            r"\b(start (over|again|afresh)|reset|forget (it|everything|all|that)|new search|clear (it|all|everything))\b"
+            r"\b(start (over|again|afresh|fresh|from scratch)|reset|restart|begin again|from scratch|clean slate|scrap (it all|everything|all that)|wipe (it all|everything|my (preferences|wishes|filters))|forget (it|everything|all|that)|new search|clear (it|all|everything))\b"
         ),
     ),
     (
@@ -30,7 +30,16 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
             r"\b(what do you know about me|my (profile|preferences)|(what'?s|what is|describe|about) my taste|what (have|did) i (like|liked|say|said|tell you)|what i (like|liked))\b"
         ),
     ),
-    (Intent.HELP, _rx(r"^\s*(help|\?|what can you do|how does this work)\b")),
+    (
+        Intent.HELP,
+        _rx(
+            r"^\s*(help|halp|\?|what can (you|u) do|how does this( thing)? work)\b"
+            r"|\bhow (do|should|am) i (supposed to )?(use|talk to|work) (this|you|it)\b"
+            r"|\bwhat (can|should|do) i (say|ask|type)\b|\b(instructions|tutorial|usage)\b"
+            r"|^\s*(what|who) are (you|u)\s*\??\s*$"
+            r"|\bwhat kind of (questions|things|stuff) can (i|you)\b"
+        ),
+    ),
     (
         Intent.WHAT_IF,
         _rx(
@@ -179,6 +188,7 @@ STOPWORDS = frozenset(
     set part swap loves hates hate hated dad mom mum daughter son brother sister huge finished
     week already boring meh thumbs favorite favourite fan fans grown ups adults kind kinda
     decent solid proper real really great good best nice enjoyable watchable worth
+    after close most mostly these those
     """.split()  # noqa: SIM905
 )  # fmt: skip
 

@@ -29,13 +29,20 @@ ORDINALS = {
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
     "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1,
 }  # fmt: skip
+_SPELT = {
+    w: n
+    for n, w in enumerate(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
+    )
+}
 _ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th|top"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
 ORDINAL_RX = _rx(
     rf"(?:\b(?:the\s+)?(?P<word>{_ORDINAL_WORDS})(?:\s+(?:{_NOUNS}))?(?:\s+(?:on the list|you (showed|suggested|listed)))?\b"
-    r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b)"
+    r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b"
+    r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
     r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b)))\b"
@@ -204,7 +211,9 @@ def find_refs(
         index = (
             len(shown)
             if word == "last"
-            else ORDINALS.get(word) or int(m.group("hash") or m.group("num") or 0)
+            else ORDINALS.get(word)
+            or _SPELT.get((m.group("spelt") or "").lower())
+            or int(m.group("hash") or m.group("num") or 0)
         )
         if shown and 1 <= index <= len(shown):
             item = shown[index - 1]

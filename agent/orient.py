@@ -1,7 +1,7 @@
 """LLM-backed edge orientation for causal discovery: which way does an undecided edge point?
 
 `llm_orient(spec)` returns an `orient(x, y, descriptions) -> (cause, effect) | None` for
-`causal.discovery.discover(orient_fn=...)`: it asks the chat model (any backend of
+`causal.structure.discover(orient_fn=...)`: it asks the chat model (any backend of
 `agent.backends`) whether x causes y or y causes x, given the variables' descriptions, and
 returns None when the model is unsure, answers nonsense, or fails in any way — discovery then
 leaves the edge to its other rules. Answers are cached per pair.

@@ -10,7 +10,6 @@ rank well it still shows picks and asks about the attribute that best splits the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,6 +23,7 @@ from agent.answer_text import (
     rec_item,
     templated_answer,
 )
+from agent.asking import splitting_question
 from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent
 from agent.memory import SessionState
 from agent.memory_update import memory_lines, understood_line, update_memory
@@ -32,6 +32,7 @@ from agent.nlu import looks_english, spoken_name, understand, unknown_causal_ter
 from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
+from tools.recommending import long_tail_cuts
 from tools.registry import get_tool
 from tools.schemas import (
     EffectAnswer,
@@ -57,22 +58,8 @@ __all__ = [
 DEFAULT_K = 10
 POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
 POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
-ASK_WHEN_MORE_THAN = 2  # ask while the pool holds more than this many times k candidates
 SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start over")
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
-
-
-def _long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
-    """Engagement counts that bound the long tail and the head, the usual way: the most
-    engaged items that together draw the first third of all engagement are the head (well
-    known); the items past the first two thirds are the long tail (less known)."""
-    ordered = np.sort(counts[counts > 0])[::-1]
-    if not len(ordered):
-        return 0.0, 0.0
-    share = np.cumsum(ordered) / ordered.sum()
-    head = ordered[min(int(np.searchsorted(share, 1 / 3)), len(ordered) - 1)]
-    tail = ordered[min(int(np.searchsorted(share, 2 / 3)) + 1, len(ordered) - 1)]
-    return float(tail), float(head)
 
 
 @dataclass
@@ -222,7 +209,7 @@ class RulePlanner:
         return f"Try e.g. '{example}', or ask 'why the first one?'."
 
     def _greeting(self, ctx: TurnContext, opener: str) -> PlannerReply:
-        question = self._question(ctx, [], force=True)
+        question = splitting_question(ctx, self.vocab, [], self.k, force=True)
         return PlannerReply(
             text=f"{opener} Tell me what you're in the mood for. {question or ''}".strip(),
             asked=question,
@@ -325,7 +312,7 @@ class RulePlanner:
         focus = self._target_items(ctx, parse, 1)
         current: float | None = None
         if info is not None and focus:
-            from tools.items import item_table
+            from tools.item_table import item_table
 
             table = item_table(ctx.workspace)
             if table.has(focus[0]):
@@ -390,17 +377,18 @@ class RulePlanner:
         filters = cons.to_filters(self.multi)
         query = self._query(ctx)
         pool_k = max(k, POPULARITY_POOL_K if cons.popularity else POOL_K)
-        result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters)
+        band = {"down": "less_known", "up": "well_known"}.get(cons.popularity or "")
+        result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters, band)
         # "More like X" never offers X itself.
         candidates = [
             i for i in (result.items if result else []) if i.item_id not in cons.like_items
         ]
         if not candidates:
             return PlannerReply(text=self._nothing_new(ctx, filters))
-        if cons.popularity:
-            candidates = self._by_popularity(candidates, cons.popularity, k)
-        elif not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
+        if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
             candidates = self._cold_order(candidates)
+        if cons.popularity:  # a soft wish: any fitting items first, the rest after
+            candidates = self._by_popularity(candidates, cons.popularity, k)
         pool = [i.item_id for i in candidates]
         shown = candidates[:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
@@ -416,7 +404,7 @@ class RulePlanner:
         if understood:
             lead = f"{understood}\n{lead}"
         lines = [f"{n}. {item.title} — {item.explanation}" for n, item in enumerate(items, 1)]
-        question = self._question(ctx, pool, force=cons.is_empty())
+        question = splitting_question(ctx, self.vocab, pool, self.k, force=cons.is_empty())
         text = lead + "\n" + "\n".join(lines) + (f"\n{question}" if question else "")
         return PlannerReply(text=text, items=items, asked=question)
 
@@ -455,7 +443,7 @@ class RulePlanner:
         counts = self._item_counts()
         if not counts:
             return candidates
-        low_cut, high_cut = _long_tail_cuts(np.array(list(counts.values()), dtype=float))
+        low_cut, high_cut = long_tail_cuts(np.array(list(counts.values()), dtype=float))
         if direction == "down":
             fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= low_cut]
         else:
@@ -492,15 +480,22 @@ class RulePlanner:
     def _query(self, ctx: TurnContext) -> str | None:
         cons = ctx.state.constraints
         parts = [cons.query] if cons.query else []
-        for item_id in cons.like_items[:2]:
-            parts.append(self.vocab.title_of(item_id))
+        if not self._item_counts():  # no ranker: a taste reference's title is the only hint
+            parts += [self.vocab.title_of(i) for i in cons.like_items[:2]]
         return " ".join(p for p in parts if p) or None
 
     def _recommend_relaxing(
-        self, ctx: TurnContext, k: int, query: str | None, filters: dict[str, Any]
+        self,
+        ctx: TurnContext,
+        k: int,
+        query: str | None,
+        filters: dict[str, Any],
+        band: str | None = None,
     ) -> tuple[Recommendations | None, list[str]]:
         """Recommend; when nothing fits, relax step by step: the text wish, "all of" wishes
-        (to "any of"), then numeric bounds. Returns the result and what was dropped."""
+        (to "any of"), then numeric bounds. A popularity band ("less_known") ranks within the
+        long tail (or head), topped up from outside it. Returns the result and what was
+        dropped."""
         steps: list[tuple[str | None, dict[str, Any], list[str]]] = [(query, filters, [])]
         current_q, current_f, dropped = query, filters, []
         if current_q:
@@ -530,71 +525,17 @@ class RulePlanner:
             args: dict[str, Any] = {"k": k, "filters": f or None}
             if q:
                 args["query"] = q
-            result = run_tool(ctx, get_tool("recommend"), args).result
+            wish = {"popularity": band} if band else {}
+            banded = run_tool(ctx, get_tool("recommend"), {**args, **wish}).result
+            result = banded
+            if band and isinstance(banded, Recommendations) and len(banded.items) < self.k:
+                result = run_tool(ctx, get_tool("recommend"), args).result
+                if isinstance(result, Recommendations):
+                    ids = {i.item_id for i in banded.items}
+                    rest = [i for i in result.items if i.item_id not in ids]
+                    result = result.model_copy(update={"items": [*banded.items, *rest]})
             if isinstance(result, Recommendations):
                 last = result
                 if result.items:
                     return result, what
         return last, []
-
-    def _question(
-        self, ctx: TurnContext, pool: Sequence[str], *, force: bool = False
-    ) -> str | None:
-        """One question about the attribute that best splits the candidate pool."""
-        from tools.items import item_table
-
-        if not force and len(pool) <= ASK_WHEN_MORE_THAN * self.k:
-            return None
-        table = item_table(ctx.workspace)
-        ids = [i for i in pool if table.has(i)] or list(table.frame.index[:500])
-        cons = ctx.state.constraints
-        best: tuple[float, str] | None = None
-        for name, attr in self.vocab.categorical.items():
-            if name in cons.include:
-                continue
-            counts: dict[str, int] = {}
-            for item_id in ids:
-                for value in table.values_of(item_id, name):
-                    if value in attr.counts and value.lower() != "unknown":
-                        counts[value] = counts.get(value, 0) + 1
-            if len(counts) < 2:
-                continue
-            entropy = _entropy(list(counts.values()))
-            top = [v for v, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:5]]
-            label = attr.name.removesuffix("s") if attr.multi else attr.name
-            question = (
-                f"Which {label} are you in the mood for — {', '.join(top[:-1])} or {top[-1]}?"
-            )
-            if best is None or entropy > best[0]:
-                best = (entropy, question)
-        for name, info in self.vocab.numeric.items():
-            if name in cons.ranges or info.kind not in (NumericKind.YEAR, NumericKind.PRICE):
-                continue
-            values = np.array(
-                [v for v in (table.value(i, name) for i in ids) if isinstance(v, int | float)],
-                dtype=float,
-            )
-            if values.size < 2 or float(np.std(values)) == 0:
-                continue
-            if info.kind is NumericKind.YEAR:
-                _, counts_arr = np.unique(np.floor(values / 10) * 10, return_counts=True)
-                entropy = _entropy(list(counts_arr))
-                question = "Any preferred era — recent, the 1990s, the 1980s, or older classics?"
-            else:
-                low, high = np.quantile(values, [0.33, 0.66])
-                entropy = math.log2(3)
-                question = (
-                    f"What's your budget — under {info.fmt(low)}, "
-                    f"{info.fmt(low)} to {info.fmt(high)}, or more?"
-                )
-            if best is None or entropy > best[0]:
-                best = (entropy, question)
-        if best is None or best[0] < 0.5:
-            return None
-        return best[1]
-
-
-def _entropy(counts: Sequence[int]) -> float:
-    total = float(sum(counts))
-    probs = np.array([c / total for c in counts if c > 0])
-    return float(-(probs * np.log2(probs)).sum())

@@ -26,12 +26,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.checkpoints import delete_threads
 from agent.memory import SessionState, SessionStore, private_sqlite
 from agent.state_pg import PgCheckpoints, PgSessionStore, open_session_store, shared_checkpoints
 from tools.feedback import FeedbackLog, FeedbackRecord, feedback_log
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 SESSIONS_FILE = "sessions.sqlite"
 CHECKPOINTS_FILE = "checkpoints.sqlite"
@@ -256,7 +259,7 @@ class UserDataMixin:
     """RecAgent's user-data methods: which users exist, export, forget, expiry. Needs
     `workspace`, `store`, `llm`, `_checkpoint_conn` and `state_dir` on the agent."""
 
-    workspace: Any
+    workspace: Workspace
     _known_users: frozenset[str] | None = None
 
     def require_user(self, user_id: object) -> str:

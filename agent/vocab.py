@@ -264,6 +264,13 @@ class Vocabulary:
         return index
 
     @cached_property
+    def known_words(self) -> frozenset[str]:
+        """Every word of a title or an attribute phrase (never "repaired" as a typo)."""
+        found = {w for key in self.titles for w in key.split(" ")}
+        found.update(w for phrase in self._phrase_index for w in phrase.split(" "))
+        return frozenset(found)
+
+    @cached_property
     def _fuzzy_phrases(self) -> list[str]:
         return [p for p in self._phrase_index if len(p) >= 5 and " " not in p]
 
@@ -329,6 +336,8 @@ class Vocabulary:
         ws = key.split(" ")
         if not any(w in frequent for w in ws):
             return True
+        if len(ws) >= 3 and all(len(w) == 1 for w in ws):
+            return True  # letters spelt out: "M*A*S*H", "E.T.", not a run of generic words
         return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:

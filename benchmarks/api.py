@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine_info import machine  # noqa: E402
 
@@ -202,7 +202,7 @@ def ensure_workspace(path: Path | None) -> Path:
         return target
     sys.path.insert(0, str(ROOT))
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     print(f"building a synthetic workspace in {target} (once) ...", file=sys.stderr)
     world = make_world(SyntheticConfig(seed=11, n_users=300, n_items=200, n_interactions=20000))

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine_info import cpu_seconds, machine  # noqa: E402
 
@@ -73,7 +73,7 @@ def oracle(truth: set[tuple[str, str]], seed: int, error: float = ORACLE_ERROR) 
 
 
 def _score(edges: set[tuple[str, str]], truth: set[tuple[str, str]], seconds: float) -> dict:
-    from causal.discovery import orientation_f1, shd
+    from causal.structure import orientation_f1, shd
 
     return {
         "shd": shd(edges, truth),
@@ -128,9 +128,9 @@ def pgmpy_search(frame, method: str, tiers: dict[str, int] | None) -> set[tuple[
 
 def bench_worlds(specs: list[tuple[int, int]], effect_seeds: set[int]) -> dict[str, Any]:
     """Discovery (ours vs pgmpy, same tiers) and effects on funnel worlds."""
+    from causal.datasets import build_analysis_table
     from causal.datasets.worlds import EFFECTS, OBSERVED, FunnelConfig, make_funnel_world
-    from causal.discovery import discover
-    from causal.table import build_analysis_table
+    from causal.structure import discover
 
     rows: list[dict[str, Any]] = []
     effects: list[dict[str, Any]] = []
@@ -183,8 +183,7 @@ def _print_row(r: dict[str, Any]) -> None:
 
 def effects_on_world(world, table, graphs, effect_list) -> list[dict[str, Any]]:
     """Every effect on the true graph and on the discovered graphs of one world."""
-    from causal.effect_uncertainty import estimate_on_learned_graph
-    from causal.effects import estimate_effect
+    from causal.effects import estimate_effect, estimate_on_learned_graph
 
     out = []
     true_graph = world.truth.graph(with_latents=True)
@@ -286,9 +285,9 @@ def summarise_effects(effects: list[dict[str, Any]]) -> dict[str, Any]:
 
 def bench_synthetic(seeds: list[int], n: int) -> list[dict[str, Any]]:
     """The older synthetic world with role-only tiers: ours vs pgmpy PC."""
+    from causal.datasets import build_analysis_table
     from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
-    from causal.discovery import discover
-    from causal.table import build_analysis_table
+    from causal.structure import discover
 
     rows = []
     for seed in seeds:
@@ -329,8 +328,8 @@ def _sample_network(name: str, n: int, seed: int = 0):
 
 def bench_networks(n: int) -> list[dict[str, Any]]:
     """pgmpy's networks without tiers: ours plain, plain + 20%-wrong oracle hook, pgmpy PC."""
-    from causal.discovery import discover
-    from causal.table import table_from_frame
+    from causal.datasets import table_from_frame
+    from causal.structure import discover
 
     rows = []
     for name in NETWORKS:

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", default="", help="a line saved with the results")
     args = parser.parse_args(argv)
 
+    from agent.evaluation import dialogue_table, run_dialogue_eval
     from benchmarks.machine_info import machine
-    from ui.cli_eval import _dialogue_table
-    from ui.eval_dialogue import run_dialogue_eval
 
     args.out.mkdir(parents=True, exist_ok=True)
     names = {"interaction": args.name, "uniform": args.uniform_name or f"{args.name}-uniform"}
@@ -61,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=False,
             log=lambda m: print(m, file=sys.stderr, flush=True),
         )
-        print("\n".join(_dialogue_table(payload)), flush=True)
+        print("\n".join(dialogue_table(payload)), flush=True)
         document = {
             "benchmark": "dialogue",
             "date": datetime.now(UTC).isoformat(timespec="seconds"),

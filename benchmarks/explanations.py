@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 K = 10
 MIN_RATINGS = 20

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine_info import machine  # noqa: E402
 

@@ -63,8 +63,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository first, always: this folder's causal.py and agent.py would shadow the packages.
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine_info import cpu_seconds, load_average, machine  # noqa: E402
 
@@ -148,7 +148,7 @@ def feature_systems() -> list[System]:
 def text_embeddings(dataset) -> np.ndarray:
     """The catalog's text embeddings of a dataset's items (what `whyrec build` gives the ranker)."""
     from tools.catalog import item_text
-    from tools.embedding import get_embedder
+    from tools.catalog.embedding import get_embedder
 
     texts = [item_text(row) for row in dataset.items.to_dict("records")]
     return np.asarray(get_embedder().encode(texts), dtype=np.float32)
@@ -171,8 +171,8 @@ def datasets(names: list[str], coat: Path, seed: int) -> dict[str, Any]:
 
 def run_one(system: System, dataset, seed: int, embeddings: np.ndarray | None) -> dict[str, Any]:
     """Train one system on one dataset and seed; unbiased metrics and training time."""
+    from agent.evaluation import evaluate_on_random_log, popularity_on_random_log
     from causal.ranking import RankerConfig
-    from causal.ranking.evaluation import evaluate_on_random_log, popularity_on_random_log
     from causal.ranking.training import train_ranker
 
     if system.config is None:
@@ -207,9 +207,9 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
     """Per system, one leave-last-out result per seed (popularity once: it has no seed)."""
     from dataclasses import replace
 
+    from agent.evaluation import leave_last_out, long_tail_items, top_n_metrics
     from causal.datasets.movielens import load_movielens
     from causal.ranking import RankerConfig
-    from causal.ranking.metrics import leave_last_out, long_tail_items, top_n_metrics
     from causal.ranking.training import train_ranker
 
     dataset = load_movielens(path)
@@ -274,8 +274,7 @@ def movielens_runs(path: Path, seeds: list[int]) -> dict[str, list[dict[str, Any
 
 
 def _popular_top_n(ranker, test, tail) -> dict[str, Any]:
-    from causal.ranking.evaluation import popularity_recommender
-    from causal.ranking.metrics import top_n_metrics
+    from agent.evaluation import popularity_recommender, top_n_metrics
 
     return top_n_metrics(test, popularity_recommender(ranker), tail, k=10)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from causal.datasets.schema import Dataset
-from causal.graph import CausalGraph, GraphError
+from causal.structure.graph import CausalGraph, GraphError
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +87,19 @@ def build_causal(
     orient: Callable[[str, str, Mapping[str, str]], tuple[str, str] | None] | None = None,
     method: str = "pc",
     max_effects: int = 8,
+    n_bootstrap: int = 20,
     say: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Discover the graph and estimate key effects for a dataset; write them into out_dir.
 
-    Discovery gets about two thirds of the time budget (bootstrap resamples stop when it runs
-    out); the key effects get the rest, each one skipped with a note once time is up.
+    Discovery gets about two thirds of the time budget (at most `n_bootstrap` stability
+    resamples, fewer when the budget runs out); the key effects get the rest, each one
+    skipped with a note once time is up.
     """
-    from causal.discovery import DiscoveryError, DiscoveryTimeout, PriorError, discover
+    from causal.datasets.analysis_table import build_analysis_table
     from causal.effects import EffectError, estimate_effect
-    from causal.table import build_analysis_table
+    from causal.structure.discovery import DiscoveryTimeout, discover
+    from causal.structure.priors import DiscoveryError, PriorError
 
     say = say or (lambda message: None)
     started = time.monotonic()
@@ -113,6 +116,7 @@ def build_causal(
                 time_budget_s=budget,
                 seed=seed,
                 progress=progress,
+                n_bootstrap=n_bootstrap,
             )
         except DiscoveryTimeout as exc:
             say(f"causal: {exc}; retrying with a cheaper search (conditioning sets of 2)")
@@ -211,8 +215,8 @@ def effect_for_dataset(
     **kwargs: Any,
 ):
     """`estimate_effect` on a Dataset (builds the analysis table first)."""
+    from causal.datasets.analysis_table import build_analysis_table
     from causal.effects import estimate_effect
-    from causal.table import build_analysis_table
 
     return estimate_effect(build_analysis_table(dataset), graph, treatment, outcome, **kwargs)
 

@@ -21,13 +21,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from causal.datasets.schema import Dataset
 from tools.feedback_pg import FeedbackTable, feedback_table
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 FEEDBACK_FILE = "feedback.jsonl"
 VALUES = ("like", "dislike", "seen")
@@ -292,7 +295,7 @@ def _drops(raw: dict[str, Any], drop: Callable[[FeedbackRecord], bool]) -> bool:
     return record is not None and drop(record)
 
 
-def feedback_log(workspace: Any) -> FeedbackLog:
+def feedback_log(workspace: Workspace | str | Path) -> FeedbackLog:
     """The feedback log of a workspace (an object with `.root`, or a folder path): its JSONL
     file, or the shared PostgreSQL table when $WHYREC_STATE_URL names one."""
     root = Path(workspace) if isinstance(workspace, str | Path) else Path(workspace.root)
@@ -300,7 +303,7 @@ def feedback_log(workspace: Any) -> FeedbackLog:
 
 
 def append_feedback(
-    workspace: Any,
+    workspace: Workspace | str | Path,
     *,
     user_id: str | None,
     item_id: str,
@@ -312,12 +315,16 @@ def append_feedback(
         item_id=item_id, value=value, user_id=user_id, session_id=session_id
     )
     if record.user_id is not None:
-        from tools.ranking_step import loaded_ranker
-
-        ranker = loaded_ranker(workspace)
+        ranker = _loaded_ranker(workspace)
         if ranker is not None and ranker.known_item(record.item_id):
             ranker.fold_in(record.user_id, [(record.item_id, record.value)])
     return record
+
+
+def _loaded_ranker(workspace: object) -> Any:
+    """The workspace's ranker if it was already loaded (feedback is folded into it directly);
+    None for a folder path or a workspace whose ranker nobody has asked for yet."""
+    return getattr(workspace, "__dict__", {}).get("ranker")
 
 
 # -- merging into the interaction log (whyrec build --update) -------------------------------

@@ -18,11 +18,15 @@ items were absent from the user's history, so anyone can check such a reason.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 DEFAULT_DIVERSITY = 0.2
 RELEVANCE_WEIGHT = 1.0
@@ -63,7 +67,7 @@ class UnknownUserError(ValueError):
 
 
 def recommend_for_user(
-    workspace: Any,
+    workspace: Workspace,
     user_id: str | None,
     *,
     query: str | None = None,
@@ -78,6 +82,7 @@ def recommend_for_user(
     exclude_history: bool = True,
     without: Sequence[str] = (),
     counterfactuals: bool = True,
+    popularity: str | None = None,
 ) -> RankedList:
     """The k best items for a user (known, or cold-start from attributes and likes).
 
@@ -86,7 +91,11 @@ def recommend_for_user(
     the workspace this falls back to catalog retrieval alone. `without`: items scored as if
     absent from the user's history and likes (they stay excluded). `counterfactuals`: attach
     each item's verified counterfactual reason (the returned list's `scope` allows it later).
+    `popularity` ("less_known" / "well_known"): candidates from the catalog's long tail or
+    head only (see `popularity_band`), when any fit; ranked as usual within them.
     """
+    if popularity is not None and popularity not in POPULARITY_BANDS:
+        raise ValueError(f"popularity must be one of {', '.join(POPULARITY_BANDS)}")
     if k < 1:
         raise ValueError("k must be at least 1")
     if not 0.0 <= diversity <= 1.0:
@@ -104,9 +113,18 @@ def recommend_for_user(
     if ranker is not None and exclude_history and ranker.known_user(user_id):
         banned.update(item for item, _ in ranker.history(str(user_id)))
     pool = max(POOL_FACTOR * k, MIN_POOL)
+    band = popularity_band(ranker, popularity) if ranker is not None and popularity else None
 
     relevance: dict[str, float] = {}
-    if text:
+    banded: list[str] = []
+    if band and not text:  # "a hidden gem": rank the band (within the filters), not the top
+        banded = [i for i in band_order(ranker, popularity) if i not in banned]
+        if filters and banded:
+            fitting = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters))
+            banded = [i for i in banded if i in fitting]
+    if banded:
+        candidates = banded
+    elif text:
         hits = workspace.catalog.search(text, k=pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
         relevance = {h.item_id: float(h.score) for h in hits}
@@ -128,6 +146,8 @@ def recommend_for_user(
             without=without,
         )
         candidates = [s.item_id for s in top]
+    if band and text:
+        candidates = [c for c in candidates if c in band] or candidates
     if not candidates:
         return RankedList()
 
@@ -168,7 +188,7 @@ def recommend_for_user(
             liked=tuple(i for i in liked if ranker.known_item(i)),
             disliked=tuple(i for i in disliked if ranker.known_item(i)),
             popularity_weight=popularity_weight,
-            universe=tuple(candidates) if (text or filters) else None,
+            universe=tuple(candidates) if (text or filters or band) else None,
             banned=frozenset(banned),
             offsets=_relevance_offsets([c for c, _, _ in scored], relevance),
             without=tuple(without),
@@ -180,6 +200,54 @@ def recommend_for_user(
         reasons = counterfactual_reasons(workspace, out.scope, [r.item_id for r in out], k)
         out[:] = [replace(r, counterfactual=reasons.get(r.item_id)) for r in out]
     return out
+
+
+POPULARITY_BANDS = ("less_known", "well_known")
+_BANDS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+_BAND_SETS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
+    """Engagement counts that bound the long tail and the head, the usual way: the most
+    engaged items that together draw the first third of all engagement are the head (well
+    known); the items past the first two thirds are the long tail (less known)."""
+    ordered = np.sort(counts[counts > 0])[::-1]
+    if not len(ordered):
+        return 0.0, 0.0
+    share = np.cumsum(ordered) / ordered.sum()
+    head = ordered[min(int(np.searchsorted(share, 1 / 3)), len(ordered) - 1)]
+    tail = ordered[min(int(np.searchsorted(share, 2 / 3)) + 1, len(ordered) - 1)]
+    return float(tail), float(head)
+
+
+def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
+    """The ranker's items in the long tail ("less_known") or the head ("well_known") of its
+    logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
+    try:
+        cached = _BANDS.setdefault(ranker, {})
+    except TypeError:  # not weak-referenceable: compute each time
+        cached = {}
+    if popularity not in cached:
+        counts = np.asarray(getattr(ranker, "item_counts", ()), dtype=float)
+        ids = list(getattr(ranker, "item_ids", ()))
+        band: tuple[str, ...] = ()
+        if len(counts) == len(ids) and counts.size and counts.max() > 0:
+            low, high = long_tail_cuts(counts)
+            fits = counts <= low if popularity == "less_known" else counts >= high
+            band = tuple(str(i) for i, f in zip(ids, fits, strict=True) if f)
+        cached[popularity] = band
+    return cached[popularity]
+
+
+def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
+    """`band_order` as a set (cached too)."""
+    try:
+        cached = _BAND_SETS.setdefault(ranker, {})
+    except TypeError:
+        cached = {}
+    if popularity not in cached:
+        cached[popularity] = frozenset(band_order(ranker, popularity))
+    return cached[popularity]
 
 
 def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> dict[str, float]:
@@ -196,7 +264,7 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     }
 
 
-def _ranker_or_none(workspace: Any) -> Any:
+def _ranker_or_none(workspace: Workspace) -> Any:
     """The workspace's ranker, or None when the build had no ranker step."""
     has_step = getattr(workspace, "has_step", None)
     if has_step is not None and not has_step("ranker"):
@@ -225,7 +293,10 @@ def _with_relevance(
 
 
 def _diversify(
-    workspace: Any, scored: list[tuple[str, float, dict[str, float]]], k: int, diversity: float
+    workspace: Workspace,
+    scored: list[tuple[str, float, dict[str, float]]],
+    k: int,
+    diversity: float,
 ) -> list[tuple[str, float, dict[str, float]]]:
     """Maximal marginal relevance: trade score against similarity to items already chosen."""
     if diversity <= 0.0 or len(scored) <= 1:
@@ -252,9 +323,9 @@ def _diversify(
     return [scored[i] for i in chosen]
 
 
-def _titles(workspace: Any, item_ids: list[str]) -> dict[str, str]:
+def _titles(workspace: Workspace, item_ids: list[str]) -> dict[str, str]:
     try:
-        from tools.items import item_table
+        from tools.item_table import item_table
 
         table = item_table(workspace)
         return {i: table.title(i) for i in item_ids if table.has(i)}

@@ -87,7 +87,7 @@ def graph_png(
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from causal.graph import ROLE_COLOURS
+    from causal.structure.drawing import ROLE_COLOURS
 
     layout = panel_layout(graph)
     n_rows = max((r for _, r in layout.values()), default=0) + 1

@@ -20,44 +20,14 @@ from typing import Annotated
 import typer
 
 
-def _dialogue_table(payload: dict) -> list[str]:
-    """A plain-text table: the agent against both baselines, all targets and per stratum."""
-
-    def fmt(value: object) -> str:
-        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
-
-    def block(title: str, summary: dict) -> list[str]:
-        systems = summary["systems"]
-        rows = [f"{title}", f"{'':<18}" + "".join(f"{name:>19}" for name in systems)]
-        for key in ("hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate"):
-            rows.append(f"{key:<18}" + "".join(f"{fmt(m.get(key)):>19}" for m in systems.values()))
-        for stratum, part in summary["strata"].items():
-            label = f"hit@10 {stratum} (n={part['n']})"
-            rows.append(
-                f"{label:<18}" + "".join(f"{fmt(part[name]['hit@10']):>19}" for name in systems)
-            )
-        targets = summary["issue_targets"]
-        rows.append(
-            f"agent - filter hit@10 {fmt(targets['agent_minus_filter_hit@10'])} "
-            f"({targets['agent_vs_filter']}); tail hit@10 {fmt(targets['tail_hit@10'])} "
-            f"({targets['tail']})"
-        )
-        return rows
-
-    draws = payload.get("draws") or {payload["target_sampling"]: payload}
-    rows: list[str] = []
-    for name, draw in draws.items():
-        rows += [*block(f"targets by {name}:", draw), ""]
-    latency = payload.get("latency_ms", {})
-    rows += [
-        f"dialogues {payload['n']} per draw (stratified {payload.get('stratified')}), up to "
-        f"{payload['turns']} turns, top-{payload['k']}, seed {payload['seed']}, "
-        f"{payload.get('bank')} phrasing, {payload['client']}",
-        f"agent success by turn {payload.get('success_by_turn')}; new items a turn "
-        f"{fmt(payload.get('new_items_per_turn'))}",
-        f"latency p50 {fmt(latency.get('p50'))} ms, p99 {fmt(latency.get('p99'))} ms",
-    ]
-    return rows
+def eval_commands(eval_app: typer.Typer) -> frozenset[str]:
+    """The `whyrec eval` subcommands registered in this checkout (the board reports the
+    others as missing)."""
+    names = set()
+    for command in eval_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        names.add(name.replace("_", "-"))
+    return frozenset(names)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
@@ -118,7 +88,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json, say
 
         with cli_errors(as_json):
-            from ui.eval_dialogue import run_dialogue_eval
+            from agent.evaluation import dialogue_table, run_dialogue_eval
 
             payload = run_dialogue_eval(
                 workspace,
@@ -139,7 +109,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             if as_json:
                 emit_json(payload)
             else:
-                for line in _dialogue_table(payload):
+                for line in dialogue_table(payload):
                     typer.echo(line)
 
     @eval_app.command("all")
@@ -196,7 +166,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json, say
 
         with cli_errors(as_json):
-            from ui.eval_runs import DEFAULT_OUT, EvalAllOptions, run_all
+            from agent.evaluation import DEFAULT_OUT, EvalAllOptions, run_all
 
             options = EvalAllOptions(
                 out=out or DEFAULT_OUT,
@@ -211,6 +181,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 skip=frozenset(skip or ()),
                 budget_s=budget_min * 60,
                 progress=progress,
+                commands=eval_commands(eval_app),
             )
             board = run_all(options, log=say)
             if as_json:

@@ -32,7 +32,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json
 
         with cli_errors(as_json):
-            from agent.evaluation.nlu_eval import evaluate_nlu
+            from agent.evaluation import evaluate_nlu
 
             payload = evaluate_nlu(workspace, data, include_errors=errors)
             if as_json:

@@ -115,59 +115,6 @@ def recommend_payload(
     return out
 
 
-def ranking_payload(workspace: Path, *, leave_last_out: bool = True) -> dict[str, Any]:
-    """The `eval ranking --json` document."""
-    from causal.ranking.evaluation import (
-        evaluate_leave_last_out,
-        evaluate_on_random_log,
-        popularity_on_random_log,
-    )
-    from tools.workspace import Workspace, WorkspaceError
-
-    ws = Workspace(workspace)
-    if not ws.has_step("ranker"):
-        raise WorkspaceError(
-            f"{workspace} has no ranker; rebuild it with `whyrec build` (without --skip ranker)"
-        )
-    ranker = ws.ranker
-    dataset = ws.dataset
-    payload: dict[str, Any] = {
-        "method": ranker.info.get("method"),
-        "kind": ranker.kind.value,
-        "propensity": ranker.info.get("propensity"),
-    }
-    payload.update(evaluate_on_random_log(ranker, dataset))
-    baselines: dict[str, Any] = {}
-    if dataset.random_exposure is not None and not dataset.random_exposure.empty:
-        baselines["popularity"] = popularity_on_random_log(dataset, ranker)
-    inter = dataset.interactions
-    has_time = "timestamp" in inter.columns and inter["timestamp"].notna().any()
-    if not leave_last_out:
-        payload["leave_last_out_reason"] = "skipped (--no-leave-last-out)"
-    elif not has_time:
-        payload["leave_last_out_reason"] = "the log has no timestamps: no temporal split"
-    else:
-        embeddings = None  # the catalog's text embeddings, when the workspace ranker used them
-        if ranker.info.get("text_features") or ranker.info.get("similarity_source") == "text":
-            embeddings = ws.catalog.embeddings([str(i) for i in dataset.items["item_id"]])
-        split = evaluate_leave_last_out(dataset, ranker.config, item_embeddings=embeddings)
-        for name, figures in split.pop("baselines").items():
-            entry = baselines.setdefault(name, {})
-            if "n_users" in entry:  # keep the random log's count; the split's is below
-                figures = {key: v for key, v in figures.items() if key != "n_users"}
-            entry.update(figures)
-        payload["leave_last_out"] = {
-            "n_users": split.pop("n_users"),
-            "train_rows": split.pop("train_rows"),
-            "popularity_weight": split.pop("popularity_weight"),
-            "weights": split.pop("weights"),
-            "train_seconds": split.pop("train_seconds"),
-        }
-        payload.update(split)
-    payload["baselines"] = baselines
-    return payload
-
-
 def _print_recommendations(payload: dict[str, list[dict[str, Any]]]) -> None:
     for user, recs in payload.items():
         typer.echo(f"user {user}:")
@@ -255,6 +202,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from ui.cli import cli_errors, emit_json
 
         with cli_errors(as_json):
+            from agent.evaluation import ranking_payload
+
             payload = ranking_payload(workspace, leave_last_out=leave_last_out)
             if as_json:
                 emit_json(payload)

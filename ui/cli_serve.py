@@ -36,7 +36,8 @@ def ensure_workspace(
     """An existing workspace, else one built from `source` (from `fallback_source` when the
     download fails); returns its path."""
     from causal.datasets.movielens import FetchError
-    from tools.workspace import BuildOptions, build_workspace, is_workspace
+    from tools.workspace import is_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     target = Path(workspace).expanduser() if workspace is not None else default_workspace(source)
     if is_workspace(target):

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 
@@ -33,6 +33,9 @@ from ui.middleware import (
 from ui.reload import watch_workspace
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings, worker_threads
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ after `WHYREC_SESSION_TTL` idle (default 7 days).
 
 def create_app(
     agent: Any,
-    workspace: Any = None,
+    workspace: Workspace | None = None,
     settings: ServerSettings | None = None,
 ) -> FastAPI:
     """The app serving `agent` (a RecAgent) over every surface."""
@@ -212,7 +215,7 @@ async def _expire_forever(service: AgentService) -> None:
         await asyncio.sleep(EXPIRY_INTERVAL_S)
 
 
-def session_secret(workspace: Any) -> bytes | None:
+def session_secret(workspace: Workspace | None) -> bytes | None:
     """The server secret behind `user`-named session ids, kept in the workspace's state folder
     (created on first use, readable by the owner only), or in the state database that replicas
     share when $WHYREC_STATE_URL is set; None without a workspace."""

@@ -199,6 +199,22 @@ def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
     return close
 
 
+class UnknownVariableError(ValueError):
+    """A variable name that is not in the graph (or data); lists the closest names."""
+
+    def __init__(self, name: str, candidates: Iterable[str], what: str = "variable") -> None:
+        self.name = name
+        self.candidates = sorted(str(c) for c in candidates)
+        self.suggestions = closest_names(str(name), self.candidates)
+        hint = (
+            f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else ""
+        )
+        known = ", ".join(self.candidates[:30]) + (" ..." if len(self.candidates) > 30 else "")
+        super().__init__(f"unknown {what} {name!r}{hint} (known: {known})")
+
+
 def default_schema(
     items: pd.DataFrame, users: pd.DataFrame, interactions: pd.DataFrame
 ) -> DatasetSchema:

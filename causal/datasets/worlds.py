@@ -152,7 +152,7 @@ class FunnelTruth:
 
     def graph(self, with_latents: bool = True):
         """A CausalGraph of the truth; with latents, identification can see hidden paths."""
-        from causal.graph import CausalGraph
+        from causal.structure.graph import CausalGraph
 
         nodes = (*self.nodes, *(self.latent if with_latents else ()))
         edges = [*self.edges, *(self.latent_edges if with_latents else ())]

@@ -412,3 +412,64 @@ def test_that_is_my_taste_is_a_taste_reference_not_a_profile_question(vocab):
 def test_leave_out_excludes(vocab):
     p = parse(vocab, "Too many drama ones. leave out drama")
     assert p.exclude.get("genres") == ("Drama",) and not p.conflicts
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("I loevd Heat, something in that vein", "taste"),
+        ("something popluar with action", "popular"),
+        ("I'm lokoing for a comedy", "comedy"),
+    ],
+)
+def test_a_swapped_pair_of_letters_in_a_cue_word_is_repaired(vocab, typed, meant):
+    p = parse(vocab, typed)
+    if meant == "taste":  # "I loved X" is a like (memory keeps X as a taste reference)
+        assert p.feedback == (("5", FeedbackKind.LIKE),)
+    elif meant == "popular":
+        assert p.popularity is Direction.UP
+    else:
+        assert p.include == {"genres": ("Comedy",)}
+    assert not p.unplaced
+
+
+def test_typo_repair_leaves_known_words_and_titles_alone(vocab):
+    from agent.nlu_typos import cue_words, repair_typos
+
+    assert "loved" in cue_words() and "popular" in cue_words()
+    for text in ("a lesser-known comedy", "Godfather please", "a movie about horses", "known"):
+        assert repair_typos(text, vocab) == text
+    assert repair_typos("Loevd it", vocab) == "Loved it"  # the capital stays
+
+
+def test_spelt_out_numbers_refer_to_the_list(vocab):
+    p = parse(vocab, "number two was great")
+    assert [r.item_id for r in p.refs] == [SHOWN[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("restart", Intent.RESET),
+        ("clean slate please", Intent.RESET),
+        ("wipe my preferences", Intent.RESET),
+        ("how do i use this", Intent.HELP),
+        ("what should i ask", Intent.HELP),
+    ],
+)
+def test_reset_and_help_cues(vocab, text, intent):
+    assert intent in parse(vocab, text).intents
+
+
+def test_a_title_spelt_in_letters_beats_a_one_letter_title():
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(1, 41)],
+            "title": ["M (1931)", "M*A*S*H (1970)"]
+            + [f"A Story Number {i} (1990)" for i in range(38)],
+            "genres": ["Crime", "Comedy|War"] + ["Drama"] * 38,
+        }
+    )
+    letters = Vocabulary.from_items(items)
+    found = letters.find_titles(["i", "really", "enjoyed", "m", "a", "s", "h", "."])
+    assert found == [(3, 7, ("2",))]

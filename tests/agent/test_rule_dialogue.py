@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.items import item_table
+from tools.item_table import item_table
 
 
 def _attrs(agent, reply):
@@ -328,7 +328,7 @@ def test_leftover_words_beside_placed_wishes_do_not_become_a_lasting_hint(rule_a
 def test_less_known_and_well_known_follow_the_share_of_engagement():
     import numpy as np
 
-    from agent.planner import _long_tail_cuts
+    from tools.recommending import long_tail_cuts as _long_tail_cuts
 
     counts = np.array([100.0, 50, 30, 20, 10, 5, 3, 2, 1, 1, 0])
     tail, head = _long_tail_cuts(counts)

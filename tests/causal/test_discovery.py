@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causal.datasets import build_analysis_table, table_from_frame
 from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
-from causal.discovery import (
+from causal.structure import (
     DiscoveryError,
     DiscoveryTimeout,
     PriorError,
@@ -20,7 +21,6 @@ from causal.discovery import (
     orientation_f1,
     shd,
 )
-from causal.table import build_analysis_table, table_from_frame
 
 
 def structural_truth(world) -> set[tuple[str, str]]:

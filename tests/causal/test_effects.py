@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causal.datasets import UnknownVariableError, build_analysis_table
 from causal.datasets.csv_folder import frames_to_dataset
 from causal.datasets.synthetic import NODES, SyntheticConfig, make_world
 from causal.effects import (
@@ -18,8 +19,7 @@ from causal.effects import (
     estimate_effect,
     parse_given,
 )
-from causal.graph import CausalGraph, UnknownVariableError
-from causal.table import build_analysis_table
+from causal.structure import CausalGraph
 
 CONTRACT_KEYS = {
     "identified",
@@ -251,7 +251,7 @@ def funnel():
 
 def _marked(world, arbitrary: set[tuple[str, str]]) -> CausalGraph:
     """The true observed graph, with some edges marked as oriented arbitrarily."""
-    from causal.graph import EdgeInfo
+    from causal.structure import EdgeInfo
 
     edges = sorted(world.truth.edges)
     info = {e: EdgeInfo(oriented_by="arbitrary" if e in arbitrary else "data") for e in edges}
@@ -259,7 +259,7 @@ def _marked(world, arbitrary: set[tuple[str, str]]) -> CausalGraph:
 
 
 def test_alternative_graphs_reverse_only_undecided_edges_near_the_treatment(funnel) -> None:
-    from causal.effect_uncertainty import alternative_graphs
+    from causal.effects import alternative_graphs
 
     world, _ = funnel
     graph = _marked(world, {("quality", "popularity"), ("genre", "length")})
@@ -273,7 +273,7 @@ def test_alternative_graphs_reverse_only_undecided_edges_near_the_treatment(funn
 
 
 def test_learned_graph_interval_covers_both_outcome_models(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     graph = _marked(world, set())
@@ -289,7 +289,7 @@ def test_learned_graph_interval_covers_both_outcome_models(funnel) -> None:
 
 
 def test_learned_graph_declines_when_an_open_orientation_moves_the_answer(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     # Reversed, popularity would be a confounder of quality: adjusting for it blocks the
@@ -307,7 +307,7 @@ def test_learned_graph_declines_when_an_open_orientation_moves_the_answer(funnel
 
 
 def test_learned_graph_declines_without_overlap(funnel) -> None:
-    from causal.effect_uncertainty import estimate_on_learned_graph
+    from causal.effects import estimate_on_learned_graph
 
     world, table = funnel
     # Niche items are never placed first: position 1 vs 5 has no support there.
@@ -318,7 +318,7 @@ def test_learned_graph_declines_without_overlap(funnel) -> None:
 
 
 def test_workspace_sends_only_learned_graphs_through_the_uncertainty_path() -> None:
-    from causal.graph import EdgeInfo
+    from causal.structure import EdgeInfo
     from tools.workspace import _learned
 
     edges = [("a", "b"), ("b", "c")]

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from causal.graph import CausalGraph, EdgeInfo, GraphError, NodeInfo, UnknownVariableError
+from causal.datasets import UnknownVariableError
+from causal.structure import CausalGraph, EdgeInfo, GraphError, NodeInfo
 
 
 @pytest.fixture

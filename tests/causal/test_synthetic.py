@@ -99,7 +99,7 @@ def test_funnel_world_is_deterministic_and_sized() -> None:
 
 
 def test_funnel_zeros_and_selection(funnel) -> None:
-    from causal.table import build_analysis_table
+    from causal.datasets import build_analysis_table
 
     inter = funnel.dataset.interactions
     assert (inter.loc[inter["exposed"] == 0, "clicked"] == 0).all()  # funnel zeros
@@ -111,9 +111,9 @@ def test_funnel_zeros_and_selection(funnel) -> None:
 
 
 def test_funnel_priors_come_from_roles_not_truth(funnel) -> None:
+    from causal.datasets import build_analysis_table
     from causal.datasets.schema import DEFAULT_TIER_BY_ROLE
     from causal.datasets.worlds import OBSERVED, TRUE_EDGES
-    from causal.table import build_analysis_table
 
     table = build_analysis_table(funnel.dataset)
     for name in OBSERVED:
@@ -144,8 +144,8 @@ def test_funnel_true_effects_by_intervention(funnel) -> None:
 
 
 def test_funnel_truth_graph_declines_the_latent_confounded_effect(funnel) -> None:
+    from causal.datasets import build_analysis_table
     from causal.effects import estimate_effect
-    from causal.table import build_analysis_table
 
     table = build_analysis_table(funnel.dataset)
     graph = funnel.truth.graph(with_latents=True)

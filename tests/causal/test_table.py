@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causal.datasets import Frame, Kind, Level, build_analysis_table, table_from_frame
 from causal.datasets.csv_folder import frames_to_dataset
 from causal.datasets.synthetic import SyntheticConfig, make_world
-from causal.table import Frame, Kind, Level, build_analysis_table, table_from_frame
 
 
 @pytest.fixture(scope="module")

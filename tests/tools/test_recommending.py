@@ -8,7 +8,8 @@ import pytest
 
 from tools.feedback import append_feedback, feedback_log
 from tools.recommending import Recommendation, recommend_for_user
-from tools.workspace import BuildOptions, Workspace, build_workspace
+from tools.workspace import Workspace
+from tools.workspace_build import BuildOptions, build_workspace
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +187,40 @@ def test_without_rejects_unknown_items_and_the_tool_passes_it_on(ws):
         assert checked.items and not cited & set(reason.without)  # removed signals stay gone
     with pytest.raises(ToolError):
         recommend(ctx, k=3, without=["nope"])
+
+
+def test_a_popularity_band_ranks_within_the_long_tail_or_the_head(ws, world):
+    from tools.recommending import popularity_band
+
+    ranker = ws.ranker
+    tail, head = popularity_band(ranker, "less_known"), popularity_band(ranker, "well_known")
+    assert tail and head and not tail & head
+    counts = dict(zip(ranker.item_ids, ranker.item_counts, strict=True))
+    assert max(counts[i] for i in tail) < min(counts[i] for i in head)
+    hidden = recommend_for_user(ws, None, k=5, popularity="less_known", counterfactuals=False)
+    assert hidden and {r.item_id for r in hidden} <= tail
+    genre = dict(zip(world.dataset.items["item_id"], world.dataset.items["genre"], strict=True))
+    popular = genre[next(i for i in ranker.item_ids if i in head)]
+    known = recommend_for_user(
+        ws, None, k=5, filters={"genre": popular}, popularity="well_known", counterfactuals=False
+    )
+    assert known and {r.item_id for r in known} <= head
+    assert set(_genres(world, known)) == {popular}
+    lonely = next(g for g in set(genre.values()) if not any(genre[i] == g for i in head))
+    fallback = recommend_for_user(
+        ws, None, k=3, filters={"genre": lonely}, popularity="well_known", counterfactuals=False
+    )
+    assert fallback and set(_genres(world, fallback)) == {lonely}  # none fit: ranked as usual
+    with pytest.raises(ValueError, match="popularity must be one of"):
+        recommend_for_user(ws, None, k=5, popularity="obscure")
+
+
+def test_taste_anchors_rank_like_likes(ws):
+    from tools.items import recommend
+    from tools.schemas import ToolContext, UserContext
+
+    anchor = ws.ranker.item_ids[0]
+    by_anchor = recommend(ToolContext(workspace=ws, user=UserContext(anchors=(anchor,))), k=5)
+    by_like = recommend(ToolContext(workspace=ws, user=UserContext(liked=(anchor,))), k=5)
+    assert [i.item_id for i in by_anchor.items] == [i.item_id for i in by_like.items]
+    assert anchor not in {i.item_id for i in by_anchor.items}

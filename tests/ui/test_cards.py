@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from causal.graph import CausalGraph, NodeInfo
+from causal.structure import CausalGraph, NodeInfo
 from ui.cards import (
     card_html,
     main_reason,

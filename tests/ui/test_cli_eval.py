@@ -8,8 +8,8 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
+from agent.evaluation import Figure, Scoreboard, Section, Status
 from ui.cli import app
-from ui.scoreboard import Figure, Scoreboard, Section, Status
 
 runner = CliRunner()
 
@@ -143,11 +143,17 @@ def test_unknown_section_to_skip_exits_2(tmp_path):
     assert "unknown section" in result.output
 
 
-def test_missing_components_are_reported_not_invented(tmp_path, monkeypatch):
-    import ui.eval_runs as runs
+def test_the_cli_tells_the_board_which_eval_commands_exist():
+    from ui.cli import eval_app
+    from ui.cli_eval import eval_commands
 
-    options = runs.EvalAllOptions(out=tmp_path / "out")
-    monkeypatch.setattr(runs, "eval_commands", lambda: {"dialogue", "all"})
+    assert {"dialogue", "all", "ranking", "nlu"} <= eval_commands(eval_app)
+
+
+def test_missing_components_are_reported_not_invented(tmp_path, monkeypatch):
+    import agent.evaluation.sections as runs
+
+    options = runs.EvalAllOptions(out=tmp_path / "out", commands=frozenset({"dialogue", "all"}))
     ranking = runs.ranking_section(options, {"coat": tmp_path}, lambda m: None)
     assert ranking.status is Status.MISSING and not ranking.figures
     assert "whyrec eval ranking" in ranking.note
@@ -163,7 +169,7 @@ def _fake_causal(root, body):
 
 
 def test_causal_figures_come_from_the_benchmark_and_failures_say_why(tmp_path, monkeypatch):
-    import ui.eval_runs as runs
+    import agent.evaluation.sections as runs
 
     monkeypatch.setattr(runs, "ROOT", tmp_path)
     options = runs.EvalAllOptions(out=tmp_path / "out")
@@ -189,7 +195,7 @@ def test_causal_figures_come_from_the_benchmark_and_failures_say_why(tmp_path, m
 
 
 def test_causal_targets_and_ratios_are_the_headline():
-    from ui.eval_runs import causal_figures
+    from agent.evaluation.sections import causal_figures
 
     payload = {
         "results": {
@@ -207,7 +213,7 @@ def test_causal_targets_and_ratios_are_the_headline():
 
 
 def test_ranking_figures_keep_systems_apart():
-    from ui.eval_runs import ranking_figures, ranking_note
+    from agent.evaluation.sections import ranking_figures, ranking_note
 
     payload = {
         "method": "dr-jl",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from causal.graph import CausalGraph, NodeInfo
+from causal.structure import CausalGraph, NodeInfo
 from ui.charts import effect_png, graph_png
 from ui.why import answer_effect, answer_path, banner_markdown, cited_effect, effect_from_text
 

@@ -16,20 +16,28 @@ misspecified. `estimate_on_learned_graph` therefore:
    when an alternative graph moves the estimate outside the interval (the answer then hangs
    on an orientation the data leaves open);
 4. otherwise reports the union of the intervals: the learned graph's AIPW and regression
-   intervals (two outcome models: a misspecification check) and each alternative's.
+   intervals (two outcome models: a misspecification check) and each alternative's;
+5. for an attribute of the user (or item) that the graph shows has causes of its own, a hidden
+   trait at that level may confound it unseen (`hidden_confounding`): the interval is widened
+   by the bias such a trait could cause, or the effect is declined when that bias could
+   account for the whole estimate.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import networkx as nx
 
-from causal.effects import EffectResult, estimate_effect, identify
-from causal.graph import CausalGraph
-from causal.table import AnalysisTable
+from causal.datasets.analysis_table import AnalysisTable
+from causal.effects.hidden_confounding import hidden_confounding_bound
+from causal.effects.identification import identify
+from causal.effects.pipeline import estimate_effect
+from causal.effects.results import EffectResult
+from causal.structure.graph import CausalGraph
 
 MAX_NO_OVERLAP = 0.10
 MIN_SHARE = 0.2
@@ -92,10 +100,14 @@ def estimate_on_learned_graph(
     refutations: bool = True,
     source: str = "auto",
     max_no_overlap: float = MAX_NO_OVERLAP,
+    exogenous: Iterable[str] = (),
 ) -> EffectResult:
-    """The effect with an interval widened for graph and model uncertainty, or a decline.
+    """The effect with an interval widened for graph, model and hidden-confounding
+    uncertainty, or a decline.
 
-    Refutations (when asked for) run on the learned graph's estimate only.
+    Refutations (when asked for) run on the learned graph's estimate only. `exogenous` names
+    user or item attributes nothing hidden drives (demographics, say): they get no
+    hidden-confounding widening.
     """
     common = dict(seed=seed, n_boot=n_boot, refutations=False, given=given, source=source)
     main = estimate_effect(
@@ -162,7 +174,49 @@ def estimate_on_learned_graph(
             "interval is the union over outcome models and alternative graphs "
             f"(sampling-only interval {main.ci_low:.3g} to {main.ci_high:.3g})"
         )
-    return replace(main, ci_low=lo, ci_high=hi, notes=tuple(notes))
+    hidden = hidden_confounding_bound(
+        table,
+        graph,
+        treatment,
+        outcome,
+        treatment_value,
+        control_value,
+        given,
+        source=source,
+        exogenous=exogenous,
+    )
+    if hidden is not None:
+        why = hidden.sentence(treatment, outcome)
+        if hidden.bound >= abs(main.estimate):
+            return _decline(
+                main,
+                f"{why}, which is as large as the estimate {main.estimate:.3g} itself; the log "
+                "cannot tell the effect from such a trait",
+            )
+        lo, hi = lo - hidden.bound, hi + hidden.bound
+        notes.append(f"interval widened by {hidden.bound:.3g} on each side: {why}")
+    if (lo, hi) == (main.ci_low, main.ci_high):
+        return replace(main, notes=tuple(notes))
+    return replace(
+        main, ci_low=lo, ci_high=hi, summary=widened_summary(main, lo, hi), notes=tuple(notes)
+    )
+
+
+_CI = re.compile(r" \(95% CI [^)]*\)")
+_NO_CLEAR = "; the interval includes zero, so no clear effect"
+
+
+def widened_summary(main: EffectResult, low: float, high: float) -> str:
+    """The summary sentence quoting the interval actually reported, not the sampling-only one,
+    so the words a person reads match ci_low/ci_high."""
+    scale = 100.0 if "percentage points" in main.summary else 1.0
+    interval = f" (95% CI {low * scale:+.3g} to {high * scale:+.3g}, widened: see notes)"
+    summary, found = _CI.subn(interval, main.summary, count=1)
+    if not found:
+        return main.summary
+    if low <= 0 <= high and _NO_CLEAR not in summary:
+        summary = summary.replace(interval, interval + _NO_CLEAR, 1)
+    return summary
 
 
 def _decline(main: EffectResult, reason: str) -> EffectResult:
@@ -179,4 +233,4 @@ def _decline(main: EffectResult, reason: str) -> EffectResult:
     )
 
 
-__all__ = ["alternative_graphs", "estimate_on_learned_graph"]
+__all__ = ["alternative_graphs", "estimate_on_learned_graph", "widened_summary"]

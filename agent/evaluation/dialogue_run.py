@@ -3,13 +3,14 @@
 `run_dialogue_eval` opens the agent (in process, or a running server's OpenAI endpoint),
 runs one draw of targets (or both: popularity-weighted and uniform) and returns the
 payload `whyrec eval dialogue --json` prints; `dialogue_command` is the command line that
-reproduces it (every reported figure carries one).
+reproduces it (every reported figure carries one); `dialogue_table` the plain-text table
+the CLI and benchmarks/dialogue.py print.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,43 @@ def run_dialogue_eval(
     if endpoint is not None:
         payload["command"] = payload["command"].replace(" --json", f" --endpoint {endpoint} --json")
     return payload
+
+
+def dialogue_table(payload: Mapping[str, Any]) -> list[str]:
+    """A plain-text table: the agent against both baselines, all targets and per stratum."""
+
+    def fmt(value: object) -> str:
+        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    def block(title: str, summary: Mapping[str, Any]) -> list[str]:
+        systems = summary["systems"]
+        rows = [f"{title}", f"{'':<18}" + "".join(f"{name:>19}" for name in systems)]
+        for key in ("hit@1", "hit@5", "hit@10", "avg_turns", "grounding_rate"):
+            rows.append(f"{key:<18}" + "".join(f"{fmt(m.get(key)):>19}" for m in systems.values()))
+        for stratum, part in summary["strata"].items():
+            label = f"hit@10 {stratum} (n={part['n']})"
+            rows.append(
+                f"{label:<18}" + "".join(f"{fmt(part[name]['hit@10']):>19}" for name in systems)
+            )
+        targets = summary["issue_targets"]
+        rows.append(
+            f"agent - filter hit@10 {fmt(targets['agent_minus_filter_hit@10'])} "
+            f"({targets['agent_vs_filter']}); tail hit@10 {fmt(targets['tail_hit@10'])} "
+            f"({targets['tail']})"
+        )
+        return rows
+
+    draws = payload.get("draws") or {payload["target_sampling"]: payload}
+    rows: list[str] = []
+    for name, draw in draws.items():
+        rows += [*block(f"targets by {name}:", draw), ""]
+    latency = payload.get("latency_ms", {})
+    rows += [
+        f"dialogues {payload['n']} per draw (stratified {payload.get('stratified')}), up to "
+        f"{payload['turns']} turns, top-{payload['k']}, seed {payload['seed']}, "
+        f"{payload.get('bank')} phrasing, {payload['client']}",
+        f"agent success by turn {payload.get('success_by_turn')}; new items a turn "
+        f"{fmt(payload.get('new_items_per_turn'))}",
+        f"latency p50 {fmt(latency.get('p50'))} ms, p99 {fmt(latency.get('p99'))} ms",
+    ]
+    return rows

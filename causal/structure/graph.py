@@ -18,19 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from causal.datasets.schema import closest_names
-
-# Role colours for DOT and PNG (fill colour, label); unknown roles are grey.
-ROLE_COLOURS: Mapping[str, str] = {
-    "user_attribute": "#8ecae6",
-    "item_attribute": "#b5e48c",
-    "context": "#e9c46a",
-    "exposure": "#f4a261",
-    "treatment": "#f4a261",
-    "outcome": "#e76f51",
-    "latent": "#dddddd",
-}
-_DEFAULT_COLOUR = "#cccccc"
+from causal.datasets.schema import UnknownVariableError
 
 
 def quiet_pgmpy() -> None:
@@ -45,22 +33,6 @@ def quiet_pgmpy() -> None:
 
 class GraphError(ValueError):
     """A graph that cannot be built or read: a cycle, a malformed file, a bad edge."""
-
-
-class UnknownVariableError(ValueError):
-    """A variable name that is not in the graph (or data); lists the closest names."""
-
-    def __init__(self, name: str, candidates: Iterable[str], what: str = "variable") -> None:
-        self.name = name
-        self.candidates = sorted(str(c) for c in candidates)
-        self.suggestions = closest_names(str(name), self.candidates)
-        hint = (
-            f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?"
-            if self.suggestions
-            else ""
-        )
-        known = ", ".join(self.candidates[:30]) + (" ..." if len(self.candidates) > 30 else "")
-        super().__init__(f"unknown {what} {name!r}{hint} (known: {known})")
 
 
 @dataclass(frozen=True)
@@ -462,39 +434,9 @@ class CausalGraph:
 
     def to_dot(self, highlight_path: Sequence[str] | None = None) -> str:
         """Graphviz DOT text: nodes coloured by role, ranked by tier, a path drawn bold red."""
-        hl_edges = _path_edges(highlight_path)
-        hl_nodes = set(highlight_path or ())
-        lines = [
-            "digraph causal {",
-            "  rankdir=LR;",
-            '  node [shape=box, style="rounded,filled", fontname="Helvetica"];',
-        ]
-        for n in self.nodes:
-            i = self._info[n]
-            colour = ROLE_COLOURS.get(i.role or "", _DEFAULT_COLOUR)
-            label = n if i.role is None else f"{n}\\n({i.role})"
-            extra = ', penwidth=3, color="#c1121f"' if n in hl_nodes else ""
-            lines.append(
-                f'  "{_dot_escape(n)}" [label="{_dot_escape(label)}", fillcolor="{colour}"{extra}];'
-            )
-        tiers: dict[int, list[str]] = {}
-        for n, i in self._info.items():
-            if i.tier is not None:
-                tiers.setdefault(i.tier, []).append(n)
-        for tier in sorted(tiers):
-            members = " ".join(f'"{_dot_escape(n)}";' for n in tiers[tier])
-            lines.append(f"  {{ rank=same; {members} }}")
-        for u, v in self.edges:
-            e = self._edge_info[(u, v)]
-            attrs = []
-            if e.stability is not None:
-                attrs.append(f'label="{e.stability:.2f}"')
-            if (u, v) in hl_edges:
-                attrs.append('color="#c1121f", penwidth=3')
-            attr = f" [{', '.join(attrs)}]" if attrs else ""
-            lines.append(f'  "{_dot_escape(u)}" -> "{_dot_escape(v)}"{attr};')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        from causal.structure.drawing import to_dot
+
+        return to_dot(self, highlight_path)
 
     def to_png(
         self,
@@ -502,142 +444,10 @@ class CausalGraph:
         highlight_path: Sequence[str] | None = None,
         title: str | None = None,
     ) -> Path:
-        """Draw the graph to a PNG: tiers top to bottom (who people and items are, then what
-        was shown, then what people did), names in boxes coloured by role, edge width by
-        stability, a path in red. Rows keep the picture close to square, so it stays readable
-        in a narrow panel."""
-        import matplotlib
+        """Draw the graph to a PNG (see `causal.structure.drawing.to_png`)."""
+        from causal.structure.drawing import to_png
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Patch
-
-        if highlight_path:
-            self.check(*highlight_path)
-        pos, row = self._layout()
-        hl_edges = _path_edges(highlight_path)
-        hl_nodes = set(highlight_path or ())
-        n_rows = len(set(row.values())) or 1
-        widest = max((list(row.values()).count(r) for r in set(row.values())), default=1)
-        fig, ax = plt.subplots(
-            figsize=(min(2.5 + 1.9 * widest, 22), min(2.0 + 1.35 * n_rows, 18)), dpi=110
-        )
-        graph = nx.DiGraph(self.dag)
-        font = 10 if len(self.nodes) <= 15 else 8
-        margins = {v: 4.4 * len(v) + 12 for v in graph.nodes}
-        for same in (True, False):
-            edges = [e for e in graph.edges if (row[e[0]] == row[e[1]]) is same]
-            if not edges:
-                continue
-            nx.draw_networkx_edges(
-                graph,
-                pos,
-                edgelist=edges,
-                ax=ax,
-                edge_color=["#c1121f" if e in hl_edges else "#777777" for e in edges],
-                width=[
-                    3.2 if e in hl_edges else 0.8 + 1.6 * (self._edge_info[e].stability or 0.5)
-                    for e in edges
-                ],
-                arrows=True,
-                arrowstyle="-|>",
-                arrowsize=14,
-                connectionstyle="arc3,rad=0.35" if same else "arc3,rad=0.08",
-                min_source_margin=[margins[u] * (0.6 if same else 0.45) for u, _ in edges],
-                min_target_margin=[margins[v] * (0.6 if same else 0.45) for _, v in edges],
-            )
-        for v, (x, y) in pos.items():
-            role = self._info[v].role
-            ax.text(
-                x,
-                y,
-                v,
-                ha="center",
-                va="center",
-                fontsize=font,
-                zorder=3,
-                bbox={
-                    "boxstyle": "round,pad=0.45",
-                    "facecolor": ROLE_COLOURS.get(role or "", _DEFAULT_COLOUR),
-                    "edgecolor": "#c1121f" if v in hl_nodes else "#333333",
-                    "linewidth": 2.5 if v in hl_nodes else 0.8,
-                },
-            )
-        roles = sorted({i.role for i in self._info.values() if i.role})
-        handles = [
-            Patch(facecolor=ROLE_COLOURS.get(r, _DEFAULT_COLOUR), label=r.replace("_", " "))
-            for r in roles
-        ]
-        if handles:
-            ax.legend(
-                handles=handles,
-                loc="upper center",
-                bbox_to_anchor=(0.5, 0.0),
-                fontsize=9,
-                frameon=False,
-                ncol=min(3, len(handles)),
-            )
-        if title:
-            ax.set_title(title)
-        xs = [p[0] for p in pos.values()] or [0.0]
-        ys = [p[1] for p in pos.values()] or [0.0]
-        ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
-        ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
-        ax.set_axis_off()
-        out = Path(path)
-        fig.tight_layout()
-        fig.savefig(out, format="png")
-        plt.close(fig)
-        return out
-
-    def _layout(self) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
-        """Rows by tier (topological generation when tiers are missing), top to bottom; in a
-        row, user attributes, then item attributes, then interaction variables."""
-        generation: dict[str, int] = {}
-        for depth, layer in enumerate(nx.topological_generations(self.dag)):
-            for v in layer:
-                generation[v] = depth
-        rank = {"user": 0, "item": 1, "interaction": 2}
-        tier_of = {
-            v: (self._info[v].tier if self._info[v].tier is not None else generation.get(v, 0))
-            for v in self.nodes
-        }
-        order = {t: k for k, t in enumerate(sorted(set(tier_of.values())))}
-        row = {v: order[tier_of[v]] for v in self.nodes}
-        by_row: dict[int, list[str]] = {}
-        for v in self.nodes:
-            by_row.setdefault(row[v], []).append(v)
-        pos: dict[str, tuple[float, float]] = {}
-        for r, members in by_row.items():
-            members.sort(
-                key=lambda v: (rank.get(self._info[v].level or "", 2), generation.get(v, 0), v)
-            )
-            k = len(members)
-            # stagger long rows so neighbouring labels don't touch
-            for j, v in enumerate(members):
-                offset = 0.22 if k > 4 and j % 2 else 0.0
-                pos[v] = ((j - (k - 1) / 2.0) * 2.0, -r * 1.5 - offset)
-        return pos, row
+        return to_png(self, path, highlight_path=highlight_path, title=title)
 
 
-def _path_edges(path: Sequence[str] | None) -> set[tuple[str, str]]:
-    if not path:
-        return set()
-    pairs = set(itertools.pairwise(path))
-    return pairs | {(v, u) for u, v in pairs}
-
-
-def _dot_escape(text: str) -> str:
-    return (
-        text.replace("\\n", "\x00").replace("\\", "\\\\").replace('"', '\\"').replace("\x00", "\\n")
-    )
-
-
-__all__ = [
-    "ROLE_COLOURS",
-    "CausalGraph",
-    "EdgeInfo",
-    "GraphError",
-    "NodeInfo",
-    "UnknownVariableError",
-]
+__all__ = ["CausalGraph", "EdgeInfo", "GraphError", "NodeInfo", "quiet_pgmpy"]

@@ -13,9 +13,12 @@ everything else on the logged rows. With `routing=False` every question is answe
 logged rows, a missing value counting as one more level ("the naive analysis table").
 
 Degenerate strata (structural zeros: not clicked => no rating) contribute no degrees of
-freedom; a test with no degrees of freedom left returns p = 1, never NaN, and a test with
-fewer than `min_rows_per_dof` rows per degree of freedom is judged "independent" (too little
-data to claim a dependence, as in Tetrad and bnlearn).
+freedom, and p is never NaN. A test with no degrees of freedom left returns p = 1 when one of
+the two variables is constant over the whole frame (it cannot depend on anything there), and
+p = 0 when both vary but the conditioning set determines one of them (a deterministic node:
+the data hold no evidence of independence, so PC keeps the edge). A test with fewer than
+`min_rows_per_dof` rows per degree of freedom likewise returns p = 0: too little data to
+remove an edge on.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from causal.table import AnalysisTable, Frame, Level
+from causal.datasets.analysis_table import AnalysisTable, Frame
+from causal.datasets.variables import Level
 
 try:  # pgmpy's score base class, so HillClimbSearch/GES accept our score.
-    from causal.graph import quiet_pgmpy
+    from causal.structure.graph import quiet_pgmpy
 
     quiet_pgmpy()
     from pgmpy.structure_score import BaseStructureScore as _ScoreBase
@@ -176,6 +180,7 @@ def g_test(
     s: int,
     min_rows_per_dof: float,
     statistic: str = "pearson",
+    determined_dependent: bool = True,
 ) -> tuple[float, int, float]:
     """Statistic, degrees of freedom and p-value for x independent of y given stratum z.
 
@@ -206,7 +211,13 @@ def g_test(
     levels_y = (n_sy > 0).sum(axis=1)
     dof = int(np.sum(np.maximum(levels_x - 1, 0) * np.maximum(levels_y - 1, 0)))
     if dof <= 0:
-        return stat, 0, 1.0
+        # No stratum where both vary. If each varies over the frame, the conditioning set
+        # determines one of them (a deterministic node such as an OR gate): the data hold no
+        # evidence of independence, so the edge stays (p = 0), as with too few rows per
+        # degree of freedom below. A variable constant over the whole frame (a funnel step
+        # on the rows its selected outcome is observed on) carries no dependence: p = 1.
+        varies = (n_sx.sum(axis=0) > 0).sum() > 1 and (n_sy.sum(axis=0) > 0).sum() > 1
+        return stat, 0, 0.0 if varies and determined_dependent else 1.0
     if n < min_rows_per_dof * dof:
         return stat, dof, 0.0
     return stat, dof, float(chi2.sf(max(stat, 0.0), dof))
@@ -378,7 +389,8 @@ class GTest:
                 stat /= deff
                 cmh_stat /= deff
                 enough = n / deff >= self.min_rows_per_dof * dof
-                p = float(chi2.sf(stat, dof)) if dof > 0 and enough else (0.0 if dof > 0 else 1.0)
+                if dof > 0:  # dof 0 keeps g_test's answer (see there)
+                    p = float(chi2.sf(stat, dof)) if enough else 0.0
                 p_cmh = float(chi2.sf(cmh_stat, cmh_dof)) if cmh_dof > 0 else 1.0
         if cmh_dof > 0:
             p = min(1.0, 2.0 * min(p, p_cmh))  # Bonferroni over the two tests

@@ -1,209 +1,47 @@
-"""The evaluations behind `whyrec eval dialogue` and `whyrec eval all`.
+"""The sections of the scoreboard, one per kind of evaluation, each with the commands behind it.
 
-`run_dialogue_eval` (in `ui.eval_dialogue`, re-exported here) runs the simulated users
-against an agent (in process or over the OpenAI endpoint) and the baselines, and returns
-the JSON of `whyrec eval dialogue --json`.
-
-`run_all` makes the scoreboard: it builds (or reuses, when complete) the MovieLens-100K and
-Coat workspaces, then runs each section and records the exact command behind every figure:
-
-- dialogue: 200 simulated users x 5 turns with the rule backend on MovieLens-100K (targets
-  from positive interactions: the issue's figure; and drawn uniformly: the long tail) and on
-  Coat, each with the popularity and one-shot retrieval baselines in the same run;
+- dialogue: simulated users against the rule backend on MovieLens-100K (targets from
+  positive interactions: the issue's figure; outside --quick also drawn uniformly: the long
+  tail) and on Coat, each with the popularity and one-shot retrieval baselines in the same run;
 - ranking: `whyrec eval ranking --workspace W --json` on Coat and MovieLens-100K;
 - causal: `python benchmarks/causal.py` (SHD, effect error, with its own targets and ratios);
 - latency: the dialogue run's per-turn latency, `python benchmarks/agent.py` (per-turn
   overhead) and `python benchmarks/api.py` (HTTP, concurrent sessions).
 
-The whole run keeps to `--budget-min` (30 by default): every command is cut off at what is
-left, and a section that cannot start in time says so.
-A component that is not in the repository yet is reported as missing, one that fails as
-failed with its error; the board never invents a figure. Everything goes to --out
-(default benchmarks/results): scoreboard.md, scoreboard.json, scoreboard.png and the
-sections' own results files.
+A component that is not in the repository is reported as missing, one that fails as failed
+with its error; a section never invents a figure.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ui.eval_dialogue import dialogue_command, run_dialogue_eval
-from ui.scoreboard import Figure, Scoreboard, Section, Status, machine_info, now_iso
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_COAT_DIR = ROOT.parent / "shared" / "data" / "coat"
-SECTIONS = ("dialogue", "ranking", "causal", "latency")
-# Per-command limits (seconds) so that one stuck component cannot eat the whole budget.
-STEP_TIMEOUT_S = {"ranking": 480, "causal": 900, "agent": 300, "api": 300}
-# A section does not start with less than this left of the budget (`--budget-min`).
-MIN_SECTION_S = 60.0
-
-Log = Callable[[str], None]
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
-
-
-def shown_path(path: Path | str) -> str:
-    """A path as the board prints it: relative to the repository root when inside it."""
-    absolute = Path(path).expanduser().resolve()
-    try:
-        return str(absolute.relative_to(ROOT))
-    except ValueError:
-        return str(absolute)
+from agent.evaluation.commands import (
+    ROOT,
+    Log,
+    display_command,
+    run_command,
+    script_flags,
+    shown_path,
+    whyrec_argv,
+    write_result,
+)
+from agent.evaluation.dialogue_run import dialogue_command, run_dialogue_eval
+from agent.evaluation.eval_options import EvalAllOptions
+from agent.evaluation.scoreboard import Figure, Section, Status
 
 
-def _quiet(message: str) -> None:
-    return None
-
-
-# -- dialogue --------------------------------------------------------------------------------
-
-
-# -- eval all --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvalAllOptions:
-    """Knobs of `whyrec eval all`."""
-
-    out: Path = DEFAULT_OUT
-    workspaces: Path | None = None
-    movielens: str = "movielens-100k"
-    coat: str | None = None
-    n: int = 200
-    turns: int = 5
-    seed: int = 0
-    quick: bool = False
-    rebuild: bool = False
-    skip: frozenset[str] = frozenset()
-    progress: bool = True
-    budget_s: float = 1800.0
-    deadline: float | None = None  # time.monotonic() by which everything must end
-
-    def timeout_for(self, step: str) -> float:
-        """Seconds a command of `step` may take: its own limit, cut to what the budget leaves."""
-        limit = float(STEP_TIMEOUT_S[step])
-        if self.deadline is not None:
-            limit = min(limit, max(self.deadline - time.monotonic(), 1.0))
-        return limit
-
-    def time_left(self) -> float:
-        """Seconds left in the budget (infinite without a deadline)."""
-        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
-
-    def command(self) -> str:
-        """The command line that reproduces this run."""
-        parts = ["whyrec", "eval", "all", "--out", shown_path(self.out)]
-        if self.workspaces is not None:
-            parts += ["--workspaces", shown_path(self.workspaces)]
-        parts += ["--movielens", self.movielens, "--coat", self.coat_source()]
-        parts += ["--n", str(self.n), "--turns", str(self.turns), "--seed", str(self.seed)]
-        if self.quick:
-            parts.append("--quick")
-        if self.rebuild:
-            parts.append("--rebuild")
-        if self.budget_s != 1800.0:
-            parts += ["--budget-min", f"{self.budget_s / 60:g}"]
-        for name in sorted(self.skip):
-            parts += ["--skip", name]
-        return shlex.join(parts)
-
-    def coat_source(self) -> str:
-        """The Coat SOURCE (default: the files beside the repository)."""
-        return self.coat or f"coat:{DEFAULT_COAT_DIR}"
-
-    def resolved(self) -> EvalAllOptions:
-        """The same options with absolute folders (subprocesses run from the repository root)."""
-        from dataclasses import replace
-
-        workspaces = None if self.workspaces is None else self.workspaces.expanduser().resolve()
-        return replace(self, out=self.out.expanduser().resolve(), workspaces=workspaces)
-
-    def workspace_root(self) -> Path:
-        """Where the evaluation workspaces live (git-ignored by default)."""
-        return self.workspaces or self.out / "tmp" / "eval-workspaces"
-
-
-@dataclass(frozen=True)
-class Ran:
-    """A finished subprocess."""
-
-    returncode: int | None
-    stdout: str
-    stderr: str
-    seconds: float
-    timed_out: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True on exit code 0."""
-        return self.returncode == 0 and not self.timed_out
-
-    def error(self) -> str:
-        """The last lines of stderr, or the timeout."""
-        if self.timed_out:
-            return f"timed out after {self.seconds:.0f} s"
-        tail = [line for line in self.stderr.strip().splitlines() if line.strip()][-3:]
-        return f"exit {self.returncode}: " + " / ".join(tail)[-400:]
-
-
-def display_command(*argv: str) -> str:
-    """A command line as the board prints it (absolute paths inside the repository shortened)."""
-    return shlex.join([shown_path(a) if a.startswith("/") else a for a in argv])
-
-
-def run_command(argv: list[str], timeout_s: float, log: Log = _quiet) -> Ran:
-    """Run a command from the repository root, offline, with a time limit."""
-    env = dict(os.environ)
-    env.setdefault("HF_HUB_OFFLINE", "1")
-    env.setdefault("TRANSFORMERS_OFFLINE", "1")
-    env.setdefault("ANONYMIZED_TELEMETRY", "False")
-    # No PYTHONPATH: a script in benchmarks/ puts the repository first itself, and an entry
-    # after the script's own folder would let benchmarks/causal.py shadow the causal package.
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            argv,
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Ran(None, _text(exc.stdout), _text(exc.stderr), time.perf_counter() - started, True)
-    return Ran(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
-
-
-def _text(value: bytes | str | None) -> str:
-    if value is None:
-        return ""
-    return value.decode(errors="replace") if isinstance(value, bytes) else value
-
-
-def whyrec_argv(*args: str) -> list[str]:
-    """argv that runs the whyrec CLI with this interpreter."""
-    return [sys.executable, "-c", "from ui.cli import main; main()", *args]
-
-
-def eval_commands() -> set[str]:
-    """The `whyrec eval` subcommands registered in this checkout."""
-    from ui.cli import eval_app
-
-    names = set()
-    for command in eval_app.registered_commands:
-        name = command.name or (command.callback.__name__ if command.callback else "")
-        names.add(name.replace("_", "-"))
-    return names
+def _section_failed(section: Section, message: str, log: Log) -> Section:
+    """Mark `section` failed with `message` (logged); no figure is filled in."""
+    section.status = Status.FAILED
+    section.note = message
+    log(f"{section.name}: failed: {message}")
+    return section
 
 
 def flatten_numbers(payload: Any, prefix: str = "", depth: int = 3) -> dict[str, float]:
@@ -231,65 +69,6 @@ def flatten_numbers(payload: Any, prefix: str = "", depth: int = 3) -> dict[str,
             name = f"{prefix}.{label}" if prefix else label
             out.update(flatten_numbers(value, name, depth - 1))
     return out
-
-
-def _section_failed(section: Section, message: str, log: Log) -> Section:
-    section.status = Status.FAILED
-    section.note = message
-    log(f"{section.name}: failed: {message}")
-    return section
-
-
-def build_workspaces(options: EvalAllOptions, log: Log) -> tuple[Section, dict[str, Path]]:
-    """Build or reuse the MovieLens-100K and Coat workspaces; a section with the build times."""
-    from tools.workspace import BUILD_STEPS, BuildOptions, Workspace, build_workspace, is_workspace
-
-    section = Section("workspaces", "Workspaces")
-    paths: dict[str, Path] = {}
-    steps = {step.name for step in BUILD_STEPS}
-    started = time.perf_counter()
-    failures = []
-    for dataset, source in (("movielens-100k", options.movielens), ("coat", options.coat_source())):
-        target = options.workspace_root() / dataset
-        command = shlex.join(
-            ["whyrec", "build", source, "--out", shown_path(target), "--seed", str(options.seed)]
-        )
-        section.commands.append(command)
-        complete = is_workspace(target) and steps <= set(Workspace.open(target).steps)
-        if complete and not options.rebuild:
-            log(f"reusing the {dataset} workspace at {target}")
-            paths[dataset] = target
-            ws = Workspace.open(target)
-            section.figures.append(
-                Figure(
-                    "build seconds (earlier run)",
-                    ws.manifest.get("build_seconds"),
-                    command,
-                    dataset,
-                )
-            )
-            continue
-        log(f"building the {dataset} workspace at {target} ...")
-        t0 = time.perf_counter()
-        try:
-            ws = build_workspace(
-                source, target, BuildOptions(seed=options.seed, progress=options.progress), log=log
-            )
-        except Exception as exc:  # one dataset failing must not stop the others
-            failures.append(f"{dataset}: {type(exc).__name__}: {exc}")
-            log(f"could not build {dataset}: {exc}")
-            continue
-        paths[dataset] = target
-        section.figures.append(
-            Figure("build seconds", round(time.perf_counter() - t0, 1), command, dataset)
-        )
-        section.figures.append(Figure("items", len(ws.dataset.items), command, dataset))
-    section.seconds = time.perf_counter() - started
-    section.note = "built with every step: " + ", ".join(sorted(steps))
-    if failures:
-        section.status = Status.FAILED
-        section.note = "; ".join(failures)
-    return section, paths
 
 
 # Issue 7's targets for the rule backend on MovieLens-100K.
@@ -343,7 +122,7 @@ def dialogue_section(
             log(f"dialogue: failed: {errors[-1]}")
             continue
         name = "dialogue" if index == 0 else f"dialogue-{dataset}-{sampling}"
-        _write_result(options.out / f"{name}.json", "dialogue", command, payload)
+        write_result(options.out / f"{name}.json", "dialogue", command, payload)
         label = dataset + ("" if sampling == "interaction" else f" ({sampling} targets)")
         section.figures += dialogue_figures(payload, command, label)
         if latency is None:
@@ -410,18 +189,6 @@ def _target_note(payload: Mapping[str, Any]) -> str:
     return note
 
 
-def _write_result(path: Path, name: str, command: str, payload: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "benchmark": name,
-        "date": now_iso(),
-        "machine": machine_info(),
-        "command": command,
-        "results": payload,
-    }
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
-
-
 RANKING_METRICS = (
     "mse", "auc", "ndcg@5", "recall@5", "ndcg@10", "recall@10", "tail_coverage@10",
     "tail_share@10", "n_users",
@@ -432,7 +199,7 @@ COUNT_METRICS = frozenset({"n_users", "n_rows", "train_rows"})
 def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log: Log) -> Section:
     """`whyrec eval ranking --json` on Coat and MovieLens-100K."""
     section = Section("ranking", "Ranking (debiased ranker)")
-    if "ranking" not in eval_commands():
+    if not options.has_command("ranking"):
         section.status = Status.MISSING
         section.note = "`whyrec eval ranking` is not in this checkout yet"
         return section
@@ -448,7 +215,7 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
         command = display_command("whyrec", *args)
         section.commands.append(command)
         log(f"ranking: {command}")
-        ran = run_command(whyrec_argv(*args), options.timeout_for("ranking"), log)
+        ran = run_command(whyrec_argv(*args), options.timeout_for("ranking"), log, cwd=ROOT)
         if not ran.ok:
             errors.append(f"{dataset}: {ran.error()}")
             continue
@@ -457,7 +224,7 @@ def ranking_section(options: EvalAllOptions, workspaces: Mapping[str, Path], log
         except json.JSONDecodeError:
             errors.append(f"{dataset}: the command printed no JSON")
             continue
-        _write_result(options.out / f"ranking-{dataset}.json", "ranking", command, payload)
+        write_result(options.out / f"ranking-{dataset}.json", "ranking", command, payload)
         section.figures += ranking_figures(payload, dataset, command)
         notes.append(ranking_note(payload, dataset))
     section.seconds = time.perf_counter() - started
@@ -518,7 +285,7 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
         return section
     out = options.out / "causal.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    flags = _script_flags(script)
+    flags = script_flags(script)
     args = ["benchmarks/causal.py"]
     if "--out" in flags:
         args += ["--out", str(out)]
@@ -527,7 +294,7 @@ def causal_section(options: EvalAllOptions, log: Log) -> Section:
     command = display_command("python", *args)
     section.commands.append(command)
     log(f"causal: {command}")
-    ran = run_command([sys.executable, *args], options.timeout_for("causal"), log)
+    ran = run_command([sys.executable, *args], options.timeout_for("causal"), log, cwd=ROOT)
     section.seconds = ran.seconds
     if not ran.ok:
         return _section_failed(section, ran.error(), log)
@@ -582,12 +349,6 @@ def headline_figures(
     return figures
 
 
-def _script_flags(script: Path) -> set[str]:
-    """The long options a benchmark script accepts (from its --help)."""
-    ran = run_command([sys.executable, str(script), "--help"], 60)
-    return {word.strip(",[]") for word in ran.stdout.split() if word.startswith("--")}
-
-
 def latency_section(
     options: EvalAllOptions,
     workspace: Path | None,
@@ -637,7 +398,7 @@ def latency_section(
             command = display_command("python", *args)
             section.commands.append(command)
             log(f"latency: {command}")
-            ran = run_command([sys.executable, *args], options.timeout_for(name), log)
+            ran = run_command([sys.executable, *args], options.timeout_for(name), log, cwd=ROOT)
             result = Path(args[args.index("--out") + 1])
             if ran.timed_out or not result.is_file():
                 errors.append(f"{name}: {ran.error()}")
@@ -692,51 +453,3 @@ def latency_figures(name: str, payload: Mapping[str, Any], command: str) -> list
                                 Figure(key, stats[key], command, dataset, f"agent {path}")
                             )
     return figures
-
-
-def run_all(options: EvalAllOptions, log: Log = _quiet) -> Scoreboard:
-    """Every evaluation, then the scoreboard written to options.out (see the module docstring)."""
-    from dataclasses import replace
-
-    options = replace(options.resolved(), deadline=time.monotonic() + options.budget_s)
-    unknown = set(options.skip) - set(SECTIONS)
-    if unknown:
-        raise ValueError(
-            f"unknown section(s) to skip: {sorted(unknown)}; sections are {list(SECTIONS)}"
-        )
-    started = time.perf_counter()
-    board = Scoreboard(command=options.command())
-    board.settings = {
-        "dialogue": f"n={options.n if not options.quick else min(options.n, 20)}, "
-        f"turns={options.turns if not options.quick else min(options.turns, 3)}, seed={options.seed}, rule backend",
-        "quick": options.quick,
-        "workspaces": shown_path(options.workspace_root()),
-    }
-    workspaces_section, workspaces = build_workspaces(options, log)
-    board.sections.append(workspaces_section)
-    movielens = workspaces.get("movielens-100k")
-    dialogue: Section | None = None
-    latency: dict[str, Any] | None = None
-    for name in SECTIONS:
-        if name in options.skip:
-            board.sections.append(Section(name, name.title(), Status.SKIPPED, note="--skip"))
-            continue
-        if options.time_left() < MIN_SECTION_S:
-            note = f"the time budget ({options.budget_s / 60:g} min) was used up before it started"
-            board.sections.append(Section(name, name.title(), Status.SKIPPED, note=note))
-            log(f"{name}: skipped, {note}")
-            continue
-        log(f"== {name} ==")
-        if name == "dialogue":
-            dialogue, latency = dialogue_section(options, workspaces, log)
-            board.sections.append(dialogue)
-        elif name == "ranking":
-            board.sections.append(ranking_section(options, workspaces, log))
-        elif name == "causal":
-            board.sections.append(causal_section(options, log))
-        else:
-            board.sections.append(latency_section(options, movielens, dialogue, latency, log))
-    board.seconds = time.perf_counter() - started
-    paths = board.write(options.out)
-    log("wrote " + ", ".join(str(p) for p in paths))
-    return board

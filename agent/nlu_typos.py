@@ -1,0 +1,87 @@
+"""Typo repair for the parser's own cue words: "I loevd Fargo" reads as "I loved Fargo".
+
+A person types fast: "loevd", "popluar", "lokoing for", "anytihng". Those are the function
+words the parser's cues are made of (`agent.nlu_cues`, `nlu_refs`, `nlu_numbers`), so one
+swapped pair of letters can hide a taste reference or a popularity wish. `repair_typos`
+replaces a word by a cue word of the same length one edit away (a swap of neighbours or one
+letter wrong; a letter more or less is left alone, since "known" is not "know"), with guards
+against false repairs: only words of five letters or more that are no known
+word themselves (no cue word, no word of a title or an attribute value of the catalog, no
+common English word), the same first letter, and one nearest cue word only. Attribute
+values have their own fuzzy match in `Vocabulary.find_values`; titles theirs in
+`Vocabulary.fuzzy_title`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from agent import nlu_causal, nlu_cues, nlu_numbers, nlu_refs
+from agent.vocab import Vocabulary
+
+MIN_TYPO_LENGTH = 5
+_WORD = re.compile(r"[A-Za-z]+")
+_PATTERN_WORD = re.compile(r"(?<![\\?])\b[a-z]{4,}\b(?![(?\\])")
+
+
+@cache
+def cue_words() -> frozenset[str]:
+    """Every word the cue patterns and word lists of the parser are made of."""
+    found: set[str] = set()
+    for module in (nlu_cues, nlu_refs, nlu_numbers, nlu_causal):
+        for name, value in vars(module).items():
+            if name.startswith("__"):
+                continue
+            if isinstance(value, re.Pattern):
+                found.update(_PATTERN_WORD.findall(value.pattern.lower()))
+            elif isinstance(value, frozenset | set | tuple | dict) and value:
+                found.update(w for w in value if isinstance(w, str) and w.isalpha())
+    return frozenset(w for w in found if len(w) >= 4 and w.islower())
+
+
+@cache
+def _by_shape() -> dict[tuple[str, int], tuple[str, ...]]:
+    """Cue words by (first letter, length): the only ones a repair may pick."""
+    shapes: dict[tuple[str, int], list[str]] = {}
+    for word in sorted(cue_words()):
+        shapes.setdefault((word[0], len(word)), []).append(word)
+    return {k: tuple(v) for k, v in shapes.items()}
+
+
+def _nearest(word: str) -> str | None:
+    """The one same-length cue word one edit away (a neighbour swap counts as one), or None."""
+    from rapidfuzz.distance import OSA
+
+    best = [
+        c
+        for c in _by_shape().get((word[0], len(word)), ())
+        if OSA.distance(word, c, score_cutoff=1) <= 1
+    ]
+    return best[0] if len(best) == 1 else None
+
+
+def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str:
+    """The text with misspelt cue words repaired (see the module docstring); `known` are
+    more words never to repair."""
+    lexicon = cue_words()
+    spared = vocab.known_words
+    extra = frozenset(known)
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(text):
+        raw = match.group()
+        word = raw.lower()
+        if len(word) < MIN_TYPO_LENGTH or word in lexicon or word in spared or word in extra:
+            continue
+        fixed = _nearest(word)
+        if fixed is None:
+            continue
+        if raw[0].isupper():
+            fixed = fixed[0].upper() + fixed[1:]
+        out.append(text[last : match.start()] + fixed)
+        last = match.end()
+    if not out:
+        return text
+    return "".join(out) + text[last:]
