@@ -59,7 +59,7 @@ def state_workspace(tmp_path_factory):
     """A workspace (its catalog; the ranker and causal steps are slow and not needed) over a small
     synthetic world, built once."""
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     world = make_world(SyntheticConfig(seed=11, n_users=60, n_items=50, n_interactions=1200))
     out = tmp_path_factory.mktemp("state-workspace") / "ws"
