@@ -31,7 +31,7 @@ class CausalView:
         self._graph: Any = None
         self._effects: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def reset(self, workspace: Any) -> None:
+    def reset(self, workspace: Workspace | None) -> None:
         """Serve another (rebuilt) workspace: drop the loaded graph and cached effects."""
         with self._lock:
             self.workspace = workspace
