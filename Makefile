@@ -6,7 +6,7 @@ STAMP := $(VENV)/.whyrec-installed
 WORKSPACE ?= $(HOME)/.cache/whyrec/workspaces/movielens-100k
 PYTEST_ARGS ?=
 
-.PHONY: install browser run test lint format bench clean
+.PHONY: install browser postgres run test lint format bench clean
 
 install: $(STAMP)
 
@@ -27,12 +27,21 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
+# Debian's PostgreSQL server for the state tests: they start a throwaway cluster in a temporary
+# folder (as the `postgres` system user when run as root) and fail, never skip, without it.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the state tests ..."; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+
 # Builds the MovieLens-100K workspace on first run (a synthetic world when the download is
 # impossible), then serves the web UI and the APIs at http://127.0.0.1:7860.
 run: install
 	$(BIN)/whyrec serve --workspace $(WORKSPACE)
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install

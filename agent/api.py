@@ -4,7 +4,8 @@ Contract (the HTTP/MCP/Gradio layers and `whyrec chat` call exactly this)::
 
     agent = RecAgent.from_workspace(path, llm=None, *, state_dir=None)
         # llm: "rule" | "openai:URL[#MODEL]" | "hf:MODEL_OR_PATH"; None -> $WHYREC_LLM or "rule".
-        # Sessions persist in SQLite under state_dir (default <workspace>/state/).
+        # Sessions persist in SQLite under state_dir (default <workspace>/state/), or in
+        # PostgreSQL when $WHYREC_STATE_URL names one (agent.state_pg; shared by replicas).
     agent.backend_name: str                                   # shown in UI banners (no secrets)
     agent.new_session(user_id=None) -> str                    # user_id: a dataset user, or None
     agent.chat(session_id, text) -> Reply                     # one turn
@@ -44,14 +45,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.backends import BackendSpec, make_chat_model, parse_backend_spec
 from agent.grounding import GroundingChecker
 from agent.llm_loop import LLMLoop, LLMTurn, LLMTurnError, load_system_template, stream_with_events
 from agent.memory import (
     SessionState,
-    SessionStore,
     UnknownItemError,
     UnknownSessionError,
     UnknownUserError,
@@ -79,10 +79,14 @@ from agent.planner import (
     update_memory,
 )
 from agent.retention import UserDataMixin
+from agent.state_pg import open_checkpoints, open_session_store
 from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
 from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
 from tools.schemas import FeedbackValue, Recommendations, ToolError
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +127,7 @@ def clean_text(text: object) -> str:
     return cleaned
 
 
-def _workspace_graph(workspace: Any) -> Any:
+def _workspace_graph(workspace: Workspace) -> Any:
     """The workspace's causal graph, or None when it has none (yet)."""
     try:
         return getattr(workspace, "graph", None)
@@ -137,7 +141,7 @@ class RecAgent(UserDataMixin):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         spec: BackendSpec,
         *,
         state_dir: Path,
@@ -166,7 +170,7 @@ class RecAgent(UserDataMixin):
         )
         state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # conversations: owner only
         self.state_dir = state_dir
-        self.store = SessionStore(state_dir / "sessions.sqlite", session_ttl_from_env())
+        self.store = open_session_store(state_dir, session_ttl_from_env())
         self._checkpoint_conn: sqlite3.Connection | None = None
         self.llm: LLMLoop | None = None
         self._template = load_system_template()
@@ -182,9 +186,7 @@ class RecAgent(UserDataMixin):
         }
         if spec.is_llm:
             model = chat_model if chat_model is not None else make_chat_model(spec)
-            from agent.checkpoints import open_checkpointer
-
-            saver, self._checkpoint_conn = open_checkpointer(state_dir / "checkpoints.sqlite")
+            saver, self._checkpoint_conn = open_checkpoints(state_dir)
             kwargs = {} if max_model_calls is None else {"max_model_calls": max_model_calls}
             self.llm = LLMLoop(
                 model, saver, render_prompt=self._render_prompt, checker=self.checker, **kwargs
@@ -226,7 +228,7 @@ class RecAgent(UserDataMixin):
             if self.planner.classifier is not None:  # the intent classifier's fit (seconds)
                 self.planner.classifier.warm_up()
             from tools.explain import item_stats
-            from tools.items import item_table
+            from tools.item_table import item_table
 
             item_table(ws)  # the item table and counts: ~2 s on a 100k-item catalogue
             item_stats(ws)

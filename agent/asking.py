@@ -23,7 +23,7 @@ def splitting_question(
 ) -> str | None:
     """One question about the attribute that best splits the candidate pool (None when the
     pool is small enough to show, unless `force`, or when nothing splits it)."""
-    from tools.items import item_table
+    from tools.item_table import item_table
 
     if not force and len(pool) <= ASK_WHEN_MORE_THAN * k:
         return None

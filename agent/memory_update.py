@@ -23,7 +23,7 @@ MAX_QUERY_WORDS = 12
 
 
 def _shown_values(ctx: TurnContext, attribute: str) -> list[float]:
-    from tools.items import item_table
+    from tools.item_table import item_table
 
     table = item_table(ctx.workspace)
     values = []

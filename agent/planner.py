@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from tools.schemas import (
     Profile,
     Recommendations,
 )
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 __all__ = [
     "IntentClassifier",
@@ -77,7 +80,7 @@ class RulePlanner:
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         vocab: Vocabulary,
         *,
         variables: Sequence[str] = (),
@@ -312,7 +315,7 @@ class RulePlanner:
         focus = self._target_items(ctx, parse, 1)
         current: float | None = None
         if info is not None and focus:
-            from tools.items import item_table
+            from tools.item_table import item_table
 
             table = item_table(ctx.workspace)
             if table.has(focus[0]):

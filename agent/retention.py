@@ -10,7 +10,8 @@ and lowers the manifest's feedback watermark so the next `build --update` neithe
 people's new feedback nor learns from the forgotten records.
 
 Both functions work on open stores (`UserStores`), so the server (its live connections) and the
-CLI (fresh ones) share them; another storage backend only needs the same few methods.
+CLI (fresh ones) share them. With $WHYREC_STATE_URL set, the sessions, checkpoints and feedback
+are the shared PostgreSQL tables (agent.state_pg, tools.feedback_pg) behind the same methods.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.checkpoints import delete_threads
 from agent.memory import SessionState, SessionStore, private_sqlite
+from agent.state_pg import PgCheckpoints, PgSessionStore, open_session_store, shared_checkpoints
 from tools.feedback import FeedbackLog, FeedbackRecord, feedback_log
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 SESSIONS_FILE = "sessions.sqlite"
 CHECKPOINTS_FILE = "checkpoints.sqlite"
@@ -43,12 +48,20 @@ class UserStores:
     """Where a workspace keeps per-user data: the session store, the checkpoint database (if
     any, with the lock its writer holds), the feedback log and the workspace folder."""
 
-    sessions: SessionStore
+    sessions: SessionStore | PgSessionStore
     feedback: FeedbackLog
     root: Path
     checkpoints: sqlite3.Connection | None = None
     checkpoint_lock: Any = None
     checkpoint_path: Path | None = None  # opened on demand when `checkpoints` is None
+    shared: PgCheckpoints | None = None  # the state database's checkpoints (replaces the file)
+
+    def delete_checkpoints(self, thread_ids: list[str], compact: bool = False) -> int:
+        """Delete sessions' checkpoints wherever they are kept; returns rows deleted."""
+        if self.shared is not None:
+            return self.shared.delete_threads(thread_ids, compact=compact)
+        with self.checkpoint_db() as conn, self.checkpoint_lock or contextlib.nullcontext():
+            return delete_threads(conn, thread_ids, compact=compact) if conn is not None else 0
 
     @contextlib.contextmanager
     def checkpoint_db(self) -> Iterator[sqlite3.Connection | None]:
@@ -74,10 +87,16 @@ class UserStores:
         root = Path(root)
         folder = Path(state_dir) if state_dir is not None else root / "state"
         folder.mkdir(parents=True, exist_ok=True)
-        store = SessionStore(folder / SESSIONS_FILE)
+        store = open_session_store(folder, None)
         try:
             yield cls(
-                store, feedback_log(root), root, None, threading.Lock(), folder / CHECKPOINTS_FILE
+                store,
+                feedback_log(root),
+                root,
+                None,
+                threading.Lock(),
+                folder / CHECKPOINTS_FILE,
+                shared_checkpoints(),
             )
         finally:
             store.close()
@@ -93,6 +112,7 @@ def agent_stores(agent: Any) -> UserStores:
         agent._checkpoint_conn,
         getattr(saver, "lock", None),
         Path(agent.state_dir) / CHECKPOINTS_FILE,
+        shared_checkpoints(),
     )
 
 
@@ -100,9 +120,7 @@ def expire_sessions(stores: UserStores) -> int:
     """Delete sessions idle past their time to live, with their checkpoints; returns how many."""
     gone = stores.sessions.expire()
     if gone:
-        with stores.checkpoint_db() as conn, stores.checkpoint_lock or contextlib.nullcontext():
-            if conn is not None:
-                delete_threads(conn, gone)
+        stores.delete_checkpoints(gone)
     return len(gone)
 
 
@@ -139,10 +157,7 @@ def forget_user(stores: UserStores, user: str) -> dict[str, Any]:
     ids = sorted({s.session_id for s in sessions})
     removed_sessions = stores.sessions.delete_many(ids)
     stores.sessions.compact()
-    checkpoint_rows = 0
-    with stores.checkpoint_db() as conn, stores.checkpoint_lock or contextlib.nullcontext():
-        if conn is not None:
-            checkpoint_rows = delete_threads(conn, ids, compact=True)
+    checkpoint_rows = stores.delete_checkpoints(ids, compact=True)
     id_set = set(ids)
     removed = stores.feedback.remove_records(lambda r: _belongs(r, user, id_set))
     merged_removed, rows_removed = _unmerge(stores.root, removed, id_set)
@@ -244,7 +259,7 @@ class UserDataMixin:
     """RecAgent's user-data methods: which users exist, export, forget, expiry. Needs
     `workspace`, `store`, `llm`, `_checkpoint_conn` and `state_dir` on the agent."""
 
-    workspace: Any
+    workspace: Workspace
     _known_users: frozenset[str] | None = None
 
     def require_user(self, user_id: object) -> str:

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +30,9 @@ from tools.schemas import (
     ToolError,
     UserContext,
 )
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 MAX_FACTS = 4
 
@@ -87,7 +90,7 @@ class TurnContext:
     """What one turn's tool calls run against: the session, its workspace and the bus."""
 
     state: SessionState
-    workspace: Any
+    workspace: Workspace
     bus: CandidateBus = field(default_factory=CandidateBus)
     on_event: Callable[[str, dict[str, Any]], None] | None = None
 
@@ -96,7 +99,7 @@ class TurnContext:
         return tool_context(self.workspace, self.state)
 
 
-def tool_context(workspace: Any, state: SessionState) -> ToolContext:
+def tool_context(workspace: Workspace, state: SessionState) -> ToolContext:
     """Build a ToolContext from a session's memory."""
     cons = state.constraints
     return ToolContext(

@@ -116,7 +116,8 @@ def summarise(values: list[float]) -> dict[str, float]:
 
 def ensure_workspace(name: str, path: Path | None, syn_items: int) -> Path:
     """The dataset's workspace (built once under benchmarks/results/tmp/ when not given)."""
-    from tools.workspace import BuildOptions, build_workspace, is_workspace
+    from tools.workspace import is_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     target = path or RESULTS / "tmp" / name
     if is_workspace(target):

@@ -202,7 +202,7 @@ def ensure_workspace(path: Path | None) -> Path:
         return target
     sys.path.insert(0, str(ROOT))
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     print(f"building a synthetic workspace in {target} (once) ...", file=sys.stderr)
     world = make_world(SyntheticConfig(seed=11, n_users=300, n_items=200, n_interactions=20000))

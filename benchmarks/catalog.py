@@ -119,7 +119,7 @@ def timed(fn: Any, args_list: list[Any], warmup: int = 10) -> list[float]:
 
 def embed_baseline(texts: list[str]) -> dict[str, Any]:
     """Embedder items/s: float32 against the precision the catalog uses (same texts, same run)."""
-    from tools.embedding import Embedder, get_embedder
+    from tools.catalog.embedding import Embedder, get_embedder
 
     chosen = get_embedder()
     fp32 = Embedder(precision="float32")
@@ -143,7 +143,7 @@ def bench_size(
 ) -> dict[str, Any]:
     from causal.datasets.synthetic import SyntheticConfig, make_world
     from tools.catalog import HNSW_CONFIG, Catalog
-    from tools.embedding import get_embedder
+    from tools.catalog.embedding import get_embedder
 
     items = make_world(
         SyntheticConfig(seed=0, n_items=n_items, n_users=50, n_interactions=500)
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from causal.datasets.synthetic import SyntheticConfig, make_world
     from tools.catalog import item_text
-    from tools.embedding import get_embedder
+    from tools.catalog.embedding import get_embedder
 
     started = datetime.now(UTC)
     info = machine()

@@ -148,7 +148,7 @@ def feature_systems() -> list[System]:
 def text_embeddings(dataset) -> np.ndarray:
     """The catalog's text embeddings of a dataset's items (what `whyrec build` gives the ranker)."""
     from tools.catalog import item_text
-    from tools.embedding import get_embedder
+    from tools.catalog.embedding import get_embedder
 
     texts = [item_text(row) for row in dataset.items.to_dict("records")]
     return np.asarray(get_embedder().encode(texts), dtype=np.float32)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
 from tools.schemas import EffectAnswer, GraphAnswer, GraphQueryKind, ToolContext, ToolError
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 _MAX_PATHS = 5
 
@@ -180,7 +183,7 @@ def _answer(
     )
 
 
-def stored_effect(workspace: Any, treatment: str, outcome: str) -> EffectAnswer | None:
+def stored_effect(workspace: Workspace, treatment: str, outcome: str) -> EffectAnswer | None:
     """The build's precomputed key effect of treatment on outcome (default values), if any."""
     artifacts = getattr(workspace, "causal", None)
     if artifacts is None:
@@ -251,7 +254,7 @@ _ONE_AT_A_TIME = threading.Semaphore(1)  # background estimates queue up instead
 
 
 def _effect_key(
-    workspace: Any, treatment: str, outcome: str, given: dict[str, Any]
+    workspace: Workspace, treatment: str, outcome: str, given: dict[str, Any]
 ) -> tuple[int, str]:
     return (
         id(workspace),
@@ -260,7 +263,7 @@ def _effect_key(
 
 
 def effect_soon(
-    workspace: Any, treatment: str, outcome: str, given: dict[str, Any]
+    workspace: Workspace, treatment: str, outcome: str, given: dict[str, Any]
 ) -> EffectAnswer | None:
     """A cached effect for a segment, or None while it is computed in the background.
 

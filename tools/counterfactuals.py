@@ -10,15 +10,18 @@ reason (`rank`, `rank_without`, `k`, the ratings in `signals`), so a reply can b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from causal.ranking.counterfactual import MAX_SIZE
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 MAX_NAMED = 4  # name at most this many signals in the sentence ("and 3 more")
 
 
 def counterfactual_reasons(
-    workspace: Any, scope: Any, item_ids: Sequence[str], k: int
+    workspace: Workspace, scope: Any, item_ids: Sequence[str], k: int
 ) -> dict[str, dict[str, Any]]:
     """item_id -> {"without", "rank", "rank_without", "text", "verified", ...} for a list.
 
@@ -72,10 +75,12 @@ def _entry(
     }
 
 
-def _signals(workspace: Any, ranker: Any, scope: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
+def _signals(
+    workspace: Workspace, ranker: Any, scope: Any, ids: Sequence[str]
+) -> list[dict[str, Any]]:
     """Each removed signal: id, title, and what the user did (rated N, liked, clicked, ...)."""
     from causal.ranking.data import FeedbackKind
-    from tools.items import item_table
+    from tools.item_table import item_table
 
     if not ids:
         return []

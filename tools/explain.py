@@ -12,12 +12,12 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from tools.items import item_table, norm_value, query_vector
+from tools.item_table import item_table, norm_value, query_vector
 from tools.schemas import (
     Counterfactual,
     EffectAnswer,
@@ -26,6 +26,9 @@ from tools.schemas import (
     Explanation,
     ToolContext,
 )
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ _STATS: weakref.WeakKeyDictionary[Any, ItemStats] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def item_stats(workspace: Any) -> ItemStats:
+def item_stats(workspace: Workspace) -> ItemStats:
     """The workspace's per-item counts, computed once per workspace object."""
     with _LOCK:
         stats = _STATS.get(workspace)
@@ -151,7 +154,7 @@ def _popularity_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
     return [Evidence(kind=EvidenceKind.POPULARITY, text=text, source="dataset", data=data)]
 
 
-def _segment(workspace: Any, user_id: str | None, graph: Any, outcome: str) -> dict[str, Any]:
+def _segment(workspace: Workspace, user_id: str | None, graph: Any, outcome: str) -> dict[str, Any]:
     """The user's attributes that influence the outcome, as an effect subgroup (numbers binned)."""
     from tools.profile import user_segment
 

@@ -21,12 +21,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from causal.datasets.schema import Dataset
+from tools.feedback_pg import FeedbackTable, feedback_table
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 FEEDBACK_FILE = "feedback.jsonl"
 VALUES = ("like", "dislike", "seen")
@@ -111,10 +115,12 @@ def _optional_id(value: object, name: str) -> str | None:
 
 
 class FeedbackLog:
-    """An append-only JSONL feedback log; `append` is safe across threads and processes."""
+    """An append-only JSONL feedback log; `append` is safe across threads and processes.
+    With `table` (a state URL is set) the records live in PostgreSQL instead of `path`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, table: FeedbackTable | None = None) -> None:
         self.path = Path(path)
+        self.table = table
         key = str(self.path.resolve()) if self.path.parent.exists() else str(self.path)
         with _LOCKS_GUARD:
             self._lock = _LOCKS.setdefault(key, threading.Lock())
@@ -139,6 +145,9 @@ class FeedbackLog:
             session_id=_optional_id(session_id, "session_id"),
             timestamp=round(time.time() if timestamp is None else float(timestamp), 3),
         )
+        if self.table is not None:
+            self.table.insert(record.to_dict())
+            return record
         line = json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
@@ -172,6 +181,12 @@ class FeedbackLog:
         removed ones with their positions (0-based, among readable records). The new file replaces
         the old atomically under the same locks `append` takes, so no acknowledged record of
         anybody else is lost."""
+        if self.table is not None:
+            return [
+                (position, record)
+                for position, raw in self.table.remove(lambda raw: _drops(raw, drop))
+                if (record := _from_raw(raw)) is not None
+            ]
         if not self.path.is_file():
             return []
         removed: list[tuple[int, FeedbackRecord]] = []
@@ -210,6 +225,8 @@ class FeedbackLog:
 
     def read(self) -> list[FeedbackRecord]:
         """Every readable record, oldest first (torn or malformed lines are skipped)."""
+        if self.table is not None:
+            return [r for raw in self.table.rows() if (r := _from_raw(raw)) is not None]
         if not self.path.is_file():
             return []
         records: list[FeedbackRecord] = []
@@ -221,7 +238,7 @@ class FeedbackLog:
         return records
 
     def __len__(self) -> int:
-        return len(self.read())
+        return self.table.count() if self.table is not None else len(self.read())
 
 
 def _same_file(fd: int, path: Path) -> bool:
@@ -254,7 +271,14 @@ def _parse(line: str) -> FeedbackRecord | None:
     if not text:
         return None
     try:
-        raw = json.loads(text)
+        return _from_raw(json.loads(text))
+    except ValueError:
+        return None
+
+
+def _from_raw(raw: Any) -> FeedbackRecord | None:
+    """A record from its JSON form (a log line or a database row); None when malformed."""
+    try:
         return FeedbackRecord(
             item_id=str(raw["item_id"]),
             value=_read_value(raw["value"]),
@@ -266,14 +290,20 @@ def _parse(line: str) -> FeedbackRecord | None:
         return None
 
 
-def feedback_log(workspace: Any) -> FeedbackLog:
-    """The feedback log of a workspace (an object with `.root`, or a folder path)."""
+def _drops(raw: dict[str, Any], drop: Callable[[FeedbackRecord], bool]) -> bool:
+    record = _from_raw(raw)
+    return record is not None and drop(record)
+
+
+def feedback_log(workspace: Workspace | str | Path) -> FeedbackLog:
+    """The feedback log of a workspace (an object with `.root`, or a folder path): its JSONL
+    file, or the shared PostgreSQL table when $WHYREC_STATE_URL names one."""
     root = Path(workspace) if isinstance(workspace, str | Path) else Path(workspace.root)
-    return FeedbackLog(root / FEEDBACK_FILE)
+    return FeedbackLog(root / FEEDBACK_FILE, feedback_table())
 
 
 def append_feedback(
-    workspace: Any,
+    workspace: Workspace | str | Path,
     *,
     user_id: str | None,
     item_id: str,
@@ -285,12 +315,16 @@ def append_feedback(
         item_id=item_id, value=value, user_id=user_id, session_id=session_id
     )
     if record.user_id is not None:
-        from tools.ranking_step import loaded_ranker
-
-        ranker = loaded_ranker(workspace)
+        ranker = _loaded_ranker(workspace)
         if ranker is not None and ranker.known_item(record.item_id):
             ranker.fold_in(record.user_id, [(record.item_id, record.value)])
     return record
+
+
+def _loaded_ranker(workspace: object) -> Any:
+    """The workspace's ranker if it was already loaded (feedback is folded into it directly);
+    None for a folder path or a workspace whose ranker nobody has asked for yet."""
+    return getattr(workspace, "__dict__", {}).get("ranker")
 
 
 # -- merging into the interaction log (whyrec build --update) -------------------------------

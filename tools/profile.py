@@ -8,11 +8,11 @@ once) and to the session, which the agent keeps.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from tools.items import item_table
+from tools.item_table import item_table
 from tools.schemas import (
     AttributeValue,
     FeedbackAck,
@@ -23,11 +23,14 @@ from tools.schemas import (
     ToolError,
 )
 
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
+
 LIKE_THRESHOLD = 4.0  # a rating at least this high counts as a like (on a 1-5 scale)
 DISLIKE_THRESHOLD = 2.0
 
 
-def user_segment(workspace: Any, user_id: str | None) -> dict[str, AttributeValue]:
+def user_segment(workspace: Workspace, user_id: str | None) -> dict[str, AttributeValue]:
     """The user's attributes in the dataset ({} for anonymous or unknown users)."""
     if user_id is None:
         return {}

@@ -21,9 +21,12 @@ from __future__ import annotations
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 DEFAULT_DIVERSITY = 0.2
 RELEVANCE_WEIGHT = 1.0
@@ -64,7 +67,7 @@ class UnknownUserError(ValueError):
 
 
 def recommend_for_user(
-    workspace: Any,
+    workspace: Workspace,
     user_id: str | None,
     *,
     query: str | None = None,
@@ -261,7 +264,7 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     }
 
 
-def _ranker_or_none(workspace: Any) -> Any:
+def _ranker_or_none(workspace: Workspace) -> Any:
     """The workspace's ranker, or None when the build had no ranker step."""
     has_step = getattr(workspace, "has_step", None)
     if has_step is not None and not has_step("ranker"):
@@ -290,7 +293,10 @@ def _with_relevance(
 
 
 def _diversify(
-    workspace: Any, scored: list[tuple[str, float, dict[str, float]]], k: int, diversity: float
+    workspace: Workspace,
+    scored: list[tuple[str, float, dict[str, float]]],
+    k: int,
+    diversity: float,
 ) -> list[tuple[str, float, dict[str, float]]]:
     """Maximal marginal relevance: trade score against similarity to items already chosen."""
     if diversity <= 0.0 or len(scored) <= 1:
@@ -317,9 +323,9 @@ def _diversify(
     return [scored[i] for i in chosen]
 
 
-def _titles(workspace: Any, item_ids: list[str]) -> dict[str, str]:
+def _titles(workspace: Workspace, item_ids: list[str]) -> dict[str, str]:
     try:
-        from tools.items import item_table
+        from tools.item_table import item_table
 
         table = item_table(workspace)
         return {i: table.title(i) for i in item_ids if table.has(i)}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
-    from tools.workspace import Workspace
+    from tools.protocols import Workspace
 
 AttributeValue = str | float | int | bool | None
 

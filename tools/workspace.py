@@ -1,4 +1,4 @@
-"""Build and open a workspace: a dataset plus everything derived from it, in one folder on disk.
+"""Open a workspace: a dataset plus everything derived from it, in one folder on disk.
 
 Layout of a workspace folder W::
 
@@ -9,28 +9,21 @@ Layout of a workspace folder W::
     W/feedback.jsonl   feedback recorded in conversations (kept across rebuilds)
     W/state/           agent sessions (kept across rebuilds)
 
-A build writes everything into a temporary sibling folder and swaps it in at the end, so an
-interrupted build leaves the previous workspace intact.
+Building one is tools.workspace_build. Everything here loads lazily: opening a workspace reads
+only its manifest; the dataset, catalog, ranker and causal artefacts load on first use.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import json
+import logging
 import os
-import shutil
-import tempfile
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from causal.datasets.csv_folder import load_csv_folder, replace_folder, write_dataset
+from causal.datasets.csv_folder import load_csv_folder
 from causal.datasets.schema import DataError, Dataset
 
 if TYPE_CHECKING:
@@ -42,71 +35,12 @@ if TYPE_CHECKING:
     from tools.catalog import Catalog
 
 MANIFEST = "workspace.json"
-FORMAT_VERSION = 1
-KEPT_ACROSS_REBUILDS = ("feedback.jsonl", "state")
+RANKER_STEP = "ranker"
+log = logging.getLogger(__name__)
 
 
 class WorkspaceError(ValueError):
     """A path is not a usable workspace, or a build was asked for something impossible."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Knobs of `whyrec build`."""
-
-    seed: int = 0
-    chroma_url: str | None = None
-    progress: bool = True
-    update: bool = False
-    time_budget_s: float = 120.0
-    skip: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class BuildContext:
-    """What a build step gets: the dataset, the folder being built, and the one it replaces."""
-
-    dataset: Dataset
-    out: Path
-    previous: Path | None
-    options: BuildOptions
-    log: Callable[[str], None] = field(default=lambda message: None)
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    def step_dir(self, name: str) -> Path:
-        """The folder a step writes into (created on demand)."""
-        path = self.out / name
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def previous_dir(self, name: str) -> Path | None:
-        """The same step's folder in the workspace being replaced, if it exists."""
-        if self.previous is None:
-            return None
-        path = self.previous / name
-        return path if path.exists() else None
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """One stage of a build: `target` is "module:function", called with a BuildContext."""
-
-    name: str
-    target: str
-    description: str
-
-    def run(self, ctx: BuildContext) -> dict[str, Any]:
-        module_name, _, function_name = self.target.partition(":")
-        function = getattr(importlib.import_module(module_name), function_name)
-        return function(ctx) or {}
-
-
-# Steps run in this order after the dataset is written. Later components add theirs here.
-BUILD_STEPS: tuple[BuildStep, ...] = (
-    BuildStep("catalog", "tools.workspace:build_catalog", "index items for text search"),
-    BuildStep("ranker", "tools.ranking_step:build_ranker_step", "train the debiased ranker"),
-    BuildStep("causal", "causal.build:workspace_step", "learn the causal graph and key effects"),
-)
 
 
 def default_home() -> Path:
@@ -118,106 +52,6 @@ def default_home() -> Path:
 def is_workspace(path: Path) -> bool:
     """True when `path` holds a workspace manifest."""
     return (path / MANIFEST).is_file()
-
-
-def build_workspace(
-    source: str | Dataset | None,
-    out: str | Path,
-    options: BuildOptions | None = None,
-    log: Callable[[str], None] | None = None,
-) -> Workspace:
-    """Build (or, with options.update, refresh) the workspace at `out` from a SOURCE or a Dataset."""
-    opts = options or BuildOptions()
-    say = log or (lambda message: None)
-    target = Path(out).expanduser()
-    previous = target if is_workspace(target) else None
-    if target.exists() and previous is None and (not target.is_dir() or any(target.iterdir())):
-        raise WorkspaceError(
-            f"{target} exists and is not a workspace; refusing to overwrite it (choose another --out)"
-        )
-    unknown = opts.skip - {step.name for step in BUILD_STEPS}
-    if unknown:
-        raise WorkspaceError(
-            f"unknown step(s) to skip: {sorted(unknown)}; steps are {[s.name for s in BUILD_STEPS]}"
-        )
-
-    old_manifest: dict[str, Any] = {}
-    if previous is not None:
-        old_manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-    dataset, source_text, feedback_state = _resolve_dataset(source, previous, opts, say)
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    from tools.build_folders import BuildClaim, remove_stale
-
-    remove_stale(target, is_workspace, say)  # folders of builds killed before they finished
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    claim = BuildClaim(tmp)
-    started = time.perf_counter()
-    try:
-        manifest: dict[str, Any] = {
-            "format": FORMAT_VERSION,
-            "source": source_text,
-            "dataset": dataset.summary(),
-            "created_at": old_manifest.get("created_at", _now()),
-            "updated_at": _now(),
-            "seed": opts.seed,
-            "catalog": _catalog_location(target, opts, old_manifest),
-            "feedback": feedback_state,
-            "steps": {},
-        }
-        say(
-            f"writing dataset '{dataset.name}' ({len(dataset.items)} items, {len(dataset.users)} users, "
-            f"{len(dataset.interactions)} interactions)"
-        )
-        write_dataset(dataset, tmp / "data")
-        for name in KEPT_ACROSS_REBUILDS:
-            if previous is not None and (previous / name).exists():
-                _copy(previous / name, tmp / name)
-        ctx = BuildContext(dataset, tmp, previous, opts, say, manifest)
-        for step in BUILD_STEPS:
-            if step.name in opts.skip:
-                say(f"skipping {step.name}")
-                continue
-            say(f"{step.name}: {step.description}")
-            t0 = time.perf_counter()
-            info = step.run(ctx)
-            info["seconds"] = round(time.perf_counter() - t0, 3)
-            manifest["steps"][step.name] = info
-        manifest["build_seconds"] = round(time.perf_counter() - started, 3)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        claim.release()
-        replace_folder(tmp, target)
-    except BaseException:
-        claim.release()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return Workspace(target)
-
-
-def build_catalog(ctx: BuildContext) -> dict[str, Any]:
-    """Build step: index the items in chromadb, re-embedding only what changed."""
-    from tools.catalog import Catalog
-
-    location = ctx.manifest["catalog"]
-    if location["mode"] == "local":
-        previous = ctx.previous_dir("catalog")
-        if previous is not None:
-            _copy(previous, ctx.out / "catalog")
-        catalog = Catalog.open(ctx.step_dir("catalog"), collection=location["collection"])
-    else:
-        catalog = Catalog.open(chroma_url=location["url"], collection=location["collection"])
-    stats = catalog.index(ctx.dataset.items, progress=ctx.options.progress)
-    ctx.log(
-        f"catalog: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
-        f"{stats.removed} removed"
-    )
-    return {
-        "items": len(catalog),
-        "added": stats.added,
-        "updated": stats.updated,
-        "unchanged": stats.unchanged,
-        "removed": stats.removed,
-    }
 
 
 class Workspace:
@@ -279,23 +113,16 @@ class Workspace:
     @cached_property
     def catalog(self) -> Catalog:
         """The item catalog (local chromadb folder or the recorded Chroma server)."""
-        from tools.catalog import Catalog
+        from tools.catalog import open_catalog
 
         with self._lock:
-            location = self.manifest.get("catalog") or {}
-            if location.get("mode") == "remote":
-                return Catalog.open(chroma_url=location["url"], collection=location["collection"])
-            return Catalog.open(
-                self.root / "catalog", collection=location.get("collection", "items")
-            )
+            return open_catalog(self.root, self.manifest.get("catalog"))
 
     @cached_property
     def ranker(self) -> Ranker:
         """The debiased ranker, with feedback recorded since the last build folded in."""
-        from tools.ranking_step import load_workspace_ranker
-
         with self._lock:
-            return load_workspace_ranker(self)
+            return _load_ranker(self)
 
     @cached_property
     def causal(self) -> CausalArtifacts | None:
@@ -359,71 +186,42 @@ class Workspace:
         )
 
 
+def _load_ranker(workspace: Workspace) -> Ranker:
+    """Load W/ranker and fold in feedback recorded after the last build's merge, so a
+    restarted server still reflects what users said."""
+    from causal.ranking.model import Ranker
+    from tools.feedback import feedback_log
+
+    folder = workspace.root / RANKER_STEP
+    if not (folder / "ranker.json").is_file():
+        raise WorkspaceError(
+            f"{workspace.root} has no ranker; rebuild it with `whyrec build SOURCE --out "
+            f"{workspace.root}` (without --skip ranker)"
+        )
+    ranker = Ranker.load(folder)
+    merged = int((workspace.manifest.get("feedback") or {}).get("merged", 0))
+    by_user: dict[str, list[tuple[str, object]]] = {}
+    for record in feedback_log(workspace).read()[merged:]:
+        if record.user_id is not None and ranker.known_item(record.item_id):
+            by_user.setdefault(record.user_id, []).append((record.item_id, record.value))
+    for user, feedback in by_user.items():
+        try:
+            ranker.fold_in(user, feedback)
+        except ValueError as exc:  # a bad record must not stop the workspace from opening
+            log.warning("skipping feedback of %s: %s", user, exc)
+    return ranker
+
+
 def _learned(graph: CausalGraph) -> bool:
     """True when discovery decided the graph's edges (not a graph the user supplied)."""
     how = {graph.edge_info(u, v).oriented_by for u, v in graph.edges}
     return bool(how - {None, "given"})
 
 
-def _resolve_dataset(
-    source: str | Dataset | None,
-    previous: Path | None,
-    opts: BuildOptions,
-    say: Callable[[str], None],
-) -> tuple[Dataset, str, dict[str, Any]]:
-    """The dataset to build from, its SOURCE text, and the feedback state for the manifest.
-
-    --update without a SOURCE reloads the workspace's data and appends the feedback recorded
-    since the last merge (the manifest's watermark); other builds start with nothing merged.
-    """
-    if opts.update:
-        if previous is None:
-            raise WorkspaceError("--update needs an existing workspace at --out")
-        manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-        if source is None:
-            from tools.feedback import merge_new_feedback
-
-            dataset = load_csv_folder(previous / "data", name=manifest["dataset"]["name"])
-            dataset, feedback = merge_new_feedback(dataset, previous, manifest, say)
-            return dataset, manifest.get("source", ""), feedback
-    if source is None:
-        raise WorkspaceError("a SOURCE is needed (or --update on an existing workspace)")
-    if isinstance(source, Dataset):
-        return source, f"dataset:{source.name}", {"merged": 0}
-    from causal.datasets.sources import load_source
-
-    return load_source(source, log=say), source, {"merged": 0}
-
-
-def _catalog_location(target: Path, opts: BuildOptions, old: dict[str, Any]) -> dict[str, Any]:
-    if opts.chroma_url is None and old.get("catalog", {}).get("mode") == "remote" and opts.update:
-        return dict(old["catalog"])
-    if opts.chroma_url is None:
-        return {"mode": "local", "collection": "items"}
-    digest = hashlib.sha1(str(target.resolve()).encode()).hexdigest()[:10]
-    slug = "".join(c if c.isalnum() else "-" for c in target.name)[:40].strip("-") or "ws"
-    return {"mode": "remote", "url": opts.chroma_url, "collection": f"whyrec-{slug}-{digest}"}
-
-
-def _copy(src: Path, dst: Path) -> None:
-    if src.is_dir():
-        shutil.copytree(src, dst, dirs_exist_ok=True)
-    else:
-        shutil.copy2(src, dst)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 __all__ = [
-    "BUILD_STEPS",
-    "BuildContext",
-    "BuildOptions",
-    "BuildStep",
     "DataError",
     "Workspace",
     "WorkspaceError",
-    "build_workspace",
     "default_home",
+    "is_workspace",
 ]

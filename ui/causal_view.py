@@ -10,11 +10,14 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.charts import effect_png, graph_png
 from ui.errors import NotFound, Unavailable
 from ui.payloads import to_jsonable
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 EFFECT_CACHE_SIZE = 128
 
@@ -22,11 +25,18 @@ EFFECT_CACHE_SIZE = 128
 class CausalView:
     """Graph and effects of one workspace, for the REST API, the web UI and MCP."""
 
-    def __init__(self, workspace: Any) -> None:
+    def __init__(self, workspace: Workspace | None) -> None:
         self.workspace = workspace
         self._lock = threading.Lock()
         self._graph: Any = None
         self._effects: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def reset(self, workspace: Workspace | None) -> None:
+        """Serve another (rebuilt) workspace: drop the loaded graph and cached effects."""
+        with self._lock:
+            self.workspace = workspace
+            self._graph = None
+            self._effects.clear()
 
     def graph(self) -> Any:
         """The workspace's CausalGraph (loaded once)."""
@@ -117,7 +127,7 @@ class CausalView:
         return effect_png(effect)
 
 
-def _load_causal(workspace: Any) -> Any:
+def _load_causal(workspace: Workspace | None) -> Any:
     """The workspace's CausalGraph (`Workspace.graph`); 503 when the build made none."""
     if workspace is None:
         raise Unavailable("no workspace is loaded", code="no_workspace")

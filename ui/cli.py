@@ -10,7 +10,7 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -210,11 +210,18 @@ def build(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show progress bars.")
     ] = True,
+    orient: Annotated[
+        str | None,
+        typer.Option(
+            help="LLM that orients the causal edges the data leaves undecided: "
+            "openai:URL[#MODEL] or hf:MODEL_OR_PATH (default: none)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Build a workspace: dataset, catalog, causal graph and effects, ranker."""
     with cli_errors(as_json):
-        from tools.workspace import BuildOptions, build_workspace
+        from tools.workspace_build import BuildOptions, build_workspace
 
         if chroma_url is not None:
             _check_url(chroma_url)
@@ -225,12 +232,30 @@ def build(
             update=update,
             time_budget_s=time_budget,
             skip=frozenset(skip or ()),
+            orient=_orienter(orient) if orient is not None else None,
         )
         workspace = build_workspace(source, out, options, log=say)
         if as_json:
             emit_json({"workspace": str(workspace.root), **workspace.manifest})
         else:
             say(f"workspace ready: {workspace.root} ({workspace.manifest.get('build_seconds')} s)")
+
+
+def _orienter(spec: str) -> Callable[[str, str, Mapping[str, str]], tuple[str, str] | None]:
+    """The LLM edge orienter `--orient SPEC` names; a ValueError naming the flag when unusable."""
+    from agent.backends import parse_backend_spec
+    from agent.orient import llm_orient
+
+    try:
+        backend = parse_backend_spec(spec)
+    except ValueError as exc:
+        raise ValueError(f"--orient: {exc}") from None
+    if not backend.is_llm:
+        raise ValueError(
+            f"--orient needs an LLM, openai:URL[#MODEL] or hf:MODEL_OR_PATH, not {spec.strip()!r}"
+        )
+    say(f"causal: {backend.display()} orients the edges the data leaves undecided")
+    return llm_orient(backend)
 
 
 def _check_url(url: str) -> None:

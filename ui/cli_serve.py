@@ -36,7 +36,8 @@ def ensure_workspace(
     """An existing workspace, else one built from `source` (from `fallback_source` when the
     download fails); returns its path."""
     from causal.datasets.movielens import FetchError
-    from tools.workspace import BuildOptions, build_workspace, is_workspace
+    from tools.workspace import is_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     target = Path(workspace).expanduser() if workspace is not None else default_workspace(source)
     if is_workspace(target):
@@ -93,6 +94,19 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         progress: Annotated[
             bool, typer.Option("--progress/--no-progress", help="Show build progress bars.")
         ] = True,
+        state: Annotated[
+            str | None,
+            typer.Option(
+                help="Keep sessions, LLM checkpoints and feedback in PostgreSQL "
+                "(postgresql://...), shared by every replica (default $WHYREC_STATE_URL; "
+                "unset: in the workspace).",
+                show_default=False,
+            ),
+        ] = None,
+        workers: Annotated[
+            int,
+            typer.Option(help="Server processes behind the one port (more than 1 needs --state)."),
+        ] = 1,
     ) -> None:
         """Serve the web UI, the OpenAI-compatible endpoint, REST and MCP (Ctrl-C stops)."""
         from ui.cli import cli_errors, say
@@ -107,10 +121,23 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 enable_ui=ui,
                 enable_mcp=mcp,
             )
+            from ui.workers import check_processes, use_state
+
+            use_state(state)
+            check_processes(workers)
             from ui.server import check_port
 
             check_port(settings.host, settings.port)
             path = ensure_workspace(workspace, source, progress=progress, log=say)
+            if workers > 1:
+                from ui.workers import serve_workers
+
+                say(
+                    f"WhyRec is serving at {settings.base_url()} with {workers} worker processes "
+                    "(each loads the workspace; Ctrl-C stops)"
+                )
+                serve_workers(path, llm, settings, workers)
+                return
             say(f"loading workspace {path} ...")
             from agent.api import RecAgent
 

@@ -14,7 +14,10 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ class CatalogFacts:
     outcome: str | None
 
 
-def catalog_facts(workspace: Any) -> CatalogFacts | None:
+def catalog_facts(workspace: Workspace | None) -> CatalogFacts | None:
     """Name and size of the workspace's catalog, or None when there is no workspace."""
     if workspace is None:
         return None
@@ -86,7 +89,7 @@ def backend_sentence(backend: str) -> str:
     return f"Backend: `{backend}`."
 
 
-def header_markdown(workspace: Any) -> str:
+def header_markdown(workspace: Workspace | None) -> str:
     """The header: what WhyRec is and what it is serving (who answers is the banner's)."""
     facts = catalog_facts(workspace)
     lines = ["# WhyRec: recommendations that say why"]
@@ -109,7 +112,7 @@ def header_markdown(workspace: Any) -> str:
     return "\n\n".join(lines)
 
 
-def example_prompts(workspace: Any) -> list[str]:
+def example_prompts(workspace: Workspace | None) -> list[str]:
     """Up to five prompts that work on this catalog: a genre (with a decade when the items have
     a year), "something like" a well-known item, a why, and a what-if."""
     try:
@@ -157,7 +160,7 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+!|~:$])", r"\\\1", text)
 
 
-def _first_outcome(workspace: Any) -> str | None:
+def _first_outcome(workspace: Workspace) -> str | None:
     try:
         graph = workspace.graph
     except Exception:  # a workspace without a readable graph has no outcome to name
@@ -255,7 +258,7 @@ def _well_known_title(dataset: Any) -> str | None:
     return None
 
 
-def _what_if(dataset: Any, workspace: Any, year: str | None) -> str | None:
+def _what_if(dataset: Any, workspace: Workspace, year: str | None) -> str | None:
     """A what-if the causal side can answer: "older" for a year, "cheaper" for a price, else
     the effect of a treatment (or an item attribute) on an outcome the graph connects."""
     try:

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 
@@ -30,8 +30,12 @@ from ui.middleware import (
     RequestGuardMiddleware,
     UiLogins,
 )
+from ui.reload import watch_workspace
 from ui.service import AgentService
 from ui.settings import PROTECTED_PREFIXES, ServerSettings, worker_threads
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ after `WHYREC_SESSION_TTL` idle (default 7 days).
 
 def create_app(
     agent: Any,
-    workspace: Any = None,
+    workspace: Workspace | None = None,
     settings: ServerSettings | None = None,
 ) -> FastAPI:
     """The app serving `agent` (a RecAgent) over every surface."""
@@ -82,10 +86,12 @@ def create_app(
             if mcp_server is not None:
                 await stack.enter_async_context(mcp_server.session_manager.run())
             expiry = asyncio.ensure_future(_expire_forever(service))
+            watch = asyncio.ensure_future(watch_workspace(service, causal))
             try:
                 yield
             finally:
                 expiry.cancel()
+                watch.cancel()
         close = getattr(agent, "close", None)
         if callable(close):
             close()
@@ -114,7 +120,7 @@ def create_app(
         return {
             "status": "ok",
             "backend": service.backend_name,
-            "workspace": getattr(workspace, "name", None),
+            "workspace": getattr(service.workspace, "name", None),
             "auth": settings.auth_enabled,
         }
 
@@ -209,9 +215,15 @@ async def _expire_forever(service: AgentService) -> None:
         await asyncio.sleep(EXPIRY_INTERVAL_S)
 
 
-def session_secret(workspace: Any) -> bytes | None:
+def session_secret(workspace: Workspace | None) -> bytes | None:
     """The server secret behind `user`-named session ids, kept in the workspace's state folder
-    (created on first use, readable by the owner only); None without a workspace."""
+    (created on first use, readable by the owner only), or in the state database that replicas
+    share when $WHYREC_STATE_URL is set; None without a workspace."""
+    from tools.state_db import state_db
+
+    db = state_db()
+    if db is not None:
+        return db.shared_secret(SECRET_FILE)
     state_dir = getattr(workspace, "state_dir", None)
     if state_dir is None:
         return None
@@ -223,9 +235,21 @@ def session_secret(workspace: Any) -> bytes | None:
     except FileNotFoundError:
         pass
     data = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+    try:  # first writer wins: worker processes starting together must agree on one secret
+        os.link(tmp, path)
+    except FileExistsError:
+        existing = path.read_bytes()
+        if len(existing) >= 32:
+            data = existing
+        else:  # an empty or short file (an interrupted old write): replace it
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return data
 
 

@@ -25,12 +25,15 @@ import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from anyio import CapacityLimiter
 
 from ui.errors import ApiError, BadRequest, NotFound, Unavailable, Unprocessable
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,7 +56,7 @@ class AgentService:
     def __init__(
         self,
         agent: Any,
-        workspace: Any = None,
+        workspace: Workspace | None = None,
         *,
         workers: int = 64,
         max_message_chars: int = 4000,

@@ -2,13 +2,18 @@
 
 Everything has a default so `whyrec serve` works with no configuration; environment variables
 (`WHYREC_API_KEYS`, `WHYREC_MAX_MESSAGE_CHARS`, ...) and the CLI's options override them.
+The environment is read by pydantic-settings (`ServerEnvironment`): one field per variable,
+each bad value reported as a SettingsError that names the variable.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_API_KEYS = "WHYREC_API_KEYS"
 ENV_ADMIN_KEYS = "WHYREC_ADMIN_KEYS"
@@ -45,13 +50,8 @@ class ServerSettings:
     @classmethod
     def from_env(cls, **overrides: object) -> ServerSettings:
         """Settings from WHYREC_* variables, then `overrides` (None values are ignored)."""
-        base = cls(
-            api_keys=parse_api_keys(os.environ.get(ENV_API_KEYS, "")),
-            admin_keys=parse_api_keys(os.environ.get(ENV_ADMIN_KEYS, ""), ENV_ADMIN_KEYS),
-            max_message_chars=_env_int(ENV_MAX_MESSAGE_CHARS, cls.max_message_chars),
-            max_body_bytes=_env_int(ENV_MAX_BODY_BYTES, cls.max_body_bytes),
-            workers=_env_int(ENV_WORKERS, cls.workers),
-        )
+        env = ServerEnvironment.read()
+        base = cls(**env.model_dump(exclude_none=True))
         settings = replace(base, **{k: v for k, v in overrides.items() if v is not None})
         settings.validate()
         return settings
@@ -107,14 +107,72 @@ def parse_api_keys(raw: str, name: str = ENV_API_KEYS) -> tuple[str, ...]:
     return keys
 
 
-def _env_int(name: str, default: int | None) -> int | None:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {value!r}") from None
+def _env_int(name: str) -> BeforeValidator:
+    """A validator for an integer variable: blank means unset, anything else must parse."""
+
+    def parse(value: object) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value)
+        if not text.strip():
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {text!r}") from None
+
+    return BeforeValidator(parse)
+
+
+def _env_keys(name: str) -> BeforeValidator:
+    """A validator for a key list variable (see parse_api_keys)."""
+    return BeforeValidator(lambda raw: parse_api_keys(raw, name) if isinstance(raw, str) else raw)
+
+
+class ServerEnvironment(BaseSettings):
+    """The WHYREC_* variables the server reads; an unset or blank variable keeps the default.
+
+    Only the variables named here are read (case-sensitive, no prefix guessing, no .env file),
+    so a stray HOST or PORT in the environment changes nothing.
+    """
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    api_keys: Annotated[
+        tuple[str, ...],
+        NoDecode,
+        _env_keys(ENV_API_KEYS),
+        Field(validation_alias=ENV_API_KEYS, repr=False),
+    ] = ()
+    admin_keys: Annotated[
+        tuple[str, ...],
+        NoDecode,
+        _env_keys(ENV_ADMIN_KEYS),
+        Field(validation_alias=ENV_ADMIN_KEYS, repr=False),
+    ] = ()
+    max_message_chars: Annotated[
+        int | None, _env_int(ENV_MAX_MESSAGE_CHARS), Field(validation_alias=ENV_MAX_MESSAGE_CHARS)
+    ] = None
+    max_body_bytes: Annotated[
+        int | None, _env_int(ENV_MAX_BODY_BYTES), Field(validation_alias=ENV_MAX_BODY_BYTES)
+    ] = None
+    workers: Annotated[int | None, _env_int(ENV_WORKERS), Field(validation_alias=ENV_WORKERS)] = (
+        None
+    )
+
+    @classmethod
+    def read(cls) -> ServerEnvironment:
+        """The variables as they are now; a bad one raises the SettingsError that names it."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            for error in exc.errors():
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, SettingsError):
+                    raise cause from None
+            first = exc.errors()[0]
+            name = first["loc"][0] if first["loc"] else "environment"
+            raise SettingsError(f"{name}: {first['msg']}") from None
 
 
 LLM_WORKERS = 64

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ from agent.evaluation.catalog_view import STRATA, CatalogView, liked_rows
 from agent.evaluation.clients import AgentClient
 from agent.evaluation.phrases import Bank
 from agent.evaluation.simulator import UserSimulator, UserTurn
+
+if TYPE_CHECKING:
+    from tools.protocols import Workspace
 
 HIT_KS: tuple[int, ...] = (1, 5, 10)
 AGENT = "agent"
@@ -429,7 +432,7 @@ def _draw(
 
 
 def evaluate_dialogues(
-    workspace: Any,
+    workspace: Workspace,
     client: AgentClient,
     config: DialogueConfig,
     *,

@@ -33,7 +33,8 @@ from agent.evaluation.sections import (
 
 def build_workspaces(options: EvalAllOptions, log: Log) -> tuple[Section, dict[str, Path]]:
     """Build or reuse the MovieLens-100K and Coat workspaces; a section with the build times."""
-    from tools.workspace import BUILD_STEPS, BuildOptions, Workspace, build_workspace, is_workspace
+    from tools.workspace import Workspace, is_workspace
+    from tools.workspace_build import BUILD_STEPS, BuildOptions, build_workspace
 
     section = Section("workspaces", "Workspaces")
     paths: dict[str, Path] = {}

@@ -23,7 +23,7 @@ def world():
 @pytest.fixture(scope="session")
 def agent_workspace(world, tmp_path_factory):
     """A complete workspace (every build step) over the small world, built once."""
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     out = tmp_path_factory.mktemp("agent-workspace") / "ws"
     return build_workspace(world.dataset, out, BuildOptions(progress=False, time_budget_s=20))

@@ -53,7 +53,7 @@ def _holds(table, item_id, evidence):
 
 
 def test_cited_effects_support_their_item_and_the_reason_leads_plainly(agent_workspace):
-    from tools.items import item_table
+    from tools.item_table import item_table
 
     table = item_table(agent_workspace)
     users = [str(u) for u in agent_workspace.dataset.users["user_id"].iloc[:4]]

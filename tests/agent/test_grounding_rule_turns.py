@@ -89,7 +89,7 @@ def rule_turns(tmp_path_factory):
     """Every conversation's turns: (message, reply, sources, report)."""
     from agent.api import RecAgent
     from causal.datasets.movielens import load_movielens
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     root = tmp_path_factory.mktemp("ml-like")
     dataset = load_movielens(_grouplens(root / "ml-100k"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.items import item_table
+from tools.item_table import item_table
 
 
 def _attrs(agent, reply):

@@ -42,8 +42,8 @@ def workspace(world, tmp_path_factory) -> Path:
     out and left the workspace without a graph.
     """
     from causal.build import STEP_NAME
-    from tools import workspace as workspace_module
-    from tools.workspace import BuildOptions, build_workspace
+    from tools import workspace_build as workspace_module
+    from tools.workspace_build import BuildOptions, build_workspace
 
     out = tmp_path_factory.mktemp("causal-ws") / "ws"
     skip = frozenset(s.name for s in workspace_module.BUILD_STEPS)
@@ -177,8 +177,9 @@ def test_effect_command(workspace: Path) -> None:
 
 
 def test_workspace_without_graph(tmp_path: Path, world) -> None:
-    from tools import workspace as workspace_module
-    from tools.workspace import BuildOptions, Workspace, build_workspace
+    from tools import workspace_build as workspace_module
+    from tools.workspace import Workspace
+    from tools.workspace_build import BuildOptions, build_workspace
     from ui.cli import app
 
     out = tmp_path / "bare"

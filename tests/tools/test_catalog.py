@@ -27,7 +27,7 @@ from tools.catalog import (
     collection_name_for,
     item_text,
 )
-from tools.embedding import Embedder, EmbedderUnavailable, get_embedder, model_path
+from tools.catalog.embedding import Embedder, EmbedderUnavailable, get_embedder, model_path
 
 COLUMNS = ["item_id", "title", "description", "category", "tags", "price", "year"]
 ROWS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.catalog_filters import (
+from tools.catalog.filters import (
     CategoryCondition,
     FieldInfo,
     FieldKind,

@@ -8,7 +8,8 @@ import pytest
 
 from tools.feedback import append_feedback, feedback_log
 from tools.recommending import Recommendation, recommend_for_user
-from tools.workspace import BuildOptions, Workspace, build_workspace
+from tools.workspace import Workspace
+from tools.workspace_build import BuildOptions, build_workspace
 
 
 @pytest.fixture(scope="module")

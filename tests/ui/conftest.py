@@ -23,7 +23,7 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 def ui_workspace(tmp_path_factory):
     """A complete workspace (every build step) over a small synthetic world."""
     from causal.datasets.synthetic import SyntheticConfig, make_world
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
 
     world = make_world(SyntheticConfig(seed=5, n_users=120, n_items=80, n_interactions=4000))
     out = tmp_path_factory.mktemp("ui-workspace") / "ws"

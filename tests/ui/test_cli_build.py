@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import tools.workspace as workspace_module
-from tools.workspace import BuildOptions, BuildStep, Workspace, build_workspace
+import tools.workspace_build as workspace_module
+from tools.workspace import Workspace
+from tools.workspace_build import BuildOptions, BuildStep, build_workspace
 from ui.cli import app
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from causal.datasets.schema import Dataset
-from tools.workspace import BuildOptions, build_workspace
+from tools.workspace_build import BuildOptions, build_workspace
 from ui.cli import app
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-import tools.workspace as workspace_module
+import tools.workspace_build as workspace_module
 from causal.datasets.movielens import FetchError
 from ui.cli import app
 from ui.cli_serve import default_workspace, ensure_workspace

@@ -104,7 +104,7 @@ def test_cli_forget_leaves_no_trace_and_export_lists_everything(workspace_copy):
 @pytest.mark.slow
 def test_build_update_after_forget_no_longer_learns_from_the_user(workspace_copy):
     from agent.api import RecAgent
-    from tools.workspace import BuildOptions, build_workspace
+    from tools.workspace_build import BuildOptions, build_workspace
     from ui.cli import app
 
     agent = RecAgent.from_workspace(workspace_copy, llm="rule")

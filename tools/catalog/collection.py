@@ -1,80 +1,52 @@
 """The item catalog: a chromadb collection of item embeddings and metadata, searched by meaning.
 
 Items (Dataset.items: item_id, title, description, attribute columns) are embedded with the
-offline MiniLM model (tools.embedding) and stored in chroma, embedded on disk
-(PersistentClient) or on a Chroma server (HttpClient, `chroma run`). Indexing upserts by
-item_id and keeps a content hash per item, so a rebuild embeds only what changed and deletes
-what disappeared. Search takes text or a vector, friendly filters (tools.catalog_filters)
-and ids to exclude.
+offline MiniLM model (tools.catalog.embedding) and stored in chroma, embedded on disk
+(PersistentClient) or on a Chroma server (HttpClient, `chroma run`; tools.catalog.store).
+Indexing upserts by item_id and keeps a content hash per item (tools.catalog.prepare), so a
+rebuild embeds only what changed and deletes what disappeared. Search takes text or a vector,
+friendly filters (tools.catalog.filters) and ids to exclude.
 
 Query paths: an unfiltered search goes to chroma's HNSW index. A filtered search (or one that
-excludes many ids) runs exactly on a local snapshot of the collection (metadata arrays plus the
-embedding matrix, fetched once on first use and refreshed after this object's own `index`),
-because chroma's own metadata pre-filter costs 70-400 ms a query at 100k items;
-`local_filtering=False` sends filters to chroma as a `where` instead. A snapshot does not see
-writes made by other processes: reopen the catalog after someone else re-indexes it.
+excludes many ids) runs exactly on a local snapshot of the collection (tools.catalog.snapshot:
+metadata arrays plus the embedding matrix, fetched once on first use and refreshed after this
+object's own `index`), because chroma's own metadata pre-filter costs 70-400 ms a query at 100k
+items; `local_filtering=False` sends filters to chroma as a `where` instead. A snapshot does not
+see writes made by other processes: reopen the catalog after someone else re-indexes it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import math
-import re
 import threading
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
 
-from causal.datasets.schema import DataError
-from tools.catalog_filters import (
-    MAX_TRACKED_VALUES,
-    MULTI_VALUE_SEPARATOR,
-    VALUE_KEY_PREFIX,
-    CategoryCondition,
+from tools.catalog.filters import (
     FieldInfo,
     FieldKind,
     FilterError,
     Filters,
     ParsedFilters,
     describe_fields,
-    normalize_value,
     parse_filters,
-    split_values,
-    value_key,
 )
+from tools.catalog.prepare import HASH_KEY, prepare_items, public_metadata
+from tools.catalog.records import CatalogError, Hit, IndexStats, ItemRecord, UnknownItemError
+from tools.catalog.snapshot import Snapshot, allowed_rows
+from tools.catalog.store import check_collection_name, close_client, connect
 
 if TYPE_CHECKING:
-    from tools.embedding import Embedder
+    from tools.catalog.embedding import Embedder
 
-__all__ = [
-    "Catalog",
-    "CatalogError",
-    "FieldInfo",
-    "FieldKind",
-    "FilterError",
-    "Filters",
-    "Hit",
-    "IndexStats",
-    "ItemRecord",
-    "UnknownItemError",
-    "collection_name_for",
-    "describe_fields",
-    "item_text",
-]
-
-DEFAULT_COLLECTION = "items"
-TEXT_COLUMNS = ("item_id", "title", "description")
-HASH_KEY = "_hash"
 SCHEMA_KEY = "whyrec_schema"
 SCHEMA_VERSION = 1
 # Query texts whose vectors are kept (the agent re-runs a query with other filters).
@@ -87,373 +59,6 @@ MAX_HNSW_EXCLUDE = 64
 HNSW_CONFIG: Mapping[str, Any] = MappingProxyType(
     {"space": "cosine", "ef_construction": 200, "max_neighbors": 32, "ef_search": 100}
 )
-_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-
-
-class CatalogError(RuntimeError):
-    """The catalog store cannot be used (server unreachable, incompatible collection)."""
-
-
-class UnknownItemError(KeyError):
-    """Item ids that are not in the catalog (the message lists a few, never all)."""
-
-    def __init__(self, missing: Sequence[str]) -> None:
-        self.missing = tuple(missing)
-        shown = ", ".join(repr(m) for m in self.missing[:5])
-        more = f" and {len(self.missing) - 5} more" if len(self.missing) > 5 else ""
-        noun = "item id" if len(self.missing) == 1 else "item ids"
-        self.message = f"unknown {noun} {shown}{more}: not in the catalog"
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result: cosine similarity `score` (higher is closer) and the item's metadata."""
-
-    item_id: str
-    title: str
-    score: float
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    """An item as stored: title, description and attribute values as given."""
-
-    item_id: str
-    title: str
-    description: str
-    attributes: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    """What an `index` call changed."""
-
-    added: int
-    updated: int
-    unchanged: int
-    removed: int
-    seconds: float
-
-
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _format_number(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e15 else str(value)
-
-
-def item_text(row: Mapping[str, Any]) -> str:
-    """Text embedded for an item: title, description, then "name: value" attributes.
-
-    Example: "Toy Story. A cowboy doll ... genres: Animation, Children's, Comedy; year: 1995".
-    """
-    title = "" if _is_missing(row.get("title")) else " ".join(str(row["title"]).split())
-    description = (
-        "" if _is_missing(row.get("description")) else " ".join(str(row["description"]).split())
-    )
-    parts: list[str] = []
-    for name, value in row.items():
-        if name in TEXT_COLUMNS or str(name).startswith("_") or _is_missing(value):
-            continue
-        if isinstance(value, bool | np.bool_):
-            shown = "yes" if value else "no"
-        elif isinstance(value, int | float | np.integer | np.floating):
-            shown = _format_number(float(value))
-        else:
-            shown = ", ".join(split_values(value))
-            if not shown:
-                continue
-        parts.append(f"{str(name).replace('_', ' ')}: {shown}")
-    head = title
-    if description:
-        head = (
-            f"{title}. {description}"
-            if title and title[-1] not in ".!?"
-            else f"{title} {description}"
-        )
-    attributes = "; ".join(parts)
-    return f"{head.strip()} {attributes}".strip() if head.strip() else attributes
-
-
-def collection_name_for(base: str, key: str | Path) -> str:
-    """A chroma collection name unique to `key` (e.g. a workspace folder): "items-1a2b3c4d5e"."""
-    text = str(Path(key).expanduser().resolve()) if isinstance(key, Path) else str(key)
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=5).hexdigest()
-    return f"{base}-{digest}"
-
-
-def _check_collection_name(name: str) -> str:
-    if not _COLLECTION_NAME.match(name) or ".." in name:
-        raise ValueError(
-            f"invalid collection name {name!r}: use 3-512 characters from letters, digits, "
-            "'.', '_' and '-', starting and ending with a letter or digit"
-        )
-    return name
-
-
-# ---------------------------------------------------------------------------- indexing input
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[dict[str, Any]]
-    hashes: list[str]
-    fields: tuple[FieldInfo, ...]
-
-
-def _column_kind(series: pd.Series) -> FieldKind:
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-        return FieldKind.NUMERIC
-    return FieldKind.CATEGORICAL
-
-
-def _prepare(items: pd.DataFrame, embedder_name: str) -> _Prepared:
-    """Validate the items frame; build per-item texts, chroma metadata, content hashes, schema."""
-    if not isinstance(items, pd.DataFrame):
-        raise TypeError(f"index() takes a pandas DataFrame of items, got {type(items).__name__}")
-    for required in ("item_id", "title"):
-        if required not in items.columns:
-            raise DataError(f"items need a '{required}' column", file="items", column=required)
-    for name in items.columns:
-        if not isinstance(name, str) or not name.strip():
-            raise DataError(f"column names must be non-empty strings, got {name!r}", file="items")
-        if name.startswith("_"):
-            raise DataError(
-                "column names starting with '_' are reserved by the catalog",
-                file="items",
-                column=name,
-            )
-    ids_series = items["item_id"]
-    if ids_series.isna().any():
-        line = int(np.flatnonzero(ids_series.isna().to_numpy())[0]) + 2
-        raise DataError("item_id is empty", file="items", line=line, column="item_id")
-    ids = [str(v) for v in ids_series.tolist()]
-    seen: dict[str, int] = {}
-    for row, item_id in enumerate(ids):
-        if not item_id.strip():
-            raise DataError("item_id is empty", file="items", line=row + 2, column="item_id")
-        if item_id in seen:
-            raise DataError(
-                f"duplicate item_id '{item_id}' (first on line {seen[item_id] + 2})",
-                file="items",
-                line=row + 2,
-                column="item_id",
-            )
-        seen[item_id] = row
-
-    n = len(ids)
-    titles = ["" if _is_missing(v) else " ".join(str(v).split()) for v in items["title"].tolist()]
-    if "description" in items.columns:
-        descriptions = [
-            "" if _is_missing(v) else " ".join(str(v).split())
-            for v in items["description"].tolist()
-        ]
-    else:
-        descriptions = [""] * n
-    metadatas: list[dict[str, Any]] = [
-        {"title": t, "description": d} if d else {"title": t}
-        for t, d in zip(titles, descriptions, strict=True)
-    ]
-    text_rows: list[dict[str, Any]] = [
-        {"title": t, "description": d} for t, d in zip(titles, descriptions, strict=True)
-    ]
-    fields: list[FieldInfo] = []
-    for name in items.columns:
-        if name in TEXT_COLUMNS:
-            continue
-        series = items[name]
-        kind = _column_kind(series)
-        if kind is FieldKind.NUMERIC:
-            values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
-            present = ~np.isnan(values)
-            for row in np.flatnonzero(present):
-                metadatas[row][name] = float(values[row])
-                text_rows[row][name] = float(values[row])
-            fields.append(
-                FieldInfo(
-                    name=name,
-                    kind=kind,
-                    min=float(values[present].min()) if present.any() else None,
-                    max=float(values[present].max()) if present.any() else None,
-                    n_missing=int((~present).sum()),
-                )
-            )
-            continue
-        raw = series.tolist()
-        multi = any(
-            isinstance(v, str) and MULTI_VALUE_SEPARATOR in v for v in raw if not _is_missing(v)
-        )
-        counts: Counter[str] = Counter()
-        display: dict[str, str] = {}
-        missing = 0
-        for row, value in enumerate(raw):
-            if _is_missing(value):
-                missing += 1
-                continue
-            text = " ".join(str(value).split())
-            parts = split_values(text) if multi else ([text] if text else [])
-            if not parts:
-                missing += 1
-                continue
-            keys = [normalize_value(p) for p in parts]
-            for part, key in zip(parts, keys, strict=True):
-                display.setdefault(key, part)
-                counts[key] += 1
-            metadatas[row][name] = text
-            metadatas[row][value_key(name)] = list(dict.fromkeys(keys))
-            text_rows[row][name] = text
-        ordered = sorted(counts, key=lambda k: (-counts[k], display[k].casefold()))
-        fields.append(
-            FieldInfo(
-                name=name,
-                kind=kind,
-                multi_valued=multi,
-                n_values=len(ordered),
-                values=tuple(display[k] for k in ordered[:MAX_TRACKED_VALUES]),
-                n_missing=missing,
-            )
-        )
-    texts = [item_text(r) for r in text_rows]
-    hashes = []
-    for text, meta in zip(texts, metadatas, strict=True):
-        payload = (
-            f"{embedder_name}\x1f{text}\x1f{json.dumps(meta, sort_keys=True, ensure_ascii=False)}"
-        )
-        hashes.append(hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest())
-    for meta, digest in zip(metadatas, hashes, strict=True):
-        meta[HASH_KEY] = digest
-    return _Prepared(ids, texts, metadatas, hashes, tuple(fields))
-
-
-def _public_metadata(meta: Mapping[str, Any] | None, order: Sequence[str] = ()) -> dict[str, Any]:
-    """Metadata as shown to callers: description then attributes (in column order), no internal keys."""
-    if not meta:
-        return {}
-    out: dict[str, Any] = {}
-    for key in ("description", *order):
-        if key in meta:
-            out[key] = meta[key]
-    for key, value in meta.items():
-        if (
-            key not in out
-            and key not in ("title", HASH_KEY)
-            and not key.startswith(VALUE_KEY_PREFIX)
-        ):
-            out[key] = value
-    return out
-
-
-# ---------------------------------------------------------------------------- local snapshot
-
-
-class _Snapshot:
-    """All ids, metadata and embeddings of the collection in memory, for exact filtered search."""
-
-    def __init__(
-        self,
-        ids: list[str],
-        metadatas: list[dict[str, Any]],
-        embeddings: np.ndarray,
-        fields: Mapping[str, FieldInfo],
-    ) -> None:
-        self.ids = ids
-        self.pos = {item_id: row for row, item_id in enumerate(ids)}
-        self.metadatas = metadatas
-        self.embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
-        self.numeric: dict[str, np.ndarray] = {}
-        self.postings: dict[str, dict[str, np.ndarray]] = {}
-        for name, info in fields.items():
-            if info.kind is FieldKind.NUMERIC:
-                column = np.full(len(ids), np.nan)
-                for row, meta in enumerate(metadatas):
-                    value = meta.get(name)
-                    if isinstance(value, int | float) and not isinstance(value, bool):
-                        column[row] = float(value)
-                self.numeric[name] = column
-            else:
-                rows_by_value: dict[str, list[int]] = {}
-                key = value_key(name)
-                for row, meta in enumerate(metadatas):
-                    for value in meta.get(key) or ():
-                        rows_by_value.setdefault(value, []).append(row)
-                self.postings[name] = {
-                    v: np.asarray(r, dtype=np.int64) for v, r in rows_by_value.items()
-                }
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def _rows(self, name: str, values: Iterable[str]) -> np.ndarray:
-        mask = np.zeros(len(self.ids), dtype=bool)
-        postings = self.postings.get(name, {})
-        for value in values:
-            rows = postings.get(value)
-            if rows is not None:
-                mask[rows] = True
-        return mask
-
-    def mask(self, filters: ParsedFilters) -> np.ndarray:
-        """Boolean row mask of the items that pass every condition (chroma's semantics)."""
-        mask = np.ones(len(self.ids), dtype=bool)
-        for cond in filters.conditions:
-            if isinstance(cond, CategoryCondition):
-                if cond.any_of:
-                    mask &= self._rows(cond.field, cond.any_of)
-                for value in cond.all_of:
-                    mask &= self._rows(cond.field, (value,))
-                if cond.none_of:
-                    mask &= ~self._rows(cond.field, cond.none_of)
-            else:
-                column = self.numeric.get(cond.field)
-                if column is None:
-                    return np.zeros(len(self.ids), dtype=bool)
-                with np.errstate(invalid="ignore"):
-                    if cond.one_of:
-                        mask &= np.isin(column, np.asarray(cond.one_of, dtype=float))
-                    if cond.low is not None:
-                        mask &= (column > cond.low) if cond.low_strict else (column >= cond.low)
-                    if cond.high is not None:
-                        mask &= (column < cond.high) if cond.high_strict else (column <= cond.high)
-        return mask
-
-    def top_k(self, vector: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        """Exact cosine top-k among the rows where mask is True (all rows when None)."""
-        if mask is None:
-            scores = _dot(self.embeddings, vector)
-            rows = np.arange(len(self.ids))
-        else:
-            rows = np.flatnonzero(mask)
-            if rows.size == 0:
-                return []
-            if rows.size * 3 > len(self.ids):  # wide filter: one pass over the matrix is cheaper
-                scores = _dot(self.embeddings, vector)[rows]
-            else:
-                scores = _dot(self.embeddings[rows], vector)
-        k = min(k, rows.size)
-        if k <= 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k] if k < rows.size else np.arange(rows.size)
-        best = best[np.lexsort((rows[best], -scores[best]))]
-        return [(int(rows[b]), float(scores[b])) for b in best]
-
-
-def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """matrix @ vector on this thread, without BLAS: multi-threaded BLAS matrix-vector products
-    stall on a busy machine (12 ms vs 2.6 ms for 12.5k x 384 measured here at load 4)."""
-    return np.einsum("ij,j->i", matrix, vector.astype(matrix.dtype, copy=False))
-
-
-# ---------------------------------------------------------------------------- the catalog
 
 
 class Catalog:
@@ -469,12 +74,12 @@ class Catalog:
         local_filtering: bool = True,
     ) -> None:
         self._client = client
-        self.collection_name = _check_collection_name(collection_name)
+        self.collection_name = check_collection_name(collection_name)
         self.location = location
         self.local_filtering = local_filtering
         self._embedder = embedder
         self._lock = threading.RLock()
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: Snapshot | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         try:
             self._collection = client.get_or_create_collection(
@@ -518,61 +123,24 @@ class Catalog:
         workspaces sharing one server do not clash; pass `collection` to choose the name
         yourself. The embedder loads on first use (get_embedder()) unless one is given.
         """
-        import chromadb
-        from chromadb.config import Settings
-
-        settings = Settings(anonymized_telemetry=False)
-        if chroma_url is None:
-            if path is None:
-                raise ValueError(
-                    "Catalog.open needs a folder (path) or a Chroma server (chroma_url)"
-                )
-            folder = Path(path).expanduser()
-            if folder.exists() and not folder.is_dir():
-                raise CatalogError(f"catalog path {folder} exists and is not a folder")
-            folder.mkdir(parents=True, exist_ok=True)
-            try:
-                client = chromadb.PersistentClient(path=str(folder), settings=settings)
-            except Exception as exc:
-                raise CatalogError(f"cannot open the chroma store in {folder}: {exc}") from exc
-            name = collection or DEFAULT_COLLECTION
-            location = str(folder)
-        else:
-            parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise ValueError(f"chroma_url must look like http://HOST:PORT, got {chroma_url!r}")
-            ssl = parsed.scheme == "https"
-            port = parsed.port or (443 if ssl else 8000)
-            try:
-                client = chromadb.HttpClient(
-                    host=parsed.hostname, port=port, ssl=ssl, settings=settings
-                )
-                client.heartbeat()
-            except Exception as exc:
-                raise CatalogError(
-                    f"cannot reach the Chroma server at {chroma_url} ({exc}); start one with "
-                    "`chroma run --path DIR --host 127.0.0.1 --port PORT` or drop --chroma-url"
-                ) from exc
-            if collection:
-                name = collection
-            elif path is not None:
-                name = collection_name_for(DEFAULT_COLLECTION, Path(path))
-            else:
-                name = DEFAULT_COLLECTION
-            location = chroma_url
+        store = connect(path, chroma_url=chroma_url, collection=collection)
         try:
             return cls(
-                client, name, embedder=embedder, location=location, local_filtering=local_filtering
+                store.client,
+                store.collection,
+                embedder=embedder,
+                location=store.location,
+                local_filtering=local_filtering,
             )
         except Exception:
-            _close_client(client)
+            close_client(store.client)
             raise
 
     def close(self) -> None:
         """Release the chroma client (and the local snapshot); the object is unusable afterwards."""
         with self._lock:
             self._snapshot = None
-            _close_client(self._client)
+            close_client(self._client)
 
     def __enter__(self) -> Catalog:
         return self
@@ -589,7 +157,7 @@ class Catalog:
     def embedder(self) -> Embedder:
         """The text embedder (loaded on first use)."""
         if self._embedder is None:
-            from tools.embedding import get_embedder
+            from tools.catalog.embedding import get_embedder
 
             self._embedder = get_embedder()
         return self._embedder
@@ -678,7 +246,7 @@ class Catalog:
         out = []
         for item_id in item_ids:
             meta = found[str(item_id)][0] or {}
-            public = _public_metadata(meta, self._order)
+            public = public_metadata(meta, self._order)
             description = str(public.pop("description", ""))
             out.append(ItemRecord(str(item_id), str(meta.get("title", "")), description, public))
         return out
@@ -721,7 +289,7 @@ class Catalog:
 
         start = time.perf_counter()
         embedder = self.embedder
-        prepared = _prepare(items, embedder.name)
+        prepared = prepare_items(items, embedder.name)
         with self._lock:
             existing: dict[str, tuple[str | None, set[str]]] = {}
             for page in self._pages(["metadatas"]):
@@ -801,7 +369,7 @@ class Catalog:
 
     # -- searching
 
-    def _load_snapshot(self) -> _Snapshot:
+    def _load_snapshot(self) -> Snapshot:
         with self._lock:
             if self._snapshot is None:
                 ids: list[str] = []
@@ -816,7 +384,7 @@ class Catalog:
                     if blocks
                     else np.zeros((0, self._dim_hint()), np.float32)
                 )
-                self._snapshot = _Snapshot(ids, metadatas, matrix, self._fields)
+                self._snapshot = Snapshot(ids, metadatas, matrix, self._fields)
             return self._snapshot
 
     def warm_up(self) -> None:
@@ -873,13 +441,13 @@ class Catalog:
         excluded = {str(e) for e in exclude} if exclude else set()
         if self.local_filtering:
             snapshot = self._load_snapshot()
-            rows = np.flatnonzero(_allowed_rows(snapshot, filters, excluded))[:k]
+            rows = np.flatnonzero(allowed_rows(snapshot, filters, excluded))[:k]
             return [
                 Hit(
                     snapshot.ids[row],
                     str(snapshot.metadatas[row].get("title", "")),
                     0.0,
-                    _public_metadata(snapshot.metadatas[row], self._order),
+                    public_metadata(snapshot.metadatas[row], self._order),
                 )
                 for row in rows
             ]
@@ -895,7 +463,7 @@ class Catalog:
                         item_id,
                         str(meta.get("title", "")),
                         0.0,
-                        _public_metadata(meta, self._order),
+                        public_metadata(meta, self._order),
                     )
                 )
         return hits[:k]
@@ -916,7 +484,7 @@ class Catalog:
         if not self.local_filtering:
             return [h.item_id for h in self.browse(limit, filters, excluded)]
         snapshot = self._load_snapshot()
-        rows = np.flatnonzero(_allowed_rows(snapshot, filters, excluded))[:limit]
+        rows = np.flatnonzero(allowed_rows(snapshot, filters, excluded))[:limit]
         return [snapshot.ids[row] for row in rows]
 
     def search_vector(
@@ -949,7 +517,7 @@ class Catalog:
             raise ValueError(
                 f"query vector has {query.shape[0]} dimensions, the catalog {snapshot.embeddings.shape[1]}"
             )
-        mask = _allowed_rows(snapshot, filters, excluded) if filters or excluded else None
+        mask = allowed_rows(snapshot, filters, excluded) if filters or excluded else None
         hits = []
         for row, score in snapshot.top_k(query, k, mask):
             meta = snapshot.metadatas[row]
@@ -958,7 +526,7 @@ class Catalog:
                     snapshot.ids[row],
                     str(meta.get("title", "")),
                     score,
-                    _public_metadata(meta, self._order),
+                    public_metadata(meta, self._order),
                 )
             )
         return hits
@@ -991,7 +559,7 @@ class Catalog:
                     item_id,
                     str(meta.get("title", "")),
                     1.0 - float(distance),
-                    _public_metadata(meta, self._order),
+                    public_metadata(meta, self._order),
                 )
             )
             if len(hits) == k:
@@ -1006,16 +574,6 @@ class Catalog:
         return self.search_vector(vector, k, where, exclude={str(item_id)})
 
 
-def _allowed_rows(snapshot: Any, filters: ParsedFilters | None, excluded: set[str]) -> np.ndarray:
-    """Boolean mask of the snapshot rows that pass `filters` and are not in `excluded`."""
-    mask = snapshot.mask(filters) if filters else np.ones(len(snapshot), dtype=bool)
-    for item_id in excluded:
-        row = snapshot.pos.get(item_id)
-        if row is not None:
-            mask[row] = False
-    return mask
-
-
 def _check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
@@ -1025,10 +583,3 @@ def _check_k(k: object) -> int:
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(seq), size):
         yield list(seq[start : start + size])
-
-
-def _close_client(client: Any) -> None:
-    close = getattr(client, "close", None)
-    if callable(close):
-        with contextlib.suppress(Exception):  # best effort; nothing useful to do on failure
-            close()
