@@ -32,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -249,32 +250,22 @@ def serve_null(port: int) -> None:
     serve_app(create_app(NullAgent(), None, settings), settings)
 
 
-class Server:
-    """`whyrec serve` in a subprocess (or the HTTP layer around a NullAgent, llm == "null")."""
+class ServeProcess:
+    """A server command on a loopback port: started, polled on /healthz until ready, stopped.
 
-    def __init__(self, workspace: Path, llm: str, workers: int | None = None) -> None:
-        self.port = free_port()
-        whyrec = Path(sys.executable).parent / "whyrec"
-        self.command = [
-            str(whyrec),
-            "serve",
-            "--workspace",
-            str(workspace),
-            "--port",
-            str(self.port),
-            "--llm",
-            llm,
-            "--no-progress",
-        ]
-        if llm == "null":
-            self.command = [sys.executable, __file__, "--serve-null", str(self.port)]
-        env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1", "WHYREC_LLM": ""}
-        if workers is not None:
-            env["WHYREC_SERVER_WORKERS"] = str(workers)
+    stderr goes to a temporary file, not a pipe: a pipe nobody reads stalls a chatty server.
+    """
+
+    def __init__(
+        self, command: list[str], env: dict[str, str], port: int, cwd: Path | None = None
+    ) -> None:
+        self.command = command
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            self.command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            command, env=env, stdout=subprocess.DEVNULL, stderr=self.log, cwd=cwd
         )
-        self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout_s: float = 300.0) -> None:
         import httpx
@@ -282,7 +273,9 @@ class Server:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"whyrec serve exited: {self.process.stderr.read()[-2000:]}")
+                self.log.seek(0)
+                tail = self.log.read()[-2000:].decode(errors="replace")
+                raise RuntimeError(f"whyrec serve exited: {tail}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
@@ -291,13 +284,39 @@ class Server:
             time.sleep(0.5)
         raise TimeoutError("whyrec serve did not become ready")
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = 20.0) -> None:
         self.process.terminate()
         try:
-            self.process.wait(15)
+            self.process.wait(grace_s)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
+
+
+class Server(ServeProcess):
+    """`whyrec serve` in a subprocess (or the HTTP layer around a NullAgent, llm == "null")."""
+
+    def __init__(self, workspace: Path, llm: str, workers: int | None = None) -> None:
+        port = free_port()
+        whyrec = Path(sys.executable).parent / "whyrec"
+        command = [
+            str(whyrec),
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+            "--llm",
+            llm,
+            "--no-progress",
+        ]
+        if llm == "null":
+            command = [sys.executable, __file__, "--serve-null", str(port)]
+        env = {**os.environ, "WHYREC_API_KEYS": "", "HF_HUB_OFFLINE": "1", "WHYREC_LLM": ""}
+        if workers is not None:
+            env["WHYREC_SERVER_WORKERS"] = str(workers)
+        super().__init__(command, env, port)
 
 
 async def _conversation(

@@ -31,7 +31,6 @@ import os
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,56 +43,30 @@ ROOT = Path(__file__).resolve().parents[1]
 # the repository before this folder (its agent.py would shadow the agent package)
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from benchmarks.api import MESSAGES, FakeOpenAI, ensure_workspace, free_port  # noqa: E402
+from benchmarks.api import MESSAGES, FakeOpenAI, ServeProcess, ensure_workspace, free_port  # noqa: E402
 from benchmarks.machine_info import machine  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 TURNS_PER_CONVERSATION = 10
 
 
-class Server:
+class Server(ServeProcess):
     """`whyrec serve` (this checkout's code) in a subprocess on a free loopback port."""
 
     def __init__(self, workspace: Path, llm: str, state: str | None, workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        port = free_port()
         command = [sys.executable, "-c", "from ui.cli import main; main()", "serve"]
-        command += ["--workspace", str(workspace), "--port", str(self.port), "--llm", llm]
+        command += ["--workspace", str(workspace), "--port", str(port), "--llm", llm]
         command += ["--no-ui", "--no-mcp", "--no-progress", "--workers", str(workers)]
         if state:
             command += ["--state", state]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "WHYREC_LLM": ""}
         for name in ("WHYREC_API_KEYS", "WHYREC_ADMIN_KEYS", "WHYREC_STATE_URL"):
             env.pop(name, None)
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=self.log, cwd=ROOT
-        )
+        super().__init__(command, env, port, cwd=ROOT)
 
     def wait_ready(self, timeout_s: float = 600.0) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"whyrec serve exited: {self.log.read()[-2000:]!r}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("whyrec serve did not become ready")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        super().wait_ready(timeout_s)
 
 
 def _pct(values: list[float], q: float) -> float | None:
