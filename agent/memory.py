@@ -203,6 +203,11 @@ class SessionState(BaseModel):
                 line = f"user asked: {old.text[:160]}"
                 self.summary = (self.summary + "\n" + line).strip()[-4000:]
 
+    def expired(self, now: float, default_ttl_s: float | None) -> bool:
+        """Past its own TTL, or the store's default when the session set none."""
+        ttl = self.ttl_s if self.ttl_s is not None else default_ttl_s
+        return ttl is not None and self.updated_at + ttl < now
+
     def set_feedback(self, item_id: str, value: Literal["like", "dislike", "seen"]) -> None:
         """Move an item into liked, disliked or seen (and out of the others)."""
         for bucket in (self.liked, self.disliked, self.seen):
@@ -238,6 +243,31 @@ def compact_sqlite(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+class SessionLocks:
+    """One re-entrant lock per session while someone holds it; a lock nobody holds is collected.
+
+    Shared by the SQLite and PostgreSQL session stores (threads of one process queue here)."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = (  # type: ignore[type-var]
+            weakref.WeakValueDictionary()
+        )
+        self._guard = threading.Lock()
+
+    def lock_for(self, session_id: str) -> threading.RLock:
+        """The session's lock; hold the returned object while using it (it is weakly kept)."""
+        with self._guard:
+            lock = self._locks.get(session_id)
+            if lock is None:
+                lock = threading.RLock()
+                self._locks[session_id] = lock
+            return lock
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
 class SessionStore:
     """Every session's memory in one SQLite file; thread-safe, one lock per session."""
 
@@ -257,31 +287,17 @@ class SessionStore:
         self._conn.commit()
         private_sqlite(self.path)
         self._db_lock = threading.Lock()
-        # one lock per session while someone holds it; a lock nobody holds is collected
-        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = (  # type: ignore[type-var]
-            weakref.WeakValueDictionary()
-        )
-        self._locks_guard = threading.Lock()
+        self._locks = SessionLocks()
 
     @contextmanager
     def session_lock(self, session_id: str) -> Iterator[None]:
         """Hold the session's lock (turns of one session never interleave)."""
-        with self._locks_guard:
-            lock = self._locks.get(session_id)
-            if lock is None:
-                lock = threading.RLock()
-                self._locks[session_id] = lock
-        with lock:
+        with self._locks.lock_for(session_id):
             yield
 
     def lock_count(self) -> int:
         """How many per-session locks are alive (bounded by sessions in use)."""
-        with self._locks_guard:
-            return len(self._locks)
-
-    def _expired(self, state: SessionState, now: float) -> bool:
-        ttl = state.ttl_s if state.ttl_s is not None else self.default_ttl_s
-        return ttl is not None and state.updated_at + ttl < now
+        return len(self._locks)
 
     def load(self, session_id: str) -> SessionState | None:
         """The stored state, or None for an unknown (or expired) session."""
@@ -293,7 +309,7 @@ class SessionStore:
         if not row:
             return None
         state = SessionState.model_validate_json(row[0])
-        return None if self._expired(state, time.time()) else state
+        return None if state.expired(time.time(), self.default_ttl_s) else state
 
     def get(self, session_id: str, user_id: str | None = None) -> SessionState:
         """The stored state, or a fresh one (not yet saved) for a new session."""

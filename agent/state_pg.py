@@ -15,12 +15,11 @@ import contextlib
 import sqlite3
 import threading
 import time
-import weakref
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.memory import SessionState, SessionStore, check_session_id
+from agent.memory import SessionLocks, SessionState, SessionStore, check_session_id
 from tools.state_db import StateDB, state_db
 
 SESSIONS_FILE = "sessions.sqlite"
@@ -43,10 +42,7 @@ class PgSessionStore:
         self.db = db
         self.default_ttl_s = default_ttl_s
         # threads of this process queue here first, so a waiting turn holds no connection
-        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = (  # type: ignore[type-var]
-            weakref.WeakValueDictionary()
-        )
-        self._locks_guard = threading.Lock()
+        self._locks = SessionLocks()
         self._local = threading.local()  # rows read with the lock, per thread and session
 
     @contextlib.contextmanager
@@ -56,11 +52,7 @@ class PgSessionStore:
         The session's row comes back with the lock (one round trip) and its save is written
         with the commit (another), so a turn costs two round trips for its state."""
         check_session_id(session_id)
-        with self._locks_guard:
-            lock = self._locks.get(session_id)
-            if lock is None:
-                lock = threading.RLock()
-                self._locks[session_id] = lock
+        lock = self._locks.lock_for(session_id)
         rows: dict[str, Any] = self._local.__dict__.setdefault("rows", {})
         key = f"whyrec-session:{session_id}"
         if session_id in rows:  # re-entered: the row is already here
@@ -76,12 +68,7 @@ class PgSessionStore:
 
     def lock_count(self) -> int:
         """How many per-session locks are alive in this process."""
-        with self._locks_guard:
-            return len(self._locks)
-
-    def _expired(self, state: SessionState, now: float) -> bool:
-        ttl = state.ttl_s if state.ttl_s is not None else self.default_ttl_s
-        return ttl is not None and state.updated_at + ttl < now
+        return len(self._locks)
 
     def load(self, session_id: str) -> SessionState | None:
         """The stored state, or None for an unknown (or expired) session."""
@@ -99,7 +86,7 @@ class PgSessionStore:
         if text is None:
             return None
         state = SessionState.model_validate_json(text)
-        return None if self._expired(state, time.time()) else state
+        return None if state.expired(time.time(), self.default_ttl_s) else state
 
     def get(self, session_id: str, user_id: str | None = None) -> SessionState:
         """The stored state, or a fresh one (not yet saved) for a new session."""
