@@ -67,9 +67,11 @@ class ServerSettings:
         if self.workers is not None and self.workers < 1:
             raise SettingsError(f"{ENV_WORKERS} must be at least 1")
         from agent.memory import session_ttl_from_env
+        from ui.reload import reload_interval
 
-        try:
+        try:  # variables other layers read themselves: a bad one stops the start, here
             session_ttl_from_env()
+            reload_interval()
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
 

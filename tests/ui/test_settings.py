@@ -60,6 +60,7 @@ def test_only_the_named_variables_count(monkeypatch: pytest.MonkeyPatch) -> None
         (ENV_WORKERS, "0", "must be at least 1"),
         (ENV_API_KEYS, "short", "every key needs at least 8 characters"),
         (ENV_ADMIN_KEYS, "aaaaaaaa short", "every key needs at least 8 characters"),
+        ("WHYREC_RELOAD_S", "soon", "must be a number of seconds"),
     ],
 )
 def test_bad_value_names_the_variable(
