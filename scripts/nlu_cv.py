@@ -1,7 +1,7 @@
 """Grouped k-fold cross-validation of the rule path's intent and slot reading.
 
     python scripts/nlu_cv.py --workspace /work/ws/ml [--workspace /work/ws/coat] [-k 5]
-        [--data agent/data/nlu_train.jsonl] [--seed 0] [--errors] [--json]
+        [--data agent/data/nlu_train.jsonl] [--seed 0] [--train-only iv-] [--errors] [--json]
 
 Each workspace scores the training sentences of its own domain (MovieLens, Coat); every fold
 is read by a classifier fit on the other folds (`agent.evaluation.nlu_cv`). Prints overall
@@ -31,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", "--folds", type=int, default=5)
     ap.add_argument("--data", type=Path, default=ROOT / "agent" / "data" / "nlu_train.jsonl")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--train-only",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="rows whose id starts with PREFIX always train and are never scored",
+    )
     ap.add_argument("--errors", action="store_true", help="list every sentence read wrongly")
     ap.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args(argv)
@@ -41,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         rows = load_examples(args.data)
-        folds = group_folds(rows, args.folds, seed=args.seed)
+        folds = group_folds(rows, args.folds, seed=args.seed, train_only=args.train_only)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

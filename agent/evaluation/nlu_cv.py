@@ -84,13 +84,20 @@ def group_folds(
     seed: int = 0,
     block: int = DEFAULT_BLOCK,
     similar: float = DEFAULT_SIMILAR,
+    train_only: Sequence[str] = (),
 ) -> list[int]:
-    """A fold number (0..k-1) per row; every group lies in one fold, intents spread evenly."""
+    """A fold number (0..k-1) per row; every group lies in one fold, intents spread evenly.
+
+    Rows whose id starts with a `train_only` prefix get fold -1: they teach every fold and are
+    never scored (so a before/after comparison scores the same sentences)."""
     if k < 2:
         raise ValueError(f"k must be >= 2, got {k}")
     groups = group_ids(rows, block=block, similar=similar)
+    prefixes = tuple(train_only)
     members: dict[int, list[int]] = {}
     for i, g in enumerate(groups):
+        if prefixes and str(rows[i].get("id", "")).startswith(prefixes):
+            continue
         members.setdefault(g, []).append(i)
     order = list(members)
     random.Random(seed).shuffle(order)
@@ -104,7 +111,7 @@ def group_folds(
         fold_of[g] = best
         sizes[best] += len(members[g])
         per_intent[best].update(rows[i]["intent"] for i in members[g])
-    return [fold_of[g] for g in groups]
+    return [fold_of.get(g, -1) if g in members else -1 for g in groups]
 
 
 def domain_examples(rows: Sequence[dict[str, Any]], domain: str | None) -> list[dict[str, Any]]:
@@ -150,7 +157,7 @@ def cross_validate(
 
     parses: dict[str, Any] = {}
     scored: list[dict[str, Any]] = []
-    for fold in only if only is not None else sorted(set(folds)):
+    for fold in only if only is not None else sorted(set(folds) - {-1}):
         test = [
             r
             for r, f in zip(rows, folds, strict=True)
@@ -183,7 +190,7 @@ def cross_validate(
     payload["confusions"] = [
         {"intent": w, "read_as": p, "count": c} for (w, p), c in confusion.most_common()
     ]
-    payload["folds"] = len(set(folds)) if only is None else len(only)
+    payload["folds"] = len(set(folds) - {-1}) if only is None else len(only)
     payload["domain"] = domain
     if not include_errors:
         payload.pop("errors")
