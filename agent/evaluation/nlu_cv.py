@@ -111,7 +111,10 @@ def group_folds(
         fold_of[g] = best
         sizes[best] += len(members[g])
         per_intent[best].update(rows[i]["intent"] for i in members[g])
-    return [fold_of.get(g, -1) if g in members else -1 for g in groups]
+    return [
+        -1 if prefixes and str(row.get("id", "")).startswith(prefixes) else fold_of[g]
+        for row, g in zip(rows, groups, strict=True)
+    ]
 
 
 def domain_examples(rows: Sequence[dict[str, Any]], domain: str | None) -> list[dict[str, Any]]:
