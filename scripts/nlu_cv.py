@@ -1,7 +1,8 @@
 """Grouped k-fold cross-validation of the rule path's intent and slot reading.
 
     python scripts/nlu_cv.py --workspace /work/ws/ml [--workspace /work/ws/coat] [-k 5]
-        [--data agent/data/nlu_train.jsonl] [--seed 0] [--train-only iv-] [--errors] [--json]
+        [--data agent/data/nlu_train.jsonl] [--seed 0] [--train-only iv-] [--typos 0.3]
+        [--errors] [--json]
 
 Each workspace scores the training sentences of its own domain (MovieLens, Coat); every fold
 is read by a classifier fit on the other folds (`agent.evaluation.nlu_cv`). Prints overall
@@ -38,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PREFIX",
         help="rows whose id starts with PREFIX always train and are never scored",
     )
+    ap.add_argument(
+        "--typos",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="also read each sentence with words misspelt at this rate (intent accuracy only)",
+    )
     ap.add_argument("--errors", action="store_true", help="list every sentence read wrongly")
     ap.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args(argv)
@@ -59,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             agent = RecAgent.from_workspace(ws, "rule", state_dir=Path(tmp) / "state")
             try:
-                payload = cross_validate(agent, rows, folds, include_errors=args.errors)
+                payload = cross_validate(
+                    agent, rows, folds, include_errors=args.errors, typo_rate=args.typos
+                )
             finally:
                 agent.close()
             payload["workspace"] = str(ws)
@@ -74,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             f"sentences: intent accuracy {p['intent_accuracy']:.3f}, slot F1 {p['slot_f1']:.3f}"
             f" (P {p['slot_precision']:.3f} R {p['slot_recall']:.3f}) [{p['seconds']} s]"
         )
+        if "typo_intent_accuracy" in p:
+            print(
+                f"  with typos ({p['typo_n']} sentences misspelt): intent accuracy "
+                f"{p['typo_intent_accuracy']:.3f}"
+            )
         for intent, row in p["per_intent"].items():
             print(
                 f"  {intent:<10} n={row['n']:<4} accuracy {row['accuracy']:.3f}"

@@ -117,6 +117,20 @@ def group_folds(
     ]
 
 
+def with_typos(text: str, rate: float, rng: random.Random) -> str:
+    """The text with some words of four letters or more misspelt the way fast typing does
+    (two neighbouring inner letters swapped), each with probability `rate`."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group()
+        if rng.random() >= rate:
+            return word
+        i = rng.randrange(1, len(word) - 2)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+    return re.sub(r"[A-Za-z]{4,}", swap, text)
+
+
 def domain_examples(rows: Sequence[dict[str, Any]], domain: str | None) -> list[dict[str, Any]]:
     """The rows a classifier of `domain` learns from (as `agent.intents.training_examples`
     picks them: its own domain's, and other domains' only when they carry no slots)."""
@@ -133,12 +147,15 @@ def cross_validate(
     *,
     only: Sequence[int] | None = None,
     include_errors: bool = False,
+    typo_rate: float = 0.0,
 ) -> dict[str, Any]:
     """Score `agent`'s rule reading of each fold with a classifier fit on the other folds.
 
     `agent` is a rule-backend `RecAgent`; rows of another domain than its workspace's are
     never scored (they still teach slot-free intents, as in the shipped classifier). `only`
-    limits the scored folds (a test may score one)."""
+    limits the scored folds (a test may score one). With `typo_rate`, each scored sentence is
+    read once more with misspelt words (`with_typos`, seeded), and the intent accuracy on
+    those copies is reported as `typo_intent_accuracy`."""
     from agent.intents import IntentClassifier
     from agent.memory import SessionState
     from agent.planner import RulePlanner
@@ -160,6 +177,8 @@ def cross_validate(
 
     parses: dict[str, Any] = {}
     scored: list[dict[str, Any]] = []
+    rng = random.Random(0)
+    typo_n = typo_right = 0
     for fold in only if only is not None else sorted(set(folds) - {-1}):
         test = [
             r
@@ -186,6 +205,12 @@ def cross_validate(
             )
             parses[row["text"]] = planner.read(state, row["text"])
             scored.append(row)
+            if typo_rate > 0:
+                typed = with_typos(row["text"], typo_rate, rng)
+                if typed != row["text"]:
+                    got = planner.read(state, typed).intent
+                    typo_n += 1
+                    typo_right += got is not None and got.value == row["intent"]
     payload = score(scored, lambda text, shown, focus: parses[text])
     confusion = Counter(
         (e["intent"], e["predicted"]) for e in payload["errors"] if e["intent"] != e["predicted"]
@@ -195,6 +220,9 @@ def cross_validate(
     ]
     payload["folds"] = len(set(folds) - {-1}) if only is None else len(only)
     payload["domain"] = domain
+    if typo_rate > 0:
+        payload["typo_n"] = typo_n
+        payload["typo_intent_accuracy"] = round(typo_right / typo_n, 4) if typo_n else 0.0
     if not include_errors:
         payload.pop("errors")
     return payload
