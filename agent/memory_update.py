@@ -163,7 +163,9 @@ def memory_lines(state: SessionState, vocab: Vocabulary) -> list[str]:
     for attr, rng in cons.ranges.items():
         info = vocab.numeric.get(attr)
         fmt = info.fmt if info else str
-        if rng.min is not None and rng.max is not None:
+        if info is not None and info.kind is NumericKind.FLAG and rng.min == rng.max is not None:
+            lines.append(f"wants {info.flag_words(rng.min)}")
+        elif rng.min is not None and rng.max is not None:
             lines.append(f"{attr} between {fmt(rng.min)} and {fmt(rng.max)}")
         elif rng.min is not None:
             lines.append(f"{attr} at least {fmt(rng.min)}")
@@ -186,6 +188,8 @@ def _range_words(attr: str, rng: Range, vocab: Vocabulary) -> str:
     fmt = info.fmt if info else str
     year = info is not None and info.kind is NumericKind.YEAR
     low, high = rng.low, rng.high
+    if info is not None and info.kind is NumericKind.FLAG and low == high is not None:
+        return info.flag_words(low)  # "illustrated", "not illustrated"
     if year and low is not None and high is not None and low % 10 == 0 and high == low + 9:
         return f"{fmt(low)}s"
     if low is not None and high is not None:
@@ -211,6 +215,8 @@ def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
             parts.append(words[direction])
         elif info is not None and info.kind is NumericKind.PRICE:
             parts.append("cheaper" if direction is Direction.DOWN else "pricier")
+        elif info is not None and (info.higher if direction is Direction.UP else info.lower):
+            parts.append((info.higher if direction is Direction.UP else info.lower)[0])
         else:
             parts.append(f"{'higher' if direction is Direction.UP else 'lower'} {attr}")
     if parse.popularity is not None:

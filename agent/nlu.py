@@ -52,7 +52,7 @@ from agent.parse import (
     TitleRole,
     WhatIf,
 )
-from agent.vocab import Vocabulary, token_spans
+from agent.vocab import Vocabulary, token_spans, words
 
 __all__ = [
     "Direction",
@@ -262,6 +262,20 @@ def _unplaced(spans: Sequence[tuple[str, int, int]], used: set[int], covered: st
     return list(dict.fromkeys(out))
 
 
+STEM = 5  # "published" and "publication" share a stem: the word names the attribute
+
+
+def _described_stems(vocab: Vocabulary, attributes: set[str]) -> set[str]:
+    """Stems of the names and descriptions of attributes this turn placed: "published after
+    2010" says the year whose description is "year of first publication"."""
+    stems: set[str] = set()
+    for attr in attributes:
+        info = vocab.numeric.get(attr) or vocab.categorical.get(attr)
+        text = f"{attr.replace('_', ' ')} {getattr(info, 'description', '')}"
+        stems.update(w[:STEM] for w in words(text) if len(w) >= STEM)
+    return stems
+
+
 def _cue_blanked(text: str) -> str:
     """The text with every cue phrase blanked (what is left may be an unplaced wish)."""
     rxs = [rx for _, rx in INTENT_PATTERNS] + [MORE, REPLACE, K_RX, WISH_CONDITIONAL, OUTCOME_CUE]
@@ -338,6 +352,13 @@ def understand(
         if not acc.include[attr]:
             del acc.include[attr]
     numbers = numeric_slots(_blanked(text, found.blank), vocab)
+    for flag in vocab.find_flags(tokens, acc.used | skip):
+        acc.used.update(range(flag.start, flag.end))
+        if flag.attribute in numbers.ranges or _describes_shown(tokens, flag.start):
+            continue
+        negated = _negated(tokens, flag.start) or _negated_after(tokens, flag.start, flag.end)
+        value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
+        numbers.ranges[flag.attribute] = Range(value, value)
     _cleared(tokens, vocab, acc)
 
     refs = found.ordered()
@@ -357,7 +378,9 @@ def understand(
     named_vars = tuple(find_variables(text, variables)) if variables else ()
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
-    unplaced = _unplaced(spans, acc.used | skip, covered)
+    placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
+    about = _described_stems(vocab, placed)
+    unplaced = [w for w in _unplaced(spans, acc.used | skip, covered) if w[:STEM] not in about]
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(

@@ -1,4 +1,6 @@
-"""Numbers in a turn: years and decades (in digits and in words), prices, scores, relative
+"""Numbers in a turn: years and decades (in digits and in words), prices, scores, any numeric
+column said with its unit ("between 200 and 400 pages", "at most three stars of spice"; units
+and the words that move a column, "longer" / "shorter", come from schema.toml), relative
 moves ("cheaper", "older") and popularity wishes ("lesser-known", "blockbuster").
 
 Each reader takes the turn's text with titles and ordinals already blanked out (so "Fargo
@@ -11,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.parse import Direction, Range
-from agent.vocab import NumericKind, Vocabulary
+from agent.vocab import NumericAttribute, NumericKind, Vocabulary, normalise
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -123,6 +125,94 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
 )
 
 
+# Comparisons around a number said with its unit (the units themselves come from the data).
+_COUNT_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100,
+}  # fmt: skip
+_QTY = (
+    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
+    + ")"
+)
+_AT_MOST = (
+    r"under|below|less than|fewer than|at most|up to|no more than|not more than|not over|"
+    r"max(?:imum)?(?: of)?|within|no higher than|<=?"
+)
+_AT_LEAST = (
+    r"(?<!no )(?<!not )(?:over|above|more than|at least|min(?:imum)?(?: of)?|no less than|"
+    r"no fewer than|not less than|upwards of|>=?)"
+)
+_AROUND = r"around|about|roughly|approximately|circa|~"
+_OR_LESS = r"or (?:less|fewer|under|below|lower)|max(?:imum)?|at most|tops|or so less"
+_OR_MORE = r"or (?:more|over|above|higher)|plus|min(?:imum)?|at least|\+"
+SMALL_SCALE = 10  # an integer column spanning at most this many steps reads "3 stars" exactly
+
+
+def _qty(raw: str) -> float:
+    word = raw.lower().strip()
+    return float(_COUNT_WORDS[word]) if word in _COUNT_WORDS else float(word.replace(",", ""))
+
+
+def _alternation(phrases: tuple[str, ...]) -> str:
+    forms = sorted({p for p in phrases if p}, key=len, reverse=True)
+    return "|".join(re.escape(f).replace(r"\ ", r"[\s-]+") for f in forms)
+
+
+def _unit_range(text: str, attr: NumericAttribute) -> tuple[Range, tuple[int, int]] | None:
+    """A range on one numeric column said with its unit or its name ("400 pages or fewer",
+    "between 200 and 400 pages", "pages under 300", "longer than 500 pages")."""
+    if not attr.units:
+        return None
+    unit = _alternation(attr.units)
+    name = _alternation((normalise(attr.spoken()),))
+    most, least = _AT_MOST, _AT_LEAST
+    if attr.lower:
+        most = rf"(?:{_alternation(attr.lower)}) than|{most}"
+    if attr.higher:
+        least = rf"(?:{_alternation(attr.higher)}) than|{least}"
+    u = rf"-?(?:{unit})(?![a-z])"
+    patterns: tuple[tuple[str, str], ...] = (
+        ("between", rf"\b(?:between|from)\s+{_QTY}\s*(?:{unit})?\s*(?:and|to|-)\s*{_QTY}\s*{u}"),
+        ("between", rf"\b{_QTY}\s*(?:-|to)\s*{_QTY}\s*{u}"),
+        ("max", rf"(?:\b|(?<=\s)|^)(?:{most})\s*{_QTY}\s*{u}"),
+        ("min", rf"(?:\b|(?<=\s)|^)(?:{least})\s*{_QTY}\s*{u}"),
+        ("max", rf"\b{_QTY}\s*{u}\s*(?:{_OR_LESS})"),
+        ("min", rf"\b{_QTY}\s*(?:\+\s*{u}|{u}\s*(?:{_OR_MORE}))"),
+        ("max", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{most})\s*{_QTY}\b"),
+        ("min", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{least})\s*{_QTY}\b"),
+        ("about", rf"\b(?:(?:{_AROUND})\s*)?{_QTY}\s*{u}"),
+    )
+    for kind, pattern in patterns:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if not m:
+            continue
+        nums = [_qty(g) for g in m.groups() if g is not None]
+        if kind == "between":
+            rng = Range(min(nums[:2]), max(nums[:2]))
+        elif kind == "max":
+            rng = Range(None, nums[0])
+        elif kind == "min":
+            rng = Range(nums[0], None)
+        elif attr.integer and attr.high - attr.low <= SMALL_SCALE:
+            rng = Range(nums[0], nums[0])  # "3 stars of spice" on a 0-5 scale
+        else:
+            rng = Range(round(nums[0] * 0.85, 2), round(nums[0] * 1.15, 2))  # "a 300-page book"
+        return rng, m.span()
+    return None
+
+
+def _moves(text: str, attr: NumericAttribute) -> list[tuple[int, int, Direction]]:
+    """schema.toml's `higher` / `lower` words for a column found in the text."""
+    out = []
+    for phrases, direction in ((attr.higher, Direction.UP), (attr.lower, Direction.DOWN)):
+        if phrases:
+            rx = re.compile(rf"\b(?:{_alternation(phrases)})\b", re.IGNORECASE)
+            out += [(m.start(), m.end(), direction) for m in rx.finditer(text)]
+    return out
+
+
 @dataclass
 class NumericSlots:
     """What the numeric readers found, with the character spans they consumed."""
@@ -211,8 +301,21 @@ def year_range(
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
+    declared_moves: list[tuple[int, int, str, Direction]] = []
+    for attr in vocab.numeric.values():
+        if attr.kind is NumericKind.FLAG:
+            continue
+        said = _unit_range(text, attr)
+        if said is not None:
+            found.ranges[attr.name] = said[0]
+            found.spans.append(said[1])
+            text = text[: said[1][0]] + " " * (said[1][1] - said[1][0]) + text[said[1][1] :]
+        declared_moves += [(s, e, attr.name, d) for s, e, d in _moves(text, attr)]
     price = vocab.numeric_of_kind(NumericKind.PRICE)
-    if price is not None and MONEY_CONTEXT.search(text):
+    money = MONEY_CONTEXT.search(text) is not None
+    if price is not None and not money and price.units:
+        money = re.search(rf"\b(?:{_alternation(price.units)})\b", text, re.I) is not None
+    if price is not None and price.name not in found.ranges and money:
         low: float | None = None
         high: float | None = None
         between = PRICE_BETWEEN.search(text)
@@ -234,6 +337,7 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
                     found.spans.append(bare.span())
         if low is not None or high is not None:
             found.ranges[price.name] = Range(low, high)
+            found.spans += [m.span() for m in MONEY_CONTEXT.finditer(text)]  # "dollars", "price"
     year = vocab.numeric_of_kind(NumericKind.YEAR)
     if year is not None:
         rng = year_range(text, year.high, found.spans)
@@ -251,7 +355,8 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
                 max(score.low, min(score.high, score.median + 1)), None
             )
             found.spans.append(quality.span())
-    moves: list[tuple[int, int, str, Direction]] = []
+    moves = [m for m in declared_moves if m[2] not in found.ranges]
+    found.spans += [(s, e) for s, e, name, _ in declared_moves if name in found.ranges]
     for rx, kind, direction in RELATIVE:
         attr = vocab.numeric_of_kind(kind)
         if attr is None:

@@ -6,8 +6,12 @@ categorical columns (one value, or several joined with "|", as MovieLens genres 
 slot values with their spelling variants (case, plural, hyphen, no space: "Sci-Fi" is also
 "sci fi", "scifi", "sci-fis") plus the dataset's own synonyms (`[synonyms.genres]` in
 schema.toml: "science fiction"); numeric columns become range slots whose kind (year, price,
-score, popularity, flag) is read from the column name; titles become an n-gram index for
-exact references and a rapidfuzz index for misspelt ones.
+score, popularity, flag) is read from the column name, and how people say its numbers and
+moves from schema.toml (`unit = ["pages"]`, `higher = ["longer"]`, `lower = ["shorter"]`; the
+column's own name is always a unit: "400 pages" for a `pages` column); a 0/1 column is a flag
+named by its column ("illustrated", "signed copy" for `signed_copy`) and by the synonyms
+schema.toml gives its "1" / "0" values; titles become an n-gram index for exact references
+and a rapidfuzz index for misspelt ones.
 """
 
 from __future__ import annotations
@@ -154,7 +158,11 @@ class CategoricalAttribute:
 
 @dataclass(frozen=True)
 class NumericAttribute:
-    """A numeric item attribute with its observed range."""
+    """A numeric item attribute with its observed range and the words that say it.
+
+    `units` follow a number ("400 pages"), `higher` / `lower` move it ("longer", "shorter");
+    for a flag, `on` / `off` are the phrases that name its 1 / 0 ("illustrated").
+    """
 
     name: str
     kind: NumericKind
@@ -163,6 +171,11 @@ class NumericAttribute:
     median: float
     integer: bool
     description: str = ""
+    units: tuple[str, ...] = ()
+    higher: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ()
+    on: tuple[str, ...] = ()
+    off: tuple[str, ...] = ()
 
     def fmt(self, value: float) -> str:
         """A value as people write it for this attribute."""
@@ -171,6 +184,25 @@ class NumericAttribute:
         if self.integer or self.kind is NumericKind.YEAR:
             return str(round(value))
         return f"{value:.1f}"
+
+    def spoken(self) -> str:
+        """The attribute as people say it ("signed_copy" -> "signed copy")."""
+        return self.name.replace("_", " ").strip()
+
+    def flag_words(self, value: float) -> str:
+        """A flag's value in words: "illustrated" / "not illustrated"."""
+        name = self.on[0] if self.on else self.spoken()
+        return name if value >= 0.5 else (self.off[0] if self.off else f"not {name}")
+
+
+@dataclass(frozen=True)
+class FlagHit:
+    """A flag phrase among a turn's tokens: `value` 1.0 (on) or 0.0 (an "off" synonym)."""
+
+    attribute: str
+    value: float
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -199,10 +231,15 @@ class Vocabulary:
         items: pd.DataFrame,
         descriptions: Mapping[str, str] | None = None,
         synonyms: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+        wording: Mapping[str, tuple[Iterable[str], Iterable[str], Iterable[str]]] | None = None,
     ) -> Vocabulary:
-        """Read attributes and titles off an item table in the data contract."""
+        """Read attributes and titles off an item table in the data contract.
+
+        `wording` is schema.toml's (unit, higher, lower) phrases per numeric column.
+        """
         descriptions = descriptions or {}
         synonyms = synonyms or {}
+        wording = wording or {}
         categorical: dict[str, CategoricalAttribute] = {}
         numeric: dict[str, NumericAttribute] = {}
         for col in items.columns:
@@ -214,14 +251,26 @@ class Vocabulary:
                 finite = values[np.isfinite(values)]
                 if not finite.size:
                     continue
+                kind = _numeric_kind(col, values)
+                units, higher, lower = (tuple(w) for w in wording.get(col, ((), (), ())))
+                on, off = (
+                    _flag_phrases(col, synonyms.get(col, {}))
+                    if kind is NumericKind.FLAG
+                    else ((), ())
+                )
                 numeric[col] = NumericAttribute(
                     name=col,
-                    kind=_numeric_kind(col, values),
+                    kind=kind,
                     low=float(finite.min()),
                     high=float(finite.max()),
                     median=float(np.median(finite)),
                     integer=bool(np.all(finite == np.round(finite))),
                     description=descriptions.get(col, ""),
+                    units=_unit_phrases(col, kind, units),
+                    higher=tuple(normalise(w) for w in higher if normalise(w)),
+                    lower=tuple(normalise(w) for w in lower if normalise(w)),
+                    on=on,
+                    off=off,
                 )
                 continue
             attr = _categorical(col, series, synonyms.get(col, {}), descriptions.get(col, ""))
@@ -249,7 +298,8 @@ class Vocabulary:
         synonyms = dict(getattr(schema, "synonyms", {}) or {})
         if not synonyms:
             synonyms = _default_synonyms(source or getattr(dataset, "name", ""))
-        return cls.from_items(dataset.items, schema.descriptions(), synonyms)
+        wording = schema.wording() if hasattr(schema, "wording") else {}
+        return cls.from_items(dataset.items, schema.descriptions(), synonyms, wording)
 
     def numeric_of_kind(self, kind: NumericKind) -> NumericAttribute | None:
         """The first numeric attribute of a kind (e.g. the price column), if any."""
@@ -268,7 +318,36 @@ class Vocabulary:
         """Every word of a title or an attribute phrase (never "repaired" as a typo)."""
         found = {w for key in self.titles for w in key.split(" ")}
         found.update(w for phrase in self._phrase_index for w in phrase.split(" "))
+        for attr in self.numeric.values():
+            for phrase in (*attr.units, *attr.higher, *attr.lower, *attr.on, *attr.off):
+                found.update(phrase.split(" "))
         return frozenset(found)
+
+    @cached_property
+    def _flag_index(self) -> dict[str, list[tuple[str, float]]]:
+        index: dict[str, list[tuple[str, float]]] = {}
+        for attr in self.numeric.values():
+            for phrases, value in ((attr.on, 1.0), (attr.off, 0.0)):
+                for phrase in phrases:
+                    for form in value_variants(phrase):
+                        index.setdefault(form, []).append((attr.name, value))
+        return index
+
+    def find_flags(self, tokens: list[str], taken: Iterable[int] = ()) -> list[FlagHit]:
+        """Flag phrases among the tokens ("illustrated", "signed copy"), longest first, not
+        overlapping `taken` positions (attribute values and titles found before)."""
+        index = self._flag_index
+        busy = set(taken)
+        found: list[FlagHit] = []
+        for size in (4, 3, 2, 1):
+            for start in range(len(tokens) - size + 1):
+                span = range(start, start + size)
+                if busy.intersection(span):
+                    continue
+                for attr, value in index.get(" ".join(tokens[start : start + size]), ()):
+                    found.append(FlagHit(attr, value, start, start + size))
+                    busy.update(span)
+        return sorted(found, key=lambda f: f.start)
 
     @cached_property
     def _fuzzy_phrases(self) -> list[str]:
@@ -400,6 +479,41 @@ class Vocabulary:
         for attr in self.categorical.values():
             for value in attr.values:
                 yield attr.name, value
+
+
+_FLAG_PREFIX = re.compile(r"^(is|has|have|with|can|allows?|offers?)_+", re.IGNORECASE)
+_FLAG_ON = ("1", "true", "yes")
+_FLAG_OFF = ("0", "false", "no")
+
+
+def _flag_phrases(
+    col: str, synonyms: Mapping[str, Iterable[str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A 0/1 column's names for 1 (the column as spoken, "is_vegan" -> "vegan", plus the
+    synonyms of its "1"/"true"/"yes" value) and for 0 (the synonyms of "0"/"false"/"no")."""
+    spoken = normalise(_FLAG_PREFIX.sub("", col).replace("_", " "))
+    on = [spoken] if spoken else []
+    off: list[str] = []
+    for key, phrases in synonyms.items():
+        target = (
+            on if str(key).lower() in _FLAG_ON else off if str(key).lower() in _FLAG_OFF else None
+        )
+        if target is not None:
+            target += [normalise(p) for p in phrases if normalise(p)]
+    return tuple(dict.fromkeys(on)), tuple(dict.fromkeys(off))
+
+
+def _unit_phrases(col: str, kind: NumericKind, declared: Iterable[str]) -> tuple[str, ...]:
+    """The words that follow a number of this column: schema.toml's `unit` phrases, then the
+    column's own name ("pages" for `pages`; not for flags, years and prices, whose numbers
+    have readers of their own)."""
+    out = [normalise(u) for u in declared if normalise(u)]
+    if kind not in (NumericKind.FLAG, NumericKind.YEAR, NumericKind.PRICE):
+        out.append(normalise(col.replace("_", " ")))
+    forms: list[str] = []
+    for unit in out:
+        forms += [unit, *sorted(_plural_forms(unit) - {unit}, key=len, reverse=True)]
+    return tuple(dict.fromkeys(f for f in forms if f))
 
 
 def _categorical(

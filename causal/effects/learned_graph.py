@@ -5,7 +5,7 @@ error only. On a discovered graph the adjustment set itself is uncertain (an edg
 could not orient, an edge a resample drops), and a cell-based outcome model may be
 misspecified. `estimate_on_learned_graph` therefore:
 
-1. estimates on the graph as learned (AIPW, cluster bootstrap);
+1. estimates on the graph as learned (AIPW, or regression for a continuous treatment; cluster bootstrap);
 2. re-identifies the effect on alternative graphs the data cannot rule out: the graph with
    each edge whose direction was decided arbitrarily (or by the orientation hook) near the
    treatment reversed, and the graphs learned on resamples (`DiscoveryResult.resamples`)
@@ -117,7 +117,7 @@ def estimate_on_learned_graph(
         outcome,
         treatment_value,
         control_value,
-        method="aipw",
+        method="auto",
         **{**common, "refutations": refutations},
     )
     if not main.identified:
@@ -157,7 +157,7 @@ def estimate_on_learned_graph(
             continue
         seen.add(key)
         res = estimate_effect(
-            table, alt, treatment, outcome, treatment_value, control_value, method="aipw", **common
+            table, alt, treatment, outcome, treatment_value, control_value, method="auto", **common
         )
         if not (main.ci_low <= res.estimate <= main.ci_high):
             return _decline(
