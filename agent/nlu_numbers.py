@@ -75,28 +75,28 @@ QUALITY_UP = _rx(
 RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     (
         _rx(
-            r"\b(cheaper|less expensive|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
+            r"\b(cheaper|cheapest|less expensive|least expensive|lowest price[sd]?|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
         ),
         NumericKind.PRICE,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(more expensive|pricier|fancier|premium|higher end|high end|too cheap|luxury|upscale)\b"
+            r"\b(more expensive|most expensive|priciest|pricier|fancier|premium|higher end|high end|too cheap|luxury|upscale)\b"
         ),
         NumericKind.PRICE,
         Direction.UP,
     ),
     (
         _rx(
-            r"\b(older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
         ),
         NumericKind.YEAR,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(newer|more recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
+            r"\b(newest|newer|more recent|most recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
         ),
         NumericKind.YEAR,
         Direction.UP,
@@ -126,16 +126,59 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
 
 
 # Comparisons around a number said with its unit (the units themselves come from the data).
-_COUNT_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100,
+_UNITS_W = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
 }  # fmt: skip
-_QTY = (
-    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
-    + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
-    + ")"
+_TEENS_W = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS_W = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ONE = {"one": 1, "a": 1}  # only before "hundred": "one" alone is a pronoun ("a cheaper one")
+_W = lambda table: "|".join(table)  # noqa: E731
+SPELT_NUMBER = _rx(
+    rf"\b(?:(?P<h>{_W(_ONE)}|{_W(_UNITS_W)})[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)?"
+    rf"(?:(?P<t>{_W(_TENS_W)})(?:[\s-]+(?P<u>{_W(_UNITS_W)}|one))?|(?P<teen>{_W(_TEENS_W)})"
+    rf"|(?P<unit>{_W(_UNITS_W)}))?\b"
+    r"(?![\s-]*(?:hundred|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))"
 )
+
+
+def spelt_numbers(text: str) -> str:
+    """Numbers in words as digits, padded to the same length so character spans still point
+    into the original text ("under twenty dollars" -> "under 20     dollars")."""
+
+    def digits(m: re.Match[str]) -> str:
+        if not m.group(0).strip():
+            return m.group(0)
+        value = 0
+        if m.group("h"):
+            value += 100 * {**_ONE, **_UNITS_W}[m.group("h").lower()]
+        if m.group("t"):
+            value += _TENS_W[m.group("t").lower()]
+            if m.group("u"):
+                value += {**_UNITS_W, "one": 1}[m.group("u").lower()]
+        elif m.group("teen"):
+            value += _TEENS_W[m.group("teen").lower()]
+        elif m.group("unit"):
+            value += _UNITS_W[m.group("unit").lower()]
+        if not value:
+            return m.group(0)
+        trail = m.group(0)[len(m.group(0).rstrip(" -")) :]
+        word = m.group(0)[: len(m.group(0)) - len(trail)]
+        return str(value).ljust(len(word)) + trail
+
+    return SPELT_NUMBER.sub(digits, text)
+
+
+def _spelt_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in SPELT_NUMBER.finditer(text) if m.group(0).strip()]
+
+
+_QTY = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _AT_MOST = (
     r"under|below|less than|fewer than|at most|up to|no more than|not more than|not over|"
     r"max(?:imum)?(?: of)?|within|no higher than|<=?"
@@ -147,12 +190,14 @@ _AT_LEAST = (
 _AROUND = r"around|about|roughly|approximately|circa|~"
 _OR_LESS = r"or (?:less|fewer|under|below|lower)|max(?:imum)?|at most|tops|or so less"
 _OR_MORE = r"or (?:more|over|above|higher)|plus|min(?:imum)?|at least|\+"
+NEGATED_BEFORE = _rx(r"(?:\b(?:not|no|nothing|never|none)|n't)\s+(?:(?:so|very|that|too)\s+)?$")
+TOO_BEFORE = _rx(r"\btoo\s+$")
+AROUND_BEFORE = _rx(rf"\b(?:{_AROUND})\s*$")
 SMALL_SCALE = 10  # an integer column spanning at most this many steps reads "3 stars" exactly
 
 
 def _qty(raw: str) -> float:
-    word = raw.lower().strip()
-    return float(_COUNT_WORDS[word]) if word in _COUNT_WORDS else float(word.replace(",", ""))
+    return float(raw.replace(",", ""))
 
 
 def _alternation(phrases: tuple[str, ...]) -> str:
@@ -189,6 +234,8 @@ def _unit_range(text: str, attr: NumericAttribute) -> tuple[Range, tuple[int, in
         if not m:
             continue
         nums = [_qty(g) for g in m.groups() if g is not None]
+        if kind in ("max", "min") and NEGATED_BEFORE.search(text[: m.start()]):
+            kind = "min" if kind == "max" else "max"  # "nothing over 500 pages"
         if kind == "between":
             rng = Range(min(nums[:2]), max(nums[:2]))
         elif kind == "max":
@@ -209,7 +256,11 @@ def _moves(text: str, attr: NumericAttribute) -> list[tuple[int, int, Direction]
     for phrases, direction in ((attr.higher, Direction.UP), (attr.lower, Direction.DOWN)):
         if phrases:
             rx = re.compile(rf"\b(?:{_alternation(phrases)})\b", re.IGNORECASE)
-            out += [(m.start(), m.end(), direction) for m in rx.finditer(text)]
+            for m in rx.finditer(text):
+                before = text[: m.start()]
+                flip = TOO_BEFORE.search(before) or NEGATED_BEFORE.search(before)
+                turned = Direction.DOWN if direction is Direction.UP else Direction.UP
+                out.append((m.start(), m.end(), turned if flip else direction))  # "too long"
     return out
 
 
@@ -301,6 +352,8 @@ def year_range(
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
+    spelt = _spelt_spans(text)
+    text = spelt_numbers(text)
     declared_moves: list[tuple[int, int, str, Direction]] = []
     for attr in vocab.numeric.values():
         if attr.kind is NumericKind.FLAG:
@@ -335,6 +388,10 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
                 if bare:
                     high = float(bare.group(1) or bare.group(2))
                     found.spans.append(bare.span())
+                    around = AROUND_BEFORE.search(text[: bare.start()])
+                    if around:  # "around 15 dollars"
+                        low, high = round(high * 0.85, 2), round(high * 1.15, 2)
+                        found.spans.append(around.span())
         if low is not None or high is not None:
             found.ranges[price.name] = Range(low, high)
             found.spans += [m.span() for m in MONEY_CONTEXT.finditer(text)]  # "dollars", "price"
@@ -389,4 +446,6 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
         move = (popular.name, found.popularity) if popular is not None else None
         if move and move[0] not in found.ranges and move not in found.relative:
             found.relative.append(move)
+    used = list(found.spans)  # a number said in words is consumed whole ("twenty")
+    found.spans += [(a, b) for a, b in spelt if any(a < e and s < b for s, e in used)]
     return found

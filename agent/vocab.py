@@ -34,6 +34,7 @@ _ARTICLE_SUFFIX = re.compile(r"^(.*), (the|a|an|les|la|le|il|el|das|der|die)$", 
 MAX_TITLE_WORDS = 10
 FUZZY_VALUE_CUTOFF = 86  # rapidfuzz ratio for a misspelt attribute value ("thriler")
 FUZZY_TITLE_CUTOFF = 86  # rapidfuzz ratio for a misspelt or partial title
+FLAG_STEM = 5  # shortest stem by which a one-word flag name is matched in another form
 GENERIC_TITLE_SHARE = 0.05  # a word in more titles than this says nothing about one item
 
 
@@ -267,8 +268,8 @@ class Vocabulary:
                     integer=bool(np.all(finite == np.round(finite))),
                     description=descriptions.get(col, ""),
                     units=_unit_phrases(col, kind, units),
-                    higher=tuple(normalise(w) for w in higher if normalise(w)),
-                    lower=tuple(normalise(w) for w in lower if normalise(w)),
+                    higher=_comparatives(higher),
+                    lower=_comparatives(lower),
                     on=on,
                     off=off,
                 )
@@ -347,7 +348,25 @@ class Vocabulary:
                 for attr, value in index.get(" ".join(tokens[start : start + size]), ()):
                     found.append(FlagHit(attr, value, start, start + size))
                     busy.update(span)
+        for pos, token in enumerate(tokens):  # "illustrations" for an `illustrated` flag
+            if pos in busy or len(token) < FLAG_STEM + 1:
+                continue
+            for stem, attr, value in self._flag_stems:
+                if token.startswith(stem):
+                    found.append(FlagHit(attr, value, pos, pos + 1))
+                    busy.add(pos)
+                    break
         return sorted(found, key=lambda f: f.start)
+
+    @cached_property
+    def _flag_stems(self) -> list[tuple[str, str, float]]:
+        """One-word flag names of seven letters or more by their stem (the word less its
+        last two letters): another form of the word names the same flag."""
+        out = []
+        for phrase, hits in self._flag_index.items():
+            if " " not in phrase and len(phrase) >= FLAG_STEM + 2 and phrase.isalpha():
+                out += [(phrase[:-2], attr, value) for attr, value in hits]
+        return out
 
     @cached_property
     def _fuzzy_phrases(self) -> list[str]:
@@ -369,6 +388,8 @@ class Vocabulary:
                 if taken.intersection(span):
                     continue
                 hits = index.get(" ".join(tokens[start : start + size]))
+                if not hits and size == 2 and all(t.isalpha() for t in tokens[start : start + 2]):
+                    hits = index.get("".join(tokens[start : start + 2]))  # "cook books"
                 if hits:
                     for attr, values in hits:
                         found.append(ValueHit(attr, values, start, start + size))
@@ -417,6 +438,8 @@ class Vocabulary:
             return True
         if len(ws) >= 3 and all(len(w) == 1 for w in ws):
             return True  # letters spelt out: "M*A*S*H", "E.T.", not a run of generic words
+        if len(ws) >= 3 and not any(w in phrases for w in ws):
+            return True  # "Beyond the Meridian": three common words together still name it
         return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
     def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -500,7 +523,21 @@ def _flag_phrases(
         )
         if target is not None:
             target += [normalise(p) for p in phrases if normalise(p)]
+    # "with pictures" is on, so "without pictures" is off
+    off += [f"without {p[5:]}" for p in on if p.startswith("with ")]
     return tuple(dict.fromkeys(on)), tuple(dict.fromkeys(off))
+
+
+def _comparatives(phrases: Iterable[str]) -> tuple[str, ...]:
+    """Declared move words plus their superlatives ("shorter" -> "shortest")."""
+    out: list[str] = []
+    for phrase in phrases:
+        norm = normalise(phrase)
+        if norm:
+            out.append(norm)
+            if norm.endswith("er") and " " not in norm and len(norm) > 4:
+                out.append(norm[:-2] + "est")
+    return tuple(dict.fromkeys(out))
 
 
 def _unit_phrases(col: str, kind: NumericKind, declared: Iterable[str]) -> tuple[str, ...]:
