@@ -193,7 +193,8 @@ class NumericAttribute:
     def flag_words(self, value: float) -> str:
         """A flag's value in words: "illustrated" / "not illustrated"."""
         name = self.on[0] if self.on else self.spoken()
-        return name if value >= 0.5 else (self.off[0] if self.off else f"not {name}")
+        declared = [o for o in self.off if not o.startswith("without ")]  # not derived ones
+        return name if value >= 0.5 else (declared[0] if declared else f"not {name}")
 
 
 @dataclass(frozen=True)
