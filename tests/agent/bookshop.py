@@ -2,8 +2,8 @@
 
 Items carry every attribute kind the contract has: categorical (`author`, `language`,
 `format`), multi-valued (`subjects`, joined with "|", spelt as a shop would: "Science-Fiction",
-"Self-Help"), numeric (`pages`, `year`, `price`) and 0/1 flags (`illustrated`,
-`signed_copy`). Users have a favourite subject and a budget; the log is exposure -> click ->
+"Self-Help"), numeric (`pages`, `year`, `price`) and yes/no flags (`illustrated`,
+`signed_copy` as 0/1, `in_stock` as yes/no). Users have a favourite subject and a budget; the log is exposure -> click ->
 rating, driven by subject match, price against budget and a per-book appeal, so popularity is
 skewed like a real shop's. `schema.toml` declares units, comparative words and synonyms the
 way a dataset owner would. Used by the new-domain tests and for probing by hand:
@@ -87,6 +87,9 @@ description = "copy signed by the author"
 
 [synonyms.signed_copy]
 "1" = ["signed", "autographed"]
+
+[synonyms.in_stock]
+"no" = ["out of stock", "sold out"]
 """
 
 
@@ -124,6 +127,7 @@ def make_bookshop(
             "price": price,
             "illustrated": (rng.random(n_items) < 0.3).astype(int),
             "signed_copy": (rng.random(n_items) < 0.1).astype(int),
+            "in_stock": np.where(rng.random(n_items) < 0.8, "yes", "no"),
         }
     )
     users = pd.DataFrame(

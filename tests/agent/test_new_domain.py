@@ -61,6 +61,8 @@ def test_vocabulary_reads_every_attribute_kind(vocab):
     assert vocab.numeric["illustrated"].on[:2] == ("illustrated", "with pictures")
     assert "without pictures" in vocab.numeric["illustrated"].off
     assert vocab.numeric["signed_copy"].on[0] == "signed copy"
+    stock = vocab.numeric["in_stock"]  # a yes/no column loads as 0/1
+    assert stock.kind is NumericKind.FLAG and stock.off == ("out of stock", "sold out")
 
 
 @pytest.mark.parametrize(
@@ -115,6 +117,8 @@ def test_values_in_every_spelling(vocab, text, attr, value):
         ("poetry with illustrations", "illustrated", 1, 1),
         ("a signed copy of a thriller", "signed_copy", 1, 1),
         ("not signed", "signed_copy", 0, 0),
+        ("books in stock", "in_stock", 1, 1),
+        ("books that are out of stock", "in_stock", 0, 0),
         ("books published in the 80s", "year", 1980, 1989),
     ],
 )
