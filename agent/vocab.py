@@ -255,6 +255,8 @@ class Vocabulary:
                     continue
                 kind = _numeric_kind(col, values)
                 units, higher, lower = (tuple(w) for w in wording.get(col, ((), (), ())))
+                if kind is NumericKind.POPULARITY and (units or higher or lower):
+                    kind = NumericKind.OTHER  # "page_count" with a unit counts pages, not fans
                 on, off = (
                     _flag_phrases(col, synonyms.get(col, {}))
                     if kind is NumericKind.FLAG
@@ -529,6 +531,9 @@ def _flag_phrases(
     return tuple(dict.fromkeys(on)), tuple(dict.fromkeys(off))
 
 
+_COUNT_WORDS = frozenset({"count", "counts", "number", "num", "nb", "n", "total", "no"})
+
+
 def _comparatives(phrases: Iterable[str]) -> tuple[str, ...]:
     """Declared move words plus their superlatives ("shorter" -> "shortest")."""
     out: list[str] = []
@@ -547,7 +552,11 @@ def _unit_phrases(col: str, kind: NumericKind, declared: Iterable[str]) -> tuple
     have readers of their own)."""
     out = [normalise(u) for u in declared if normalise(u)]
     if kind not in (NumericKind.FLAG, NumericKind.YEAR, NumericKind.PRICE):
-        out.append(normalise(col.replace("_", " ")))
+        spoken = normalise(col.replace("_", " "))
+        out.append(spoken)
+        counted = " ".join(w for w in spoken.split(" ") if w not in _COUNT_WORDS)
+        if counted and counted != spoken:
+            out.append(counted)  # "page_count", "num_pages": "300 pages"
     forms: list[str] = []
     for unit in out:
         forms += [unit, *sorted(_plural_forms(unit) - {unit}, key=len, reverse=True)]

@@ -348,3 +348,22 @@ def test_agent_what_if_on_a_numeric_attribute(book_agent):
     reply = book_agent.chat(sid, "what if the price were lower?")
     assert "price" in reply.text
     assert "needs a discrete treatment" not in reply.text and "can't estimate" not in reply.text
+
+
+def test_units_from_column_names_without_a_schema():
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c", "d"],
+            "title": ["Quiet Fox", "Loud Owl", "Red Hen", "Grey Cat"],
+            "page_count": [120.0, 310.0, 480.0, 900.0],
+            "prep_minutes": [10.0, 25.0, 40.0, 90.0],
+        }
+    )
+    plain = Vocabulary.from_items(items)
+    rng = understand("under 300 pages", plain).ranges["page_count"]  # "count" dropped
+    assert (rng.low, rng.high) == (None, 300)
+    rng = understand("prep minutes at most 30", plain).ranges["prep_minutes"]
+    assert (rng.low, rng.high) == (None, 30)
+    assert plain.numeric["page_count"].kind is NumericKind.POPULARITY  # by its name alone
+    declared = Vocabulary.from_items(items, wording={"page_count": (["pages"], [], [])})
+    assert declared.numeric["page_count"].kind is NumericKind.OTHER  # a unit says what it counts
