@@ -98,6 +98,7 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
             cons.like_items = [*cons.like_items, item_id][-3:]
     for attr in parse.cleared:
         cons.include.pop(attr, None)
+        cons.ranges.pop(attr, None)  # "any price", "the price doesn't matter"
         if attr in cons.any_mode:
             cons.any_mode.remove(attr)
     asks_graph = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)

@@ -130,6 +130,19 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
     return False
 
 
+def _written_as_name(
+    text: str, spans: Sequence[tuple[str, int, int]], tokens: Sequence[str], start: int, end: int
+) -> bool:
+    """A part of a name counts after "by" or when capitalised mid-sentence ("a Tanaka novel")."""
+    if start > 0 and tokens[start - 1] == "by":
+        return True
+    for _, s, _e in spans[start:end]:
+        before = text[:s].rstrip()
+        if text[s].isupper() and before and before[-1] not in ".!?":
+            return True
+    return False
+
+
 def _anything_but(tokens: Sequence[str], j: int) -> bool:
     return tokens[j] == "but" and j > 0 and tokens[j - 1] in ("anything", "everything", "all")
 
@@ -177,13 +190,13 @@ def _describes_shown(tokens: Sequence[str], start: int) -> bool:
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
-    """ "any color", "whatever genre", "the color doesn't matter": that wish is dropped."""
+    """ "any color", "whatever genre", "the price doesn't matter": that wish is dropped."""
 
     def stem(word: str) -> str:
         return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
     stems = [stem(t) for t in tokens]
-    for attr in vocab.categorical:
+    for attr in [*vocab.categorical, *vocab.numeric]:
         for spoken in {attr, spoken_name(attr)}:
             name = [stem(w) for w in spoken.lower().replace("_", " ").split()]
             n = len(name)
@@ -326,6 +339,8 @@ def understand(
     for hit in vocab.find_values(tokens):
         if skip.intersection(range(hit.start, hit.end)):
             continue  # a word inside a title ("Romance" in a title) is not a wish
+        if hit.partial and not _written_as_name(text, spans, tokens, hit.start, hit.end):
+            continue  # "king" is a word; "by King" or "a King novel" names an author
         acc.used.update(range(hit.start, hit.end))
         if _describes_shown(tokens, hit.start):
             continue
@@ -360,6 +375,9 @@ def understand(
         value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
         numbers.ranges[flag.attribute] = Range(value, value)
     _cleared(tokens, vocab, acc)
+    for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
+        numbers.ranges.pop(attr, None)
+        numbers.relative = [(a, d) for a, d in numbers.relative if a != attr]
 
     refs = found.ordered()
     if refs and not feedback_or_focus(text, refs):

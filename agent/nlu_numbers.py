@@ -253,9 +253,16 @@ def _unit_range(text: str, attr: NumericAttribute) -> tuple[Range, tuple[int, in
 def _moves(text: str, attr: NumericAttribute) -> list[tuple[int, int, Direction]]:
     """schema.toml's `higher` / `lower` words for a column found in the text."""
     out = []
-    for phrases, direction in ((attr.higher, Direction.UP), (attr.lower, Direction.DOWN)):
-        if phrases:
-            rx = re.compile(rf"\b(?:{_alternation(phrases)})\b", re.IGNORECASE)
+    unit = rf"(?:{_alternation(attr.units)})" if attr.units else None
+    for phrases, direction, amount in (
+        (attr.higher, Direction.UP, "more"),
+        (attr.lower, Direction.DOWN, "fewer|less"),
+    ):
+        words = [_alternation(phrases)] if phrases else []
+        if unit:
+            words.append(rf"(?:{amount})\s+{unit}")  # "fewer pages", "more chilis"
+        if words:
+            rx = re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE)
             for m in rx.finditer(text):
                 before = text[: m.start()]
                 flip = TOO_BEFORE.search(before) or NEGATED_BEFORE.search(before)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -155,6 +155,9 @@ class CategoricalAttribute:
     phrases: Mapping[str, tuple[str, ...]]  # normalised phrase -> the values it names
     counts: Mapping[str, int]
     description: str = ""
+    # phrases that are part of a name ("okafor" for "Ada Okafor"): read only when written as a
+    # name (capitalised mid-sentence) or after "by"
+    partial: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ class ValueHit:
     start: int
     end: int
     fuzzy: bool = False
+    partial: bool = False  # a part of a name ("Okafor"): the caller checks how it was written
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,7 @@ class Vocabulary:
             attr = _categorical(col, series, synonyms.get(col, {}), descriptions.get(col, ""))
             if attr is not None:
                 categorical[col] = attr
+        categorical = _with_name_parts(categorical)
         titles: dict[str, list[str]] = {}
         ids = items["item_id"].astype(str).tolist()
         names = items["title"].astype(str).tolist()
@@ -394,8 +399,10 @@ class Vocabulary:
                 if not hits and size == 2 and all(t.isalpha() for t in tokens[start : start + 2]):
                     hits = index.get("".join(tokens[start : start + 2]))  # "cook books"
                 if hits:
+                    phrase = " ".join(tokens[start : start + size])
                     for attr, values in hits:
-                        found.append(ValueHit(attr, values, start, start + size))
+                        partial = phrase in self.categorical[attr].partial
+                        found.append(ValueHit(attr, values, start, start + size, partial=partial))
                     taken.update(span)
         if fuzzy and self._fuzzy_phrases:
             from rapidfuzz import fuzz, process
@@ -535,14 +542,23 @@ _COUNT_WORDS = frozenset({"count", "counts", "number", "num", "nb", "n", "total"
 
 
 def _comparatives(phrases: Iterable[str]) -> tuple[str, ...]:
-    """Declared move words plus their superlatives ("shorter" -> "shortest")."""
+    """Declared move words plus their superlatives and plain forms ("shorter" -> "shortest",
+    "short"; "spicier" -> "spicy"; "hotter" -> "hot")."""
     out: list[str] = []
     for phrase in phrases:
         norm = normalise(phrase)
-        if norm:
-            out.append(norm)
-            if norm.endswith("er") and " " not in norm and len(norm) > 4:
-                out.append(norm[:-2] + "est")
+        if not norm:
+            continue
+        out.append(norm)
+        if norm.endswith("er") and " " not in norm and len(norm) > 4:
+            base = norm[:-2]
+            out.append(base + "est")
+            if base.endswith("i"):
+                out.append(base[:-1] + "y")
+            elif len(base) > 3 and base[-1] == base[-2]:
+                out.append(base[:-1])
+            else:
+                out += [base, base + "e"]
     return tuple(dict.fromkeys(out))
 
 
@@ -591,6 +607,37 @@ def _categorical(
         counts={str(k): int(v) for k, v in counts.items()},
         description=description,
     )
+
+
+NAME_SHARE = 0.6  # share of multi-word capitalised values that makes an attribute a name list
+
+
+def _with_name_parts(
+    categorical: Mapping[str, CategoricalAttribute],
+) -> dict[str, CategoricalAttribute]:
+    """Attributes whose values are mostly names ("Ada Okafor", "Victor Hugo Lemaire") also
+    answer to a part of one name that no other value and no other phrase has ("Okafor",
+    "Victor Hugo"), marked partial so the parser reads it only when written as a name."""
+    taken = {p for attr in categorical.values() for p in attr.phrases}
+    out = dict(categorical)
+    for name, attr in categorical.items():
+        names = [v for v in attr.values if len(v.split()) >= 2 and v.istitle()]
+        if len(attr.values) < 5 or len(names) < NAME_SHARE * len(attr.values):
+            continue
+        owners: dict[str, set[str]] = {}
+        for value in names:
+            ws = normalise(value).split(" ")
+            for size in range(1, len(ws)):
+                for start in range(len(ws) - size + 1):
+                    part = " ".join(ws[start : start + size])
+                    if len(part) >= 3 and part not in taken:
+                        owners.setdefault(part, set()).add(value)
+        parts = {p: next(iter(v)) for p, v in owners.items() if len(v) == 1}
+        if parts:
+            phrases = dict(attr.phrases)
+            phrases.update({p: (v,) for p, v in parts.items()})
+            out[name] = replace(attr, phrases=phrases, partial=frozenset(parts))
+    return out
 
 
 def _default_synonyms(source: str) -> dict[str, dict[str, tuple[str, ...]]]:

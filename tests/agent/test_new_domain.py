@@ -151,6 +151,9 @@ def test_units_do_not_leak_into_other_columns(vocab):
         ("the longest ones", "pages", Direction.UP),
         ("cheaper", "price", Direction.DOWN),
         ("the cheapest ones", "price", Direction.DOWN),
+        ("fewer pages", "pages", Direction.DOWN),  # "fewer" + the unit
+        ("more pages", "pages", Direction.UP),
+        ("a thick fantasy", "pages", Direction.UP),  # the plain form of declared "thicker"
     ],
 )
 def test_relative_moves(vocab, text, attr, direction):
@@ -172,6 +175,22 @@ def test_negation_scope_and_several_wishes(vocab):
     p = parse("fantasy or science fiction", vocab)
     assert set(p.include["subjects"]) == {"Fantasy", "Science-Fiction"}
     assert "subjects" in p.either
+
+
+def test_part_of_a_name_when_written_as_one(vocab, books):
+    authors = sorted(set(books.items["author"]))
+    author = next(a for a in authors if sum(a.split()[-1] in b.split() for b in authors) == 1)
+    surname = author.split()[-1]
+    assert parse(f"something by {surname.lower()}", vocab).include == {"author": (author,)}
+    assert parse(f"a {surname} thriller", vocab).include["author"] == (author,)
+    lowered = parse(f"a {surname.lower()} thriller", vocab)  # a plain word, not a name
+    assert "author" not in lowered.include
+
+
+def test_a_wish_cleared_in_words(vocab):
+    p = parse("under 20 dollars, actually the price doesn't matter", vocab)
+    assert "price" in p.cleared and "price" not in p.ranges
+    assert "format" in parse("any format", vocab).cleared
 
 
 def test_titles_shown_items_and_popularity(vocab, books):
