@@ -26,12 +26,12 @@ def funnel():
     return world, build_analysis_table(world.dataset), graph
 
 
-def test_a_continuous_treatment_gets_a_slope_not_a_method_error_or_a_decline(funnel) -> None:
+def test_a_continuous_treatment_gets_a_dose_fit_not_a_method_error_or_a_decline(funnel) -> None:
     world, table, graph = funnel
     res = estimate_on_learned_graph(
         table, graph, "price", "rating", 30.0, 10.0, n_boot=20, refutations=False
     )
-    assert res.identified and res.method == "regression"
+    assert res.identified and res.method == "piecewise"
     assert res.no_overlap_share < 0.05
     # Above the $20 threshold preference drops; the slope must at least get the sign right.
     truth = world.true_effect("price", "rating", 30.0, 10.0)
@@ -64,3 +64,28 @@ def test_dose_support_flags_only_values_where_the_dose_never_varies() -> None:
     varied = np.array([1.0, 2.0, 3.0, 5.0, 6.0, 7.0])
     share, _ = dose_unsupported_share(_problem(np.array([0, 0, 0, 1, 1, 1])), varied)
     assert share == 0.0
+
+
+def test_a_threshold_the_straight_line_misses_widens_the_interval_and_is_named(funnel) -> None:
+    world, table, graph = funnel
+    truth = world.true_effect("price", "rating", 22.0, 18.0)  # the $20 step lies between
+    res = estimate_on_learned_graph(
+        table, graph, "price", "rating", 22.0, 18.0, n_boot=50, refutations=False
+    )
+    assert res.identified and res.ci_low <= truth <= res.ci_high
+    assert any("not linear in 'price'" in note for note in res.notes)
+
+
+def test_piecewise_dose_recovers_a_step_that_the_slope_flattens() -> None:
+    from causal.effects.estimators.linear_dose import linear_dose, piecewise_dose
+
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0.0, 10.0, size=4000)
+    y = -1.0 * (t > 5.0) + rng.normal(0.0, 0.3, size=len(t))
+    x = np.zeros((len(t), 0), dtype=np.int64)
+    cluster = np.arange(len(t))
+    args = (y, x, (), cluster, len(t))
+    step = piecewise_dose(t, *args, 5.6, 4.4, n_boot=30, rng=np.random.default_rng(1))
+    slope = linear_dose(t, *args, 1.2, n_boot=30, rng=np.random.default_rng(1))
+    assert -1.0 - 0.3 < step.value < -1.0 + 0.45
+    assert slope.value > -0.3  # the straight line spreads the step over the whole range
