@@ -117,7 +117,7 @@ def estimate_on_learned_graph(
         outcome,
         treatment_value,
         control_value,
-        method="aipw",
+        method="auto",
         **{**common, "refutations": refutations},
     )
     if not main.identified:
@@ -157,7 +157,7 @@ def estimate_on_learned_graph(
             continue
         seen.add(key)
         res = estimate_effect(
-            table, alt, treatment, outcome, treatment_value, control_value, method="aipw", **common
+            table, alt, treatment, outcome, treatment_value, control_value, method="auto", **common
         )
         if not (main.ci_low <= res.estimate <= main.ci_high):
             return _decline(
