@@ -82,6 +82,13 @@ def alternative_graphs(
     return out
 
 
+def is_learned(graph: CausalGraph) -> bool:
+    """True when discovery decided the graph's edges (not a graph the user supplied): its
+    effects then go through `estimate_on_learned_graph`."""
+    how = {graph.edge_info(u, v).oriented_by for u, v in graph.edges}
+    return bool(how - {None, "given"})
+
+
 def main_method(table: AnalysisTable, treatment: str) -> str:
     """AIPW for a discrete treatment; for a dose, regression on a piecewise-linear dose (the
     straight-line slope misstates a contrast across a threshold or plateau)."""
@@ -256,4 +263,4 @@ def _decline(main: EffectResult, reason: str) -> EffectResult:
     )
 
 
-__all__ = ["alternative_graphs", "estimate_on_learned_graph", "widened_summary"]
+__all__ = ["alternative_graphs", "estimate_on_learned_graph", "is_learned", "widened_summary"]
