@@ -200,14 +200,19 @@ def _range_words(attr: str, rng: Range, vocab: Vocabulary) -> str:
     return f"{attr} up to {fmt(high)}" if high is not None else attr
 
 
+def _said(value: str) -> str:
+    """A value in a sentence: "comedy", but a name keeps its capitals ("Ada Okafor")."""
+    return value if len(value.split()) >= 2 and value.istitle() else value.lower()
+
+
 def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
     """One line saying what this turn was understood to ask, and what could not be placed
     ("Understood: comedy, 1990s, less known; I could not place 'darker'.")."""
     parts: list[str] = []
     for values in parse.include.values():
-        parts += [v.lower() for v in values]
+        parts += [_said(v) for v in values]
     for values in parse.exclude.values():
-        parts += [f"no {v.lower()}" for v in values]
+        parts += [f"no {_said(v)}" for v in values]
     parts += [_range_words(a, r, vocab) for a, r in parse.ranges.items()]
     words = {Direction.UP: "newer", Direction.DOWN: "older"}
     for attr, direction in parse.relative:

@@ -182,7 +182,9 @@ def test_part_of_a_name_when_written_as_one(vocab, books):
     author = next(a for a in authors if sum(a.split()[-1] in b.split() for b in authors) == 1)
     surname = author.split()[-1]
     assert parse(f"something by {surname.lower()}", vocab).include == {"author": (author,)}
-    assert parse(f"a {surname} thriller", vocab).include["author"] == (author,)
+    named = parse(f"a {surname} thriller", vocab)
+    assert named.include["author"] == (author,)
+    assert understood_line(named, vocab).startswith(f"Understood: {author}, thriller")
     lowered = parse(f"a {surname.lower()} thriller", vocab)  # a plain word, not a name
     assert "author" not in lowered.include
 
