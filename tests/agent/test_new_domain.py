@@ -321,6 +321,8 @@ def _true_claims(item, row: pd.Series) -> None:
         assert all(v in str(row[attr]).split("|") for v in value.split(" and ")), (value, attr)
     for attr, value in re.findall(r"Its (\w+) is ([\d.]+), within", item.explanation):
         assert float(row[attr]) == pytest.approx(float(value)), (attr, value)
+    for value in re.findall(r"It has ([\d.]+) pages, within", item.explanation):
+        assert float(row["pages"]) == float(value)
     for name, answer in re.findall(r"([A-Z][\w ]+): (yes|no), as you asked", item.explanation):
         column = name.lower().replace(" ", "_")
         assert row[column] == (1 if answer == "yes" else 0), (name, answer)
@@ -331,11 +333,12 @@ def test_agent_applies_several_wishes_and_explains_truly(book_agent, items):
     sid = book_agent.new_session()
     reply = book_agent.chat(sid, "a fantasy book between 100 and 500 pages under 40 dollars")
     assert reply.text.startswith("Understood: fantasy, pages 100-500, price up to $40.00.")
-    assert reply.items
+    assert reply.items and reply.grounded  # the grounding checker accepts every stated fact
     for item in reply.items:
         row = items.loc[item.item_id]
         assert "Fantasy" in row["subjects"].split("|")
         assert 100 <= row["pages"] <= 500 and row["price"] <= 40
+        assert f"It has {row['pages']:g} pages, within what you asked for." in item.explanation
         _true_claims(item, row)
 
 
@@ -345,6 +348,7 @@ def test_agent_flags_refine_and_references(book_agent, items):
     first = book_agent.chat(sid, "a book that is not illustrated")
     assert "not illustrated" in first.text.splitlines()[0]
     assert first.items and all(items.loc[i.item_id, "illustrated"] == 0 for i in first.items)
+    assert first.grounded and "Illustrated: no, as you asked." in first.items[0].explanation
     for item in first.items:
         _true_claims(item, items.loc[item.item_id])
     longest = max(items.loc[i.item_id, "pages"] for i in first.items)
