@@ -144,7 +144,12 @@ def _written_as_name(
 
 
 def _anything_but(tokens: Sequence[str], j: int) -> bool:
-    return tokens[j] == "but" and j > 0 and tokens[j - 1] in ("anything", "everything", "all")
+    """ "anything but X", "any language but X", "every genre but X"."""
+    if tokens[j] != "but" or j == 0:
+        return False
+    return tokens[j - 1] in ("anything", "everything", "all") or (
+        j > 1 and tokens[j - 2] in ("any", "all", "every", "whatever")
+    )
 
 
 _DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})

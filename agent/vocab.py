@@ -59,6 +59,7 @@ __all__ = [
 
 MAX_TITLE_WORDS = 10
 FUZZY_VALUE_CUTOFF = 86  # rapidfuzz ratio for a misspelt attribute value ("thriler")
+FUZZY_LOOSE_CUTOFF = 84  # ... when its first letter is right ("mistery", "biografies")
 FUZZY_TITLE_CUTOFF = 86  # rapidfuzz ratio for a misspelt or partial title
 FLAG_STEM = 5  # shortest stem by which a one-word flag name is matched in another form
 GENERIC_TITLE_SHARE = 0.05  # a word in more titles than this says nothing about one item
@@ -259,8 +260,10 @@ class Vocabulary:
                 if pos in taken or len(token) < 5 or not token.isalpha():
                     continue
                 best = process.extractOne(
-                    token, self._fuzzy_phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_VALUE_CUTOFF
+                    token, self._fuzzy_phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_LOOSE_CUTOFF
                 )
+                if best is not None and best[1] < FUZZY_VALUE_CUTOFF and best[0][0] != token[0]:
+                    best = None  # "mistery" -> mystery, but "eastern" is not "western"
                 if best is not None:
                     for attr, values in index[best[0]]:
                         found.append(ValueHit(attr, values, pos, pos + 1, fuzzy=True))

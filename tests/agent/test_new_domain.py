@@ -84,6 +84,8 @@ def test_vocabulary_reads_every_attribute_kind(vocab):
         ("paperbacks", "format", "Paperback"),
         ("something by hana sato", "author", "Hana Sato"),
         ("written in japanese", "language", "Japanese"),
+        ("a mistery", "subjects", "Mystery"),  # misspelt, first letter right
+        ("biografies", "subjects", "Biography"),
     ],
 )
 def test_values_in_every_spelling(vocab, text, attr, value):
@@ -172,6 +174,9 @@ def test_negation_scope_and_several_wishes(vocab):
     assert p.include == {"format": ("Paperback",), "subjects": ("Mystery",)}
     assert (p.ranges["year"].low, p.ranges["year"].high) == (1990, 1999)
     assert p.ranges["price"].high == 25 and not p.unplaced
+    assert parse("i dont want french", vocab).exclude == {"language": ("French",)}
+    p = parse("any language but english", vocab)
+    assert p.exclude == {"language": ("English",)} and not p.include
     p = parse("fantasy or science fiction", vocab)
     assert set(p.include["subjects"]) == {"Fantasy", "Science-Fiction"}
     assert "subjects" in p.either
