@@ -9,6 +9,7 @@ what the agent holds and what it understood this turn.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from agent.memory import NumericRange, SessionState
 from agent.parse import Direction, FeedbackKind, Intent, Parse, Range
 from agent.toolkit import TurnContext, run_tool
-from agent.vocab import NumericKind, Vocabulary
+from agent.vocab import NumericAttribute, NumericKind, Vocabulary
 from tools.registry import get_tool
 
 MAX_QUERY_WORDS = 12
@@ -43,6 +44,8 @@ def _resolve_relative(
     current = ctx.state.constraints.ranges.get(attribute, NumericRange())
     seen = _shown_values(ctx, attribute)
     centre = float(np.median(seen)) if seen else info.median
+    if info.integer and info.high - info.low <= SMALL_SCALE and info.kind is not NumericKind.FLAG:
+        return _step_on_scale(info, current, seen, direction)
     if info.kind is NumericKind.YEAR:
         step = 1.0
     elif info.kind is NumericKind.PRICE:
@@ -60,6 +63,24 @@ def _resolve_relative(
         bound = max(bound, current.min + step)
     high = current.max if current.max is not None and current.max > bound else None
     return NumericRange(min=min(bound, info.high), max=high)
+
+
+SMALL_SCALE = 10  # an integer column spanning this few steps moves a whole step ("milder")
+
+
+def _step_on_scale(
+    info: NumericAttribute, current: NumericRange, seen: list[float], direction: Direction
+) -> NumericRange:
+    """'milder' on a 0-5 spice scale: a whole step below the middle of what was shown (above
+    it for 'spicier'); a bound said before that the move contradicts is dropped."""
+    centre = float(np.median(seen)) if seen else info.median
+    if direction is Direction.DOWN:
+        bound = max(info.low, math.floor(centre) - 1)
+        low = current.min if current.min is not None and current.min <= bound else None
+        return NumericRange(min=low, max=bound)
+    bound = min(info.high, math.ceil(centre) + 1)
+    high = current.max if current.max is not None and current.max >= bound else None
+    return NumericRange(min=bound, max=high)
 
 
 def places_something(parse: Parse) -> bool:

@@ -228,6 +228,7 @@ def _unit_range(text: str, attr: NumericAttribute) -> tuple[Range, tuple[int, in
         ("max", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{most})\s*{_QTY}\b"),
         ("min", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{least})\s*{_QTY}\b"),
         ("about", rf"\b(?:(?:{_AROUND})\s*)?{_QTY}\s*{u}"),
+        ("about", rf"\b(?:{name}|{unit})\s*(?:of|is|:)?\s*(?:(?:{_AROUND})\s*)?{_QTY}\b"),
     )
     for kind, pattern in patterns:
         m = re.search(pattern, text, re.IGNORECASE)

@@ -2,7 +2,7 @@
 
 Items carry every attribute kind the contract has: categorical (`author`, `language`,
 `format`), multi-valued (`subjects`, joined with "|", spelt as a shop would: "Science-Fiction",
-"Self-Help"), numeric (`pages`, `year`, `price`) and yes/no flags (`illustrated`,
+"Self-Help"), numeric (`pages`, `year`, `price`, `reading_level` on a 1-5 scale) and yes/no flags (`illustrated`,
 `signed_copy` as 0/1, `in_stock` as yes/no). Users have a favourite subject and a budget; the log is exposure -> click ->
 rating, driven by subject match, price against budget and a per-book appeal, so popularity is
 skewed like a real shop's. `schema.toml` declares units, comparative words and synonyms the
@@ -63,6 +63,12 @@ description = "number of printed pages"
 unit = ["pages", "page", "pp"]
 higher = ["longer", "thicker", "long", "doorstopper"]
 lower = ["shorter", "short", "quick read", "thinner"]
+
+[variables.reading_level]
+description = "how demanding the prose is, 1 (easy) to 5 (hard)"
+unit = ["reading level"]
+higher = ["harder", "more challenging"]
+lower = ["easier", "lighter"]
 
 [variables.price]
 description = "list price in US dollars"
@@ -128,6 +134,7 @@ def make_bookshop(
             "illustrated": (rng.random(n_items) < 0.3).astype(int),
             "signed_copy": (rng.random(n_items) < 0.1).astype(int),
             "in_stock": np.where(rng.random(n_items) < 0.8, "yes", "no"),
+            "reading_level": np.random.default_rng(seed + 1).integers(1, 6, n_items),
         }
     )
     users = pd.DataFrame(

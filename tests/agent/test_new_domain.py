@@ -122,6 +122,8 @@ def test_values_in_every_spelling(vocab, text, attr, value):
         ("books in stock", "in_stock", 1, 1),
         ("books that are out of stock", "in_stock", 0, 0),
         ("books published in the 80s", "year", 1980, 1989),
+        ("reading level 3", "reading_level", 3, 3),  # a small integer scale reads exactly
+        ("reading level at most 2", "reading_level", None, 2),
     ],
 )
 def test_numbers_units_and_flags(vocab, text, attr, low, high):
@@ -369,6 +371,18 @@ def test_agent_flags_refine_and_references(book_agent, items):
     assert english.items and all(
         items.loc[i.item_id, "language"] != "English" for i in english.items
     )
+
+
+@pytest.mark.slow
+def test_agent_moves_a_whole_step_on_a_small_scale(book_agent, items):
+    sid = book_agent.new_session()
+    first = book_agent.chat(sid, "something harder")
+    levels = [items.loc[i.item_id, "reading_level"] for i in first.items]
+    assert levels and min(levels) >= 4  # "harder": above the scale's middle
+    easier = book_agent.chat(sid, "easier")
+    bound = int(np.floor(np.median(levels))) - 1
+    assert easier.items
+    assert all(1 <= items.loc[i.item_id, "reading_level"] <= bound for i in easier.items)
 
 
 @pytest.mark.slow
