@@ -411,3 +411,22 @@ def test_units_from_column_names_without_a_schema():
     assert plain.numeric["page_count"].kind is NumericKind.POPULARITY  # by its name alone
     declared = Vocabulary.from_items(items, wording={"page_count": (["pages"], [], [])})
     assert declared.numeric["page_count"].kind is NumericKind.OTHER  # a unit says what it counts
+
+
+def test_a_title_of_common_words_named_as_a_taste():
+    first = ["Golden", "Little", "Red", "Blue", "Old"]
+    second = ["Dragon", "Olive", "Lotus", "Tavern", "Garden", "Spoon", "Fork", "Lantern"]
+    titles = [f"{a} {b}" for a in first for b in second]
+    items = pd.DataFrame(
+        {
+            "item_id": [f"r{i}" for i in range(len(titles))],
+            "title": titles,
+            "city": ["Berlin", "Lisbon"] * (len(titles) // 2),
+        }
+    )
+    vocab = Vocabulary.from_items(items)
+    target = items.loc[items["title"] == "Golden Dragon", "item_id"].iloc[0]
+    for text in ("a place like the Golden Dragon", "something like Golden Dragon but in Berlin"):
+        p = understand(text, vocab)
+        assert p.like_items == (target,), text
+    assert not understand("a golden dragon statue", vocab).like_items  # words, not a title
