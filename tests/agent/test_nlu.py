@@ -313,25 +313,21 @@ def _rows(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def test_nlu_training_set_covers_every_intent_and_no_held_out_sentence():
-    """The training file (which the retired held-out set was folded into) has unique ids and
-    texts, every intent in both domains' data, and shares no text with a held-out file."""
+def test_nlu_training_set_covers_every_intent_with_unique_ids_and_texts():
+    """The training file (which the retired held-out set was folded into) has unique ids,
+    one copy of a text per domain, and every intent in both domains' data. (A held-out
+    sentence that is also a training text is left out of the held-out score by `nlu_eval`.)"""
     from pathlib import Path
 
     import agent
     from agent.parse import Intent as ParseIntent
 
-    root = Path(__file__).resolve().parents[2]
     train = _rows(Path(agent.__file__).parent / "data" / "nlu_train.jsonl")
-    assert len(train) >= 900
+    assert len(train) >= 1000
     assert len({r["id"] for r in train}) == len(train)
-    texts = {" ".join(r["text"].lower().split()) for r in train}
     assert len({(r["dataset"], " ".join(r["text"].lower().split())) for r in train}) == len(train)
     assert {r["intent"] for r in train} == {i.value for i in ParseIntent}
     assert {r["dataset"] for r in train} == {"movielens", "coat"}
-    for held_file in sorted((root / "tests" / "data" / "nlu").glob("heldout*.jsonl")):
-        held = _rows(held_file)
-        assert not texts & {" ".join(r["text"].lower().split()) for r in held}, held_file.name
 
 
 def test_nlu_scorer_counts_intents_and_slot_facts():
@@ -477,3 +473,17 @@ def test_a_title_spelt_in_letters_beats_a_one_letter_title():
     letters = Vocabulary.from_items(items)
     found = letters.find_titles(["i", "really", "enjoyed", "m", "a", "s", "h", "."])
     assert found == [(3, 7, ("2",))]
+
+
+def test_nlu_scorer_leaves_out_held_out_sentences_the_classifier_was_trained_on():
+    from agent.evaluation.nlu_eval import training_texts, unseen_rows
+
+    seen = training_texts()
+    assert len(seen) > 500  # the shipped training file is read
+    some_training_text = next(iter(seen))
+    rows = [
+        {"text": some_training_text.upper() + " !", "intent": "greeting"},
+        {"text": "a sentence nobody has ever typed into this project, zzqx", "intent": "help"},
+    ]
+    kept, skipped = unseen_rows(rows, seen)
+    assert skipped == 1 and [r["intent"] for r in kept] == ["help"]
