@@ -15,11 +15,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from agent.nlu_adjust import adjust_numbers
 from agent.nlu_causal import (
     find_variables,
     spoken_name,
     unknown_causal_terms,
     what_if_question,
+)
+from agent.nlu_clauses import (
+    PUNCT,
+    bare_rejection,
+    clause_of,
+    clause_starts,
+    complaint_before,
+    restore_apostrophes,
 )
 from agent.nlu_cues import (
     CLAUSE_BREAKS,
@@ -39,8 +48,10 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
+from agent.nlu_filler import catalog_nouns, wish_positions
 from agent.nlu_numbers import numeric_slots
 from agent.nlu_refs import find_refs
+from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import repair_typos
 from agent.parse import (
     Direction,
@@ -75,6 +86,9 @@ _ABOUT_AN_ITEM = re.compile(
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
 )
+# Who a remark is about: "that's not a comedy" complains about the list just shown, while
+# "it" is the item the user is after ("it isn't a comedy" says what it is not).
+_LIST_SUBJECTS = ITEM_SUBJECTS - {"it", "it's"}
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
 _ANY_WORDS = frozenset({"any", "whatever", "all"})
 
@@ -113,7 +127,7 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             window = tokens[clause_start : min(clause_start + 2, j + 1)]  # subject opens it
             conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
             if (
-                any(w in ITEM_SUBJECTS for w in window)
+                any(w in _LIST_SUBJECTS for w in window)
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
             ):
@@ -128,6 +142,24 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             return False
         j -= 1
     return False
+
+
+def _rejected_after(tokens: Sequence[str], end: int, starts: Sequence[int]) -> bool:
+    """ "comedy? nah, not that", "all these dramas, not what I want": the value's clause ends
+    and the next clause only turns it down."""
+    k = end
+    while k < len(tokens) and tokens[k] not in PUNCT and k not in starts:
+        if tokens[k] not in ("movie", "movies", "film", "films", "one", "ones", "stuff"):
+            return False  # more follows the value in its own clause
+        k += 1
+    while k < len(tokens) and tokens[k] in PUNCT:
+        k += 1
+    if k >= len(tokens) or k == end:
+        return False
+    stop = k + 1
+    while stop < len(tokens) and tokens[stop] not in PUNCT and stop not in starts:
+        stop += 1
+    return bare_rejection(tokens[k:stop])
 
 
 def _anything_but(tokens: Sequence[str], j: int) -> bool:
@@ -169,11 +201,11 @@ def _describes_shown(tokens: Sequence[str], start: int) -> bool:
         ["of", "them"],
     ):
         return True  # "most of these are action": a remark on the list
-    if len(clause) < 2 or clause[0] not in ITEM_SUBJECTS | {"the", "they're", "these", "those"}:
+    if len(clause) < 2 or clause[0] not in _LIST_SUBJECTS | {"the", "they're", "these", "those"}:
         return False
     if any(w in NEG_CUES or w.endswith("n't") for w in clause):
         return False
-    return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's", "it's")
+    return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's")
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
@@ -244,11 +276,14 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
     return list(dict.fromkeys(found))
 
 
-def _unplaced(spans: Sequence[tuple[str, int, int]], used: set[int], covered: str) -> list[str]:
-    """Content words no slot or cue consumed: what the reply says it could not place."""
+def _unplaced(
+    spans: Sequence[tuple[str, int, int]], used: set[int], covered: str, wishes: set[int]
+) -> list[str]:
+    """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
+    what the reply says it could not place."""
     out: list[str] = []
     for index, (word, start, end) in enumerate(spans):
-        if index in used or not covered[start:end].strip():
+        if index in used or index not in wishes or not covered[start:end].strip():
             continue
         if (
             word in STOPWORDS
@@ -267,6 +302,20 @@ def _cue_blanked(text: str) -> str:
     rxs = [rx for _, rx in INTENT_PATTERNS] + [MORE, REPLACE, K_RX, WISH_CONDITIONAL, OUTCOME_CUE]
     spans = [m.span() for rx in rxs for m in rx.finditer(text)]
     return _blanked(text, spans)
+
+
+_NOUNS: dict[int, tuple[Vocabulary, frozenset[str]]] = {}
+
+
+def _nouns(vocab: Vocabulary) -> frozenset[str]:
+    """The catalog's item nouns, read once per vocabulary."""
+    cached = _NOUNS.get(id(vocab))
+    if cached is None or cached[0] is not vocab:
+        if len(_NOUNS) > 16:
+            _NOUNS.clear()
+        cached = (vocab, catalog_nouns(list(vocab.titles)))
+        _NOUNS[id(vocab)] = cached
+    return cached[1]
 
 
 def requested_k(text: str) -> int | None:
@@ -298,8 +347,10 @@ def understand(
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
     spans = token_spans(text)
-    tokens = [t for t, _, _ in spans]
+    tokens = restore_apostrophes([t for t, _, _ in spans])
     found = find_refs(text, spans, vocab, shown, focus)
+    framed_titles(text, spans, vocab, found)
+    promote_taste(text, found)
     acc = _Acc()
     blank_tokens = {
         i for i, (_, s, e) in enumerate(spans) if any(bs < e and s < be for bs, be in found.blank)
@@ -309,15 +360,24 @@ def understand(
     either: set[str] = set()
     conflicts: list[tuple[str, str]] = []
     last_wanted: dict[str, int] = {}
-    for hit in vocab.find_values(tokens):
-        if skip.intersection(range(hit.start, hit.end)):
-            continue  # a word inside a title ("Romance" in a title) is not a wish
+    hits = [h for h in vocab.find_values(tokens) if not skip.intersection(range(h.start, h.end))]
+    protected = skip | {i for h in hits for i in range(h.start, h.end)}
+    starts = clause_starts(text, spans, protected)
+    for hit in hits:  # a word inside a title ("Romance" in a title) is not a wish
         acc.used.update(range(hit.start, hit.end))
-        if _describes_shown(tokens, hit.start):
+        low, high = clause_of(hit.start, starts, len(tokens))
+        clause, at, end = tokens[low:high], hit.start - low, hit.end - low
+        if _describes_shown(clause, at):
+            if _rejected_after(tokens, hit.end, starts):
+                for value in hit.values:  # "these are all dramas, not it": fewer of those
+                    acc.add(acc.exclude, hit.attribute, value)
             continue
-        negated = _negated(tokens, hit.start)
-        if not negated and _negated_after(tokens, hit.start, hit.end):
+        complaint = complaint_before(clause, at)
+        negated = complaint if complaint is not None else _negated(clause, at)
+        if not negated and _negated_after(clause, at, end):
             negated = True
+        if not negated and _rejected_after(tokens, hit.end, starts):
+            negated = not any(w in POSITIVE_CUES or w.startswith("i'") for w in clause[:at])
         for value in hit.values:
             acc.add(acc.exclude if negated else acc.include, hit.attribute, value)
         if not negated:
@@ -337,7 +397,9 @@ def understand(
                 del acc.exclude[attr]
         if not acc.include[attr]:
             del acc.include[attr]
-    numbers = numeric_slots(_blanked(text, found.blank), vocab)
+    numbers = adjust_numbers(
+        _blanked(text, found.blank), numeric_slots(_blanked(text, found.blank), vocab), vocab
+    )
     _cleared(tokens, vocab, acc)
 
     refs = found.ordered()
@@ -357,7 +419,9 @@ def understand(
     named_vars = tuple(find_variables(text, variables)) if variables else ()
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
-    unplaced = _unplaced(spans, acc.used | skip, covered)
+    values = {i for h in hits for i in range(h.start, h.end)}
+    wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab))
+    unplaced = _unplaced(spans, acc.used | skip, covered, wishes)
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(
