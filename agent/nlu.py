@@ -12,8 +12,9 @@ the planner's `IntentClassifier` (`agent.intents`) decides with the sentence emb
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.nlu_adjust import adjust_numbers
 from agent.nlu_causal import (
@@ -49,6 +50,7 @@ from agent.nlu_cues import (
     WISH_CONDITIONAL,
 )
 from agent.nlu_filler import catalog_nouns, wish_positions
+from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_taste import framed_titles, promote_taste
@@ -304,18 +306,28 @@ def _cue_blanked(text: str) -> str:
     return _blanked(text, spans)
 
 
-_NOUNS: dict[int, tuple[Vocabulary, frozenset[str]]] = {}
+_PER_VOCAB: dict[tuple[int, str], tuple[Vocabulary, Any]] = {}
+
+
+def _once(vocab: Vocabulary, name: str, make: Callable[[], Any]) -> Any:
+    """What `make` reads off a vocabulary, computed once per vocabulary."""
+    cached = _PER_VOCAB.get((id(vocab), name))
+    if cached is None or cached[0] is not vocab:
+        if len(_PER_VOCAB) > 32:
+            _PER_VOCAB.clear()
+        cached = (vocab, make())
+        _PER_VOCAB[(id(vocab), name)] = cached
+    return cached[1]
 
 
 def _nouns(vocab: Vocabulary) -> frozenset[str]:
-    """The catalog's item nouns, read once per vocabulary."""
-    cached = _NOUNS.get(id(vocab))
-    if cached is None or cached[0] is not vocab:
-        if len(_NOUNS) > 16:
-            _NOUNS.clear()
-        cached = (vocab, catalog_nouns(list(vocab.titles)))
-        _NOUNS[id(vocab)] = cached
-    return cached[1]
+    """The catalog's item nouns ("jacket")."""
+    return _once(vocab, "nouns", lambda: catalog_nouns(list(vocab.titles)))
+
+
+def _forms(vocab: Vocabulary) -> Mapping[str, list[tuple[str, tuple[str, ...]]]]:
+    """Derived adjective and noun forms of the catalog's values ("dramatic")."""
+    return _once(vocab, "forms", lambda: derived_phrases(vocab, STOPWORDS))
 
 
 def requested_k(text: str) -> int | None:
@@ -361,6 +373,8 @@ def understand(
     conflicts: list[tuple[str, str]] = []
     last_wanted: dict[str, int] = {}
     hits = [h for h in vocab.find_values(tokens) if not skip.intersection(range(h.start, h.end))]
+    taken = skip | {i for h in hits for i in range(h.start, h.end)}
+    hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
     protected = skip | {i for h in hits for i in range(h.start, h.end)}
     starts = clause_starts(text, spans, protected)
     for hit in hits:  # a word inside a title ("Romance" in a title) is not a wish
@@ -420,7 +434,7 @@ def understand(
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
     values = {i for h in hits for i in range(h.start, h.end)}
-    wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab))
+    wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
     unplaced = _unplaced(spans, acc.used | skip, covered, wishes)
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from agent.nlu_clauses import PUNCT
+from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_cues import CLAUSE_BREAKS
 
 ITEM_NOUNS = frozenset(
@@ -111,12 +111,14 @@ def wish_positions(
     values: Collection[int],
     function_words: Collection[str],
     nouns: Collection[str] = (),
+    names: Collection[int] = (),
 ) -> set[int]:
     """Token positions whose words may be a wish (see the module docstring).
 
     `starts` are clause starts punctuation does not mark; `values` token positions of catalog
     values; `function_words` the words that never carry a wish (stopwords); `nouns` the
-    catalog's own item nouns beside the generic ones ("jacket")."""
+    catalog's own item nouns beside the generic ones ("jacket"); `names` token positions of
+    titles, whose frame words ("in the *spirit* of Fargo") are no wish either."""
     heads = ITEM_NOUNS | set(nouns)
     n = len(tokens)
     boundary = {i for i, t in enumerate(tokens) if t in PUNCT or t in CLAUSE_BREAKS}
@@ -130,6 +132,8 @@ def wish_positions(
             and t not in function_words
             and t not in heads
             and t not in _PICKERS
+            and t not in REMOVAL
+            and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
         )
 
     keep: set[int] = set()

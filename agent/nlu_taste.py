@@ -50,7 +50,7 @@ _PRAISE_AFTER = _rx(
 _OBJECTLESS = _rx(
     r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines|in (?:that|the same) (?:vein|spirit)"
     r"|(?:that|this) (?:sort|kind) of thing|something like (?:that|it)|same vibe(?!\s+as\b)"
-    r"|but different|more like (?:that|it))\b"
+    r"|(?:but|only|just|a bit|slightly|somewhat|a little)\s+different|more like (?:that|it))\b"
 )
 _ABOUT_ITEM = _rx(r"\b(?:why|how come|explain|compare|versus|vs\.?|which (?:one )?is better)\b")
 _CLAUSE = re.compile(r"[.;!?]|,|\s-\s|\bbut\b")
@@ -108,15 +108,16 @@ def promote_taste(text: str, found: Refs) -> None:
     praise is a like (in place)."""
     if _ABOUT_ITEM.search(text):
         return
-    judged = {item for item, _ in found.feedback}
+    judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
+    liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
     objectless = _OBJECTLESS.search(text) is not None
     for index, (pos, ref) in enumerate(list(found.refs)):
-        if ref.role is not TitleRole.SUBJECT or ref.item_id in judged:
+        if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
             continue
         start = int(pos)
         end = start + len(ref.text)
         praised = _praised(text, start, end)
         if praised or objectless:
             found.refs[index] = (pos, ItemRef(ref.item_id, TitleRole.TASTE, ref.text))
-        if praised:
+        if praised and ref.item_id not in liked:
             found.feedback.append((ref.item_id, FeedbackKind.LIKE))
