@@ -122,6 +122,8 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
         prev = tokens[j - 1] if j > 0 else ""
         if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
             return False  # "I wouldn't mind some action"
+        if word == "no" and _new_phrase(tokens[j + 1 : start]):
+            return False  # "no luck there a thriller": "no" governs its own noun only
         if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
             clause_start = j
             while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
@@ -130,6 +132,7 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
             if (
                 any(w in _LIST_SUBJECTS for w in window)
+                and j - clause_start <= 3  # the subject's own verb is negated
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
             ):
@@ -144,6 +147,17 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
             return False
         j -= 1
     return False
+
+
+def _new_phrase(between: Sequence[str]) -> bool:
+    """An article that no preposition introduces: a new noun phrase begins."""
+    return any(
+        w in ("a", "an") and k > 0 and between[k - 1] not in _ARTICLE_AFTER
+        for k, w in enumerate(between)
+    )
+
+
+_ARTICLE_AFTER = frozenset(["with", "of", "about", "like", "in", "for", "as", "than", "such"])
 
 
 def _rejected_after(tokens: Sequence[str], end: int, starts: Sequence[int]) -> bool:
@@ -207,7 +221,44 @@ def _describes_shown(tokens: Sequence[str], start: int) -> bool:
         return False
     if any(w in NEG_CUES or w.endswith("n't") for w in clause):
         return False
+    if any(w not in _PREDICATE for w in clause[1:]):
+        return False  # "that's closer looking for horror": the value is no predicate of it
     return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's")
+
+
+# Words between a subject and a value that say it is that value ("those are all just dramas").
+_PREDICATE = _DESCRIBES | frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "all",
+        "just",
+        "really",
+        "mostly",
+        "also",
+        "more",
+        "too",
+        "so",
+        "very",
+        "kind",
+        "sort",
+        "of",
+        "like",
+        "pretty",
+        "quite",
+        "another",
+        "some",
+        "full",
+        "mainly",
+        "only",
+        "basically",
+        "these",
+        "those",
+        "ones",
+        "one",
+    ]
+)
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:

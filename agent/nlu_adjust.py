@@ -39,6 +39,7 @@ _LIST_SUBJECT = _rx(
     r"\s*(?:'re|are|were|'s|is|was|all|feel|feels|seem|seems|look|looks|\s)*"
     r"(?:a bit|a little|a lot|way|much|slightly|far|kind of|kinda|all|even|so|\s)*$"
 )
+_MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
 _LATER = _rx(r"\blater\b(?=\s+(?:than|ones?|stuff|movies?|films?|please|pls)\b)")
 _HEDGED_FAME = _rx(
     r"\b(?:fairly|moderately|somewhat|reasonably|relatively|kind of|kinda|sort of|sorta|semi|"
@@ -87,7 +88,10 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
             continue
         for m in rx.finditer(text):
             way = direction
-            if _comparative(m.group(0)) and _LIST_SUBJECT.search(_clause_before(text, m.start())):
+            more = _MORE_BEFORE.search(text, 0, m.start())  # "more modern", "less pricey"
+            begin = more.start() if more else m.start()
+            comparative = more is not None or _comparative(m.group(0))
+            if comparative and _LIST_SUBJECT.search(_clause_before(text, begin)):
                 way = Direction.DOWN if direction is Direction.UP else Direction.UP
             found.setdefault(attr.name, []).append((m.start(), m.end(), way))
     for name, matches in found.items():

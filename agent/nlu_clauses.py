@@ -97,6 +97,10 @@ _TIES = frozenset(
 # Reaction words that never govern what follows them ("nah" is no determiner, unlike "no").
 _INTERJECTIONS = frozenset(["nope", "nah", "meh", "hmm", "hm", "nay", "yep", "yeah", "ok", "okay"])
 _NOT_AFTER_NO = frozenset(["a", "an", "the", "i", "it", "it's", "i'd", "i'm", "we", "this", "that"])
+# Verbs after "it" that make it a subject ("... it was a noir one"), not an object.
+_VERBS = frozenset(
+    ["was", "is", "had", "has", "would", "should", "must", "might", "could", "seems", "looks"]
+)
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
 _STEMS = frozenset(
     [
@@ -196,7 +200,10 @@ def clause_starts(
         if prev in _INTERJECTIONS or (prev == "no" and token in _NOT_AFTER_NO):
             starts.add(i)  # "nah a comedy", "better, but no a drama would be great"
             continue
-        subject = token in _FUSED_SUBJECTS or token in _SUBJECTS
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        subject = (
+            token in _FUSED_SUBJECTS or token in _SUBJECTS or (token == "it" and nxt in _VERBS)
+        )
         if subject and prev not in _TIES and not _negation(prev) and i + 1 < len(tokens):
             starts.add(i)
             continue
@@ -279,16 +286,20 @@ _REJECTION_WORDS = frozenset(
         "thanks",
         "please",
         "pls",
+        "i'm",
+        "i'd",
     ]
 )
 
 
 def bare_rejection(tokens: Sequence[str]) -> bool:
-    """A clause that only turns something down ("nah, not that", "not what I want")."""
+    """A clause that only turns something down ("nah, not that", "not what I want"), maybe
+    with a new negated clause joined on ("not what I want wasn't a ...")."""
     words = [t for t in tokens if t not in PUNCT]
-    return (
-        bool(words)
-        and _negation(words[0])
-        and "sure" not in words
-        and all(w in _REJECTION_WORDS or _negation(w) for w in words)
-    )
+    if not words or not _negation(words[0]) or "sure" in words:
+        return False
+    for index, word in enumerate(words):
+        if word in _REJECTION_WORDS or word in ("no", "not", "none", "nope", "nah", "never"):
+            continue
+        return index > 1 and word.endswith("n't")
+    return True

@@ -44,7 +44,7 @@ _FRAME_BEFORE = _rx(
     r"|lovers? of)\s+['\"\u201c\u2018]?$"
 )
 _PRAISE_AFTER = _rx(
-    rf"^\s*(?:\(\d{{4}}\))?\s*(?:is|was|'s)\s+(?:(?:so|really|very|just|pretty|absolutely|truly)"
+    rf"\s*(?:\(\d{{4}}\))?\s*(?:is|was|'s)\s+(?:(?:so|really|very|just|pretty|absolutely|truly)"
     rf"\s+)?{_PRAISE}\b"
 )
 _OBJECTLESS = _rx(
@@ -112,10 +112,12 @@ def promote_taste(text: str, found: Refs) -> None:
     liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
     objectless = _OBJECTLESS.search(text) is not None
     for index, (pos, ref) in enumerate(list(found.refs)):
-        if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
-            continue
         start = int(pos)
         end = start + len(ref.text)
+        if ref.role is TitleRole.EXCLUDE and _PRAISE_AFTER.match(text, end):
+            ref = ItemRef(ref.item_id, TitleRole.SUBJECT, ref.text)  # "no, Heat was great"
+        if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
+            continue
         praised = _praised(text, start, end)
         if praised or objectless:
             found.refs[index] = (pos, ItemRef(ref.item_id, TitleRole.TASTE, ref.text))

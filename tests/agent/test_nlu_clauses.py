@@ -304,3 +304,25 @@ def test_values_are_read_in_their_derived_forms_without_synonyms():
     assert understand("an animated film", plain).include == {"genres": ("Animation",)}
     assert understand("something with music", plain).include == {"genres": ("Musical",)}
     assert understand("a drama", plain).include == {"genres": ("Drama",)}  # own spelling first
+
+
+def test_joined_sentences_found_by_their_subject_or_article(films):
+    # "it" with its verb opens a clause; "no" governs its own noun, not a later phrase
+    assert genres(read(films, "I don't want westerns it was a war one")) == ({"War"}, {"Western"})
+    assert genres(read(films, "no joy there a western maybe")) == ({"Western"}, set())
+    assert genres(read(films, "no film with a western feel")) == (set(), {"Western"})
+    # a remark on the list only when the value is its predicate
+    assert genres(read(films, "that's nearer, hunting for a western")) == ({"Western"}, set())
+    p = read(films, "they are more modern than the one I mean no war films though")
+    assert genres(p) == (set(), {"War"})
+    assert p.relative == (("year", Direction.DOWN),)
+
+
+def test_a_rejection_with_a_new_negated_clause_joined_on(films):
+    p = read(films, "all these westerns, not what I'm after didn't have any war either")
+    assert genres(p) == (set(), {"Western", "War"})
+
+
+def test_praise_after_a_no_is_not_an_exclusion(films):
+    p = read(films, "hmm, no Brazil was superb, more in that vein", shown=())
+    assert "6" in p.like_items
