@@ -36,8 +36,6 @@ _FUSED_SUBJECTS = frozenset(
         "i'll",
         "it's",
         "it'd",
-        "that's",
-        "there's",
         "they're",
         "we're",
         "we'd",

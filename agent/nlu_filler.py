@@ -149,9 +149,16 @@ def wish_positions(
                 j += 1
         if token in heads or i in values:  # modifiers before the head: "uplifting sports drama"
             j = i - 1
-            while j >= 0 and j + 1 not in boundary and content(j):
+            while j >= 0 and j + 1 not in boundary:
+                if tokens[j] in ("and", "or") and j > 0 and content(j - 1):
+                    j -= 1  # "black and white noir", "sword fights and adventure"
+                    continue
+                if not content(j):
+                    break
                 keep.add(j)
                 j -= 1
+        if token in ("more", "too", "less") and i + 1 < n and content(i + 1):
+            keep.add(i + 1)  # "a bit more serious", "too dark"
         if token in _SOME:  # "something sad", "nothing too cheesy", "something dark and gritty"
             j = i + 1
             while j < n and j not in boundary and (tokens[j] in _DEGREE or content(j)):

@@ -104,8 +104,8 @@ def framed_titles(
 
 
 def promote_taste(text: str, found: Refs) -> None:
-    """A mentioned item the turn praises or compares with becomes a taste reference, and
-    praise is a like (in place)."""
+    """Praise of a mentioned item is a like (which the session keeps as a taste anchor); an
+    item the turn compares with ("... but different") is a taste reference (in place)."""
     if _ABOUT_ITEM.search(text):
         return
     judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
@@ -118,8 +118,8 @@ def promote_taste(text: str, found: Refs) -> None:
             ref = ItemRef(ref.item_id, TitleRole.SUBJECT, ref.text)  # "no, Heat was great"
         if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
             continue
-        praised = _praised(text, start, end)
-        if praised or objectless:
-            found.refs[index] = (pos, ItemRef(ref.item_id, TitleRole.TASTE, ref.text))
-        if praised and ref.item_id not in liked:
-            found.feedback.append((ref.item_id, FeedbackKind.LIKE))
+        if objectless:
+            ref = ItemRef(ref.item_id, TitleRole.TASTE, ref.text)
+        found.refs[index] = (pos, ref)
+        if _praised(text, start, end) and ref.item_id not in liked:
+            found.feedback.append((ref.item_id, FeedbackKind.LIKE))  # a like keeps it as taste

@@ -195,6 +195,8 @@ def test_chatter_is_never_a_wish(films, text):
         ("a bit gloomier please", ("gloomier",)),
         ("vampires", ("vampires",)),
         ("a moody crime film", ("moody",)),
+        ("swamp monsters and horror", ("swamp", "monsters")),
+        ("way too bleak", ("bleak",)),
     ],
 )
 def test_wishes_where_a_wish_can_stand_are_kept(films, text, words):
@@ -241,17 +243,19 @@ def test_hedged_or_mixed_fame_pushes_neither_way(films):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "compared"),
     [
-        "adored Brazil",
-        "my all-time favourite film is Brazil",
-        "Brazil, only a bit different",
-        "Brazil is superb, along those lines please",
+        ("adored Brazil", False),
+        ("my all-time favourite film is Brazil", False),
+        ("Brazil, only a bit different", True),
+        ("Brazil is superb, along those lines please", True),
     ],
 )
-def test_a_praised_or_compared_title_is_a_taste_reference(films, text):
-    p = read(films, text, shown=())
-    assert "6" in p.like_items
+def test_a_praised_title_is_a_like_and_a_compared_one_a_taste_reference(films, text, compared):
+    p = read(films, text, shown=("6", "1"))  # shown or not, the frame decides
+    assert ("6" in p.like_items) is compared
+    if not compared:
+        assert p.feedback == (("6", FeedbackKind.LIKE),)
 
 
 def test_praise_is_a_like_but_a_question_about_an_item_is_not(films):
@@ -325,4 +329,4 @@ def test_a_rejection_with_a_new_negated_clause_joined_on(films):
 
 def test_praise_after_a_no_is_not_an_exclusion(films):
     p = read(films, "hmm, no Brazil was superb, more in that vein", shown=())
-    assert "6" in p.like_items
+    assert "6" in p.like_items and p.feedback == (("6", FeedbackKind.LIKE),)
