@@ -24,21 +24,16 @@ from agent.nlu_causal import (
     what_if_question,
 )
 from agent.nlu_clauses import (
-    PUNCT,
-    bare_rejection,
     clause_of,
     clause_starts,
     complaint_before,
     restore_apostrophes,
 )
 from agent.nlu_cues import (
-    CLAUSE_BREAKS,
     INTENT_PATTERNS,
-    ITEM_SUBJECTS,
     K_RX,
     MORE,
     NEG_CUES,
-    NEG_PHRASES,
     NUMBER_WORDS,
     OUTCOME_CUE,
     POSITIVE_CUES,
@@ -53,6 +48,7 @@ from agent.nlu_filler import catalog_nouns, wish_positions
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import numeric_slots
 from agent.nlu_refs import find_refs
+from agent.nlu_scope import describes_shown, negated_after, negation_governs, rejected_after
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import repair_typos
 from agent.parse import (
@@ -65,7 +61,7 @@ from agent.parse import (
     TitleRole,
     WhatIf,
 )
-from agent.vocab import Vocabulary, token_spans
+from agent.vocab import Vocabulary, token_spans, words
 
 __all__ = [
     "Direction",
@@ -88,9 +84,6 @@ _ABOUT_AN_ITEM = re.compile(
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
 )
-# Who a remark is about: "that's not a comedy" complains about the list just shown, while
-# "it" is the item the user is after ("it isn't a comedy" says what it is not).
-_LIST_SUBJECTS = ITEM_SUBJECTS - {"it", "it's"}
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
 _ANY_WORDS = frozenset({"any", "whatever", "all"})
 
@@ -108,167 +101,27 @@ class _Acc:
             values.append(value)
 
 
-def _negated(tokens: Sequence[str], start: int) -> bool | None:
-    """True when a negation governs the slot at `start`; None when it complains about items."""
-    if start > 0 and tokens[start - 1] in ("too", "less", "fewer", "enough"):
-        return True  # "too scary", "less drama", "enough comedy": less of it
-    if start > 1 and tokens[start - 2] in ("too", "so") and tokens[start - 1] in ("many", "much"):
-        return True  # "too many thriller ones": a complaint that asks for fewer
-    j = start - 1
-    while j >= 0 and (tokens[j] not in CLAUSE_BREAKS or _anything_but(tokens, j)):
-        if _anything_but(tokens, j):
-            return True  # "anything but a musical"
-        word = tokens[j]
-        prev = tokens[j - 1] if j > 0 else ""
-        if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
-            return False  # "I wouldn't mind some action"
-        if word == "no" and _new_phrase(tokens[j + 1 : start]):
-            return False  # "no luck there a thriller": "no" governs its own noun only
-        if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
-            clause_start = j
-            while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
-                clause_start -= 1
-            window = tokens[clause_start : min(clause_start + 2, j + 1)]  # subject opens it
-            conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
-            if (
-                any(w in _LIST_SUBJECTS for w in window)
-                and j - clause_start <= 3  # the subject's own verb is negated
-                and not any(w in POSITIVE_CUES for w in tokens[j:start])
-                and not conditional
-            ):
-                return None  # "that's not a comedy": about what was shown
-            return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
-        if word in POSITIVE_CUES and j < start - 1 and tokens[j - 1 : j] != ["don't"]:
-            k = j - 1
-            while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-                if tokens[k] in NEG_CUES or tokens[k].endswith("n't"):
-                    return True
-                k -= 1
-            return False
-        j -= 1
+def _written_as_name(
+    text: str, spans: Sequence[tuple[str, int, int]], tokens: Sequence[str], start: int, end: int
+) -> bool:
+    """A part of a name counts after "by" or when capitalised mid-sentence ("a Tanaka novel")."""
+    if start > 0 and tokens[start - 1] == "by":
+        return True
+    for _, s, _e in spans[start:end]:
+        before = text[:s].rstrip()
+        if text[s].isupper() and before and before[-1] not in ".!?":
+            return True
     return False
 
 
-def _new_phrase(between: Sequence[str]) -> bool:
-    """An article that no preposition introduces: a new noun phrase begins."""
-    return any(
-        w in ("a", "an") and k > 0 and between[k - 1] not in _ARTICLE_AFTER
-        for k, w in enumerate(between)
-    )
-
-
-_ARTICLE_AFTER = frozenset(["with", "of", "about", "like", "in", "for", "as", "than", "such"])
-
-
-def _rejected_after(tokens: Sequence[str], end: int, starts: Sequence[int]) -> bool:
-    """ "comedy? nah, not that", "all these dramas, not what I want": the value's clause ends
-    and the next clause only turns it down."""
-    k = end
-    while k < len(tokens) and tokens[k] not in PUNCT and k not in starts:
-        if tokens[k] not in ("movie", "movies", "film", "films", "one", "ones", "stuff"):
-            return False  # more follows the value in its own clause
-        k += 1
-    while k < len(tokens) and tokens[k] in PUNCT:
-        k += 1
-    if k >= len(tokens) or k == end:
-        return False
-    stop = k + 1
-    while stop < len(tokens) and tokens[stop] not in PUNCT and stop not in starts:
-        stop += 1
-    return bare_rejection(tokens[k:stop])
-
-
-def _anything_but(tokens: Sequence[str], j: int) -> bool:
-    return tokens[j] == "but" and j > 0 and tokens[j - 1] in ("anything", "everything", "all")
-
-
-_DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
-
-
-_LEADING = frozenset(["a", "an", "the", "and", "also", "but", "honestly", "just", "oh", "well"])
-_COPULA = frozenset(["is", "are", "was", "were", "does", "do"])
-
-
-def _negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
-    """ "thriller isn't for me", "horror is not my thing": the value opens its clause and a
-    negated verb follows it, so the clause turns it down."""
-    k = start - 1
-    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-        if tokens[k] not in _LEADING:
-            return False  # something else opens the clause: the negation is not about the value
-        k -= 1
-    after = tokens[end : end + 3]
-    if not after or after[0] in CLAUSE_BREAKS:
-        return False
-    if after[0].endswith("n't") and after[0] not in ("wouldn't", "couldn't"):
-        return True
-    return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never")
-
-
-def _describes_shown(tokens: Sequence[str], start: int) -> bool:
-    """ "those are all dramas", "that one is a drama": a remark on the list, not a wish."""
-    k = start - 1
-    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-        k -= 1
-    clause = tokens[k + 1 : start]
-    if clause[:1] in (["most"], ["all"], ["many"]) and clause[1:3] in (
-        ["of", "these"],
-        ["of", "those"],
-        ["of", "them"],
-    ):
-        return True  # "most of these are action": a remark on the list
-    if len(clause) < 2 or clause[0] not in _LIST_SUBJECTS | {"the", "they're", "these", "those"}:
-        return False
-    if any(w in NEG_CUES or w.endswith("n't") for w in clause):
-        return False
-    if any(w not in _PREDICATE for w in clause[1:]):
-        return False  # "that's closer looking for horror": the value is no predicate of it
-    return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's")
-
-
-# Words between a subject and a value that say it is that value ("those are all just dramas").
-_PREDICATE = _DESCRIBES | frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "all",
-        "just",
-        "really",
-        "mostly",
-        "also",
-        "more",
-        "too",
-        "so",
-        "very",
-        "kind",
-        "sort",
-        "of",
-        "like",
-        "pretty",
-        "quite",
-        "another",
-        "some",
-        "full",
-        "mainly",
-        "only",
-        "basically",
-        "these",
-        "those",
-        "ones",
-        "one",
-    ]
-)
-
-
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
-    """ "any color", "whatever genre", "the color doesn't matter": that wish is dropped."""
+    """ "any color", "whatever genre", "the price doesn't matter": that wish is dropped."""
 
     def stem(word: str) -> str:
         return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
     stems = [stem(t) for t in tokens]
-    for attr in vocab.categorical:
+    for attr in [*vocab.categorical, *vocab.numeric]:
         for spoken in {attr, spoken_name(attr)}:
             name = [stem(w) for w in spoken.lower().replace("_", " ").split()]
             n = len(name)
@@ -350,6 +203,20 @@ def _unplaced(
     return list(dict.fromkeys(out))
 
 
+STEM = 5  # "published" and "publication" share a stem: the word names the attribute
+
+
+def _described_stems(vocab: Vocabulary, attributes: set[str]) -> set[str]:
+    """Stems of the names and descriptions of attributes this turn placed: "published after
+    2010" says the year whose description is "year of first publication"."""
+    stems: set[str] = set()
+    for attr in attributes:
+        info = vocab.numeric.get(attr) or vocab.categorical.get(attr)
+        text = f"{attr.replace('_', ' ')} {getattr(info, 'description', '')}"
+        stems.update(w[:STEM] for w in words(text) if len(w) >= STEM)
+    return stems
+
+
 def _cue_blanked(text: str) -> str:
     """The text with every cue phrase blanked (what is left may be an unplaced wish)."""
     rxs = [rx for _, rx in INTENT_PATTERNS] + [MORE, REPLACE, K_RX, WISH_CONDITIONAL, OUTCOME_CUE]
@@ -423,25 +290,30 @@ def understand(
     either: set[str] = set()
     conflicts: list[tuple[str, str]] = []
     last_wanted: dict[str, int] = {}
-    hits = [h for h in vocab.find_values(tokens) if not skip.intersection(range(h.start, h.end))]
+    hits = [
+        h
+        for h in vocab.find_values(tokens)
+        if not skip.intersection(range(h.start, h.end))  # a word inside a title is no wish
+        and (not h.partial or _written_as_name(text, spans, tokens, h.start, h.end))
+    ]  # "king" is a word; "by King" or "a King novel" names an author
     taken = skip | {i for h in hits for i in range(h.start, h.end)}
     hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
     protected = skip | {i for h in hits for i in range(h.start, h.end)}
     starts = clause_starts(text, spans, protected)
-    for hit in hits:  # a word inside a title ("Romance" in a title) is not a wish
+    for hit in hits:
         acc.used.update(range(hit.start, hit.end))
         low, high = clause_of(hit.start, starts, len(tokens))
         clause, at, end = tokens[low:high], hit.start - low, hit.end - low
-        if _describes_shown(clause, at):
-            if _rejected_after(tokens, hit.end, starts):
+        if describes_shown(clause, at):
+            if rejected_after(tokens, hit.end, starts):
                 for value in hit.values:  # "these are all dramas, not it": fewer of those
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
-        negated = complaint if complaint is not None else _negated(clause, at)
-        if not negated and _negated_after(clause, at, end):
+        negated = complaint if complaint is not None else negation_governs(clause, at)
+        if not negated and negated_after(clause, at, end):
             negated = True
-        if not negated and _rejected_after(tokens, hit.end, starts):
+        if not negated and rejected_after(tokens, hit.end, starts):
             negated = not any(w in POSITIVE_CUES or w.startswith("i'") for w in clause[:at])
         for value in hit.values:
             acc.add(acc.exclude if negated else acc.include, hit.attribute, value)
@@ -462,10 +334,21 @@ def understand(
                 del acc.exclude[attr]
         if not acc.include[attr]:
             del acc.include[attr]
-    numbers = adjust_numbers(
-        _blanked(text, found.blank), numeric_slots(_blanked(text, found.blank), vocab), vocab
-    )
+    numbers = numeric_slots(_blanked(text, found.blank), vocab)
+    for flag in vocab.find_flags(tokens, acc.used | skip):
+        acc.used.update(range(flag.start, flag.end))
+        low, high = clause_of(flag.start, starts, len(tokens))
+        clause, at, end = tokens[low:high], flag.start - low, flag.end - low
+        if flag.attribute in numbers.ranges or describes_shown(clause, at):
+            continue
+        negated = negation_governs(clause, at) or negated_after(clause, at, end)
+        value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
+        numbers.ranges[flag.attribute] = Range(value, value)
+    numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)
     _cleared(tokens, vocab, acc)
+    for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
+        numbers.ranges.pop(attr, None)
+        numbers.relative = [(a, d) for a, d in numbers.relative if a != attr]
 
     refs = found.ordered()
     if refs and not feedback_or_focus(text, refs):
@@ -486,7 +369,11 @@ def understand(
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
     values = {i for h in hits for i in range(h.start, h.end)}
     wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
-    unplaced = _unplaced(spans, acc.used | skip, covered, wishes)
+    placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
+    about = _described_stems(vocab, placed)
+    unplaced = [
+        w for w in _unplaced(spans, acc.used | skip, covered, wishes) if w[:STEM] not in about
+    ]
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(
