@@ -41,6 +41,10 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return False  # "I wouldn't mind some action"
         if word == "no" and _new_phrase(tokens[j + 1 : start]):
             return False  # "no luck there a thriller": "no" governs its own noun only
+        if word in ("nothing", "none") and any(
+            w not in _NOTHING_REACH for w in tokens[j + 1 : start]
+        ):
+            return False  # "got nothing back, looking for grey ones": its own object only
         if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
             clause_start = j
             while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
@@ -74,6 +78,34 @@ def _new_phrase(between: Sequence[str]) -> bool:
     )
 
 
+# What may stand between "nothing" / "none" and the value it governs ("nothing too scary",
+# "none of the romantic ones", "nothing with a western feel").
+_NOTHING_REACH = frozenset(
+    [
+        "too",
+        "so",
+        "very",
+        "really",
+        "at",
+        "all",
+        "with",
+        "like",
+        "that",
+        "that's",
+        "is",
+        "remotely",
+        "even",
+        "of",
+        "the",
+        "these",
+        "those",
+        "a",
+        "an",
+        "more",
+        "overly",
+        "particularly",
+    ]
+)
 _ARTICLE_AFTER = frozenset(["with", "of", "about", "like", "in", "for", "as", "than", "such"])
 
 

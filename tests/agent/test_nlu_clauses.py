@@ -330,3 +330,9 @@ def test_a_rejection_with_a_new_negated_clause_joined_on(films):
 def test_praise_after_a_no_is_not_an_exclusion(films):
     p = read(films, "hmm, no Brazil was superb, more in that vein", shown=())
     assert "6" in p.like_items and p.feedback == (("6", FeedbackKind.LIKE),)
+
+
+def test_nothing_governs_its_own_object_only(films):
+    assert genres(read(films, "saw nothing useful, searching for westerns")) == ({"Western"}, set())
+    assert genres(read(films, "got nothing back looking for westerns")) == ({"Western"}, set())
+    assert genres(read(films, "nothing too western please")) == (set(), {"Western"})
