@@ -212,7 +212,9 @@ class RecAgent(UserDataMixin):
             raise ValueError("chat_model needs an LLM backend spec (openai:... or hf:...)")
         folder = Path(state_dir) if state_dir is not None else workspace.state_dir
         agent = cls(workspace, spec, state_dir=folder, chat_model=chat_model)
-        threading.Thread(target=agent.warm_up, daemon=True, name="whyrec-warm-up").start()
+        from tools.background import start_background
+
+        start_background(agent.warm_up, "whyrec-warm-up")
         return agent
 
     def warm_up(self) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
+from tools.background import start_background
 from tools.schemas import EffectAnswer, GraphAnswer, GraphQueryKind, ToolContext, ToolError
 
 if TYPE_CHECKING:
@@ -292,6 +293,6 @@ def effect_soon(
             if answer is not None:
                 _EFFECTS[key] = answer
 
-    # A daemon thread: an estimate still running never holds up the process's exit.
-    threading.Thread(target=work, daemon=True, name="whyrec-segment-effect").start()
+    # Waited for at exit (bounded): a thread left inside numpy crashes the interpreter's exit.
+    start_background(work, "whyrec-segment-effect")
     return None
