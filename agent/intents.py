@@ -284,8 +284,11 @@ class IntentClassifier:
         probs += (1.0 - EMBEDDING_SHARE) * joint.predict_proba(x)[0]
         order = np.argsort(-probs)
         best = int(order[0])
-        if self._labels[best] is Intent.OFF_TOPIC and probs[best] < OFF_TOPIC_SURE:
-            best = int(order[1])  # redirect only when sure: an unsure turn gets a real answer
+        placed = bool(parse.include or parse.exclude or parse.ranges)
+        if self._labels[best] is Intent.OFF_TOPIC and (probs[best] < OFF_TOPIC_SURE or placed):
+            # Redirect only when sure, and never a turn that names the catalog's own values
+            # ("cheap eats in Lisbon" on a restaurant catalog the examples never saw).
+            best = int(order[1])
         return self._labels[best], float(probs[best])
 
 

@@ -103,3 +103,23 @@ def test_a_real_word_is_not_repaired_into_a_cue_word(rule_agent):
     assert "order" in english_words() and "loevd" not in english_words()
     assert repair_typos("order me a taxi", rule_agent.vocab) == "order me a taxi"
     assert repair_typos("I loevd it", rule_agent.vocab) == "I loved it"
+
+
+def test_a_turn_that_places_catalog_wishes_is_never_redirected_as_off_topic(rule_agent):
+    """A sentence naming the catalog's own values is about the catalog, however unlike the
+    examples it reads (an errand around a wish)."""
+    from dataclasses import replace
+
+    from agent.parse import Range
+
+    planner = rule_agent.planner
+    errand = "please order me a taxi to the airport"
+    bare = planner.read(_state(rule_agent, "errand"), errand, classify=False)
+    assert planner.classifier.classify_parse(bare)[0] is Intent.OFF_TOPIC
+    attr = next(iter(rule_agent.vocab.numeric)) if rule_agent.vocab.numeric else None
+    wish = (
+        replace(bare, ranges={attr: Range(low=None, high=1e9)})
+        if attr
+        else replace(bare, include={"genre": ("x",)})
+    )
+    assert planner.classifier.classify_parse(wish)[0] is not Intent.OFF_TOPIC
