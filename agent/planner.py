@@ -29,6 +29,7 @@ from agent.memory import SessionState
 from agent.memory_update import memory_lines, understood_line, update_memory
 from agent.models import RecItem
 from agent.nlu import looks_english, spoken_name, understand, unknown_causal_terms
+from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
@@ -63,6 +64,27 @@ POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the
 POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
 SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start over")
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
+
+
+# Intents that state no wish: a turn the parse found a wish in is one of them only on a cue.
+_NOT_A_WISH = frozenset({Intent.OFF_TOPIC, Intent.CAUSAL, Intent.WHAT_IF, Intent.WHY, Intent.HELP})
+
+
+def _states_wish(parse: Parse) -> bool:
+    """True when the parse placed something to recommend by (a value, a range, a taste...)."""
+    return bool(
+        parse.include
+        or parse.exclude
+        or parse.ranges
+        or parse.relative
+        or parse.popularity is not None
+        or parse.like_items
+    )
+
+
+def _about_the_list(text: str) -> bool:
+    """A turn with a recommending or list-rejecting cue ("something", "no", "other")."""
+    return bool(RECOMMEND.search(text) or REFINE.search(text) or MORE.search(text))
 
 
 @dataclass
@@ -134,6 +156,13 @@ class RulePlanner:
             specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:
                 intent = specific[0]  # an unsure classifier defers to an explicit cue
+            elif intent in _NOT_A_WISH and intent not in rules and _states_wish(parse):
+                if prob < SURE or intent is Intent.OFF_TOPIC:
+                    # A catalog value, range, popularity word or taste reference the parse
+                    # placed outweighs an unsure guess (or "off topic") that no cue supports.
+                    intent = next((i for i in rules if i not in _NOT_A_WISH), Intent.RECOMMEND)
+            elif intent is Intent.OFF_TOPIC and state.last_shown and _about_the_list(text):
+                intent = Intent.REFINE  # "close, but no. an overlooked one?": about the list
             if prob >= CONFIDENT or not rules or intent in specific:
                 rules = [intent, *[i for i in rules if i is not intent]]
         elif not rules and parse.items and not parse.has_slots and not parse.unplaced:
