@@ -104,3 +104,56 @@ def test_an_unsure_intent_guess_that_no_cue_supports_yields_to_a_placed_wish(rul
         assert planner.read(state, "what's the capital of France?").intent is Intent.OFF_TOPIC
     finally:
         planner.classifier = real
+
+
+def test_when_few_items_fit_the_list_is_topped_up_with_items_missing_one_wish(rule_agent):
+    """A narrow wish never leaves a thin list: the fitting items come first, then items that
+    miss exactly one wish, and the reply says which wish each group left out."""
+    from tools.item_table import item_table
+
+    table = item_table(rule_agent.workspace)
+    items = rule_agent.workspace.dataset.items
+    narrow = items[(items["genre"] == "documentary") & (items["price"] <= 8)]
+    assert 0 < len(narrow) < 10, "the synthetic world changed: pick another narrow wish"
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "a documentary under $8")
+    ids = [i.item_id for i in reply.items]
+    assert len(ids) == 10 and len(set(ids)) == 10
+    fits = [
+        table.attributes_of(i)["genre"] == "documentary" and table.attributes_of(i)["price"] <= 8
+        for i in ids
+    ]
+    n_fit = sum(fits)
+    assert fits == [True] * n_fit + [False] * (10 - n_fit), "fitting items come first"
+    assert n_fit == len(narrow)
+    for item_id in ids[n_fit:]:
+        attrs = table.attributes_of(item_id)
+        misses = (attrs["genre"] != "documentary") + (attrs["price"] > 8)
+        assert misses == 1, "a close item misses exactly one wish"
+    assert f"Only {n_fit} new item" in reply.text and "each miss one wish" in reply.text
+
+
+def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it_useful():
+    """No history, no likes: the popularity weight is a multiple of the ranker's validated
+    one (zero stays zero); any personal signal keeps the ranker's own weight."""
+    from types import SimpleNamespace
+
+    from tools.items import STRANGER_PRIOR, stranger_popularity_weight
+    from tools.schemas import ToolContext, UserContext
+
+    def ctx(weight, **user):
+        ranker = SimpleNamespace(
+            weights=SimpleNamespace(popularity=weight), known_user=lambda u: u == "u1"
+        )
+        workspace = SimpleNamespace(ranker=ranker, has_step=lambda step: True)
+        return ToolContext(workspace=workspace, user=UserContext(**user))
+
+    assert stranger_popularity_weight(ctx(0.25)) == pytest.approx(STRANGER_PRIOR * 0.25)
+    assert STRANGER_PRIOR > 1
+    assert stranger_popularity_weight(ctx(0.0)) is None  # Coat-like: popularity stays out
+    assert stranger_popularity_weight(ctx(0.25, anchors=("7",))) is None  # "like X"
+    assert stranger_popularity_weight(ctx(0.25, liked=("7",))) is None
+    assert stranger_popularity_weight(ctx(0.25, user_id="u1")) is None  # a known user
+    assert stranger_popularity_weight(ctx(0.25, user_id="new")) == pytest.approx(
+        STRANGER_PRIOR * 0.25
+    )
