@@ -13,6 +13,10 @@ from agent.models import RecItem
 from agent.parse import Direction
 from tools.schemas import EffectAnswer, Explanation, GraphAnswer, ItemSummary, Profile
 
+# Method names a reader would not guess from the code name (the first word stays the code
+# name's stem, which ui.why reads back for the chart).
+METHOD_NAMES = {"piecewise": "piecewise-linear dose regression"}
+
 
 def item_text(explanation: Explanation | None, summary: ItemSummary) -> str:
     """One item's explanation: the plain main reason first (the list's own counterfactual
@@ -83,7 +87,8 @@ def effect_sentence(effect: EffectAnswer) -> str:
     ci = ""
     if effect.ci_low is not None and effect.ci_high is not None:
         ci = f" (95% interval {effect.ci_low:.3f} to {effect.ci_high:.3f})"
-    method = f", estimated by {effect.method}" if effect.method else ""
+    method_name = METHOD_NAMES.get(str(effect.method), effect.method)
+    method = f", estimated by {method_name}" if effect.method else ""
     return (
         f"Setting {what} {direction} {effect.outcome}{segment} by {abs(effect.estimate):.3f}"
         f"{ci}{method}."

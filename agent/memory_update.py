@@ -9,6 +9,7 @@ what the agent holds and what it understood this turn.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from agent.memory import NumericRange, SessionState
 from agent.parse import Direction, FeedbackKind, Intent, Parse, Range
 from agent.toolkit import TurnContext, run_tool
-from agent.vocab import NumericKind, Vocabulary
+from agent.vocab import NumericAttribute, NumericKind, Vocabulary
 from tools.registry import get_tool
 
 MAX_QUERY_WORDS = 12
@@ -43,6 +44,8 @@ def _resolve_relative(
     current = ctx.state.constraints.ranges.get(attribute, NumericRange())
     seen = _shown_values(ctx, attribute)
     centre = float(np.median(seen)) if seen else info.median
+    if info.integer and info.high - info.low <= SMALL_SCALE and info.kind is not NumericKind.FLAG:
+        return _step_on_scale(info, current, seen, direction)
     if info.kind is NumericKind.YEAR:
         step = 1.0
     elif info.kind is NumericKind.PRICE:
@@ -60,6 +63,24 @@ def _resolve_relative(
         bound = max(bound, current.min + step)
     high = current.max if current.max is not None and current.max > bound else None
     return NumericRange(min=min(bound, info.high), max=high)
+
+
+SMALL_SCALE = 10  # an integer column spanning this few steps moves a whole step ("milder")
+
+
+def _step_on_scale(
+    info: NumericAttribute, current: NumericRange, seen: list[float], direction: Direction
+) -> NumericRange:
+    """'milder' on a 0-5 spice scale: a whole step below the middle of what was shown (above
+    it for 'spicier'); a bound said before that the move contradicts is dropped."""
+    centre = float(np.median(seen)) if seen else info.median
+    if direction is Direction.DOWN:
+        bound = max(info.low, math.floor(centre) - 1)
+        low = current.min if current.min is not None and current.min <= bound else None
+        return NumericRange(min=low, max=bound)
+    bound = min(info.high, math.ceil(centre) + 1)
+    high = current.max if current.max is not None and current.max >= bound else None
+    return NumericRange(min=bound, max=high)
 
 
 def places_something(parse: Parse) -> bool:
@@ -98,6 +119,7 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
             cons.like_items = [*cons.like_items, item_id][-3:]
     for attr in parse.cleared:
         cons.include.pop(attr, None)
+        cons.ranges.pop(attr, None)  # "any price", "the price doesn't matter"
         if attr in cons.any_mode:
             cons.any_mode.remove(attr)
     asks_graph = parse.intent in (Intent.WHAT_IF, Intent.CAUSAL)
@@ -163,7 +185,9 @@ def memory_lines(state: SessionState, vocab: Vocabulary) -> list[str]:
     for attr, rng in cons.ranges.items():
         info = vocab.numeric.get(attr)
         fmt = info.fmt if info else str
-        if rng.min is not None and rng.max is not None:
+        if info is not None and info.kind is NumericKind.FLAG and rng.min == rng.max is not None:
+            lines.append(f"wants {info.flag_words(rng.min)}")
+        elif rng.min is not None and rng.max is not None:
             lines.append(f"{attr} between {fmt(rng.min)} and {fmt(rng.max)}")
         elif rng.min is not None:
             lines.append(f"{attr} at least {fmt(rng.min)}")
@@ -186,6 +210,8 @@ def _range_words(attr: str, rng: Range, vocab: Vocabulary) -> str:
     fmt = info.fmt if info else str
     year = info is not None and info.kind is NumericKind.YEAR
     low, high = rng.low, rng.high
+    if info is not None and info.kind is NumericKind.FLAG and low == high is not None:
+        return info.flag_words(low)  # "illustrated", "not illustrated"
     if year and low is not None and high is not None and low % 10 == 0 and high == low + 9:
         return f"{fmt(low)}s"
     if low is not None and high is not None:
@@ -195,14 +221,19 @@ def _range_words(attr: str, rng: Range, vocab: Vocabulary) -> str:
     return f"{attr} up to {fmt(high)}" if high is not None else attr
 
 
+def _said(value: str) -> str:
+    """A value in a sentence: "comedy", but a name keeps its capitals ("Ada Okafor")."""
+    return value if len(value.split()) >= 2 and value.istitle() else value.lower()
+
+
 def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
     """One line saying what this turn was understood to ask, and what could not be placed
     ("Understood: comedy, 1990s, less known; I could not place 'darker'.")."""
     parts: list[str] = []
     for values in parse.include.values():
-        parts += [v.lower() for v in values]
+        parts += [_said(v) for v in values]
     for values in parse.exclude.values():
-        parts += [f"no {v.lower()}" for v in values]
+        parts += [f"no {_said(v)}" for v in values]
     parts += [_range_words(a, r, vocab) for a, r in parse.ranges.items()]
     words = {Direction.UP: "newer", Direction.DOWN: "older"}
     for attr, direction in parse.relative:
@@ -211,6 +242,8 @@ def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
             parts.append(words[direction])
         elif info is not None and info.kind is NumericKind.PRICE:
             parts.append("cheaper" if direction is Direction.DOWN else "pricier")
+        elif info is not None and (info.higher if direction is Direction.UP else info.lower):
+            parts.append((info.higher if direction is Direction.UP else info.lower)[0])
         else:
             parts.append(f"{'higher' if direction is Direction.UP else 'lower'} {attr}")
     if parse.popularity is not None:

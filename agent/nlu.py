@@ -52,7 +52,7 @@ from agent.parse import (
     TitleRole,
     WhatIf,
 )
-from agent.vocab import Vocabulary, token_spans
+from agent.vocab import Vocabulary, token_spans, words
 
 __all__ = [
     "Direction",
@@ -130,8 +130,26 @@ def _negated(tokens: Sequence[str], start: int) -> bool | None:
     return False
 
 
+def _written_as_name(
+    text: str, spans: Sequence[tuple[str, int, int]], tokens: Sequence[str], start: int, end: int
+) -> bool:
+    """A part of a name counts after "by" or when capitalised mid-sentence ("a Tanaka novel")."""
+    if start > 0 and tokens[start - 1] == "by":
+        return True
+    for _, s, _e in spans[start:end]:
+        before = text[:s].rstrip()
+        if text[s].isupper() and before and before[-1] not in ".!?":
+            return True
+    return False
+
+
 def _anything_but(tokens: Sequence[str], j: int) -> bool:
-    return tokens[j] == "but" and j > 0 and tokens[j - 1] in ("anything", "everything", "all")
+    """ "anything but X", "any language but X", "every genre but X"."""
+    if tokens[j] != "but" or j == 0:
+        return False
+    return tokens[j - 1] in ("anything", "everything", "all") or (
+        j > 1 and tokens[j - 2] in ("any", "all", "every", "whatever")
+    )
 
 
 _DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
@@ -177,13 +195,13 @@ def _describes_shown(tokens: Sequence[str], start: int) -> bool:
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
-    """ "any color", "whatever genre", "the color doesn't matter": that wish is dropped."""
+    """ "any color", "whatever genre", "the price doesn't matter": that wish is dropped."""
 
     def stem(word: str) -> str:
         return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
     stems = [stem(t) for t in tokens]
-    for attr in vocab.categorical:
+    for attr in [*vocab.categorical, *vocab.numeric]:
         for spoken in {attr, spoken_name(attr)}:
             name = [stem(w) for w in spoken.lower().replace("_", " ").split()]
             n = len(name)
@@ -262,6 +280,20 @@ def _unplaced(spans: Sequence[tuple[str, int, int]], used: set[int], covered: st
     return list(dict.fromkeys(out))
 
 
+STEM = 5  # "published" and "publication" share a stem: the word names the attribute
+
+
+def _described_stems(vocab: Vocabulary, attributes: set[str]) -> set[str]:
+    """Stems of the names and descriptions of attributes this turn placed: "published after
+    2010" says the year whose description is "year of first publication"."""
+    stems: set[str] = set()
+    for attr in attributes:
+        info = vocab.numeric.get(attr) or vocab.categorical.get(attr)
+        text = f"{attr.replace('_', ' ')} {getattr(info, 'description', '')}"
+        stems.update(w[:STEM] for w in words(text) if len(w) >= STEM)
+    return stems
+
+
 def _cue_blanked(text: str) -> str:
     """The text with every cue phrase blanked (what is left may be an unplaced wish)."""
     rxs = [rx for _, rx in INTENT_PATTERNS] + [MORE, REPLACE, K_RX, WISH_CONDITIONAL, OUTCOME_CUE]
@@ -312,6 +344,8 @@ def understand(
     for hit in vocab.find_values(tokens):
         if skip.intersection(range(hit.start, hit.end)):
             continue  # a word inside a title ("Romance" in a title) is not a wish
+        if hit.partial and not _written_as_name(text, spans, tokens, hit.start, hit.end):
+            continue  # "king" is a word; "by King" or "a King novel" names an author
         acc.used.update(range(hit.start, hit.end))
         if _describes_shown(tokens, hit.start):
             continue
@@ -338,7 +372,17 @@ def understand(
         if not acc.include[attr]:
             del acc.include[attr]
     numbers = numeric_slots(_blanked(text, found.blank), vocab)
+    for flag in vocab.find_flags(tokens, acc.used | skip):
+        acc.used.update(range(flag.start, flag.end))
+        if flag.attribute in numbers.ranges or _describes_shown(tokens, flag.start):
+            continue
+        negated = _negated(tokens, flag.start) or _negated_after(tokens, flag.start, flag.end)
+        value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
+        numbers.ranges[flag.attribute] = Range(value, value)
     _cleared(tokens, vocab, acc)
+    for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
+        numbers.ranges.pop(attr, None)
+        numbers.relative = [(a, d) for a, d in numbers.relative if a != attr]
 
     refs = found.ordered()
     if refs and not feedback_or_focus(text, refs):
@@ -357,7 +401,9 @@ def understand(
     named_vars = tuple(find_variables(text, variables)) if variables else ()
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
-    unplaced = _unplaced(spans, acc.used | skip, covered)
+    placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
+    about = _described_stems(vocab, placed)
+    unplaced = [w for w in _unplaced(spans, acc.used | skip, covered) if w[:STEM] not in about]
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(

@@ -111,6 +111,18 @@ NEG_CUES = frozenset(
         "doesn't",
         "won't",
         "wouldn't",
+        # the same typed without the apostrophe ("i dont want french")
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "wouldnt",
+        "cant",
+        "havent",
+        "shouldnt",
     ]
 )
 NEG_PHRASES = (

@@ -1,4 +1,6 @@
-"""Numbers in a turn: years and decades (in digits and in words), prices, scores, relative
+"""Numbers in a turn: years and decades (in digits and in words), prices, scores, any numeric
+column said with its unit ("between 200 and 400 pages", "at most three stars of spice"; units
+and the words that move a column, "longer" / "shorter", come from schema.toml), relative
 moves ("cheaper", "older") and popularity wishes ("lesser-known", "blockbuster").
 
 Each reader takes the turn's text with titles and ordinals already blanked out (so "Fargo
@@ -11,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.parse import Direction, Range
-from agent.vocab import NumericKind, Vocabulary
+from agent.vocab import NumericAttribute, NumericKind, Vocabulary, normalise
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -73,28 +75,28 @@ QUALITY_UP = _rx(
 RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     (
         _rx(
-            r"\b(cheaper|less expensive|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
+            r"\b(cheaper|cheapest|less expensive|least expensive|lowest price[sd]?|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
         ),
         NumericKind.PRICE,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(more expensive|pricier|fancier|premium|higher end|high end|too cheap|luxury|upscale)\b"
+            r"\b(more expensive|most expensive|priciest|pricier|fancier|premium|higher end|high end|too cheap|luxury|upscale)\b"
         ),
         NumericKind.PRICE,
         Direction.UP,
     ),
     (
         _rx(
-            r"\b(older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
         ),
         NumericKind.YEAR,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(newer|more recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
+            r"\b(newest|newer|more recent|most recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
         ),
         NumericKind.YEAR,
         Direction.UP,
@@ -121,6 +123,153 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
         Direction.UP,
     ),
 )
+
+
+# Comparisons around a number said with its unit (the units themselves come from the data).
+_UNITS_W = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+_TEENS_W = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS_W = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ONE = {"one": 1, "a": 1}  # only before "hundred": "one" alone is a pronoun ("a cheaper one")
+_W = lambda table: "|".join(table)  # noqa: E731
+SPELT_NUMBER = _rx(
+    rf"\b(?:(?P<h>{_W(_ONE)}|{_W(_UNITS_W)})[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)?"
+    rf"(?:(?P<t>{_W(_TENS_W)})(?:[\s-]+(?P<u>{_W(_UNITS_W)}|one))?|(?P<teen>{_W(_TEENS_W)})"
+    rf"|(?P<unit>{_W(_UNITS_W)}))?\b"
+    r"(?![\s-]*(?:hundred|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))"
+)
+
+
+def spelt_numbers(text: str) -> str:
+    """Numbers in words as digits, padded to the same length so character spans still point
+    into the original text ("under twenty dollars" -> "under 20     dollars")."""
+
+    def digits(m: re.Match[str]) -> str:
+        if not m.group(0).strip():
+            return m.group(0)
+        value = 0
+        if m.group("h"):
+            value += 100 * {**_ONE, **_UNITS_W}[m.group("h").lower()]
+        if m.group("t"):
+            value += _TENS_W[m.group("t").lower()]
+            if m.group("u"):
+                value += {**_UNITS_W, "one": 1}[m.group("u").lower()]
+        elif m.group("teen"):
+            value += _TEENS_W[m.group("teen").lower()]
+        elif m.group("unit"):
+            value += _UNITS_W[m.group("unit").lower()]
+        if not value:
+            return m.group(0)
+        trail = m.group(0)[len(m.group(0).rstrip(" -")) :]
+        word = m.group(0)[: len(m.group(0)) - len(trail)]
+        return str(value).ljust(len(word)) + trail
+
+    return SPELT_NUMBER.sub(digits, text)
+
+
+def _spelt_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in SPELT_NUMBER.finditer(text) if m.group(0).strip()]
+
+
+_QTY = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_AT_MOST = (
+    r"under|below|less than|fewer than|at most|up to|no more than|not more than|not over|"
+    r"max(?:imum)?(?: of)?|within|no higher than|<=?"
+)
+_AT_LEAST = (
+    r"(?<!no )(?<!not )(?:over|above|more than|at least|min(?:imum)?(?: of)?|no less than|"
+    r"no fewer than|not less than|upwards of|>=?)"
+)
+_AROUND = r"around|about|roughly|approximately|circa|~"
+_OR_LESS = r"or (?:less|fewer|under|below|lower)|max(?:imum)?|at most|tops|or so less"
+_OR_MORE = r"or (?:more|over|above|higher)|plus|min(?:imum)?|at least|\+"
+NEGATED_BEFORE = _rx(r"(?:\b(?:not|no|nothing|never|none)|n't)\s+(?:(?:so|very|that|too)\s+)?$")
+TOO_BEFORE = _rx(r"\btoo\s+$")
+AROUND_BEFORE = _rx(rf"\b(?:{_AROUND})\s*$")
+SMALL_SCALE = 10  # an integer column spanning at most this many steps reads "3 stars" exactly
+
+
+def _qty(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _alternation(phrases: tuple[str, ...]) -> str:
+    forms = sorted({p for p in phrases if p}, key=len, reverse=True)
+    return "|".join(re.escape(f).replace(r"\ ", r"[\s-]+") for f in forms)
+
+
+def _unit_range(text: str, attr: NumericAttribute) -> tuple[Range, tuple[int, int]] | None:
+    """A range on one numeric column said with its unit or its name ("400 pages or fewer",
+    "between 200 and 400 pages", "pages under 300", "longer than 500 pages")."""
+    if not attr.units:
+        return None
+    unit = _alternation(attr.units)
+    name = _alternation((normalise(attr.spoken()),))
+    most, least = _AT_MOST, _AT_LEAST
+    if attr.lower:
+        most = rf"(?:{_alternation(attr.lower)}) than|{most}"
+    if attr.higher:
+        least = rf"(?:{_alternation(attr.higher)}) than|{least}"
+    u = rf"-?(?:{unit})(?![a-z])"
+    patterns: tuple[tuple[str, str], ...] = (
+        ("between", rf"\b(?:between|from)\s+{_QTY}\s*(?:{unit})?\s*(?:and|to|-)\s*{_QTY}\s*{u}"),
+        ("between", rf"\b{_QTY}\s*(?:-|to)\s*{_QTY}\s*{u}"),
+        ("max", rf"(?:\b|(?<=\s)|^)(?:{most})\s*{_QTY}\s*{u}"),
+        ("min", rf"(?:\b|(?<=\s)|^)(?:{least})\s*{_QTY}\s*{u}"),
+        ("max", rf"\b{_QTY}\s*{u}\s*(?:{_OR_LESS})"),
+        ("min", rf"\b{_QTY}\s*(?:\+\s*{u}|{u}\s*(?:{_OR_MORE}))"),
+        ("max", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{most})\s*{_QTY}\b"),
+        ("min", rf"\b(?:{name})\s*(?:is|of|:)?\s*(?:{least})\s*{_QTY}\b"),
+        ("about", rf"\b(?:(?:{_AROUND})\s*)?{_QTY}\s*{u}"),
+        ("about", rf"\b(?:{name}|{unit})\s*(?:of|is|:)?\s*(?:(?:{_AROUND})\s*)?{_QTY}\b"),
+    )
+    for kind, pattern in patterns:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if not m:
+            continue
+        nums = [_qty(g) for g in m.groups() if g is not None]
+        if kind in ("max", "min") and NEGATED_BEFORE.search(text[: m.start()]):
+            kind = "min" if kind == "max" else "max"  # "nothing over 500 pages"
+        if kind == "between":
+            rng = Range(min(nums[:2]), max(nums[:2]))
+        elif kind == "max":
+            rng = Range(None, nums[0])
+        elif kind == "min":
+            rng = Range(nums[0], None)
+        elif attr.integer and attr.high - attr.low <= SMALL_SCALE:
+            rng = Range(nums[0], nums[0])  # "3 stars of spice" on a 0-5 scale
+        else:
+            rng = Range(round(nums[0] * 0.85, 2), round(nums[0] * 1.15, 2))  # "a 300-page book"
+        return rng, m.span()
+    return None
+
+
+def _moves(text: str, attr: NumericAttribute) -> list[tuple[int, int, Direction]]:
+    """schema.toml's `higher` / `lower` words for a column found in the text."""
+    out = []
+    unit = rf"(?:{_alternation(attr.units)})" if attr.units else None
+    for phrases, direction, amount in (
+        (attr.higher, Direction.UP, "more"),
+        (attr.lower, Direction.DOWN, "fewer|less"),
+    ):
+        words = [_alternation(phrases)] if phrases else []
+        if unit:
+            words.append(rf"(?:{amount})\s+{unit}")  # "fewer pages", "more chilis"
+        if words:
+            rx = re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE)
+            for m in rx.finditer(text):
+                before = text[: m.start()]
+                flip = TOO_BEFORE.search(before) or NEGATED_BEFORE.search(before)
+                turned = Direction.DOWN if direction is Direction.UP else Direction.UP
+                out.append((m.start(), m.end(), turned if flip else direction))  # "too long"
+    return out
 
 
 @dataclass
@@ -211,8 +360,23 @@ def year_range(
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
+    spelt = _spelt_spans(text)
+    text = spelt_numbers(text)
+    declared_moves: list[tuple[int, int, str, Direction]] = []
+    for attr in vocab.numeric.values():
+        if attr.kind is NumericKind.FLAG:
+            continue
+        said = _unit_range(text, attr)
+        if said is not None:
+            found.ranges[attr.name] = said[0]
+            found.spans.append(said[1])
+            text = text[: said[1][0]] + " " * (said[1][1] - said[1][0]) + text[said[1][1] :]
+        declared_moves += [(s, e, attr.name, d) for s, e, d in _moves(text, attr)]
     price = vocab.numeric_of_kind(NumericKind.PRICE)
-    if price is not None and MONEY_CONTEXT.search(text):
+    money = MONEY_CONTEXT.search(text) is not None
+    if price is not None and not money and price.units:
+        money = re.search(rf"\b(?:{_alternation(price.units)})\b", text, re.I) is not None
+    if price is not None and price.name not in found.ranges and money:
         low: float | None = None
         high: float | None = None
         between = PRICE_BETWEEN.search(text)
@@ -232,8 +396,13 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
                 if bare:
                     high = float(bare.group(1) or bare.group(2))
                     found.spans.append(bare.span())
+                    around = AROUND_BEFORE.search(text[: bare.start()])
+                    if around:  # "around 15 dollars"
+                        low, high = round(high * 0.85, 2), round(high * 1.15, 2)
+                        found.spans.append(around.span())
         if low is not None or high is not None:
             found.ranges[price.name] = Range(low, high)
+            found.spans += [m.span() for m in MONEY_CONTEXT.finditer(text)]  # "dollars", "price"
     year = vocab.numeric_of_kind(NumericKind.YEAR)
     if year is not None:
         rng = year_range(text, year.high, found.spans)
@@ -251,7 +420,8 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
                 max(score.low, min(score.high, score.median + 1)), None
             )
             found.spans.append(quality.span())
-    moves: list[tuple[int, int, str, Direction]] = []
+    moves = [m for m in declared_moves if m[2] not in found.ranges]
+    found.spans += [(s, e) for s, e, name, _ in declared_moves if name in found.ranges]
     for rx, kind, direction in RELATIVE:
         attr = vocab.numeric_of_kind(kind)
         if attr is None:
@@ -284,4 +454,6 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
         move = (popular.name, found.popularity) if popular is not None else None
         if move and move[0] not in found.ranges and move not in found.relative:
             found.relative.append(move)
+    used = list(found.spans)  # a number said in words is consumed whole ("twenty")
+    found.spans += [(a, b) for a, b in spelt if any(a < e and s < b for s, e in used)]
     return found

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from agent.parse import FeedbackKind, ItemRef, TitleRole
-from agent.vocab import Vocabulary, normalise, tokenize, written_as_title
+from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -389,19 +389,27 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
             out.refs.append((word.start(), ItemRef(chosen, role, text[word.start() : end])))
             out.blank.append((word.start(), end))
             continue
-        cand = _TITLE_CAND.match(text, word.start())
-        quoted = text[word.start()] in "\"“'‘"
-        if (
-            cand
-            and (quoted or text[word.start()].isupper())
-            and not text[word.start() :].startswith("I ")
-        ):
+        at = word.start()
+        article = re.match(r"(?:the|an?)\s+(?=[A-Z])", text[at:])
+        if article and vocab.titles.get(title_key(text[at:].split(",")[0])) is None:
+            at += article.end()  # "like the Golden Dragon": the title starts after "the"
+        cand = _TITLE_CAND.match(text, at)
+        quoted = text[at] in "\"“'‘"
+        if cand and (quoted or text[at].isupper()) and not text[word.start() :].startswith("I "):
             name = cand.group(1).strip(" '\"”’")
             name = re.sub(r"\s+(of|the|a|and|in|on|to)$", "", name)
+            ids = vocab.titles.get(title_key(name)) or vocab.titles.get(title_key(f"the {name}"))
+            if ids:  # written as a title after "like": "Golden Dragon", though its words are common
+                chosen = next((i for i in ids if i in shown), ids[0])
+                end = at + len(cand.group(0).rstrip())
+                role = _role(text, word.start(), chosen, shown)
+                out.refs.append((word.start(), ItemRef(chosen, role, text[word.start() : end])))
+                out.blank.append((word.start(), end))
+                continue
             named_values = vocab.find_values(tokenize(name), fuzzy=False)
             value_words = sum(h.end - h.start for h in named_values)
             if value_words >= len(tokenize(name)):
                 continue  # "I loved Westerns": a genre, not a title
             if name and normalise(name) not in ("i", "me") and len(name) > 1:
                 out.unknown_titles.append(name)
-                out.blank.append((word.start(), word.start() + len(cand.group(0))))
+                out.blank.append((word.start(), at + len(cand.group(0))))

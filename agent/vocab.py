@@ -6,171 +6,73 @@ categorical columns (one value, or several joined with "|", as MovieLens genres 
 slot values with their spelling variants (case, plural, hyphen, no space: "Sci-Fi" is also
 "sci fi", "scifi", "sci-fis") plus the dataset's own synonyms (`[synonyms.genres]` in
 schema.toml: "science fiction"); numeric columns become range slots whose kind (year, price,
-score, popularity, flag) is read from the column name; titles become an n-gram index for
-exact references and a rapidfuzz index for misspelt ones.
+score, popularity, flag) is read from the column name, and how people say its numbers and
+moves from schema.toml (`unit = ["pages"]`, `higher = ["longer"]`, `lower = ["shorter"]`; the
+column's own name is always a unit: "400 pages" for a `pages` column); a 0/1 column is a flag
+named by its column ("illustrated", "signed copy" for `signed_copy`) and by the synonyms
+schema.toml gives its "1" / "0" values; titles become an n-gram index for exact references
+and a rapidfuzz index for misspelt ones. The words of one column are read in
+`agent.vocab_attrs`; this module indexes them for the parser.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,.;!?]|\$")
-_YEAR_SUFFIX = re.compile(r"\s*\((\d{4})\)\s*$")
-_STYLE_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
-_ARTICLE_SUFFIX = re.compile(r"^(.*), (the|a|an|les|la|le|il|el|das|der|die)$", re.IGNORECASE)
+from agent.vocab_attrs import (
+    CategoricalAttribute,
+    NumericAttribute,
+    NumericKind,
+    categorical_attribute,
+    normalise,
+    numeric_attribute,
+    title_key,
+    token_spans,
+    tokenize,
+    value_variants,
+    with_name_parts,
+    words,
+    written_as_title,
+)
+
+__all__ = [
+    "CategoricalAttribute",
+    "FlagHit",
+    "NumericAttribute",
+    "NumericKind",
+    "ValueHit",
+    "Vocabulary",
+    "domain_of",
+    "normalise",
+    "title_key",
+    "token_spans",
+    "tokenize",
+    "value_variants",
+    "words",
+    "written_as_title",
+]
+
 MAX_TITLE_WORDS = 10
 FUZZY_VALUE_CUTOFF = 86  # rapidfuzz ratio for a misspelt attribute value ("thriler")
+FUZZY_LOOSE_CUTOFF = 84  # ... when its first letter is right ("mistery", "biografies")
 FUZZY_TITLE_CUTOFF = 86  # rapidfuzz ratio for a misspelt or partial title
+FLAG_STEM = 5  # shortest stem by which a one-word flag name is matched in another form
 GENERIC_TITLE_SHARE = 0.05  # a word in more titles than this says nothing about one item
 
 
-class NumericKind(StrEnum):
-    """How the planner talks about a numeric attribute."""
-
-    YEAR = "year"
-    PRICE = "price"
-    SCORE = "score"
-    POPULARITY = "popularity"
-    FLAG = "flag"
-    OTHER = "other"
-
-
-def normalise(text: str) -> str:
-    """Lower-case words joined by single spaces (punctuation and hyphens dropped)."""
-    lowered = text.lower().replace("\u2019", "'").replace("-", " ").replace("&", " and ")
-    return " ".join(_WORD.findall(lowered))
-
-
-def words(text: str) -> list[str]:
-    """The normalised words of a text."""
-    return _WORD.findall(text.lower().replace("\u2019", "'").replace("-", " "))
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words plus clause punctuation as tokens (for scoping negation)."""
-    return [token for token, _, _ in token_spans(text)]
-
-
-def token_spans(text: str) -> list[tuple[str, int, int]]:
-    """Tokens with their character spans in `text` (same-length normalisation only)."""
-    lowered = text.lower().replace("\u2019", "'").replace("-", " ").replace("&", " ")
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
-
-
-def written_as_title(word: str, text: str) -> bool:
-    """A one-word title counts when capitalised mid-sentence or quoted ("Heat", not "heat")."""
-    quoted = re.search(rf"[\"'“‘*]{re.escape(word)}[\"'”’*]", text, re.IGNORECASE)
-    if quoted:
-        return True
-    for m in re.finditer(rf"\b{re.escape(word)}\b", text, re.IGNORECASE):
-        before = text[: m.start()].rstrip()
-        if text[m.start()].isupper() and before and before[-1] not in ".!?":
-            return True
-    return False
-
-
-def title_key(title: str) -> str:
-    """A title as people type it: no trailing '(1995)', 'Godfather, The' -> 'the godfather'."""
-    base = _YEAR_SUFFIX.sub("", title).strip()
-    base = _STYLE_SUFFIX.sub("", base).strip()
-    moved = _ARTICLE_SUFFIX.match(base)
-    if moved:
-        base = f"{moved.group(2)} {moved.group(1)}"
-    return normalise(base)
-
-
-def _plural_forms(norm: str) -> set[str]:
-    """The phrase with its last word in singular and plural ("parkas" <-> "parka")."""
-    head, _, last = norm.rpartition(" ")
-    prefix = f"{head} " if head else ""
-    forms = {last}
-    if last.endswith("ies") and len(last) > 4:
-        forms.add(last[:-3] + "y")
-    elif last.endswith(("ches", "shes", "xes", "sses")):
-        forms.add(last[:-2])
-    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
-        forms.add(last[:-1])
-    elif last.endswith("y") and not last.endswith(("ay", "ey", "oy", "uy")):
-        forms.add(last[:-1] + "ies")
-    elif last.endswith(("s", "x", "ch", "sh")):
-        forms.add(last + "es")
-    else:
-        forms.add(last + "s")
-    return {prefix + f for f in forms}
-
-
-def value_variants(value: str, synonyms: Iterable[str] = ()) -> set[str]:
-    """Every way a value is written: case, hyphen, joined, plural/singular, no apostrophe,
-    plus the dataset's synonyms (each with its own plural)."""
-    out: set[str] = set()
-    for phrase in (value, *synonyms):
-        norm = normalise(phrase)
-        if not norm:
-            continue
-        for form in (norm, norm.replace("'", ""), norm.replace("'s", "")):
-            out.update(_plural_forms(form))
-            out.add(form.replace(" ", ""))
-            if " " not in form and form.endswith("y") and len(form) > 3:
-                out.add(form[:-1] + "ier")  # "funny" -> "funnier", "scary" -> "scarier"
-    return {v for v in out if v}
-
-
-def _numeric_kind(name: str, values: np.ndarray) -> NumericKind:
-    lowered = name.lower()
-    finite = values[np.isfinite(values)]
-    if finite.size and set(np.unique(finite)).issubset({0.0, 1.0}):
-        return NumericKind.FLAG
-    if any(w in lowered for w in ("year", "date", "released")):
-        return NumericKind.YEAR
-    if any(w in lowered for w in ("price", "cost", "fee", "dollar")):
-        return NumericKind.PRICE
-    if any(w in lowered for w in ("popular", "views", "count", "votes")):
-        return NumericKind.POPULARITY
-    if any(w in lowered for w in ("quality", "rating", "score", "stars")):
-        return NumericKind.SCORE
-    return NumericKind.OTHER
-
-
 @dataclass(frozen=True)
-class CategoricalAttribute:
-    """A categorical item attribute: its values and the phrases that name them."""
+class FlagHit:
+    """A flag phrase among a turn's tokens: `value` 1.0 (on) or 0.0 (an "off" synonym)."""
 
-    name: str
-    values: tuple[str, ...]
-    multi: bool  # values joined with "|" on one item (MovieLens genres)
-    phrases: Mapping[str, tuple[str, ...]]  # normalised phrase -> the values it names
-    counts: Mapping[str, int]
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class NumericAttribute:
-    """A numeric item attribute with its observed range."""
-
-    name: str
-    kind: NumericKind
-    low: float
-    high: float
-    median: float
-    integer: bool
-    description: str = ""
-
-    def fmt(self, value: float) -> str:
-        """A value as people write it for this attribute."""
-        if self.kind is NumericKind.PRICE:
-            return f"${value:,.2f}"
-        if self.integer or self.kind is NumericKind.YEAR:
-            return str(round(value))
-        return f"{value:.1f}"
+    attribute: str
+    value: float
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -182,6 +84,7 @@ class ValueHit:
     start: int
     end: int
     fuzzy: bool = False
+    partial: bool = False  # a part of a name ("Okafor"): the caller checks how it was written
 
 
 @dataclass(frozen=True)
@@ -199,10 +102,15 @@ class Vocabulary:
         items: pd.DataFrame,
         descriptions: Mapping[str, str] | None = None,
         synonyms: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+        wording: Mapping[str, tuple[Iterable[str], Iterable[str], Iterable[str]]] | None = None,
     ) -> Vocabulary:
-        """Read attributes and titles off an item table in the data contract."""
+        """Read attributes and titles off an item table in the data contract.
+
+        `wording` is schema.toml's (unit, higher, lower) phrases per numeric column.
+        """
         descriptions = descriptions or {}
         synonyms = synonyms or {}
+        wording = wording or {}
         categorical: dict[str, CategoricalAttribute] = {}
         numeric: dict[str, NumericAttribute] = {}
         for col in items.columns:
@@ -210,23 +118,22 @@ class Vocabulary:
                 continue
             series = items[col]
             if pd.api.types.is_numeric_dtype(series):
-                values = series.to_numpy(dtype=float)
-                finite = values[np.isfinite(values)]
-                if not finite.size:
-                    continue
-                numeric[col] = NumericAttribute(
-                    name=col,
-                    kind=_numeric_kind(col, values),
-                    low=float(finite.min()),
-                    high=float(finite.max()),
-                    median=float(np.median(finite)),
-                    integer=bool(np.all(finite == np.round(finite))),
-                    description=descriptions.get(col, ""),
+                attr_n = numeric_attribute(
+                    col,
+                    series.to_numpy(dtype=float),
+                    descriptions.get(col, ""),
+                    synonyms.get(col, {}),
+                    wording.get(col, ((), (), ())),
                 )
+                if attr_n is not None:
+                    numeric[col] = attr_n
                 continue
-            attr = _categorical(col, series, synonyms.get(col, {}), descriptions.get(col, ""))
+            attr = categorical_attribute(
+                col, series, synonyms.get(col, {}), descriptions.get(col, "")
+            )
             if attr is not None:
                 categorical[col] = attr
+        categorical = with_name_parts(categorical)
         titles: dict[str, list[str]] = {}
         ids = items["item_id"].astype(str).tolist()
         names = items["title"].astype(str).tolist()
@@ -249,7 +156,8 @@ class Vocabulary:
         synonyms = dict(getattr(schema, "synonyms", {}) or {})
         if not synonyms:
             synonyms = _default_synonyms(source or getattr(dataset, "name", ""))
-        return cls.from_items(dataset.items, schema.descriptions(), synonyms)
+        wording = schema.wording() if hasattr(schema, "wording") else {}
+        return cls.from_items(dataset.items, schema.descriptions(), synonyms, wording)
 
     def numeric_of_kind(self, kind: NumericKind) -> NumericAttribute | None:
         """The first numeric attribute of a kind (e.g. the price column), if any."""
@@ -268,7 +176,54 @@ class Vocabulary:
         """Every word of a title or an attribute phrase (never "repaired" as a typo)."""
         found = {w for key in self.titles for w in key.split(" ")}
         found.update(w for phrase in self._phrase_index for w in phrase.split(" "))
+        for attr in self.numeric.values():
+            for phrase in (*attr.units, *attr.higher, *attr.lower, *attr.on, *attr.off):
+                found.update(phrase.split(" "))
         return frozenset(found)
+
+    @cached_property
+    def _flag_index(self) -> dict[str, list[tuple[str, float]]]:
+        index: dict[str, list[tuple[str, float]]] = {}
+        for attr in self.numeric.values():
+            for phrases, value in ((attr.on, 1.0), (attr.off, 0.0)):
+                for phrase in phrases:
+                    for form in value_variants(phrase):
+                        index.setdefault(form, []).append((attr.name, value))
+        return index
+
+    def find_flags(self, tokens: list[str], taken: Iterable[int] = ()) -> list[FlagHit]:
+        """Flag phrases among the tokens ("illustrated", "signed copy"), longest first, not
+        overlapping `taken` positions (attribute values and titles found before)."""
+        index = self._flag_index
+        busy = set(taken)
+        found: list[FlagHit] = []
+        for size in (4, 3, 2, 1):
+            for start in range(len(tokens) - size + 1):
+                span = range(start, start + size)
+                if busy.intersection(span):
+                    continue
+                for attr, value in index.get(" ".join(tokens[start : start + size]), ()):
+                    found.append(FlagHit(attr, value, start, start + size))
+                    busy.update(span)
+        for pos, token in enumerate(tokens):  # "illustrations" for an `illustrated` flag
+            if pos in busy or len(token) < FLAG_STEM + 1:
+                continue
+            for stem, attr, value in self._flag_stems:
+                if token.startswith(stem):
+                    found.append(FlagHit(attr, value, pos, pos + 1))
+                    busy.add(pos)
+                    break
+        return sorted(found, key=lambda f: f.start)
+
+    @cached_property
+    def _flag_stems(self) -> list[tuple[str, str, float]]:
+        """One-word flag names of seven letters or more by their stem (the word less its
+        last two letters): another form of the word names the same flag."""
+        out = []
+        for phrase, hits in self._flag_index.items():
+            if " " not in phrase and len(phrase) >= FLAG_STEM + 2 and phrase.isalpha():
+                out += [(phrase[:-2], attr, value) for attr, value in hits]
+        return out
 
     @cached_property
     def _fuzzy_phrases(self) -> list[str]:
@@ -290,9 +245,13 @@ class Vocabulary:
                 if taken.intersection(span):
                     continue
                 hits = index.get(" ".join(tokens[start : start + size]))
+                if not hits and size == 2 and all(t.isalpha() for t in tokens[start : start + 2]):
+                    hits = index.get("".join(tokens[start : start + 2]))  # "cook books"
                 if hits:
+                    phrase = " ".join(tokens[start : start + size])
                     for attr, values in hits:
-                        found.append(ValueHit(attr, values, start, start + size))
+                        partial = phrase in self.categorical[attr].partial
+                        found.append(ValueHit(attr, values, start, start + size, partial=partial))
                     taken.update(span)
         if fuzzy and self._fuzzy_phrases:
             from rapidfuzz import fuzz, process
@@ -301,8 +260,10 @@ class Vocabulary:
                 if pos in taken or len(token) < 5 or not token.isalpha():
                     continue
                 best = process.extractOne(
-                    token, self._fuzzy_phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_VALUE_CUTOFF
+                    token, self._fuzzy_phrases, scorer=fuzz.ratio, score_cutoff=FUZZY_LOOSE_CUTOFF
                 )
+                if best is not None and best[1] < FUZZY_VALUE_CUTOFF and best[0][0] != token[0]:
+                    best = None  # "mistery" -> mystery, but "eastern" is not "western"
                 if best is not None:
                     for attr, values in index[best[0]]:
                         found.append(ValueHit(attr, values, pos, pos + 1, fuzzy=True))
@@ -338,6 +299,8 @@ class Vocabulary:
             return True
         if len(ws) >= 3 and all(len(w) == 1 for w in ws):
             return True  # letters spelt out: "M*A*S*H", "E.T.", not a run of generic words
+        if len(ws) >= 3 and not any(w in phrases for w in ws):
+            return True  # "Beyond the Meridian": three common words together still name it
         return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
     def find_titles(
@@ -403,36 +366,6 @@ class Vocabulary:
         for attr in self.categorical.values():
             for value in attr.values:
                 yield attr.name, value
-
-
-def _categorical(
-    col: str, series: pd.Series, synonyms: Mapping[str, Iterable[str]], description: str
-) -> CategoricalAttribute | None:
-    """A text column as a categorical attribute (None for free text or ids)."""
-    text = series.dropna().astype(str)
-    multi = bool(text.str.contains("|", regex=False).any())
-    exploded = text.str.split("|").explode() if multi else text
-    counts = exploded[exploded.str.len() > 0].value_counts()
-    if len(counts) == 0 or len(counts) > 200:
-        return None
-    values = [str(v) for v in counts.index if str(v).lower() not in ("unknown", "other")]
-    phrases: dict[str, list[str]] = {}
-    for value in values:  # the value's own spellings win over another value's synonym
-        for phrase in value_variants(value):
-            phrases.setdefault(phrase, []).append(value)
-    for value in values:
-        for phrase in value_variants("", synonyms.get(value, ())):
-            own = phrases.setdefault(phrase, [])
-            if value not in own and not any(phrase in value_variants(v) for v in own):
-                own.append(value)
-    return CategoricalAttribute(
-        name=col,
-        values=tuple(values),
-        multi=multi,
-        phrases={p: tuple(dict.fromkeys(v)) for p, v in phrases.items()},
-        counts={str(k): int(v) for k, v in counts.items()},
-        description=description,
-    )
 
 
 def _default_synonyms(source: str) -> dict[str, dict[str, tuple[str, ...]]]:

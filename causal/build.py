@@ -18,13 +18,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from causal.datasets.schema import Dataset
 from causal.structure.graph import CausalGraph, GraphError
+
+if TYPE_CHECKING:
+    from causal.datasets.analysis_table import AnalysisTable
+    from causal.effects.results import EffectResult
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,27 @@ def key_effect_questions(table: Any, graph: CausalGraph, limit: int = 8) -> list
     return pairs[:limit]
 
 
+def key_effect(
+    table: AnalysisTable,
+    graph: CausalGraph,
+    treatment: str,
+    outcome: str,
+    seed: int,
+    exogenous: Iterable[str],
+) -> EffectResult:
+    """A key effect estimated the way `whyrec effect` and the agent estimate it on demand: on a
+    learned graph with the interval widened for the graph, the outcome model and hidden
+    confounding (or declined), so a stored answer is never narrower than a fresh one."""
+    from causal.effects import estimate_effect
+    from causal.effects.learned_graph import estimate_on_learned_graph, is_learned
+
+    if is_learned(graph):
+        return estimate_on_learned_graph(
+            table, graph, treatment, outcome, seed=seed, n_boot=100, exogenous=exogenous
+        )
+    return estimate_effect(table, graph, treatment, outcome, seed=seed, n_boot=100)
+
+
 def build_causal(
     dataset: Dataset,
     out_dir: Path,
@@ -97,7 +122,7 @@ def build_causal(
     skipped with a note once time is up.
     """
     from causal.datasets.analysis_table import build_analysis_table
-    from causal.effects import EffectError, estimate_effect
+    from causal.effects import EffectError
     from causal.structure.discovery import DiscoveryTimeout, discover
     from causal.structure.priors import DiscoveryError, PriorError
 
@@ -147,6 +172,7 @@ def build_causal(
     except (OSError, ValueError, RuntimeError) as exc:  # a picture is nice to have, not vital
         log.warning("could not draw the graph: %s", exc)
     effects: list[dict[str, Any]] = []
+    exogenous = dataset.schema.exogenous()
     deadline = started + time_budget_s
     for treatment, outcome in key_effect_questions(table, graph, max_effects):
         if time.monotonic() > deadline:
@@ -155,7 +181,7 @@ def build_causal(
             )
             continue
         try:
-            res = estimate_effect(table, graph, treatment, outcome, seed=seed, n_boot=100)
+            res = key_effect(table, graph, treatment, outcome, seed, exogenous)
         except EffectError as exc:
             effects.append({"treatment": treatment, "outcome": outcome, "skipped": str(exc)})
             continue

@@ -91,10 +91,17 @@ def _attribute_evidence(ctx: ToolContext, item_id: str) -> list[Evidence]:
             continue
         shown = value
         if (low is None or value >= low) and (high is None or value <= high):
+            text = f"Its {attr} is {shown}, within what you asked for."
+            info = ctx.workspace.dataset.schema.variables.get(attr)
+            if info is not None and info.unit:  # schema.toml's unit: "It has 232 pages"
+                text = f"It has {shown:g} {info.unit[0]}, within what you asked for."
+            if low == high and value in (0, 1):  # a yes/no column pinned: "Illustrated: yes"
+                spoken = attr.replace("_", " ").strip().capitalize()
+                text = f"{spoken}: {'yes' if value else 'no'}, as you asked."
             out.append(
                 Evidence(
                     kind=EvidenceKind.ATTRIBUTE,
-                    text=f"Its {attr} is {shown}, within what you asked for.",
+                    text=text,
                     source="catalog",
                     data={"attribute": attr, "value": shown},
                 )

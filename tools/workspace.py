@@ -164,7 +164,9 @@ class Workspace:
             raise WorkspaceError(
                 f"{self.root} has no causal graph; rebuild it with `whyrec build` (causal step)"
             )
-        if str(kwargs.get("method", "auto")) in ("auto", "aipw") and _learned(graph):
+        from causal.effects.learned_graph import is_learned
+
+        if str(kwargs.get("method", "auto")) in ("auto", "aipw") and is_learned(graph):
             # A discovered graph: the interval carries its open orientations and a second
             # outcome model, or the effect is declined with the reason.
             from causal.effects import estimate_on_learned_graph as estimate
@@ -210,12 +212,6 @@ def _load_ranker(workspace: Workspace) -> Ranker:
         except ValueError as exc:  # a bad record must not stop the workspace from opening
             log.warning("skipping feedback of %s: %s", user, exc)
     return ranker
-
-
-def _learned(graph: CausalGraph) -> bool:
-    """True when discovery decided the graph's edges (not a graph the user supplied)."""
-    how = {graph.edge_info(u, v).oriented_by for u, v in graph.edges}
-    return bool(how - {None, "given"})
 
 
 __all__ = [

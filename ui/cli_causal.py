@@ -94,7 +94,9 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         ] = None,
         method: Annotated[
             str,
-            typer.Option(help="auto, aipw, ipw, adjustment, regression, stratified, naive, bn_do."),
+            typer.Option(
+                help="auto, aipw, ipw, adjustment, regression, stratified, naive, bn_do, piecewise (a dose)."
+            ),
         ] = "auto",
         seed: Annotated[int, typer.Option(help="Seed for the bootstrap and refutations.")] = 0,
         as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,

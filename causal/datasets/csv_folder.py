@@ -247,7 +247,8 @@ def _check_ids(table: RawTable, column: str, unique: bool) -> pd.Series:
 
 
 def _typed_attributes(frame: pd.DataFrame, skip: Sequence[str]) -> pd.DataFrame:
-    """Attribute columns that are all numeric become floats; others stay strings (None if empty)."""
+    """Attribute columns that are all numeric become floats, yes/no (true/false) columns 1/0
+    floats like any 0/1 column; others stay strings (None if empty)."""
     out = frame.copy()
     for col in out.columns:
         if col in skip:
@@ -255,8 +256,11 @@ def _typed_attributes(frame: pd.DataFrame, skip: Sequence[str]) -> pd.DataFrame:
         values = out[col]
         present = values != ""
         numeric = pd.to_numeric(values.where(present), errors="coerce")
+        lowered = values[present].str.strip().str.lower()
         if present.any() and numeric[present].notna().all():
             out[col] = numeric.astype(float)
+        elif present.any() and lowered.isin(_TRUE | _FALSE).all():
+            out[col] = values.str.strip().str.lower().isin(_TRUE).astype(float).where(present)
         else:
             out[col] = values.where(present, None)
     return out

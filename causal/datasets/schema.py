@@ -83,6 +83,9 @@ class VariableInfo:
 
     `exogenous`: the user declares that nothing hidden sets this attribute (randomly
     assigned, or a demographic), so effects of it get no hidden-confounding widening.
+    `unit`, `higher`, `lower` (numeric attributes): how people say its numbers ("400 pages",
+    "3 stars of spice") and which words move it up or down ("longer", "shorter"), so the rule
+    parser reads them without word lists of its own.
     """
 
     name: str
@@ -90,6 +93,9 @@ class VariableInfo:
     tier: int | None = None
     description: str = ""
     exogenous: bool = False
+    unit: tuple[str, ...] = ()
+    higher: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,14 @@ class DatasetSchema:
         """Variable -> plain-language description (empty string when none was given)."""
         return {n: v.description for n, v in self.variables.items()}
 
+    def wording(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+        """Variable -> (unit, higher, lower) phrases, for variables that declare any."""
+        return {
+            n: (v.unit, v.higher, v.lower)
+            for n, v in self.variables.items()
+            if v.unit or v.higher or v.lower
+        }
+
     def merged_with(self, defaults: DatasetSchema) -> DatasetSchema:
         """This schema with gaps (missing variables, roles, tiers, hints) filled from defaults."""
         merged: dict[str, VariableInfo] = dict(defaults.variables)
@@ -131,6 +145,9 @@ class DatasetSchema:
                 tier=info.tier if info.tier is not None else base.tier,
                 description=info.description or base.description,
                 exogenous=info.exogenous or base.exogenous,
+                unit=info.unit or base.unit,
+                higher=info.higher or base.higher,
+                lower=info.lower or base.lower,
             )
         return DatasetSchema(
             variables=merged,

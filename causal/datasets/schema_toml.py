@@ -16,6 +16,11 @@ The format, all keys optional::
     exogenous = true           # set from outside (randomly assigned, a demographic): effects
                                # of it get no widening for a hidden trait that may drive it
 
+    [variables.pages]          # how people say a numeric attribute (the rule parser reads them)
+    unit = ["pages", "pp"]     # "between 200 and 400 pages", "under 300 pp"
+    higher = ["longer"]        # words that ask for more of it ...
+    lower = ["shorter"]        # ... and for less
+
     [synonyms.genres]          # everyday phrases for an attribute's values (the rule parser reads them)
     "Sci-Fi" = ["science fiction", "space"]
 """
@@ -37,7 +42,8 @@ _TOP_KEYS = {
     "variables",
     "synonyms",
 }
-_VAR_KEYS = {"role", "tier", "description", "exogenous"}
+_VAR_KEYS = {"role", "tier", "description", "exogenous", "unit", "higher", "lower"}
+_PHRASE_KEYS = ("unit", "higher", "lower")
 
 
 def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
@@ -93,12 +99,14 @@ def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
                 file=file,
                 line=_line_of_key(text, name, "exogenous"),
             )
+        phrases = {key: _phrases(spec, name, key, text, file) for key in _PHRASE_KEYS}
         variables[name] = VariableInfo(
             name=name,
             role=Role(role) if role else None,
             tier=tier,
             description=description,
             exogenous=exogenous,
+            **phrases,
         )
     return DatasetSchema(
         variables=variables,
@@ -108,6 +116,20 @@ def parse_schema_toml(text: str, file: str = "schema.toml") -> DatasetSchema:
         forbidden_edges=_edges(raw, "forbidden_edges", text, file),
         synonyms=_synonyms(raw, text, file),
     )
+
+
+def _phrases(spec: dict, name: str, key: str, text: str, file: str) -> tuple[str, ...]:
+    """`unit` / `higher` / `lower`: a phrase or a list of phrases."""
+    value = spec.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataError(
+            f"{key} of '{name}' must be a phrase or a list of phrases, got {value!r}",
+            file=file,
+            line=_line_of_key(text, name, key),
+        )
+    return tuple(v.strip() for v in value)
 
 
 def _synonyms(raw: dict, text: str, file: str) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -167,6 +189,9 @@ def schema_to_toml(schema: DatasetSchema) -> str:
             lines.append(f"description = {_toml_str(info.description)}")
         if info.exogenous:
             lines.append("exogenous = true")
+        for key in _PHRASE_KEYS:
+            if getattr(info, key):
+                lines.append(f"{key} = {_toml_list(getattr(info, key))}")
     for attr, values in schema.synonyms.items():
         lines.append("")
         lines.append(f"[synonyms.{_toml_key(attr)}]")

@@ -33,6 +33,7 @@ from typing import Any
 import networkx as nx
 
 from causal.datasets.analysis_table import AnalysisTable
+from causal.datasets.variables import Kind
 from causal.effects.hidden_confounding import hidden_confounding_bound
 from causal.effects.identification import identify
 from causal.effects.pipeline import estimate_effect
@@ -81,6 +82,20 @@ def alternative_graphs(
     return out
 
 
+def is_learned(graph: CausalGraph) -> bool:
+    """True when discovery decided the graph's edges (not a graph the user supplied): its
+    effects then go through `estimate_on_learned_graph`."""
+    how = {graph.edge_info(u, v).oriented_by for u, v in graph.edges}
+    return bool(how - {None, "given"})
+
+
+def main_method(table: AnalysisTable, treatment: str) -> str:
+    """AIPW for a discrete treatment; for a dose, regression on a piecewise-linear dose (the
+    straight-line slope misstates a contrast across a threshold or plateau)."""
+    spec = table.variables.get(treatment)  # an unknown name is reported by estimate_effect
+    return "piecewise" if spec is not None and spec.kind is Kind.CONTINUOUS else "aipw"
+
+
 def _like(graph: CausalGraph, edges: Sequence[tuple[str, str]]) -> CausalGraph:
     return CausalGraph(sorted(edges), graph.nodes, info={n: graph.info(n) for n in graph.nodes})
 
@@ -117,7 +132,7 @@ def estimate_on_learned_graph(
         outcome,
         treatment_value,
         control_value,
-        method="aipw",
+        method=main_method(table, treatment),
         **{**common, "refutations": refutations},
     )
     if not main.identified:
@@ -132,18 +147,26 @@ def estimate_on_learned_graph(
         )
     lows, highs = [main.ci_low], [main.ci_high]
     notes = list(main.notes)
+    # A second outcome model: regression beside AIPW, or beside a piecewise-linear dose fit
+    # the straight-line slope (the usual summary of a dose), so the interval covers both.
+    dose = main.method == "piecewise"
     reg = estimate_effect(
         table,
         graph,
         treatment,
         outcome,
-        treatment_value,
-        control_value,
+        main.treatment_value,
+        main.control_value,
         method="regression",
         **common,
     )
     lows.append(reg.ci_low)
     highs.append(reg.ci_high)
+    if dose and not (main.ci_low <= reg.estimate <= main.ci_high):
+        notes.append(
+            f"the effect is not linear in '{treatment}': a straight line through all doses "
+            f"gives {reg.estimate:.3g} against the piecewise-linear fit's {main.estimate:.3g}"
+        )
     seen = {tuple(sorted(main.adjustment_set))}
     for alt, why in alternative_graphs(graph, treatment, resamples):
         ident = identify(table, alt, treatment, outcome, given, source)
@@ -157,7 +180,14 @@ def estimate_on_learned_graph(
             continue
         seen.add(key)
         res = estimate_effect(
-            table, alt, treatment, outcome, treatment_value, control_value, method="aipw", **common
+            table,
+            alt,
+            treatment,
+            outcome,
+            treatment_value,
+            control_value,
+            method=main.method,
+            **common,
         )
         if not (main.ci_low <= res.estimate <= main.ci_high):
             return _decline(
@@ -233,4 +263,4 @@ def _decline(main: EffectResult, reason: str) -> EffectResult:
     )
 
 
-__all__ = ["alternative_graphs", "estimate_on_learned_graph", "widened_summary"]
+__all__ = ["alternative_graphs", "estimate_on_learned_graph", "is_learned", "widened_summary"]

@@ -48,4 +48,38 @@ def unsupported_share(p: Problem) -> tuple[float, tuple[int, ...]]:
     return float(gap.mean()), tuple(culprits)
 
 
-__all__ = ["stratified_coverage", "unsupported_share"]
+def dose_unsupported_share(p: Problem, dose: np.ndarray) -> tuple[float, tuple[int, ...]]:
+    """For a continuous treatment: share of target rows with a confounder value under which
+    the treatment never varies (one observed dose), so the slope there is pure extrapolation.
+
+    Why: a continuous treatment has no arms, so `unsupported_share` would call every row
+    unsupported; the dose-response analogue of positivity is variation within each value.
+    """
+    k = p.n_confounders
+    if k == 0 or len(p.x_target) == 0:
+        return 0.0, ()
+    dose = np.asarray(dose, dtype=float)
+    seen = np.isfinite(dose)
+    gap = np.zeros(len(p.x_target), dtype=bool)
+    culprits: list[int] = []
+    for j in range(k):
+        codes_src = p.x_source[seen, j]
+        card = max(int(p.cards[j]), int(p.x_source[:, j].max(initial=0)) + 1)
+        values = dose[seen]
+        count = np.bincount(codes_src, minlength=card)
+        low = np.full(card, np.inf)
+        high = np.full(card, -np.inf)
+        np.minimum.at(low, codes_src, values)
+        np.maximum.at(high, codes_src, values)
+        varies = (count > 1) & (high > low)
+        codes = p.x_target[:, j]
+        inside = codes < card
+        missing = np.ones(len(codes), dtype=bool)
+        missing[inside] = ~varies[codes[inside]]
+        if missing.any():
+            culprits.append(j)
+        gap |= missing
+    return float(gap.mean()), tuple(culprits)
+
+
+__all__ = ["dose_unsupported_share", "stratified_coverage", "unsupported_share"]

@@ -38,7 +38,7 @@ from causal.datasets.variables import Kind, VariableSpec
 from causal.effects.errors import ConstantColumnError, EffectError, MethodError, TooFewRowsError
 from causal.effects.estimators.registry import get_estimator, resolve_method, run_method
 from causal.effects.identification import identify, source_name
-from causal.effects.overlap import unsupported_share
+from causal.effects.overlap import dose_unsupported_share, unsupported_share
 from causal.effects.problem import Estimate
 from causal.effects.refuters import refute
 from causal.effects.results import EffectMethod, EffectResult, Refutation, Source
@@ -154,7 +154,7 @@ def estimate_effect(
         refs = refute(run_setup, chosen, t_spec, est, np.random.default_rng(seed + 1))
     used: tuple[str, ...] = run_setup.covariates
     notes = (*ident.notes, *est.notes)
-    no_overlap = unsupported_share(setup.problem)[0]
+    no_overlap = positivity_gap(setup)[0]
     caveat = overlap_caveat(setup)
     if caveat:
         notes = (*notes, caveat)
@@ -200,12 +200,25 @@ def estimate_effect(
 OVERLAP_WARN_SHARE = 0.05
 
 
+def positivity_gap(setup: Setup) -> tuple[float, tuple[int, ...]]:
+    """Share of rows without support and the covariates at fault: a value seen in one arm
+    only, or (continuous treatment) a value under which the dose never varies."""
+    if setup.continuous:
+        return dose_unsupported_share(setup.problem, setup.t_source)
+    return unsupported_share(setup.problem)
+
+
 def overlap_caveat(setup: Setup) -> str:
     """A plain-language positivity warning, or "" when the groups overlap well enough."""
-    share, columns = unsupported_share(setup.problem)
+    share, columns = positivity_gap(setup)
     if share < OVERLAP_WARN_SHARE:
         return ""
     names = ", ".join(setup.covariates[j] for j in columns)
+    if setup.continuous:
+        return (
+            f"{share:.0%} of the rows have a value of {names} under which the treatment never "
+            "varies, so the adjusted slope extrapolates there"
+        )
     return (
         f"{share:.0%} of the rows have a value of {names} never seen in one of the two groups "
         "(no overlap), so any adjusted estimate extrapolates there"
@@ -255,4 +268,10 @@ def summary_text(
     )
 
 
-__all__ = ["OVERLAP_WARN_SHARE", "estimate_effect", "overlap_caveat", "summary_text"]
+__all__ = [
+    "OVERLAP_WARN_SHARE",
+    "estimate_effect",
+    "overlap_caveat",
+    "positivity_gap",
+    "summary_text",
+]

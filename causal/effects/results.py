@@ -25,6 +25,7 @@ class EffectMethod(StrEnum):
     IPW = "ipw"
     AIPW = "aipw"
     BN = "bn_do"
+    PIECEWISE = "piecewise"
 
 
 class Source(StrEnum):

@@ -94,3 +94,14 @@ def test_the_python_api_carries_counterfactuals_and_checks_them(rule_agent, agen
     cited = {s for i in again for s in i.counterfactual.without}
     assert again and not cited & set(found[0].without)
     assert not rule_agent.session_state(check).shown  # a check leaves the session alone
+
+
+def test_a_dose_effect_names_its_method_in_words_and_the_chart_reads_it_back():
+    from agent.answer_text import effect_sentence
+    from ui.why import effect_from_text
+
+    effect = _effect(1996, 1986, -0.512, -0.602, -0.140).model_copy(update={"method": "piecewise"})
+    sentence = effect_sentence(effect)
+    assert "estimated by piecewise-linear dose regression" in sentence
+    read = effect_from_text(sentence, "year", "rating")
+    assert read is not None and read["ci_low"] == pytest.approx(-0.602)

@@ -473,3 +473,17 @@ def test_a_title_spelt_in_letters_beats_a_one_letter_title():
     letters = Vocabulary.from_items(items)
     found = letters.find_titles(["i", "really", "enjoyed", "m", "a", "s", "h", "."])
     assert found == [(3, 7, ("2",))]
+
+
+def test_nlu_scorer_leaves_out_held_out_sentences_the_classifier_was_trained_on():
+    from agent.evaluation.nlu_eval import training_texts, unseen_rows
+
+    seen = training_texts()
+    assert len(seen) > 500  # the shipped training file is read
+    some_training_text = next(iter(seen))
+    rows = [
+        {"text": some_training_text.upper() + " !", "intent": "greeting"},
+        {"text": "a sentence nobody has ever typed into this project, zzqx", "intent": "help"},
+    ]
+    kept, skipped = unseen_rows(rows, seen)
+    assert skipped == 1 and [r["intent"] for r in kept] == ["help"]

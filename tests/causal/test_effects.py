@@ -318,11 +318,11 @@ def test_learned_graph_declines_without_overlap(funnel) -> None:
 
 
 def test_workspace_sends_only_learned_graphs_through_the_uncertainty_path() -> None:
+    from causal.effects.learned_graph import is_learned
     from causal.structure import EdgeInfo
-    from tools.workspace import _learned
 
     edges = [("a", "b"), ("b", "c")]
     learned = CausalGraph(edges, edge_info={e: EdgeInfo(oriented_by="data") for e in edges})
     given = CausalGraph(edges, edge_info={e: EdgeInfo(oriented_by="given") for e in edges})
-    assert _learned(learned)
-    assert not _learned(given) and not _learned(CausalGraph(edges))
+    assert is_learned(learned)
+    assert not is_learned(given) and not is_learned(CausalGraph(edges))

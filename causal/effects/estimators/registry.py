@@ -16,7 +16,7 @@ import numpy as np
 from causal.effects.errors import MethodError
 from causal.effects.estimators.aipw import aipw
 from causal.effects.estimators.bn_do import bn_do
-from causal.effects.estimators.linear_dose import linear_dose
+from causal.effects.estimators.linear_dose import linear_dose, piecewise_dose
 from causal.effects.estimators.naive import naive
 from causal.effects.estimators.regression import regression
 from causal.effects.overlap import stratified_coverage
@@ -84,6 +84,26 @@ def _fit_regression(
     return regression(setup.problem, n_boot=n_boot, rng=rng)
 
 
+def _fit_piecewise(
+    setup: Setup, n_boot: int, rng: np.random.Generator, q: Question | None
+) -> Estimate:
+    if not setup.continuous:
+        return _fit_regression(setup, n_boot, rng, q)
+    p = setup.problem
+    return piecewise_dose(
+        setup.t_source,
+        p.y,
+        p.x_source,
+        p.cards,
+        p.cluster_source,
+        p.n_clusters,
+        float(setup.treatment_value),
+        float(setup.control_value),
+        n_boot=n_boot,
+        rng=rng,
+    )
+
+
 def _fit_stratified(
     setup: Setup, n_boot: int, rng: np.random.Generator, _q: Question | None
 ) -> Estimate:
@@ -113,6 +133,12 @@ ESTIMATORS: dict[EffectMethod, Estimator] = {
         ),
         Estimator(
             EffectMethod.REGRESSION, "regression adjustment", _fit_regression, continuous=True
+        ),
+        Estimator(
+            EffectMethod.PIECEWISE,
+            "regression adjustment with a piecewise-linear dose",
+            _fit_piecewise,
+            continuous=True,
         ),
         Estimator(
             EffectMethod.STRATIFIED,
@@ -152,6 +178,8 @@ def resolve_method(method: EffectMethod, setup: Setup, confounders: Sequence[str
     if setup.continuous:
         if method in (EffectMethod.AUTO, EffectMethod.ADJUSTMENT, EffectMethod.REGRESSION):
             return EffectMethod.REGRESSION
+        if method is EffectMethod.PIECEWISE:
+            return EffectMethod.PIECEWISE
         if method is EffectMethod.NAIVE:
             return EffectMethod.NAIVE
         raise MethodError(
@@ -160,6 +188,8 @@ def resolve_method(method: EffectMethod, setup: Setup, confounders: Sequence[str
         )
     if method is EffectMethod.AUTO:
         return EffectMethod.AIPW
+    if method is EffectMethod.PIECEWISE:  # a discrete treatment has no dose shape to fit
+        return EffectMethod.REGRESSION
     if method is EffectMethod.ADJUSTMENT:
         sub = restrict(setup, confounders)
         return (
