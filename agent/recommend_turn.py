@@ -69,9 +69,8 @@ class RecommendingMixin:
         ]
         near: list[Any] = []
         widened: list[str] = []
-        if len(candidates) < k and not relaxed:  # few new items fit: add close ones
-            taken = {c.item_id for c in candidates} | set(cons.like_items)
-            near, widened = self._near_misses(ctx, k - len(candidates), query, band, taken)
+        if not candidates and not relaxed:  # every fitting item was shown: close ones
+            near, widened = self._near_misses(ctx, k, query, band, set(cons.like_items))
         if not candidates and not near:
             return PlannerReply(text=self._nothing_new(ctx, filters))
         if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
@@ -84,18 +83,18 @@ class RecommendingMixin:
         ctx.state.remember_shown([i.item_id for i in shown])
         wishes = memory_lines(ctx.state, self.vocab)
         wishes = [w for w in wishes if not w.startswith(("liked", "disliked", "seen"))]
-        lead = f"Here are {len(items)} picks"
+        lead = "Here is 1 pick" if len(items) == 1 else f"Here are {len(items)} picks"
         lead += f" ({'; '.join(wishes)})" if wishes else ""
         lead += "."
         if relaxed:
             lead += f" Nothing matched everything, so I dropped: {', '.join(relaxed)}."
-        if near and candidates:
+        if 0 < len(candidates) < k and not relaxed:  # a short list is all that fits: say so
             fit = "1 new item fits" if len(candidates) == 1 else f"{len(candidates)} new items fit"
             lead += (
-                f" Only {fit} everything; the other {len(near)} each miss one wish "
-                f"({', '.join(widened)})."
+                f" Only {fit} everything you said; ask for more to see close ones that miss "
+                "one wish."
             )
-        elif near:
+        if near:
             lead = (
                 f"{self._nothing_new(ctx, filters)} Meanwhile, {len(near)} close ones that each "
                 f"miss one wish ({', '.join(widened)}):"
@@ -295,4 +294,19 @@ class RecommendingMixin:
                 last = result
                 if result.items:
                     return result, what
+            if not what and self._all_shown(ctx, filters):
+                return last, []  # items fit, all shown already: close ones follow, not a drop
         return last, []
+
+    def _all_shown(self, ctx: TurnContext, filters: dict[str, Any]) -> bool:
+        """True when items fit the filters but every one of them was shown (or refused)."""
+        if not filters:
+            return False
+        catalog = ctx.workspace.catalog
+        gone = [*ctx.state.shown, *ctx.state.excluded_items()]
+        try:
+            if not catalog.filter_ids(1, where=filters):
+                return False
+            return not catalog.filter_ids(1, where=filters, exclude=gone)
+        except Exception:  # a catalog that cannot count: relax as before
+            return False

@@ -106,31 +106,28 @@ def test_an_unsure_intent_guess_that_no_cue_supports_yields_to_a_placed_wish(rul
         planner.classifier = real
 
 
-def test_when_few_items_fit_the_list_is_topped_up_with_items_missing_one_wish(rule_agent):
-    """A narrow wish never leaves a thin list: the fitting items come first, then items that
-    miss exactly one wish, and the reply says which wish each group left out."""
+def test_a_short_list_says_so_and_then_close_items_missing_one_wish_follow(rule_agent):
+    """A narrow wish: only fitting items, and the reply says how few fit; asked for more, the
+    agent shows items that each miss exactly one wish (never an empty turn, never a repeat)."""
     from tools.item_table import item_table
 
     table = item_table(rule_agent.workspace)
     items = rule_agent.workspace.dataset.items
-    narrow = items[(items["genre"] == "documentary") & (items["price"] <= 8)]
+    narrow = set(items.loc[(items["genre"] == "documentary") & (items["price"] <= 8), "item_id"])
     assert 0 < len(narrow) < 10, "the synthetic world changed: pick another narrow wish"
     sid = rule_agent.new_session()
     reply = rule_agent.chat(sid, "a documentary under $8")
-    ids = [i.item_id for i in reply.items]
-    assert len(ids) == 10 and len(set(ids)) == 10
-    fits = [
-        table.attributes_of(i)["genre"] == "documentary" and table.attributes_of(i)["price"] <= 8
-        for i in ids
-    ]
-    n_fit = sum(fits)
-    assert fits == [True] * n_fit + [False] * (10 - n_fit), "fitting items come first"
-    assert n_fit == len(narrow)
-    for item_id in ids[n_fit:]:
+    assert {i.item_id for i in reply.items} == narrow
+    assert f"Only {len(narrow)} new item" in reply.text
+    more = rule_agent.chat(sid, "something else")
+    ids = [i.item_id for i in more.items]
+    assert len(ids) == 10 and not set(ids) & narrow and len(set(ids)) == 10
+    for item_id in ids:
         attrs = table.attributes_of(item_id)
         misses = (attrs["genre"] != "documentary") + (attrs["price"] > 8)
         assert misses == 1, "a close item misses exactly one wish"
-    assert f"Only {n_fit} new item" in reply.text and "each miss one wish" in reply.text
+    assert "each miss one wish" in more.text
+    assert f"I've already shown all {len(narrow)} items that fit" in more.text
 
 
 def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it_useful():
