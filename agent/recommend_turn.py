@@ -89,14 +89,14 @@ class RecommendingMixin:
         if relaxed:
             lead += f" Nothing matched everything, so I dropped: {', '.join(relaxed)}."
         if 0 < len(candidates) < k and not relaxed:  # a short list is all that fits: say so
-            fit = "1 new item fits" if len(candidates) == 1 else f"{len(candidates)} new items fit"
+            n = len(candidates)
+            fit = "1 item not shown yet fits" if n == 1 else f"{n} items not shown yet fit"
             lead += (
-                f" Only {fit} everything you said; ask for more to see close ones that miss "
-                "one wish."
+                f" Only {fit} everything you said; ask for more to see picks that miss one wish."
             )
         if near:
             lead = (
-                f"{self._nothing_new(ctx, filters)} Meanwhile, {len(near)} close ones that each "
+                f"{self._nothing_new(ctx, filters)} Meanwhile, {len(near)} picks that each "
                 f"miss one wish ({', '.join(widened)}):"
             )
         understood = understood_line(parse, self.vocab)

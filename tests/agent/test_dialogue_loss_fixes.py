@@ -118,7 +118,8 @@ def test_a_short_list_says_so_and_then_close_items_missing_one_wish_follow(rule_
     sid = rule_agent.new_session()
     reply = rule_agent.chat(sid, "a documentary under $8")
     assert {i.item_id for i in reply.items} == narrow
-    assert f"Only {len(narrow)} new item" in reply.text
+    assert f"Only {len(narrow)} items not shown yet fit everything" in reply.text
+    assert reply.grounded
     more = rule_agent.chat(sid, "something else")
     ids = [i.item_id for i in more.items]
     assert len(ids) == 10 and not set(ids) & narrow and len(set(ids)) == 10
@@ -128,6 +129,7 @@ def test_a_short_list_says_so_and_then_close_items_missing_one_wish_follow(rule_
         assert misses == 1, "a close item misses exactly one wish"
     assert "each miss one wish" in more.text
     assert f"I've already shown all {len(narrow)} items that fit" in more.text
+    assert more.grounded  # the grounding checker accepts the counts beside the items
 
 
 def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it_useful():
