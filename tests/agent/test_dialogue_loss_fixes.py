@@ -156,3 +156,16 @@ def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it
     assert stranger_popularity_weight(ctx(0.25, user_id="new")) == pytest.approx(
         STRANGER_PRIOR * 0.25
     )
+
+
+def test_the_grounding_facts_keep_items_apart_that_differ_only_by_their_bracket():
+    """ "Men's gray jacket (style 2)" and "Men's gray jacket" are two items: one item's rating
+    is not the other's (a taste reference to one of them made replies look ungrounded)."""
+    from agent.grounding_facts import Facts
+
+    facts = Facts()
+    styled = facts.item("Men's gray jacket (style 2)")
+    plain = facts.item("Men's gray jacket")
+    assert styled is not plain
+    assert facts.item("Men's gray jacket (style 2)") is styled
+    assert facts.item("Sabrina (1954)") is not facts.item("Sabrina (1995)")
