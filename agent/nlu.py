@@ -12,23 +12,28 @@ the planner's `IntentClassifier` (`agent.intents`) decides with the sentence emb
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from agent.nlu_adjust import adjust_numbers
 from agent.nlu_causal import (
     find_variables,
     spoken_name,
     unknown_causal_terms,
     what_if_question,
 )
+from agent.nlu_clauses import (
+    clause_of,
+    clause_starts,
+    complaint_before,
+    restore_apostrophes,
+)
 from agent.nlu_cues import (
-    CLAUSE_BREAKS,
     INTENT_PATTERNS,
-    ITEM_SUBJECTS,
     K_RX,
     MORE,
     NEG_CUES,
-    NEG_PHRASES,
     NUMBER_WORDS,
     OUTCOME_CUE,
     POSITIVE_CUES,
@@ -39,8 +44,12 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
+from agent.nlu_filler import catalog_nouns, wish_positions
+from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import numeric_slots
 from agent.nlu_refs import find_refs
+from agent.nlu_scope import describes_shown, negated_after, negation_governs, rejected_after
+from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import repair_typos
 from agent.parse import (
     Direction,
@@ -92,44 +101,6 @@ class _Acc:
             values.append(value)
 
 
-def _negated(tokens: Sequence[str], start: int) -> bool | None:
-    """True when a negation governs the slot at `start`; None when it complains about items."""
-    if start > 0 and tokens[start - 1] in ("too", "less", "fewer", "enough"):
-        return True  # "too scary", "less drama", "enough comedy": less of it
-    if start > 1 and tokens[start - 2] in ("too", "so") and tokens[start - 1] in ("many", "much"):
-        return True  # "too many thriller ones": a complaint that asks for fewer
-    j = start - 1
-    while j >= 0 and (tokens[j] not in CLAUSE_BREAKS or _anything_but(tokens, j)):
-        if _anything_but(tokens, j):
-            return True  # "anything but a musical"
-        word = tokens[j]
-        prev = tokens[j - 1] if j > 0 else ""
-        if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
-            return False  # "I wouldn't mind some action"
-        if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
-            clause_start = j
-            while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
-                clause_start -= 1
-            window = tokens[clause_start : min(clause_start + 2, j + 1)]  # subject opens it
-            conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
-            if (
-                any(w in ITEM_SUBJECTS for w in window)
-                and not any(w in POSITIVE_CUES for w in tokens[j:start])
-                and not conditional
-            ):
-                return None  # "that's not a comedy": about what was shown
-            return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
-        if word in POSITIVE_CUES and j < start - 1 and tokens[j - 1 : j] != ["don't"]:
-            k = j - 1
-            while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-                if tokens[k] in NEG_CUES or tokens[k].endswith("n't"):
-                    return True
-                k -= 1
-            return False
-        j -= 1
-    return False
-
-
 def _written_as_name(
     text: str, spans: Sequence[tuple[str, int, int]], tokens: Sequence[str], start: int, end: int
 ) -> bool:
@@ -141,57 +112,6 @@ def _written_as_name(
         if text[s].isupper() and before and before[-1] not in ".!?":
             return True
     return False
-
-
-def _anything_but(tokens: Sequence[str], j: int) -> bool:
-    """ "anything but X", "any language but X", "every genre but X"."""
-    if tokens[j] != "but" or j == 0:
-        return False
-    return tokens[j - 1] in ("anything", "everything", "all") or (
-        j > 1 and tokens[j - 2] in ("any", "all", "every", "whatever")
-    )
-
-
-_DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
-
-
-_LEADING = frozenset(["a", "an", "the", "and", "also", "but", "honestly", "just", "oh", "well"])
-_COPULA = frozenset(["is", "are", "was", "were", "does", "do"])
-
-
-def _negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
-    """ "thriller isn't for me", "horror is not my thing": the value opens its clause and a
-    negated verb follows it, so the clause turns it down."""
-    k = start - 1
-    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-        if tokens[k] not in _LEADING:
-            return False  # something else opens the clause: the negation is not about the value
-        k -= 1
-    after = tokens[end : end + 3]
-    if not after or after[0] in CLAUSE_BREAKS:
-        return False
-    if after[0].endswith("n't") and after[0] not in ("wouldn't", "couldn't"):
-        return True
-    return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never")
-
-
-def _describes_shown(tokens: Sequence[str], start: int) -> bool:
-    """ "those are all dramas", "that one is a drama": a remark on the list, not a wish."""
-    k = start - 1
-    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
-        k -= 1
-    clause = tokens[k + 1 : start]
-    if clause[:1] in (["most"], ["all"], ["many"]) and clause[1:3] in (
-        ["of", "these"],
-        ["of", "those"],
-        ["of", "them"],
-    ):
-        return True  # "most of these are action": a remark on the list
-    if len(clause) < 2 or clause[0] not in ITEM_SUBJECTS | {"the", "they're", "these", "those"}:
-        return False
-    if any(w in NEG_CUES or w.endswith("n't") for w in clause):
-        return False
-    return bool(_DESCRIBES & set(clause[1:4])) or clause[0] in ("they're", "that's", "it's")
 
 
 def _cleared(tokens: Sequence[str], vocab: Vocabulary, acc: _Acc) -> None:
@@ -262,11 +182,14 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
     return list(dict.fromkeys(found))
 
 
-def _unplaced(spans: Sequence[tuple[str, int, int]], used: set[int], covered: str) -> list[str]:
-    """Content words no slot or cue consumed: what the reply says it could not place."""
+def _unplaced(
+    spans: Sequence[tuple[str, int, int]], used: set[int], covered: str, wishes: set[int]
+) -> list[str]:
+    """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
+    what the reply says it could not place."""
     out: list[str] = []
     for index, (word, start, end) in enumerate(spans):
-        if index in used or not covered[start:end].strip():
+        if index in used or index not in wishes or not covered[start:end].strip():
             continue
         if (
             word in STOPWORDS
@@ -301,6 +224,30 @@ def _cue_blanked(text: str) -> str:
     return _blanked(text, spans)
 
 
+_PER_VOCAB: dict[tuple[int, str], tuple[Vocabulary, Any]] = {}
+
+
+def _once(vocab: Vocabulary, name: str, make: Callable[[], Any]) -> Any:
+    """What `make` reads off a vocabulary, computed once per vocabulary."""
+    cached = _PER_VOCAB.get((id(vocab), name))
+    if cached is None or cached[0] is not vocab:
+        if len(_PER_VOCAB) > 32:
+            _PER_VOCAB.clear()
+        cached = (vocab, make())
+        _PER_VOCAB[(id(vocab), name)] = cached
+    return cached[1]
+
+
+def _nouns(vocab: Vocabulary) -> frozenset[str]:
+    """The catalog's item nouns ("jacket")."""
+    return _once(vocab, "nouns", lambda: catalog_nouns(list(vocab.titles)))
+
+
+def _forms(vocab: Vocabulary) -> Mapping[str, list[tuple[str, tuple[str, ...]]]]:
+    """Derived adjective and noun forms of the catalog's values ("dramatic")."""
+    return _once(vocab, "forms", lambda: derived_phrases(vocab, STOPWORDS))
+
+
 def requested_k(text: str) -> int | None:
     """A list size the user asked for ("show me 5", "top 3")."""
     m = K_RX.search(text)
@@ -330,8 +277,10 @@ def understand(
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
     spans = token_spans(text)
-    tokens = [t for t, _, _ in spans]
+    tokens = restore_apostrophes([t for t, _, _ in spans])
     found = find_refs(text, spans, vocab, shown, focus)
+    framed_titles(text, spans, vocab, found)
+    promote_taste(text, found)
     acc = _Acc()
     blank_tokens = {
         i for i, (_, s, e) in enumerate(spans) if any(bs < e and s < be for bs, be in found.blank)
@@ -341,17 +290,31 @@ def understand(
     either: set[str] = set()
     conflicts: list[tuple[str, str]] = []
     last_wanted: dict[str, int] = {}
-    for hit in vocab.find_values(tokens):
-        if skip.intersection(range(hit.start, hit.end)):
-            continue  # a word inside a title ("Romance" in a title) is not a wish
-        if hit.partial and not _written_as_name(text, spans, tokens, hit.start, hit.end):
-            continue  # "king" is a word; "by King" or "a King novel" names an author
+    hits = [
+        h
+        for h in vocab.find_values(tokens)
+        if not skip.intersection(range(h.start, h.end))  # a word inside a title is no wish
+        and (not h.partial or _written_as_name(text, spans, tokens, h.start, h.end))
+    ]  # "king" is a word; "by King" or "a King novel" names an author
+    taken = skip | {i for h in hits for i in range(h.start, h.end)}
+    hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
+    protected = skip | {i for h in hits for i in range(h.start, h.end)}
+    starts = clause_starts(text, spans, protected)
+    for hit in hits:
         acc.used.update(range(hit.start, hit.end))
-        if _describes_shown(tokens, hit.start):
+        low, high = clause_of(hit.start, starts, len(tokens))
+        clause, at, end = tokens[low:high], hit.start - low, hit.end - low
+        if describes_shown(clause, at):
+            if rejected_after(tokens, hit.end, starts):
+                for value in hit.values:  # "these are all dramas, not it": fewer of those
+                    acc.add(acc.exclude, hit.attribute, value)
             continue
-        negated = _negated(tokens, hit.start)
-        if not negated and _negated_after(tokens, hit.start, hit.end):
+        complaint = complaint_before(clause, at)
+        negated = complaint if complaint is not None else negation_governs(clause, at)
+        if not negated and negated_after(clause, at, end):
             negated = True
+        if not negated and rejected_after(tokens, hit.end, starts):
+            negated = not any(w in POSITIVE_CUES or w.startswith("i'") for w in clause[:at])
         for value in hit.values:
             acc.add(acc.exclude if negated else acc.include, hit.attribute, value)
         if not negated:
@@ -374,11 +337,14 @@ def understand(
     numbers = numeric_slots(_blanked(text, found.blank), vocab)
     for flag in vocab.find_flags(tokens, acc.used | skip):
         acc.used.update(range(flag.start, flag.end))
-        if flag.attribute in numbers.ranges or _describes_shown(tokens, flag.start):
+        low, high = clause_of(flag.start, starts, len(tokens))
+        clause, at, end = tokens[low:high], flag.start - low, flag.end - low
+        if flag.attribute in numbers.ranges or describes_shown(clause, at):
             continue
-        negated = _negated(tokens, flag.start) or _negated_after(tokens, flag.start, flag.end)
+        negated = negation_governs(clause, at) or negated_after(clause, at, end)
         value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
         numbers.ranges[flag.attribute] = Range(value, value)
+    numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)
     _cleared(tokens, vocab, acc)
     for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
         numbers.ranges.pop(attr, None)
@@ -401,9 +367,13 @@ def understand(
     named_vars = tuple(find_variables(text, variables)) if variables else ()
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
+    values = {i for h in hits for i in range(h.start, h.end)}
+    wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
-    unplaced = [w for w in _unplaced(spans, acc.used | skip, covered) if w[:STEM] not in about]
+    unplaced = [
+        w for w in _unplaced(spans, acc.used | skip, covered, wishes) if w[:STEM] not in about
+    ]
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(

@@ -7,7 +7,8 @@ replaces a word by a cue word of the same length one edit away (a swap of neighb
 letter wrong; a letter more or less is left alone, since "known" is not "know"), with guards
 against false repairs: only words of five letters or more that are no known
 word themselves (no cue word, no word of a title or an attribute value of the catalog, no
-common English word), the same first letter, and one nearest cue word only. Attribute
+whole word of the packaged sentence model's WordPiece vocabulary: "order" is not a misspelt
+"older"), the same first letter, and one nearest cue word only. Attribute
 values have their own fuzzy match in `Vocabulary.find_values`; titles theirs in
 `Vocabulary.fuzzy_title`.
 """
@@ -49,6 +50,19 @@ def cue_words() -> frozenset[str]:
 
 
 @cache
+def english_words() -> frozenset[str]:
+    """Whole words of the packaged MiniLM tokenizer's vocabulary (about 20,000 common English
+    words, read from the model folder, never downloaded); empty when the model is missing."""
+    from tools.catalog.embedding import EmbedderUnavailable, model_path
+
+    try:
+        text = (model_path() / "vocab.txt").read_text(encoding="utf-8")
+    except (EmbedderUnavailable, OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(w for w in text.split() if len(w) >= MIN_TYPO_LENGTH and w.isalpha())
+
+
+@cache
 def _by_shape() -> dict[tuple[str, int], tuple[str, ...]]:
     """Cue words by (first letter, length): the only ones a repair may pick."""
     shapes: dict[tuple[str, int], list[str]] = {}
@@ -74,6 +88,7 @@ def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str
     more words never to repair."""
     lexicon = cue_words()
     spared = vocab.known_words
+    english = english_words()
     extra = frozenset(known)
     out: list[str] = []
     last = 0
@@ -81,6 +96,8 @@ def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str
         raw = match.group()
         word = raw.lower()
         if len(word) < MIN_TYPO_LENGTH or word in lexicon or word in spared or word in extra:
+            continue
+        if word in english:
             continue
         fixed = _nearest(word)
         if fixed is None:

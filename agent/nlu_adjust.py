@@ -1,0 +1,135 @@
+"""Second readings of a turn's numbers: fuzzy years, comparisons with the list, hedged fame.
+
+`agent.nlu_numbers` reads each number phrase on its own; three things need the words
+around it:
+
+- a year said loosely ("from around 1991", "1991-ish", "circa 1991") is a window of a few
+  years either side, not that one year;
+- a comparative whose subject is the list just shown compares the list with the wanted item
+  ("these are newer than what I mean": the wanted one is older), so its direction turns
+  round; "older than these" keeps it;
+- a hedged or mixed fame wish ("fairly popular but not huge", "known-ish") asks for the
+  middle, so it pushes neither way; a singular hit with a size ("a massive hit") asks for
+  the well known.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.nlu_numbers import RELATIVE, NumericSlots
+from agent.parse import Direction, Range
+from agent.vocab import NumericKind, Vocabulary
+
+YEAR_WINDOW = 3  # "around 1991": 1988-1994
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_LOOSE_BEFORE = _rx(
+    r"\b(?:around|about|circa|c\.|ca\.|roughly|approximately|approx\.?|near|close to|give or take)"
+    r"\s+(?:the\s+year\s+|in\s+)?((?:19|20)\d\d)\b(?!\s*(?:-|to|and|until)\s*(?:19|20)\d\d)"
+)
+_LOOSE_AFTER = _rx(r"\b((?:19|20)\d\d)\s*(?:-?\s*ish|or so|give or take|or thereabouts)\b")
+_LIST_SUBJECT = _rx(
+    r"\b(?:these|those|they|them|these ones|those ones|the ones you (?:showed|suggested|picked)"
+    r"|this list|that list|the list|all of these|all of those|that|this)"
+    r"\s*(?:'re|are|were|'s|is|was|all|feel|feels|seem|seems|look|looks|\s)*"
+    r"(?:a bit|a little|a lot|way|much|slightly|far|kind of|kinda|all|even|so|\s)*$"
+)
+_MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
+_LATER = _rx(r"\blater\b(?=\s+(?:than|ones?|stuff|movies?|films?|please|pls)\b)")
+_HEDGED_FAME = _rx(
+    r"\b(?:fairly|moderately|somewhat|reasonably|relatively|kind of|kinda|sort of|sorta|semi|"
+    r"mildly|medium|middling|moderate)[\s-]+(?:well[\s-]?known|popular|known|famous|mainstream)"
+    r"|\b(?:known|popular|famous)[\s-]?ish\b"
+)
+_NOT_HUGE = _rx(r"\bnot (?:an? |that |too |so |very )?(?:huge|massive|smash|giant|big)\b(?! fan)")
+_SIZED_HIT = _rx(
+    r"(?<!not )\b(?:an?|the|one)\s+(?:(?:massive|huge|big|giant|smash|runaway)\s+)?(?:hit|success)\b"
+)
+
+
+def loose_years(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
+    """ "from around 1991" -> 1988-1994 (in place)."""
+    year = vocab.numeric_of_kind(NumericKind.YEAR)
+    if year is None:
+        return
+    rng = numbers.ranges.get(year.name)
+    if rng is None or rng.low is None or rng.low != rng.high:
+        return
+    for rx in (_LOOSE_BEFORE, _LOOSE_AFTER):
+        m = rx.search(text)
+        if m and int(m.group(1)) == rng.low:
+            centre = int(m.group(1))
+            numbers.ranges[year.name] = Range(centre - YEAR_WINDOW, centre + YEAR_WINDOW)
+            numbers.spans.append(m.span())
+            return
+
+
+def _comparative(phrase: str) -> bool:
+    first = phrase.lower().split()[0]
+    return first.endswith("er") or first in ("more", "less")
+
+
+def _clause_before(text: str, pos: int) -> str:
+    before = text[max(0, pos - 80) : pos]
+    return re.split(r"[.;!?,]|\s-\s|\bbut\b", before)[-1]
+
+
+def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
+    """Turn round a comparative whose subject is the shown list; read "later than these"."""
+    found: dict[str, list[tuple[int, int, Direction]]] = {}
+    for rx, kind, direction in [*RELATIVE, (_LATER, NumericKind.YEAR, Direction.UP)]:
+        attr = vocab.numeric_of_kind(kind)
+        if attr is None or attr.name in numbers.ranges:
+            continue
+        for m in rx.finditer(text):
+            way = direction
+            more = _MORE_BEFORE.search(text, 0, m.start())  # "more modern", "less pricey"
+            begin = more.start() if more else m.start()
+            comparative = more is not None or _comparative(m.group(0))
+            if comparative and _LIST_SUBJECT.search(_clause_before(text, begin)):
+                way = Direction.DOWN if direction is Direction.UP else Direction.UP
+            found.setdefault(attr.name, []).append((m.start(), m.end(), way))
+    for name, matches in found.items():
+        kept: list[tuple[int, int, Direction]] = []
+        for s, e, way in sorted(matches, key=lambda m: m[0] - m[1]):
+            if not any(s < ke and ks < e for ks, ke, _ in kept):
+                kept.append((s, e, way))
+        final = max(kept)[2]  # the last comparison said wins
+        moves = [(a, d) for a, d in numbers.relative if a != name]
+        numbers.relative[:] = [*moves, (name, final)]
+        numbers.spans += [(s, e) for s, e, _ in kept]
+
+
+def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
+    """A hedged fame wish pushes neither way; "a massive hit" asks for the well known."""
+    popular = vocab.numeric_of_kind(NumericKind.POPULARITY)
+    hedge = _HEDGED_FAME.search(text)
+    if hedge is None and numbers.popularity is Direction.UP:
+        hedge = _NOT_HUGE.search(text)  # "fairly popular but not huge": the middle
+    sized = _SIZED_HIT.search(text)
+    if hedge:
+        numbers.popularity = None
+        numbers.spans.append(hedge.span())
+    elif sized and numbers.popularity is None:
+        numbers.popularity = Direction.UP
+        numbers.spans.append(sized.span())
+    else:
+        return
+    if popular is not None and popular.name not in numbers.ranges:
+        moves = [(a, d) for a, d in numbers.relative if a != popular.name]
+        if numbers.popularity is not None:
+            moves.append((popular.name, numbers.popularity))
+        numbers.relative[:] = moves
+
+
+def adjust_numbers(text: str, numbers: NumericSlots, vocab: Vocabulary) -> NumericSlots:
+    """All three second readings (see the module docstring), in place; returns `numbers`."""
+    loose_years(text, numbers, vocab)
+    relative_to_shown(text, numbers, vocab)
+    fame(text, numbers, vocab)
+    return numbers

@@ -1,0 +1,303 @@
+"""Where one clause of a turn ends and the next begins, and what a complaint governs.
+
+People join a reaction to the list and a new fact without punctuation ("those aren't it
+Fancy a drama", "not sure which yet I'd like a crime film", "not quite - it's a men's
+coat"), so a negation read up to the next comma leaks into the fact after it. This module
+finds the clause starts punctuation does not mark, from the shape of the sentence only:
+
+- a dash, an ellipsis character, a colon or a bracket between two words;
+- a capitalised word in mid-sentence that is no title or catalog value (a new sentence
+  typed without its full stop), unless the whole turn is written in title case;
+- a subject pronoun with its verb ("I'd", "it's", "I ...") that no subordinating word or
+  thought verb ("I don't think it's ...") ties to the clause before;
+- the end of a negated pointer ("aren't it", "none of these", "not seeing it"): a reaction
+  to the list is over once its object is said.
+
+It also reads complaint verbs and quantifiers ("less of the X", "cut the X", "enough X",
+"too many X"), which ask for fewer of a value however many determiners stand between, and
+contractions typed without their apostrophe ("wasnt", "dont").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+PUNCT = frozenset([",", ".", ";", "!", "?"])
+_GAP_BREAK = re.compile(
+    r"\s[-\u2013\u2014~]+\s|[\u2013\u2014]\s|\s[\u2013\u2014]|\u2026|:|[()\[\]]"
+)
+# Subject pronouns fused with their verb: each opens a main clause.
+_FUSED_SUBJECTS = frozenset(
+    [
+        "i'd",
+        "i'm",
+        "i've",
+        "i'll",
+        "it's",
+        "it'd",
+        "they're",
+        "we're",
+        "we'd",
+        "we've",
+        "you're",
+        "he's",
+        "she's",
+    ]
+)
+_SUBJECTS = frozenset(["i", "we", "they", "he", "she"])
+# A word before a subject that makes it part of the same sentence: a subordinator, a
+# conjunction, or a verb that raises the negation into its complement ("don't think it's").
+_TIES = frozenset(
+    [
+        "that",
+        "if",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "as",
+        "than",
+        "because",
+        "so",
+        "and",
+        "or",
+        "unless",
+        "whether",
+        "since",
+        "while",
+        "how",
+        "whatever",
+        "cos",
+        "cause",
+        "think",
+        "believe",
+        "suppose",
+        "reckon",
+        "guess",
+        "expect",
+        "imagine",
+        "sure",
+        "say",
+        "said",
+        "mean",
+        "meant",
+        "want",
+        "know",
+        "feel",
+        "hope",
+        "wish",
+        "wonder",
+    ]
+)
+# Reaction words that never govern what follows them ("nah" is no determiner, unlike "no").
+_INTERJECTIONS = frozenset(["nope", "nah", "meh", "hmm", "hm", "nay", "yep", "yeah", "ok", "okay"])
+_NOT_AFTER_NO = frozenset(["a", "an", "the", "i", "it", "it's", "i'd", "i'm", "we", "this", "that"])
+# Verbs after "it" that make it a subject ("... it was a noir one"), not an object.
+_VERBS = frozenset(
+    ["was", "is", "had", "has", "would", "should", "must", "might", "could", "seems", "looks"]
+)
+_POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
+_STEMS = frozenset(
+    [
+        "is",
+        "was",
+        "are",
+        "were",
+        "do",
+        "does",
+        "did",
+        "wo",
+        "would",
+        "could",
+        "should",
+        "ca",
+        "has",
+        "have",
+        "had",
+        "ai",
+        "must",
+        "need",
+        "might",
+    ]
+)
+# Words inside a noun phrase between a complaint and the value it governs.
+_NP_INSIDE = frozenset(
+    [
+        "the",
+        "these",
+        "those",
+        "all",
+        "of",
+        "any",
+        "a",
+        "an",
+        "some",
+        "such",
+        "so",
+        "many",
+        "much",
+        "more",
+        "other",
+        "them",
+        "that",
+        "this",
+    ]
+)
+REMOVAL = frozenset(["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap"])
+_REMOVAL_VERBS = frozenset(["stop", "quit"])  # "stop showing X": with an -ing verb after
+
+
+def restore_apostrophes(tokens: Sequence[str]) -> list[str]:
+    """ "wasnt" -> "wasn't", "dont" -> "don't": a negation typed without its apostrophe."""
+    out = []
+    for token in tokens:
+        if token.endswith("nt") and token[:-2] in _STEMS:
+            token = token[:-2] + "n't"
+        out.append(token)
+    return out
+
+
+def _negation(word: str) -> bool:
+    return word in ("not", "no", "none", "nope", "nah", "never") or word.endswith("n't")
+
+
+def clause_starts(
+    text: str, spans: Sequence[tuple[str, int, int]], protected: Collection[int] = ()
+) -> list[int]:
+    """Token positions where a clause starts without punctuation marking it (see module).
+
+    `spans` are `agent.vocab.token_spans(text)`; `protected` are token positions inside
+    titles, catalog values or other names, which never open a clause by their capital."""
+    tokens = restore_apostrophes([t for t, _, _ in spans])
+    words = [i for i, t in enumerate(tokens) if t not in PUNCT]
+    capitals = [i for i in words if text[spans[i][1] : spans[i][1] + 1].isupper()]
+    title_case = len(words) >= 3 and len(capitals) > len(words) / 2
+    starts: set[int] = set()
+    for i in range(1, len(tokens)):
+        token, prev = tokens[i], tokens[i - 1]
+        if token in PUNCT or prev in PUNCT:
+            continue
+        if _GAP_BREAK.search(text[spans[i - 1][2] : spans[i][1]]):
+            starts.add(i)
+            continue
+        first = text[spans[i][1] : spans[i][1] + 1]
+        prev_first = text[spans[i - 1][1] : spans[i - 1][1] + 1]
+        if (
+            first.isupper()
+            and not title_case
+            and i not in protected
+            and not prev_first.isupper()
+            and token not in _SUBJECTS
+            and not token.startswith("i'")
+        ):
+            starts.add(i)  # "those aren't it Fancy a drama": a sentence without its stop
+            continue
+        if prev in _INTERJECTIONS or (prev == "no" and token in _NOT_AFTER_NO):
+            starts.add(i)  # "nah a comedy", "better, but no a drama would be great"
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        subject = (
+            token in _FUSED_SUBJECTS or token in _SUBJECTS or (token == "it" and nxt in _VERBS)
+        )
+        if subject and prev not in _TIES and not _negation(prev) and i + 1 < len(tokens):
+            starts.add(i)
+            continue
+    for j, word in enumerate(tokens):
+        if not _negation(word):
+            continue
+        k = j + 1
+        if k < len(tokens) and (tokens[k] == "of" or tokens[k].endswith("ing")):
+            k += 1  # "none of these", "not seeing it"
+        if (
+            k + 1 < len(tokens)
+            and tokens[k] in _POINTERS
+            and tokens[k + 1] not in PUNCT
+            and (k + 1) not in protected
+            and not tokens[k + 1].startswith(("one", "movie", "film"))
+        ):
+            starts.add(k + 1)  # "those aren't it | skip the romance"
+    return sorted(starts)
+
+
+def clause_of(position: int, starts: Sequence[int], length: int) -> tuple[int, int]:
+    """The [low, high) token range of the clause (by `clause_starts`) holding `position`."""
+    low = max((s for s in starts if s <= position), default=0)
+    high = min((s for s in starts if s > position), default=length)
+    return low, high
+
+
+def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
+    """True when a complaint governs the value at `start` ("less of the X", "cut the X",
+    "enough X", "stop showing X"); False when a negation turns it round ("can't get enough
+    of X", "not enough X"); None when no complaint stands before it."""
+    j = start - 1
+    while j >= 0 and (tokens[j] in _NP_INSIDE or tokens[j].endswith("ing")):
+        if tokens[j].endswith("ing") and not (j > 0 and tokens[j - 1] in _REMOVAL_VERBS):
+            break
+        j -= 1
+    if j < 0:
+        return None
+    word = tokens[j]
+    if word in ("many", "much") and j > 0 and tokens[j - 1] in ("too", "so"):
+        j -= 1
+    elif word not in REMOVAL and word not in _REMOVAL_VERBS:
+        return None
+    before = tokens[max(0, j - 3) : j]
+    return not any(_negation(w) for w in before)
+
+
+_REJECTION_WORDS = frozenset(
+    [
+        "no",
+        "not",
+        "nope",
+        "nah",
+        "none",
+        "never",
+        "it",
+        "that",
+        "this",
+        "these",
+        "those",
+        "them",
+        "one",
+        "ones",
+        "what",
+        "i",
+        "want",
+        "wanted",
+        "mean",
+        "meant",
+        "am",
+        "was",
+        "after",
+        "looking",
+        "for",
+        "at",
+        "all",
+        "really",
+        "quite",
+        "either",
+        "thanks",
+        "please",
+        "pls",
+        "i'm",
+        "i'd",
+    ]
+)
+
+
+def bare_rejection(tokens: Sequence[str]) -> bool:
+    """A clause that only turns something down ("nah, not that", "not what I want"), maybe
+    with a new negated clause joined on ("not what I want wasn't a ...")."""
+    words = [t for t in tokens if t not in PUNCT]
+    if not words or not _negation(words[0]) or "sure" in words:
+        return False
+    for index, word in enumerate(words):
+        if word in _REJECTION_WORDS or word in ("no", "not", "none", "nope", "nah", "never"):
+            continue
+        return index > 1 and word.endswith("n't")
+    return True

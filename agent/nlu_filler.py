@@ -1,0 +1,185 @@
+"""Which leftover words of a turn can be a wish, and which are filler.
+
+A word no slot placed becomes a soft relevance hint, and the session keeps that hint, so a
+word of chatter ("so bored", "no luck there", "trying to figure out", "sorry") must never
+become one. Whether a word can be a wish is read from where it stands, not from a list of
+chatty words:
+
+- in the object of a content preposition: "a film *about a shark*", "*for a rainy day*",
+  "set *in New York*", "*with a twist*" (up to the item noun or the end of the clause);
+- right before the item noun or a catalog value, as its modifier: "a *heist-free* movie",
+  "*uplifting* sports drama", "*shorter* ones";
+- after "something" / "nothing" and degree words: "something *sad*", "nothing too *cheesy*";
+- a comparative after a degree word or "but": "a bit *darker*", "but *shorter*", or opening
+  a request ("*darker* please");
+- after a contrastive negation: "scary but not *gory*", "not too *long*";
+- a head noun right after a value at the end of its clause: "a war *epic*";
+- a whole turn of at most three words ("pirates!").
+
+Everything else (reactions, hedges, openers, sign-offs) is filler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from agent.nlu_clauses import PUNCT, REMOVAL
+from agent.nlu_cues import CLAUSE_BREAKS
+
+ITEM_NOUNS = frozenset(
+    [
+        "movie",
+        "movies",
+        "film",
+        "films",
+        "flick",
+        "flicks",
+        "one",
+        "ones",
+        "thing",
+        "things",
+        "stuff",
+        "show",
+        "shows",
+        "book",
+        "books",
+        "item",
+        "items",
+        "title",
+        "titles",
+        "pick",
+        "picks",
+        "option",
+        "options",
+    ]
+)
+_PREPOSITIONS = frozenset(["about", "with", "for", "in", "featuring", "starring", "involving"])
+_SOME = frozenset(["something", "nothing", "anything", "somethin", "sth", "smth"])
+_DEGREE = frozenset(
+    [
+        "too",
+        "more",
+        "less",
+        "a",
+        "bit",
+        "little",
+        "lot",
+        "much",
+        "way",
+        "even",
+        "slightly",
+        "somewhat",
+        "really",
+        "very",
+        "so",
+        "quite",
+        "pretty",
+        "kinda",
+        "rather",
+        "fairly",
+        "overly",
+        "that",
+        "and",
+        "but",
+        "not",
+    ]
+)
+# Adjectives that only pick one of many ("a particular film"): determiners, not wishes.
+_PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "single", "exact"])
+_CONTRAST = frozenset(["but", "and", "though"])
+_NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
+
+
+def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
+    """The item nouns of a catalog: last words of many titles ("jacket"), read off the data."""
+    counts: dict[str, int] = {}
+    for key in title_keys:
+        last = key.rsplit(" ", 1)[-1]
+        if last.isalpha():
+            counts[last] = counts.get(last, 0) + 1
+    limit = max(3, share * len(title_keys))
+    return frozenset(w for w, c in counts.items() if c > limit)
+
+
+def _is_word(token: str) -> bool:
+    return token not in PUNCT
+
+
+def wish_positions(
+    tokens: Sequence[str],
+    starts: Collection[int],
+    values: Collection[int],
+    function_words: Collection[str],
+    nouns: Collection[str] = (),
+    names: Collection[int] = (),
+) -> set[int]:
+    """Token positions whose words may be a wish (see the module docstring).
+
+    `starts` are clause starts punctuation does not mark; `values` token positions of catalog
+    values; `function_words` the words that never carry a wish (stopwords); `nouns` the
+    catalog's own item nouns beside the generic ones ("jacket"); `names` token positions of
+    titles, whose frame words ("in the *spirit* of Fargo") are no wish either."""
+    heads = ITEM_NOUNS | set(nouns)
+    n = len(tokens)
+    boundary = {i for i, t in enumerate(tokens) if t in PUNCT or t in CLAUSE_BREAKS}
+    boundary |= set(starts)
+
+    def content(i: int) -> bool:
+        t = tokens[i]
+        return (
+            _is_word(t)
+            and i not in values
+            and t not in function_words
+            and t not in heads
+            and t not in _PICKERS
+            and t not in REMOVAL
+            and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
+        )
+
+    keep: set[int] = set()
+    words = [i for i in range(n) if _is_word(tokens[i])]
+    if 0 < len(words) <= 3 and all(content(i) for i in words):
+        keep.update(words)  # a bare noun phrase: "pirates!"
+    for i, token in enumerate(tokens):
+        if token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
+            j = i + 1
+            while j < n and j not in boundary and tokens[j] not in heads:
+                if content(j):
+                    keep.add(j)
+                j += 1
+        if token in heads or i in values:  # modifiers before the head: "uplifting sports drama"
+            j = i - 1
+            while j >= 0 and j + 1 not in boundary:
+                if tokens[j] in ("and", "or") and j > 0 and content(j - 1):
+                    j -= 1  # "black and white noir", "sword fights and adventure"
+                    continue
+                if not content(j):
+                    break
+                keep.add(j)
+                j -= 1
+        if token in ("more", "too", "less") and i + 1 < n and content(i + 1):
+            keep.add(i + 1)  # "a bit more serious", "too dark"
+        if token in _SOME:  # "something sad", "nothing too cheesy", "something dark and gritty"
+            j = i + 1
+            while j < n and j not in boundary and (tokens[j] in _DEGREE or content(j)):
+                if content(j):
+                    keep.add(j)
+                j += 1
+        head_after = i in values and i + 1 < n and content(i + 1) and len(tokens[i + 1]) >= 4
+        if head_after and (i + 2 >= n or (i + 2) in boundary):
+            keep.add(i + 1)  # "a war epic"
+        if content(i) and token.endswith("er") and len(token) >= 5:
+            prev = tokens[i - 1] if i > 0 else ""
+            after = tokens[i + 1] if i + 1 < n else ""
+            opens = i == 0 or prev in PUNCT or i in boundary
+            if prev in _DEGREE or (opens and after in ("please", "pls", *heads)):
+                keep.add(i)  # "a bit darker", "but shorter", "darker please"
+        if token in _NEGATIONS and i + 1 < n:
+            prev = tokens[i - 1] if i > 0 else ""
+            j = i + 1
+            while j < n and tokens[j] in ("too", "so", "very", "overly", "that", "really"):
+                j += 1
+            degree = j > i + 1
+            if j < n and content(j) and (degree or prev in _CONTRAST):
+                keep.add(j)  # "but not gory", "not too long", "nothing too cheesy"
+    return keep

@@ -1,0 +1,125 @@
+"""Taste references the title finder leaves as plain mentions.
+
+`agent.nlu_refs` gives a named item the role its cue words say. Two frames need the words
+around the title:
+
+- an evaluation of the item ("loved Candyman", "my fave is Fargo", "Fargo was great") or a
+  similarity cue with no object of its own ("... similar sort of thing?", "something along
+  those lines", "think The Graduate but different") makes a mentioned item a taste
+  reference;
+- a catalog whose titles are made of attribute values ("Men's brown field jacket") leaves
+  such titles to the attribute slots, which turns "Men's brown field jacket was great" into
+  three hard filters. Under a taste frame the exact title names one item: a taste
+  reference, not a bag of attribute wishes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from agent.nlu_refs import Refs
+from agent.parse import FeedbackKind, ItemRef, TitleRole
+from agent.vocab import MAX_TITLE_WORDS, Vocabulary
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_PRAISE = (
+    r"(?:great|brilliant|amazing|awesome|fantastic|excellent|wonderful|superb|perfect|lovely"
+    r"|so good|really good|the best|a favou?rite|my favou?rite|one of my favou?rites|a classic)"
+)
+_LOVED_BEFORE = _rx(
+    r"(?:^|[^'\w])(?<!not )(?<!n't )(?<!never )(?:loved|liked|enjoyed|adored|love|adore|dug)"
+    r"\s+(?:the\s+(?:movie|film)\s+)?['\"\u201c\u2018]?$"
+)
+_FAVOURITE_BEFORE = _rx(
+    r"\b(?:my|our|a|all[\s-]time)\s+(?:fave|fav|favou?rite)(?:\s+\w+)?\s+(?:is|was|'s|=|:)?\s*['\"\u201c\u2018]?$"
+)
+_FRAME_BEFORE = _rx(
+    r"(?:(?<!i'd )(?<!i would )(?<!would )(?<!i )\blike|similar to|same (?:vibe|feel|kind|style|sort)"
+    r" as|vibe of|in the (?:spirit|vein|style) of|along the lines of|reminds? me of|fans? of"
+    r"|lovers? of)\s+['\"\u201c\u2018]?$"
+)
+_PRAISE_AFTER = _rx(
+    rf"\s*(?:\(\d{{4}}\))?\s*(?:is|was|'s)\s+(?:(?:so|really|very|just|pretty|absolutely|truly)"
+    rf"\s+)?{_PRAISE}\b"
+)
+_OBJECTLESS = _rx(
+    r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines|in (?:that|the same) (?:vein|spirit)"
+    r"|(?:that|this) (?:sort|kind) of thing|something like (?:that|it)|same vibe(?!\s+as\b)"
+    r"|(?:but|only|just|a bit|slightly|somewhat|a little)\s+different|more like (?:that|it))\b"
+)
+_ABOUT_ITEM = _rx(r"\b(?:why|how come|explain|compare|versus|vs\.?|which (?:one )?is better)\b")
+_CLAUSE = re.compile(r"[.;!?]|,|\s-\s|\bbut\b")
+
+
+def _clause_before(text: str, pos: int) -> str:
+    return _CLAUSE.split(text[max(0, int(pos) - 80) : int(pos)])[-1]
+
+
+def _praised(text: str, start: int, end: int) -> bool:
+    before = _clause_before(text, start)
+    return bool(
+        _LOVED_BEFORE.search(before)
+        or _FAVOURITE_BEFORE.search(before)
+        or _PRAISE_AFTER.match(text, end)
+    )
+
+
+def framed_titles(
+    text: str, spans: Sequence[tuple[str, int, int]], vocab: Vocabulary, found: Refs
+) -> None:
+    """Titles made of attribute values, named exactly under a taste frame ("same vibe as
+    Women's black parka"): added to `found` as taste references (in place)."""
+    tokens = [t for t, _, _ in spans]
+    n = len(tokens)
+    taken = set(found.title_tokens)
+    for start in range(n):
+        if start in taken or not tokens[start][:1].isalnum():
+            continue
+        for size in range(min(MAX_TITLE_WORDS, n - start), 1, -1):
+            key = " ".join(tokens[start : start + size])
+            ids = vocab.titles.get(key)
+            if not ids or vocab.distinctive(key) or taken.intersection(range(start, start + size)):
+                continue
+            char_start, char_end = spans[start][1], spans[start + size - 1][2]
+            before = _clause_before(text, char_start)
+            if not (
+                _FRAME_BEFORE.search(before)
+                or _praised(text, char_start, char_end)
+                or _OBJECTLESS.search(text)
+            ):
+                continue
+            shown = [r.item_id for _, r in found.refs]
+            chosen = next((i for i in ids if i in shown), ids[0])
+            ref = ItemRef(chosen, TitleRole.TASTE, text[char_start:char_end])
+            found.refs.append((char_start, ref))
+            found.title_tokens.update(range(start, start + size))
+            found.blank.append((char_start, char_end))
+            taken.update(range(start, start + size))
+            break
+
+
+def promote_taste(text: str, found: Refs) -> None:
+    """Praise of a mentioned item is a like (which the session keeps as a taste anchor); an
+    item the turn compares with ("... but different") is a taste reference (in place)."""
+    if _ABOUT_ITEM.search(text):
+        return
+    judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
+    liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
+    objectless = _OBJECTLESS.search(text) is not None
+    for index, (pos, ref) in enumerate(list(found.refs)):
+        start = int(pos)
+        end = start + len(ref.text)
+        if ref.role is TitleRole.EXCLUDE and _PRAISE_AFTER.match(text, end):
+            ref = ItemRef(ref.item_id, TitleRole.SUBJECT, ref.text)  # "no, Heat was great"
+        if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
+            continue
+        if objectless:
+            ref = ItemRef(ref.item_id, TitleRole.TASTE, ref.text)
+        found.refs[index] = (pos, ref)
+        if _praised(text, start, end) and ref.item_id not in liked:
+            found.feedback.append((ref.item_id, FeedbackKind.LIKE))  # a like keeps it as taste
