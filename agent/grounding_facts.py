@@ -139,11 +139,12 @@ class Facts:
 
     def item(self, title: str) -> Item:
         """The item with this title (made, with no facts, when the sources had none); titles
-        that differ only by year ("Sabrina (1954)", "Sabrina (1995)") are two items."""
-        key, year = title_key(title), title_year(title)
+        that differ only by their bracket ("Sabrina (1954)", "Sabrina (1995)"; "Men's black
+        jacket (style 2)", "Men's black jacket") are two items."""
+        key, tail = title_key(title), _bracket(title)
         variants = self.items.setdefault(key, [])
         for item in variants:
-            if title_year(item.title) == year:
+            if _bracket(item.title) == tail:
                 return item
         variants.append(Item(title=title))
         return variants[-1]
@@ -160,6 +161,15 @@ class Facts:
     def all_items(self) -> Iterator[Item]:
         for variants in self.items.values():
             yield from variants
+
+
+def _bracket(title: str) -> str | None:
+    """The bracket a title ends with ("1995", "style 2"), lower case; None without one."""
+    m = _LAST_BRACKET.search(title)
+    return normalise(m.group(1)) if m else None
+
+
+_LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
 
 
 def title_year(title: str) -> int | None:

@@ -235,10 +235,8 @@ def find_refs(
             and not _taste_named(text, char_start, char_end, phrase, vocab)
         ):
             continue  # "Heat" or "It" count only when written like a title (or liked by name)
-        chosen = next((i for i in ids if i in shown_set), ids[0])
-        year = re.match(r"\s*\(\d{4}\)", text[char_end:])
-        if year:
-            char_end += year.end()
+        picked, char_end = _by_bracket(ids, vocab, text, char_end)
+        chosen = picked or next((i for i in ids if i in shown_set), ids[0])
         out.refs.append(
             (
                 char_start,
@@ -247,6 +245,7 @@ def find_refs(
         )
         out.title_tokens.update(range(start, end))
         out.blank.append((char_start, char_end))
+    _generic_titles(text, spans, vocab, shown, out)
     _fuzzy_and_unknown(text, vocab, shown, out)
     ordered = sorted(out.refs, key=lambda r: r[0])
     for (pos_a, a), (pos_b, b) in pairwise(ordered):
@@ -280,6 +279,61 @@ def find_refs(
             out.feedback.append((ref.item_id, kind))
     out.feedback = list(dict.fromkeys(out.feedback))
     return out
+
+
+_BRACKET_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
+_LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def _by_bracket(
+    ids: Sequence[str], vocab: Vocabulary, text: str, end: int
+) -> tuple[str | None, int]:
+    """The item a bracket typed after a title picks among those sharing it ("(style 4)",
+    "(1995)"), and where the reference ends; (None, end past a year) when it picks none."""
+    m = _BRACKET_AFTER.match(text, end)
+    if not m:
+        return None, end
+    said = normalise(m.group(1))
+    for item_id in ids:
+        own = _LAST_BRACKET.search(vocab.title_of(item_id))
+        if own and normalise(own.group(1)) == said:
+            return item_id, m.end()
+    return None, m.end() if re.fullmatch(r"\d{4}", m.group(1).strip()) else end
+
+
+def _generic_titles(
+    text: str,
+    spans: Sequence[tuple[str, int, int]],
+    vocab: Vocabulary,
+    shown: Sequence[str],
+    out: Refs,
+) -> None:
+    """Titles made only of attribute values ("Women's black rain jacket (style 4)") name an
+    item when a taste or liking cue governs them ("I loved ...", "similar to ...") or their
+    own bracket follows; otherwise their words stay wishes ("a men's black jacket")."""
+    tokens = [t for t, _, _ in spans]
+    shown_set = set(shown)
+    for start, end, ids in vocab.find_titles(tokens, generic=True):
+        if out.title_tokens.intersection(range(start, end)):
+            continue
+        char_start, char_end = spans[start][1], spans[end - 1][2]
+        if _covered(out, char_start, char_end):
+            continue
+        picked, ref_end = _by_bracket(ids, vocab, text, char_end)
+        before = _clause_before(text, char_start)
+        cued = (
+            _TASTE_BEFORE.search(before)
+            or _THIRD_PERSON_LOVED.search(before)
+            or LIKE_FEEDBACK.search(before)
+            or _FAVOURITE_AFTER.match(text, char_end)
+        )
+        if not (cued or picked):
+            continue
+        chosen = picked or next((i for i in ids if i in shown_set), ids[0])
+        role = _role(text, char_start, chosen, shown)
+        out.refs.append((char_start, ItemRef(chosen, role, text[char_start:ref_end])))
+        out.title_tokens.update(range(start, end))
+        out.blank.append((char_start, ref_end))
 
 
 def _covered(out: Refs, start: int, end: int) -> bool:

@@ -31,14 +31,21 @@ _PATTERN_WORD = re.compile(r"(?<![\\?])\b[a-z]{4,}\b(?![(?\\])")
 def cue_words() -> frozenset[str]:
     """Every word the cue patterns and word lists of the parser are made of."""
     found: set[str] = set()
+
+    def walk(value: object, depth: int = 0) -> None:
+        if isinstance(value, re.Pattern):
+            found.update(_PATTERN_WORD.findall(value.pattern.lower()))
+        elif isinstance(value, str):
+            if value.isalpha():
+                found.add(value)
+        elif isinstance(value, frozenset | set | tuple | list | dict) and depth < 3:
+            for part in value:  # a table of (pattern, direction) pairs holds cue words too
+                walk(part, depth + 1)
+
     for module in (nlu_cues, nlu_refs, nlu_numbers, nlu_causal):
         for name, value in vars(module).items():
-            if name.startswith("__"):
-                continue
-            if isinstance(value, re.Pattern):
-                found.update(_PATTERN_WORD.findall(value.pattern.lower()))
-            elif isinstance(value, frozenset | set | tuple | dict) and value:
-                found.update(w for w in value if isinstance(w, str) and w.isalpha())
+            if not name.startswith("__") and not isinstance(value, str):
+                walk(value)
     return frozenset(w for w in found if len(w) >= 4 and w.islower())
 
 

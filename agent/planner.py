@@ -11,10 +11,8 @@ rank well it still shows picks and asks about the attribute that best splits the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from agent.answer_text import (
     effect_sentence,
@@ -26,22 +24,20 @@ from agent.answer_text import (
 from agent.asking import splitting_question
 from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent
 from agent.memory import SessionState
-from agent.memory_update import memory_lines, understood_line, update_memory
-from agent.models import RecItem
-from agent.nlu import looks_english, spoken_name, understand, unknown_causal_terms
+from agent.memory_update import memory_lines, update_memory
+from agent.nlu import looks_english, understand, unknown_causal_terms
+from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.parse import Direction, Intent, Parse, TitleRole
+from agent.recommend_turn import PlannerReply, RecommendingMixin
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
-from tools.recommending import long_tail_cuts
 from tools.registry import get_tool
 from tools.schemas import (
     EffectAnswer,
-    Explanation,
     GraphAnswer,
     GraphQueryKind,
     ItemSummary,
     Profile,
-    Recommendations,
 )
 
 if TYPE_CHECKING:
@@ -59,23 +55,32 @@ __all__ = [
 ]
 
 DEFAULT_K = 10
-POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
-POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
 SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start over")
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
 
 
-@dataclass
-class PlannerReply:
-    """The rule planner's answer to one turn."""
-
-    text: str
-    items: list[RecItem] = field(default_factory=list)
-    intents: list[str] = field(default_factory=list)
-    asked: str | None = None
+# Intents that state no wish: a turn the parse found a wish in is one of them only on a cue.
+_NOT_A_WISH = frozenset({Intent.OFF_TOPIC, Intent.CAUSAL, Intent.WHAT_IF, Intent.WHY, Intent.HELP})
 
 
-class RulePlanner:
+def _states_wish(parse: Parse) -> bool:
+    """True when the parse placed something to recommend by (a value, a range, a taste...)."""
+    return bool(
+        parse.include
+        or parse.exclude
+        or parse.ranges
+        or parse.relative
+        or parse.popularity is not None
+        or parse.like_items
+    )
+
+
+def _about_the_list(text: str) -> bool:
+    """A turn with a recommending or list-rejecting cue ("something", "no", "other")."""
+    return bool(RECOMMEND.search(text) or REFINE.search(text) or MORE.search(text))
+
+
+class RulePlanner(RecommendingMixin):
     """Answers turns without an LLM, through the same tools."""
 
     def __init__(
@@ -134,6 +139,13 @@ class RulePlanner:
             specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:
                 intent = specific[0]  # an unsure classifier defers to an explicit cue
+            elif intent in _NOT_A_WISH and intent not in rules and _states_wish(parse):
+                if prob < SURE or intent is Intent.OFF_TOPIC:
+                    # A catalog value, range, popularity word or taste reference the parse
+                    # placed outweighs an unsure guess (or "off topic") that no cue supports.
+                    intent = next((i for i in rules if i not in _NOT_A_WISH), Intent.RECOMMEND)
+            elif intent is Intent.OFF_TOPIC and state.last_shown and _about_the_list(text):
+                intent = Intent.REFINE  # "close, but no. an overlooked one?": about the list
             if prob >= CONFIDENT or not rules or intent in specific:
                 rules = [intent, *[i for i in rules if i is not intent]]
         elif not rules and parse.items and not parse.has_slots and not parse.unplaced:
@@ -226,10 +238,6 @@ class RulePlanner:
         if not lines:
             return PlannerReply(text="I don't know anything about your taste yet.")
         return PlannerReply(text="Here is what I know: " + "; ".join(lines) + ".")
-
-    def _explain(self, ctx: TurnContext, item_id: str) -> Explanation | None:
-        result = run_tool(ctx, get_tool("explain"), {"item_id": item_id}).result
-        return result if isinstance(result, Explanation) else None
 
     def _target_items(self, ctx: TurnContext, parse: Parse, n: int) -> list[str]:
         items = list(parse.items) or ([ctx.state.focus] if ctx.state.focus else [])
@@ -371,174 +379,3 @@ class RulePlanner:
         if not isinstance(result, GraphAnswer):
             return PlannerReply(text=record.compact.removeprefix("Error: "))
         return PlannerReply(text=result.answer)
-
-    # -- recommending --------------------------------------------------------------
-
-    def _recommend(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
-        k = parse.k or self.k
-        cons = ctx.state.constraints
-        filters = cons.to_filters(self.multi)
-        query = self._query(ctx)
-        pool_k = max(k, POPULARITY_POOL_K if cons.popularity else POOL_K)
-        band = {"down": "less_known", "up": "well_known"}.get(cons.popularity or "")
-        result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters, band)
-        # "More like X" never offers X itself.
-        candidates = [
-            i for i in (result.items if result else []) if i.item_id not in cons.like_items
-        ]
-        if not candidates:
-            return PlannerReply(text=self._nothing_new(ctx, filters))
-        if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
-            candidates = self._cold_order(candidates)
-        if cons.popularity:  # a soft wish: any fitting items first, the rest after
-            candidates = self._by_popularity(candidates, cons.popularity, k)
-        pool = [i.item_id for i in candidates]
-        shown = candidates[:k]
-        items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
-        ctx.state.remember_shown([i.item_id for i in shown])
-        wishes = memory_lines(ctx.state, self.vocab)
-        wishes = [w for w in wishes if not w.startswith(("liked", "disliked", "seen"))]
-        lead = f"Here are {len(items)} picks"
-        lead += f" ({'; '.join(wishes)})" if wishes else ""
-        lead += "."
-        if relaxed:
-            lead += f" Nothing matched everything, so I dropped: {', '.join(relaxed)}."
-        understood = understood_line(parse, self.vocab)
-        if understood:
-            lead = f"{understood}\n{lead}"
-        lines = [f"{n}. {item.title} — {item.explanation}" for n, item in enumerate(items, 1)]
-        question = splitting_question(ctx, self.vocab, pool, self.k, force=cons.is_empty())
-        text = lead + "\n" + "\n".join(lines) + (f"\n{question}" if question else "")
-        return PlannerReply(text=text, items=items, asked=question)
-
-    def _item_counts(self) -> dict[str, float]:
-        """How often each item was chosen in the logs (the ranker's counts), cached."""
-        counts = getattr(self, "_counts", None)
-        if counts is None:
-            counts = {}
-            try:
-                ranker = self.workspace.ranker
-                counts = {
-                    str(i): float(c)
-                    for i, c in zip(ranker.item_ids, ranker.item_counts, strict=False)
-                }
-            except Exception:  # no ranker (retrieval-only workspace): no popularity signal
-                counts = {}
-            self._counts = counts
-        return counts
-
-    def _cold_order(self, candidates: list[Any]) -> list[Any]:
-        """No likes, no text wish: the debiased ranker's order plus the best prior for a
-        stranger (how many chose an item), by the sum of both ranks (ties: the ranker's)."""
-        counts = self._item_counts()
-        if not counts or len(candidates) < 2:
-            return candidates
-        by_count = sorted(
-            range(len(candidates)), key=lambda i: -counts.get(candidates[i].item_id, 0.0)
-        )
-        pop_rank = {index: r for r, index in enumerate(by_count)}
-        order = sorted(range(len(candidates)), key=lambda i: (i + pop_rank[i], i))
-        return [candidates[i] for i in order]
-
-    def _by_popularity(self, candidates: list[Any], direction: str, k: int) -> list[Any]:
-        """A popularity wish as a soft re-ranking: the less (or better) known half of the
-        catalog first, in the ranker's order; the rest after, so the list never empties."""
-        counts = self._item_counts()
-        if not counts:
-            return candidates
-        low_cut, high_cut = long_tail_cuts(np.array(list(counts.values()), dtype=float))
-        if direction == "down":
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= low_cut]
-        else:
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) >= high_cut]
-        rest = [c for c in candidates if c not in fits]
-        rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=direction != "down")
-        return fits + rest
-
-    def _nothing_new(self, ctx: TurnContext, filters: dict[str, Any]) -> str:
-        """Why no list came back: every fitting item was shown already, or none fits at all."""
-        wishes = [
-            w
-            for w in memory_lines(ctx.state, self.vocab)
-            if not w.startswith(("liked", "disliked", "seen", "more like", "looking for"))
-        ]
-        said = f" ({'; '.join(wishes)})" if wishes else ""
-        try:
-            fitting = len(ctx.workspace.catalog.filter_ids(1000, where=filters or None))
-        except Exception:  # a catalog that cannot count: say the general thing
-            fitting = -1
-        if fitting > 0:
-            count = "the one item" if fitting == 1 else f"all {fitting} items"
-            count = "over 1000 items" if fitting >= 1000 else count
-            examples = [f'"any {spoken_name(a)}"' for a in ctx.state.constraints.include][:2]
-            hint = f" ({', '.join(examples)})" if examples else ""
-            return (
-                f"I've already shown {count} that fit your wishes{said}. Loosen a wish{hint} "
-                "or say 'start over'."
-            )
-        if fitting == 0:
-            return f"Nothing in the catalog fits all your wishes{said}. Loosen one or say 'start over'."
-        return "I couldn't find anything new that fits. Try 'start over' or loosen a wish."
-
-    def _query(self, ctx: TurnContext) -> str | None:
-        cons = ctx.state.constraints
-        parts = [cons.query] if cons.query else []
-        if not self._item_counts():  # no ranker: a taste reference's title is the only hint
-            parts += [self.vocab.title_of(i) for i in cons.like_items[:2]]
-        return " ".join(p for p in parts if p) or None
-
-    def _recommend_relaxing(
-        self,
-        ctx: TurnContext,
-        k: int,
-        query: str | None,
-        filters: dict[str, Any],
-        band: str | None = None,
-    ) -> tuple[Recommendations | None, list[str]]:
-        """Recommend; when nothing fits, relax step by step: the text wish, "all of" wishes
-        (to "any of"), then numeric bounds. A popularity band ("less_known") ranks within the
-        long tail (or head), topped up from outside it. Returns the result and what was
-        dropped."""
-        steps: list[tuple[str | None, dict[str, Any], list[str]]] = [(query, filters, [])]
-        current_q, current_f, dropped = query, filters, []
-        if current_q:
-            current_q, dropped = None, [*dropped, "the text wish"]
-            steps.append((current_q, current_f, dropped))
-        all_attrs = [a for a, c in current_f.items() if isinstance(c, dict) and "all" in c]
-        if all_attrs:
-            current_f = {
-                a: (
-                    {**{k2: v for k2, v in c.items() if k2 != "all"}, "in": c["all"]}
-                    if a in all_attrs
-                    else c
-                )
-                for a, c in current_f.items()
-            }
-            dropped = [*dropped, *(f"having every {a} you named" for a in all_attrs)]
-            steps.append((current_q, current_f, dropped))
-        ranges = [
-            a for a, c in current_f.items() if isinstance(c, dict) and ("min" in c or "max" in c)
-        ]
-        if ranges:
-            current_f = {a: c for a, c in current_f.items() if a not in ranges}
-            dropped = [*dropped, *(f"the {a} bound" for a in ranges)]
-            steps.append((current_q, current_f, dropped))
-        last: Recommendations | None = None
-        for q, f, what in steps:
-            args: dict[str, Any] = {"k": k, "filters": f or None}
-            if q:
-                args["query"] = q
-            wish = {"popularity": band} if band else {}
-            banded = run_tool(ctx, get_tool("recommend"), {**args, **wish}).result
-            result = banded
-            if band and isinstance(banded, Recommendations) and len(banded.items) < self.k:
-                result = run_tool(ctx, get_tool("recommend"), args).result
-                if isinstance(result, Recommendations):
-                    ids = {i.item_id for i in banded.items}
-                    rest = [i for i in result.items if i.item_id not in ids]
-                    result = result.model_copy(update={"items": [*banded.items, *rest]})
-            if isinstance(result, Recommendations):
-                last = result
-                if result.items:
-                    return result, what
-        return last, []

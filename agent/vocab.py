@@ -303,12 +303,15 @@ class Vocabulary:
             return True  # "Beyond the Meridian": three common words together still name it
         return any(w not in frequent and w not in phrases and len(w) > 1 for w in ws)
 
-    def find_titles(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    def find_titles(
+        self, tokens: list[str], *, generic: bool = False
+    ) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, item ids) for titles named among the tokens, longest first, no overlaps.
 
         Punctuation tokens are skipped ("20,000 Leagues", "Mr. Holland's Opus"); positions
         refer to the tokens as given. Titles made only of generic words and attribute values
-        ("Men's black jacket") are left to the attribute slots.
+        ("Men's black jacket") are left to the attribute slots, unless `generic` (the caller
+        then decides from the context: "I loved Men's black jacket" names an item).
         """
         where = [i for i, t in enumerate(tokens) if t[:1].isalnum()]
         words_ = [tokens[i] for i in where]
@@ -319,7 +322,7 @@ class Vocabulary:
             for size in range(min(longest, len(words_) - start), 0, -1):
                 key = " ".join(words_[start : start + size])
                 ids = self.titles.get(key)
-                if ids and self.distinctive(key):
+                if ids and (generic or self.distinctive(key)):
                     candidates.append((-size, start, start + size, ids))
         found: list[tuple[int, int, tuple[str, ...]]] = []
         taken: set[int] = set()

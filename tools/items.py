@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
 KEY_ATTRIBUTES = 4
 MAX_WITHOUT = 200  # items a counterfactual check may remove from the history at once
+STRANGER_PRIOR = 2.0  # a stranger's popularity weight, as a multiple of the ranker's own
 
 
 def to_catalog_where(filters: Sequence[AttributeFilter]) -> dict[str, Any] | None:
@@ -170,6 +171,27 @@ def recommend(
     )
 
 
+def stranger_popularity_weight(ctx: ToolContext) -> float | None:
+    """The popularity weight for a stranger: a session with no logged history and no likes,
+    dislikes or taste references has no personal signal, so the popularity prior counts
+    STRANGER_PRIOR times the ranker's validated weight (zero stays zero: where validation
+    found popularity uninformative, it stays out). None: rank with the ranker's own."""
+    user = ctx.user
+    if user.liked or user.disliked or user.anchors:
+        return None
+    has_step = getattr(ctx.workspace, "has_step", None)
+    if has_step is not None and not has_step("ranker"):
+        return None
+    try:
+        ranker = ctx.workspace.ranker
+        if user.user_id is not None and ranker.known_user(user.user_id):
+            return None
+        own = float(ranker.weights.popularity)
+    except Exception:  # no ranker, or one without weights: its own defaults apply
+        return None
+    return STRANGER_PRIOR * own if own > 0 else None
+
+
 def _ranked(
     ctx: ToolContext,
     k: int,
@@ -197,6 +219,9 @@ def _ranked(
         "counterfactuals": False,
         "popularity": popularity,
     }
+    stranger = stranger_popularity_weight(ctx)
+    if stranger is not None:
+        kwargs["popularity_weight"] = stranger
     try:
         ranked = recommend_for_user(ctx.workspace, ctx.user.user_id, **kwargs)
     except UnknownUserError:  # a session user the data does not know: start cold
