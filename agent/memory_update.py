@@ -84,18 +84,9 @@ def _step_on_scale(
 
 
 def places_something(parse: Parse) -> bool:
-    """True when the turn stated something the parser could place (a value, range, taste...)."""
-    return bool(
-        parse.include
-        or parse.exclude
-        or parse.ranges
-        or parse.relative
-        or parse.popularity is not None
-        or parse.like_items
-        or parse.feedback
-        or parse.cleared
-        or parse.items  # a catalog title named: the other words are about it
-    )
+    """True when the turn stated something the parser could place (a wish, feedback, a wish
+    cleared, or a catalog title, about which the other words are)."""
+    return bool(parse.has_slots or parse.feedback or parse.cleared or parse.items)
 
 
 def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str]:

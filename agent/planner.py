@@ -63,18 +63,6 @@ CONFIDENT = 0.2  # below this probability the classifier defers to the cue patte
 _NOT_A_WISH = frozenset({Intent.OFF_TOPIC, Intent.CAUSAL, Intent.WHAT_IF, Intent.WHY, Intent.HELP})
 
 
-def _states_wish(parse: Parse) -> bool:
-    """True when the parse placed something to recommend by (a value, a range, a taste...)."""
-    return bool(
-        parse.include
-        or parse.exclude
-        or parse.ranges
-        or parse.relative
-        or parse.popularity is not None
-        or parse.like_items
-    )
-
-
 def _about_the_list(text: str) -> bool:
     """A turn with a recommending or list-rejecting cue ("something", "no", "other")."""
     return bool(RECOMMEND.search(text) or REFINE.search(text) or MORE.search(text))
@@ -139,7 +127,7 @@ class RulePlanner(RecommendingMixin):
             specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:
                 intent = specific[0]  # an unsure classifier defers to an explicit cue
-            elif intent in _NOT_A_WISH and intent not in rules and _states_wish(parse):
+            elif intent in _NOT_A_WISH and intent not in rules and parse.has_slots:
                 if prob < SURE or intent is Intent.OFF_TOPIC:
                     # A catalog value, range, popularity word or taste reference the parse
                     # placed outweighs an unsure guess (or "off topic") that no cue supports.
