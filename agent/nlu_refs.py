@@ -55,7 +55,7 @@ _THIRD_PERSON_LOVED = _rx(
     r"\b(people|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
 )
 _EXCLUDE_BEFORE = _rx(
-    r"\b(not|no|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)\s+['\"“‘]?$"
+    r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
     r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is) (great|amazing|awesome|fantastic|brilliant|wonderful|excellent)\b|\bfavou?rite\b"

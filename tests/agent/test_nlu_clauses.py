@@ -336,3 +336,18 @@ def test_nothing_governs_its_own_object_only(films):
     assert genres(read(films, "saw nothing useful, searching for westerns")) == ({"Western"}, set())
     assert genres(read(films, "got nothing back looking for westerns")) == ({"Western"}, set())
     assert genres(read(films, "nothing too western please")) == (set(), {"Western"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no more Casablanca stuff, please",
+        "enough of Casablanca",
+        "stop suggesting Casablanca",
+        "less of the Casablanca kind",
+    ],
+)
+def test_a_title_after_a_complaint_is_excluded_never_a_taste(films, text):
+    p = read(films, text, shown=("3", "1"))
+    assert "3" not in p.like_items
+    assert [(r.item_id, r.role) for r in p.refs] == [("3", TitleRole.EXCLUDE)]
