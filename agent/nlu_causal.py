@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from rapidfuzz import fuzz
+
 from agent.parse import Direction, WhatIf
 from agent.vocab import normalise
 
@@ -97,13 +99,44 @@ def unknown_causal_terms(text: str, variables: Sequence[str]) -> list[str]:
     return []
 
 
+_LEADING_FUNCTION_WORD = re.compile(r"^(?:on|is|has|in|at|for|was)_")
+
+
+def _squashed_grams(low: str, longest: int = 3) -> dict[str, int]:
+    """Runs of 1..longest words with the spaces taken out -> the run's character position, so
+    "front page" and "frontpage" both meet a column called "on_frontpage"."""
+    grams: dict[str, int] = {}
+    words = [(m.group(), m.start()) for m in re.finditer(r"[a-z0-9]+", low)]
+    for i in range(len(words)):
+        for n in range(1, longest + 1):
+            if i + n <= len(words):
+                grams.setdefault("".join(w for w, _ in words[i : i + n]), words[i][1])
+    return grams
+
+
 def find_variables(text: str, variables: Sequence[str]) -> list[str]:
     """Causal variables (column names) a text names, in order of mention."""
     low = " " + normalise(text) + " "
+    grams: dict[str, int] | None = None
     hits: list[tuple[int, str]] = []
     for name in variables:
         phrases = _variable_phrases(name, variables)
         positions = [low.find(f" {p} ") for p in phrases if p and f" {p} " in low]
+        if not positions:
+            grams = _squashed_grams(low) if grams is None else grams
+            bare = _without_owner(name)
+            core = _LEADING_FUNCTION_WORD.sub("", name if bare in variables else bare)
+            keys = {re.sub(r"[^a-z0-9]", "", p) for p in (*phrases, core)} - {
+                re.sub(r"[^a-z0-9]", "", v) for v in variables if v != name
+            }
+            positions = [grams[k] for k in keys if len(k) >= 4 and k in grams]
+            if not positions and len(low) <= 400:  # a letter off: "colour" names "color"
+                positions = [
+                    m.start()
+                    for m in re.finditer(r"[a-z0-9]{5,}", low)
+                    for k in keys
+                    if len(k) >= 5 and fuzz.ratio(m.group(), k) >= 90
+                ]
         if positions:
             hits.append((min(positions), name))
     return [name for _, name in sorted(hits)]

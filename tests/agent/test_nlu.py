@@ -487,3 +487,16 @@ def test_nlu_scorer_leaves_out_held_out_sentences_the_classifier_was_trained_on(
     ]
     kept, skipped = unseen_rows(rows, seen)
     assert skipped == 1 and [r["intent"] for r in kept] == ["help"]
+
+
+def test_a_variable_is_found_however_its_compound_name_is_spaced_or_spelt():
+    from agent.nlu_causal import find_variables
+
+    names = ["item_gender", "color", "on_frontpage", "rating", "year"]
+    assert find_variables("what if it were on the front page?", names) == ["on_frontpage"]
+    assert find_variables("does being on the front-page matter for ratings", names) == [
+        "on_frontpage",
+        "rating",
+    ]
+    assert find_variables("does colour affect rating?", names) == ["color", "rating"]
+    assert find_variables("does the dating scene matter", names) == []  # near, not a name
