@@ -10,6 +10,7 @@ rank well it still shows picks and asks about the attribute that best splits the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,26 @@ _NOT_A_WISH = frozenset({Intent.OFF_TOPIC, Intent.CAUSAL, Intent.WHAT_IF, Intent
 def _about_the_list(text: str) -> bool:
     """A turn with a recommending or list-rejecting cue ("something", "no", "other")."""
     return bool(RECOMMEND.search(text) or REFINE.search(text) or MORE.search(text))
+
+
+_POINTER = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|top|"
+    r"\d+(?:st|nd|rd|th)?|one|that|this)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_points(parse: Parse) -> bool:
+    """True when the turn is nothing but a pointer at items on screen ("the second one",
+    "number 2?"): no title, no wish, and at most one other word."""
+    if not parse.refs or any(r.role is not TitleRole.SHOWN for r in parse.refs):
+        return False
+    if not all(_POINTER.search(r.text) for r in parse.refs):
+        return False  # a title on screen named alone asks for picks like it
+    rest = parse.text
+    for ref in parse.refs:
+        rest = rest.replace(ref.text, " ")
+    return len(re.findall(r"[A-Za-z]{2,}", rest)) <= 1
 
 
 class RulePlanner(RecommendingMixin):
@@ -141,7 +162,16 @@ class RulePlanner(RecommendingMixin):
         if not rules:
             return parse
         bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
-        if rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
+        pointing = _only_points(parse)
+        if (
+            rules[0] in (Intent.RECOMMEND, Intent.REFINE, Intent.FEEDBACK)
+            and bare_title
+            and pointing
+        ):
+            # "the second one" alone: the user points at (or picks) an item on screen; tell
+            # them about it rather than replace the list.
+            rules = [Intent.WHY, *[i for i in rules if i is not Intent.WHY]]
+        elif rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
             first = parse.refs[0] if parse.refs else None  # "Toy Story": picks like it
             refs = (replace(first, role=TitleRole.TASTE),) if first else ()
             parse = replace(parse, like_items=parse.items[:1], refs=refs)

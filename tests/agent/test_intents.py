@@ -123,3 +123,13 @@ def test_a_turn_that_places_catalog_wishes_is_never_redirected_as_off_topic(rule
         else replace(bare, include={"genre": ("x",)})
     )
     assert planner.classifier.classify_parse(wish)[0] is not Intent.OFF_TOPIC
+
+
+@pytest.mark.parametrize("text", ["the second one", "number 2?", "that second one"])
+def test_pointing_at_a_shown_item_alone_tells_about_it(rule_agent, text):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "something popular")
+    assert len(first.items) >= 2
+    reply = rule_agent.chat(sid, text)
+    assert [i.item_id for i in reply.items] == [first.items[1].item_id]
+    assert reply.text.startswith(f"Why {first.items[1].title}")
