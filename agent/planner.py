@@ -69,6 +69,13 @@ def _about_the_list(text: str) -> bool:
     return bool(RECOMMEND.search(text) or REFINE.search(text) or MORE.search(text))
 
 
+# A goodbye or a thank-you that ends the conversation (the classifier calls it a greeting).
+_CLOSING = re.compile(
+    r"\b(?:thanks?|thank you|thx|cheers|bye|goodbye|see you|good night|that'?s (?:all|it|everything)"
+    r"|i'?m (?:done|set|good)|that'?ll do|gotta go)\b",
+    re.IGNORECASE,
+)
+
 _POINTER = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|top|"
     r"\d+(?:st|nd|rd|th)?|one|that|this)\b",
@@ -204,6 +211,11 @@ class RulePlanner(RecommendingMixin):
             )
         elif primary is Intent.RESET:
             reply = self._greeting(ctx, "OK, a fresh start.")
+        elif primary is Intent.GREETING and _CLOSING.search(parse.text):
+            reply = PlannerReply(
+                text="You're welcome. Come back any time: your likes stay with this session, "
+                "and 'start over' begins a fresh search."
+            )
         elif primary in (Intent.GREETING, Intent.HELP):
             reply = self._greeting(ctx, "Hi! I recommend items and explain why.")
         elif primary is Intent.PROFILE:

@@ -133,3 +133,13 @@ def test_pointing_at_a_shown_item_alone_tells_about_it(rule_agent, text):
     reply = rule_agent.chat(sid, text)
     assert [i.item_id for i in reply.items] == [first.items[1].item_id]
     assert reply.text.startswith(f"Why {first.items[1].title}")
+
+
+@pytest.mark.parametrize("text", ["alright, thank you, bye bye", "that's it for today, thx"])
+def test_a_closing_turn_gets_a_goodbye_not_another_list(rule_agent, text):
+    known = {" ".join(r["text"].lower().split()) for r in _train_rows()}
+    assert " ".join(text.lower().split()) not in known
+    sid = rule_agent.new_session()
+    assert rule_agent.chat(sid, "something popular").items
+    reply = rule_agent.chat(sid, text)
+    assert not reply.items and reply.text.startswith("You're welcome")
