@@ -1,5 +1,5 @@
 """Continuous treatments: a dose-response fit (linear, or piecewise linear with knots at the
-dose's quartiles) contrasted between two doses, cluster-bootstrapped.
+dose's deciles) contrasted between two doses, cluster-bootstrapped.
 
 Why: one slope is the usual adjusted estimate for a dose, but a threshold or a plateau makes
 it wrong with confidence; the piecewise fit is the check that widens or flags it.
@@ -13,8 +13,8 @@ from causal.effects.bootstrap import cluster_weights, percentile_ci
 from causal.effects.problem import Estimate
 
 
-def quartile_knots(t: np.ndarray) -> tuple[float, ...]:
-    """The dose's distinct inner quartiles (finite values only): the piecewise fit's knots."""
+def decile_knots(t: np.ndarray) -> tuple[float, ...]:
+    """The dose's distinct inner deciles (finite values only): the piecewise fit's knots."""
     values = np.asarray(t, dtype=np.float64)
     values = values[np.isfinite(values)]
     if len(values) == 0:
@@ -71,9 +71,9 @@ def piecewise_dose(
     n_boot: int,
     rng: np.random.Generator,
 ) -> Estimate:
-    """Continuous treatment: OLS on a piecewise-linear dose (knots at the quartiles) plus
+    """Continuous treatment: OLS on a piecewise-linear dose (knots at the deciles) plus
     one-hot covariates; effect = f(treated) - f(control)."""
-    knots = quartile_knots(t)
+    knots = decile_knots(t)
     contrast = (dose_basis(treated, knots) - dose_basis(control, knots))[0]
     return dose_contrast(
         dose_basis(t, knots), contrast, y, x, cards, cluster, n_clusters, n_boot=n_boot, rng=rng
@@ -133,4 +133,4 @@ def dose_contrast(
     return Estimate(value, lo, hi, n_boot)
 
 
-__all__ = ["dose_basis", "dose_contrast", "linear_dose", "piecewise_dose", "quartile_knots"]
+__all__ = ["decile_knots", "dose_basis", "dose_contrast", "linear_dose", "piecewise_dose"]

@@ -52,20 +52,20 @@ class Estimator:
         return setup
 
 
-def _dose(setup: Setup, n_boot: int, rng: np.random.Generator, *, adjust: bool) -> Estimate:
+def _dose(
+    setup: Setup,
+    n_boot: int,
+    rng: np.random.Generator,
+    *,
+    adjust: bool = True,
+    piecewise: bool = False,
+) -> Estimate:
     p = setup.problem
-    return linear_dose(
-        setup.t_source,
-        p.y,
-        p.x_source,
-        p.cards,
-        p.cluster_source,
-        p.n_clusters,
-        setup.delta,
-        n_boot=n_boot,
-        rng=rng,
-        adjust=adjust,
-    )
+    arrays = (p.y, p.x_source, p.cards, p.cluster_source, p.n_clusters)
+    if piecewise:
+        treated, control = float(setup.treatment_value), float(setup.control_value)
+        return piecewise_dose(setup.t_source, *arrays, treated, control, n_boot=n_boot, rng=rng)
+    return linear_dose(setup.t_source, *arrays, setup.delta, n_boot=n_boot, rng=rng, adjust=adjust)
 
 
 def _fit_naive(
@@ -89,19 +89,7 @@ def _fit_piecewise(
 ) -> Estimate:
     if not setup.continuous:
         return _fit_regression(setup, n_boot, rng, q)
-    p = setup.problem
-    return piecewise_dose(
-        setup.t_source,
-        p.y,
-        p.x_source,
-        p.cards,
-        p.cluster_source,
-        p.n_clusters,
-        float(setup.treatment_value),
-        float(setup.control_value),
-        n_boot=n_boot,
-        rng=rng,
-    )
+    return _dose(setup, n_boot, rng, piecewise=True)
 
 
 def _fit_stratified(
