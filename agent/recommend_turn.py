@@ -125,20 +125,15 @@ class RecommendingMixin:
             relaxed = cons.model_copy(deep=True)
             del relaxed.ranges[attr]
             options.append((f"the {spoken_name(attr)} bound", relaxed))
-        for attr, values in cons.exclude.items():
-            for value in values:
-                relaxed = cons.model_copy(deep=True)
-                relaxed.exclude[attr] = [v for v in values if v != value]
-                if not relaxed.exclude[attr]:
-                    del relaxed.exclude[attr]
-                options.append((f"not {value}", relaxed))
-        for attr, values in cons.include.items():
-            for value in values:
-                relaxed = cons.model_copy(deep=True)
-                relaxed.include[attr] = [v for v in values if v != value]
-                if not relaxed.include[attr]:
-                    del relaxed.include[attr]
-                options.append((value, relaxed))
+        for kind, say in (("exclude", "not {}"), ("include", "{}")):
+            for attr, values in getattr(cons, kind).items():
+                for value in values:
+                    relaxed = cons.model_copy(deep=True)
+                    table = getattr(relaxed, kind)
+                    table[attr] = [v for v in values if v != value]
+                    if not table[attr]:
+                        del table[attr]
+                    options.append((say.format(value), relaxed))
         lists: list[tuple[str, list[Any]]] = []
         for label, relaxed in options[:MAX_WIDEN]:
             args: dict[str, Any] = {
