@@ -15,22 +15,11 @@ from types import ModuleType
 
 import pytest
 
+from agent.parse import Intent
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "nlu" / "heldout_v2.jsonl"
-INTENTS = {
-    "recommend",
-    "refine",
-    "why",
-    "what_if",
-    "causal",
-    "compare",
-    "feedback",
-    "reset",
-    "profile",
-    "help",
-    "greeting",
-    "off_topic",
-}
+INTENTS = {intent.value for intent in Intent}  # the parse contract's intents
 SLOT_KEYS = {
     "include",
     "exclude",
