@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -114,6 +115,12 @@ def _squashed_grams(low: str, longest: int = 3) -> dict[str, int]:
     return grams
 
 
+@lru_cache(maxsize=256)
+def _long_words(low: str) -> tuple[tuple[str, int], ...]:
+    """Words of five letters or more and their positions (read once per text)."""
+    return tuple((m.group(), m.start()) for m in re.finditer(r"[a-z0-9]{5,}", low))
+
+
 def find_variables(text: str, variables: Sequence[str]) -> list[str]:
     """Causal variables (column names) a text names, in order of mention."""
     low = " " + normalise(text) + " "
@@ -132,10 +139,10 @@ def find_variables(text: str, variables: Sequence[str]) -> list[str]:
             positions = [grams[k] for k in keys if len(k) >= 4 and k in grams]
             if not positions and len(low) <= 400:  # a letter off: "colour" names "color"
                 positions = [
-                    m.start()
-                    for m in re.finditer(r"[a-z0-9]{5,}", low)
+                    at
+                    for word, at in _long_words(low)
                     for k in keys
-                    if len(k) >= 5 and fuzz.ratio(m.group(), k) >= 90
+                    if len(k) >= 5 and fuzz.ratio(word, k) >= 90
                 ]
         if positions:
             hits.append((min(positions), name))
