@@ -309,8 +309,15 @@ _NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Inten
 
 def fit_to_intent(parse: Parse) -> Parse:
     """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
-    states no wish (its values live in `what_if`); only a wish has words it could not place."""
+    states no wish (its values live in `what_if`); only a wish has words it could not place;
+    an item given feedback is named in `feedback` only (the labels' convention)."""
     primary = parse.intent
+    fed = {item for item, _ in parse.feedback}
+    if fed:  # the item a feedback turn is about sits in `feedback`, not again among refs
+        parse = replace(
+            parse,
+            refs=tuple(r for r in parse.refs if r.item_id not in fed or r.role.value == "taste"),
+        )
     if primary in _NO_SLOTS:
         return Parse(text=parse.text, intents=parse.intents)
     if primary in (Intent.WHAT_IF, Intent.CAUSAL):

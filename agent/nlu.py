@@ -186,21 +186,42 @@ def _unplaced(
     spans: Sequence[tuple[str, int, int]], used: set[int], covered: str, wishes: set[int]
 ) -> list[str]:
     """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
-    what the reply says it could not place."""
-    out: list[str] = []
-    for index, (word, start, end) in enumerate(spans):
-        if index in used or index not in wishes or not covered[start:end].strip():
+    what the reply says it could not place. Neighbours joined by a space or a hyphen make one
+    phrase ("happy ending", "feel-good"), as the user typed it."""
+    out: list[tuple[int, str]] = []
+
+    def free(i: int, anywhere: bool = False) -> bool:
+        word, start, end = spans[i]
+        return (
+            i not in used
+            and (anywhere or i in wishes)
+            and bool(covered[start:end].strip())
+            and word.isalpha()
+        )
+
+    def hyphened(i: int) -> bool:  # "feel-good": a compound of common words is one wish
+        after = spans[i + 1][1] if i + 1 < len(spans) else spans[i][2]
+        return (i > 0 and free(i - 1, True) and covered[spans[i - 1][2] : spans[i][1]] == "-") or (
+            i + 1 < len(spans) and free(i + 1, True) and covered[spans[i][2] : after] == "-"
+        )
+
+    for index, (word, _, _) in enumerate(spans):
+        if word.isascii() and free(index, True) and hyphened(index):
+            out.append((index, word))
             continue
-        if (
-            word in STOPWORDS
-            or word in NEG_CUES
-            or len(word) < 3
-            or not word.isalpha()
-            or not word.isascii()
-        ):
+        if not free(index):
             continue
-        out.append(word)
-    return list(dict.fromkeys(out))
+        if word in STOPWORDS or word in NEG_CUES or len(word) < 3 or not word.isascii():
+            continue
+        out.append((index, word))
+    phrases: list[str] = []
+    for k, (index, word) in enumerate(out):
+        prev = out[k - 1][0] if k else -2
+        if prev == index - 1 and covered[spans[prev][2] : spans[index][1]] in (" ", "-"):
+            phrases[-1] += " " + word
+        else:
+            phrases.append(word)
+    return list(dict.fromkeys(phrases))
 
 
 STEM = 5  # "published" and "publication" share a stem: the word names the attribute
@@ -372,7 +393,9 @@ def understand(
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
     unplaced = [
-        w for w in _unplaced(spans, acc.used | skip, covered, wishes) if w[:STEM] not in about
+        " ".join(kept)
+        for phrase in _unplaced(spans, acc.used | skip, covered, wishes)
+        if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
     ]
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []

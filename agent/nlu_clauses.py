@@ -146,8 +146,13 @@ _NP_INSIDE = frozenset(
         "this",
     ]
 )
-REMOVAL = frozenset(["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap"])
+REMOVAL = frozenset(
+    ["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap", "exclude",
+     "eliminate", "nix", "rid"]
+)  # fmt: skip
 _REMOVAL_VERBS = frozenset(["stop", "quit"])  # "stop showing X": with an -ing verb after
+_OUT_VERBS = frozenset(["take", "leave", "cut", "rule", "cross", "filter", "weed"])  # "take out X"
+_ANY = frozenset(["any", "anything", "everything", "all"])  # "remove anything romantic"
 
 
 def restore_apostrophes(tokens: Sequence[str]) -> list[str]:
@@ -234,7 +239,7 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     "enough X", "stop showing X"); False when a negation turns it round ("can't get enough
     of X", "not enough X"); None when no complaint stands before it."""
     j = start - 1
-    while j >= 0 and (tokens[j] in _NP_INSIDE or tokens[j].endswith("ing")):
+    while j >= 0 and (tokens[j] in _NP_INSIDE or tokens[j] in _ANY or tokens[j].endswith("ing")):
         if tokens[j].endswith("ing") and not (j > 0 and tokens[j - 1] in _REMOVAL_VERBS):
             break
         j -= 1
@@ -243,6 +248,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     word = tokens[j]
     if word in ("many", "much") and j > 0 and tokens[j - 1] in ("too", "so"):
         j -= 1
+    elif word == "out" and j > 0 and tokens[j - 1] in _OUT_VERBS:
+        j -= 1  # "take out the horror ones", "leave out anything violent"
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
     before = tokens[max(0, j - 3) : j]

@@ -70,6 +70,7 @@ SCORE_MIN = _rx(
 QUALITY_UP = _rx(
     r"\b(highly rated|high(ly)? quality|top rated|well reviewed|acclaimed|excellent|great quality|good reviews|critically acclaimed|masterpieces?|well rated|rated highly)\b"
 )
+_PRAISE_BEFORE = _rx(r"\b(?:is|was|'s)\s+(?:(?:a|an|an absolute|a real|truly|simply)\s+)?$")
 
 # Relative moves: phrase -> (numeric kind, direction).
 RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
@@ -308,25 +309,28 @@ def year_range(
         cue = m.group("cue").lower()
         out.append(m.span())
         if re.fullmatch(_BEFORE, cue):
-            return Range(None, start - 1)
+            return _negated(text, m.start(), Range(None, start - 1))
         if re.fullmatch(_UNTIL, cue):
-            return Range(None, start + 9)
+            return _negated(text, m.start(), Range(None, start + 9))
         if re.fullmatch(_AFTER, cue):
-            return Range(start + 10, None)
-        return Range(start, None)
+            return _negated(text, m.start(), Range(start + 10, None))
+        return _negated(text, m.start(), Range(start, None))
     decades = list(DECADE_RX.finditer(text))
+    if len(decades) > 1:  # "the 80s rather than the 90s": the decade turned down is no wish
+        kept = [d for d in decades if not _DECADE_DECLINED.search(text[: d.start()])]
+        decades = kept or decades
     if decades:
         lows, highs = [], []
         for d in decades:
             start = _decade_start(d, latest)
             part = (d.group("part") or "").lower()
             low, high = start, start + 9
-            if part == "early":
-                high = start + 3
+            if part == "early":  # a decade's halves: "early 80s" 1980-84, "late 70s" 1975-79
+                high = start + 4
             elif part in ("mid", "middle"):
                 low, high = start + 3, start + 6
             elif part == "late":
-                low = start + 6
+                low = start + 5
             lows.append(low)
             highs.append(high)
             out.append(d.span())
@@ -347,14 +351,29 @@ def year_range(
             a, b = int(m.group(1)), int(m.group(2))
             return Range(min(a, b), max(a, b))
         year = int(next(g for g in m.groups() if g))
-        return {
+        said = {
             "before": Range(None, year - 1),
             "until": Range(None, year),
             "after": Range(year + 1, None),
             "since": Range(year, None),
             "exact": Range(year, year),
         }[kind]
+        return said if kind == "exact" else _negated(text, m.start(), said)
     return None
+
+
+_NOTHING_BEFORE = _rx(r"(?:\b(?:not|no|nothing|none|never)|n't)\s+(?:[a-z]+\s+){0,2}$")
+_DECADE_DECLINED = _rx(r"\b(?:rather than|instead of|not|but not|no)\s+(?:in\s+|from\s+)?$")
+
+
+def _negated(text: str, at: int, said: Range) -> Range:
+    """ "nothing before 1990" is from 1990 on; "not after 2000" is up to 2000: a negation
+    at most two words before a one-sided year bound turns it to the other side."""
+    if not _NOTHING_BEFORE.search(text[:at]) or (said.low is None) == (said.high is None):
+        return said
+    if said.high is not None:
+        return Range(said.high + 1, None)
+    return Range(None, (said.low or 0) - 1)
 
 
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
@@ -410,6 +429,8 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
             found.ranges[year.name] = rng
     score = vocab.numeric_of_kind(NumericKind.SCORE)
     quality = QUALITY_UP.search(text)
+    if quality and _PRAISE_BEFORE.search(text[: quality.start()]):
+        quality = None  # "Jaws is a masterpiece": praise of a title, no wish
     if score is not None:
         m = SCORE_MIN.search(text)
         if m:

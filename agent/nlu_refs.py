@@ -58,13 +58,13 @@ _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is) (great|amazing|awesome|fantastic|brilliant|wonderful|excellent)\b|\bfavou?rite\b"
+    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is) (great|amazing|awesome|fantastic|brilliant|wonderful|excellent)\b|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
 )
 DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|overrated)\b|\bthumbs? down\b|\U0001f44e"
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
 )
 SEEN = _rx(
-    r"^\s*seen\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
+    r"^\s*(?:seen|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
 )
 _FIRST_N = _rx(r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b")
 _SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
@@ -162,7 +162,10 @@ def _clause_at(text: str, pos: float) -> str:
 
 
 def feedback_kind(clause: str) -> FeedbackKind | None:
-    """First-person feedback in a clause: seen, disliked or liked (in that precedence)."""
+    """First-person feedback in a clause: seen, disliked or liked (in that precedence); a
+    question whether the user would like it ("why would I like it") reports nothing."""
+    if _ASKED.search(clause):
+        return None
     if SEEN.search(clause):
         return FeedbackKind.SEEN
     if DISLIKE_FEEDBACK.search(clause):
@@ -172,6 +175,10 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     return None
 
 
+_ASKED = _rx(
+    r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
+)
+_FEEDBACK_VERB_BEFORE = _rx(r"\b(?:seen|watched|saw|loved|liked|hated|disliked|enjoyed|adored)\s+$")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?])\s*$")
 _FAVOURITE_AFTER = _rx(
     r"\s+(?:is|was)\s+(?:a|one of|my|an)\s+(?:\w+\s+)?(?:all[\s-]time\s+)?favou?rites?\b"
@@ -184,7 +191,11 @@ def _taste_named(text: str, start: int, end: int, phrase: Sequence[str], vocab: 
     if not phrase or any(True for _ in vocab.find_values([w.lower() for w in phrase])):
         return False
     before = _clause_before(text, start)
-    return bool(_TASTE_BEFORE.search(before) or _FAVOURITE_AFTER.match(text, end))
+    return bool(
+        _TASTE_BEFORE.search(before)
+        or _FEEDBACK_VERB_BEFORE.search(before)  # "seen fargo already", "loved fargo"
+        or _FAVOURITE_AFTER.match(text, end)
+    )
 
 
 def find_refs(
@@ -277,8 +288,25 @@ def find_refs(
             ):
                 continue  # "people like me loved X": their taste, not this user's feedback
             out.feedback.append((ref.item_id, kind))
+    _pronoun_feedback(text, out)
     out.feedback = list(dict.fromkeys(out.feedback))
     return out
+
+
+def _pronoun_feedback(text: str, out: Refs) -> None:
+    """ "Pulp Fiction is great but I've seen it": feedback in a later clause whose only item
+    is a pronoun goes to the item named last before it."""
+    for m in PRONOUN_RX.finditer(text):
+        clause = _clause_at(text, m.start())
+        start = text.find(clause)
+        if any(start <= pos < start + len(clause) for pos, _ in out.refs):
+            continue  # the clause names its own item
+        earlier = [
+            (pos, r) for pos, r in out.refs if pos < start and r.role is not TitleRole.EXCLUDE
+        ]
+        kind = feedback_kind(clause)
+        if earlier and kind is not None:
+            out.feedback.append((max(earlier, key=lambda r: r[0])[1].item_id, kind))
 
 
 _BRACKET_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")

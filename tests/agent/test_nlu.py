@@ -216,8 +216,8 @@ def test_values_without_synonyms_come_only_from_the_data():
     [
         ("something from the nineties", 1990, 1999),
         ("'90s thrillers", 1990, 1999),
-        ("early 90s", 1990, 1993),
-        ("late seventies", 1976, 1979),
+        ("early 90s", 1990, 1994),
+        ("late seventies", 1975, 1979),
         ("from before 1980", None, 1979),
         ("after 1990", 1991, None),
         ("since the 80s", 1980, None),
