@@ -313,7 +313,8 @@ def fit_to_intent(parse: Parse) -> Parse:
     an item given feedback is named in `feedback` only (the labels' convention)."""
     primary = parse.intent
     fed = {item for item, _ in parse.feedback}
-    if fed:  # the item a feedback turn is about sits in `feedback`, not again among refs
+    if fed and primary not in (Intent.WHAT_IF, Intent.CAUSAL):
+        # the item a feedback turn is about sits in `feedback`, not again among refs
         parse = replace(
             parse,
             refs=tuple(r for r in parse.refs if r.item_id not in fed or r.role.value == "taste"),

@@ -240,7 +240,11 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     of X", "not enough X"); None when no complaint stands before it."""
     j = start - 1
     while j >= 0 and (tokens[j] in _NP_INSIDE or tokens[j] in _ANY or tokens[j].endswith("ing")):
-        if tokens[j].endswith("ing") and not (j > 0 and tokens[j - 1] in _REMOVAL_VERBS):
+        if (
+            tokens[j].endswith("ing")
+            and tokens[j] not in _ANY
+            and not (j > 0 and tokens[j - 1] in _REMOVAL_VERBS)
+        ):
             break
         j -= 1
     if j < 0:

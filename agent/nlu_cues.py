@@ -198,7 +198,7 @@ STOPWORDS = frozenset(
     make makes making add adding plus wait meant mean forget forgot entirely others somethin
     sumthing smthing wnat whats able appreciate big whole surprise ideas idea top back further
     set part swap loves hates hate hated dad mom mum daughter son brother sister huge finished
-    week already boring meh thumbs favorite favourite fan fans grown ups adults kind kinda
+    week already boring meh thumbs favorite favourite fan fans kind kinda
     decent solid proper real really great good best nice enjoyable watchable worth
     after close most mostly these those
     """.split()  # noqa: SIM905

@@ -155,6 +155,9 @@ def score(rows: Iterable[dict[str, Any]], read: Any) -> dict[str, Any]:
             "n": c["n"],
             "accuracy": round(c["correct"] / c["n"], 4),
             "slot_f1": round(_f1(c["tp"], c["fp"], c["fn"])[2], 4),
+            # the counts behind it: an intent whose labels state no slot scores 1.0 when none
+            # is found and 0.0 when any is (every fact found is wrong); these tell which
+            "slot_facts": {"expected": c["tp"] + c["fn"], "found": c["tp"] + c["fp"]},
         }
         for intent, c in sorted(per.items())
     }

@@ -1,0 +1,153 @@
+"""Slot readings fixed after held-out v2 was opened for development (2026-12-07): decade
+halves, negated year bounds, removal verbs, feedback wording, feedback items named once,
+unplaced phrases, praise that is no wish, and the per-intent slot counts of the scorer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from agent.intents import fit_to_intent
+from agent.nlu import Direction, FeedbackKind, Intent, understand
+from agent.nlu_numbers import year_range
+from agent.vocab import Vocabulary
+from causal.datasets.movielens import MOVIELENS_SYNONYMS
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "4", "5"],
+            "title": [
+                "Toy Story (1995)",
+                "GoldenEye (1995)",
+                "Godfather, The (1972)",
+                "Star Wars (1977)",
+                "Heat (1995)",
+            ],
+            "year": [1995.0, 1995.0, 1972.0, 1977.0, 1995.0],
+            "genres": [
+                "Animation|Children's|Comedy",
+                "Action|Adventure|Thriller",
+                "Crime|Drama",
+                "Action|Sci-Fi|Romance",
+                "Action|Crime|Thriller",
+            ],
+        }
+    )
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+
+
+SHOWN = ["1", "2", "4", "3"]
+
+
+def read(vocab, text):
+    return understand(text, vocab, SHOWN, focus="1")
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("early sixties", 1960, 1964),
+        ("late 50s", 1955, 1959),
+        ("mid 70s", 1973, 1976),
+        ("nothing before 1985", 1985, None),
+        ("no films from before 1960", 1960, None),
+        ("not after 1990", None, 1990),
+        ("before 1960", None, 1959),
+        ("in the 70s rather than the 80s", 1970, 1979),
+    ],
+)
+def test_decade_halves_and_negated_bounds(text, low, high):
+    rng = year_range(text, 1998)
+    assert (rng.low, rng.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["take out the thrillers", "get rid of any thrillers", "remove anything thrilling"],
+)
+def test_removal_verbs_exclude(vocab, text):
+    p = read(vocab, text)
+    assert p.exclude.get("genres") == ("Thriller",) and "genres" not in p.include
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "kind"),
+    [
+        ("seen heat already", "5", FeedbackKind.SEEN),
+        ("I already bought the second one", "2", FeedbackKind.SEEN),
+        ("the third one is ugly", "4", FeedbackKind.DISLIKE),
+        ("not really keen on the first one", "1", FeedbackKind.DISLIKE),
+        ("Star Wars? loved that film", "4", FeedbackKind.LIKE),
+        ("the second one is among my favourites", "2", FeedbackKind.LIKE),
+        ("GoldenEye was a masterpiece", "2", FeedbackKind.LIKE),
+    ],
+)
+def test_feedback_in_other_words(vocab, text, item, kind):
+    assert (item, kind) in read(vocab, text).feedback
+
+
+def test_feedback_on_a_pronoun_goes_to_the_title_named_before(vocab):
+    p = read(vocab, "Star Wars is great but I have seen it twice")
+    assert ("4", FeedbackKind.SEEN) in p.feedback and ("4", FeedbackKind.LIKE) in p.feedback
+
+
+def test_a_question_whether_i_would_like_it_is_no_feedback(vocab):
+    assert read(vocab, "why would I like the second one").feedback == ()
+
+
+def test_praise_of_a_title_is_no_quality_wish(vocab):
+    assert read(vocab, "Heat was a masterpiece").popularity is None
+    assert read(vocab, "a masterpiece from the 70s").popularity is Direction.UP
+
+
+def test_an_item_given_feedback_is_named_in_feedback_only(vocab):
+    p = read(vocab, "I loved the second one")
+    assert any(r.item_id == "2" for r in p.refs)  # the reader keeps it for the planner
+    fitted = fit_to_intent(p)
+    assert fitted.intent is Intent.FEEDBACK
+    assert ("2", FeedbackKind.LIKE) in fitted.feedback
+    assert all(r.item_id != "2" for r in fitted.refs)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("a thriller with a twist ending", "twist ending"),
+        ("a feel-good action film", "feel good"),
+        ("like Toy Story but for adults", "adults"),
+    ],
+)
+def test_unplaced_neighbours_make_one_phrase(vocab, text, phrase):
+    assert phrase in read(vocab, text).unplaced
+
+
+def test_fresher_and_rewind_are_relative_year_moves(vocab):
+    assert ("year", Direction.UP) in read(vocab, "fresher please").relative
+    assert ("year", Direction.DOWN) in read(vocab, "rewind a bit").relative
+
+
+def test_per_intent_slot_counts_explain_a_zero_f1():
+    from agent.evaluation.nlu_eval import score
+
+    rows = [{"text": "does genre cause ratings", "intent": "causal", "slots": {}}]
+
+    class Stub:
+        intent = Intent.CAUSAL
+        include = {"genres": ("Drama",)}
+        exclude: dict = {}
+        ranges: dict = {}
+        relative = ()
+        popularity = None
+        refs = ()
+        feedback = ()
+        unknown_titles = ()
+        unplaced = ()
+
+    got = score(rows, lambda *_: Stub())["per_intent"]["causal"]
+    assert got["slot_f1"] == 0.0 and got["slot_facts"] == {"expected": 0, "found": 1}
+    Stub.include = {}
+    got = score(rows, lambda *_: Stub())["per_intent"]["causal"]
+    assert got["slot_f1"] == 1.0 and got["slot_facts"] == {"expected": 0, "found": 0}
