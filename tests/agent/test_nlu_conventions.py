@@ -131,23 +131,12 @@ def test_fresher_and_rewind_are_relative_year_moves(vocab):
 
 def test_per_intent_slot_counts_explain_a_zero_f1():
     from agent.evaluation.nlu_eval import score
+    from agent.parse import Parse
 
     rows = [{"text": "does genre cause ratings", "intent": "causal", "slots": {}}]
-
-    class Stub:
-        intent = Intent.CAUSAL
-        include = {"genres": ("Drama",)}
-        exclude: dict = {}
-        ranges: dict = {}
-        relative = ()
-        popularity = None
-        refs = ()
-        feedback = ()
-        unknown_titles = ()
-        unplaced = ()
-
-    got = score(rows, lambda *_: Stub())["per_intent"]["causal"]
+    spurious = Parse(text="x", intents=(Intent.CAUSAL,), include={"genres": ("Drama",)})
+    got = score(rows, lambda *_: spurious)["per_intent"]["causal"]
     assert got["slot_f1"] == 0.0 and got["slot_facts"] == {"expected": 0, "found": 1}
-    Stub.include = {}
-    got = score(rows, lambda *_: Stub())["per_intent"]["causal"]
+    clean = Parse(text="x", intents=(Intent.CAUSAL,))
+    got = score(rows, lambda *_: clean)["per_intent"]["causal"]
     assert got["slot_f1"] == 1.0 and got["slot_facts"] == {"expected": 0, "found": 0}
