@@ -54,6 +54,7 @@ ITEM_NOUNS = frozenset(
     ]
 )
 _PREPOSITIONS = frozenset(["about", "with", "for", "in", "featuring", "starring", "involving"])
+_OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
 _SOME = frozenset(["something", "nothing", "anything", "somethin", "sth", "smth"])
 _DEGREE = frozenset(
     [
@@ -141,7 +142,9 @@ def wish_positions(
     if 0 < len(words) <= 3 and all(content(i) for i in words):
         keep.update(words)  # a bare noun phrase: "pirates!"
     for i, token in enumerate(tokens):
-        if token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
+        if token == "for" and i + 1 < n and tokens[i + 1] in _OWNERS:
+            pass  # "for my niece", "with our kids": who it is for, no wish
+        elif token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads:
                 if content(j):
@@ -153,6 +156,9 @@ def wish_positions(
                 if tokens[j] in ("and", "or") and j > 0 and content(j - 1):
                     j -= 1  # "black and white noir", "sword fights and adventure"
                     continue
+                if tokens[j] == "," and j >= 2 and content(j - 1) and tokens[j - 2] in ("a", "an"):
+                    keep.add(j - 1)  # "a slow, thoughtful drama"
+                    break
                 if not content(j):
                     break
                 keep.add(j)

@@ -113,7 +113,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known)|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't) (an? )?(so |very |too |that |really |big |huge |massive )*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream)|under the radar|off the beaten (path|track)|few people (have )?(seen|know)|nobody (has )?(seen|knows)|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't) (an? )?(so |very |too |that |really |big |huge |massive )*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|few people (have )?(seen|know)|nobody (has )?(seen|knows)|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),

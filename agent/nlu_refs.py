@@ -52,7 +52,7 @@ _TASTE_BEFORE = _rx(
     r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
 )
 _THIRD_PERSON_LOVED = _rx(
-    r"\b(people|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
+    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
@@ -232,6 +232,7 @@ def find_refs(
                 (m.start(), ItemRef(item, _role(text, m.start(), item, shown), m.group(0)))
             )
             out.blank.append(m.span())
+    _bare_numbers(text, shown, out)
     shown_set = set(shown)
     for start, end, ids in vocab.find_titles(tokens):
         phrase = [t for t in tokens[start:end] if t[:1].isalnum()]
@@ -272,12 +273,21 @@ def find_refs(
         # "I liked the first one, more like that": the item named is the taste reference
         pos, first = min(out.refs, key=lambda r: r[0])
         out.refs.append((pos - 0.5, ItemRef(first.item_id, TitleRole.TASTE, first.text)))
-    if not out.refs and focus:
-        m = pronoun
-        if m:
-            out.refs.append(
-                (m.start(), ItemRef(focus, _role(text, m.start(), focus, shown), m.group(0)))
+    weighed = pronoun is not None and _WEIGHED.search(text) is not None
+    # "it" is the item in focus; beside another item only when the two are weighed ("is it
+    # better than the first one?")
+    if (
+        focus
+        and pronoun
+        and (not out.refs or weighed)
+        and all(r.item_id != focus for _, r in out.refs)
+    ):
+        out.refs.append(
+            (
+                pronoun.start(),
+                ItemRef(focus, _role(text, pronoun.start(), focus, shown), pronoun.group(0)),
             )
+        )
     for pos, ref in sorted(out.refs, key=lambda r: r[0]):
         if ref.role in (TitleRole.EXCLUDE,):
             continue
@@ -291,6 +301,28 @@ def find_refs(
     _pronoun_feedback(text, out)
     out.feedback = list(dict.fromkeys(out.feedback))
     return out
+
+
+_WEIGHED = _rx(r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus)\b")
+_BARE_PAIR = _rx(
+    r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
+    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|please\b|pls\b|then\b))"
+)
+
+
+def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:
+    """ "2 vs 5", "watched 1 and 4 already": two bare numbers within the list's length, joined
+    and followed by nothing that makes them a quantity, point at the list just shown."""
+    if not shown:
+        return
+    for m in _BARE_PAIR.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if _covered(out, m.start(), m.end()) or max(a, b) > len(shown) or a == b:
+            continue
+        for index, at in ((a, m.start("a")), (b, m.start("b"))):
+            item = shown[index - 1]
+            out.refs.append((at, ItemRef(item, _role(text, at, item, shown), str(index))))
+        out.blank.append(m.span())
 
 
 def _pronoun_feedback(text: str, out: Refs) -> None:

@@ -83,9 +83,28 @@ def _nearest(word: str) -> str | None:
     return best[0] if len(best) == 1 else None
 
 
+_STRETCHED = re.compile(r"([A-Za-z])\1{2,}")
+
+
+def _unstretched(text: str, known: frozenset[str]) -> str:
+    """ "whyyy", "pleeease", "loooved": a letter typed three times or more for emphasis is
+    one letter (or two, where only that makes a known word: "sooo good" -> "so", "gooood" ->
+    "good")."""
+
+    def fix(match: re.Match[str]) -> str:
+        raw = match.group()
+        one = _STRETCHED.sub(r"\1", raw)
+        two = _STRETCHED.sub(r"\1\1", raw)
+        return two if two.lower() in known and one.lower() not in known else one
+
+    return re.sub(r"[A-Za-z]*([A-Za-z])\1{2,}[A-Za-z]*", fix, text)
+
+
 def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str:
     """The text with misspelt cue words repaired (see the module docstring); `known` are
     more words never to repair."""
+    if _STRETCHED.search(text):
+        text = _unstretched(text, cue_words() | english_words() | vocab.known_words)
     lexicon = cue_words()
     spared = vocab.known_words
     english = english_words()

@@ -264,11 +264,31 @@ class Vocabulary:
                 )
                 if best is not None and best[1] < FUZZY_VALUE_CUTOFF and best[0][0] != token[0]:
                     best = None  # "mistery" -> mystery, but "eastern" is not "western"
-                if best is not None:
-                    for attr, values in index[best[0]]:
+                swapped = self._swapped_phrase(token) if best is None else None
+                if best is not None or swapped is not None:
+                    for attr, values in index[best[0] if best is not None else swapped]:
                         found.append(ValueHit(attr, values, pos, pos + 1, fuzzy=True))
                     taken.add(pos)
         return sorted(found, key=lambda f: f.start)
+
+    @cached_property
+    def _fuzzy_by_shape(self) -> dict[tuple[str, int], tuple[str, ...]]:
+        shapes: dict[tuple[str, int], list[str]] = {}
+        for phrase in self._fuzzy_phrases:
+            shapes.setdefault((phrase[0], len(phrase)), []).append(phrase)
+        return {k: tuple(v) for k, v in shapes.items()}
+
+    def _swapped_phrase(self, token: str) -> str | None:
+        """The one value phrase a word is with two neighbouring letters swapped ("comdey"):
+        a swap costs the ratio two edits, so the fuzzy match above misses it."""
+        from rapidfuzz.distance import OSA
+
+        near = [
+            p
+            for p in self._fuzzy_by_shape.get((token[0], len(token)), ())
+            if OSA.distance(token, p, score_cutoff=1) <= 1
+        ]
+        return near[0] if len(near) == 1 else None
 
     @cached_property
     def _title_starts(self) -> dict[str, int]:

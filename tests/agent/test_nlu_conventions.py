@@ -140,3 +140,49 @@ def test_per_intent_slot_counts_explain_a_zero_f1():
     clean = Parse(text="x", intents=(Intent.CAUSAL,))
     got = score(rows, lambda *_: clean)["per_intent"]["causal"]
     assert got["slot_f1"] == 1.0 and got["slot_facts"] == {"expected": 0, "found": 0}
+
+
+def test_a_value_with_two_letters_swapped_is_read(vocab):
+    assert read(vocab, "a thrilelr from the 90s").include.get("genres") == ("Thriller",)
+    assert read(vocab, "an eastern").include == {}  # one letter off and a real word: no value
+
+
+def test_letters_stretched_for_emphasis_are_read_once(vocab):
+    p = read(vocab, "whyyy the second one")
+    assert p.intent is Intent.WHY and "whyyy" not in p.unplaced
+
+
+def test_two_bare_numbers_point_at_the_list(vocab):
+    p = read(vocab, "3 vs 4, which one?")
+    assert [r.item_id for r in p.refs] == ["4", "3"]
+    seen = read(vocab, "watched 2 and 3 already").feedback
+    assert set(seen) == {("2", FeedbackKind.SEEN), ("4", FeedbackKind.SEEN)}
+    assert read(vocab, "between 3 and 4 stars").refs == ()  # a quantity, not the list
+
+
+def test_it_weighed_against_another_item_is_the_focus(vocab):
+    p = understand("is it scarier than the second one?", vocab, SHOWN, focus="5")
+    assert [r.item_id for r in p.refs] == ["5", "2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unplaced"),
+    [
+        ("a comedy for my grandpa", ()),
+        ("a drama for sunday evening", ()),
+        ("a quiet, moody thriller", ("quiet", "moody")),
+        ("a film about my hometown", ("hometown",)),
+    ],
+)
+def test_who_and_when_are_no_wish_but_listed_adjectives_are(vocab, text, unplaced):
+    assert read(vocab, text).unplaced == unplaced
+
+
+def test_others_loved_written_short_is_a_taste_reference(vocab):
+    p = read(vocab, "what do ppl who liked Heat watch next")
+    assert p.like_items == ("5",) and p.feedback == ()
+
+
+@pytest.mark.parametrize("text", ["something less common", "these are too obvious"])
+def test_more_ways_to_ask_for_less_known(vocab, text):
+    assert read(vocab, text).popularity is Direction.DOWN
