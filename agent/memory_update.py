@@ -21,6 +21,7 @@ from agent.vocab import NumericAttribute, NumericKind, Vocabulary
 from tools.registry import get_tool
 
 MAX_QUERY_WORDS = 12
+_FAME_WORDS = {"down": "less known", "up": "well known", "middle": "moderately known"}
 
 
 def _shown_values(ctx: TurnContext, attribute: str) -> list[float]:
@@ -185,7 +186,7 @@ def memory_lines(state: SessionState, vocab: Vocabulary) -> list[str]:
         elif rng.max is not None:
             lines.append(f"{attr} at most {fmt(rng.max)}")
     if cons.popularity:
-        lines.append("popularity: " + ("less known" if cons.popularity == "down" else "well known"))
+        lines.append("popularity: " + _FAME_WORDS.get(cons.popularity, cons.popularity))
     if cons.like_items:
         lines.append("more like: " + ", ".join(vocab.title_of(i) for i in cons.like_items))
     if cons.query:
@@ -238,7 +239,7 @@ def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
         else:
             parts.append(f"{'higher' if direction is Direction.UP else 'lower'} {attr}")
     if parse.popularity is not None:
-        parts.append("less known" if parse.popularity is Direction.DOWN else "well known")
+        parts.append(_FAME_WORDS.get(parse.popularity.value, parse.popularity.value))
     parts += [f"like {vocab.title_of(i)}" for i in parse.like_items]
     if not parts and not parse.unplaced:
         return None

@@ -106,14 +106,15 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
 
 
 def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
-    """A hedged fame wish pushes neither way; "a massive hit" asks for the well known."""
+    """A hedged fame wish asks for the middle (neither less nor well known); "a massive hit"
+    asks for the well known."""
     popular = vocab.numeric_of_kind(NumericKind.POPULARITY)
     hedge = _HEDGED_FAME.search(text)
     if hedge is None and numbers.popularity is Direction.UP:
         hedge = _NOT_HUGE.search(text)  # "fairly popular but not huge": the middle
     sized = _SIZED_HIT.search(text)
     if hedge:
-        numbers.popularity = None
+        numbers.popularity = Direction.MIDDLE
         numbers.spans.append(hedge.span())
     elif sized and numbers.popularity is None:
         numbers.popularity = Direction.UP
@@ -122,7 +123,7 @@ def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
         return
     if popular is not None and popular.name not in numbers.ranges:
         moves = [(a, d) for a, d in numbers.relative if a != popular.name]
-        if numbers.popularity is not None:
+        if numbers.popularity in (Direction.UP, Direction.DOWN):  # a column moves up or down
             moves.append((popular.name, numbers.popularity))
         numbers.relative[:] = moves
 

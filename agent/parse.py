@@ -34,6 +34,7 @@ class Direction(StrEnum):
 
     UP = "up"
     DOWN = "down"
+    MIDDLE = "middle"  # popularity only: neither less nor well known ("fairly popular")
 
 
 class FeedbackKind(StrEnum):
@@ -103,7 +104,7 @@ class Parse:
     unsupported: tuple[tuple[str, str], ...] = ()  # ("cheaper", "price"): a move on a missing kind
     cleared: tuple[str, ...] = ()  # "any color", "genre doesn't matter": drop that wish
     refs: tuple[ItemRef, ...] = ()  # every item reference with its role
-    popularity: Direction | None = None  # "lesser-known" DOWN, "blockbuster" UP
+    popularity: Direction | None = None  # "lesser-known" DOWN, "blockbuster" UP, "known-ish" MIDDLE
     unknown_titles: tuple[str, ...] = ()  # titles named that the catalog lacks ("The Matrix")
     unplaced: tuple[str, ...] = ()  # wish words the reader could not place ("darker")
     conflicts: tuple[tuple[str, str], ...] = ()  # (attribute, value) both wanted and not

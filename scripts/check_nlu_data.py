@@ -58,6 +58,7 @@ SLOT_KEYS = frozenset(
 # A what-if or causal question states no wishes (README convention).
 WISH_SLOTS = frozenset({"include", "exclude", "ranges", "relative", "popularity", "taste"})
 DIRECTIONS = frozenset({"up", "down"})
+FAME = frozenset({"up", "down", "middle"})  # popularity: also the middle ("fairly popular")
 FEEDBACK_KINDS = frozenset({"like", "dislike", "seen"})
 MULTI_VALUE_SEP = "|"
 
@@ -252,8 +253,8 @@ def check_row(row: Any, n: int, report: Report, catalog: Catalog | None) -> None
             attrs_used.append(("slots.relative", move[0]))
             if catalog is not None and move[0] in catalog.values and move[0] not in catalog.numeric:
                 report.add(n, f"slots.relative: {move[0]} is not a numeric attribute")
-    if "popularity" in slots and slots["popularity"] not in DIRECTIONS:
-        report.add(n, f"slots.popularity must be up or down, got {slots['popularity']!r}")
+    if "popularity" in slots and slots["popularity"] not in FAME:
+        report.add(n, f"slots.popularity must be up, down or middle, got {slots['popularity']!r}")
     for name in ("taste", "refs"):
         if name in slots:
             item_refs += [

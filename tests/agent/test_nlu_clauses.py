@@ -231,10 +231,11 @@ def test_comparatives_are_read_against_the_list(films, text, direction):
     assert read(films, text).relative == (("year", direction),)
 
 
-def test_hedged_or_mixed_fame_pushes_neither_way(films):
-    assert read(films, "reasonably well known").popularity is None
-    assert read(films, "popular-ish").popularity is None
-    assert read(films, "famous but not massive").popularity is None
+def test_hedged_or_mixed_fame_asks_for_the_middle(films):
+    assert read(films, "reasonably well known").popularity is Direction.MIDDLE
+    assert read(films, "popular-ish").popularity is Direction.MIDDLE
+    assert read(films, "famous but not massive").popularity is Direction.MIDDLE
+    assert read(films, "kind of known-ish, not a smash").popularity is Direction.MIDDLE
     assert read(films, "not a huge hit").popularity is Direction.DOWN
     assert read(films, "it was a runaway hit").popularity is Direction.UP
 
