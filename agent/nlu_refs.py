@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from agent.parse import FeedbackKind, ItemRef, TitleRole
-from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
+from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -258,6 +258,7 @@ def find_refs(
         out.title_tokens.update(range(start, end))
         out.blank.append((char_start, char_end))
     _generic_titles(text, spans, vocab, shown, out)
+    _described_shown(text, spans, vocab, shown, out)
     _fuzzy_and_unknown(text, vocab, shown, out)
     ordered = sorted(out.refs, key=lambda r: r[0])
     for (pos_a, a), (pos_b, b) in pairwise(ordered):
@@ -394,6 +395,46 @@ def _generic_titles(
         out.refs.append((char_start, ItemRef(chosen, role, text[char_start:ref_end])))
         out.title_tokens.update(range(start, end))
         out.blank.append((char_start, ref_end))
+
+
+_ASKS_ABOUT = _rx(r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference)\b")
+_DEFINITE = frozenset(["the", "that", "this"])
+
+
+def _described_shown(
+    text: str,
+    spans: Sequence[tuple[str, int, int]],
+    vocab: Vocabulary,
+    shown: Sequence[str],
+    out: Refs,
+) -> None:
+    """ "why the navy parka?", "compare the black parka and the green one": in a question
+    about the list, "the" and two or more words found in the title of exactly one shown item
+    name that item (only the shown titles are read, so the cost is the list's length)."""
+    if not shown or not _ASKS_ABOUT.search(text):
+        return
+    tokens = [t for t, _, _ in spans]
+    titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
+    for at, token in enumerate(tokens):
+        if token not in _DEFINITE:
+            continue
+        end = at + 1
+        while end < len(tokens) and tokens[end].isalpha() and tokens[end] not in _FUNCTION_WORDS:
+            end += 1
+        words = set(tokens[at + 1 : end])
+        if len(words) < 2 or out.title_tokens.intersection(range(at + 1, end)):
+            continue
+        char_start, char_end = spans[at + 1][1], spans[end - 1][2]
+        if _covered(out, char_start, char_end):
+            continue
+        fits = [i for i, title in titles.items() if words <= title]
+        if len(fits) != 1:
+            continue
+        item = fits[0]
+        ref = ItemRef(item, _role(text, char_start, item, shown), text[char_start:char_end])
+        out.refs.append((char_start, ref))
+        out.title_tokens.update(range(at + 1, end))
+        out.blank.append((char_start, char_end))
 
 
 def _covered(out: Refs, start: int, end: int) -> bool:

@@ -186,3 +186,33 @@ def test_others_loved_written_short_is_a_taste_reference(vocab):
 @pytest.mark.parametrize("text", ["something less common", "these are too obvious"])
 def test_more_ways_to_ask_for_less_known(vocab, text):
     assert read(vocab, text).popularity is Direction.DOWN
+
+
+def test_a_description_of_one_shown_item_names_it_in_a_question():
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "title": ["Women's navy parka", "Women's green parka", "Men's navy bomber"],
+            "color": ["navy", "green", "navy"],
+            "jacket_type": ["parkas", "parkas", "bomber"],
+        }
+    )
+    coats = Vocabulary.from_items(items)
+    p = understand("why the navy parka?", coats, ["a", "b", "c"])
+    assert [r.item_id for r in p.refs] == ["a"] and p.include == {}
+    q = understand("compare the green parka and the navy bomber", coats, ["a", "b", "c"])
+    assert [r.item_id for r in q.refs] == ["b", "c"]
+    wish = understand("a navy parka please", coats, ["a", "b", "c"])  # no question: a wish
+    assert wish.refs == () and wish.include.get("color") == ("navy",)
+    both = understand("why the navy one?", coats, ["a", "b", "c"])  # two navy items: none
+    assert both.refs == ()
+
+
+def test_the_middle_of_fame_is_a_popularity_slot_the_scorer_reads(vocab):
+    from agent.evaluation.nlu_eval import expected_facts, predicted_facts
+
+    p = read(vocab, "a fairly popular thriller")
+    assert p.popularity is Direction.MIDDLE
+    assert ("popularity", "middle") in predicted_facts(p) & expected_facts(
+        {"popularity": "middle"}
+    )
