@@ -213,6 +213,4 @@ def test_the_middle_of_fame_is_a_popularity_slot_the_scorer_reads(vocab):
 
     p = read(vocab, "a fairly popular thriller")
     assert p.popularity is Direction.MIDDLE
-    assert ("popularity", "middle") in predicted_facts(p) & expected_facts(
-        {"popularity": "middle"}
-    )
+    assert ("popularity", "middle") in predicted_facts(p) & expected_facts({"popularity": "middle"})
