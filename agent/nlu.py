@@ -46,7 +46,7 @@ from agent.nlu_cues import (
 )
 from agent.nlu_filler import catalog_nouns, wish_positions
 from agent.nlu_forms import derived_hits, derived_phrases
-from agent.nlu_numbers import numeric_slots
+from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, negated_after, negation_governs, rejected_after
 from agent.nlu_taste import framed_titles, promote_taste
@@ -242,6 +242,7 @@ def _described_stems(vocab: Vocabulary, attributes: set[str]) -> set[str]:
 def _cue_blanked(text: str) -> str:
     """The text with every cue phrase blanked (what is left may be an unplaced wish)."""
     rxs = [rx for _, rx in INTENT_PATTERNS] + [MORE, REPLACE, K_RX, WISH_CONDITIONAL, OUTCOME_CUE]
+    rxs += [rx for rx, _, _ in RELATIVE] + [rx for rx, _ in POPULARITY]  # "old-fashioned"
     spans = [m.span() for rx in rxs for m in rx.finditer(text)]
     return _blanked(text, spans)
 

@@ -90,7 +90,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old)\b"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?)\b"
         ),
         NumericKind.YEAR,
         Direction.DOWN,

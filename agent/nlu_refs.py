@@ -35,7 +35,7 @@ _SPELT = {
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
     )
 }
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th|top"
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
@@ -58,15 +58,17 @@ _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is) (great|amazing|awesome|fantastic|brilliant|wonderful|excellent)\b|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
+    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
 )
 DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
 )
 SEEN = _rx(
     r"^\s*(?:(?:i|we|i've|we've|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
 )
-_FIRST_N = _rx(r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b")
+_FIRST_N = _rx(
+    r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b(?!\s+(?!ones?\b|picks?\b|results?\b|of\b|on\b|you\b|here\b)[a-z])"
+)  # "saw the first three", not "top 3 dramas" (a number of items wished)
 _SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
 _FUNCTION_WORDS = frozenset(
     [
@@ -164,7 +166,7 @@ def _clause_at(text: str, pos: float) -> str:
 def feedback_kind(clause: str) -> FeedbackKind | None:
     """First-person feedback in a clause: seen, disliked or liked (in that precedence); a
     question whether the user would like it ("why would I like it") reports nothing."""
-    if _ASKED.search(clause):
+    if HYPOTHETICAL_LIKE.search(clause):
         return None
     if SEEN.search(clause):
         return FeedbackKind.SEEN
@@ -175,8 +177,9 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     return None
 
 
-_ASKED = _rx(
+HYPOTHETICAL_LIKE = _rx(
     r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
+    r"|\b(?:i'?d|i would|we'?d)\s+(?:really\s+)?(?:love|like|enjoy)\s+(?:it\s+)?if\b"
 )
 _FEEDBACK_VERB_BEFORE = _rx(r"\b(?:seen|watched|saw|loved|liked|hated|disliked|enjoyed|adored)\s+$")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?])\s*$")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.nlu_refs import Refs
+from agent.nlu_refs import HYPOTHETICAL_LIKE, Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import MAX_TITLE_WORDS, Vocabulary
 
@@ -61,6 +61,8 @@ def _clause_before(text: str, pos: int) -> str:
 
 
 def _praised(text: str, start: int, end: int) -> bool:
+    if HYPOTHETICAL_LIKE.search(text):  # "I'd love it if it were a musical": a wish
+        return False
     before = _clause_before(text, start)
     return bool(
         _LOVED_BEFORE.search(before)

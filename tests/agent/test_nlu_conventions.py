@@ -214,3 +214,33 @@ def test_the_middle_of_fame_is_a_popularity_slot_the_scorer_reads(vocab):
     p = read(vocab, "a fairly popular thriller")
     assert p.popularity is Direction.MIDDLE
     assert ("popularity", "middle") in predicted_facts(p) & expected_facts({"popularity": "middle"})
+
+
+def test_last_night_is_no_pointer_and_top_three_comedies_no_list_reference(vocab):
+    p = read(vocab, "watched Heat last week")
+    assert p.feedback == (("5", FeedbackKind.SEEN),)
+    assert read(vocab, "top 3 comedies").refs == ()
+    assert len(read(vocab, "seen the first three").feedback) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("the second one slaps", FeedbackKind.LIKE),
+        ("the first one looks great", FeedbackKind.LIKE),
+        ("honestly the fourth sucks", FeedbackKind.DISLIKE),
+    ],
+)
+def test_feedback_slang(vocab, text, kind):
+    assert [k for _, k in read(vocab, text).feedback] == [kind]
+
+
+def test_a_conditional_wish_is_no_feedback_and_a_swap_excludes(vocab):
+    assert read(vocab, "I'd love it if it were a thriller").feedback == ()
+    p = read(vocab, "swap the dramas for a comedy")
+    assert p.exclude.get("genres") == ("Drama",) and p.include.get("genres") == ("Comedy",)
+
+
+def test_a_cue_written_with_a_hyphen_is_no_unplaced_word(vocab):
+    p = read(vocab, "an old-fashioned comedy")
+    assert p.relative == (("year", Direction.DOWN),) and p.unplaced == ()
