@@ -244,3 +244,8 @@ def test_a_conditional_wish_is_no_feedback_and_a_swap_excludes(vocab):
 def test_a_cue_written_with_a_hyphen_is_no_unplaced_word(vocab):
     p = read(vocab, "an old-fashioned comedy")
     assert p.relative == (("year", Direction.DOWN),) and p.unplaced == ()
+
+
+def test_it_in_a_what_if_names_the_item_in_focus(vocab):
+    p = understand("what would happen to its rating if it were a comedy?", vocab, SHOWN, focus="5")
+    assert [r.item_id for r in p.refs] == ["5"]
