@@ -147,8 +147,10 @@ def coat_schema() -> DatasetSchema:
 # Everyday phrases for Coat's item attributes (written to schema.toml; the rule parser reads them).
 COAT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "item_gender": {
-        "men": ("men's", "mens", "male", "for men", "guys", "man's", "gentlemen", "menswear"),
-        "women": ("women's", "womens", "female", "ladies", "for women", "woman's", "womenswear"),
+        "men": ("men's", "mens", "male", "for men", "guys", "man's", "gentlemen", "menswear",
+                "husband", "boyfriend"),
+        "women": ("women's", "womens", "female", "ladies", "for women", "woman's", "womenswear",
+                  "wife", "girlfriend"),
     },
     "jacket_type": {
         "vests": ("gilet", "gilets", "sleeveless"),
@@ -163,7 +165,8 @@ COAT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "cropped": ("crop", "short jacket"),
         "pea": ("peacoat", "pea coat", "peacoats"),
         "motorcycle": ("biker", "moto", "biker jacket"),
-        "insulated": ("padded", "puffer", "puffers", "quilted", "down jacket", "winter coat"),
+        "insulated": ("padded", "puffer", "puffers", "quilted", "down jacket", "winter coat",
+                      "warm", "winter jacket"),
     },
     "color": {
         "gray": ("grey", "greys", "charcoal"),

@@ -249,3 +249,24 @@ def test_a_cue_written_with_a_hyphen_is_no_unplaced_word(vocab):
 def test_it_in_a_what_if_names_the_item_in_focus(vocab):
     p = understand("what would happen to its rating if it were a comedy?", vocab, SHOWN, focus="5")
     assert [r.item_id for r in p.refs] == ["5"]
+
+
+def test_coat_synonyms_read_warm_and_whom_it_is_for():
+    from causal.datasets.coat import COAT_SYNONYMS
+
+    items = pd.DataFrame(
+        {
+            "item_id": ["0", "1"],
+            "title": ["Men's blue insulated jacket", "Women's red rain jacket"],
+            "item_gender": ["men", "women"],
+            "jacket_type": ["insulated", "rain"],
+            "color": ["blue", "red"],
+        }
+    )
+    coats = Vocabulary.from_items(items, synonyms=COAT_SYNONYMS)
+    p = understand("a warm winter jacket for my husband", coats)
+    assert p.include == {"jacket_type": ("insulated",), "item_gender": ("men",)}
+    assert p.unplaced == ()
+    assert understand("a rain jacket for my girlfriend", coats).include.get("item_gender") == (
+        "women",
+    )
