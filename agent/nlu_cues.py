@@ -198,7 +198,7 @@ STOPWORDS = frozenset(
     make makes making add adding plus wait meant mean forget forgot entirely others somethin
     sumthing smthing wnat whats able appreciate big whole surprise ideas idea top back further
     set part swap loves hates hate hated dad mom mum daughter son brother sister huge finished
-    week already boring meh thumbs favorite favourite fan fans kind kinda
+    week already boring meh thumbs favorite favourite fave fan fans kind kinda
     monday tuesday wednesday thursday friday saturday sunday version versions variant variants
     decent solid proper real really great good best nice enjoyable watchable worth
     after close most mostly these those

@@ -444,6 +444,29 @@ def _covered(out: Refs, start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in out.blank)
 
 
+_NAMED_AFTER = _rx(  # "my fave film is X", "compare Jaws with X", "Jaws vs X"
+    r"(?:\b(?:fave|favou?rite)\s+(?:film|movie|one|book|title)?\s*(?:is|was|:)"
+    r"|\bcompared?\s+(?:\S+\s+){0,3}?(?:with|to)|\bvs\.?|\bversus)\s+['\"“‘]?$"
+)
+
+
+def _listed_unknown(text: str, end: int, vocab: Vocabulary, out: Refs) -> None:
+    """ "I liked Inception and Memento": a capitalised name joined to a title the catalog
+    lacks by "and", "or" or a comma is another such title (unless the catalog knows it)."""
+    joint = re.match(r"\s*(?:,\s*|\s(?:and|or|&)\s+)", text[end:])
+    if not joint:
+        return
+    at = end + joint.end()
+    cand = _TITLE_CAND.match(text, at)
+    if not cand or not text[at : at + 1].isupper() or _covered(out, at, at + 1):
+        return
+    name = re.sub(r"\s+(of|the|a|and|in|on|to)$", "", cand.group(1).strip(" '\"”’"))
+    known = vocab.titles.get(title_key(name)) is not None
+    if len(name) > 1 and not known and not vocab.find_values(tokenize(name), fuzzy=False):
+        out.unknown_titles.append(name)
+        out.blank.append((at, at + len(name)))
+
+
 def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: Refs) -> None:
     """After a taste or feedback cue: a misspelt title (fuzzy), or a title the catalog lacks."""
     cues = [m for m in re.finditer(r"\S+", text)]
@@ -457,6 +480,7 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
                 before,
                 re.I,
             )
+            or _NAMED_AFTER.search(before)
         ):
             continue
         if _covered(out, word.start(), word.end()):
@@ -517,3 +541,4 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
             if name and normalise(name) not in ("i", "me") and len(name) > 1:
                 out.unknown_titles.append(name)
                 out.blank.append((word.start(), at + len(cand.group(0))))
+                _listed_unknown(text, text.find(name, at) + len(name), vocab, out)

@@ -270,3 +270,16 @@ def test_coat_synonyms_read_warm_and_whom_it_is_for():
     assert understand("a rain jacket for my girlfriend", coats).include.get("item_gender") == (
         "women",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("I enjoyed Zardoz Returns and Moonfall, more like those", ("Zardoz Returns", "Moonfall")),
+        ("my fave movie is Moonfall, something close", ("Moonfall",)),
+        ("how does Heat compare with Moonfall", ("Moonfall",)),
+    ],
+)
+def test_titles_the_catalog_lacks_in_lists_and_frames(vocab, text, unknown):
+    p = read(vocab, text)
+    assert p.unknown_titles == unknown and "fave" not in p.unplaced
