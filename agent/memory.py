@@ -118,7 +118,9 @@ class Constraints(BaseModel):
     like_items: list[str] = Field(default_factory=list)
     query: str = ""
     any_mode: list[str] = Field(default_factory=list)  # attributes where wanted values are "or"
-    popularity: Literal["up", "down"] | None = None  # "lesser-known" / "blockbuster" (soft)
+    popularity: Literal["up", "down", "middle"] | None = (
+        None  # "lesser-known" / "blockbuster" / "known-ish"
+    )
 
     def is_empty(self) -> bool:
         """True when nothing has been asked for yet."""

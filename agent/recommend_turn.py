@@ -60,8 +60,9 @@ class RecommendingMixin:
         cons = ctx.state.constraints
         filters = cons.to_filters(self.multi)
         query = self._query(ctx)
-        pool_k = max(k, POPULARITY_POOL_K if cons.popularity else POOL_K)
-        band = {"down": "less_known", "up": "well_known"}.get(cons.popularity or "")
+        fame = cons.popularity if cons.popularity in ("up", "down") else None  # others: no steer
+        pool_k = max(k, POPULARITY_POOL_K if fame else POOL_K)
+        band = {"down": "less_known", "up": "well_known"}.get(fame or "")
         result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters, band)
         # "More like X" never offers X itself.
         candidates = [
@@ -75,8 +76,8 @@ class RecommendingMixin:
             return PlannerReply(text=self._nothing_new(ctx, filters))
         if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
             candidates = self._cold_order(candidates)
-        if cons.popularity:  # a soft wish: any fitting items first, the rest after
-            candidates = self._by_popularity(candidates, cons.popularity, k)
+        if fame:  # a soft wish: any fitting items first, the rest after
+            candidates = self._by_popularity(candidates, fame, k)
         pool = [i.item_id for i in candidates]
         shown = [*candidates[:k], *near][:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]

@@ -283,3 +283,9 @@ def test_coat_synonyms_read_warm_and_whom_it_is_for():
 def test_titles_the_catalog_lacks_in_lists_and_frames(vocab, text, unknown):
     p = read(vocab, text)
     assert p.unknown_titles == unknown and "fave" not in p.unplaced
+
+
+def test_the_session_memory_holds_a_middle_fame_wish():
+    from agent.memory import Constraints
+
+    assert Constraints(popularity="middle").popularity == "middle"
