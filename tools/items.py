@@ -218,6 +218,7 @@ def _ranked(
         "without": without,
         "counterfactuals": False,
         "popularity": popularity,
+        "anchors": list(ctx.user.anchors),  # "like X": X's look-alikes on the catalog's attributes
     }
     stranger = stranger_popularity_weight(ctx)
     if stranger is not None:

@@ -83,6 +83,7 @@ def recommend_for_user(
     without: Sequence[str] = (),
     counterfactuals: bool = True,
     popularity: str | None = None,
+    anchors: Sequence[str] = (),
 ) -> RankedList:
     """The k best items for a user (known, or cold-start from attributes and likes).
 
@@ -93,6 +94,9 @@ def recommend_for_user(
     each item's verified counterfactual reason (the returned list's `scope` allows it later).
     `popularity` ("less_known" / "well_known"): candidates from the catalog's long tail or
     head only (see `popularity_band`), when any fit; ranked as usual within them.
+    `anchors`: taste references ("something like X"); items sharing their attribute values
+    and era (tools.likeness) join the candidates and gain LIKENESS_WEIGHT times their
+    standardised likeness, on top of what the ranker makes of them as likes.
     """
     if popularity is not None and popularity not in POPULARITY_BANDS:
         raise ValueError(f"popularity must be one of {', '.join(POPULARITY_BANDS)}")
@@ -146,15 +150,25 @@ def recommend_for_user(
             without=without,
         )
         candidates = [s.item_id for s in top]
+    anchors = [str(a) for a in dict.fromkeys(anchors)]
+    if anchors and not text and not filters and not banded and ranker is not None:
+        # "Like X" with nothing else to go on: X's look-alikes join the ranker's own picks.
+        from tools.likeness import most_like
+
+        seen = set(candidates)
+        candidates += [i for i in most_like(workspace, anchors, pool, banned) if i not in seen]
     if band and text:
         candidates = [c for c in candidates if c in band] or candidates
     if not candidates:
         return RankedList()
+    offsets = _likeness_offsets(workspace, anchors, candidates) if anchors else {}
 
     if ranker is None:
         scored = [
-            (c, relevance.get(c, 0.0), {"relevance": relevance.get(c, 0.0)}) for c in candidates
+            (c, relevance.get(c, 0.0) + offsets.get(c, 0.0), {"relevance": relevance.get(c, 0.0)})
+            for c in candidates
         ]
+        scored.sort(key=lambda t: -t[1])
     else:
         index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
         known = [c for c in candidates if str(c) in index]
@@ -165,10 +179,10 @@ def recommend_for_user(
             liked=[i for i in liked if ranker.known_item(i)],
             disliked=[i for i in disliked if ranker.known_item(i)],
             popularity_weight=popularity_weight,
-            limit=None if relevance else pool,  # relevance re-orders, so keep every hit then
+            limit=None if relevance or offsets else pool,  # offsets re-order: keep every hit
             without=without,
         )
-        scored = _with_relevance(ranked, relevance)
+        scored = _with_relevance(ranked, relevance, offsets)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
     chosen = _diversify(workspace, scored[:pool], k, diversity)
@@ -190,9 +204,9 @@ def recommend_for_user(
             popularity_weight=popularity_weight,
             universe=tuple(candidates) if (text or filters or band) else None,
             banned=frozenset(banned),
-            offsets=_relevance_offsets([c for c, _, _ in scored], relevance),
+            offsets=_merged(_relevance_offsets([c for c, _, _ in scored], relevance), offsets),
             without=tuple(without),
-            query=text,
+            query=_wish_text(workspace, text, anchors if offsets else []),
         )
     if counterfactuals:
         from tools.counterfactuals import counterfactual_reasons
@@ -264,6 +278,45 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     }
 
 
+LIKENESS_WEIGHT = 2.0
+
+
+def _likeness_offsets(
+    workspace: Workspace, anchors: Sequence[str], candidates: Sequence[str]
+) -> dict[str, float]:
+    """What being like the taste references adds to each candidate's score: the likeness
+    (tools.likeness) standardised over the candidates, times LIKENESS_WEIGHT."""
+    from tools.likeness import likeness_scores
+
+    values = likeness_scores(workspace, anchors, candidates)
+    spread = float(values.std()) if len(values) > 1 else 0.0
+    if spread <= 0:
+        return {}
+    centre = float(values.mean())
+    return {
+        c: LIKENESS_WEIGHT * (float(v) - centre) / spread
+        for c, v in zip(candidates, values, strict=True)
+    }
+
+
+def _merged(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    """Two offset tables added item by item."""
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out.get(key, 0.0) + value
+    return out
+
+
+def _wish_text(workspace: Workspace, text: str, anchors: Sequence[str]) -> str:
+    """The stated wish behind a list's offsets, in words: the text wish and/or "something
+    like X" for the taste references (what a counterfactual reason names)."""
+    if not anchors:
+        return text
+    titles = _titles(workspace, list(anchors))
+    like = "something like " + " or ".join(titles.get(a, a) for a in anchors[:3])
+    return f"{text}, {like}" if text else like
+
+
 def _ranker_or_none(workspace: Workspace) -> Any:
     """The workspace's ranker, or None when the build had no ranker step."""
     has_step = getattr(workspace, "has_step", None)
@@ -276,9 +329,10 @@ def _ranker_or_none(workspace: Workspace) -> Any:
 
 
 def _with_relevance(
-    ranked: list[Any], relevance: Mapping[str, float]
+    ranked: list[Any], relevance: Mapping[str, float], likeness: Mapping[str, float] | None = None
 ) -> list[tuple[str, float, dict[str, float]]]:
-    """Ranker scores plus the standardised query relevance (when there was a query)."""
+    """Ranker scores plus the standardised query relevance (when there was a query) and the
+    taste references' likeness offsets (when there were any)."""
     out = []
     offsets = _relevance_offsets([s.item_id for s in ranked], relevance)
     for s in ranked:
@@ -287,6 +341,9 @@ def _with_relevance(
         if relevance:
             comp["relevance"] = round(float(relevance.get(s.item_id, 0.0)), 6)
             score += offsets.get(s.item_id, 0.0)
+        if likeness:
+            comp["likeness"] = round(float(likeness.get(s.item_id, 0.0)), 6)
+            score += likeness.get(s.item_id, 0.0)
         out.append((s.item_id, score, comp))
     out.sort(key=lambda t: -t[1])
     return out

@@ -215,12 +215,34 @@ def test_a_popularity_band_ranks_within_the_long_tail_or_the_head(ws, world):
         recommend_for_user(ws, None, k=5, popularity="obscure")
 
 
-def test_taste_anchors_rank_like_likes(ws):
+def test_taste_anchors_bring_the_anchors_look_alikes_first(ws, world):
     from tools.items import recommend
+    from tools.likeness import likeness_scores
     from tools.schemas import ToolContext, UserContext
 
+    genre = dict(zip(world.dataset.items["item_id"], world.dataset.items["genre"], strict=True))
     anchor = ws.ranker.item_ids[0]
-    by_anchor = recommend(ToolContext(workspace=ws, user=UserContext(anchors=(anchor,))), k=5)
-    by_like = recommend(ToolContext(workspace=ws, user=UserContext(liked=(anchor,))), k=5)
-    assert [i.item_id for i in by_anchor.items] == [i.item_id for i in by_like.items]
-    assert anchor not in {i.item_id for i in by_anchor.items}
+    by_anchor = recommend(ToolContext(workspace=ws, user=UserContext(anchors=(anchor,))), k=8)
+    by_like = recommend(ToolContext(workspace=ws, user=UserContext(liked=(anchor,))), k=8)
+    anchored = [i.item_id for i in by_anchor.items]
+    assert anchor not in anchored and len(anchored) == 8
+    assert all("likeness" in i.components for i in by_anchor.items)
+    assert not any("likeness" in i.components for i in by_like.items)
+    # "like X" means X's genre and nearby numbers, more than a plain like does
+    same = sum(genre[i] == genre[anchor] for i in anchored)
+    assert same > sum(genre[i.item_id] == genre[anchor] for i in by_like.items)
+    assert same >= 5
+    mean_like = likeness_scores(ws, [anchor], anchored).mean()
+    assert mean_like > likeness_scores(ws, [anchor], [i.item_id for i in by_like.items]).mean()
+
+
+def test_a_counterfactual_names_the_taste_reference_as_the_wish(ws):
+    anchor = ws.ranker.item_ids[3]
+    recs = recommend_for_user(ws, None, k=5, anchors=[anchor], filters=None)
+    assert recs.scope is not None and recs.scope.offsets
+    title = dict(zip(ws.dataset.items["item_id"], ws.dataset.items["title"], strict=True))[anchor]
+    assert recs.scope.query == f"something like {title}"
+    for rec in recs:
+        text = (rec.counterfactual or {}).get("text", "")
+        if text.startswith("Because you asked for"):
+            assert f"'something like {title}'" in text
