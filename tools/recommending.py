@@ -161,9 +161,12 @@ def recommend_for_user(
         candidates = [c for c in candidates if c in band] or candidates
     if not candidates:
         return RankedList()
-    offsets = _likeness_offsets(workspace, anchors, candidates) if anchors else {}
+    offsets: dict[str, float] = {}
 
     if ranker is None:
+        if anchors:
+            boosts = _likeness_boost(workspace, anchors, candidates)
+            offsets = {c: float(b) for c, b in zip(candidates, boosts, strict=True)}
         scored = [
             (c, relevance.get(c, 0.0) + offsets.get(c, 0.0), {"relevance": relevance.get(c, 0.0)})
             for c in candidates
@@ -172,6 +175,7 @@ def recommend_for_user(
     else:
         index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
         known = [c for c in candidates if str(c) in index]
+        boost = _likeness_boost(workspace, anchors, known) if anchors else None
         ranked = ranker.score(
             user_id,
             known,
@@ -179,9 +183,16 @@ def recommend_for_user(
             liked=[i for i in liked if ranker.known_item(i)],
             disliked=[i for i in disliked if ranker.known_item(i)],
             popularity_weight=popularity_weight,
-            limit=None if relevance or offsets else pool,  # offsets re-order: keep every hit
+            limit=None if relevance else pool,  # relevance re-orders, so keep every hit then
             without=without,
+            boost=boost,
         )
+        if boost is not None and boost.any():
+            # The taste references rank the pool that survived the cut (as a query ranks its
+            # hits): that pool is the scope a counterfactual reason is checked in.
+            kept = {s.item_id for s in ranked}
+            offsets = {c: float(b) for c, b in zip(known, boost, strict=True) if c in kept}
+            candidates = [s.item_id for s in ranked]
         scored = _with_relevance(ranked, relevance, offsets)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
@@ -202,7 +213,7 @@ def recommend_for_user(
             liked=tuple(i for i in liked if ranker.known_item(i)),
             disliked=tuple(i for i in disliked if ranker.known_item(i)),
             popularity_weight=popularity_weight,
-            universe=tuple(candidates) if (text or filters or band) else None,
+            universe=tuple(candidates) if (text or filters or band or offsets) else None,
             banned=frozenset(banned),
             offsets=_merged(_relevance_offsets([c for c, _, _ in scored], relevance), offsets),
             without=tuple(without),
@@ -281,22 +292,19 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
 LIKENESS_WEIGHT = 2.0
 
 
-def _likeness_offsets(
+def _likeness_boost(
     workspace: Workspace, anchors: Sequence[str], candidates: Sequence[str]
-) -> dict[str, float]:
+) -> np.ndarray:
     """What being like the taste references adds to each candidate's score: the likeness
-    (tools.likeness) standardised over the candidates, times LIKENESS_WEIGHT."""
+    (tools.likeness) standardised over the candidates, times LIKENESS_WEIGHT (zeros when
+    every candidate is equally like them)."""
     from tools.likeness import likeness_scores
 
     values = likeness_scores(workspace, anchors, candidates)
     spread = float(values.std()) if len(values) > 1 else 0.0
     if spread <= 0:
-        return {}
-    centre = float(values.mean())
-    return {
-        c: LIKENESS_WEIGHT * (float(v) - centre) / spread
-        for c, v in zip(candidates, values, strict=True)
-    }
+        return np.zeros(len(values))
+    return LIKENESS_WEIGHT * (values - float(values.mean())) / spread
 
 
 def _merged(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:

@@ -237,12 +237,23 @@ def test_taste_anchors_bring_the_anchors_look_alikes_first(ws, world):
 
 
 def test_a_counterfactual_names_the_taste_reference_as_the_wish(ws):
+    from causal.ranking.counterfactual import rank_without
+
     anchor = ws.ranker.item_ids[3]
-    recs = recommend_for_user(ws, None, k=5, anchors=[anchor], filters=None)
-    assert recs.scope is not None and recs.scope.offsets
+    recs = recommend_for_user(ws, "u00003", k=5, anchors=[anchor], diversity=0.0)
+    scope = recs.scope
+    assert scope is not None and scope.offsets and scope.universe is not None
+    assert {r.item_id for r in recs} <= set(scope.universe) and anchor not in scope.universe
     title = dict(zip(ws.dataset.items["item_id"], ws.dataset.items["title"], strict=True))[anchor]
-    assert recs.scope.query == f"something like {title}"
-    for rec in recs:
-        text = (rec.counterfactual or {}).get("text", "")
-        if text.startswith("Because you asked for"):
-            assert f"'something like {title}'" in text
+    assert scope.query == f"something like {title}"
+    reasons = [r.counterfactual for r in recs]
+    assert all(r is not None and r["text"] for r in reasons)
+    assert any(r["outcome"] == "found" for r in reasons)
+    for rec, reason in zip(recs, reasons, strict=True):
+        if reason["outcome"] != "found":
+            continue
+        if reason.get("wish"):
+            assert reason["text"].startswith(f"Because you asked for 'something like {title}'")
+        else:  # anyone can check it: ranked again in the same scope without those signals
+            again = rank_without(ws.ranker, scope, rec.item_id, reason["without"])
+            assert again == reason["rank_without"] > 5
