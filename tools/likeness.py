@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -90,16 +90,27 @@ class Likeness:
             categorical[column] = _Categorical(index=index, counts=counts)
         return cls(table=table, categorical=categorical, numeric=numeric)
 
-    def scores(self, anchor: str, positions: np.ndarray) -> np.ndarray:
+    def scores(
+        self,
+        anchor: str,
+        positions: np.ndarray,
+        refused: Mapping[str, Collection[str]] | None = None,
+    ) -> np.ndarray:
         """How like `anchor` each item (by table position) is, in [0, 1]: the mean of two
         halves, what kind of item it is (value overlap, Jaccard, averaged over the anchor's
         categorical attributes) and where it sits on the numbers (closeness, averaged over
-        its numeric ones), so a catalog with many numeric columns does not drown its kinds."""
+        its numeric ones), so a catalog with many numeric columns does not drown its kinds.
+        `refused`: values the user turned down per attribute; an attribute where the anchor
+        has one of them makes X steer nothing (they liked it for something else than what
+        it is)."""
         row = self.table.positions[anchor]
         halves: list[np.ndarray] = []
         kinds = [np.zeros(len(positions))]
         for column, cat in self.categorical.items():
             mine = {norm_value(v) for v in self.table.values_of(anchor, column)}
+            turned_down = {norm_value(v) for v in (refused or {}).get(column, ())}
+            if mine & turned_down:  # the user turned down what X is: X no longer steers
+                return np.zeros(len(positions))
             if not mine:
                 continue
             shared = np.zeros(len(cat.counts))
@@ -169,9 +180,13 @@ def likeness(workspace: Workspace) -> Likeness:
 
 
 def likeness_scores(
-    workspace: Workspace, anchors: Sequence[str], item_ids: Sequence[str]
+    workspace: Workspace,
+    anchors: Sequence[str],
+    item_ids: Sequence[str],
+    refused: Mapping[str, Collection[str]] | None = None,
 ) -> np.ndarray:
-    """How like the nearest of the anchors each item is, in [0, 1] (0 for unknown items)."""
+    """How like the nearest of the anchors each item is, in [0, 1] (0 for unknown items);
+    `refused` as in `Likeness.scores`."""
     index = likeness(workspace)
     positions = index.table.positions
     known = [a for a in dict.fromkeys(map(str, anchors)) if a in positions]
@@ -182,7 +197,7 @@ def likeness_scores(
     have = rows >= 0
     best = np.zeros(int(have.sum()))
     for anchor in known:
-        best = np.maximum(best, index.scores(anchor, rows[have]))
+        best = np.maximum(best, index.scores(anchor, rows[have], refused))
     out[have] = best
     return out
 

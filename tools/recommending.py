@@ -165,7 +165,7 @@ def recommend_for_user(
 
     if ranker is None:
         if anchors:
-            boosts = _likeness_boost(workspace, anchors, candidates)
+            boosts = _likeness_boost(workspace, anchors, candidates, filters)
             offsets = {c: float(b) for c, b in zip(candidates, boosts, strict=True)}
         scored = [
             (c, relevance.get(c, 0.0) + offsets.get(c, 0.0), {"relevance": relevance.get(c, 0.0)})
@@ -175,7 +175,7 @@ def recommend_for_user(
     else:
         index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
         known = [c for c in candidates if str(c) in index]
-        boost = _likeness_boost(workspace, anchors, known) if anchors else None
+        boost = _likeness_boost(workspace, anchors, known, filters) if anchors else None
         ranked = ranker.score(
             user_id,
             known,
@@ -293,14 +293,23 @@ LIKENESS_WEIGHT = 2.0
 
 
 def _likeness_boost(
-    workspace: Workspace, anchors: Sequence[str], candidates: Sequence[str]
+    workspace: Workspace,
+    anchors: Sequence[str],
+    candidates: Sequence[str],
+    filters: Mapping[str, Any] | None = None,
 ) -> np.ndarray:
     """What being like the taste references adds to each candidate's score: the likeness
     (tools.likeness) standardised over the candidates, times LIKENESS_WEIGHT (zeros when
-    every candidate is equally like them)."""
+    every candidate is equally like them). A reference with a value the filters refuse
+    ("like Toy Story", then "no animation") no longer steers."""
     from tools.likeness import likeness_scores
 
-    values = likeness_scores(workspace, anchors, candidates)
+    refused = {
+        attr: list(cond["not"])
+        for attr, cond in (filters or {}).items()
+        if isinstance(cond, Mapping) and cond.get("not")
+    }
+    values = likeness_scores(workspace, anchors, candidates, refused)
     spread = float(values.std()) if len(values) > 1 else 0.0
     if spread <= 0:
         return np.zeros(len(values))

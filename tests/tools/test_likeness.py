@@ -54,3 +54,13 @@ def test_free_text_and_constant_columns_are_left_out():
     index = Likeness.from_table(ItemTable.from_items(items))
     assert "isbn" not in index.categorical and "pages" not in index.numeric
     assert "format" in index.categorical
+
+
+def test_a_turned_down_value_of_the_reference_stops_it_steering():
+    """'Like E', then 'no war films': E (a war film) was liked for something else."""
+    index = _index()
+    every = np.arange(5)
+    assert index.scores("e", every).any()
+    assert not index.scores("e", every, {"genres": ["war"]}).any()  # case-blind, like filters
+    untouched = index.scores("a", every, {"genres": ["War"]})  # a has no war: still steers
+    assert np.array_equal(untouched, index.scores("a", every))
