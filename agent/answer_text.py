@@ -112,3 +112,48 @@ def templated_answer(bus: Any, items: Sequence[RecItem]) -> str:
         if isinstance(result, Profile):
             return "I have your profile; ask me for recommendations."
     return "I couldn't answer that reliably from the data. Could you rephrase?"
+
+
+def _ranker_data(explanation: Explanation) -> dict[str, Any]:
+    return next((dict(e.data) for e in explanation.evidence if e.kind == "ranker"), {})
+
+
+def _number(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def ranker_preference(a: Explanation, b: Explanation, rating_max: float | None) -> str | None:
+    """Which of two items the ranker puts first for this user, in the quantities its
+    explanations already state (chance of being picked, predicted rating), never raw scores:
+    a raw score means nothing to a reader and cannot be checked against the explanations."""
+    data_a, data_b = _ranker_data(a), _ranker_data(b)
+    score_a, score_b = data_a.get("score"), data_b.get("score")
+    if not isinstance(score_a, int | float) or not isinstance(score_b, int | float):
+        return None
+    first, second = (a, b) if score_a >= score_b else (b, a)
+    d_first, d_second = (data_a, data_b) if first is a else (data_b, data_a)
+    parts = []
+    if isinstance(d_first.get("choice"), int | float) and isinstance(
+        d_second.get("choice"), int | float
+    ):
+        parts.append(
+            f"a {d_first['choice']:.0%} vs {d_second['choice']:.0%} chance of being picked "
+            "over an average item (popularity aside)"
+        )
+    pref_first, pref_second = d_first.get("preference"), d_second.get("preference")
+    if isinstance(pref_first, int | float) and isinstance(pref_second, int | float):
+        if rating_max is not None:
+            parts.append(
+                f"a predicted rating of {pref_first:.2f} vs {pref_second:.2f} (of {rating_max:g})"
+            )
+        elif not parts:
+            parts.append(f"a {pref_first:.0%} vs {pref_second:.0%} chance you would pick it")
+    if score_a == score_b:
+        return f"For you, the ranker scores {a.title} and {b.title} the same."
+    main = "choice" if "choice" in d_first and "choice" in d_second else "preference"
+    behind = _number(d_first, main) < _number(d_second, main)
+    if parts and behind and _number(d_first, "popularity") > _number(d_second, "popularity"):
+        parts.append(f"{first.title} comes first because it is more popular")
+    detail = f": {'; '.join(parts)}" if parts else ""
+    return f"For you, the ranker puts {first.title} ahead of {second.title}{detail}."

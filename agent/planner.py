@@ -19,6 +19,7 @@ from agent.answer_text import (
     effect_sentence,
     item_text,
     oriented,
+    ranker_preference,
     rec_item,
     templated_answer,
 )
@@ -28,7 +29,7 @@ from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
-from agent.parse import Direction, Intent, Parse, TitleRole
+from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
 from agent.toolkit import TurnContext, run_tool
 from agent.vocab import NumericKind, Vocabulary
@@ -81,6 +82,15 @@ _POINTER = re.compile(
     r"\d+(?:st|nd|rd|th)?|one|that|this)\b",
     re.IGNORECASE,
 )
+
+
+def _replaces_shown(ctx: TurnContext, parse: Parse) -> bool:
+    """Whether feedback rules out an item of the list on screen ("I've seen the first one"):
+    the user then expects replacement picks, not only an acknowledgement."""
+    on_screen = set(ctx.state.last_shown)
+    return any(
+        kind is not FeedbackKind.LIKE and item_id in on_screen for item_id, kind in parse.feedback
+    )
 
 
 def _only_points(parse: Parse) -> bool:
@@ -232,7 +242,9 @@ class RulePlanner(RecommendingMixin):
             primary is Intent.FEEDBACK
             and parse.feedback
             and not (
-                {Intent.RECOMMEND, Intent.REFINE} & set(intents) or ctx.state.constraints.like_items
+                {Intent.RECOMMEND, Intent.REFINE} & set(intents)
+                or ctx.state.constraints.like_items
+                or _replaces_shown(ctx, parse)
             )
         ):
             reply = PlannerReply(text=lead or "Noted.")
@@ -305,15 +317,19 @@ class RulePlanner(RecommendingMixin):
             return PlannerReply(text="I couldn't compare those items.")
         a, b = explanations  # type: ignore[misc]
         lines = [f"{e.title}: {e.summary}" for e in (a, b)]
-        score_a = next((e.data.get("score") for e in a.evidence if e.kind == "ranker"), None)
-        score_b = next((e.data.get("score") for e in b.evidence if e.kind == "ranker"), None)
-        if isinstance(score_a, int | float) and isinstance(score_b, int | float):
-            better = a if score_a >= score_b else b
-            lines.append(
-                f"For you, the ranker prefers {better.title} ({score_a:.3f} vs {score_b:.3f})."
-            )
+        preference = ranker_preference(a, b, self._rating_max())
+        if preference:
+            lines.append(preference)
         items = [rec_item(ItemSummary(item_id=e.item_id, title=e.title), e) for e in (a, b)]
         return PlannerReply(text="\n".join(lines), items=items)
+
+    def _rating_max(self) -> float | None:
+        """The rating scale's top when the ranker predicts ratings (None: it predicts picks)."""
+        try:
+            ranker = self.workspace.ranker
+            return float(ranker.rating_max) if str(ranker.kind.value) == "rating" else None
+        except Exception:  # no ranker in this workspace: compare answers say no ranker figures
+            return None
 
     def _what_if(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
         question = parse.what_if

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tools.item_table import item_table
@@ -369,3 +371,44 @@ def test_a_stranger_gets_the_ranker_order_blended_with_how_many_chose_each_item(
     assert order.index("a") < order.index("b")  # a tie in rank sums keeps the ranker's order
     planner._counts = {}
     assert [i.item_id for i in planner._cold_order(items)] == list("abcd")
+
+
+def test_seen_or_disliked_on_screen_brings_replacement_picks(rule_agent):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "a comedy please")
+    shown = {i.item_id for i in first.items}
+    seen = rule_agent.chat(sid, "I've seen the first one")
+    assert seen.text.startswith("Noted: you have seen")
+    assert seen.items, "ruling out an item on screen brings other picks"
+    assert not {i.item_id for i in seen.items} & shown
+    assert all(a["genre"] == "comedy" for a in _attrs(rule_agent, seen))
+
+
+def test_feedback_about_an_item_not_on_screen_is_only_acknowledged(rule_agent):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "a comedy please")
+    rule_agent.chat(sid, "start over")  # the list is gone from the screen
+    state = rule_agent.session_state(sid)
+    assert not state.last_shown
+    title = first.items[0].title
+    reply = rule_agent.chat(sid, f"I have already seen {title}")
+    assert reply.text.startswith("Noted: you have seen")
+    assert not reply.items, "nothing on screen was ruled out, so no new list is forced"
+
+
+def test_compare_states_the_ranker_order_in_the_explanations_quantities(rule_agent):
+    sid = rule_agent.new_session()
+    rule_agent.chat(sid, "a comedy please")
+    reply = rule_agent.chat(sid, "compare the first and the second")
+    assert len(reply.items) == 2
+    assert reply.grounded, "every figure in the comparison comes from the explanations"
+    line = reply.text.splitlines()[-1]
+    assert "ahead of" in line or "the same" in line
+    assert not re.search(r"\d\.\d{3}", line), "no raw ranker scores"
+    ahead = line.split("ahead of")[0]
+    scores = {
+        i.title: next(e.data["score"] for e in i.evidence if e.kind == "ranker")
+        for i in reply.items
+    }
+    better = max(scores, key=scores.get)
+    assert better in ahead, "the item named first is the one the ranker scores higher"
