@@ -92,8 +92,8 @@ def recommend_for_user(
     the workspace this falls back to catalog retrieval alone. `without`: items scored as if
     absent from the user's history and likes (they stay excluded). `counterfactuals`: attach
     each item's verified counterfactual reason (the returned list's `scope` allows it later).
-    `popularity` ("less_known" / "well_known"): candidates from the catalog's long tail or
-    head only (see `popularity_band`), when any fit; ranked as usual within them.
+    `popularity` ("less_known" / "middle_known" / "well_known"): candidates from the catalog's
+    long tail, the band between tail and head, or the head only (see `popularity_band`), when any fit; ranked as usual within them.
     `anchors`: taste references ("something like X"); items sharing their attribute values
     and era (tools.likeness) join the candidates and gain LIKENESS_WEIGHT times their
     standardised likeness, on top of what the ranker makes of them as likes.
@@ -227,7 +227,7 @@ def recommend_for_user(
     return out
 
 
-POPULARITY_BANDS = ("less_known", "well_known")
+POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
 _BANDS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 _BAND_SETS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
@@ -245,9 +245,19 @@ def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
     return float(tail), float(head)
 
 
+def band_fits(counts: np.ndarray, low: float, high: float, popularity: str) -> np.ndarray:
+    """Which engagement counts lie in a popularity band: the long tail (at most `low`), the
+    head (at least `high`) or the middle between them ("known, but not a smash")."""
+    if popularity == "less_known":
+        return counts <= low
+    if popularity == "well_known":
+        return counts >= high
+    return (counts > low) & (counts < high)
+
+
 def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
-    """The ranker's items in the long tail ("less_known") or the head ("well_known") of its
-    logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
+    """The ranker's items in the long tail ("less_known"), the middle ("middle_known") or the
+    head ("well_known") of its logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
     try:
         cached = _BANDS.setdefault(ranker, {})
     except TypeError:  # not weak-referenceable: compute each time
@@ -258,7 +268,7 @@ def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
         band: tuple[str, ...] = ()
         if len(counts) == len(ids) and counts.size and counts.max() > 0:
             low, high = long_tail_cuts(counts)
-            fits = counts <= low if popularity == "less_known" else counts >= high
+            fits = band_fits(counts, low, high, popularity)
             band = tuple(str(i) for i, f in zip(ids, fits, strict=True) if f)
         cached[popularity] = band
     return cached[popularity]

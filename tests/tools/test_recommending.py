@@ -215,6 +215,20 @@ def test_a_popularity_band_ranks_within_the_long_tail_or_the_head(ws, world):
         recommend_for_user(ws, None, k=5, popularity="obscure")
 
 
+def test_the_middle_band_lies_between_the_long_tail_and_the_head(ws):
+    from tools.recommending import popularity_band
+
+    ranker = ws.ranker
+    tail, head = popularity_band(ranker, "less_known"), popularity_band(ranker, "well_known")
+    middle = popularity_band(ranker, "middle_known")
+    assert middle and not middle & tail and not middle & head
+    counts = dict(zip(ranker.item_ids, ranker.item_counts, strict=True))
+    assert max(counts[i] for i in tail) < min(counts[i] for i in middle)
+    assert max(counts[i] for i in middle) < min(counts[i] for i in head)
+    picks = recommend_for_user(ws, None, k=5, popularity="middle_known", counterfactuals=False)
+    assert picks and {r.item_id for r in picks} <= middle
+
+
 def test_taste_anchors_bring_the_anchors_look_alikes_first(ws, world):
     from tools.items import recommend
     from tools.likeness import likeness_scores
