@@ -231,9 +231,11 @@ class RecAgent(UserDataMixin):
                 self.planner.classifier.warm_up()
             from tools.explain import item_stats
             from tools.item_table import item_table
+            from tools.likeness import likeness
 
             item_table(ws)  # the item table and counts: ~2 s on a 100k-item catalogue
             item_stats(ws)
+            likeness(ws)  # "like X" over the catalog's attributes: ~0.2 s on 100k items
         except Exception:  # warming is an optimisation; the first turn will report real errors
             logger.debug("warm-up failed", exc_info=True)
 

@@ -118,9 +118,7 @@ class Constraints(BaseModel):
     like_items: list[str] = Field(default_factory=list)
     query: str = ""
     any_mode: list[str] = Field(default_factory=list)  # attributes where wanted values are "or"
-    popularity: Literal["up", "down", "middle"] | None = (
-        None  # "lesser-known" / "blockbuster" / "known-ish"
-    )
+    popularity: Literal["up", "down", "middle"] | None = None  # "obscure" / "a hit" / "known-ish"
 
     def is_empty(self) -> bool:
         """True when nothing has been asked for yet."""

@@ -66,6 +66,18 @@ def _resolve_relative(
     return NumericRange(min=min(bound, info.high), max=high)
 
 
+def _narrowed(current: NumericRange, said: NumericRange) -> NumericRange:
+    """A new bound on an attribute that already has one: both hold when they overlap ("the
+    late 90s", then "from 1990 or later" keeps the late 90s; "the 90s", then "around 1996"
+    narrows to it), so the tighter of each end is kept; a bound that contradicts the earlier
+    one is a correction and replaces it ("the 80s", then "no, the 90s")."""
+    low = max((b for b in (current.min, said.min) if b is not None), default=None)
+    high = min((b for b in (current.max, said.max) if b is not None), default=None)
+    if low is not None and high is not None and low > high:
+        return said
+    return NumericRange(min=low, max=high)
+
+
 SMALL_SCALE = 10  # an integer column spanning this few steps moves a whole step ("milder")
 
 
@@ -144,7 +156,9 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
     for attr in [a for a, v in cons.exclude.items() if not v]:
         del cons.exclude[attr]
     for attr, rng in parse.ranges.items():
-        cons.ranges[attr] = NumericRange(min=rng.low, max=rng.high)
+        said = NumericRange(min=rng.low, max=rng.high)
+        current = None if parse.replace else cons.ranges.get(attr)
+        cons.ranges[attr] = _narrowed(current, said) if current is not None else said
     for attr, direction in parse.relative:
         if attr in vocab.numeric:
             cons.ranges[attr] = _resolve_relative(ctx, vocab, attr, direction)

@@ -20,7 +20,7 @@ from agent.models import RecItem
 from agent.nlu import spoken_name
 from agent.parse import Parse
 from agent.toolkit import TurnContext, run_tool
-from tools.recommending import long_tail_cuts
+from tools.recommending import band_fits, long_tail_cuts
 from tools.registry import get_tool
 from tools.schemas import Explanation, Recommendations
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 POOL_K = 30  # candidates ranked per turn; the first k are shown, all inform the next question
 POPULARITY_POOL_K = 50  # with a popularity wish: a wider pool to pick the less/more known from
+# the session's popularity wish (the parse's direction) -> the recommend tool's band
+POPULARITY_BAND = {"down": "less_known", "middle": "middle_known", "up": "well_known"}
 MAX_WIDEN = 4  # wishes left out one at a time (a recommend call each) when few items fit
 
 
@@ -41,6 +43,11 @@ class PlannerReply:
     items: list[RecItem] = field(default_factory=list)
     intents: list[str] = field(default_factory=list)
     asked: str | None = None
+
+
+def _gap(count: float, low: float, high: float) -> float:
+    """How far an engagement count lies outside the band (low, high)."""
+    return max(low - count, count - high, 0.0)
 
 
 class RecommendingMixin:
@@ -60,9 +67,8 @@ class RecommendingMixin:
         cons = ctx.state.constraints
         filters = cons.to_filters(self.multi)
         query = self._query(ctx)
-        fame = cons.popularity if cons.popularity in ("up", "down") else None  # others: no steer
-        pool_k = max(k, POPULARITY_POOL_K if fame else POOL_K)
-        band = {"down": "less_known", "up": "well_known"}.get(fame or "")
+        pool_k = max(k, POPULARITY_POOL_K if cons.popularity else POOL_K)
+        band = POPULARITY_BAND.get(cons.popularity or "")
         result, relaxed = self._recommend_relaxing(ctx, pool_k, query, filters, band)
         # "More like X" never offers X itself.
         candidates = [
@@ -76,8 +82,8 @@ class RecommendingMixin:
             return PlannerReply(text=self._nothing_new(ctx, filters))
         if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
             candidates = self._cold_order(candidates)
-        if fame:  # a soft wish: any fitting items first, the rest after
-            candidates = self._by_popularity(candidates, fame, k)
+        if cons.popularity:  # a soft wish: any fitting items first, the rest after
+            candidates = self._by_popularity(candidates, cons.popularity, k)
         pool = [i.item_id for i in candidates]
         shown = [*candidates[:k], *near][:k]
         items = [rec_item(s, self._explain(ctx, s.item_id)) for s in shown]
@@ -195,13 +201,18 @@ class RecommendingMixin:
         counts = self._item_counts()
         if not counts:
             return candidates
+        band = POPULARITY_BAND.get(direction)
+        if band is None:  # a wish this planner does not know: leave the order alone
+            return candidates
         low_cut, high_cut = long_tail_cuts(np.array(list(counts.values()), dtype=float))
-        if direction == "down":
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) <= low_cut]
+        mine = np.array([counts.get(c.item_id, 0.0) for c in candidates], dtype=float)
+        inside = band_fits(mine, low_cut, high_cut, band)
+        fits = [c for c, ok in zip(candidates, inside, strict=True) if ok]
+        rest = [c for c, ok in zip(candidates, inside, strict=True) if not ok]
+        if band == "middle_known":  # nearest the band's edges first
+            rest.sort(key=lambda c: _gap(counts.get(c.item_id, 0.0), low_cut, high_cut))
         else:
-            fits = [c for c in candidates if counts.get(c.item_id, 0.0) >= high_cut]
-        rest = [c for c in candidates if c not in fits]
-        rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=direction != "down")
+            rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=band == "well_known")
         return fits + rest
 
     def _nothing_new(self, ctx: TurnContext, filters: dict[str, Any]) -> str:

@@ -123,7 +123,7 @@ def recommend(
     query: str | None = None,
     filters: Filters = None,
     without: list[str] | None = None,
-    popularity: Literal["less_known", "well_known"] | None = None,
+    popularity: Literal["less_known", "middle_known", "well_known"] | None = None,
 ) -> Recommendations:
     """Recommend items for this user: candidate retrieval, the debiased ranker, then diversity.
     Each item carries a counterfactual reason checked by re-scoring (which of the user's
@@ -136,7 +136,8 @@ def recommend(
         without: item ids to score as if the user had never rated or liked them (to check a
             counterfactual reason).
         popularity: "less_known" for hidden gems (the long tail of the logs), "well_known"
-            for crowd-pleasers (the head); leave it out otherwise.
+            for crowd-pleasers (the head), "middle_known" for "known but not a smash hit"
+            (between the two); leave it out otherwise.
     """
     table = item_table(ctx.workspace)
     checked = list(filters or [])
@@ -218,6 +219,7 @@ def _ranked(
         "without": without,
         "counterfactuals": False,
         "popularity": popularity,
+        "anchors": list(ctx.user.anchors),  # "like X": X's look-alikes on the catalog's attributes
     }
     stranger = stranger_popularity_weight(ctx)
     if stranger is not None:

@@ -83,6 +83,7 @@ def recommend_for_user(
     without: Sequence[str] = (),
     counterfactuals: bool = True,
     popularity: str | None = None,
+    anchors: Sequence[str] = (),
 ) -> RankedList:
     """The k best items for a user (known, or cold-start from attributes and likes).
 
@@ -91,8 +92,11 @@ def recommend_for_user(
     the workspace this falls back to catalog retrieval alone. `without`: items scored as if
     absent from the user's history and likes (they stay excluded). `counterfactuals`: attach
     each item's verified counterfactual reason (the returned list's `scope` allows it later).
-    `popularity` ("less_known" / "well_known"): candidates from the catalog's long tail or
-    head only (see `popularity_band`), when any fit; ranked as usual within them.
+    `popularity` ("less_known" / "middle_known" / "well_known"): candidates from the catalog's
+    long tail, the band between tail and head, or the head only (see `popularity_band`), when any fit; ranked as usual within them.
+    `anchors`: taste references ("something like X"); items sharing their attribute values
+    and era (tools.likeness) join the candidates and gain LIKENESS_WEIGHT times their
+    standardised likeness, on top of what the ranker makes of them as likes.
     """
     if popularity is not None and popularity not in POPULARITY_BANDS:
         raise ValueError(f"popularity must be one of {', '.join(POPULARITY_BANDS)}")
@@ -146,18 +150,32 @@ def recommend_for_user(
             without=without,
         )
         candidates = [s.item_id for s in top]
+    anchors = [str(a) for a in dict.fromkeys(anchors)]
+    if anchors and not text and not filters and not banded and ranker is not None:
+        # "Like X" with nothing else to go on: X's look-alikes join the ranker's own picks.
+        from tools.likeness import most_like
+
+        seen = set(candidates)
+        candidates += [i for i in most_like(workspace, anchors, pool, banned) if i not in seen]
     if band and text:
         candidates = [c for c in candidates if c in band] or candidates
     if not candidates:
         return RankedList()
+    offsets: dict[str, float] = {}
 
     if ranker is None:
+        if anchors:
+            boosts = _likeness_boost(workspace, anchors, candidates, filters)
+            offsets = {c: float(b) for c, b in zip(candidates, boosts, strict=True)}
         scored = [
-            (c, relevance.get(c, 0.0), {"relevance": relevance.get(c, 0.0)}) for c in candidates
+            (c, relevance.get(c, 0.0) + offsets.get(c, 0.0), {"relevance": relevance.get(c, 0.0)})
+            for c in candidates
         ]
+        scored.sort(key=lambda t: -t[1])
     else:
         index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
         known = [c for c in candidates if str(c) in index]
+        boost = _likeness_boost(workspace, anchors, known, filters) if anchors else None
         ranked = ranker.score(
             user_id,
             known,
@@ -167,8 +185,15 @@ def recommend_for_user(
             popularity_weight=popularity_weight,
             limit=None if relevance else pool,  # relevance re-orders, so keep every hit then
             without=without,
+            boost=boost,
         )
-        scored = _with_relevance(ranked, relevance)
+        if boost is not None and boost.any():
+            # The taste references rank the pool that survived the cut (as a query ranks its
+            # hits): that pool is the scope a counterfactual reason is checked in.
+            kept = {s.item_id for s in ranked}
+            offsets = {c: float(b) for c, b in zip(known, boost, strict=True) if c in kept}
+            candidates = [s.item_id for s in ranked]
+        scored = _with_relevance(ranked, relevance, offsets)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
     chosen = _diversify(workspace, scored[:pool], k, diversity)
@@ -188,11 +213,11 @@ def recommend_for_user(
             liked=tuple(i for i in liked if ranker.known_item(i)),
             disliked=tuple(i for i in disliked if ranker.known_item(i)),
             popularity_weight=popularity_weight,
-            universe=tuple(candidates) if (text or filters or band) else None,
+            universe=tuple(candidates) if (text or filters or band or offsets) else None,
             banned=frozenset(banned),
-            offsets=_relevance_offsets([c for c, _, _ in scored], relevance),
+            offsets=_merged(_relevance_offsets([c for c, _, _ in scored], relevance), offsets),
             without=tuple(without),
-            query=text,
+            query=_wish_text(workspace, text, anchors if offsets else []),
         )
     if counterfactuals:
         from tools.counterfactuals import counterfactual_reasons
@@ -202,7 +227,7 @@ def recommend_for_user(
     return out
 
 
-POPULARITY_BANDS = ("less_known", "well_known")
+POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
 _BANDS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 _BAND_SETS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
@@ -220,9 +245,19 @@ def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
     return float(tail), float(head)
 
 
+def band_fits(counts: np.ndarray, low: float, high: float, popularity: str) -> np.ndarray:
+    """Which engagement counts lie in a popularity band: the long tail (at most `low`), the
+    head (at least `high`) or the middle between them ("known, but not a smash")."""
+    if popularity == "less_known":
+        return counts <= low
+    if popularity == "well_known":
+        return counts >= high
+    return (counts > low) & (counts < high)
+
+
 def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
-    """The ranker's items in the long tail ("less_known") or the head ("well_known") of its
-    logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
+    """The ranker's items in the long tail ("less_known"), the middle ("middle_known") or the
+    head ("well_known") of its logged engagement, in the ranker's item order (cached per ranker); empty without counts."""
     try:
         cached = _BANDS.setdefault(ranker, {})
     except TypeError:  # not weak-referenceable: compute each time
@@ -233,7 +268,7 @@ def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:
         band: tuple[str, ...] = ()
         if len(counts) == len(ids) and counts.size and counts.max() > 0:
             low, high = long_tail_cuts(counts)
-            fits = counts <= low if popularity == "less_known" else counts >= high
+            fits = band_fits(counts, low, high, popularity)
             band = tuple(str(i) for i, f in zip(ids, fits, strict=True) if f)
         cached[popularity] = band
     return cached[popularity]
@@ -264,6 +299,51 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     }
 
 
+LIKENESS_WEIGHT = 2.0
+
+
+def _likeness_boost(
+    workspace: Workspace,
+    anchors: Sequence[str],
+    candidates: Sequence[str],
+    filters: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """What being like the taste references adds to each candidate's score: the likeness
+    (tools.likeness) standardised over the candidates, times LIKENESS_WEIGHT (zeros when
+    every candidate is equally like them). A reference with a value the filters refuse
+    ("like Toy Story", then "no animation") no longer steers."""
+    from tools.likeness import likeness_scores
+
+    refused = {
+        attr: list(cond["not"])
+        for attr, cond in (filters or {}).items()
+        if isinstance(cond, Mapping) and cond.get("not")
+    }
+    values = likeness_scores(workspace, anchors, candidates, refused)
+    spread = float(values.std()) if len(values) > 1 else 0.0
+    if spread <= 0:
+        return np.zeros(len(values))
+    return LIKENESS_WEIGHT * (values - float(values.mean())) / spread
+
+
+def _merged(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    """Two offset tables added item by item."""
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out.get(key, 0.0) + value
+    return out
+
+
+def _wish_text(workspace: Workspace, text: str, anchors: Sequence[str]) -> str:
+    """The stated wish behind a list's offsets, in words: the text wish and/or "something
+    like X" for the taste references (what a counterfactual reason names)."""
+    if not anchors:
+        return text
+    titles = _titles(workspace, list(anchors))
+    like = "something like " + " or ".join(titles.get(a, a) for a in anchors[:3])
+    return f"{text}, {like}" if text else like
+
+
 def _ranker_or_none(workspace: Workspace) -> Any:
     """The workspace's ranker, or None when the build had no ranker step."""
     has_step = getattr(workspace, "has_step", None)
@@ -276,9 +356,10 @@ def _ranker_or_none(workspace: Workspace) -> Any:
 
 
 def _with_relevance(
-    ranked: list[Any], relevance: Mapping[str, float]
+    ranked: list[Any], relevance: Mapping[str, float], likeness: Mapping[str, float] | None = None
 ) -> list[tuple[str, float, dict[str, float]]]:
-    """Ranker scores plus the standardised query relevance (when there was a query)."""
+    """Ranker scores plus the standardised query relevance (when there was a query) and the
+    taste references' likeness offsets (when there were any)."""
     out = []
     offsets = _relevance_offsets([s.item_id for s in ranked], relevance)
     for s in ranked:
@@ -287,6 +368,9 @@ def _with_relevance(
         if relevance:
             comp["relevance"] = round(float(relevance.get(s.item_id, 0.0)), 6)
             score += offsets.get(s.item_id, 0.0)
+        if likeness:
+            comp["likeness"] = round(float(likeness.get(s.item_id, 0.0)), 6)
+            score += likeness.get(s.item_id, 0.0)
         out.append((s.item_id, score, comp))
     out.sort(key=lambda t: -t[1])
     return out

@@ -186,6 +186,7 @@ class Ranker(UserStates):
         popularity_weight: float | None = None,
         limit: int | None = None,
         without: Sequence[str] = (),
+        boost: Sequence[float] | None = None,
     ) -> list[ScoredItem]:
         """Rank `item_ids` for a user, best first, each with its score components.
 
@@ -194,7 +195,10 @@ class Ranker(UserStates):
         current conversation: they update the user's vector for this call only. `limit` keeps
         only the best few (scoring thousands of candidates then costs one vector product).
         `without`: history or feedback items scored as if the user had never picked them
-        (the counterfactual check, see causal.ranking.counterfactual).
+        (the counterfactual check, see causal.ranking.counterfactual). `boost`: one number per
+        item the caller will add to its score (a stated wish); with a limit, the cut is made on
+        score plus boost, so the caller's best items survive it (the scores returned are the
+        ranker's own).
         """
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
@@ -206,8 +210,12 @@ class Ranker(UserStates):
             return []
         items = np.array([self.item_index[i] for i in ids], dtype=np.int64)
         state = self.state_for(user_id, user_attributes, liked, disliked, without)
+        if boost is not None and len(boost) != len(ids):
+            raise ValueError("boost needs one number per item")
         if limit is not None and limit < len(items):
             scores = self.scores(state, items, popularity_weight)[0]
+            if boost is not None:
+                scores = scores + np.asarray(boost, dtype=float)
             best = np.argsort(-scores, kind="stable")[:limit]
             items = items[np.sort(best)]  # input order kept for ties, as without a limit
         return self._rank(state, items, popularity_weight)

@@ -234,6 +234,21 @@ def test_score_limit_keeps_the_head_of_the_full_ranking(segments):
         ranker.score("u0", items, limit=0)
 
 
+def test_a_boost_decides_which_items_survive_the_limit(segments):
+    world, ranker = segments
+    items = world.items["item_id"].tolist()
+    full = ranker.score("u0", items)
+    last = full[-1].item_id  # the ranker's worst item, lifted far above the rest
+    boost = [100.0 if i == last else 0.0 for i in items]
+    head = ranker.score("u0", items, limit=5, boost=boost)
+    assert last in {s.item_id for s in head}
+    assert last not in {s.item_id for s in ranker.score("u0", items, limit=5)}
+    lifted = next(s for s in head if s.item_id == last)
+    assert lifted.score == full[-1].score  # the ranker's own score comes back, not the boost
+    with pytest.raises(ValueError, match="boost"):
+        ranker.score("u0", items, limit=5, boost=[1.0])
+
+
 def test_save_and_load_round_trip(tmp_path, segments):
     world, ranker = segments
     ranker.save(tmp_path / "ranker")

@@ -215,12 +215,59 @@ def test_a_popularity_band_ranks_within_the_long_tail_or_the_head(ws, world):
         recommend_for_user(ws, None, k=5, popularity="obscure")
 
 
-def test_taste_anchors_rank_like_likes(ws):
+def test_the_middle_band_lies_between_the_long_tail_and_the_head(ws):
+    from tools.recommending import popularity_band
+
+    ranker = ws.ranker
+    tail, head = popularity_band(ranker, "less_known"), popularity_band(ranker, "well_known")
+    middle = popularity_band(ranker, "middle_known")
+    assert middle and not middle & tail and not middle & head
+    counts = dict(zip(ranker.item_ids, ranker.item_counts, strict=True))
+    assert max(counts[i] for i in tail) < min(counts[i] for i in middle)
+    assert max(counts[i] for i in middle) < min(counts[i] for i in head)
+    picks = recommend_for_user(ws, None, k=5, popularity="middle_known", counterfactuals=False)
+    assert picks and {r.item_id for r in picks} <= middle
+
+
+def test_taste_anchors_bring_the_anchors_look_alikes_first(ws, world):
     from tools.items import recommend
+    from tools.likeness import likeness_scores
     from tools.schemas import ToolContext, UserContext
 
+    genre = dict(zip(world.dataset.items["item_id"], world.dataset.items["genre"], strict=True))
     anchor = ws.ranker.item_ids[0]
-    by_anchor = recommend(ToolContext(workspace=ws, user=UserContext(anchors=(anchor,))), k=5)
-    by_like = recommend(ToolContext(workspace=ws, user=UserContext(liked=(anchor,))), k=5)
-    assert [i.item_id for i in by_anchor.items] == [i.item_id for i in by_like.items]
-    assert anchor not in {i.item_id for i in by_anchor.items}
+    by_anchor = recommend(ToolContext(workspace=ws, user=UserContext(anchors=(anchor,))), k=8)
+    by_like = recommend(ToolContext(workspace=ws, user=UserContext(liked=(anchor,))), k=8)
+    anchored = [i.item_id for i in by_anchor.items]
+    assert anchor not in anchored and len(anchored) == 8
+    assert all("likeness" in i.components for i in by_anchor.items)
+    assert not any("likeness" in i.components for i in by_like.items)
+    # "like X" means X's genre and nearby numbers, more than a plain like does
+    same = sum(genre[i] == genre[anchor] for i in anchored)
+    assert same > sum(genre[i.item_id] == genre[anchor] for i in by_like.items)
+    assert same >= 5
+    mean_like = likeness_scores(ws, [anchor], anchored).mean()
+    assert mean_like > likeness_scores(ws, [anchor], [i.item_id for i in by_like.items]).mean()
+
+
+def test_a_counterfactual_names_the_taste_reference_as_the_wish(ws):
+    from causal.ranking.counterfactual import rank_without
+
+    anchor = ws.ranker.item_ids[3]
+    recs = recommend_for_user(ws, "u00003", k=5, anchors=[anchor], diversity=0.0)
+    scope = recs.scope
+    assert scope is not None and scope.offsets and scope.universe is not None
+    assert {r.item_id for r in recs} <= set(scope.universe) and anchor not in scope.universe
+    title = dict(zip(ws.dataset.items["item_id"], ws.dataset.items["title"], strict=True))[anchor]
+    assert scope.query == f"something like {title}"
+    reasons = [r.counterfactual for r in recs]
+    assert all(r is not None and r["text"] for r in reasons)
+    assert any(r["outcome"] == "found" for r in reasons)
+    for rec, reason in zip(recs, reasons, strict=True):
+        if reason["outcome"] != "found":
+            continue
+        if reason.get("wish"):
+            assert reason["text"].startswith(f"Because you asked for 'something like {title}'")
+        else:  # anyone can check it: ranked again in the same scope without those signals
+            again = rank_without(ws.ranker, scope, rec.item_id, reason["without"])
+            assert again == reason["rank_without"] > 5
