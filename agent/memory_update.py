@@ -162,8 +162,13 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
     for attr, direction in parse.relative:
         if attr in vocab.numeric:
             cons.ranges[attr] = _resolve_relative(ctx, vocab, attr, direction)
-    if parse.popularity is not None and vocab.numeric_of_kind(NumericKind.POPULARITY) is None:
-        cons.popularity = parse.popularity.value
+    if parse.popularity is not None:
+        column = vocab.numeric_of_kind(NumericKind.POPULARITY)
+        # A popularity column takes "more/less known" as a move on it; the middle is no move,
+        # so it falls to the logged-engagement band like a catalog without such a column.
+        hedged = parse.popularity is Direction.MIDDLE
+        if column is None or (hedged and column.name not in parse.ranges):
+            cons.popularity = parse.popularity.value
     if parse.like_items:
         cons.like_items = list(dict.fromkeys([*parse.like_items, *cons.like_items]))[:3]
     wants_items = {Intent.RECOMMEND, Intent.REFINE} & set(parse.intents)

@@ -412,3 +412,13 @@ def test_compare_states_the_ranker_order_in_the_explanations_quantities(rule_age
     }
     better = max(scores, key=scores.get)
     assert better in ahead, "the item named first is the one the ranker scores higher"
+
+
+def test_a_hedged_fame_wish_picks_from_the_middle_band(rule_agent):
+    from tools.recommending import popularity_band
+
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "something fairly well known but not a huge hit")
+    assert rule_agent.session_state(sid).constraints.popularity == "middle"
+    middle = popularity_band(rule_agent.workspace.ranker, "middle_known")
+    assert reply.items and {i.item_id for i in reply.items} <= middle
