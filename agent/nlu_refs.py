@@ -285,6 +285,7 @@ def find_refs(
         and pronoun
         and (not out.refs or weighed)
         and all(r.item_id != focus for _, r in out.refs)
+        and not _sought(text, pronoun, vocab)
     ):
         out.refs.append(
             (
@@ -312,6 +313,30 @@ _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
     r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|please\b|pls\b|then\b))"
 )
+
+
+_IT_IS = _rx(
+    r"\s*(?:is|was|'s|’s)(?:\s*n[o'’]?t\b)?\s+(?:(?:really|definitely|probably|surely|more|"
+    r"def|defo|deffo)\s+)?(?:(?:an?|the|from|set|about)\s+)?(?P<rest>(?:\S+\s*){1,3})"
+)
+
+
+_JUDGED = _rx(
+    r"\b(?:great|good|amazing|awesome|brilliant|fantastic|excellent|wonderful|superb|perfect|"
+    r"lovely|fun|boring|awful|terrible|bad|dull|weak|meh)\b"
+)
+
+
+def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
+    """ "it isn't a romantic movie", "it's a comedy": "it" is the item the user is after,
+    described by a catalog value, not the item in focus (no feedback on it); "it was a great
+    comedy" stays a judgement of the item in focus."""
+    if pronoun.group(0).lower() != "it":
+        return False
+    m = _IT_IS.match(text, pronoun.end())
+    if not m or feedback_kind(m.group(0)) is not None or _JUDGED.search(m.group(0)):
+        return False
+    return any(True for _ in vocab.find_values(tokenize(m.group("rest")), fuzzy=False))
 
 
 def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:

@@ -289,3 +289,13 @@ def test_the_session_memory_holds_a_middle_fame_wish():
     from agent.memory import Constraints
 
     assert Constraints(popularity="middle").popularity == "middle"
+
+
+def test_it_described_by_a_value_is_the_item_sought_not_a_dislike(vocab):
+    p = understand("meh and it isn't a thriller", vocab, SHOWN, focus="5")
+    assert p.feedback == () and p.exclude.get("genres") == ("Thriller",)
+    assert understand("meh, didn't like it", vocab, SHOWN, focus="5").feedback == (
+        ("5", FeedbackKind.DISLIKE),
+    )
+    judged = understand("it was a great comedy", vocab, SHOWN, focus="5")
+    assert [r.item_id for r in judged.refs] == ["5"]  # a judgement keeps the item in focus
