@@ -8,6 +8,15 @@ from the workspace's own item table (`data/items.csv`, `workspace.json`).
     python scripts/check_nlu_data.py tests/data/nlu/heldout_v2.jsonl \
         --workspace movielens=/work/ws/ml --workspace coat=/work/ws/coat
 
+    python scripts/check_nlu_data.py tests/data/nlu/heldout_v3.jsonl --id-prefix v3- --strict \
+        --workspace movielens=/work/ws/ml-a1 --workspace coat=/work/ws/coat-a1 --summary
+
+`--strict` adds the README's context conventions (a refine turn has a shown list; the focus
+item is one of the shown items). `--disjoint-from OTHER` reports lines whose text also
+occurs in OTHER by this file's line number only, never printing OTHER's text, so a set can
+be checked against a training or older held-out file without anyone reading that file.
+`--summary` prints the intent table per dataset and the number of lines using each slot.
+
 Exit status 0 when clean, 1 with one message a problem ("FILE:LINE: ..."), 2 on bad usage.
 """
 
@@ -299,10 +308,80 @@ def check_row(row: Any, n: int, report: Report, catalog: Catalog | None) -> None
             report.add(n, f"{where}: item id {item!r} is not in the catalog")
 
 
+def check_context(row: dict[str, Any], n: int, report: Report) -> None:
+    """The README's context conventions (`--strict`): refine needs a list, focus is on it."""
+    context = row.get("context")
+    if not isinstance(context, dict):
+        return
+    shown = context.get("shown") or []
+    focus = context.get("focus")
+    if row.get("intent") == "refine" and not shown:
+        report.add(n, "a refine turn only makes sense against a shown list; context.shown is empty")
+    if shown and focus is not None and isinstance(shown, list) and focus not in shown:
+        report.add(n, f"context.focus {focus!r} is not one of the shown items")
+
+
+def normalise_text(text: str) -> str:
+    """Case- and space-insensitive form of a sentence, for duplicate checks."""
+    return " ".join(text.lower().split())
+
+
+def load_texts(path: Path) -> set[str]:
+    """Normalised texts of another JSONL file (lines without a text are skipped)."""
+    texts: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("text"), str):
+            texts.add(normalise_text(row["text"]))
+    return texts
+
+
+def summarise(path: Path) -> str:
+    """Intent table (per dataset and all) and slot-use counts of a JSONL file, as Markdown."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    datasets = sorted({str(r.get("dataset")) for r in rows})
+    counts = Counter((str(r.get("dataset")), str(r.get("intent"))) for r in rows)
+    out = [
+        "| intent | " + " | ".join(datasets) + " | all |",
+        "| --- |" + " ---: |" * (len(datasets) + 1),
+    ]
+    for intent in sorted(INTENTS, key=lambda i: -sum(counts[(d, i)] for d in datasets)):
+        cells = [counts[(d, intent)] for d in datasets]
+        out.append(f"| {intent} | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+    totals = [sum(counts[(d, i)] for i in INTENTS) for d in datasets]
+    out.append("| all | " + " | ".join(map(str, totals)) + f" | {sum(totals)} |")
+    slot_use = Counter(
+        k for r in rows if isinstance(r.get("slots"), dict) for k, v in r["slots"].items() if v
+    )
+    out.append("")
+    out.append("slots: " + ", ".join(f"{k} {v}" for k, v in slot_use.most_common()))
+    with_shown = sum(
+        1 for r in rows if isinstance(r.get("context"), dict) and r["context"].get("shown")
+    )
+    with_focus = sum(
+        1 for r in rows if isinstance(r.get("context"), dict) and r["context"].get("focus")
+    )
+    out.append(f"lines with a shown list: {with_shown}; with a focus: {with_focus}")
+    return "\n".join(out)
+
+
 def check_file(
     path: Path,
     catalogs: dict[str, Catalog],
     id_prefix: str = "",
+    *,
+    strict: bool = False,
+    disjoint_from: dict[str, set[str]] | None = None,
 ) -> Report:
     """Check every line of a JSONL file; datasets without a catalog get the format checks only."""
     report = Report(str(path))
@@ -326,6 +405,8 @@ def check_file(
         check_row(row, n, report, catalog)
         if not isinstance(row, dict):
             continue
+        if strict:
+            check_context(row, n, report)
         row_id = row.get("id")
         if isinstance(row_id, str):
             ids[row_id] += 1
@@ -335,11 +416,14 @@ def check_file(
                 report.add(n, f"id {row_id!r} does not start with {id_prefix!r}")
         text = row.get("text")
         if isinstance(text, str):
-            key = " ".join(text.lower().split())
+            key = normalise_text(text)
             if key in texts:
                 report.add(n, f"same text as line {texts[key]}")
             else:
                 texts[key] = n
+            for other, other_texts in (disjoint_from or {}).items():
+                if key in other_texts:
+                    report.add(n, f"text also occurs in {other}")
     return report
 
 
@@ -363,7 +447,30 @@ def main(argv: list[str] | None = None) -> int:
         help="check lines of DATASET against this workspace (repeatable)",
     )
     parser.add_argument("--id-prefix", default="", help="every id must start with this")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also check the context conventions (refine has a shown list, focus is shown)",
+    )
+    parser.add_argument(
+        "--disjoint-from",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="OTHER",
+        help="report lines whose text also occurs in OTHER (line numbers only; repeatable)",
+    )
+    parser.add_argument(
+        "--summary", action="store_true", help="print the intent table and slot-use counts"
+    )
     args = parser.parse_args(argv)
+    others: dict[str, set[str]] = {}
+    for other in args.disjoint_from:
+        try:
+            others[str(other)] = load_texts(other)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {other}: {exc}", file=sys.stderr)
+            return 2
     catalogs: dict[str, Catalog] = {}
     for name, folder in args.workspace:
         try:
@@ -373,13 +480,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     status = 0
     for path in args.files:
-        report = check_file(path, catalogs, args.id_prefix)
+        report = check_file(
+            path, catalogs, args.id_prefix, strict=args.strict, disjoint_from=others
+        )
         for message in report.lines():
             print(message)
         if report.problems:
             status = 1
         else:
             print(f"{path}: ok ({len(path.read_text(encoding='utf-8').splitlines())} lines)")
+        if args.summary and path.is_file():
+            print(summarise(path))
     return status
 
 
