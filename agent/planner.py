@@ -229,7 +229,7 @@ class RulePlanner(RecommendingMixin):
         elif primary in (Intent.GREETING, Intent.HELP):
             reply = self._greeting(ctx, "Hi! I recommend items and explain why.")
         elif primary is Intent.PROFILE:
-            reply = self._profile(ctx)
+            reply = self._profile(ctx, parse)
         elif primary is Intent.WHY:
             reply = self._why(ctx, parse)
         elif primary is Intent.COMPARE:
@@ -272,13 +272,15 @@ class RulePlanner(RecommendingMixin):
             asked=question,
         )
 
-    def _profile(self, ctx: TurnContext) -> PlannerReply:
+    def _profile(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
         profile = run_tool(ctx, get_tool("get_profile"), {}).result
         lines = memory_lines(ctx.state, self.vocab)
         if isinstance(profile, Profile) and profile.segment:
             lines.insert(0, "segment: " + ", ".join(f"{k} {v}" for k, v in profile.segment.items()))
-        if not lines:
-            return PlannerReply(text="I don't know anything about your taste yet.")
+        if not lines:  # nothing to report: a first list is the useful answer (and a start)
+            picks = self._recommend(ctx, parse)
+            picks.text = f"I don't know anything about your taste yet. {picks.text}"
+            return picks
         return PlannerReply(text="Here is what I know: " + "; ".join(lines) + ".")
 
     def _target_items(self, ctx: TurnContext, parse: Parse, n: int) -> list[str]:

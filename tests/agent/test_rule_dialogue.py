@@ -98,6 +98,14 @@ def test_profile_answer_lists_wishes(rule_agent):
     assert rule_agent.grounding_stats()["rule_grounding_rate"] == 1.0
 
 
+def test_a_profile_question_with_nothing_known_gets_a_first_list(rule_agent):
+    sid = rule_agent.new_session()
+    reply = rule_agent.chat(sid, "what do you know about me?")
+    assert reply.text.startswith("I don't know anything about your taste yet.")
+    assert reply.items, "an empty profile answers with picks to start from"
+    assert reply.grounded
+
+
 def test_what_if_is_hypothetical_and_cites_the_estimate(rule_agent):
     sid = rule_agent.new_session()
     rule_agent.chat(sid, "a drama")
