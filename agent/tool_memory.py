@@ -21,6 +21,8 @@ from tools.registry import ToolSpec
 
 MAX_QUERY_CHARS = 200
 LIST_TOOLS = frozenset({"recommend", "search_items"})
+# the recommend tool's popularity band -> the session's popularity wish
+POPULARITY_WISH = {"less_known": "down", "middle_known": "middle", "well_known": "up"}
 
 
 def remember_tool_call(
@@ -66,3 +68,6 @@ def _remember_list_call(state: SessionState, parsed: BaseModel) -> None:
     cons.include, cons.exclude, cons.ranges, cons.any_mode = include, exclude, ranges, any_mode
     query = getattr(parsed, "query", None)
     cons.query = " ".join(str(query).split())[:MAX_QUERY_CHARS] if query else ""
+    if "popularity" in type(parsed).model_fields:  # `recommend` takes a band; `search_items` not
+        band = getattr(parsed, "popularity", None)
+        cons.popularity = POPULARITY_WISH.get(str(band)) if band else None

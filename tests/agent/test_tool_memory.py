@@ -84,3 +84,26 @@ def test_start_over_resets_without_asking_the_model(agent_workspace, tmp_path):
     assert len(model.prompts) == calls and not reply.fallback
     assert agent.session_state(sid).constraints.is_empty()
     agent.close()
+
+
+def test_the_models_popularity_band_is_remembered_and_replaced(agent_workspace, tmp_path):
+    def recommend(**args) -> AIMessage:
+        return AIMessage("", tool_calls=[call("recommend", {"k": 3, **args})])
+
+    steps = [
+        recommend(popularity="middle_known"),
+        answer,
+        recommend(popularity="less_known"),
+        answer,
+        recommend(),
+        answer,
+    ]
+    agent, _ = make_agent(agent_workspace, tmp_path, steps)
+    sid = agent.new_session()
+    agent.chat(sid, "something people know, but not a blockbuster")
+    assert agent.session_state(sid).constraints.popularity == "middle"
+    agent.chat(sid, "more obscure")
+    assert agent.session_state(sid).constraints.popularity == "down"
+    agent.chat(sid, "whatever")  # the model's latest reading drops the band
+    assert agent.session_state(sid).constraints.popularity is None
+    agent.close()
