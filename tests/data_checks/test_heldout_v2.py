@@ -6,48 +6,19 @@ against a tiny item table written here), so this runs in CI on a clean clone.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows, tiny_workspace
 
-from agent.parse import Intent
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "nlu" / "heldout_v2.jsonl"
-INTENTS = {intent.value for intent in Intent}  # the parse contract's intents
-SLOT_KEYS = {
-    "include",
-    "exclude",
-    "ranges",
-    "relative",
-    "popularity",
-    "taste",
-    "refs",
-    "feedback",
-    "unknown_titles",
-    "unplaced",
-}
-
-
-def _load_checker() -> ModuleType:
-    path = ROOT / "scripts" / "check_nlu_data.py"
-    spec = importlib.util.spec_from_file_location("check_nlu_data", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is built
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+DATA = NLU_DATA / "heldout_v2.jsonl"
 
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    return read_rows(DATA)
 
 
 def test_every_line_is_an_object_with_the_required_keys(rows: list[dict]) -> None:
@@ -79,28 +50,14 @@ def test_every_slot_kind_is_used(rows: list[dict]) -> None:
 
 
 def test_the_checker_finds_no_schema_problem_in_the_file() -> None:
-    checker = _load_checker()
+    checker = load_checker()
     report = checker.check_file(DATA, {}, id_prefix="v2-")
     assert report.lines() == []
 
 
-def _tiny_workspace(folder: Path) -> Path:
-    (folder / "data").mkdir(parents=True)
-    (folder / "data" / "items.csv").write_text(
-        "item_id,title,description,year,genres\n"
-        "1,Alpha (1990),,1990,Comedy|Drama\n"
-        "2,Beta (1975),,1975,Horror\n",
-        encoding="utf-8",
-    )
-    (folder / "workspace.json").write_text(
-        json.dumps({"dataset": {"item_attributes": ["year", "genres"]}}), encoding="utf-8"
-    )
-    return folder
-
-
 def test_the_checker_reports_bad_lines_by_number(tmp_path: Path) -> None:
-    checker = _load_checker()
-    catalog = checker.load_catalog(_tiny_workspace(tmp_path / "ws"))
+    checker = load_checker()
+    catalog = checker.load_catalog(tiny_workspace(tmp_path / "ws"))
     good = {
         "id": "v2-1",
         "dataset": "toy",
@@ -132,7 +89,7 @@ def test_the_checker_reports_bad_lines_by_number(tmp_path: Path) -> None:
 
 
 def test_the_checker_passes_a_clean_file(tmp_path: Path) -> None:
-    checker = _load_checker()
+    checker = load_checker()
     row = {
         "id": "v2-1",
         "dataset": "toy",
@@ -143,5 +100,5 @@ def test_the_checker_passes_a_clean_file(tmp_path: Path) -> None:
     }
     path = tmp_path / "ok.jsonl"
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    workspace = _tiny_workspace(tmp_path / "ws")
+    workspace = tiny_workspace(tmp_path / "ws")
     assert checker.main([str(path), "--workspace", f"toy={workspace}"]) == 0

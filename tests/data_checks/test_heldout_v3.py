@@ -7,49 +7,20 @@ this runs in CI on a clean clone. Nothing here parses the sentences or scores an
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows, tiny_workspace
 
-from agent.parse import Intent
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "nlu" / "heldout_v3.jsonl"
-INTENTS = {intent.value for intent in Intent}  # the parse contract's intents
-SLOT_KEYS = {
-    "include",
-    "exclude",
-    "ranges",
-    "relative",
-    "popularity",
-    "taste",
-    "refs",
-    "feedback",
-    "unknown_titles",
-    "unplaced",
-}
+DATA = NLU_DATA / "heldout_v3.jsonl"
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
-
-
-def _load_checker() -> ModuleType:
-    path = ROOT / "scripts" / "check_nlu_data.py"
-    spec = importlib.util.spec_from_file_location("check_nlu_data", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is built
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    return read_rows(DATA)
 
 
 def test_every_line_is_an_object_with_the_required_keys(rows: list[dict]) -> None:
@@ -94,23 +65,9 @@ def test_readme_conventions_hold(rows: list[dict]) -> None:
 
 
 def test_the_checker_finds_no_schema_problem_in_the_file() -> None:
-    checker = _load_checker()
+    checker = load_checker()
     report = checker.check_file(DATA, {}, id_prefix="v3-", strict=True)
     assert report.lines() == []
-
-
-def _tiny_workspace(folder: Path) -> Path:
-    (folder / "data").mkdir(parents=True)
-    (folder / "data" / "items.csv").write_text(
-        "item_id,title,description,year,genres\n"
-        "1,Alpha (1990),,1990,Comedy|Drama\n"
-        "2,Beta (1975),,1975,Horror\n",
-        encoding="utf-8",
-    )
-    (folder / "workspace.json").write_text(
-        json.dumps({"dataset": {"item_attributes": ["year", "genres"]}}), encoding="utf-8"
-    )
-    return folder
 
 
 def _row(**changes: object) -> dict:
@@ -127,7 +84,7 @@ def _row(**changes: object) -> dict:
 
 
 def test_strict_flags_a_refine_without_a_list_and_a_focus_off_the_list(tmp_path: Path) -> None:
-    checker = _load_checker()
+    checker = load_checker()
     rows = [
         _row(),
         _row(id="v3-2", text="newer", context={"shown": [], "focus": None}),
@@ -135,7 +92,7 @@ def test_strict_flags_a_refine_without_a_list_and_a_focus_off_the_list(tmp_path:
     ]
     path = tmp_path / "set.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    catalogs = {"toy": checker.load_catalog(_tiny_workspace(tmp_path / "ws"))}
+    catalogs = {"toy": checker.load_catalog(tiny_workspace(tmp_path / "ws"))}
 
     assert checker.check_file(path, catalogs).problems == []
     strict = checker.check_file(path, catalogs, strict=True)
@@ -148,7 +105,7 @@ def test_strict_flags_a_refine_without_a_list_and_a_focus_off_the_list(tmp_path:
 def test_disjoint_from_reports_line_numbers_and_never_the_other_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    checker = _load_checker()
+    checker = load_checker()
     mine = tmp_path / "mine.jsonl"
     mine.write_text(
         json.dumps(_row()) + "\n" + json.dumps(_row(id="v3-2", text="Secret  SENTENCE")) + "\n",
@@ -167,7 +124,7 @@ def test_disjoint_from_reports_line_numbers_and_never_the_other_text(
 
 
 def test_summary_counts_intents_per_dataset_and_slot_use(tmp_path: Path) -> None:
-    checker = _load_checker()
+    checker = load_checker()
     rows = [
         _row(),
         _row(id="v3-2", text="b", dataset="other"),
