@@ -174,7 +174,7 @@ def recommend_for_user(
         scored.sort(key=lambda t: -t[1])
     else:
         index = ranker.item_index  # a dict lookup, not a method call per filtered candidate
-        known = [c for c in candidates if str(c) in index]
+        known = [c for c in candidates if (c if type(c) is str else str(c)) in index]
         boost = _likeness_boost(workspace, anchors, known, filters) if anchors else None
         ranked = ranker.score(
             user_id,
@@ -395,14 +395,15 @@ def _diversify(
     span = scores.max() - scores.min()
     norm_scores = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
     chosen: list[int] = []
-    remaining = list(range(len(scored)))
-    max_sim = np.full(len(scored), -1.0)
-    while remaining and len(chosen) < k:
+    relevance = (1.0 - diversity) * norm_scores
+    max_sim = np.full(len(scored), -1.0)  # highest similarity to a chosen item
+    open_ = np.ones(len(scored), dtype=bool)  # a mask, not a list: no per-pick list surgery
+    while len(chosen) < min(k, len(scored)):
         redundancy = np.where(max_sim > -1.0, max_sim, 0.0)
-        values = (1.0 - diversity) * norm_scores[remaining] - diversity * redundancy[remaining]
-        pick = remaining[int(np.argmax(values))]
+        values = np.where(open_, relevance - diversity * redundancy, -np.inf)
+        pick = int(np.argmax(values))  # the first best among the open ones, as before
         chosen.append(pick)
-        remaining.remove(pick)
+        open_[pick] = False
         max_sim = np.maximum(max_sim, vectors @ vectors[pick])
     return [scored[i] for i in chosen]
 

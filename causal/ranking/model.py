@@ -202,13 +202,15 @@ class Ranker(UserStates):
         """
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
-        ids = [str(i) for i in item_ids]
-        missing = [i for i in ids if i not in self.item_index]
-        if missing:
-            raise UnknownItemsError(missing)
+        index = self.item_index
+        ids = [i if type(i) is str else str(i) for i in item_ids]
+        # one pass over (possibly tens of thousands of) candidates: a lookup per id
+        positions = [index.get(i, -1) for i in ids]
+        if -1 in positions:
+            raise UnknownItemsError([i for i, j in zip(ids, positions, strict=True) if j < 0])
         if not ids:
             return []
-        items = np.array([self.item_index[i] for i in ids], dtype=np.int64)
+        items = np.array(positions, dtype=np.int64)
         state = self.state_for(user_id, user_attributes, liked, disliked, without)
         if boost is not None and len(boost) != len(ids):
             raise ValueError("boost needs one number per item")
