@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 FEATURE_WEIGHT = 0.75  # parse features against a unit-length embedding (grouped 5-fold CV)
 REGULARISATION = 16.0  # logistic regression's C
 EMBEDDING_SHARE = 0.5  # weight of the embedding-only model in the averaged probabilities
+CLASS_WEIGHT: str | None = None  # sklearn's class_weight for both regressions
 TEXT_CACHE = 512
 OFF_TOPIC_SURE = 0.6
 _FITTED: dict[str, tuple[Any, list[Intent]]] = {}  # one fit per vocabulary and example set
@@ -242,7 +243,7 @@ class IntentClassifier:
             digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
             key = (
                 f"{self._cache_key}:{self._domain}:{digest}:{FEATURE_WEIGHT}:{REGULARISATION}"
-                f":{EMBEDDING_SHARE}"
+                f":{EMBEDDING_SHARE}:{CLASS_WEIGHT}"
             )
             with _FITTED_LOCK:
                 fitted = _FITTED.get(key)
@@ -256,8 +257,12 @@ class IntentClassifier:
         # One BLAS thread: on a busy 2-core machine a threaded fit of this small problem took
         # 3 s instead of 0.2 s (threads waiting on each other); a server pays it at start.
         with threadpool_limits(limits=1, user_api="blas"):
-            meaning = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(embeddings, labels)
-            joint = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(x, labels)
+            meaning = LogisticRegression(
+                C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000
+            ).fit(embeddings, labels)
+            joint = LogisticRegression(
+                C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000
+            ).fit(x, labels)
         self._labels = [Intent(c) for c in joint.classes_]
         model = (meaning, joint)
         self._model = model

@@ -32,21 +32,27 @@ _DECADE_NAME = (
 _DECADE_DIGITS = r"(?P<full>(?:19|20)\d0)\s?'?s|'?(?P<short>\d0)\s?'?s"
 _PART = r"(?:(?P<part>early|mid|middle|late)[\s-]*)?"
 DECADE_RX = _rx(rf"\b(?:the\s+)?{_PART}(?:the\s+)?(?:{_DECADE_DIGITS}|{_DECADE_NAME})(?![a-z])")
-_YEAR = r"((?:19|20)\d\d)"
+# A year in four digits, or its last two after an apostrophe ("'68"; "'90s" is a decade).
+_YEAR = r"(?<![\w'’])((?:19|20)\d\d|['’]\d\d)(?![\w'’])"
 _BEFORE = r"before|earlier than|older than|prior to|pre|no later than"
 _UNTIL = r"until|up to|up until|through|by"
 _AFTER = r"after|later than|newer than|post"
 _SINCE = r"since|no earlier than|starting(?: in| from)?|onwards? from"
 YEAR_BETWEEN = _rx(
-    rf"\b(?:between\s*|from\s*)?{_YEAR}\s*(?:-|to|and|until|through|till)\s*{_YEAR}\b"
+    rf"(?:\b(?:between|from)\s*)?{_YEAR}\s*(?:-|to|and|until|through|till)\s*{_YEAR}"
 )
-YEAR_BEFORE = _rx(rf"\b(?:{_BEFORE})\s*-?\s*(?:the\s+)?{_YEAR}\b")
-YEAR_UNTIL = _rx(rf"\b(?:{_UNTIL})\s*-?\s*{_YEAR}\b")
-YEAR_AFTER = _rx(rf"\b(?:{_AFTER})\s*-?\s*(?:the\s+)?{_YEAR}\b")
+_LATER_SIDE = r"later|newer|after|more recent|since|onwards?|up"
+_EARLIER_SIDE = r"earlier|older|before|prior"
+YEAR_BEFORE = _rx(rf"\b(?:{_BEFORE})\s*-?\s*(?:the\s+)?{_YEAR}")
+YEAR_UNTIL = _rx(
+    rf"\b(?:{_UNTIL})\s*-?\s*{_YEAR}|{_YEAR}\s*(?:,\s*)?(?:or|and)\s+(?:{_EARLIER_SIDE})\b"
+)
+YEAR_AFTER = _rx(rf"\b(?:{_AFTER})\s*-?\s*(?:the\s+)?{_YEAR}")
 YEAR_SINCE = _rx(
-    rf"\b(?:(?:{_SINCE})\s*-?\s*{_YEAR}\b|from\s+{_YEAR}\s+(?:on|onwards?|or later|and later)\b)"
+    rf"\b(?:{_SINCE})\s*-?\s*{_YEAR}|{_YEAR}\s*(?:,\s*)?(?:or|and)\s+(?:{_LATER_SIDE})\b"
+    rf"|{_YEAR}\s+onwards?\b|{_YEAR}\s*\+"
 )
-YEAR_EXACT = _rx(rf"\b{_YEAR}\b")
+YEAR_EXACT = _rx(_YEAR)
 _DECADE_BOUND = _rx(
     rf"\b(?P<cue>{_BEFORE}|{_AFTER}|{_SINCE}|{_UNTIL})\s+(?:the\s+)?(?:{_DECADE_DIGITS}|{_DECADE_NAME})"
 )
@@ -148,9 +154,37 @@ SPELT_NUMBER = _rx(
 )
 
 
+# A year said the way people say years: "nineteen eighty-one", "nineteen oh five".
+SPELT_YEAR = _rx(
+    r"\b(?P<c>nineteen|twenty)[\s-]+(?:(?P<t>"
+    + _W(_TENS_W)
+    + r")(?:[\s-]+(?P<u>"
+    + _W(_UNITS_W)
+    + r"|one))?|(?P<teen>"
+    + _W(_TEENS_W)
+    + r")|(?:oh|o)[\s-]+(?P<o>"
+    + _W(_UNITS_W)
+    + r"|one)|(?P<h>hundred))\b(?![\s-]*(?:dollars|bucks|hundred|thousand))"
+)
+
+
+def _spelt_year(m: re.Match[str]) -> str:
+    year = 1900 if m.group("c").lower() == "nineteen" else 2000
+    units = {**_UNITS_W, "one": 1}
+    if m.group("t"):
+        year += _TENS_W[m.group("t").lower()] + (units[m.group("u").lower()] if m.group("u") else 0)
+    elif m.group("teen"):
+        year += _TEENS_W[m.group("teen").lower()]
+    elif m.group("o"):
+        year += units[m.group("o").lower()]
+    return str(year).ljust(len(m.group(0)))
+
+
 def spelt_numbers(text: str) -> str:
     """Numbers in words as digits, padded to the same length so character spans still point
-    into the original text ("under twenty dollars" -> "under 20     dollars")."""
+    into the original text ("under twenty dollars" -> "under 20     dollars"); a year in words
+    is one number ("nineteen eighty-one" -> "1981" and spaces)."""
+    text = SPELT_YEAR.sub(_spelt_year, text)
 
     def digits(m: re.Match[str]) -> str:
         if not m.group(0).strip():
@@ -176,7 +210,9 @@ def spelt_numbers(text: str) -> str:
 
 
 def _spelt_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in SPELT_NUMBER.finditer(text) if m.group(0).strip()]
+    years = [m.span() for m in SPELT_YEAR.finditer(text)]
+    rest = SPELT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    return years + [m.span() for m in SPELT_NUMBER.finditer(rest) if m.group(0).strip()]
 
 
 _QTY = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
@@ -284,6 +320,15 @@ class NumericSlots:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
+def year_of(said: str, latest: float) -> int:
+    """A year as written: "1968", or "'68" (the century whose year is not after `latest`)."""
+    digits = said.lstrip("'’")
+    if len(digits) == 4:
+        return int(digits)
+    year = 2000 + int(digits)
+    return year if year <= latest else year - 100
+
+
 def _decade_start(m: re.Match[str], latest: float) -> int:
     if m.group("full"):
         return int(m.group("full"))
@@ -348,9 +393,9 @@ def year_range(
             continue
         out.append(m.span())
         if kind == "between":
-            a, b = int(m.group(1)), int(m.group(2))
+            a, b = year_of(m.group(1), latest), year_of(m.group(2), latest)
             return Range(min(a, b), max(a, b))
-        year = int(next(g for g in m.groups() if g))
+        year = year_of(next(g for g in m.groups() if g), latest)
         said = {
             "before": Range(None, year - 1),
             "until": Range(None, year),
