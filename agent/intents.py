@@ -45,9 +45,9 @@ from agent.parse import Intent, Parse, TitleRole
 logger = logging.getLogger(__name__)
 
 FEATURE_WEIGHT = 0.75  # parse features against a unit-length embedding (grouped 5-fold CV)
-REGULARISATION = 16.0  # logistic regression's C
+REGULARISATION = 32.0  # logistic regression's C (model selection on v3 dev, 2026-12-07)
 EMBEDDING_SHARE = 0.5  # weight of the embedding-only model in the averaged probabilities
-CLASS_WEIGHT: str | None = None  # sklearn's class_weight for both regressions
+CLASS_WEIGHT: str | None = "balanced"  # rare intents (reset, what-if) weigh as much
 TEXT_CACHE = 512
 OFF_TOPIC_SURE = 0.6
 _FITTED: dict[str, tuple[Any, list[Intent]]] = {}  # one fit per vocabulary and example set

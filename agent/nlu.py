@@ -44,7 +44,7 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
-from agent.nlu_filler import catalog_nouns, wish_positions
+from agent.nlu_filler import catalog_nouns, modifier_start, wish_positions
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
@@ -184,11 +184,17 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
 
 
 def _unplaced(
-    spans: Sequence[tuple[str, int, int]], used: set[int], covered: str, wishes: set[int]
-) -> list[str]:
+    spans: Sequence[tuple[str, int, int]],
+    used: set[int],
+    covered: str,
+    wishes: set[int],
+    text: str,
+    tokens: Sequence[str],
+) -> list[tuple[str, int]]:
     """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
     what the reply says it could not place. Neighbours joined by a space or a hyphen make one
-    phrase ("happy ending", "feel-good"), as the user typed it."""
+    phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
+    that turns it ("less grim"); each phrase comes with the length of that turning prefix."""
     out: list[tuple[int, str]] = []
 
     def free(i: int, anywhere: bool = False) -> bool:
@@ -215,14 +221,21 @@ def _unplaced(
         if word in STOPWORDS or word in NEG_CUES or len(word) < 3 or not word.isascii():
             continue
         out.append((index, word))
+
+    def joined(j: int) -> bool:
+        return j + 1 < len(spans) and text[spans[j][2] : spans[j + 1][1]] == " "
+
     phrases: list[str] = []
+    turned: list[int] = []  # characters of each phrase's turning words ("less ")
     for k, (index, word) in enumerate(out):
         prev = out[k - 1][0] if k else -2
         if prev == index - 1 and covered[spans[prev][2] : spans[index][1]] in (" ", "-"):
             phrases[-1] += " " + word
-        else:
-            phrases.append(word)
-    return list(dict.fromkeys(phrases))
+            continue
+        first = modifier_start(tokens, index, joined)  # "less grim": turning words count in
+        phrases.append(" ".join([*tokens[first:index], word]))
+        turned.append(len(phrases[-1]) - len(word))
+    return list(dict.fromkeys(zip(phrases, turned, strict=True)))
 
 
 STEM = 5  # "published" and "publication" share a stem: the word names the attribute
@@ -394,11 +407,14 @@ def understand(
     wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
-    unplaced = [
-        " ".join(kept)
-        for phrase in _unplaced(spans, acc.used | skip, covered, wishes)
+    said = [
+        (" ".join(kept), " ".join(bare))
+        for phrase, turn in _unplaced(spans, acc.used | skip, covered, wishes, text, tokens)
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
+        and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
+    unplaced = list(dict.fromkeys(phrase for phrase, _ in said))
+    query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not full.strip() or not any(c.isalnum() for c in full):
         unplaced = []
     return Parse(
@@ -413,7 +429,7 @@ def understand(
         like_items=tuple(like_items),
         feedback=tuple(feedback),
         k=requested_k(text),
-        query=" ".join(unplaced[:8]),
+        query=query,
         what_if=what_if,
         variables=named_vars,
         wants_more=bool(MORE.search(text)),

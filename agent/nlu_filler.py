@@ -21,7 +21,7 @@ Everything else (reactions, hedges, openers, sign-offs) is filler.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_cues import CLAUSE_BREAKS
@@ -88,6 +88,7 @@ _DEGREE = frozenset(
 # Adjectives that only pick one of many ("a particular film"): determiners, not wishes.
 _PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "single", "exact"])
 _CONTRAST = frozenset(["but", "and", "though"])
+_RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
 
 
@@ -165,6 +166,10 @@ def wish_positions(
                 j -= 1
         if token in ("more", "too", "less") and i + 1 < n and content(i + 1):
             keep.add(i + 1)  # "a bit more serious", "too dark"
+        if token in ("more", "less") and tokens[i + 1 : i + 2] == ["of"]:
+            j = i + 3 if tokens[i + 2 : i + 3] == ["the"] else i + 2
+            if j < n and content(j):
+                keep.add(j)  # "less of the violence"
         if token in _SOME:  # "something sad", "nothing too cheesy", "something dark and gritty"
             j = i + 1
             while j < n and j not in boundary and (tokens[j] in _DEGREE or content(j)):
@@ -186,6 +191,54 @@ def wish_positions(
             while j < n and tokens[j] in ("too", "so", "very", "overly", "that", "really"):
                 j += 1
             degree = j > i + 1
-            if j < n and content(j) and (degree or prev in _CONTRAST):
-                keep.add(j)  # "but not gory", "not too long", "nothing too cheesy"
+            if j < n and content(j) and (degree or prev in _CONTRAST or prev in _RELATIVE):
+                keep.add(j)  # "but not gory", "not too long", "that isn't gory"
     return keep
+
+
+_COMPARATIVES = frozenset(["more", "less", "fewer"])
+_SAID_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "nothing",
+        "none",
+        "never",
+        "without",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+    ]
+)
+_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
+
+
+def modifier_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
+    """Where an unplaced wish starts once the words that turn it are counted in: a comparative
+    ("less grim", "more upbeat", "less of the violence") or a negation with its hedge ("not
+    cheesy", "isn't gory", "nothing too long", "nothing with clowns"). The wish is stated with
+    them, so the reply repeats them. `joined(j)` says that token j is followed by a plain space
+    (no punctuation, same clause)."""
+    j = first - 1
+    if j >= 0 and tokens[j] == "the" and joined(j):
+        j -= 1  # "less of the violence"
+    if j >= 0 and tokens[j] == "of" and joined(j) and j - 1 >= 0 and tokens[j - 1] in _COMPARATIVES:
+        j -= 1
+    elif j != first - 1:
+        return first
+    if j >= 0 and tokens[j] in _COMPARATIVES and joined(j):
+        return j
+    if j != first - 1:
+        return first
+    if j >= 1 and tokens[j] == "with" and tokens[j - 1] in ("nothing", "none") and joined(j):
+        return j - 1 if joined(j - 1) else first
+    while j >= 0 and tokens[j] in _HEDGES and joined(j):
+        j -= 1
+    if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
+        return j
+    return first

@@ -78,3 +78,29 @@ def test_spelt_year_keeps_character_positions_and_money_stays_money():
     assert "20" in out and "2020" not in out
     assert year_range("the '80s", 1998).low == 1980  # a decade is still a decade
     assert year_range("top 10 list", 1998) is None  # two digits without an apostrophe
+
+
+# -- an unplaced wish keeps the words that turn it (comparative, negation) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "query"),
+    [
+        ("a heist thriller but not too gloomy", "not too gloomy", "gloomy"),
+        ("give me a crime drama that isn't depressing", "isn't depressing", "depressing"),
+        ("animated, nothing with singing", "nothing with singing", "singing"),
+        ("these are great, just a bit less bleak", "less bleak", "bleak"),
+        ("maybe more of the banter next time", "more of the banter", "banter"),
+        ("a comedy but no swearing", "no swearing", "swearing"),
+    ],
+)
+def test_unplaced_wish_keeps_its_comparative_or_negation(vocab, text, phrase, query):
+    p = read(vocab, text)
+    assert phrase in p.unplaced, p.unplaced
+    # the relevance hint stays the wish's own words, as before
+    assert query in p.query.split() and "not" not in p.query.split()
+
+
+def test_plain_unplaced_wish_is_unchanged(vocab):
+    assert read(vocab, "something bleak and slow").unplaced == ("bleak", "slow")
+    assert read(vocab, "way too bleak").unplaced == ("bleak",)
