@@ -50,7 +50,7 @@ from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, negated_after, negation_governs, rejected_after
 from agent.nlu_taste import framed_titles, promote_taste
-from agent.nlu_typos import repair_typos
+from agent.nlu_typos import english_words, repair_typos
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -331,7 +331,8 @@ def understand(
         for h in vocab.find_values(tokens)
         if not skip.intersection(range(h.start, h.end))  # a word inside a title is no wish
         and (not h.partial or _written_as_name(text, spans, tokens, h.start, h.end))
-    ]  # "king" is a word; "by King" or "a King novel" names an author
+        and not (h.fuzzy and tokens[h.start] in english_words())
+    ]  # "king" is a word; "by King" or "a King novel" names an author; "makes" is no "male"
     taken = skip | {i for h in hits for i in range(h.start, h.end)}
     hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
     protected = skip | {i for h in hits for i in range(h.start, h.end)}

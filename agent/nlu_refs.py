@@ -58,13 +58,13 @@ _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
+    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
 )
 DISLIKE_FEEDBACK = _rx(
     r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
 )
 SEEN = _rx(
-    r"^\s*(?:(?:i|we|i've|we've|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
+    r"^\s*(?:(?:i|we|i've|we've|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
 )
 _FIRST_N = _rx(
     r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b(?!\s+(?!ones?\b|picks?\b|results?\b|of\b|on\b|you\b|here\b)[a-z])"
@@ -425,7 +425,10 @@ def _generic_titles(
         out.blank.append((char_start, ref_end))
 
 
-_ASKS_ABOUT = _rx(r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference)\b")
+_ASKS_ABOUT = _rx(
+    r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference|what makes|what about|"
+    r"tell me (?:more )?about|explain)\b"
+)
 _DEFINITE = frozenset(["the", "that", "this"])
 
 
@@ -436,10 +439,12 @@ def _described_shown(
     shown: Sequence[str],
     out: Refs,
 ) -> None:
-    """ "why the navy parka?", "compare the black parka and the green one": in a question
-    about the list, "the" and two or more words found in the title of exactly one shown item
-    name that item (only the shown titles are read, so the cost is the list's length)."""
-    if not shown or not _ASKS_ABOUT.search(text):
+    """ "why the navy parka?", "compare the black parka and the green one", "I already own
+    the grey fleece": in a question about the list or a turn of feedback, "the" and two or
+    more words (or one word and "one": "the pink one") found in the title of exactly one
+    shown item name that item (only the shown titles are read, so the cost is the list's
+    length)."""
+    if not shown or not (_ASKS_ABOUT.search(text) or feedback_kind(text) is not None):
         return
     tokens = [t for t, _, _ in spans]
     titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
@@ -449,14 +454,19 @@ def _described_shown(
         end = at + 1
         while end < len(tokens) and tokens[end].isalpha() and tokens[end] not in _FUNCTION_WORDS:
             end += 1
-        words = set(tokens[at + 1 : end])
-        if len(words) < 2 or out.title_tokens.intersection(range(at + 1, end)):
+        fits: list[str] = []
+        while end > at + 1:  # the longest description that fits ("the red parka looks great")
+            words = set(tokens[at + 1 : end])
+            single = end < len(tokens) and tokens[end] == "one"  # "the pink one"
+            if len(words) >= (1 if single else 2):
+                fits = [i for i, title in titles.items() if words <= title]
+                if fits:
+                    break
+            end -= 1
+        if len(fits) != 1 or out.title_tokens.intersection(range(at + 1, end)):
             continue
         char_start, char_end = spans[at + 1][1], spans[end - 1][2]
         if _covered(out, char_start, char_end):
-            continue
-        fits = [i for i, title in titles.items() if words <= title]
-        if len(fits) != 1:
             continue
         item = fits[0]
         ref = ItemRef(item, _role(text, char_start, item, shown), text[char_start:char_end])

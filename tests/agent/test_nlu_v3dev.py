@@ -104,3 +104,69 @@ def test_unplaced_wish_keeps_its_comparative_or_negation(vocab, text, phrase, qu
 def test_plain_unplaced_wish_is_unchanged(vocab):
     assert read(vocab, "something bleak and slow").unplaced == ("bleak", "slow")
     assert read(vocab, "way too bleak").unplaced == ("bleak",)
+
+
+# -- a shown item named by its description, in a question or in feedback ----------------
+
+
+@pytest.fixture(scope="module")
+def coats() -> Vocabulary:
+    items = pd.DataFrame(
+        {
+            "item_id": ["10", "11", "12", "13", "14"],
+            "title": [
+                "Women's olive field jacket",
+                "Men's grey fleece",
+                "Women's red rain jacket",
+                "Men's black bomber jacket",
+                "Women's black parka",
+            ],
+            "color": ["olive", "gray", "red", "black", "black"],
+            "jacket_type": ["field", "fleece", "rain", "bomber", "parkas"],
+            "item_gender": ["women", "men", "women", "men", "women"],
+        }
+    )
+    return Vocabulary.from_items(items)
+
+
+COATS = ["10", "11", "12", "13", "14"]
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("what makes the olive one right for me?", ["10"]),
+        ("tell me about the bomber jacket", ["13"]),
+        ("is the red one or the olive one warmer", ["12", "10"]),
+    ],
+)
+def test_shown_item_named_by_description_in_a_question(coats, text, refs):
+    p = understand(text, coats, COATS)
+    assert [r.item_id for r in p.refs] == refs
+    assert not p.include  # the description names an item, it is no wish
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "kind"),
+    [
+        ("I have the grey fleece already", "11", "seen"),
+        ("the red rain jacket looks stunning", "12", "like"),
+        ("not keen on the field jacket", "10", "dislike"),
+    ],
+)
+def test_shown_item_named_by_description_in_feedback(coats, text, item, kind):
+    p = understand(text, coats, COATS)
+    assert [(i, k.value) for i, k in p.feedback] == [(item, kind)]
+    assert not p.include
+
+
+def test_description_that_fits_two_shown_items_or_many_is_a_wish(coats):
+    p = understand(text="why is the black one here", vocab=coats, shown=COATS)
+    assert not p.refs  # two black items: no single one is meant
+    p = understand("get rid of the black ones", coats, COATS)
+    assert not p.refs and p.exclude.get("color") == ("black",)
+
+
+def test_common_word_is_no_misspelt_value(coats):
+    assert not understand("what makes these good picks", coats, COATS).include
+    assert understand("a fleese for men", coats, []).include.get("jacket_type") == ("fleece",)
