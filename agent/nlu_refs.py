@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from agent.parse import FeedbackKind, ItemRef, TitleRole
+from agent.nlu_feedback import LIKE_FEEDBACK, THIRD_PERSON_LOVED, FeedbackKind, feedback_kind
+from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
 
 
@@ -41,6 +42,7 @@ _NOUNS = (
 )
 ORDINAL_RX = _rx(
     rf"(?:\b(?:the\s+)?(?P<word>{_ORDINAL_WORDS})(?:\s+(?:{_NOUNS}))?(?:\s+(?:on the list|you (showed|suggested|listed)))?\b"
+    rf"|\bthe\s+(?P<middle>middle)\s+(?:{_NOUNS})\b"
     r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b"
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
@@ -48,23 +50,11 @@ PRONOUN_RX = _rx(
     r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b)))\b"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
     r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
-)
-_THIRD_PERSON_LOVED = _rx(
-    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
-)
-LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
-)
-DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
-)
-SEEN = _rx(
-    r"^\s*(?:(?:i|we|i've|we've|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
 )
 _FIRST_N = _rx(
     r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b(?!\s+(?!ones?\b|picks?\b|results?\b|of\b|on\b|you\b|here\b)[a-z])"
@@ -114,7 +104,14 @@ _FUNCTION_WORDS = frozenset(
         "any",
     ]
 )
-_CLAUSE_SPLIT = re.compile(r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b")
+_CLAUSE_SPLIT = re.compile(
+    r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b"
+    # "loved Emma, couldn't stand Fargo": a comma before a new verdict starts its clause
+    # (not "Fargo and Heat, loved both", whose verdict looks back)
+    r"|,\s*(?=(?:(?:i|we)\s+)?(?:couldn'?t|can'?t|didn'?t|don'?t|never|loved|liked|hated|"
+    r"disliked|enjoyed|adored)\b(?!\s+(?:them\s+)?(?:both|all|each)\b))",
+    re.IGNORECASE,
+)
 _TITLE_CAND = re.compile(
     r"\s*['\"“‘]?((?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to)(?:\s+(?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to|vs\.?))*)"
 )
@@ -147,7 +144,7 @@ def _clause_before(text: str, pos: float) -> str:
 
 def _role(text: str, pos: int, item_id: str, shown: Sequence[str]) -> TitleRole:
     before = _clause_before(text, pos)
-    if _TASTE_BEFORE.search(before) or _THIRD_PERSON_LOVED.search(before):
+    if _TASTE_BEFORE.search(before) or THIRD_PERSON_LOVED.search(before):
         return TitleRole.TASTE
     if _EXCLUDE_BEFORE.search(before):
         return TitleRole.EXCLUDE
@@ -163,24 +160,6 @@ def _clause_at(text: str, pos: float) -> str:
     return text[(starts[-1] if starts else 0) : (ends[0] if ends else len(text))]
 
 
-def feedback_kind(clause: str) -> FeedbackKind | None:
-    """First-person feedback in a clause: seen, disliked or liked (in that precedence); a
-    question whether the user would like it ("why would I like it") reports nothing."""
-    if HYPOTHETICAL_LIKE.search(clause):
-        return None
-    if SEEN.search(clause):
-        return FeedbackKind.SEEN
-    if DISLIKE_FEEDBACK.search(clause):
-        return FeedbackKind.DISLIKE
-    if LIKE_FEEDBACK.search(clause) and not _THIRD_PERSON_LOVED.search(clause + " "):
-        return FeedbackKind.LIKE
-    return None
-
-
-HYPOTHETICAL_LIKE = _rx(
-    r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
-    r"|\b(?:i'?d|i would|we'?d)\s+(?:really\s+)?(?:love|like|enjoy)\s+(?:it\s+)?if\b"
-)
 _FEEDBACK_VERB_BEFORE = _rx(r"\b(?:seen|watched|saw|loved|liked|hated|disliked|enjoyed|adored)\s+$")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?])\s*$")
 _FAVOURITE_AFTER = _rx(
@@ -222,8 +201,12 @@ def find_refs(
         word = (m.group("word") or "").lower()
         if word == "top" and not re.search(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
             continue
+        if m.group("middle") and len(shown) % 2 == 0:
+            continue  # "the middle one" of an even list names no single item
         index = (
-            len(shown)
+            (len(shown) + 1) // 2
+            if m.group("middle")
+            else len(shown)
             if word == "last"
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
@@ -237,6 +220,9 @@ def find_refs(
             out.blank.append(m.span())
     _bare_numbers(text, shown, out)
     shown_set = set(shown)
+    # "why candyman?", "psycho vs the shining": a shown title typed in lower case, in a
+    # question about the list or in feedback, is that item
+    talks_about_list = bool(_ASKS_ABOUT.search(text) or feedback_kind(text) is not None)
     for start, end, ids in vocab.find_titles(tokens):
         phrase = [t for t in tokens[start:end] if t[:1].isalnum()]
         needs_caps = end - start == 1 or all(w in _FUNCTION_WORDS for w in phrase)
@@ -248,6 +234,7 @@ def find_refs(
             needs_caps
             and not (written_as_title(phrase[0], text) or starts_sentence)
             and not _taste_named(text, char_start, char_end, phrase, vocab)
+            and not (shown_set.intersection(ids) and talks_about_list)
         ):
             continue  # "Heat" or "It" count only when written like a title (or liked by name)
         picked, char_end = _by_bracket(ids, vocab, text, char_end)
@@ -298,9 +285,7 @@ def find_refs(
             continue
         kind = feedback_kind(_clause_at(text, pos))
         if kind is not None and (ref.role is not TitleRole.TASTE or kind is FeedbackKind.LIKE):
-            if ref.role is TitleRole.TASTE and _THIRD_PERSON_LOVED.search(
-                _clause_before(text, pos)
-            ):
+            if ref.role is TitleRole.TASTE and THIRD_PERSON_LOVED.search(_clause_before(text, pos)):
                 continue  # "people like me loved X": their taste, not this user's feedback
             out.feedback.append((ref.item_id, kind))
     _pronoun_feedback(text, out)
@@ -412,7 +397,7 @@ def _generic_titles(
         before = _clause_before(text, char_start)
         cued = (
             _TASTE_BEFORE.search(before)
-            or _THIRD_PERSON_LOVED.search(before)
+            or THIRD_PERSON_LOVED.search(before)
             or LIKE_FEEDBACK.search(before)
             or _FAVOURITE_AFTER.match(text, char_end)
         )
@@ -509,7 +494,7 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
         before = text[max(0, word.start() - 80) : word.start()]
         if not (
             _TASTE_BEFORE.search(before)
-            or _THIRD_PERSON_LOVED.search(before)
+            or THIRD_PERSON_LOVED.search(before)
             or re.search(
                 r"\b(i|we)\s+(really\s+)?(loved|liked|enjoyed|adored|hated|saw|watched)\s+['\"“‘]?$",
                 before,

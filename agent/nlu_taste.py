@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.nlu_refs import HYPOTHETICAL_LIKE, Refs
+from agent.nlu_feedback import HYPOTHETICAL_LIKE
+from agent.nlu_refs import Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import MAX_TITLE_WORDS, Vocabulary
 

@@ -170,3 +170,64 @@ def test_description_that_fits_two_shown_items_or_many_is_a_wish(coats):
 def test_common_word_is_no_misspelt_value(coats):
     assert not understand("what makes these good picks", coats, COATS).include
     assert understand("a fleese for men", coats, []).include.get("jacket_type") == ("fleece",)
+
+
+# -- a shown item as a taste reference; "the middle one" ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("something nearer to the second one, tone-wise", "2"),
+        ("maybe a newer version of the last film", "3"),
+        ("same mood as the third pick but funnier", "4"),
+        ("closer to #1 please", "1"),
+    ],
+)
+def test_shown_item_after_a_likeness_frame_is_taste(vocab, text, item):
+    p = read(vocab, text)
+    assert item in p.like_items, p.refs
+
+
+def test_the_middle_one_of_an_odd_list(vocab):
+    p = understand("tell me about the middle one", vocab, ["1", "2", "3", "4", "5"])
+    assert [r.item_id for r in p.refs] == ["3"]
+    p = understand("something like the middle film", vocab, ["5", "4", "3"])
+    assert p.like_items == ("4",)
+    assert not understand("why the middle one", vocab, ["1", "2", "3", "4"]).refs
+    assert not understand("a thriller, nothing too middle of the road", vocab, []).refs
+
+
+# -- feedback worded without "I liked / I hated" --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Heat was great, can't stand GoldenEye though", {("5", "like"), ("2", "dislike")}),
+        ("enjoyed Toy Story, couldn't sit through Star Wars", {("1", "like"), ("4", "dislike")}),
+        ("Star Wars was far too long for my taste", {("4", "dislike")}),
+        ("GoldenEye and Heat, liked them both", {("2", "like"), ("5", "like")}),
+        ("ive already seen the second one", {("2", "seen")}),
+    ],
+)
+def test_feedback_in_other_words(vocab, text, expected):
+    p = read(vocab, text)
+    assert {(i, k.value) for i, k in p.feedback} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("why goldeneye", ["2"]),
+        ("goldeneye or star wars, which is better", ["2", "4"]),
+    ],
+)
+def test_shown_title_in_lower_case_in_a_question(vocab, text, refs):
+    p = read(vocab, text)
+    assert [r.item_id for r in p.refs] == refs
+
+
+def test_lower_case_title_not_shown_stays_a_word(vocab):
+    # "heat" is a title, but not on the list and not written as one: no reference
+    assert not read(vocab, "why is there so much heat in these").refs
