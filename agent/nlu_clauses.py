@@ -148,7 +148,7 @@ _NP_INSIDE = frozenset(
 )
 REMOVAL = frozenset(
     ["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap", "exclude",
-     "eliminate", "nix", "rid", "swap", "replace"]
+     "eliminate", "nix", "rid", "swap", "replace", "switch", "trade", "exchange"]
 )  # fmt: skip
 _REMOVAL_VERBS = frozenset(["stop", "quit"])  # "stop showing X": with an -ing verb after
 _OUT_VERBS = frozenset(["take", "leave", "cut", "rule", "cross", "filter", "weed"])  # "take out X"

@@ -231,3 +231,24 @@ def test_shown_title_in_lower_case_in_a_question(vocab, text, refs):
 def test_lower_case_title_not_shown_stays_a_word(vocab):
     # "heat" is a title, but not on the list and not written as one: no reference
     assert not read(vocab, "why is there so much heat in these").refs
+
+
+# -- "switch / trade / exchange the X for Y": X is turned down -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "out", "wanted"),
+    [
+        ("switch the thrillers for comedies", "Thriller", "Comedy"),
+        ("could you trade the crime films for some sci-fi", "Crime", "Sci-Fi"),
+        ("exchange the dramas for animation please", "Drama", "Animation"),
+    ],
+)
+def test_exchange_verbs_turn_down_the_first_value(vocab, text, out, wanted):
+    p = read(vocab, text)
+    assert out in p.exclude.get("genres", ()) and wanted in p.include.get("genres", ())
+
+
+def test_switch_to_a_value_is_a_wish(vocab):
+    p = read(vocab, "let's switch to comedies")
+    assert p.include.get("genres") == ("Comedy",) and not p.exclude
