@@ -337,10 +337,19 @@ def understand(
     hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
     protected = skip | {i for h in hits for i in range(h.start, h.end)}
     starts = clause_starts(text, spans, protected)
+    numbers = numeric_slots(_blanked(text, found.blank), vocab)
+    # a negation inside a number or fame phrase is that phrase's own ("a not so well known
+    # comedy" wants a comedy): it governs no value after it
+    scoped = [
+        ","
+        if (t in NEG_CUES or t.endswith("n't")) and any(a <= s < b for a, b in numbers.spans)
+        else t
+        for t, (_, s, _) in zip(tokens, spans, strict=True)
+    ]
     for hit in hits:
         acc.used.update(range(hit.start, hit.end))
         low, high = clause_of(hit.start, starts, len(tokens))
-        clause, at, end = tokens[low:high], hit.start - low, hit.end - low
+        clause, at, end = scoped[low:high], hit.start - low, hit.end - low
         if describes_shown(clause, at):
             if rejected_after(tokens, hit.end, starts):
                 for value in hit.values:  # "these are all dramas, not it": fewer of those
@@ -371,7 +380,6 @@ def understand(
                 del acc.exclude[attr]
         if not acc.include[attr]:
             del acc.include[attr]
-    numbers = numeric_slots(_blanked(text, found.blank), vocab)
     for flag in vocab.find_flags(tokens, acc.used | skip):
         acc.used.update(range(flag.start, flag.end))
         low, high = clause_of(flag.start, starts, len(tokens))

@@ -252,3 +252,30 @@ def test_exchange_verbs_turn_down_the_first_value(vocab, text, out, wanted):
 def test_switch_to_a_value_is_a_wish(vocab):
     p = read(vocab, "let's switch to comedies")
     assert p.include.get("genres") == ("Comedy",) and not p.exclude
+
+
+# -- a negation that belongs to a fame phrase; "heard of" --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a not very famous thriller", "some not-so-popular thriller", "not too well known thrillers"],
+)
+def test_negated_fame_phrase_keeps_the_value_wanted(vocab, text):
+    p = read(vocab, text)
+    assert p.include.get("genres") == ("Thriller",) and not p.exclude
+    assert p.popularity is not None and p.popularity.value == "down"
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("a comedy that everybody has heard of", "up"),
+        ("a crime film nobody's heard of", "down"),
+        ("sci-fi that few people have heard of", "down"),
+    ],
+)
+def test_heard_of_is_fame(vocab, text, direction):
+    p = read(vocab, text)
+    assert p.popularity is not None and p.popularity.value == direction
+    assert "heard" not in " ".join(p.unplaced)
