@@ -82,7 +82,8 @@ _PRONOUN_ONLY = re.compile(r"(?i)its?|that|this|that one|this one|the one|th(at|
 _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
-    r"[a-z]+er than|keen|ugly|bought|masterpiece|if it (?:were|was|had|came)|"
+    r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
+    r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length

@@ -293,7 +293,10 @@ def find_refs(
     return out
 
 
-_WEIGHED = _rx(r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus)\b")
+_WEIGHED = _rx(
+    r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|different (?:from|to|than)|differs? from"
+    r"|as (?:good|bad|\w+) as)\b"
+)
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
     r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|please\b|pls\b|then\b))"

@@ -279,3 +279,16 @@ def test_heard_of_is_fame(vocab, text, direction):
     p = read(vocab, text)
     assert p.popularity is not None and p.popularity.value == direction
     assert "heard" not in " ".join(p.unplaced)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in what way is it different from Heat?",
+        "how does this one differ from Heat",
+        "is it as good as Heat",
+    ],
+)
+def test_item_in_focus_weighed_against_a_named_one(vocab, text):
+    p = understand(text, vocab, SHOWN + ["5"], focus="1")
+    assert {r.item_id for r in p.refs} == {"1", "5"}
