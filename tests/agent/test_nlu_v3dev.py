@@ -290,5 +290,5 @@ def test_heard_of_is_fame(vocab, text, direction):
     ],
 )
 def test_item_in_focus_weighed_against_a_named_one(vocab, text):
-    p = understand(text, vocab, SHOWN + ["5"], focus="1")
+    p = understand(text, vocab, [*SHOWN, "5"], focus="1")
     assert {r.item_id for r in p.refs} == {"1", "5"}
