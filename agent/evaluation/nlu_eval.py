@@ -187,7 +187,14 @@ def evaluate_nlu(
             source = str(agent.workspace.manifest.get("source", "") or "")
             domain = domain_of(source)
             mine = [r for r in rows if domain is None or r.get("dataset") == domain]
+            domain_rows = len(mine)
             mine, skipped = unseen_rows(mine, training_texts())
+            if not mine and domain_rows:
+                raise ValueError(
+                    f"every {domain} sentence of {Path(data or DEFAULT_DATA).name} is also a "
+                    "training example (the set was folded into the training file): pass a "
+                    "fresh held-out file with --data"
+                )
             if not mine:
                 raise ValueError(f"no labelled sentences for this workspace's domain ({domain})")
 
