@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DIVERSITY = 0.2
 RELEVANCE_WEIGHT = 1.0
+FACTS_RELEVANCE_WEIGHT = 0.5  # a text wish beside stated facts re-orders what fits them
 POOL_FACTOR = 5
 MIN_POOL = 50
 FILTER_SCAN_LIMIT = 20_000
@@ -120,6 +121,7 @@ def recommend_for_user(
     band = popularity_band(ranker, popularity) if ranker is not None and popularity else None
 
     relevance: dict[str, float] = {}
+    text_weight = RELEVANCE_WEIGHT
     banded: list[str] = []
     if band and not text:  # "a hidden gem": rank the band (within the filters), not the top
         banded = [i for i in band_order(ranker, popularity) if i not in banned]
@@ -132,6 +134,32 @@ def recommend_for_user(
         hits = workspace.catalog.search(text, k=pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
         relevance = {h.item_id: float(h.score) for h in hits}
+        if ranker is not None and (filters or band):
+            # Facts were stated: the text wish re-orders the items that fit them, it does not
+            # replace them. The ranker's best fitting items join the closest ones in meaning,
+            # so a phrase the parser could not place ("close-ish", a misheard title) weighs
+            # on the order instead of swapping the list for whatever matches its words.
+            extra = _fitting_best(
+                workspace,
+                ranker,
+                user_id,
+                filters,
+                popularity,
+                banned,
+                relevance,
+                pool,
+                user_attributes=user_attributes,
+                liked=[i for i in liked if ranker.known_item(i)],
+                disliked=[i for i in disliked if ranker.known_item(i)],
+                popularity_weight=popularity_weight,
+                without=without,
+            )
+            text_weight = FACTS_RELEVANCE_WEIGHT
+            if extra:
+                vectors = np.asarray(workspace.catalog.embeddings(extra), dtype=float)
+                query_vec = np.asarray(workspace.catalog.query_vector(text), dtype=float)
+                relevance.update(zip(extra, (vectors @ query_vec).tolist(), strict=True))
+                candidates += extra
     elif ranker is None:
         hits = workspace.catalog.browse(pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
@@ -193,7 +221,7 @@ def recommend_for_user(
             kept = {s.item_id for s in ranked}
             offsets = {c: float(b) for c, b in zip(known, boost, strict=True) if c in kept}
             candidates = [s.item_id for s in ranked]
-        scored = _with_relevance(ranked, relevance, offsets)
+        scored = _with_relevance(ranked, relevance, offsets, text_weight)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
     chosen = _diversify(workspace, scored[:pool], k, diversity)
@@ -215,7 +243,9 @@ def recommend_for_user(
             popularity_weight=popularity_weight,
             universe=tuple(candidates) if (text or filters or band or offsets) else None,
             banned=frozenset(banned),
-            offsets=_merged(_relevance_offsets([c for c, _, _ in scored], relevance), offsets),
+            offsets=_merged(
+                _relevance_offsets([c for c, _, _ in scored], relevance, text_weight), offsets
+            ),
             without=tuple(without),
             query=_wish_text(workspace, text, anchors if offsets else []),
         )
@@ -225,6 +255,34 @@ def recommend_for_user(
         reasons = counterfactual_reasons(workspace, out.scope, [r.item_id for r in out], k)
         out[:] = [replace(r, counterfactual=reasons.get(r.item_id)) for r in out]
     return out
+
+
+def _fitting_best(
+    workspace: Workspace,
+    ranker: Any,
+    user_id: str | None,
+    filters: dict[str, Any] | None,
+    popularity: str | None,
+    banned: set[str],
+    taken: Mapping[str, float],
+    n: int,
+    **scoring: Any,
+) -> list[str]:
+    """The ranker's `n` best items that fit the filters (and the popularity band), leaving
+    out banned items and those in `taken`: what the list would hold without a text wish."""
+    if popularity:
+        fitting = [i for i in band_order(ranker, popularity) if i not in banned]
+        if filters and fitting:
+            allowed = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters))
+            fitting = [i for i in fitting if i in allowed]
+    else:
+        fitting = workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters, exclude=banned)
+    index = ranker.item_index
+    fitting = [i for i in fitting if i in index and i not in taken]
+    if not fitting:
+        return []
+    best = ranker.score(user_id, fitting, limit=n, **scoring)
+    return [s.item_id for s in best]
 
 
 POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
@@ -285,8 +343,11 @@ def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
     return cached[popularity]
 
 
-def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> dict[str, float]:
-    """What the query's relevance adds to each ranked item's score (standardised over them)."""
+def _relevance_offsets(
+    ids: Sequence[str], relevance: Mapping[str, float], weight: float = RELEVANCE_WEIGHT
+) -> dict[str, float]:
+    """What the query's relevance adds to each ranked item's score: standardised over them,
+    times `weight`."""
     if not relevance:
         return {}
     values = np.array([relevance.get(i, 0.0) for i in ids], dtype=float)
@@ -294,9 +355,7 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     if spread <= 0:
         return {}
     centre = float(values.mean())
-    return {
-        i: RELEVANCE_WEIGHT * (float(v) - centre) / spread for i, v in zip(ids, values, strict=True)
-    }
+    return {i: weight * (float(v) - centre) / spread for i, v in zip(ids, values, strict=True)}
 
 
 LIKENESS_WEIGHT = 2.0
@@ -356,12 +415,15 @@ def _ranker_or_none(workspace: Workspace) -> Any:
 
 
 def _with_relevance(
-    ranked: list[Any], relevance: Mapping[str, float], likeness: Mapping[str, float] | None = None
+    ranked: list[Any],
+    relevance: Mapping[str, float],
+    likeness: Mapping[str, float] | None = None,
+    weight: float = RELEVANCE_WEIGHT,
 ) -> list[tuple[str, float, dict[str, float]]]:
     """Ranker scores plus the standardised query relevance (when there was a query) and the
     taste references' likeness offsets (when there were any)."""
     out = []
-    offsets = _relevance_offsets([s.item_id for s in ranked], relevance)
+    offsets = _relevance_offsets([s.item_id for s in ranked], relevance, weight)
     for s in ranked:
         comp = dict(s.components)
         score = float(s.score)
