@@ -18,6 +18,7 @@ items were absent from the user's history, so anyone can check such a reason.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -136,23 +137,11 @@ def recommend_for_user(
         relevance = {h.item_id: float(h.score) for h in hits}
         if ranker is not None and (filters or band):
             # Facts were stated: the text wish re-orders the items that fit them, it does not
-            # replace them. The ranker's best fitting items join the closest ones in meaning,
+            # replace them. The most engaged-with fitting items join the closest in meaning,
             # so a phrase the parser could not place ("close-ish", a misheard title) weighs
             # on the order instead of swapping the list for whatever matches its words.
             extra = _fitting_best(
-                workspace,
-                ranker,
-                user_id,
-                filters,
-                popularity,
-                banned,
-                relevance,
-                pool,
-                user_attributes=user_attributes,
-                liked=[i for i in liked if ranker.known_item(i)],
-                disliked=[i for i in disliked if ranker.known_item(i)],
-                popularity_weight=popularity_weight,
-                without=without,
+                workspace, ranker, filters, popularity, banned.union(relevance), pool
             )
             text_weight = FACTS_RELEVANCE_WEIGHT
             if extra:
@@ -260,29 +249,67 @@ def recommend_for_user(
 def _fitting_best(
     workspace: Workspace,
     ranker: Any,
-    user_id: str | None,
     filters: dict[str, Any] | None,
     popularity: str | None,
-    banned: set[str],
-    taken: Mapping[str, float],
+    gone: Collection[str],
     n: int,
-    **scoring: Any,
 ) -> list[str]:
-    """The ranker's `n` best items that fit the filters (and the popularity band), leaving
-    out banned items and those in `taken`: what the list would hold without a text wish."""
-    if popularity:
-        fitting = [i for i in band_order(ranker, popularity) if i not in banned]
-        if filters and fitting:
-            allowed = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters))
-            fitting = [i for i in fitting if i in allowed]
-    else:
-        fitting = workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters, exclude=banned)
-    index = ranker.item_index
-    fitting = [i for i in fitting if i in index and i not in taken]
-    if not fitting:
-        return []
-    best = ranker.score(user_id, fitting, limit=n, **scoring)
-    return [s.item_id for s in best]
+    """The `n` most engaged-with items that fit the filters (and the popularity band), none
+    of `gone`: the stated facts' own best guesses, for the ranker to order beside a text
+    wish's hits. Walks the engagement order only until `n` fit (a few hundred steps unless
+    the facts are very narrow; then the fitting items are few and sorted directly)."""
+    fitting = None
+    if filters:
+        fitting = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters, exclude=gone))
+    band = popularity_band(ranker, popularity) if popularity else None
+    order = _engagement_ids(ranker)
+    if fitting is not None and len(fitting) <= 4 * n:  # narrow facts: sort the few directly
+        rank = _engagement_rank(ranker)
+        few = [i for i in fitting if i in rank and (band is None or i in band)]
+        return sorted(few, key=rank.__getitem__)[:n]
+    out: list[str] = []
+    for item_id in order:
+        if (
+            (fitting is None or item_id in fitting)
+            and (band is None or item_id in band)
+            and item_id not in gone
+        ):
+            out.append(item_id)
+            if len(out) >= n:
+                break
+    return out
+
+
+_ORDERS: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _engagement(ranker: Any) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The ranker's item ids, most logged engagement first, and each id's place in that
+    order (cached per ranker)."""
+    try:
+        cached = _ORDERS.get(ranker)
+    except TypeError:
+        cached = None
+    if cached is None:
+        ids = [str(i) for i in ranker.item_ids]
+        counts = np.asarray(getattr(ranker, "item_counts", ()), dtype=float)
+        if len(counts) != len(ids):
+            counts = np.zeros(len(ids))
+        order = tuple(ids[i] for i in np.argsort(-counts, kind="stable"))
+        cached = (order, {item_id: place for place, item_id in enumerate(order)})
+        with contextlib.suppress(TypeError):  # not weak-referenceable: computed each time
+            _ORDERS[ranker] = cached
+    return cached
+
+
+def _engagement_ids(ranker: Any) -> tuple[str, ...]:
+    return _engagement(ranker)[0]
+
+
+def _engagement_rank(ranker: Any) -> dict[str, int]:
+    return _engagement(ranker)[1]
 
 
 POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
