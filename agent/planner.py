@@ -180,13 +180,17 @@ class RulePlanner(RecommendingMixin):
             return parse
         bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
         pointing = _only_points(parse)
+        one_item = len({r.item_id for r in parse.refs}) == 1
         if (
-            rules[0] in (Intent.RECOMMEND, Intent.REFINE, Intent.FEEDBACK)
+            (
+                rules[0] in (Intent.RECOMMEND, Intent.REFINE, Intent.FEEDBACK)
+                or (rules[0] is Intent.COMPARE and one_item)
+            )
             and bare_title
             and pointing
         ):
             # "the second one" alone: the user points at (or picks) an item on screen; tell
-            # them about it rather than replace the list.
+            # them about it rather than replace the list (a comparison needs two items).
             rules = [Intent.WHY, *[i for i in rules if i is not Intent.WHY]]
         elif rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
             first = parse.refs[0] if parse.refs else None  # "Toy Story": picks like it
