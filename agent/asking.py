@@ -32,19 +32,31 @@ def splitting_question(
     cons = ctx.state.constraints
     best: tuple[float, str] | None = None
     for name, attr in vocab.categorical.items():
-        if name in cons.include:
-            continue
+        wanted = set(cons.include.get(name, ()))
+        if wanted and not attr.multi:
+            continue  # one value per item, and it is known
+        # A multi-valued attribute (genres) still splits the pool after one value is known:
+        # "drama" leaves crime dramas, romantic dramas, war dramas...
+        said = wanted | set(cons.exclude.get(name, ()))
         counts: dict[str, int] = {}
         for item_id in ids:
             for value in table.values_of(item_id, name):
-                if value in attr.counts and value.lower() != "unknown":
+                if value in attr.counts and value.lower() != "unknown" and value not in said:
                     counts[value] = counts.get(value, 0) + 1
         if len(counts) < 2:
             continue
         entropy = _entropy(list(counts.values()))
         top = [v for v, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:5]]
         label = attr.name.removesuffix("s") if attr.multi else attr.name
-        question = f"Which {label} are you in the mood for — {', '.join(top[:-1])} or {top[-1]}?"
+        if wanted:
+            question = (
+                f"Any particular kind of {' and '.join(sorted(wanted)).lower()} — "
+                f"{', '.join(top[:-1])} or {top[-1]}?"
+            )
+        else:
+            question = (
+                f"Which {label} are you in the mood for — {', '.join(top[:-1])} or {top[-1]}?"
+            )
         if best is None or entropy > best[0]:
             best = (entropy, question)
     for name, info in vocab.numeric.items():

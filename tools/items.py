@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
 KEY_ATTRIBUTES = 4
 MAX_WITHOUT = 200  # items a counterfactual check may remove from the history at once
+# The ranker's popularity weight under a stated popularity wish: the wish replaces the
+# popularity prior (no push towards the best known items of the tail or the middle).
+WISH_WEIGHTS = {"less_known": 0.0, "middle_known": 0.0}
 STRANGER_PRIOR = 2.0  # a stranger's popularity weight, as a multiple of the ranker's own
 
 
@@ -222,7 +225,11 @@ def _ranked(
         "anchors": list(ctx.user.anchors),  # "like X": X's look-alikes on the catalog's attributes
     }
     stranger = stranger_popularity_weight(ctx)
-    if stranger is not None:
+    if popularity in WISH_WEIGHTS:
+        # A stated popularity wish replaces the popularity prior: "less known" must not
+        # rank the band by how well known its items are.
+        kwargs["popularity_weight"] = WISH_WEIGHTS[popularity]
+    elif stranger is not None:
         kwargs["popularity_weight"] = stranger
     try:
         ranked = recommend_for_user(ctx.workspace, ctx.user.user_id, **kwargs)

@@ -18,6 +18,7 @@ items were absent from the user's history, so anyone can check such a reason.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DIVERSITY = 0.2
 RELEVANCE_WEIGHT = 1.0
+FACTS_RELEVANCE_WEIGHT = 0.5  # a text wish beside stated facts re-orders what fits them
 POOL_FACTOR = 5
 MIN_POOL = 50
 FILTER_SCAN_LIMIT = 20_000
@@ -120,6 +122,7 @@ def recommend_for_user(
     band = popularity_band(ranker, popularity) if ranker is not None and popularity else None
 
     relevance: dict[str, float] = {}
+    text_weight = RELEVANCE_WEIGHT
     banded: list[str] = []
     if band and not text:  # "a hidden gem": rank the band (within the filters), not the top
         banded = [i for i in band_order(ranker, popularity) if i not in banned]
@@ -132,6 +135,20 @@ def recommend_for_user(
         hits = workspace.catalog.search(text, k=pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
         relevance = {h.item_id: float(h.score) for h in hits}
+        if ranker is not None and (filters or band):
+            # Facts were stated: the text wish re-orders the items that fit them, it does not
+            # replace them. The most engaged-with fitting items join the closest in meaning,
+            # so a phrase the parser could not place ("close-ish", a misheard title) weighs
+            # on the order instead of swapping the list for whatever matches its words.
+            extra = _fitting_best(
+                workspace, ranker, filters, popularity, banned.union(relevance), pool
+            )
+            text_weight = FACTS_RELEVANCE_WEIGHT
+            if extra:
+                vectors = np.asarray(workspace.catalog.embeddings(extra), dtype=float)
+                query_vec = np.asarray(workspace.catalog.query_vector(text), dtype=float)
+                relevance.update(zip(extra, (vectors @ query_vec).tolist(), strict=True))
+                candidates += extra
     elif ranker is None:
         hits = workspace.catalog.browse(pool, where=filters or None, exclude=banned)
         candidates = [h.item_id for h in hits]
@@ -193,7 +210,7 @@ def recommend_for_user(
             kept = {s.item_id for s in ranked}
             offsets = {c: float(b) for c, b in zip(known, boost, strict=True) if c in kept}
             candidates = [s.item_id for s in ranked]
-        scored = _with_relevance(ranked, relevance, offsets)
+        scored = _with_relevance(ranked, relevance, offsets, text_weight)
     # Diversity only re-orders the head: past a few times k, items can't make the cut anyway,
     # and MMR over every filtered candidate would cost a second per turn on a large catalog.
     chosen = _diversify(workspace, scored[:pool], k, diversity)
@@ -215,7 +232,9 @@ def recommend_for_user(
             popularity_weight=popularity_weight,
             universe=tuple(candidates) if (text or filters or band or offsets) else None,
             banned=frozenset(banned),
-            offsets=_merged(_relevance_offsets([c for c, _, _ in scored], relevance), offsets),
+            offsets=_merged(
+                _relevance_offsets([c for c, _, _ in scored], relevance, text_weight), offsets
+            ),
             without=tuple(without),
             query=_wish_text(workspace, text, anchors if offsets else []),
         )
@@ -225,6 +244,72 @@ def recommend_for_user(
         reasons = counterfactual_reasons(workspace, out.scope, [r.item_id for r in out], k)
         out[:] = [replace(r, counterfactual=reasons.get(r.item_id)) for r in out]
     return out
+
+
+def _fitting_best(
+    workspace: Workspace,
+    ranker: Any,
+    filters: dict[str, Any] | None,
+    popularity: str | None,
+    gone: Collection[str],
+    n: int,
+) -> list[str]:
+    """The `n` most engaged-with items that fit the filters (and the popularity band), none
+    of `gone`: the stated facts' own best guesses, for the ranker to order beside a text
+    wish's hits. Walks the engagement order only until `n` fit (a few hundred steps unless
+    the facts are very narrow; then the fitting items are few and sorted directly)."""
+    fitting = None
+    if filters:
+        fitting = set(workspace.catalog.filter_ids(FILTER_SCAN_LIMIT, where=filters, exclude=gone))
+    band = popularity_band(ranker, popularity) if popularity else None
+    order = _engagement_ids(ranker)
+    if fitting is not None and len(fitting) <= 4 * n:  # narrow facts: sort the few directly
+        rank = _engagement_rank(ranker)
+        few = [i for i in fitting if i in rank and (band is None or i in band)]
+        return sorted(few, key=rank.__getitem__)[:n]
+    out: list[str] = []
+    for item_id in order:
+        if (
+            (fitting is None or item_id in fitting)
+            and (band is None or item_id in band)
+            and item_id not in gone
+        ):
+            out.append(item_id)
+            if len(out) >= n:
+                break
+    return out
+
+
+_ORDERS: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _engagement(ranker: Any) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The ranker's item ids, most logged engagement first, and each id's place in that
+    order (cached per ranker)."""
+    try:
+        cached = _ORDERS.get(ranker)
+    except TypeError:
+        cached = None
+    if cached is None:
+        ids = [str(i) for i in ranker.item_ids]
+        counts = np.asarray(getattr(ranker, "item_counts", ()), dtype=float)
+        if len(counts) != len(ids):
+            counts = np.zeros(len(ids))
+        order = tuple(ids[i] for i in np.argsort(-counts, kind="stable"))
+        cached = (order, {item_id: place for place, item_id in enumerate(order)})
+        with contextlib.suppress(TypeError):  # not weak-referenceable: computed each time
+            _ORDERS[ranker] = cached
+    return cached
+
+
+def _engagement_ids(ranker: Any) -> tuple[str, ...]:
+    return _engagement(ranker)[0]
+
+
+def _engagement_rank(ranker: Any) -> dict[str, int]:
+    return _engagement(ranker)[1]
 
 
 POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
@@ -285,8 +370,11 @@ def popularity_band(ranker: Any, popularity: str) -> frozenset[str]:
     return cached[popularity]
 
 
-def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> dict[str, float]:
-    """What the query's relevance adds to each ranked item's score (standardised over them)."""
+def _relevance_offsets(
+    ids: Sequence[str], relevance: Mapping[str, float], weight: float = RELEVANCE_WEIGHT
+) -> dict[str, float]:
+    """What the query's relevance adds to each ranked item's score: standardised over them,
+    times `weight`."""
     if not relevance:
         return {}
     values = np.array([relevance.get(i, 0.0) for i in ids], dtype=float)
@@ -294,9 +382,7 @@ def _relevance_offsets(ids: Sequence[str], relevance: Mapping[str, float]) -> di
     if spread <= 0:
         return {}
     centre = float(values.mean())
-    return {
-        i: RELEVANCE_WEIGHT * (float(v) - centre) / spread for i, v in zip(ids, values, strict=True)
-    }
+    return {i: weight * (float(v) - centre) / spread for i, v in zip(ids, values, strict=True)}
 
 
 LIKENESS_WEIGHT = 2.0
@@ -356,12 +442,15 @@ def _ranker_or_none(workspace: Workspace) -> Any:
 
 
 def _with_relevance(
-    ranked: list[Any], relevance: Mapping[str, float], likeness: Mapping[str, float] | None = None
+    ranked: list[Any],
+    relevance: Mapping[str, float],
+    likeness: Mapping[str, float] | None = None,
+    weight: float = RELEVANCE_WEIGHT,
 ) -> list[tuple[str, float, dict[str, float]]]:
     """Ranker scores plus the standardised query relevance (when there was a query) and the
     taste references' likeness offsets (when there were any)."""
     out = []
-    offsets = _relevance_offsets([s.item_id for s in ranked], relevance)
+    offsets = _relevance_offsets([s.item_id for s in ranked], relevance, weight)
     for s in ranked:
         comp = dict(s.components)
         score = float(s.score)

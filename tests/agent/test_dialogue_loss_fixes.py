@@ -169,3 +169,47 @@ def test_the_grounding_facts_keep_items_apart_that_differ_only_by_their_bracket(
     assert styled is not plain
     assert facts.item("Men's gray jacket (style 2)") is styled
     assert facts.item("Sabrina (1954)") is not facts.item("Sabrina (1995)")
+
+
+@pytest.mark.parametrize(
+    ("popularity", "expected"),
+    [(None, "stranger"), ("less_known", 0.0), ("middle_known", 0.0), ("well_known", "stranger")],
+)
+def test_a_stated_popularity_wish_replaces_the_strangers_popularity_prior(
+    monkeypatch, popularity, expected
+):
+    """ "A hidden gem": the ranker must not order the long tail by how well known its items
+    are (the stranger's popularity prior would put the tail's best known first); a wish for
+    well-known items keeps the prior, which agrees with it."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    import tools.recommending as recommending
+    from tools.items import STRANGER_PRIOR, recommend
+    from tools.recommending import RankedList
+    from tools.schemas import ToolContext, UserContext
+
+    class Shop:  # weak-referenceable, as the item-table cache needs
+        dataset = SimpleNamespace(
+            items=pd.DataFrame({"item_id": ["a", "b"], "title": ["A", "B"], "genre": ["x", "y"]})
+        )
+        ranker = SimpleNamespace(
+            weights=SimpleNamespace(popularity=0.25), known_user=lambda user: False
+        )
+        catalog = SimpleNamespace(parse_filters=lambda where: where)
+
+        def has_step(self, step: str) -> bool:
+            return True
+
+    seen: dict = {}
+
+    def fake(workspace, user_id, **kwargs):
+        seen.update(kwargs)
+        return RankedList()
+
+    monkeypatch.setattr(recommending, "recommend_for_user", fake)
+    recommend(ToolContext(workspace=Shop(), user=UserContext()), k=5, popularity=popularity)
+    want = STRANGER_PRIOR * 0.25 if expected == "stranger" else expected
+    assert seen["popularity_weight"] == pytest.approx(want)
+    assert seen["popularity"] == popularity

@@ -271,3 +271,24 @@ def test_a_counterfactual_names_the_taste_reference_as_the_wish(ws):
         else:  # anyone can check it: ranked again in the same scope without those signals
             again = rank_without(ws.ranker, scope, rec.item_id, reason["without"])
             assert again == reason["rank_without"] > 5
+
+
+def test_a_text_wish_beside_stated_facts_reorders_what_fits_them(ws, world):
+    """Words the parser could not place ("close ish") beside a stated fact weigh on the order
+    of the fitting items; they do not swap the list for whatever matches their words. A
+    real wish in words still brings its items up."""
+    price = dict(zip(world.dataset.items["item_id"], world.dataset.items["price"], strict=True))
+    facts = {"price": {"max": 30}}
+    opts = {"k": 10, "filters": facts, "diversity": 0.0, "counterfactuals": False}
+    plain = {r.item_id for r in recommend_for_user(ws, None, **opts)}
+    filler = recommend_for_user(ws, None, query="close ish", **opts)
+    assert all(price[r.item_id] <= 30 for r in filler)
+    assert all("relevance" in r.components for r in filler)
+    assert len(plain & {r.item_id for r in filler}) >= 5  # was 3 when hits alone competed
+    horror = recommend_for_user(ws, None, query="terrifying haunted horror", **opts)
+    genres = _genres(world, horror)
+    assert genres[0] == "horror"
+    assert (
+        genres.count("horror")
+        >= _genres(world, recommend_for_user(ws, None, **opts)).count("horror") + 3
+    )
