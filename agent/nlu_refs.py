@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from agent.nlu_clauses import REMOVAL
+from agent.nlu_described import WEIGHS, shown_descriptions
 from agent.nlu_feedback import LIKE_FEEDBACK, THIRD_PERSON_LOVED, FeedbackKind, feedback_kind
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
@@ -417,7 +419,6 @@ _ASKS_ABOUT = _rx(
     r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference|what makes|what about|"
     r"tell me (?:more )?about|explain)\b"
 )
-_DEFINITE = frozenset(["the", "that", "this"])
 
 
 def _described_shown(
@@ -428,38 +429,32 @@ def _described_shown(
     out: Refs,
 ) -> None:
     """ "why the navy parka?", "compare the black parka and the green one", "I already own
-    the grey fleece": in a question about the list or a turn of feedback, "the" and two or
-    more words (or one word and "one": "the pink one") found in the title of exactly one
-    shown item name that item (only the shown titles are read, so the cost is the list's
-    length)."""
-    if not shown or not (_ASKS_ABOUT.search(text) or feedback_kind(text) is not None):
+    the grey fleece": words of one shown item's title name that item
+    (`agent.nlu_described.shown_descriptions`)."""
+    if not shown:
         return
     tokens = [t for t, _, _ in spans]
     titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
-    for at, token in enumerate(tokens):
-        if token not in _DEFINITE:
+
+    def is_value(word: str) -> bool:
+        return bool(vocab.find_values([word], fuzzy=False))
+
+    for first, end, item in shown_descriptions(
+        tokens,
+        titles,
+        is_value=is_value,
+        function_words=_FUNCTION_WORDS,
+        weighs=bool(WEIGHS.search(text)),
+        removal=REMOVAL,
+    ):
+        if out.title_tokens.intersection(range(first, end)):
             continue
-        end = at + 1
-        while end < len(tokens) and tokens[end].isalpha() and tokens[end] not in _FUNCTION_WORDS:
-            end += 1
-        fits: list[str] = []
-        while end > at + 1:  # the longest description that fits ("the red parka looks great")
-            words = set(tokens[at + 1 : end])
-            single = end < len(tokens) and tokens[end] == "one"  # "the pink one"
-            if len(words) >= (1 if single else 2):
-                fits = [i for i, title in titles.items() if words <= title]
-                if fits:
-                    break
-            end -= 1
-        if len(fits) != 1 or out.title_tokens.intersection(range(at + 1, end)):
-            continue
-        char_start, char_end = spans[at + 1][1], spans[end - 1][2]
+        char_start, char_end = spans[first][1], spans[end - 1][2]
         if _covered(out, char_start, char_end):
             continue
-        item = fits[0]
         ref = ItemRef(item, _role(text, char_start, item, shown), text[char_start:char_end])
         out.refs.append((char_start, ref))
-        out.title_tokens.update(range(at + 1, end))
+        out.title_tokens.update(range(first, end))
         out.blank.append((char_start, char_end))
 
 

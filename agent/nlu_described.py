@@ -1,0 +1,85 @@
+"""A shown item named by words of its own title: "why the navy parka?", "the parka or the
+bomber?", "blue parka vs green parka", "more like the trench".
+
+Split from `agent.nlu_refs` (kept under the module size limit). Only the titles of the list
+just shown are read, so the cost is the list's length; a phrase names an item only when its
+words fit the title of exactly one shown item. Which phrases may be read this way is driven
+by the catalog: a single word counts when it is an attribute value ("the parka", "the pink"),
+and a phrase without "the" only when every word is a value and the turn weighs items
+("red parka or gray parka").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+__all__ = ["DEFINITE", "WEIGHS", "shown_descriptions"]
+
+DEFINITE = frozenset(["the", "that", "this"])
+# a turn that weighs one item against another ("vs", "or", "than", "between", "against")
+WEIGHS = re.compile(r"\b(?:vs\.?|versus|or|than|between|against|compare[ds]?)\b", re.IGNORECASE)
+
+
+def shown_descriptions(
+    tokens: Sequence[str],
+    titles: Mapping[str, Collection[str]],
+    *,
+    is_value: Callable[[str], bool],
+    function_words: Collection[str],
+    weighs: bool,
+    removal: Collection[str] = (),
+) -> list[tuple[int, int, str]]:
+    """(first token, end token, item id) of each phrase that names one shown item.
+
+    After "the" / "that" / "this": the longest run of words found in one shown title, of two
+    or more words, or one word followed by "one" ("the pink one"), or one attribute value
+    ("the parka"). Without a determiner (only when `weighs`): two or more words, each an
+    attribute value ("blue parka vs green parka"). After a `removal` verb ("swap the bomber for a fleece",
+    "drop the pink one") the words stay a wish about values, as before."""
+    found: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for at, token in enumerate(tokens):
+        bad = at in taken or not token.isalpha() or token in function_words
+        if bad and token not in DEFINITE:
+            continue
+        bare = token not in DEFINITE
+        if bare and (not weighs or (at > 0 and tokens[at - 1] in DEFINITE)):
+            continue
+        if at > 0 and tokens[at - 1] in removal:
+            continue
+        first = at if bare else at + 1
+        end = first
+        while (
+            end < len(tokens)
+            and tokens[end].isalpha()
+            and tokens[end] not in function_words
+            and tokens[end] != "one"
+        ):
+            end += 1
+        while end > first:  # the longest description that fits ("the red parka looks great")
+            words = tokens[first:end]
+            fits = [i for i, title in titles.items() if set(words) <= set(title)]
+            if len(fits) == 1 and _enough(words, tokens, end, bare, is_value):
+                found.append((first, end, fits[0]))
+                taken.update(range(first, end))
+                break
+            end -= 1
+    return found
+
+
+def _enough(
+    words: Sequence[str],
+    tokens: Sequence[str],
+    end: int,
+    bare: bool,
+    is_value: Callable[[str], bool],
+) -> bool:
+    if end < len(tokens) and tokens[end] == "ones":
+        return False  # "without the black ones": a kind of item, not one of them
+    if bare:
+        return len(words) >= 2 and all(is_value(w) for w in words)
+    if len(words) >= 2:
+        return True
+    single_one = end < len(tokens) and tokens[end] == "one"  # "the pink one"
+    return single_one or is_value(words[0])
