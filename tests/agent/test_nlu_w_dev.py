@@ -97,3 +97,42 @@ def test_bare_descriptions_weighed_against_each_other(coats, text, refs):
 def test_bare_description_in_a_fresh_request_is_a_wish(coats):
     p = understand("a green parka or a brown trench for winter", coats, [])
     assert not p.refs and set(p.include["jacket_type"]) == {"parkas", "trench"}
+
+
+# -- a verdict after "is / was" on a named or shown item is feedback --------------------
+
+
+@pytest.fixture(scope="module")
+def films() -> Vocabulary:
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "4"],
+            "title": ["Fargo (1996)", "Heat (1995)", "Vertigo (1958)", "Jumanji (1995)"],
+            "year": [1996.0, 1995.0, 1958.0, 1995.0],
+            "genres": ["Crime|Drama", "Action|Crime", "Mystery|Thriller", "Adventure|Children's"],
+        }
+    )
+    return Vocabulary.from_items(items)
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "kind"),
+    [
+        ("Vertigo was outstanding, honestly", "3", "like"),
+        ("Jumanji is a real gem", "4", "like"),
+        ("Fargo = superb film", "1", "like"),
+        ("the second one is exactly my taste", "2", "like"),
+        ("Heat was tedious from start to end", "2", "dislike"),
+        ("Jumanji is a total snooze", "4", "dislike"),
+        ("the third one just wasn't for me", "3", "dislike"),
+        ("could not get through Fargo", "1", "dislike"),
+    ],
+)
+def test_verdict_on_an_item_is_feedback(films, text, item, kind):
+    p = understand(text, films, ["1", "2", "3", "4"])
+    assert [(i, k.value) for i, k in p.feedback] == [(item, kind)]
+
+
+def test_verdict_words_in_a_wish_or_a_question_are_no_feedback(films):
+    assert not understand("is Heat better than Fargo?", films, ["1", "2"]).feedback
+    assert not understand("something as outstanding as Vertigo", films, []).feedback
