@@ -85,6 +85,12 @@ _ABOUT_AN_ITEM = re.compile(
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
     r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
+    # a hypothetical or a question whose subject is the item: "if this one were ...", "if I
+    # rated that ...", "would this one still show up", "what's it doing here", "what makes this"
+    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:\w+\s+)?)?"
+    r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
+    r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat makes (?:this|that|it)\b|\bhow did you\b"
+    r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
 _ANY_WORDS = frozenset({"any", "whatever", "all"})

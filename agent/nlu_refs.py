@@ -49,7 +49,7 @@ ORDINAL_RX = _rx(
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b)))\b"
+    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b)))\b"
 )
 _TASTE_BEFORE = _rx(
     r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
@@ -297,7 +297,8 @@ def find_refs(
 
 _WEIGHED = _rx(
     r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|different (?:from|to|than)|differs? from"
-    r"|as (?:good|bad|\w+) as)\b"
+    r"|as (?:good|bad|\w+) as|(?:\w+er|more \w+)(?:\s+(?!than\b)\w+){1,4}\s+than"
+    r"|(?:this|that|it)(?:\s+one)?\s+or|or\s+(?:this|that|it)(?:\s+one)?)\b"
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"

@@ -136,3 +136,27 @@ def test_verdict_on_an_item_is_feedback(films, text, item, kind):
 def test_verdict_words_in_a_wish_or_a_question_are_no_feedback(films):
     assert not understand("is Heat better than Fargo?", films, ["1", "2"]).feedback
     assert not understand("something as outstanding as Vertigo", films, []).feedback
+
+
+# -- "this one" / "that" as the subject of a hypothetical or a weighing is the focus item ---
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("if this one had come out in colour, would I rate it higher?", ["2"]),
+        ("say I gave that one two stars, what then", ["2"]),
+        ("would this one still top the list if I were a teenager", ["2"]),
+        ("what's this one doing here at all", ["2"]),
+        ("is this one a safer pick for me than Vertigo?", ["2", "3"]),
+        ("this or Jumanji, quick", ["2", "4"]),
+    ],
+)
+def test_pronoun_as_subject_points_at_the_focus(films, text, refs):
+    p = understand(text, films, ["1", "2", "3", "4"], focus="2")
+    assert sorted(r.item_id for r in p.refs) == refs
+
+
+def test_pronoun_in_a_conditional_wish_is_not_the_focus(films):
+    p = understand("it would be great if it were a thriller", films, ["1", "2"], focus="2")
+    assert not p.refs
