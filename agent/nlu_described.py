@@ -83,3 +83,34 @@ def _enough(
         return True
     single_one = end < len(tokens) and tokens[end] == "one"  # "the pink one"
     return single_one or is_value(words[0])
+
+
+_COUNTED = re.compile(
+    r"\b(?:the\s+)?(?P<end>first|top|last|bottom)\s+(?P<n>two|three|four|2|3|4)\b"
+    r"(?:\s+(?P<next>[a-z]+))?",
+    re.IGNORECASE,
+)
+_COUNT = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+_ITEM_NOUNS = frozenset(["movies", "films", "flicks", "jackets", "coats", "titles", "items"])
+
+
+def counted_positions(
+    text: str, listed: int, *, is_value: Callable[[str], bool]
+) -> list[tuple[int, int, list[int]]]:
+    """(start, end, 0-based list positions) of "the first two", "the last three", "top 2":
+    a count of items at one end of a list of `listed` items. Not a number of items wished:
+    "top 3 dramas" or "first two movies" without "the" (a catalog value or an item noun
+    follows); "the first two films" is the list's."""
+    found = []
+    for m in _COUNTED.finditer(text):
+        count = _COUNT[m.group("n").lower()]
+        nxt = (m.group("next") or "").lower()
+        definite = m.group(0).lower().startswith("the ")
+        if nxt and (is_value(nxt) or nxt in _ITEM_NOUNS) and not definite:
+            continue
+        if count > listed:
+            continue
+        start = listed - count if m.group("end").lower() in ("last", "bottom") else 0
+        end = m.end("n")
+        found.append((m.start(), end, list(range(start, start + count))))
+    return found

@@ -12,12 +12,12 @@ reported as an unknown title, never turned into a text wish.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from agent.nlu_clauses import REMOVAL
-from agent.nlu_described import WEIGHS, shown_descriptions
+from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions
 from agent.nlu_feedback import LIKE_FEEDBACK, THIRD_PERSON_LOVED, FeedbackKind, feedback_kind
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
@@ -58,9 +58,6 @@ _TASTE_BEFORE = _rx(
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
-_FIRST_N = _rx(
-    r"\b(?:the\s+)?(?:first|top)\s+(two|three|2|3)\b(?!\s+(?!ones?\b|picks?\b|results?\b|of\b|on\b|you\b|here\b)[a-z])"
-)  # "saw the first three", not "top 3 dramas" (a number of items wished)
 _SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
 _FUNCTION_WORDS = frozenset(
     [
@@ -192,11 +189,13 @@ def find_refs(
     """Every item reference in a turn with its role, plus unknown titles and feedback."""
     out = Refs()
     tokens = [t for t, _, _ in spans]
-    for m in _FIRST_N.finditer(text):
-        count = {"two": 2, "three": 3, "2": 2, "3": 3}[m.group(1).lower()]
-        for index in range(min(count, len(shown))):
-            out.refs.append((m.start() + index, ItemRef(shown[index], TitleRole.SHOWN, m.group(0))))
-        out.blank.append(m.span())
+    for start, end, places in counted_positions(text, len(shown), is_value=_value_of(vocab)):
+        for k, index in enumerate(places):
+            item = shown[index]
+            out.refs.append(
+                (start + k, ItemRef(item, _role(text, start, item, shown), text[start:end]))
+            )
+        out.blank.append((start, end))
     for m in ORDINAL_RX.finditer(text):
         if _covered(out, m.start(), m.end()):
             continue
@@ -437,13 +436,10 @@ def _described_shown(
     tokens = [t for t, _, _ in spans]
     titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
 
-    def is_value(word: str) -> bool:
-        return bool(vocab.find_values([word], fuzzy=False))
-
     for first, end, item in shown_descriptions(
         tokens,
         titles,
-        is_value=is_value,
+        is_value=_value_of(vocab),
         function_words=_FUNCTION_WORDS,
         weighs=bool(WEIGHS.search(text)),
         removal=REMOVAL,
@@ -457,6 +453,10 @@ def _described_shown(
         out.refs.append((char_start, ref))
         out.title_tokens.update(range(first, end))
         out.blank.append((char_start, char_end))
+
+
+def _value_of(vocab: Vocabulary) -> Callable[[str], bool]:
+    return lambda word: bool(vocab.find_values([word], fuzzy=False))
 
 
 def _covered(out: Refs, start: int, end: int) -> bool:

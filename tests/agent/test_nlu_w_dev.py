@@ -160,3 +160,24 @@ def test_pronoun_as_subject_points_at_the_focus(films, text, refs):
 def test_pronoun_in_a_conditional_wish_is_not_the_focus(films):
     p = understand("it would be great if it were a thriller", films, ["1", "2"], focus="2")
     assert not p.refs
+
+
+# -- "the first two", "the last three", "top 2": a count at one end of the shown list ------
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("how do the last two stack up for me", ["3", "4"]),
+        ("which of the top two would you bet on for me", ["1", "2"]),
+        ("the bottom three, which one is oldest?", ["2", "3", "4"]),
+    ],
+)
+def test_count_at_one_end_of_the_list_names_those_items(films, text, refs):
+    p = understand(text, films, ["1", "2", "3", "4"])
+    assert sorted(r.item_id for r in p.refs) == refs
+
+
+def test_count_before_a_value_is_a_number_of_items_wished(films):
+    p = understand("top 3 thrillers of the fifties", films, ["1", "2", "3", "4"])
+    assert not p.refs and p.include.get("genres") == ("Thriller",)
