@@ -168,6 +168,75 @@ def _cache_dir() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "whyrec"
 
 
+def _logistic() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000)
+
+
+_CODE_FINGERPRINT: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """The agent package's own source and the fitting library's version: a parser or feature
+    change must never meet weights fit on the old features."""
+    if not _CODE_FINGERPRINT:
+        import sklearn
+
+        digest = hashlib.sha1(sklearn.__version__.encode("utf-8"))
+        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            digest.update(path.name.encode("utf-8"))
+            digest.update(path.read_bytes())
+        _CODE_FINGERPRINT.append(digest.hexdigest())
+    return _CODE_FINGERPRINT[0]
+
+
+def save_fitted(path: Path, model: tuple[Any, Any]) -> None:
+    """Keep both models' weights as plain arrays (no pickle: the cache folder is a file
+    anyone with the account could replace); a failed write only costs the next start."""
+    meaning, joint = model
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(
+            tmp,
+            classes=np.asarray(joint.classes_, dtype=str),
+            meaning_coef=meaning.coef_,
+            meaning_intercept=meaning.intercept_,
+            joint_coef=joint.coef_,
+            joint_intercept=joint.intercept_,
+        )
+        tmp.replace(path)
+    except OSError:
+        logger.debug("intent model cache not writable", exc_info=True)
+
+
+def load_fitted(path: Path) -> tuple[Any, Any] | None:
+    """Both models rebuilt from saved weights, or None when the file is missing, unreadable
+    or of another shape (then the caller fits afresh)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            classes = saved["classes"]
+            arrays = (
+                [saved[k] for k in ("meaning_coef", "meaning_intercept")],
+                [saved[k] for k in ("joint_coef", "joint_intercept")],
+            )
+    except (OSError, ValueError, KeyError):
+        return None
+    if set(classes) - {i.value for i in Intent}:
+        return None  # labels this code does not know: not our file
+    models = []
+    for coef, intercept in arrays:
+        if coef.ndim != 2 or coef.shape[0] != len(classes) or intercept.shape != (len(classes),):
+            return None
+        model = _logistic()
+        model.coef_, model.intercept_ = coef, intercept  # as fit (float32 stays float32)
+        model.classes_ = np.asarray(classes)
+        model.n_features_in_ = coef.shape[1]
+        models.append(model)
+    return models[0], models[1]
+
+
 class IntentClassifier:
     """Embedding + parse-feature intent classifier, fit lazily on first use (thread-safe)."""
 
@@ -188,15 +257,23 @@ class IntentClassifier:
         self._labels: list[Intent] = []
         self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_key = ""
+        self._disk_key: Callable[[], str] | None = None
 
     def set_reader(
-        self, reader: Callable[[str], Parse], domain: str | None, cache_key: str = ""
+        self,
+        reader: Callable[[str], Parse],
+        domain: str | None,
+        cache_key: str = "",
+        disk_key: Callable[[], str] | None = None,
     ) -> None:
         """The parser that turns example texts into parse features (the workspace's vocab);
-        classifiers with the same non-empty `cache_key` in one process share one fit."""
+        classifiers with the same non-empty `cache_key` in one process share one fit, and
+        with a `disk_key` (a full fingerprint of what the reader can name) the fitted
+        weights are kept on disk, so a new process skips parsing every example."""
         self._reader = reader
         self._domain = domain
         self._cache_key = cache_key
+        self._disk_key = disk_key
 
     def _vector(self, text: str) -> np.ndarray:
         key = " ".join(text.split())[:1200] or "(empty)"
@@ -229,9 +306,21 @@ class IntentClassifier:
             logger.debug("intent cache not writable", exc_info=True)
         return vectors
 
+    def _model_path(self, disk_key: str, texts: Sequence[str], labels: Sequence[str]) -> Path:
+        """Where this fit's weights live: keyed by the examples, their labels, the settings,
+        the catalog's fingerprint and the parser's own source (a code change refits)."""
+        parts = [
+            disk_key,
+            str(self._domain),
+            _code_fingerprint(),
+            f"{FEATURE_WEIGHT}:{REGULARISATION}:{EMBEDDING_SHARE}:{CLASS_WEIGHT}",
+            "\n".join(f"{label}\t{text}" for label, text in zip(labels, texts, strict=True)),
+        ]
+        digest = hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()[:20]
+        return _cache_dir() / f"intent-model-{digest}.npz"
+
     def fit(self) -> None:
         """Fit on the shipped examples (done once, on the first `classify`)."""
-        from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
 
         if self._reader is None:
@@ -250,21 +339,24 @@ class IntentClassifier:
             if fitted is not None:
                 self._model, self._labels = fitted
                 return
-        embeddings = self._example_vectors(texts)
-        features = np.stack([parse_features(self._reader(t)) for t in texts])
-        x = np.hstack([embeddings, FEATURE_WEIGHT * features])
         labels = [Intent(r["intent"]).value for r in rows]
-        # One BLAS thread: on a busy 2-core machine a threaded fit of this small problem took
-        # 3 s instead of 0.2 s (threads waiting on each other); a server pays it at start.
-        with threadpool_limits(limits=1, user_api="blas"):
-            meaning = LogisticRegression(
-                C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000
-            ).fit(embeddings, labels)
-            joint = LogisticRegression(
-                C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000
-            ).fit(x, labels)
-        self._labels = [Intent(c) for c in joint.classes_]
-        model = (meaning, joint)
+        path = None
+        if key and self._disk_key is not None:
+            path = self._model_path(self._disk_key(), texts, labels)
+        model = load_fitted(path) if path is not None else None
+        if model is None:
+            embeddings = self._example_vectors(texts)
+            features = np.stack([parse_features(self._reader(t)) for t in texts])
+            x = np.hstack([embeddings, FEATURE_WEIGHT * features])
+            # One BLAS thread: on a busy 2-core machine a threaded fit of this small problem
+            # took 3 s instead of 0.2 s (threads waiting on each other).
+            with threadpool_limits(limits=1, user_api="blas"):
+                meaning = _logistic().fit(embeddings, labels)
+                joint = _logistic().fit(x, labels)
+            model = (meaning, joint)
+            if path is not None:
+                save_fitted(path, model)
+        self._labels = [Intent(c) for c in model[1].classes_]
         self._model = model
         if key:
             with _FITTED_LOCK:

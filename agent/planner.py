@@ -132,7 +132,13 @@ class RulePlanner(RecommendingMixin):
             values = [f"{a}={'/'.join(v.values)}" for a, v in vocab.categorical.items()]
             key = "|".join([*sample, *values, str(len(vocab.titles)), ",".join(self.variables)])
             reader = self.reader(sample, sample[0] if sample else None)
-            classifier.set_reader(reader, domain, cache_key=key)
+            variables, outcomes = tuple(self.variables), tuple(self.outcomes)
+            classifier.set_reader(
+                reader,
+                domain,
+                cache_key=key,
+                disk_key=lambda: f"{vocab.digest()}|{variables}|{outcomes}",
+            )
 
     # -- reading ---------------------------------------------------------------------
 

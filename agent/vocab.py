@@ -17,6 +17,8 @@ and a rapidfuzz index for misspelt ones. The words of one column are read in
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -377,6 +379,11 @@ class Vocabulary:
             return None
         return best[0], self.titles[best[0]], float(best[1])
 
+    def digest(self) -> str:
+        """A stable fingerprint of everything the parser can name (titles, values, phrases,
+        numeric wording), the same in every process: keys on-disk caches of parses."""
+        return hashlib.sha1(repr(_canonical(self)).encode("utf-8")).hexdigest()
+
     def title_of(self, item_id: str) -> str:
         """An item's title ('' when unknown)."""
         return self.item_titles.get(item_id, "")
@@ -413,3 +420,18 @@ def domain_of(source: str) -> str | None:
         if name.startswith(domain):
             return domain
     return None
+
+
+def _canonical(value: Any) -> Any:
+    """Nested data in one order whatever the process's hash seed (sets and mappings sorted)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(
+            (f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)
+        )
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(repr(v) for v in value))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    return repr(value)
