@@ -16,6 +16,12 @@ chatty words:
 - a head noun right after a value at the end of its clause: "a war *epic*";
 - a whole turn of at most three words ("pirates!").
 
+Never a wish, wherever it stands: a phrase that points back with a demonstrative ("more *in
+that direction*", "anything in that lane") or frames a title ("in the GoodFellas *mould*");
+the company after "with" and a possessive ("with my *cousins*", like "for my niece"); the
+verb of a clause whose subject is a person ("who *thinks*", "he only *watches* westerns");
+and a chat abbreviation with no vowel ("ngl", "tbh").
+
 Everything else (reactions, hedges, openers, sign-offs) is filler.
 """
 
@@ -90,6 +96,24 @@ _PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "s
 _CONTRAST = frozenset(["but", "and", "though"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
+# A preposition followed by one of these points back at something already said or shown.
+_POINTERS = frozenset(["that", "this", "these", "those", "same"])
+# Subjects that are people, and the adverbs that may stand between them and their verb.
+_PERSONS = frozenset(["who", "he", "she", "everybody", "everyone", "nobody", "someone"])
+_VERB_ADVERBS = frozenset(["only", "actually", "really", "just", "always", "never", "still"])
+
+
+def _chat_abbreviation(token: str) -> bool:
+    """A word with no vowel ("ngl", "tbh", "smh") is chat shorthand, never a description."""
+    return len(token) >= 2 and token.isalpha() and not any(c in "aeiouy" for c in token)
+
+
+def _person_verb(tokens: Sequence[str], i: int) -> bool:
+    """The word is the verb of a person's clause: "who *thinks*", "he only *watches*"."""
+    j = i - 1
+    if j >= 0 and tokens[j] in _VERB_ADVERBS:
+        j -= 1
+    return j >= 0 and tokens[j] in _PERSONS and tokens[i].endswith("s")
 
 
 def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
@@ -105,6 +129,18 @@ def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset
 
 def _is_word(token: str) -> bool:
     return token not in PUNCT
+
+
+def _company(tokens: Sequence[str], i: int) -> bool:
+    """Who it is for or with ("for my niece", "with our kids"), never the item."""
+    return tokens[i] in ("for", "with") and tokens[i + 1 : i + 2] in ([o] for o in _OWNERS)
+
+
+def _points_back(tokens: Sequence[str], i: int) -> bool:
+    """The phrase starting at i opens with a pointer ("that lane", "the same vein")."""
+    if tokens[i : i + 1] == ["the"]:
+        i += 1
+    return i < len(tokens) and tokens[i] in _POINTERS
 
 
 def wish_positions(
@@ -136,6 +172,8 @@ def wish_positions(
             and t not in _PICKERS
             and t not in REMOVAL
             and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
+            and not _chat_abbreviation(t)
+            and not _person_verb(tokens, i)
         )
 
     keep: set[int] = set()
@@ -143,11 +181,15 @@ def wish_positions(
     if 0 < len(words) <= 3 and all(content(i) for i in words):
         keep.update(words)  # a bare noun phrase: "pirates!"
     for i, token in enumerate(tokens):
-        if token == "for" and i + 1 < n and tokens[i + 1] in _OWNERS:
+        if _company(tokens, i):
             pass  # "for my niece", "with our kids": who it is for, no wish
+        elif token in _PREPOSITIONS and _points_back(tokens, i + 1):
+            pass  # "more in that direction", "in the same vein": a pointer, no wish
         elif token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
             j = i + 1
-            while j < n and j not in boundary and tokens[j] not in heads:
+            while j < n and j not in boundary and tokens[j] not in heads and j not in names:
+                if _company(tokens, j):
+                    break  # "for the weekend with my cousins"
                 if content(j):
                     keep.add(j)
                 j += 1

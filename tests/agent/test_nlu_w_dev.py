@@ -181,3 +181,51 @@ def test_count_at_one_end_of_the_list_names_those_items(films, text, refs):
 def test_count_before_a_value_is_a_number_of_items_wished(films):
     p = understand("top 3 thrillers of the fifties", films, ["1", "2", "3", "4"])
     assert not p.refs and p.include.get("genres") == ("Thriller",)
+
+
+# -- leftover words that point back, name the user's people or chat are no wish ----------
+# (helper "slots2": pointers, possessives, a person's verb, vowel-less chat shorthand)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the second one is close, more in that spirit",
+        "a crime film in the same mood as before",
+        "a thriller in the Fargo tradition",
+        "an adventure film to watch with my nephew",
+        "something for the weekend with my cousins, a crime film",
+        "a crime drama for my aunt who adores thrillers",
+        "a mystery for someone who only watches thrillers",
+    ],
+)
+def test_pointers_people_and_chat_shorthand_are_no_wish(films, text):
+    p = understand(text, films, ["1", "2", "3", "4"])
+    assert p.unplaced == (), p.unplaced
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a thriller for a long flight smh", "long flight"),
+        ("a comedy about a road trip tbh", "road trip"),
+        ("a crime film with a heist ngl", "heist"),
+    ],
+)
+def test_chat_shorthand_leaves_the_wish_beside_it(films, text, wish):
+    assert understand(text, films, ["1", "2", "3", "4"]).unplaced == (wish,)
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a thriller in a small town", "small town"),
+        ("a crime film with a twist ending", "twist ending"),
+        ("the first one but darker", "darker"),
+        ("a drama about a lonely lighthouse keeper", "lighthouse keeper"),
+        ("an action film that everyone says is gritty, grittier please", "grittier"),
+    ],
+)
+def test_a_real_wish_beside_those_words_is_still_unplaced(films, text, wish):
+    p = understand(text, films, ["1", "2", "3", "4"])
+    assert any(wish in phrase for phrase in p.unplaced), p.unplaced
