@@ -20,7 +20,8 @@ Never a wish, wherever it stands: a phrase that points back with a demonstrative
 that direction*", "anything in that lane") or frames a title ("in the GoodFellas *mould*");
 the company after "with" and a possessive ("with my *cousins*", like "for my niece"); the
 verb of a clause whose subject is a person ("who *thinks*", "he only *watches* westerns");
-and a chat abbreviation with no vowel ("ngl", "tbh").
+a quantifier ("*every* one of them"), the system's own things ("in your *catalogue*"); and a
+chat abbreviation with no vowel ("ngl", "tbh").
 
 Everything else (reactions, hedges, openers, sign-offs) is filler.
 """
@@ -93,6 +94,10 @@ _DEGREE = frozenset(
 )
 # Adjectives that only pick one of many ("a particular film"): determiners, not wishes.
 _PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "single", "exact"])
+# Quantifying determiners count items ("every one of them", "at least one"): no wish.
+_QUANTIFIERS = frozenset(
+    ["every", "each", "another", "several", "both", "either", "neither", "least"]
+)
 _CONTRAST = frozenset(["but", "and", "though"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
@@ -137,7 +142,10 @@ def _company(tokens: Sequence[str], i: int) -> bool:
 
 
 def _points_back(tokens: Sequence[str], i: int) -> bool:
-    """The phrase starting at i opens with a pointer ("that lane", "the same vein")."""
+    """The phrase starting at i opens with a pointer ("that lane", "the same vein") or names
+    the system's own things ("in your catalogue")."""
+    if tokens[i : i + 1] == ["your"]:
+        return True
     if tokens[i : i + 1] == ["the"]:
         i += 1
     return i < len(tokens) and tokens[i] in _POINTERS
@@ -170,6 +178,7 @@ def wish_positions(
             and t not in function_words
             and t not in heads
             and t not in _PICKERS
+            and t not in _QUANTIFIERS
             and t not in REMOVAL
             and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
             and not _chat_abbreviation(t)

@@ -229,3 +229,22 @@ def test_chat_shorthand_leaves_the_wish_beside_it(films, text, wish):
 def test_a_real_wish_beside_those_words_is_still_unplaced(films, text, wish):
     p = understand(text, films, ["1", "2", "3", "4"])
     assert any(wish in phrase for phrase in p.unplaced), p.unplaced
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seen every one of those, more crime films please",
+        "I've watched each one already, any thrillers?",
+        "at least one adventure film would be nice",
+        "is there a mystery in your collection?",
+        "any crime films in your library from the nineties?",
+    ],
+)
+def test_quantifiers_and_the_systems_own_things_are_no_wish(films, text):
+    assert understand(text, films, ["1", "2", "3", "4"]).unplaced == ()
+
+
+def test_a_wish_after_a_quantified_phrase_is_still_unplaced(films):
+    p = understand("seen every one of those, a thriller with a slow burn", films, ["1", "2"])
+    assert p.unplaced == ("slow burn",)
