@@ -37,3 +37,36 @@ def rule_agent(agent_workspace, tmp_path):
     agent = RecAgent.from_workspace(agent_workspace.root, llm="rule", state_dir=tmp_path / "state")
     yield agent
     agent.close()
+
+
+@pytest.fixture(scope="session")
+def five_film_vocab():
+    """Five MovieLens films with their real years and genres and MovieLens's synonyms: the
+    small catalog the parser's slot tests read against (the fourth is Star Wars, shown lists
+    point at ids 1-4)."""
+    import pandas as pd
+
+    from agent.vocab import Vocabulary
+    from causal.datasets.movielens import MOVIELENS_SYNONYMS
+
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "4", "5"],
+            "title": [
+                "Toy Story (1995)",
+                "GoldenEye (1995)",
+                "Godfather, The (1972)",
+                "Star Wars (1977)",
+                "Heat (1995)",
+            ],
+            "year": [1995.0, 1995.0, 1972.0, 1977.0, 1995.0],
+            "genres": [
+                "Animation|Children's|Comedy",
+                "Action|Adventure|Thriller",
+                "Crime|Drama",
+                "Action|Sci-Fi|Romance",
+                "Action|Crime|Thriller",
+            ],
+        }
+    )
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)

@@ -10,32 +10,11 @@ import pytest
 from agent.nlu import understand
 from agent.nlu_numbers import spelt_numbers, year_range
 from agent.vocab import Vocabulary
-from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    items = pd.DataFrame(
-        {
-            "item_id": ["1", "2", "3", "4", "5"],
-            "title": [
-                "Toy Story (1995)",
-                "GoldenEye (1995)",
-                "Godfather, The (1972)",
-                "Star Wars (1977)",
-                "Heat (1995)",
-            ],
-            "year": [1995.0, 1995.0, 1972.0, 1977.0, 1995.0],
-            "genres": [
-                "Animation|Children's|Comedy",
-                "Action|Adventure|Thriller",
-                "Crime|Drama",
-                "Action|Sci-Fi|Romance",
-                "Action|Crime|Thriller",
-            ],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+def vocab(five_film_vocab: Vocabulary) -> Vocabulary:
+    return five_film_vocab
 
 
 SHOWN = ["1", "2", "4", "3"]

@@ -1,8 +1,10 @@
-"""The fourth held-out NLU set stays well-formed and keeps the README's labelling conventions.
+"""The held-out NLU sets v3 and v4 stay well-formed and keep the README's labelling conventions.
 
-No workspace is needed: the file is checked at the schema level with the README's context
-conventions (`--strict`), so this runs in CI on a clean clone. Nothing here parses the
-sentences or scores anything; the checker's own options are tested by the v3 test.
+One parametrized module for both (v4 was written to v3's rules), so a convention is checked
+the same way everywhere. No workspace is needed: each file is checked at the schema level
+with the README's context conventions (`--strict`), so this runs in CI on a clean clone.
+Nothing here parses the sentences or scores anything; the checker's own options are tested
+in test_check_nlu_options.py, and v2 (written before `--strict`) in test_heldout_v2.py.
 """
 
 from __future__ import annotations
@@ -12,20 +14,25 @@ from collections import Counter
 import pytest
 from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows
 
-DATA = NLU_DATA / "heldout_v4.jsonl"
+SETS = ("v3", "v4")
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
 ITEM_SLOTS = ("taste", "refs")
 
 
+@pytest.fixture(scope="module", params=SETS)
+def version(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    return read_rows(DATA)
+def rows(version: str) -> list[dict]:
+    return read_rows(NLU_DATA / f"heldout_{version}.jsonl")
 
 
-def test_every_line_is_an_object_with_the_required_keys(rows: list[dict]) -> None:
+def test_every_line_is_an_object_with_the_required_keys(rows: list[dict], version: str) -> None:
     for row in rows:
         assert set(row) == {"id", "dataset", "text", "intent", "context", "slots"}, row
-        prefix = {"movielens": "v4-ml-", "coat": "v4-co-"}[row["dataset"]]
+        prefix = {"movielens": f"{version}-ml-", "coat": f"{version}-co-"}[row["dataset"]]
         assert row["id"].startswith(prefix) and row["id"][len(prefix) :].isdigit(), row["id"]
         assert row["intent"] in INTENTS, row["id"]
         assert set(row["context"]) == {"shown", "focus"}, row["id"]
@@ -70,7 +77,10 @@ def test_readme_conventions_hold(rows: list[dict]) -> None:
             assert isinstance(item, str) and item, row["id"]
 
 
-def test_the_checker_finds_no_schema_problem_in_the_file() -> None:
+@pytest.mark.parametrize("name", SETS)
+def test_the_checker_finds_no_schema_problem_in_the_file(name: str) -> None:
     checker = load_checker()
-    report = checker.check_file(DATA, {}, id_prefix="v4-", strict=True)
+    report = checker.check_file(
+        NLU_DATA / f"heldout_{name}.jsonl", {}, id_prefix=f"{name}-", strict=True
+    )
     assert report.lines() == []
