@@ -19,7 +19,10 @@ SENTENCES = [
 
 
 @pytest.fixture()
-def cache_dir(tmp_path, monkeypatch):
+def cache_dir(rule_agent, tmp_path, monkeypatch):
+    # The agent's background warm-up fits its own classifier; let it finish first, so it can
+    # neither write into this test's cache folder nor fill the in-process cache for it.
+    rule_agent.planner.classifier.warm_up()
     monkeypatch.setenv("WHYREC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(intents, "_FITTED", {})  # no in-process sharing between the fits
     every = intents.training_examples
