@@ -15,6 +15,7 @@ fit (well under a second), not one embedding pass.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -174,21 +175,17 @@ def _logistic() -> Any:
     return LogisticRegression(C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000)
 
 
-_CODE_FINGERPRINT: list[str] = []
-
-
+@functools.cache
 def _code_fingerprint() -> str:
     """The agent package's own source and the fitting library's version: a parser or feature
     change must never meet weights fit on the old features."""
-    if not _CODE_FINGERPRINT:
-        import sklearn
+    import sklearn
 
-        digest = hashlib.sha1(sklearn.__version__.encode("utf-8"))
-        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-            digest.update(path.name.encode("utf-8"))
-            digest.update(path.read_bytes())
-        _CODE_FINGERPRINT.append(digest.hexdigest())
-    return _CODE_FINGERPRINT[0]
+    digest = hashlib.sha1(sklearn.__version__.encode("utf-8"))
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def save_fitted(path: Path, model: tuple[Any, Any]) -> None:

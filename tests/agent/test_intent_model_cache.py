@@ -89,7 +89,7 @@ def test_another_catalog_or_parser_gets_its_own_file(rule_agent, cache_dir, monk
     here = clf._model_path("catalog-a", texts, labels)
     assert clf._model_path("catalog-b", texts, labels) != here
     assert clf._model_path("catalog-a", texts[:-1], labels[:-1]) != here
-    monkeypatch.setattr(intents, "_CODE_FINGERPRINT", ["another parser"])
+    monkeypatch.setattr(intents, "_code_fingerprint", lambda: "another parser")
     assert clf._model_path("catalog-a", texts, labels) != here
 
 

@@ -17,18 +17,6 @@ from agent.parse import Intent
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DATA = ROOT / "tests" / "data" / "nlu"
 INTENTS = {intent.value for intent in Intent}  # the parse contract's intents
-SLOT_KEYS = {
-    "include",
-    "exclude",
-    "ranges",
-    "relative",
-    "popularity",
-    "taste",
-    "refs",
-    "feedback",
-    "unknown_titles",
-    "unplaced",
-}
 
 
 def load_checker() -> ModuleType:
@@ -61,3 +49,6 @@ def tiny_workspace(folder: Path) -> Path:
         json.dumps({"dataset": {"item_attributes": ["year", "genres"]}}), encoding="utf-8"
     )
     return folder
+
+
+SLOT_KEYS = set(load_checker().SLOT_KEYS)  # the README's slot keys, as the checker states them
