@@ -410,6 +410,8 @@ def understand(
     has_slots = bool(
         acc.include or acc.exclude or numbers.ranges or numbers.relative or numbers.popularity
     )
+    if found.focus_guess and has_slots:
+        feedback = []  # "too recent for me", "meh, less popular": a wish, not a verdict on it
     intents = rule_intents(text, has_slots or bool(like_items), bool(feedback), bool(refs))
     if like_items and Intent.RECOMMEND not in intents:
         intents.append(Intent.RECOMMEND)

@@ -18,7 +18,13 @@ from itertools import pairwise
 
 from agent.nlu_clauses import REMOVAL
 from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions
-from agent.nlu_feedback import LIKE_FEEDBACK, THIRD_PERSON_LOVED, FeedbackKind, feedback_kind
+from agent.nlu_feedback import (
+    LIKE_FEEDBACK,
+    THIRD_PERSON_LOVED,
+    FeedbackKind,
+    feedback_kind,
+    implied_feedback,
+)
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
 
@@ -125,6 +131,7 @@ class Refs:
     blank: list[tuple[int, int]] = field(default_factory=list)  # char spans of titles/ordinals
     unknown_titles: list[str] = field(default_factory=list)
     feedback: list[tuple[str, FeedbackKind]] = field(default_factory=list)
+    focus_guess: bool = False  # feedback given to the item in focus though no item is named
 
     def ordered(self) -> list[ItemRef]:
         """References in order of mention, one per item (the first role wins)."""
@@ -290,7 +297,11 @@ def find_refs(
                 continue  # "people like me loved X": their taste, not this user's feedback
             out.feedback.append((ref.item_id, kind))
     _pronoun_feedback(text, out)
-    out.feedback = list(dict.fromkeys(out.feedback))
+    named = [(pos, r.item_id, r.role is TitleRole.EXCLUDE) for pos, r in out.refs]
+    cuts = [0, *(p for m in _CLAUSE_SPLIT.finditer(text) for p in m.span()), len(text)]
+    clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
+    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus)
+    out.focus_guess = bool(out.feedback) and not named
     return out
 
 
