@@ -119,9 +119,17 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't)[\s-](an? )?((?:so|very|too|that|really|big|huge|massive)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|few people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](the |an? )?((?:so|very|too|that|really|big|huge|massive|super)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|fewer? people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
+    ),
+    (  # a complaint about the list asks for the other end: "these are all so famous"
+        _rx(
+            r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
+            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
+            r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
+        ),
+        Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
     ),
     (
         _rx(
@@ -130,6 +138,14 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
         Direction.UP,
     ),
 )
+
+
+def _direction(m: re.Match[str], said: Direction) -> Direction:
+    """A complaint about the list ("these are too obscure") wants the other end."""
+    if "said" not in m.re.groupindex:
+        return said
+    low = m.group("said").lower() in ("obscure", "niche", "unknown")
+    return Direction.UP if low else Direction.DOWN
 
 
 # Comparisons around a number said with its unit (the units themselves come from the data).
@@ -505,7 +521,9 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
         if (name, direction) not in found.relative:
             found.relative.append((name, direction))
     found.spans += taken
-    hits = [(m.start(), m.end(), d) for rx, d in POPULARITY for m in rx.finditer(text)]
+    hits = [
+        (m.start(), m.end(), _direction(m, d)) for rx, d in POPULARITY for m in rx.finditer(text)
+    ]
     if quality and score is None:
         hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column
     if hits:

@@ -58,8 +58,12 @@ PRONOUN_RX = _rx(
     r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b)))\b"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
     r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+)
+_TASTE_AFTER = _rx(
+    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like)\b"
+    r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
@@ -258,6 +262,13 @@ def find_refs(
     _generic_titles(text, spans, vocab, shown, out)
     _described_shown(text, spans, vocab, shown, out)
     _fuzzy_and_unknown(text, vocab, shown, out)
+    out.refs = [  # "Toy Story fans", "the GoodFellas mould", "#1 vibe": a cue after the item
+        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
+        if r.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
+        and _TASTE_AFTER.match(text, int(pos) + len(r.text))
+        else (pos, r)
+        for pos, r in out.refs
+    ]
     ordered = sorted(out.refs, key=lambda r: r[0])
     for (pos_a, a), (pos_b, b) in pairwise(ordered):
         joined = text[int(pos_a) + len(a.text) : int(pos_b)].strip(" ,").lower()
