@@ -155,6 +155,7 @@ def test_title_alone_stays_a_subject(films):
         ("they're all way too famous", Direction.DOWN),
         ("hmm, these are a bit obscure for me", Direction.UP),
         ("stuff fewer people have seen", Direction.DOWN),
+        ("a drama few people know", Direction.DOWN),
         ("a famous comedy", Direction.UP),
     ],
 )
