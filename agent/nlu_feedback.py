@@ -46,6 +46,8 @@ LIKE_FEEDBACK = _rx(
     r"watch|jacket|coat)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:style|thing|taste|type)\b|\bobsessed with\b"
     r"|\b(?:is|was|'s)\s+my\s+(?:comfort|go-to|all-time)\b"
+    r"|^\W*(?:nice|lovely|gorgeous|great|perfect|love)\W+(?:the|that|this)\b"
+    r"|\b(?:5|five|10|ten)\s+stars?\s+(?:for|to)\b|\bgive\s+(?:it|that|this)\s+(?:5|five)\s+stars?\b"
     # emoji that praise: thumbs up / ok hand / hearts / heart eyes / fire / 100 / clapping
     r"|[\U0001f44c\U0001f44f\u2764\U0001f495-\U0001f49f\U0001f60d\U0001f970\U0001f929\U0001f525"
     r"\U0001f4af\U0001f63b]"
@@ -70,6 +72,7 @@ SEEN = _rx(
     r"(?:on|at|in|ages|years|last|already|before|twice|loads)\b"
     r"|(?<!\byou\s)\b(?:seen|watched|saw)\s+(?:it|that|this|them|those)(?:\s+one)?"
     r"(?:\s+(?:already|before|twice))?\s*(?:[.!,]|$)"
+    r"|^\W*(?:got|have|own|bought)\s+(?:the|that|this|those|these|both)\b[^.!?;]*\balready\b"
     r"|[:–—-]\s*(?:already\s+)?(?:seen|watched|owned?)\b"
     r"|\b(?:seen|watched|saw)\s+(?:(?:literally|pretty much|basically|nearly)\s+)?(?:all|each|every)\b"
 )
@@ -91,6 +94,10 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
 
 
 HYPOTHETICAL_LIKE = _rx(
+    r"\b(?:what|stuff|things?|the kind|the sort|the ones?)\s+(?:i|we)\s+(?:\w+\s+(?:i\s+)?)?"
+    r"(?:like|love|enjoy|liked|loved|enjoyed)\b"
+    r"|\b(?:you|u)\s+(?:\w+\s+)?(?:think|thought|reckon|guess|figure)\s+(?:that\s+)?(?:i|we)\s+"
+    r"(?:\w+\s+)?(?:like|love|enjoy|want)\b|\bchances?\s+(?:that\s+)?(?:i|we)\s+(?:\w+\s+)?like\b|"
     r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
     r"|\b(?:i'?d|i would|we'?d)\s+(?:really\s+)?(?:love|like|enjoy)\s+(?:it\s+)?if\b"
 )
@@ -167,8 +174,8 @@ def implied_feedback(
         if not clause.strip():
             continue
         kind = feedback_kind(clause) or (bare_verdict(clause) if short else None)
-        if _VERB_WITH_OBJECT.search(clause):
-            continue
+        if _VERB_WITH_OBJECT.search(clause) or (named and _POINTS_BACK.search(clause)):
+            continue  # a pronoun's clause is `nlu_refs._pronoun_feedback`'s (it keeps both)
         earlier = [(pos, i) for pos, i in items if pos < start]
         if earlier and kind is not None and len(clause.split()) <= 5:
             last = max(earlier)[1]
@@ -184,6 +191,7 @@ def implied_feedback(
     return list(dict.fromkeys(out))
 
 
+_POINTS_BACK = _rx(r"\b(?:it|this|that|them|those|these)\b")
 _BOTH = _rx(r"\b(?:both|all|each|them)\b")
 
 

@@ -36,7 +36,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
-    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1,
+    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1, "opener": 1,
 }  # fmt: skip
 _SPELT = {
     w: n
@@ -44,7 +44,7 @@ _SPELT = {
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
     )
 }
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top"
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
@@ -55,7 +55,7 @@ ORDINAL_RX = _rx(
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b)))\b"
+    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b)))\b"
 )
 _TASTE_BEFORE = _rx(
     r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
@@ -68,7 +68,9 @@ _TASTE_AFTER = _rx(
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
-_SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
+_SENTENCE_START_TITLE = _rx(
+    r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b|compared\b|against\b)"
+)
 _FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -211,7 +213,9 @@ def find_refs(
         if _covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
-        if word == "top" and not re.search(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
+        if word in ("top", "bottom") and not re.search(
+            r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower()
+        ):
             continue
         if m.group("middle") and len(shown) % 2 == 0:
             continue  # "the middle one" of an even list names no single item
@@ -219,7 +223,7 @@ def find_refs(
             (len(shown) + 1) // 2
             if m.group("middle")
             else len(shown)
-            if word == "last"
+            if word in ("last", "bottom")
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
             or int(m.group("hash") or m.group("num") or 0)
@@ -323,7 +327,7 @@ _WEIGHED = _rx(
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
-    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|please\b|pls\b|then\b))"
+    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
 )
 
 

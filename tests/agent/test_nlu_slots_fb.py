@@ -112,7 +112,7 @@ def test_exclamation_then_favourite(films):
 
 
 def test_judged_and_watched_is_the_judgement(films):
-    p = understand("saw the fourth one at a festival, loved it", films, SHOWN)
+    p = understand("I loved the fourth one, saw it at a festival", films, SHOWN)
     assert p.feedback == (("4", LIKE),)
 
 
@@ -161,3 +161,53 @@ def test_title_alone_stays_a_subject(films):
 )
 def test_popularity_direction(films, text, direction):
     assert understand(text, films, SHOWN).popularity is direction
+
+
+# -- feedback with the subject left out; likes that are no verdict -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "feedback"),
+    [
+        ("have the fifth one on DVD already", [("5", SEEN)]),
+        ("got both the first and second already", [("1", SEEN), ("2", SEEN)]),
+        ("lovely, the third one!", [("3", LIKE)]),
+        ("five stars for Raising Arizona from me", [("4", LIKE)]),
+    ],
+)
+def test_feedback_without_a_subject(films, text, feedback):
+    assert sorted(understand(text, films, SHOWN).feedback) == sorted(feedback)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is Lone Star nearer to what I enjoy than the first?",
+        "why do you reckon I like Raising Arizona",
+        "what are the chances I like the second one",
+    ],
+)
+def test_like_inside_a_question_is_no_feedback(films, text):
+    p = understand(text, films, SHOWN)
+    assert p.feedback == ()
+    assert p.refs  # the items are still referred to
+
+
+# -- more ways to point at the list ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("Raising Arizona compared with Lone Star, for me?", ["4", "5"]),
+        ("the opener or the bottom one, which is safer?", ["1", "5"]),
+        ("between 2 and 4 what would you pick", ["2", "4"]),
+    ],
+)
+def test_compared_items(films, text, refs):
+    assert sorted(r.item_id for r in understand(text, films, SHOWN).refs) == refs
+
+
+def test_what_made_you_pick_this_is_the_focus(films):
+    p = understand("what made you choose this for me", films, SHOWN, focus="3")
+    assert [r.item_id for r in p.refs] == ["3"]
