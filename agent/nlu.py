@@ -27,6 +27,7 @@ from agent.nlu_clauses import (
     clause_of,
     clause_starts,
     complaint_before,
+    removed_after,
     restore_apostrophes,
 )
 from agent.nlu_cues import (
@@ -364,6 +365,8 @@ def understand(
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
+        if complaint is None and removed_after(clause, at, end):
+            complaint = True  # "take the horror films off this list"
         negated = complaint if complaint is not None else negation_governs(clause, at)
         if not negated and negated_after(clause, at, end):
             negated = True

@@ -211,3 +211,49 @@ def test_compared_items(films, text, refs):
 def test_what_made_you_pick_this_is_the_focus(films):
     p = understand("what made you choose this for me", films, SHOWN, focus="3")
     assert [r.item_id for r in p.refs] == ["3"]
+
+
+# -- removal said around the value -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "excluded", "included"),
+    [
+        ("get the westerns off the list", ["Western"], []),
+        ("chuck the musicals out of these", ["Musical"], []),
+        ("cut anything with mystery in it", ["Mystery"], []),
+        ("trade a few of those comedies for westerns", ["Comedy"], ["Western"]),
+        ("can we move from comedies to mysteries", ["Comedy"], ["Mystery"]),
+        ("maybe leaving out the musicals this time", ["Musical"], []),
+        ("just the westerns out of those", [], ["Western"]),  # picks, removes nothing
+    ],
+)
+def test_removal_around_the_value(films, text, excluded, included):
+    p = understand(text, films, SHOWN)
+    assert sorted(p.exclude.get("genres", ())) == excluded
+    assert sorted(p.include.get("genres", ())) == included
+
+
+@pytest.fixture(scope="module")
+def coats() -> Vocabulary:
+    colours = ["black", "red", "olive"]
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(6)],
+            "title": [f"{c} {k} jacket" for k in ("rain", "field") for c in colours],
+            "colour": colours * 2,
+            "kind": ["rain"] * 3 + ["field"] * 3,
+        }
+    )
+    return Vocabulary.from_items(items)
+
+
+def test_none_of_them_in_a_colour_excludes_it(coats):
+    p = understand("none of those in olive, thanks", coats, ["0", "1", "2"])
+    assert p.exclude.get("colour") == ("olive",)
+    assert "colour" not in p.include
+
+
+def test_a_complaint_about_the_list_still_wants_the_value(coats):
+    p = understand("these aren't in red", coats, ["0", "1", "2"])
+    assert "colour" not in p.exclude
