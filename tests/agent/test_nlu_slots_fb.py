@@ -257,3 +257,30 @@ def test_none_of_them_in_a_colour_excludes_it(coats):
 def test_a_complaint_about_the_list_still_wants_the_value(coats):
     p = understand("these aren't in red", coats, ["0", "1", "2"])
     assert "colour" not in p.exclude
+
+
+# -- relative year moves said with a negation or "less of" -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("hmm, not quite so old this time", Direction.UP),
+        ("fewer of the old ones please", Direction.UP),
+        ("less of the modern stuff", Direction.DOWN),
+        ("similar vibe, just a little later", Direction.UP),
+    ],
+)
+def test_relative_year_direction(films, text, direction):
+    p = understand(text, films, SHOWN)
+    assert ("year", direction) in p.relative
+    assert len([a for a, _ in p.relative if a == "year"]) == 1
+
+
+def test_later_as_a_time_of_day_is_no_wish(films):
+    assert understand("I'll pick one later tonight, a comedy", films).relative == ()
+
+
+def test_taste_cue_before_a_pointed_ordinal(films):
+    p = understand("anything in the spirit of that second one?", films, SHOWN)
+    assert [(r.item_id, r.role) for r in p.refs] == [("2", TitleRole.TASTE)]
