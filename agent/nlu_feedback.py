@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.parse import FeedbackKind
+from agent.parse import FeedbackKind, ItemRef, TitleRole
 
 __all__ = [
     "DISLIKE_FEEDBACK",
@@ -23,6 +23,7 @@ __all__ = [
     "bare_verdict",
     "feedback_kind",
     "implied_feedback",
+    "liked_as_taste",
 ]
 
 
@@ -197,3 +198,36 @@ _BOTH = _rx(r"\b(?:both|all|each|them)\b")
 
 def _around(text: str, pos: int, clauses: Sequence[tuple[int, int]]) -> str:
     return next((text[a:b] for a, b in clauses if a <= pos < b), text)
+
+
+# a request built on what the user liked: "I loved X, anything like it?", "what should I watch
+# if I loved X", "liked X and Y, what else would suit me?"
+ASKS_FOR_MORE = _rx(
+    r"\b(?:what else|anything else|something else|(?:anything|something|more|others?|ones?)\s+"
+    r"(?:like|similar|in (?:that|the same) (?:spirit|vein|direction|lane|style))|more like"
+    r"|(?:find|show|give|get) me (?:more|another|others|something|anything|some)"
+    r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
+    r"|recommend|suggest|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
+    r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
+)
+
+
+def liked_as_taste(
+    text: str,
+    refs: list[tuple[float, ItemRef]],
+    feedback: list[tuple[str, FeedbackKind]],
+) -> tuple[list[tuple[float, ItemRef]], list[tuple[str, FeedbackKind]]]:
+    """Items the user says they liked in a turn that asks for more like them are taste
+    references too (every such labelled line has them under `taste`; whether the like stays
+    feedback as well, writers disagree: 10 lines drop it, 2 keep it; it is kept here, so the
+    session still records the like)."""
+    taste = {item for item, kind in feedback if kind is FeedbackKind.LIKE}
+    if not taste or not ASKS_FOR_MORE.search(text):
+        return refs, feedback
+    refs = [
+        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
+        if r.item_id in taste and r.role is not TitleRole.EXCLUDE
+        else (pos, r)
+        for pos, r in refs
+    ]
+    return refs, feedback

@@ -24,6 +24,7 @@ from agent.nlu_feedback import (
     FeedbackKind,
     feedback_kind,
     implied_feedback,
+    liked_as_taste,
 )
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
@@ -317,6 +318,7 @@ def find_refs(
     clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
     out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus)
     out.focus_guess = bool(out.feedback) and not named
+    out.refs, out.feedback = liked_as_taste(text, out.refs, out.feedback)
     return out
 
 

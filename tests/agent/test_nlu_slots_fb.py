@@ -284,3 +284,25 @@ def test_later_as_a_time_of_day_is_no_wish(films):
 def test_taste_cue_before_a_pointed_ordinal(films):
     p = understand("anything in the spirit of that second one?", films, SHOWN)
     assert [(r.item_id, r.role) for r in p.refs] == [("2", TitleRole.TASTE)]
+
+
+# -- a liked title in a turn that asks for more like it is a taste reference -----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I really enjoyed Lone Star, what else could I watch?",
+        "loved Lone Star last year; got anything in that vein?",
+    ],
+)
+def test_liked_title_in_a_request_is_a_taste_reference(films, text):
+    p = understand(text, films)
+    assert [(r.item_id, r.role) for r in p.refs] == [("5", TitleRole.TASTE)]
+    assert ("5", LIKE) in p.feedback  # the like is still recorded (writers disagree on it)
+
+
+def test_liked_title_alone_is_only_feedback(films):
+    p = understand("I really enjoyed Lone Star", films)
+    assert p.feedback == (("5", LIKE),)
+    assert all(r.role is not TitleRole.TASTE for r in p.refs)
