@@ -237,7 +237,7 @@ class RulePlanner(RecommendingMixin):
                 text="You're welcome. Come back any time: your likes stay with this session, "
                 "and 'start over' begins a fresh search."
             )
-        elif primary is Intent.GREETING and not ctx.state.shown:
+        elif primary in (Intent.GREETING, Intent.HELP) and not ctx.state.shown:
             reply = self._opening_picks(ctx, parse)
         elif primary in (Intent.GREETING, Intent.HELP):
             reply = self._greeting(ctx, "Hi! I recommend items and explain why.")
@@ -286,9 +286,9 @@ class RulePlanner(RecommendingMixin):
         )
 
     def _opening_picks(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
-        """A hello before any list: a first list (what most people pick, ranked for a
-        stranger) with the one question that best splits it, so the first turn is not spent
-        on a question alone."""
+        """A hello (or "help me pick something") before any list: a first list (what most
+        people pick, ranked for a stranger) with the one question that best splits it, so
+        the first turn is not spent on a question alone."""
         picks = self._recommend(ctx, parse)
         if not picks.items:
             return self._greeting(ctx, "Hi! I recommend items and explain why.")

@@ -443,3 +443,5 @@ def test_a_hello_before_any_list_brings_a_first_list_and_a_question(rule_agent):
     rule_agent.chat(sid, "a comedy please")
     again = rule_agent.chat(sid, "hi there")
     assert not again.items, "once lists were shown, a hello only greets"
+    helped = rule_agent.chat(rule_agent.new_session(), "what can you do?")
+    assert helped.text.startswith("Hi! I recommend items") and len(helped.items) == 10
