@@ -1,8 +1,9 @@
 """The held-out NLU sets v3, v4 and v5 stay well-formed and keep the README's labelling conventions.
 
 One parametrized module for all three (v4 and v5 were written to v3's rules), so a
-convention is checked the same way everywhere. No workspace is needed: each file is checked at the schema level
-with the README's context conventions (`--strict`), so this runs in CI on a clean clone.
+convention is checked the same way everywhere. No workspace is needed: each file is checked
+at the schema level with the README's context conventions (`--strict`), so this runs in CI
+on a clean clone.
 Nothing here parses the sentences or scores anything; the checker's own options are tested
 in test_check_nlu_options.py, and v2 (written before `--strict`) in test_heldout_v2.py.
 """
