@@ -47,6 +47,7 @@ from agent.nlu_cues import (
 from agent.nlu_filler import (
     ITEM_NOUNS,
     catalog_nouns,
+    company_positions,
     foreign_turn,
     modifier_start,
     wish_positions,
@@ -467,9 +468,10 @@ def understand(
 
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
+    used = acc.used | skip | company_positions(tokens)  # "for a six-year-old": who, not what
     said = [
         (" ".join(kept), " ".join(bare))
-        for phrase, turn in _unplaced(spans, acc.used | skip, covered, wishes, text, tokens, heads)
+        for phrase, turn in _unplaced(spans, used, covered, wishes, text, tokens, heads)
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]

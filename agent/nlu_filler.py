@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_clauses import PUNCT, REMOVAL
-from agent.nlu_cues import CLAUSE_BREAKS
+from agent.nlu_cues import CLAUSE_BREAKS, NUMBER_WORDS
 
 ITEM_NOUNS = frozenset(
     [
@@ -108,6 +108,9 @@ _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
 _POINTERS = frozenset(["that", "this", "these", "those", "same"])
 # Subjects that are people, and the adverbs that may stand between them and their verb.
 _PERSONS = frozenset(["who", "he", "she", "everybody", "everyone", "nobody", "someone"])
+_COPULAS = frozenset(["be", "am", "feel", "i'm", "im", "was", "get"])
+# Pronoun-like words that stand for items already named ("less of the rest"): no wish.
+_STAND_INS = frozenset(["rest", "others", "remainder"])
 _MODALS = frozenset(["might", "would", "will", "can", "could", "should", "may", "must", "won't"])
 # Words after a bare comparative that close its clause: "lighter, please", "creepier than these".
 _CLOSERS = frozenset(["please", "pls", "plz", "than", "but", "and", "if", "maybe"])
@@ -148,8 +151,33 @@ def _is_word(token: str) -> bool:
     return token not in PUNCT
 
 
+def _aged(tokens: Sequence[str], i: int) -> bool:
+    """The phrase from i names someone by age up to its clause end ("a six-year-old", "a boy
+    of ten", "a 7 year old"): a person, never the item."""
+    j = i
+    while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
+        number = _number(tokens[j])
+        if tokens[j] in ("year", "years", "yr") and tokens[j + 1 : j + 2] == ["old"]:
+            return True
+        if tokens[j] == "of" and j + 1 < len(tokens) and _number(tokens[j + 1]):
+            return j + 2 >= len(tokens) or tokens[j + 2] in PUNCT
+        if number and tokens[j + 1 : j + 2] in (["yo"], ["yrs"]):
+            return True
+        j += 1
+    return False
+
+
+def _number(token: str) -> bool:
+    return token.isdigit() or token in NUMBER_WORDS
+
+
 def _company(tokens: Sequence[str], i: int) -> bool:
-    """Who it is for or with ("for my niece", "with our kids"), never the item."""
+    """Who it is for or with ("for my niece", "with our kids", "with the gang" closing its
+    clause, "for a boy of ten"), never the item."""
+    if tokens[i] == "with" and tokens[i + 1 : i + 2] == ["the"] and i + 2 < len(tokens):
+        return i + 3 >= len(tokens) or tokens[i + 3] in PUNCT
+    if tokens[i] in ("for", "with") and _aged(tokens, i + 1):
+        return True
     return tokens[i] in ("for", "with") and tokens[i + 1 : i + 2] in ([o] for o in _OWNERS)
 
 
@@ -192,6 +220,7 @@ def wish_positions(
             and t not in _PICKERS
             and t not in _QUANTIFIERS
             and t not in REMOVAL
+            and t not in _STAND_INS
             and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
             and not _chat_abbreviation(t)
             and not _person_verb(tokens, i)
@@ -252,7 +281,8 @@ def wish_positions(
                 keep.add(i)  # "a bit darker", "but shorter", "darker please", ", goofier"
             elif prev == "the" and tokens[i + 1 : i + 3] in (["the", "better"], ["the", "more"]):
                 keep.add(i)  # "the moodier the better"
-        if content(i) and token.endswith("ier") and len(token) >= 6 and not _subject(tokens, i):
+        said_of_me = i > 0 and tokens[i - 1] in _COPULAS  # "I'd be happier if ..."
+        if content(i) and token.endswith("ier") and len(token) >= 6 and not said_of_me:
             keep.add(i)  # "creepier", "goofier": a comparative of a quality wherever it stands
         if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
             j = i + 1
@@ -394,3 +424,16 @@ def _known_word(word: str, english: Collection[str], known: Collection[str]) -> 
         if word.endswith(end) and (stem in english or f"{stem}e" in english or stem in known):
             return True
     return word.endswith(("nt", "ts")) and (word[:-1] in english or word[:-2] in english)
+
+
+def company_positions(tokens: Sequence[str]) -> set[int]:
+    """Token positions naming who the item is for or with ("for a six-year-old", "with my
+    cousins"), up to the clause end: no wish, not even as a hyphened compound."""
+    out: set[int] = set()
+    for i in range(len(tokens) - 1):
+        if _company(tokens, i):
+            j = i + 1
+            while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
+                out.add(j)
+                j += 1
+    return out

@@ -103,6 +103,11 @@ def test_a_list_of_bare_qualities_is_a_list_of_wishes(films):
         "a thriller that the whole office can watch together on friday",
         "ok, thanks",
         "fine, whatever",
+        "an adventure for a seven-year-old",
+        "a mystery for a girl of 9",
+        "a crime caper to watch with the lads",
+        "I'd be happier if they were shorter",
+        "more like the first, less of the rest",
     ],
 )
 def test_who_watches_and_chatter_are_no_wish(films, text):
