@@ -99,7 +99,10 @@ _DEGREE = frozenset(
 _PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "single", "exact"])
 # Quantifying determiners count items ("every one of them", "at least one"): no wish.
 _QUANTIFIERS = frozenset(
-    ["every", "each", "another", "several", "both", "either", "neither", "least"]
+    [
+        *("every", "each", "another", "several", "both", "either", "neither", "least"),
+        *("couple", "handful", "few"),
+    ]
 )
 _CONTRAST = frozenset(["but", "and", "though"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
@@ -221,7 +224,9 @@ def wish_positions(
             and t not in _QUANTIFIERS
             and t not in REMOVAL
             and t not in _STAND_INS
-            and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
+            and not (
+                tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
+            )
             and not _chat_abbreviation(t)
             and not _person_verb(tokens, i)
             and not _subject(tokens, i)
@@ -236,7 +241,8 @@ def wish_positions(
             pass  # "for my niece", "with our kids": who it is for, no wish
         elif token in _PREPOSITIONS and _points_back(tokens, i + 1):
             pass  # "more in that direction", "in the same vein": a pointer, no wish
-        elif token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
+        elif token in _PREPOSITIONS or (token in ("at", "on") and tokens[i - 1 : i] == ["set"]):
+            # "about a shark terrorizing a beach town", "set at sea"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
                 if _company(tokens, j):
@@ -330,7 +336,7 @@ _HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
 _INTRODUCERS = frozenset(
     ["about", "abt", "with", "w", "without", "for", "in", "at", "featuring", "starring", "where"]
 )
-_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty"])
+_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
 
 
 def modifier_start(
@@ -352,7 +358,8 @@ def modifier_start(
         j -= 1  # "with *a* twist", "with *lots of* pockets"
     if j >= 1 and tokens[j] == "o" and tokens[j - 1] == "w" and joined(j - 1) and joined(j):
         return _negated_start(tokens, j - 1, joined)  # "w/o subtitles"
-    if j < 0 or tokens[j] not in _INTRODUCERS or not joined(j):
+    set_on = tokens[j] == "on" and tokens[j - 1 : j] == ["set"]  # "set on a train"
+    if j < 0 or (tokens[j] not in _INTRODUCERS and not set_on) or not joined(j):
         return j if j < start - 1 and j >= 0 and tokens[j] in _SAID_NEGATIONS else start
     if j >= 1 and tokens[j - 1] == "set" and joined(j - 1):
         j -= 1  # "set in Paris", "set at sea"
