@@ -45,6 +45,7 @@ from agent.nlu_cues import (
     WISH_CONDITIONAL,
 )
 from agent.nlu_filler import (
+    GOES_ON,
     ITEM_NOUNS,
     catalog_nouns,
     company_positions,
@@ -259,12 +260,9 @@ def _unplaced(
     for run in runs:
         words_ = [spans[i][0] for i in run]
         first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
-        tail = tokens[run[-1] + 1 : run[-1] + 3]
-        if tail in (["in", "it"], ["in", "them"]) and joined(run[-1]) and joined(run[-1] + 1):
-            words_ += tail  # "with animals in it"
         if first <= last:  # "set" then "set in paris": the longer phrase stands
             phrases.pop()
-        elif phrases and first == last + 1 and first < run[0] and joined(last):
+        elif phrases and first == last + 1 and tokens[first] in GOES_ON and joined(last):
             said, turn = phrases.pop()  # "with a twist at the end": one phrase goes on
             phrases.append((" ".join([said, *tokens[first : run[0]], *words_]), turn))
             last = run[-1]

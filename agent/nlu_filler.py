@@ -336,6 +336,8 @@ _HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
 _INTRODUCERS = frozenset(
     ["about", "abt", "with", "w", "without", "for", "in", "at", "featuring", "starring", "where"]
 )
+# A wish phrase goes on over these into the next one ("with a twist *at* the end").
+GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from"])
 _FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
 
 
