@@ -45,7 +45,11 @@ def films() -> Vocabulary:
         ("a drama, nothing with spiders", "nothing with spiders", "spiders"),
         ("a crime film set on a submarine", "set on a submarine", "submarine"),
         ("a mystery with a reveal at the very end", "with a reveal at the very end", None),
-        ("an adventure with dinosaurs, nothing with ghosts", "nothing with ghosts", "ghosts"),
+        (
+            "an adventure with dinosaurs, nothing with ghosts",
+            "nothing with ghosts",
+            "dinosaurs ghosts",
+        ),
     ],
 )
 def test_a_wish_keeps_its_preposition_and_the_query_its_own_words(films, text, phrase, query):
