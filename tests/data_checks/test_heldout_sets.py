@@ -1,8 +1,9 @@
-"""The held-out NLU sets v3 and v4 stay well-formed and keep the README's labelling conventions.
+"""The held-out NLU sets v3, v4 and v5 stay well-formed and keep the README's labelling conventions.
 
-One parametrized module for both (v4 was written to v3's rules), so a convention is checked
-the same way everywhere. No workspace is needed: each file is checked at the schema level
-with the README's context conventions (`--strict`), so this runs in CI on a clean clone.
+One parametrized module for all three (v4 and v5 were written to v3's rules), so a
+convention is checked the same way everywhere. No workspace is needed: each file is checked
+at the schema level with the README's context conventions (`--strict`), so this runs in CI
+on a clean clone.
 Nothing here parses the sentences or scores anything; the checker's own options are tested
 in test_check_nlu_options.py, and v2 (written before `--strict`) in test_heldout_v2.py.
 """
@@ -14,7 +15,7 @@ from collections import Counter
 import pytest
 from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows
 
-SETS = ("v3", "v4")
+SETS = ("v3", "v4", "v5")
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
 ITEM_SLOTS = ("taste", "refs")
 
