@@ -237,6 +237,8 @@ class RulePlanner(RecommendingMixin):
                 text="You're welcome. Come back any time: your likes stay with this session, "
                 "and 'start over' begins a fresh search."
             )
+        elif primary in (Intent.GREETING, Intent.HELP) and not ctx.state.shown:
+            reply = self._opening_picks(ctx, parse)
         elif primary in (Intent.GREETING, Intent.HELP):
             reply = self._greeting(ctx, "Hi! I recommend items and explain why.")
         elif primary is Intent.PROFILE:
@@ -282,6 +284,16 @@ class RulePlanner(RecommendingMixin):
             text=f"{opener} Tell me what you're in the mood for. {question or ''}".strip(),
             asked=question,
         )
+
+    def _opening_picks(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
+        """A hello (or "help me pick something") before any list: a first list (what most
+        people pick, ranked for a stranger) with the one question that best splits it, so
+        the first turn is not spent on a question alone."""
+        picks = self._recommend(ctx, parse)
+        if not picks.items:
+            return self._greeting(ctx, "Hi! I recommend items and explain why.")
+        picks.text = f"Hi! I recommend items and explain why. To start: {picks.text}"
+        return picks
 
     def _profile(self, ctx: TurnContext, parse: Parse) -> PlannerReply:
         profile = run_tool(ctx, get_tool("get_profile"), {}).result

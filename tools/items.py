@@ -176,13 +176,14 @@ def recommend(
 
 
 def stranger_popularity_weight(ctx: ToolContext) -> float | None:
-    """The popularity weight for a stranger: a session with no logged history and no likes,
-    dislikes or taste references has no personal signal, so the popularity prior counts
-    STRANGER_PRIOR times the ranker's validated weight (zero stays zero: where validation
-    found popularity uninformative, it stays out). None: rank with the ranker's own."""
+    """The popularity weight for a stranger: a session user with no logged history counts
+    the popularity prior STRANGER_PRIOR times the ranker's validated weight (zero stays
+    zero: where validation found popularity uninformative, it stays out). A taste reference
+    or a like in the conversation does not end that: "like Groundhog Day" says what kind of
+    film, not that the one meant is obscure, and without the prior the reference's
+    look-alikes ranked the fitting items everyone knows below the ones nobody saw. None:
+    rank with the ranker's own (a user the logs know)."""
     user = ctx.user
-    if user.liked or user.disliked or user.anchors:
-        return None
     has_step = getattr(ctx.workspace, "has_step", None)
     if has_step is not None and not has_step("ranker"):
         return None

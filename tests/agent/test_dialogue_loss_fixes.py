@@ -133,8 +133,9 @@ def test_a_short_list_says_so_and_then_close_items_missing_one_wish_follow(rule_
 
 
 def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it_useful():
-    """No history, no likes: the popularity weight is a multiple of the ranker's validated
-    one (zero stays zero); any personal signal keeps the ranker's own weight."""
+    """No logged history: the popularity weight is a multiple of the ranker's validated
+    one (zero stays zero), with or without likes and taste references in the session; a
+    user the logs know keeps the ranker's own weight."""
     from types import SimpleNamespace
 
     from tools.items import STRANGER_PRIOR, stranger_popularity_weight
@@ -150,8 +151,13 @@ def test_a_stranger_leans_on_the_popularity_prior_only_where_validation_found_it
     assert stranger_popularity_weight(ctx(0.25)) == pytest.approx(STRANGER_PRIOR * 0.25)
     assert STRANGER_PRIOR > 1
     assert stranger_popularity_weight(ctx(0.0)) is None  # Coat-like: popularity stays out
-    assert stranger_popularity_weight(ctx(0.25, anchors=("7",))) is None  # "like X"
-    assert stranger_popularity_weight(ctx(0.25, liked=("7",))) is None
+    # a taste reference or a like in the conversation leaves a stranger a stranger
+    assert stranger_popularity_weight(ctx(0.25, anchors=("7",))) == pytest.approx(
+        STRANGER_PRIOR * 0.25
+    )
+    assert stranger_popularity_weight(ctx(0.25, liked=("7",), disliked=("8",))) == pytest.approx(
+        STRANGER_PRIOR * 0.25
+    )
     assert stranger_popularity_weight(ctx(0.25, user_id="u1")) is None  # a known user
     assert stranger_popularity_weight(ctx(0.25, user_id="new")) == pytest.approx(
         STRANGER_PRIOR * 0.25

@@ -430,3 +430,18 @@ def test_a_hedged_fame_wish_picks_from_the_middle_band(rule_agent):
     assert rule_agent.session_state(sid).constraints.popularity == "middle"
     middle = popularity_band(rule_agent.workspace.ranker, "middle_known")
     assert reply.items and {i.item_id for i in reply.items} <= middle
+
+
+def test_a_hello_before_any_list_brings_a_first_list_and_a_question(rule_agent):
+    """A first-turn greeting is not spent on a question alone: it shows picks (the stranger's
+    ranking) with the question that best splits them; a later hello shows no new list."""
+    sid = rule_agent.new_session()
+    hello = rule_agent.chat(sid, "hello!")
+    assert hello.text.startswith("Hi!")
+    assert len(hello.items) == 10 and len({i.item_id for i in hello.items}) == 10
+    assert "?" in hello.text and hello.grounded
+    rule_agent.chat(sid, "a comedy please")
+    again = rule_agent.chat(sid, "hi there")
+    assert not again.items, "once lists were shown, a hello only greets"
+    helped = rule_agent.chat(rule_agent.new_session(), "what can you do?")
+    assert helped.text.startswith("Hi! I recommend items") and len(helped.items) == 10
