@@ -264,7 +264,7 @@ def understood_line(parse: Parse, vocab: Vocabulary) -> str | None:
         return None
     line = "Understood: " + (", ".join(dict.fromkeys(parts)) or "nothing I can filter on")
     if parse.unplaced:
-        shown = " ".join(parse.unplaced[:6])
+        shown = "', '".join(parse.unplaced[:6])  # "about chess', 'nothing scary": one each
         hint = "" if places_something(parse) else " (used only as a hint)"
         line += f"; I could not place '{shown}'{hint}"
     return line + "."

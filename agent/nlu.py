@@ -45,7 +45,15 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
-from agent.nlu_filler import catalog_nouns, modifier_start, wish_positions
+from agent.nlu_filler import (
+    GOES_ON,
+    ITEM_NOUNS,
+    catalog_nouns,
+    company_positions,
+    foreign_turn,
+    modifier_start,
+    wish_positions,
+)
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
@@ -199,6 +207,7 @@ def _unplaced(
     wishes: set[int],
     text: str,
     tokens: Sequence[str],
+    headed: Callable[[int], bool],
 ) -> list[tuple[str, int]]:
     """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
     what the reply says it could not place. Neighbours joined by a space or a hyphen make one
@@ -231,20 +240,41 @@ def _unplaced(
             continue
         out.append((index, word))
 
-    def joined(j: int) -> bool:
-        return j + 1 < len(spans) and text[spans[j][2] : spans[j + 1][1]] == " "
+    def joined(j: int) -> bool:  # "w/o subtitles", "w/ twist" as typed
+        return j + 1 < len(spans) and text[spans[j][2] : spans[j + 1][1]] in (" ", "/", "/ ")
 
-    phrases: list[str] = []
-    turned: list[int] = []  # characters of each phrase's turning words ("less ")
-    for k, (index, word) in enumerate(out):
+    runs: list[list[int]] = []  # token positions of each phrase, neighbours joined
+    for k, (index, _) in enumerate(out):
         prev = out[k - 1][0] if k else -2
         if prev == index - 1 and covered[spans[prev][2] : spans[index][1]] in (" ", "-"):
-            phrases[-1] += " " + word
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for r in range(len(runs) - 1, 0, -1):  # "black and white ones", "in black and white"
+        before, after = runs[r - 1], runs[r]
+        bridged = after[0] == before[-1] + 2 and tokens[before[-1] + 1] == "and"
+        if bridged and joined(before[-1]) and joined(before[-1] + 1):
+            introduced = modifier_start(tokens, before[0], joined) < before[0]
+            if headed(after[-1] + 1) or introduced:
+                runs[r - 1 : r + 1] = [[*before, before[-1] + 1, *after]]
+    phrases: list[tuple[str, int]] = []
+    last = -1
+    for run in runs:
+        words_ = [spans[i][0] for i in run]
+        first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
+        if first <= last:  # "set" then "set in paris": the longer phrase stands
+            phrases.pop()
+        elif phrases and first == last + 1 and tokens[first] in GOES_ON and joined(last):
+            said, turn = phrases.pop()  # "with a twist at the end": one phrase goes on
+            phrases.append((" ".join([said, *tokens[first : run[0]], *words_]), turn))
+            last = run[-1]
             continue
-        first = modifier_start(tokens, index, joined)  # "less grim": turning words count in
-        phrases.append(" ".join([*tokens[first:index], word]))
-        turned.append(len(phrases[-1]) - len(word))
-    return list(dict.fromkeys(zip(phrases, turned, strict=True)))
+        if tokens[first] == "at":
+            first = run[0]  # "at the moment": "at" opens a wish only after "set" or another
+        intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
+        phrases.append((f"{intro} {' '.join(words_)}".strip(), len(intro) + bool(intro)))
+        last = run[-1]
+    return list(dict.fromkeys(phrases))
 
 
 STEM = 5  # "published" and "publication" share a stem: the word names the attribute
@@ -286,6 +316,24 @@ def _once(vocab: Vocabulary, name: str, make: Callable[[], Any]) -> Any:
 def _nouns(vocab: Vocabulary) -> frozenset[str]:
     """The catalog's item nouns ("jacket")."""
     return _once(vocab, "nouns", lambda: catalog_nouns(list(vocab.titles)))
+
+
+def _known(vocab: Vocabulary) -> frozenset[str]:
+    """Words of the catalog's value phrases and item nouns ("parka"): English enough."""
+    return _once(
+        vocab,
+        "known",
+        lambda: (
+            _nouns(vocab)
+            | {
+                w
+                for a in vocab.categorical.values()
+                if len(a.phrases) <= 300
+                for p in a.phrases
+                for w in p.split()
+            }
+        ),
+    )
 
 
 def _forms(vocab: Vocabulary) -> Mapping[str, list[tuple[str, tuple[str, ...]]]]:
@@ -427,18 +475,24 @@ def understand(
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
     values = {i for h in hits for i in range(h.start, h.end)}
     wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
+    nouns = ITEM_NOUNS | _nouns(vocab)
+
+    def heads(i: int) -> bool:  # an item noun or value: the words before it modify it
+        return i in values or (i < len(tokens) and tokens[i] in nouns)
+
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
+    used = acc.used | skip | company_positions(tokens)  # "for a six-year-old": who, not what
     said = [
         (" ".join(kept), " ".join(bare))
-        for phrase, turn in _unplaced(spans, acc.used | skip, covered, wishes, text, tokens)
+        for phrase, turn in _unplaced(spans, used, covered, wishes, text, tokens, heads)
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
     unplaced = list(dict.fromkeys(phrase for phrase, _ in said))
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
-    if not full.strip() or not any(c.isalnum() for c in full):
-        unplaced = []
+    if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):
+        unplaced, query = [], ""  # "quiero una comedia": another language's words are no wish
     return Parse(
         text=full,
         intents=tuple(intents),

@@ -174,6 +174,10 @@ def _negation(word: str) -> bool:
     return word in ("not", "no", "none", "nope", "nah", "never") or word.endswith("n't")
 
 
+# A capital right after one of these is a name in its object ("set in Venice"), no new clause.
+_NAME_PREPOSITIONS = frozenset(["in", "at", "about", "with", "from", "starring", "featuring", "by"])
+
+
 def clause_starts(
     text: str, spans: Sequence[tuple[str, int, int]], protected: Collection[int] = ()
 ) -> list[int]:
@@ -200,6 +204,7 @@ def clause_starts(
             and not title_case
             and i not in protected
             and not prev_first.isupper()
+            and prev not in _NAME_PREPOSITIONS
             and token not in _SUBJECTS
             and not token.startswith("i'")
         ):

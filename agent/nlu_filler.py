@@ -28,10 +28,11 @@ Everything else (reactions, hedges, openers, sign-offs) is filler.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_clauses import PUNCT, REMOVAL
-from agent.nlu_cues import CLAUSE_BREAKS
+from agent.nlu_cues import CLAUSE_BREAKS, NUMBER_WORDS
 
 ITEM_NOUNS = frozenset(
     [
@@ -60,7 +61,9 @@ ITEM_NOUNS = frozenset(
         "options",
     ]
 )
-_PREPOSITIONS = frozenset(["about", "with", "for", "in", "featuring", "starring", "involving"])
+_PREPOSITIONS = frozenset(
+    ["about", "abt", "with", "w", "for", "in", "featuring", "starring", "involving", "without"]
+)
 _OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
 _SOME = frozenset(["something", "nothing", "anything", "somethin", "sth", "smth"])
 _DEGREE = frozenset(
@@ -96,7 +99,10 @@ _DEGREE = frozenset(
 _PICKERS = frozenset(["particular", "specific", "certain", "random", "given", "single", "exact"])
 # Quantifying determiners count items ("every one of them", "at least one"): no wish.
 _QUANTIFIERS = frozenset(
-    ["every", "each", "another", "several", "both", "either", "neither", "least"]
+    [
+        *("every", "each", "another", "several", "both", "either", "neither", "least"),
+        *("couple", "handful", "few"),
+    ]
 )
 _CONTRAST = frozenset(["but", "and", "though"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
@@ -105,6 +111,12 @@ _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
 _POINTERS = frozenset(["that", "this", "these", "those", "same"])
 # Subjects that are people, and the adverbs that may stand between them and their verb.
 _PERSONS = frozenset(["who", "he", "she", "everybody", "everyone", "nobody", "someone"])
+_COPULAS = frozenset(["be", "am", "feel", "i'm", "im", "was", "get"])
+# Pronoun-like words that stand for items already named ("less of the rest"): no wish.
+_STAND_INS = frozenset(["rest", "others", "remainder"])
+_MODALS = frozenset(["might", "would", "will", "can", "could", "should", "may", "must", "won't"])
+# Words after a bare comparative that close its clause: "lighter, please", "creepier than these".
+_CLOSERS = frozenset(["please", "pls", "plz", "than", "but", "and", "if", "maybe"])
 _VERB_ADVERBS = frozenset(["only", "actually", "really", "just", "always", "never", "still"])
 
 
@@ -119,6 +131,12 @@ def _person_verb(tokens: Sequence[str], i: int) -> bool:
     if j >= 0 and tokens[j] in _VERB_ADVERBS:
         j -= 1
     return j >= 0 and tokens[j] in _PERSONS and tokens[i].endswith("s")
+
+
+def _subject(tokens: Sequence[str], i: int) -> bool:
+    """The word is the subject of a modal verb ("my grandparents *might* enjoy", "the whole
+    family *can* sit through"): who watches, not what."""
+    return tokens[i + 1 : i + 2] in ([m] for m in _MODALS)
 
 
 def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
@@ -136,8 +154,33 @@ def _is_word(token: str) -> bool:
     return token not in PUNCT
 
 
+def _aged(tokens: Sequence[str], i: int) -> bool:
+    """The phrase from i names someone by age up to its clause end ("a six-year-old", "a boy
+    of ten", "a 7 year old"): a person, never the item."""
+    j = i
+    while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
+        number = _number(tokens[j])
+        if tokens[j] in ("year", "years", "yr") and tokens[j + 1 : j + 2] == ["old"]:
+            return True
+        if tokens[j] == "of" and j + 1 < len(tokens) and _number(tokens[j + 1]):
+            return j + 2 >= len(tokens) or tokens[j + 2] in PUNCT
+        if number and tokens[j + 1 : j + 2] in (["yo"], ["yrs"]):
+            return True
+        j += 1
+    return False
+
+
+def _number(token: str) -> bool:
+    return token.isdigit() or token in NUMBER_WORDS
+
+
 def _company(tokens: Sequence[str], i: int) -> bool:
-    """Who it is for or with ("for my niece", "with our kids"), never the item."""
+    """Who it is for or with ("for my niece", "with our kids", "with the gang" closing its
+    clause, "for a boy of ten"), never the item."""
+    if tokens[i] == "with" and tokens[i + 1 : i + 2] == ["the"] and i + 2 < len(tokens):
+        return i + 3 >= len(tokens) or tokens[i + 3] in PUNCT
+    if tokens[i] in ("for", "with") and _aged(tokens, i + 1):
+        return True
     return tokens[i] in ("for", "with") and tokens[i + 1 : i + 2] in ([o] for o in _OWNERS)
 
 
@@ -180,9 +223,13 @@ def wish_positions(
             and t not in _PICKERS
             and t not in _QUANTIFIERS
             and t not in REMOVAL
-            and not (tokens[i + 1 : i + 2] == ["of"] and i + 2 in names)
+            and t not in _STAND_INS
+            and not (
+                tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
+            )
             and not _chat_abbreviation(t)
             and not _person_verb(tokens, i)
+            and not _subject(tokens, i)
         )
 
     keep: set[int] = set()
@@ -194,7 +241,8 @@ def wish_positions(
             pass  # "for my niece", "with our kids": who it is for, no wish
         elif token in _PREPOSITIONS and _points_back(tokens, i + 1):
             pass  # "more in that direction", "in the same vein": a pointer, no wish
-        elif token in _PREPOSITIONS:  # "about a shark terrorizing a beach town"
+        elif token in _PREPOSITIONS or (token in ("at", "on") and tokens[i - 1 : i] == ["set"]):
+            # "about a shark terrorizing a beach town", "set at sea"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
                 if _company(tokens, j):
@@ -234,8 +282,25 @@ def wish_positions(
             prev = tokens[i - 1] if i > 0 else ""
             after = tokens[i + 1] if i + 1 < n else ""
             opens = i == 0 or prev in PUNCT or i in boundary
-            if prev in _DEGREE or (opens and after in ("please", "pls", *heads)):
-                keep.add(i)  # "a bit darker", "but shorter", "darker please"
+            closes = i + 1 >= n or after in PUNCT or after in _CLOSERS or (i + 1) in boundary
+            if prev in _DEGREE or (opens and (closes or after in heads)):
+                keep.add(i)  # "a bit darker", "but shorter", "darker please", ", goofier"
+            elif prev == "the" and tokens[i + 1 : i + 3] in (["the", "better"], ["the", "more"]):
+                keep.add(i)  # "the moodier the better"
+        said_of_me = i > 0 and tokens[i - 1] in _COPULAS  # "I'd be happier if ..."
+        if content(i) and token.endswith("ier") and len(token) >= 6 and not said_of_me:
+            keep.add(i)  # "creepier", "goofier": a comparative of a quality wherever it stands
+        if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
+            j = i + 1
+            while j < n and (content(j) or tokens[j] == "and"):
+                j += 1
+            item = 0 < j - i - 1 <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
+            first = i >= 1 and content(i - 1) and (i == 1 or tokens[i - 2] in PUNCT)
+            listed = first or (j < n and tokens[j] == ",") or "and" in tokens[i + 1 : j]
+            if item and listed:  # two items at least, or "gentle and odd": not ", thoughts?"
+                keep.update(k for k in range(i + 1, j) if content(k))
+                if first:
+                    keep.add(i - 1)  # the list's first word opens the turn or a sentence
         if token in _NEGATIONS and i + 1 < n:
             prev = tokens[i - 1] if i > 0 else ""
             j = i + 1
@@ -267,14 +332,52 @@ _SAID_NEGATIONS = frozenset(
     ]
 )
 _HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
+# Prepositions that open a wish phrase, and the words that may stand between them and it.
+_INTRODUCERS = frozenset(
+    ["about", "abt", "with", "w", "without", "for", "in", "at", "featuring", "starring", "where"]
+)
+# A wish phrase goes on over these into the next one ("with a twist *at* the end").
+GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from"])
+_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
 
 
-def modifier_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
-    """Where an unplaced wish starts once the words that turn it are counted in: a comparative
-    ("less grim", "more upbeat", "less of the violence") or a negation with its hedge ("not
-    cheesy", "isn't gory", "nothing too long", "nothing with clowns"). The wish is stated with
-    them, so the reply repeats them. `joined(j)` says that token j is followed by a plain space
-    (no punctuation, same clause)."""
+def modifier_start(
+    tokens: Sequence[str], first: int, joined: Callable[[int], bool], headed: bool = False
+) -> int:
+    """Where an unplaced wish starts once the words that introduce or turn it are counted in,
+    as typed: a comparative ("less grim", "less of the violence"), a negation with its hedge
+    ("not cheesy", "isn't gory", "nothing too long", "nothing with clowns") and the
+    preposition that opens it ("about chess", "with a twist ending", "w/o subtitles", "set in
+    Paris", "not about space", "with less violence"). The wish is stated with them, so the
+    reply repeats them. `joined(j)` says that token j is followed by a space in the same
+    clause; `headed` that the phrase modifies an item noun after it ("looking for a *quirky*
+    film"), whose preposition belongs to the noun, not to the wish."""
+    start = _turning_start(tokens, first, joined)
+    if headed:
+        return start
+    j = start - 1
+    while j >= 0 and tokens[j] in _FILL and joined(j):
+        j -= 1  # "with *a* twist", "with *lots of* pockets"
+    if j >= 1 and tokens[j] == "o" and tokens[j - 1] == "w" and joined(j - 1) and joined(j):
+        return _negated_start(tokens, j - 1, joined)  # "w/o subtitles"
+    set_on = tokens[j] == "on" and tokens[j - 1 : j] == ["set"]  # "set on a train"
+    if j < 0 or (tokens[j] not in _INTRODUCERS and not set_on) or not joined(j):
+        return j if j < start - 1 and j >= 0 and tokens[j] in _SAID_NEGATIONS else start
+    if j >= 1 and tokens[j - 1] == "set" and joined(j - 1):
+        j -= 1  # "set in Paris", "set at sea"
+    return _negated_start(tokens, j, joined)
+
+
+def _negated_start(tokens: Sequence[str], j: int, joined: Callable[[int], bool]) -> int:
+    """A negation right before an introduced phrase belongs to it ("not about space")."""
+    k = j - 1
+    if k >= 0 and tokens[k] in _SAID_NEGATIONS and joined(k):
+        return k
+    return j
+
+
+def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
+    """Where a wish starts with its comparative or negation (see `modifier_start`)."""
     j = first - 1
     if j >= 0 and tokens[j] == "the" and joined(j):
         j -= 1  # "less of the violence"
@@ -293,3 +396,53 @@ def modifier_start(tokens: Sequence[str], first: int, joined: Callable[[int], bo
     if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
         return j
     return first
+
+
+def foreign_turn(text: str, english: Collection[str], known: Collection[str] = ()) -> bool:
+    """The turn is written in another language ("quiero una comedia", "von vorne, bitte"): its
+    leftover words are no English wish. Read from the words themselves: most of the longer
+    lower-case words are neither English (`english`, common words of five letters or more) nor
+    the catalog's (`known`), or a word carries a letter outside ASCII ("película"). Names
+    ("Dustin Hoffman") are capitalised mid-sentence and do not count."""
+    if not english:
+        return False
+    long_words, strange = 0, 0
+    for m in re.finditer(r"\w+", text):
+        word = m.group()
+        if not word.isalpha() or len(word) < 5:
+            continue
+        if word[0].isupper() and m.start() > 0 and text[: m.start()].rstrip()[-1:] not in ".!?¿¡":
+            continue  # a name mid-sentence
+        low = word.lower()
+        long_words += 1
+        if not low.isascii() or not _known_word(low, english, known):
+            strange += 1
+    accented = any(not c.isascii() and c.isalpha() for c in text)
+    return (strange >= 2 and 3 * strange >= 2 * long_words) or (accented and strange >= 1)
+
+
+_ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "est", "y")
+
+
+def _known_word(word: str, english: Collection[str], known: Collection[str]) -> bool:
+    """An English word or an inflection of one ("parkas", "hooded", "breathes", "thats")."""
+    if word in english or word in known:
+        return True
+    for end in _ENDINGS:
+        stem = word[: -len(end)]
+        if word.endswith(end) and (stem in english or f"{stem}e" in english or stem in known):
+            return True
+    return word.endswith(("nt", "ts")) and (word[:-1] in english or word[:-2] in english)
+
+
+def company_positions(tokens: Sequence[str]) -> set[int]:
+    """Token positions naming who the item is for or with ("for a six-year-old", "with my
+    cousins"), up to the clause end: no wish, not even as a hyphened compound."""
+    out: set[int] = set()
+    for i in range(len(tokens) - 1):
+        if _company(tokens, i):
+            j = i + 1
+            while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
+                out.add(j)
+                j += 1
+    return out

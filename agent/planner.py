@@ -163,7 +163,7 @@ class RulePlanner(RecommendingMixin):
         parse = self.reader(state.last_shown, state.focus)(text)
         understood = parse.has_slots or parse.refs or parse.unknown_titles
         if not any(c.isalnum() for c in text) or not (understood or looks_english(text)):
-            return replace(parse, intents=(Intent.HELP,))
+            return fit_to_intent(replace(parse, intents=(Intent.HELP,)))  # no wish in it
         rules = list(parse.intents)
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call

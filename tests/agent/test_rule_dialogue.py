@@ -318,7 +318,7 @@ def test_the_reply_says_what_was_understood_and_what_was_not(rule_agent):
     reply = rule_agent.chat(sid, "a comedy from the 90s, something with grumpy robots")
     first = reply.text.splitlines()[0]
     assert first.startswith("Understood: comedy")
-    assert "could not place 'grumpy robots'" in first
+    assert "could not place 'with grumpy robots'" in first  # as typed, with its preposition
     assert reply.items  # an unplaced wish is a hint, never an empty list
 
 

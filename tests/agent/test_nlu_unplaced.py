@@ -1,0 +1,148 @@
+"""Unplaced wishes: their extent as typed (with the preposition or negation that introduces
+them) and which leftover words are wishes at all (helper "unplaced3", 2026-12-07). The
+sentences are written fresh for these tests, not taken from any data file."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from agent.memory_update import understood_line
+from agent.nlu import understand
+from agent.nlu_filler import foreign_turn
+from agent.nlu_typos import english_words
+from agent.vocab import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def films() -> Vocabulary:
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3", "4"],
+            "title": ["Fargo (1996)", "Heat (1995)", "Vertigo (1958)", "Jumanji (1995)"],
+            "year": [1996.0, 1995.0, 1958.0, 1995.0],
+            "genres": ["Crime|Drama", "Action|Crime", "Mystery|Thriller", "Adventure|Children's"],
+        }
+    )
+    return Vocabulary.from_items(items)
+
+
+# -- the extent: the introducing preposition or negation is part of the phrase -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "query"),
+    [
+        ("any crime films about bank robbers?", "about bank robbers", "bank robbers"),
+        ("a thriller with a shocking finale", "with a shocking finale", "shocking finale"),
+        ("an adventure w/o talking animals", "w o talking animals", "talking animals"),
+        ("crime dramas w/ heists", "w heists", "heists"),
+        ("a mystery set in Venice please", "set in venice", "venice"),
+        ("a crime film that is not about gangsters", "not about gangsters", "gangsters"),
+        ("dramas with less shouting", "with less shouting", "shouting"),
+        ("an action movie with lots of car chases", "with lots of car chases", "car chases"),
+        ("a mystery but in widescreen", "in widescreen", "widescreen"),
+        ("a drama, nothing with spiders", "nothing with spiders", "spiders"),
+        ("a crime film set on a submarine", "set on a submarine", "submarine"),
+        ("a mystery with a reveal at the very end", "with a reveal at the very end", None),
+        (
+            "an adventure with dinosaurs, nothing with ghosts",
+            "nothing with ghosts",
+            "dinosaurs ghosts",
+        ),
+    ],
+)
+def test_a_wish_keeps_its_preposition_and_the_query_its_own_words(films, text, phrase, query):
+    p = understand(text, films)
+    assert phrase in p.unplaced, p.unplaced
+    if query is not None:
+        assert p.query == query  # the soft text query stays the wish's own words
+
+
+def test_a_preposition_before_a_modified_item_noun_stays_out(films):
+    p = understand("i'm looking for a bittersweet film", films)
+    assert p.unplaced == ("bittersweet",)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("spooky ones in black and white", "in black and white"),
+        ("some black and white ones please", "black and white"),
+    ],
+)
+def test_a_pair_joined_by_and_inside_one_phrase_stays_one(films, text, phrase):
+    assert phrase in understand(text, films).unplaced
+
+
+def test_two_qualities_joined_by_and_stay_two_wishes(films):
+    assert understand("something bleak and slow", films).unplaced == ("bleak", "slow")
+
+
+# -- recall: qualities that stand alone -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("funnier, please", "funnier"),
+        ("sunnier than those", "sunnier"),
+        ("Jumanji was fine but a little long. snappier", "snappier"),
+        ("a crime caper, the wackier the better", "wackier"),
+        ("these are fine, grittier", "grittier"),
+    ],
+)
+def test_a_bare_comparative_is_a_wish(films, text, wish):
+    assert wish in understand(text, films, ["1", "2", "3", "4"]).unplaced
+
+
+def test_a_list_of_bare_qualities_is_a_list_of_wishes(films):
+    p = understand("nothing mainstream tonight. odd, tender, slow", films)
+    assert {"odd", "tender", "slow"} <= set(p.unplaced), p.unplaced
+
+
+# -- chatter and company must not become a wish ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "an adventure my nephews would enjoy",
+        "a thriller that the whole office can watch together on friday",
+        "ok, thanks",
+        "fine, whatever",
+        "an adventure for a seven-year-old",
+        "a mystery for a girl of 9",
+        "a crime caper to watch with the lads",
+        "I'd be happier if they were shorter",
+        "more like the first, less of the rest",
+        "anything good on at the moment?",
+        "more in the style of that first one",
+        "could you add a couple of thrillers",
+    ],
+)
+def test_who_watches_and_chatter_are_no_wish(films, text):
+    assert understand(text, films).unplaced == (), understand(text, films).unplaced
+
+
+def test_foreign_turn_is_read_from_the_words():
+    english = frozenset(["something", "funny", "thriller", "please", "spiders", "nothing"])
+    assert foreign_turn("quisiera algo divertido", english)
+    assert foreign_turn("eine Komödie, bitte schön", english)
+    assert not foreign_turn("something funny please", english)
+    assert not foreign_turn("a thriller with Marlon Brando", english)  # names mid-sentence
+    assert not foreign_turn("anything", frozenset())  # no word list: never guess
+
+
+def test_another_language_gives_no_english_wish(films):
+    if not english_words():
+        pytest.skip("the packaged sentence-embedding model (its word list) is not installed")
+    p = understand("quisiera algo divertido esta noche", films)
+    assert p.unplaced == () and p.query == ""
+    assert understand("una comedia divertida", films).unplaced == ()
+
+
+def test_the_reply_names_each_unplaced_wish_once_and_readably(films):
+    p = understand("a crime film about bank robbers, nothing gory", films)
+    line = understood_line(p, films) or ""
+    assert "could not place 'about bank robbers', 'nothing gory'" in line, line
