@@ -27,6 +27,7 @@ from agent.nlu_clauses import (
     clause_of,
     clause_starts,
     complaint_before,
+    removed_after,
     restore_apostrophes,
 )
 from agent.nlu_cues import (
@@ -98,6 +99,7 @@ _ABOUT_AN_ITEM = re.compile(
     r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:\w+\s+)?)?"
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
     r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat makes (?:this|that|it)\b|\bhow did you\b"
+    r"|\bwhat (?:made|makes) (?:you|u)\b"
     r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
@@ -411,6 +413,8 @@ def understand(
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
+        if complaint is None and removed_after(clause, at, end):
+            complaint = True  # "take the horror films off this list"
         negated = complaint if complaint is not None else negation_governs(clause, at)
         if not negated and negated_after(clause, at, end):
             negated = True
@@ -458,6 +462,8 @@ def understand(
     has_slots = bool(
         acc.include or acc.exclude or numbers.ranges or numbers.relative or numbers.popularity
     )
+    if found.focus_guess and has_slots:
+        feedback = []  # "too recent for me", "meh, less popular": a wish, not a verdict on it
     intents = rule_intents(text, has_slots or bool(like_items), bool(feedback), bool(refs))
     if like_items and Intent.RECOMMEND not in intents:
         intents.append(Intent.RECOMMEND)

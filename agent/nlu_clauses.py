@@ -151,7 +151,12 @@ REMOVAL = frozenset(
      "eliminate", "nix", "rid", "swap", "replace", "switch", "trade", "exchange"]
 )  # fmt: skip
 _REMOVAL_VERBS = frozenset(["stop", "quit"])  # "stop showing X": with an -ing verb after
-_OUT_VERBS = frozenset(["take", "leave", "cut", "rule", "cross", "filter", "weed"])  # "take out X"
+_OUT_VERBS = frozenset(
+    ["take", "leave", "cut", "rule", "cross", "filter", "weed", "taking", "leaving", "cutting",
+     "ruling", "crossing", "filtering", "weeding", "took", "left"]
+)  # fmt: skip  # "take out X", "taking out the thrillers"
+_AMOUNTS = frozenset(["couple", "few", "bit", "lot", "number"])  # "swap a couple of those X"
+_SWITCH = frozenset(["switch", "swap", "move", "change", "go", "shift"])  # "switch from X to Y"
 _ANY = frozenset(["any", "anything", "everything", "all"])  # "remove anything romantic"
 
 
@@ -227,6 +232,7 @@ def clause_starts(
             and tokens[k + 1] not in PUNCT
             and (k + 1) not in protected
             and not tokens[k + 1].startswith(("one", "movie", "film"))
+            and tokens[k + 1] not in ("in", "with")  # "none of those in black": one phrase
         ):
             starts.add(k + 1)  # "those aren't it | skip the romance"
     return sorted(starts)
@@ -244,7 +250,17 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     "enough X", "stop showing X"); False when a negation turns it round ("can't get enough
     of X", "not enough X"); None when no complaint stands before it."""
     j = start - 1
-    while j >= 0 and (tokens[j] in _NP_INSIDE or tokens[j] in _ANY or tokens[j].endswith("ing")):
+    while j >= 0 and (
+        tokens[j] in _NP_INSIDE
+        or tokens[j] in _ANY
+        or tokens[j] in _AMOUNTS
+        or tokens[j].endswith("ing")
+        or (tokens[j] == "with" and j > 0 and tokens[j - 1] in _ANY)  # "drop anything with X"
+        or (tokens[j] == "from" and j > 0 and tokens[j - 1] in _SWITCH)  # "switch from X"
+    ):
+        if tokens[j] == "from":
+            j -= 1
+            break
         if (
             tokens[j].endswith("ing")
             and tokens[j] not in _ANY
@@ -259,6 +275,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         j -= 1
     elif word == "out" and j > 0 and tokens[j - 1] in _OUT_VERBS:
         j -= 1  # "take out the horror ones", "leave out anything violent"
+    elif word in _SWITCH and j + 1 < len(tokens) and tokens[j + 1] == "from":
+        pass  # "let's switch from westerns to adventure": away from X
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
     before = tokens[max(0, j - 3) : j]
@@ -317,3 +335,37 @@ def bare_rejection(tokens: Sequence[str]) -> bool:
             continue
         return index > 1 and word.endswith("n't")
     return True
+
+
+_PICKS = frozenset(["only", "just", "pick", "choose", "which", "best", "keep", "show"])
+_OFF_LIST = frozenset(["this", "the", "that", "my", "your", "these", "those"])
+_ITEM_NOUNS = frozenset(["films", "movies", "ones", "stuff", "jackets", "coats", "titles", "picks"])
+
+
+def removed_after(tokens: Sequence[str], start: int, end: int) -> bool:
+    """ "take the horror films off this list", "bin the comedies out of that": a removal said
+    after the value ("off the list", "out of these"); "only the comedies out of those" picks."""
+    k = end
+    while k < len(tokens) and tokens[k] in _ITEM_NOUNS:
+        k += 1
+    rest = list(tokens[k : k + 4])
+    if rest[:1] == ["off"]:
+        tail = rest[1:]
+        return (
+            tail[:1] in (["it"], ["them"], ["there"])
+            or (tail[:1] != [] and tail[0] in _OFF_LIST and tail[1:2] == ["list"])
+            or tail[:1] == ["list"]
+        )
+    if rest[:2] == ["out", "of"] and not _PICKS.intersection(tokens[:start]):
+        tail = rest[2:]
+        return tail[:1] in (
+            ["it"],
+            ["them"],
+            ["there"],
+            ["here"],
+            ["this"],
+            ["that"],
+            ["these"],
+            ["those"],
+        ) or tail[:2] in (["the", "list"], ["my", "list"])
+    return False

@@ -9,8 +9,9 @@ other people's taste ("my dad loved X") and from a hypothetical ("would I like i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from agent.parse import FeedbackKind
+from agent.parse import FeedbackKind, ItemRef, TitleRole
 
 __all__ = [
     "DISLIKE_FEEDBACK",
@@ -19,7 +20,10 @@ __all__ = [
     "SEEN",
     "THIRD_PERSON_LOVED",
     "FeedbackKind",
+    "bare_verdict",
     "feedback_kind",
+    "implied_feedback",
+    "liked_as_taste",
 ]
 
 
@@ -28,14 +32,14 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 THIRD_PERSON_LOVED = _rx(
-    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
+    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b(?!\s+(?:and|&)\s+(?:i|me)\b)[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
     r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (pick|choice|one|call)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
-    r"|(?:\b(?:is|was|were|are)|'s|’s|=)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
-    r"absolutely|actually|genuinely|real|total)\s+)*(?:ace|terrific|incredible|outstanding|phenomenal|"
+    r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
+    r"absolutely|actually|genuinely|real|total)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
     r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|"
     r"(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|"
     r"jacket|coat|buy|fit))\b"
@@ -43,39 +47,187 @@ LIKE_FEEDBACK = _rx(
     r"watch|jacket|coat)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:style|thing|taste|type)\b|\bobsessed with\b"
     r"|\b(?:is|was|'s)\s+my\s+(?:comfort|go-to|all-time)\b"
+    r"|^\W*(?:nice|lovely|gorgeous|great|perfect|love)\W+(?:the|that|this)\b"
+    r"|\b(?:5|five|10|ten)\s+stars?\s+(?:for|to)\b|\bgive\s+(?:it|that|this)\s+(?:5|five)\s+stars?\b"
+    # emoji that praise: thumbs up / ok hand / hearts / heart eyes / fire / 100 / clapping
+    r"|[\U0001f44c\U0001f44f\u2764\U0001f495-\U0001f49f\U0001f60d\U0001f970\U0001f929\U0001f525"
+    r"\U0001f4af\U0001f63b]"
 )
 DISLIKE_FEEDBACK = _rx(
     r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:stand|bear|stomach|sit through)\b"
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
     # a verdict after "is/was": "X was dreadful", "that one's a bore", "it is hideous"
-    r"|(?:\b(?:is|was|were|are)|'s|’s|=)\s+(?:(?:so|really|just|pretty|truly|an?|absolute|"
+    r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|pretty|truly|an?|absolute|"
     r"absolutely|actually|kinda|total)\s+)*(?:dreadful|hideous|horrible|trash|garbage|mid|bore|"
     r"snooze|slog|letdown|tedious|unwatchable|painful|disappointing|a no)\b"
     r"|\b(?:isn'?t|wasn'?t|is not|was not)\s+(?:really\s+)?(?:my\s+(?:thing|style|taste|type|"
     r"cup of tea)|for me)\b|\bnever suits? me\b|\bnot feeling\b|\bbored me\b"
     r"|\b(?:couldn'?t|could not|can'?t)\s+get through\b"
+    # emoji that reject: vomiting / nauseated / sleeping / yawning / pile of poo / eye roll
+    r"|[\U0001f92e\U0001f922\U0001f634\U0001f971\U0001f4a9\U0001f644\U0001f612]"
 )
 SEEN = _rx(
-    r"^\s*(?:(?:i|we|i've|we've|ive|weve|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already )?(seen|watched))\b"
+    r"^\s*(?:(?:i|we|i've|we've|ive|weve|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already |all )?(seen|watched))\b"
+    r"|\b(?:seen|watched|saw|caught)\s+(?:it|that|this|them|those|these)(?:\s+one)?\s+"
+    r"(?:on|at|in|ages|years|last|already|before|twice|loads)\b"
+    r"|(?<!\byou\s)\b(?:seen|watched|saw)\s+(?:it|that|this|them|those)(?:\s+one)?"
+    r"(?:\s+(?:already|before|twice))?\s*(?:[.!,]|$)"
+    r"|^\W*(?:got|have|own|bought)\s+(?:the|that|this|those|these|both)\b[^.!?;]*\balready\b"
+    r"|[:–—-]\s*(?:already\s+)?(?:seen|watched|owned?)\b"
+    r"|\b(?:seen|watched|saw)\s+(?:(?:literally|pretty much|basically|nearly)\s+)?(?:all|each|every)\b"
 )
 
 
 def feedback_kind(clause: str) -> FeedbackKind | None:
-    """First-person feedback in a clause: seen, disliked or liked (in that precedence); a
+    """First-person feedback in a clause: disliked, liked or seen (in that precedence); a
     question whether the user would like it ("why would I like it") reports nothing."""
     if HYPOTHETICAL_LIKE.search(clause):
         return None
-    if SEEN.search(clause):
-        return FeedbackKind.SEEN
+    # a verdict beside a viewing is the verdict ("saw it twice, loved it"): like, not seen
     if DISLIKE_FEEDBACK.search(clause):
         return FeedbackKind.DISLIKE
     if LIKE_FEEDBACK.search(clause) and not THIRD_PERSON_LOVED.search(clause + " "):
         return FeedbackKind.LIKE
+    if SEEN.search(clause):
+        return FeedbackKind.SEEN
     return None
 
 
 HYPOTHETICAL_LIKE = _rx(
+    r"\b(?:what|stuff|things?|the kind|the sort|the ones?)\s+(?:i|we)\s+(?:\w+\s+(?:i\s+)?)?"
+    r"(?:like|love|enjoy|liked|loved|enjoyed)\b"
+    r"|\b(?:you|u)\s+(?:\w+\s+)?(?:think|thought|reckon|guess|figure)\s+(?:that\s+)?(?:i|we)\s+"
+    r"(?:\w+\s+)?(?:like|love|enjoy|want)\b|\bchances?\s+(?:that\s+)?(?:i|we)\s+(?:\w+\s+)?like\b|"
     r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
     r"|\b(?:i'?d|i would|we'?d)\s+(?:really\s+)?(?:love|like|enjoy)\s+(?:it\s+)?if\b"
 )
+
+
+# "all five", "all of these", "every one of them": the whole list just shown
+ALL_SHOWN = _rx(
+    r"\b(?:all|each|every(?:\s+single)?)\s+(?:one\s+)?(?:of\s+)?(?:them|these|those|"
+    r"(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b(?!\s+(?:stars?|times)))"
+)
+EXCEPT = _rx(r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b")
+# a turn that is only a verdict on the item in focus: "ooh, lovely", "ugh, no", "nah not this"
+_FILLER = (
+    r"(?:oh+|o+h+|ah+|wow|yes+|yeah|ya|yep|yup|hmm+|ok|okay|this|that|it|one|so|very|really|just|"
+    r"the|totally|absolutely|fr|tbh|honestly|thanks|thank you|actually)"
+)
+_BARE_LIKE = _rx(
+    rf"\W*(?:{_FILLER}\W+)*(?:perfect|lovely|nice|great|amazing|awesome|brilliant|fantastic|"
+    rf"gorgeous|beautiful|stunning|superb|love it|love this|yes please)(?:\W+{_FILLER})*\W*"
+)
+_BARE_DISLIKE = _rx(
+    rf"\W*(?:(?:no|nah|nope|ugh|yuck|eww+|meh)\W+(?:{_FILLER}\W+)*(?:no|nah|nope|not\s+(?:this|that|it)"
+    rf"(?:\s+one)?|{_FILLER})|(?:{_FILLER}\W+)*not\s+(?:this|that|it)(?:\s+one)?)\W*(?:{_FILLER}\W*)*"
+)
+# "I love old films": a liking verb with its own object is a taste statement, not feedback
+_VERB_WITH_OBJECT = _rx(
+    r"\b(?:i|we)\s+(?:\S+\s+)?(?:like|love|enjoy|adore|dig|liked|loved|enjoyed|adored|hate|hated|"
+    r"dislike|disliked)\s+(?!(?:it|this|that|them|these|those|one|both|all)\b)[a-z]"
+)
+
+
+def bare_verdict(text: str) -> FeedbackKind | None:
+    """A turn that is nothing but a verdict ("ooh, lovely", "ugh, no", "nah not this")."""
+    if _BARE_DISLIKE.fullmatch(text):
+        return FeedbackKind.DISLIKE
+    if _BARE_LIKE.fullmatch(text):
+        return FeedbackKind.LIKE
+    return None
+
+
+def implied_feedback(
+    text: str,
+    feedback: Sequence[tuple[str, FeedbackKind]],
+    named: Sequence[tuple[float, str, bool]],
+    clauses: Sequence[tuple[int, int]],
+    shown: Sequence[str],
+    focus: str | None,
+) -> list[tuple[str, FeedbackKind]]:
+    """Feedback whose item the clause does not name: "seen all of them except the last" (the
+    list just shown), "Alien: seen." / "Both terrible." (the items of the clause before), "ugh,
+    no" or "I've seen that already" with no item named at all (the item in focus).
+
+    `named` holds (char position, item id, excluded) for every item reference of the turn."""
+    out = list(feedback)
+    every = ALL_SHOWN.search(text)
+    if shown and every:
+        kind = feedback_kind(_around(text, every.start(), clauses))
+        if kind is not None:
+            cut = EXCEPT.search(text, every.end())
+            excepted = {i for pos, i, _ in named if cut and pos >= cut.start()}
+            out = [(i, k) for i, k in out if i not in excepted]
+            out += [(i, kind) for i in shown if i not in excepted]
+            return list(dict.fromkeys(out))
+    items = [(pos, i) for pos, i, excluded in named if not excluded]
+    short = len(text.split()) <= 8
+    judged = {i for i, _ in out}
+    for start, end in clauses:
+        clause = text[start:end]
+        inside = [i for pos, i, _ in named if start <= pos < end]
+        if inside:  # "nah not this", "this one yes": a bare verdict beside the item
+            kind = bare_verdict(clause) if short and not judged.intersection(inside) else None
+            out += [(i, kind) for i in inside if kind is not None]
+            continue
+        if not clause.strip():
+            continue
+        kind = feedback_kind(clause) or (bare_verdict(clause) if short else None)
+        if _VERB_WITH_OBJECT.search(clause) or (named and _POINTS_BACK.search(clause)):
+            continue  # a pronoun's clause is `nlu_refs._pronoun_feedback`'s (it keeps both)
+        earlier = [(pos, i) for pos, i in items if pos < start]
+        if earlier and kind is not None and len(clause.split()) <= 5:
+            last = max(earlier)[1]
+            if _BOTH.search(clause):
+                targets = list(dict.fromkeys(i for _, i in sorted(earlier)))[-2:]
+            else:
+                targets = [last]
+            out = [(i, k) for i, k in out if i not in targets] + [(i, kind) for i in targets]
+        elif not named and focus and short:
+            kind = kind or bare_verdict(text)
+            if kind is not None:
+                out.append((focus, kind))
+    return list(dict.fromkeys(out))
+
+
+_POINTS_BACK = _rx(r"\b(?:it|this|that|them|those|these)\b")
+_BOTH = _rx(r"\b(?:both|all|each|them)\b")
+
+
+def _around(text: str, pos: int, clauses: Sequence[tuple[int, int]]) -> str:
+    return next((text[a:b] for a, b in clauses if a <= pos < b), text)
+
+
+# a request built on what the user liked: "I loved X, anything like it?", "what should I watch
+# if I loved X", "liked X and Y, what else would suit me?"
+ASKS_FOR_MORE = _rx(
+    r"\b(?:what else|anything else|something else|(?:anything|something|more|others?|ones?)\s+"
+    r"(?:like|similar|in (?:that|the same) (?:spirit|vein|direction|lane|style))|more like"
+    r"|(?:find|show|give|get) me (?:more|another|others|something|anything|some)"
+    r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
+    r"|recommend|suggest|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
+    r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
+)
+
+
+def liked_as_taste(
+    text: str,
+    refs: list[tuple[float, ItemRef]],
+    feedback: list[tuple[str, FeedbackKind]],
+) -> tuple[list[tuple[float, ItemRef]], list[tuple[str, FeedbackKind]]]:
+    """Items the user says they liked in a turn that asks for more like them are taste
+    references too (every such labelled line has them under `taste`; whether the like stays
+    feedback as well, writers disagree: 10 lines drop it, 2 keep it; it is kept here, so the
+    session still records the like)."""
+    taste = {item for item, kind in feedback if kind is FeedbackKind.LIKE}
+    if not taste or not ASKS_FOR_MORE.search(text):
+        return refs, feedback
+    refs = [
+        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
+        if r.item_id in taste and r.role is not TitleRole.EXCLUDE
+        else (pos, r)
+        for pos, r in refs
+    ]
+    return refs, feedback

@@ -96,14 +96,17 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?)\b"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|vintage|old school|old[- ]fashioned|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
+            r"|(?:less|fewer) (?:of )?(?:the |these |those )?(?:new(?:er)?|recent|modern))\b"
         ),
         NumericKind.YEAR,
         Direction.DOWN,
     ),
     (
         _rx(
-            r"\b(newest|newer|fresher|more recent|most recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (so |too |that |very )?old)\b"
+            r"\b(newest|newer|fresher|more recent|most recent|too old|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (?:(?:quite|so|too|that|very|as)\s+)*old"
+            r"|(?:less|fewer) (?:of )?(?:the |these |those )?old(?:er)?|(?:but|bit|little|slightly|"
+            r"somewhat|much|lot|bit) later|later (?:ones?|films?|movies?|stuff|titles?))\b"
         ),
         NumericKind.YEAR,
         Direction.UP,
@@ -119,9 +122,17 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't)[\s-](an? )?((?:so|very|too|that|really|big|huge|massive)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|few people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](the |an? )?((?:so|very|too|that|really|big|huge|massive|super)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|few(?:er)? people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
+    ),
+    (  # a complaint about the list asks for the other end: "these are all so famous"
+        _rx(
+            r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
+            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
+            r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
+        ),
+        Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
     ),
     (
         _rx(
@@ -130,6 +141,14 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
         Direction.UP,
     ),
 )
+
+
+def _direction(m: re.Match[str], said: Direction) -> Direction:
+    """A complaint about the list ("these are too obscure") wants the other end."""
+    if "said" not in m.re.groupindex:
+        return said
+    low = m.group("said").lower() in ("obscure", "niche", "unknown")
+    return Direction.UP if low else Direction.DOWN
 
 
 # Comparisons around a number said with its unit (the units themselves come from the data).
@@ -505,7 +524,9 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
         if (name, direction) not in found.relative:
             found.relative.append((name, direction))
     found.spans += taken
-    hits = [(m.start(), m.end(), d) for rx, d in POPULARITY for m in rx.finditer(text)]
+    hits = [
+        (m.start(), m.end(), _direction(m, d)) for rx, d in POPULARITY for m in rx.finditer(text)
+    ]
     if quality and score is None:
         hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column
     if hits:

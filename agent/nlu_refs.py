@@ -18,7 +18,14 @@ from itertools import pairwise
 
 from agent.nlu_clauses import REMOVAL
 from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions
-from agent.nlu_feedback import LIKE_FEEDBACK, THIRD_PERSON_LOVED, FeedbackKind, feedback_kind
+from agent.nlu_feedback import (
+    LIKE_FEEDBACK,
+    THIRD_PERSON_LOVED,
+    FeedbackKind,
+    feedback_kind,
+    implied_feedback,
+    liked_as_taste,
+)
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
 
@@ -30,7 +37,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
-    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1,
+    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "opening": 1, "opener": 1,
 }  # fmt: skip
 _SPELT = {
     w: n
@@ -38,7 +45,7 @@ _SPELT = {
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
     )
 }
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top"
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
@@ -49,16 +56,22 @@ ORDINAL_RX = _rx(
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b)))\b"
+    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b)))\b"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like)"
-    r"(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
+    r"(?:\s+(?:that|this|those|these))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+)
+_TASTE_AFTER = _rx(
+    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like)\b"
+    r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
 )
-_SENTENCE_START_TITLE = _rx(r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b)")
+_SENTENCE_START_TITLE = _rx(
+    r"\s*(?:[,?!.]|$|is\b|was\b|or\b|and\b|vs\.?|versus\b|seemed\b|compared\b|against\b)"
+)
 _FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -125,6 +138,7 @@ class Refs:
     blank: list[tuple[int, int]] = field(default_factory=list)  # char spans of titles/ordinals
     unknown_titles: list[str] = field(default_factory=list)
     feedback: list[tuple[str, FeedbackKind]] = field(default_factory=list)
+    focus_guess: bool = False  # feedback given to the item in focus though no item is named
 
     def ordered(self) -> list[ItemRef]:
         """References in order of mention, one per item (the first role wins)."""
@@ -200,7 +214,9 @@ def find_refs(
         if _covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
-        if word == "top" and not re.search(r"top\s+(one|pick|movie|film)", m.group(0).lower()):
+        if word in ("top", "bottom") and not re.search(
+            r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower()
+        ):
             continue
         if m.group("middle") and len(shown) % 2 == 0:
             continue  # "the middle one" of an even list names no single item
@@ -208,7 +224,7 @@ def find_refs(
             (len(shown) + 1) // 2
             if m.group("middle")
             else len(shown)
-            if word == "last"
+            if word in ("last", "bottom")
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
             or int(m.group("hash") or m.group("num") or 0)
@@ -251,6 +267,13 @@ def find_refs(
     _generic_titles(text, spans, vocab, shown, out)
     _described_shown(text, spans, vocab, shown, out)
     _fuzzy_and_unknown(text, vocab, shown, out)
+    out.refs = [  # "Toy Story fans", "the GoodFellas mould", "#1 vibe": a cue after the item
+        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
+        if r.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
+        and _TASTE_AFTER.match(text, int(pos) + len(r.text))
+        else (pos, r)
+        for pos, r in out.refs
+    ]
     ordered = sorted(out.refs, key=lambda r: r[0])
     for (pos_a, a), (pos_b, b) in pairwise(ordered):
         joined = text[int(pos_a) + len(a.text) : int(pos_b)].strip(" ,").lower()
@@ -290,7 +313,12 @@ def find_refs(
                 continue  # "people like me loved X": their taste, not this user's feedback
             out.feedback.append((ref.item_id, kind))
     _pronoun_feedback(text, out)
-    out.feedback = list(dict.fromkeys(out.feedback))
+    named = [(pos, r.item_id, r.role is TitleRole.EXCLUDE) for pos, r in out.refs]
+    cuts = [0, *(p for m in _CLAUSE_SPLIT.finditer(text) for p in m.span()), len(text)]
+    clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
+    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus)
+    out.focus_guess = bool(out.feedback) and not named
+    out.refs, out.feedback = liked_as_taste(text, out.refs, out.feedback)
     return out
 
 
@@ -301,7 +329,7 @@ _WEIGHED = _rx(
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
-    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|please\b|pls\b|then\b))"
+    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
 )
 
 

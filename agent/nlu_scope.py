@@ -56,6 +56,7 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
                 and j - clause_start <= 3  # the subject's own verb is negated
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
+                and not (word == "none" and tokens[start - 1] in ("in", "with"))  # "none in black"
             ):
                 return None  # "that's not a comedy": about what was shown
             return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
@@ -89,6 +90,7 @@ _NOTHING_REACH = frozenset(
         "at",
         "all",
         "with",
+        "in",
         "like",
         "that",
         "that's",
