@@ -207,7 +207,7 @@ ASKS_FOR_MORE = _rx(
     r"(?:like|similar|in (?:that|the same) (?:spirit|vein|direction|lane|style))|more like"
     r"|(?:find|show|give|get) me (?:more|another|others|something|anything|some)"
     r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
-    r"|recommend|suggest|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
+    r"|recommend\b|suggest\b|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
     r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
 )
 
@@ -218,16 +218,19 @@ def liked_as_taste(
     feedback: list[tuple[str, FeedbackKind]],
 ) -> tuple[list[tuple[float, ItemRef]], list[tuple[str, FeedbackKind]]]:
     """Items the user says they liked in a turn that asks for more like them are taste
-    references too (every such labelled line has them under `taste`; whether the like stays
-    feedback as well, writers disagree: 10 lines drop it, 2 keep it; it is kept here, so the
-    session still records the like)."""
+    references, not feedback: the convention of the labelled lines (the independent writers
+    drop the like in 10 of 12 such lines; the other two were relabelled, see
+    `scripts/nlu_taste_only.py`). The session still keeps the title as its taste anchor (a
+    taste reference goes to `like_items`); it records no rating the user did not give."""
     taste = {item for item, kind in feedback if kind is FeedbackKind.LIKE}
     if not taste or not ASKS_FOR_MORE.search(text):
         return refs, feedback
+    anchored = {
+        r.item_id for _, r in refs if r.item_id in taste and r.role is not TitleRole.EXCLUDE
+    }
     refs = [
-        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
-        if r.item_id in taste and r.role is not TitleRole.EXCLUDE
-        else (pos, r)
+        (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text)) if r.item_id in anchored else (pos, r)
         for pos, r in refs
     ]
+    feedback = [(i, k) for i, k in feedback if not (k is FeedbackKind.LIKE and i in anchored)]
     return refs, feedback
