@@ -24,6 +24,7 @@ __all__ = [
     "feedback_kind",
     "implied_feedback",
     "liked_as_taste",
+    "unknown_subject",
 ]
 
 
@@ -43,8 +44,11 @@ LIKE_FEEDBACK = _rx(
     r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|"
     r"(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|"
     r"jacket|coat|buy|fit))\b"
-    r"|^\s*(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|"
-    r"watch|jacket|coat)\b"
+    r"|(?:^|[,:;\u2013\u2014]|\s-)\s*(?:(?:what|such)\s+an?\s+|an?\s+)?(?:great|excellent|brilliant|"
+    r"fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|jacket|coat)\b"
+    # "X is the best film I've ever seen": a superlative the user vouches for
+    r"|\b(?:is|was|'s)\s+(?:the|my)\s+(?:best|greatest)\s+(?:\w+\s+)?(?:film|movie|flick|"
+    r"thing|jacket|coat)s?\s+(?:i|i've|i have|we|we've|ever)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:style|thing|taste|type)\b|\bobsessed with\b"
     r"|\b(?:is|was|'s)\s+my\s+(?:comfort|go-to|all-time)\b"
     r"|^\W*(?:nice|lovely|gorgeous|great|perfect|love)\W+(?:the|that|this)\b"
@@ -59,8 +63,9 @@ DISLIKE_FEEDBACK = _rx(
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
     # a verdict after "is/was": "X was dreadful", "that one's a bore", "it is hideous"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|pretty|truly|an?|absolute|"
-    r"absolutely|actually|kinda|total)\s+)*(?:dreadful|hideous|horrible|trash|garbage|mid|bore|"
-    r"snooze|slog|letdown|tedious|unwatchable|painful|disappointing|a no)\b"
+    r"absolutely|actually|kinda|kind of|sort of|total|bit|little|quite|rather|too)\s+)*(?:dreadful|"
+    r"hideous|horrible|trash|garbage|mid|bore|snooze|slog|letdown|tedious|unwatchable|painful|"
+    r"disappointing|a no|dumb|stupid|lame|forgettable|naff|underwhelming|pointless|bland)\b"
     r"|\b(?:isn'?t|wasn'?t|is not|was not)\s+(?:really\s+)?(?:my\s+(?:thing|style|taste|type|"
     r"cup of tea)|for me)\b|\bnever suits? me\b|\bnot feeling\b|\bbored me\b"
     r"|\b(?:couldn'?t|could not|can'?t)\s+get through\b"
@@ -234,3 +239,30 @@ def liked_as_taste(
     ]
     feedback = [(i, k) for i, k in feedback if not (k is FeedbackKind.LIKE and i in anchored)]
     return refs, feedback
+
+
+# "Parasite is the best film I've ever seen": a capitalised name opening the turn as the
+# subject of a verdict (case-sensitive: the name's words are capitalised as typed)
+_SUBJECT = re.compile(
+    r"\W*['\"\u201c\u2018]?((?:[A-Z0-9][\w'\u2019:&.-]*)(?:\s+(?:[A-Z0-9][\w'\u2019:&.-]*|of|the|a|and|in|"
+    r"on|to))*?)['\"\u201d\u2019]?\s+(?i:is|was)\b"
+)
+_NOT_A_NAME = frozenset(
+    {"i", "it", "this", "that", "these", "those", "there", "here", "he", "she", "they", "we"}
+    | {"you", "everything", "anything", "nothing", "something", "everyone", "all", "both"}
+    | {"none", "each", "which", "what", "who", "why", "how", "one", "mine", "yours", "ours"}
+)
+
+
+def unknown_subject(text: str) -> tuple[str, int, int] | None:
+    """The name that opens a verdict turn ("Parasite is the best film I've ever seen",
+    "Shrek was dreadful") with its span, for the caller to check against the catalog; None
+    when the turn opens otherwise or its first clause judges nothing."""
+    m = _SUBJECT.match(text)
+    if m is None or m.group(1).split()[0].lower() in _NOT_A_NAME or len(m.group(1)) < 2:
+        return None
+    clause = re.split(r"[.;!?]|\bbut\b", text[m.end(1) :], maxsplit=1)[0]
+    kind = feedback_kind(clause)
+    if kind not in (FeedbackKind.LIKE, FeedbackKind.DISLIKE):
+        return None
+    return m.group(1), m.start(1), m.end(1)

@@ -25,6 +25,7 @@ from agent.nlu_feedback import (
     feedback_kind,
     implied_feedback,
     liked_as_taste,
+    unknown_subject,
 )
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
@@ -316,7 +317,8 @@ def find_refs(
     named = [(pos, r.item_id, r.role is TitleRole.EXCLUDE) for pos, r in out.refs]
     cuts = [0, *(p for m in _CLAUSE_SPLIT.finditer(text) for p in m.span()), len(text)]
     clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
-    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus)
+    focus_ok = None if out.unknown_titles else focus  # a verdict on a title the catalog lacks
+    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus_ok)
     out.focus_guess = bool(out.feedback) and not named
     out.refs, out.feedback = liked_as_taste(text, out.refs, out.feedback)
     return out
@@ -523,7 +525,8 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
             _TASTE_BEFORE.search(before)
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
-                r"\b(i|we)\s+(really\s+)?(loved|liked|enjoyed|adored|hated|saw|watched)\s+['\"“‘]?$",
+                r"(?:^\W*|\b(?:i|we)\s+)(?:(?:really|also|truly|totally)\s+)?(?:loved|liked|enjoyed"
+                r"|adored|hated|disliked|detested|loathed|saw|watched)\s+['\"“‘]?$",
                 before,
                 re.I,
             )
@@ -589,3 +592,8 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
                 out.unknown_titles.append(name)
                 out.blank.append((word.start(), at + len(cand.group(0))))
                 _listed_unknown(text, text.find(name, at) + len(name), vocab, out)
+    name, start, end = unknown_subject(text) or ("", 0, 0)  # "Parasite is the best film ..."
+    known = vocab.titles.get(title_key(name)) or vocab.find_values(tokenize(name), fuzzy=False)
+    if name and not _covered(out, start, end) and not known:  # "Horror is great": a value
+        out.unknown_titles.append(name)
+        out.blank.append((start, end))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.nlu_feedback import HYPOTHETICAL_LIKE
+from agent.nlu_feedback import HYPOTHETICAL_LIKE, liked_as_taste
 from agent.nlu_refs import Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import MAX_TITLE_WORDS, Vocabulary
@@ -126,3 +126,5 @@ def promote_taste(text: str, found: Refs) -> None:
         found.refs[index] = (pos, ref)
         if _praised(text, start, end) and ref.item_id not in liked:
             found.feedback.append((ref.item_id, FeedbackKind.LIKE))  # a like keeps it as taste
+    # praise found here in a turn that asks for more like it is taste only, as in `find_refs`
+    found.refs, found.feedback = liked_as_taste(text, found.refs, found.feedback)
