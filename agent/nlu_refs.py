@@ -61,7 +61,7 @@ PRONOUN_RX = _rx(
 )
 _TASTE_BEFORE = _rx(
     r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
-    r"(?:\s+(?:that|this|those|these))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+    r"(?:\s+(?:that|this|those|these|the))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
 )
 _TASTE_AFTER = _rx(
     r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like)\b"
@@ -281,7 +281,7 @@ def find_refs(
         if (
             a.role is TitleRole.TASTE
             and b.role is not TitleRole.TASTE
-            and joined in ("or", "and", "")
+            and joined.removesuffix(" the") in ("or", "and", "the", "")
         ):
             out.refs.append((pos_b - 0.5, ItemRef(b.item_id, TitleRole.TASTE, b.text)))
     pronoun = PRONOUN_RX.search(text)

@@ -106,11 +106,43 @@ def framed_titles(
             break
 
 
+# a shown item that opens the turn as the base of a change: "the second one but longer",
+# "the first one is close but darker", "number five has the right feel, more recent"
+_OPENING = _rx(r"\W*(?:(?:ok|okay|hmm+|um+|so|well|yeah|right|oh|ah)\W+)*(?:the\s+|number\s+|#)?")
+_JOIN = _rx(r"\s*(?:,|and|&|or)?\s*(?:the\s+|number\s+|#)?")
+_BASE_AFTER = _rx(
+    r"(?:\s+ones?)?(?:\s*,?\s*but\s+(?!not\b|why\b|what\b|how\b|which\b|i\b|we\b)\w"
+    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got)\s+)*"
+    r"(?:close|closest|closer|nearly there|almost there|nearly right|almost right"
+    r"|on the right track|the right (?:feel|vibe|idea|mood|look|direction))\b)"
+)
+
+
+def _base_of_refine(text: str, found: Refs) -> None:
+    ordered = sorted(found.refs, key=lambda r: r[0])
+    group: list[tuple[float, ItemRef]] = []
+    at, gap = 0, _OPENING
+    for pos, ref in ordered:
+        if ref.role is not TitleRole.SHOWN or not gap.fullmatch(text, at, int(pos)):
+            return
+        group.append((pos, ref))
+        at, gap = int(pos) + len(ref.text), _JOIN
+        if _BASE_AFTER.match(text, at):
+            for item in group:
+                found.refs[found.refs.index(item)] = (
+                    item[0],
+                    ItemRef(item[1].item_id, TitleRole.TASTE, item[1].text),
+                )
+            return
+
+
 def promote_taste(text: str, found: Refs) -> None:
     """Praise of a mentioned item is a like (which the session keeps as a taste anchor); an
-    item the turn compares with ("... but different") is a taste reference (in place)."""
+    item the turn compares with ("... but different") or changes ("the second one but
+    longer") is a taste reference (in place)."""
     if _ABOUT_ITEM.search(text):
         return
+    _base_of_refine(text, found)
     judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
     liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
     objectless = _OBJECTLESS.search(text) is not None

@@ -147,10 +147,15 @@ def coat_schema() -> DatasetSchema:
 # Everyday phrases for Coat's item attributes (written to schema.toml; the rule parser reads them).
 COAT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "item_gender": {
+        # people a shopper buys for fix the cut as well ("for my brother", "I'm a bloke")
         "men": ("men's", "mens", "male", "for men", "guys", "man's", "gentlemen", "menswear",
-                "husband", "boyfriend"),
+                "husband", "boyfriend", "gentleman", "bloke", "blokes", "fella", "brother",
+                "brothers", "dad", "father", "son", "sons", "grandad", "grandpa", "grandfather",
+                "uncle", "nephew"),
         "women": ("women's", "womens", "female", "ladies", "for women", "woman's", "womenswear",
-                  "wife", "girlfriend"),
+                  "wife", "girlfriend", "lady", "mum", "mom", "mother", "sister", "sisters",
+                  "daughter", "daughters", "gran", "granny", "grandma", "grandmother", "aunt",
+                  "auntie", "niece"),
     },
     "jacket_type": {
         "vests": ("gilet", "gilets", "sleeveless"),
