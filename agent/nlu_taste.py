@@ -19,9 +19,10 @@ import re
 from collections.abc import Sequence
 
 from agent.nlu_feedback import HYPOTHETICAL_LIKE, liked_as_taste
+from agent.nlu_partial_titles import partial_titles
 from agent.nlu_refs import Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
-from agent.vocab import MAX_TITLE_WORDS, Vocabulary
+from agent.vocab import MAX_TITLE_WORDS, Vocabulary, normalise
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -76,7 +77,18 @@ def framed_titles(
     text: str, spans: Sequence[tuple[str, int, int]], vocab: Vocabulary, found: Refs
 ) -> None:
     """Titles made of attribute values, named exactly under a taste frame ("same vibe as
-    Women's black parka"): added to `found` as taste references (in place)."""
+    Women's black parka"): added to `found` as taste references; titles typed in part
+    ("toy story or lion king", "Titanic's score", `agent.nlu_partial_titles`) with the role
+    of the title weighed against them (in place)."""
+    spans_of = {int(pos): ref for pos, ref in found.refs}
+    named = [(int(pos), int(pos) + len(ref.text)) for pos, ref in found.refs]
+    for start, end, ids, partner in partial_titles(text, named, vocab.titles, normalise):
+        if any(s < end and start < e for s, e in found.blank):
+            continue
+        other = spans_of.get(partner)
+        role = other.role if other is not None else TitleRole.SUBJECT
+        found.refs.append((start, ItemRef(ids[0], role, text[start:end])))
+        found.blank.append((start, end))
     tokens = [t for t, _, _ in spans]
     n = len(tokens)
     taken = set(found.title_tokens)
