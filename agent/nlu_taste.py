@@ -172,3 +172,26 @@ def promote_taste(text: str, found: Refs) -> None:
             found.feedback.append((ref.item_id, FeedbackKind.LIKE))  # a like keeps it as taste
     # praise found here in a turn that asks for more like it is taste only, as in `find_refs`
     found.refs, found.feedback = liked_as_taste(text, found.refs, found.feedback)
+    _blank_frames(text, found)
+
+
+# the words that frame a taste reference or a favourite are part of it, never a wish of their
+# own: "something *exactly like* Pulp Fiction", "anything *closer to* Grease", "X is *my
+# all-time fave*"
+_FRAME_WORDS = _rx(
+    r"(?:\b\w+ly\s+)?\b(?:(?:closer|close|nearer|similar)\s+to|like|along the lines of"
+    r"|in the (?:spirit|vein|style|mould|mold) of)\s+(?:the\s+)?['\"\u201c\u2018]?$"
+)
+_FAVOURITE = _rx(r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b")
+
+
+def _blank_frames(text: str, found: Refs) -> None:
+    unknown = [text.find(name) for name in found.unknown_titles]
+    taste = [int(pos) for pos, ref in found.refs if ref.role is TitleRole.TASTE]
+    for pos in [*taste, *(p for p in unknown if p > 0)]:
+        start = max(0, pos - 60)
+        m = _FRAME_WORDS.search(text[start:pos])
+        if m:
+            found.blank.append((start + m.start(), start + m.end()))
+    if found.refs or found.feedback:
+        found.blank.extend(m.span() for m in _FAVOURITE.finditer(text))
