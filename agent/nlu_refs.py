@@ -525,7 +525,7 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
             _TASTE_BEFORE.search(before)
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
-                r"(?:^\W*|\b(?:i|we)\s+)(?:(?:really|also|truly|totally)\s+)?(?:loved|liked|enjoyed"
+                r"(?:^\W*|\b(?:i|we)\s+)(?:(?:really|also|\w+ly)\s+)?(?:loved|liked|enjoyed"
                 r"|adored|hated|disliked|detested|loathed|saw|watched)\s+['\"“‘]?$",
                 before,
                 re.I,
