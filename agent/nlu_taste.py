@@ -182,6 +182,7 @@ _FRAME_WORDS = _rx(
     r"(?:\b\w+ly\s+)?\b(?:(?:closer|close|nearer|similar)\s+to|like|along the lines of"
     r"|in the (?:spirit|vein|style|mould|mold) of)\s+(?:the\s+)?['\"\u201c\u2018]?$"
 )
+_SUFFIX = _rx(r"-?(?:ish|esque|like)\b")
 _FAVOURITE = _rx(r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b")
 
 
@@ -193,5 +194,10 @@ def _blank_frames(text: str, found: Refs) -> None:
         m = _FRAME_WORDS.search(text[start:pos])
         if m:
             found.blank.append((start + m.start(), start + m.end()))
+    for pos, ref in found.refs:  # "Fargo-ish", "Fargo-esque": the suffix names no wish
+        end = int(pos) + len(ref.text)
+        m = _SUFFIX.match(text, end) if ref.role is TitleRole.TASTE else None
+        if m:
+            found.blank.append((end, m.end()))
     if found.refs or found.feedback:
         found.blank.extend(m.span() for m in _FAVOURITE.finditer(text))
