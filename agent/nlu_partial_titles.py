@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 __all__ = ["partial_titles"]
 
-_WEIGH = re.compile(r"\s+(?:or|vs\.?|versus|against)\s+|\s*,\s*(?=\S)", re.IGNORECASE)
+_WEIGH = re.compile(r"\s+(?:or|vs\.?|versus|against)\s+", re.IGNORECASE)
 _STOP = re.compile(
     r"\s*(?:[,.;:!?()]|$|\b(?:for|to|with|tonight|today|then|and|which|instead|please|pls)\b)",
     re.IGNORECASE,
