@@ -65,6 +65,7 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
                 and not (word == "none" and tokens[start - 1] in ("in", "with"))  # "none in black"
+                and not (word == "none" and tokens[j + 1 : j + 2] != ["of"])  # "none made for"
             ):
                 return None  # "that's not a comedy": about what was shown
             return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
