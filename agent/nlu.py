@@ -57,7 +57,7 @@ from agent.nlu_filler import (
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
-from agent.nlu_scope import corrected, describes_shown, rejected_after, value_negated
+from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import english_words, repair_typos
 from agent.parse import (
@@ -407,7 +407,7 @@ def understand(
         acc.used.update(range(hit.start, hit.end))
         low, high = clause_of(hit.start, starts, len(tokens))
         clause, at, end = scoped[low:high], hit.start - low, hit.end - low
-        if describes_shown(clause, at) or corrected(tokens, hit, hits):
+        if describes_shown(clause, at) or set_aside(tokens, hit, hits):
             if rejected_after(tokens, hit.end, starts, hit.attribute):
                 for value in hit.values:  # "these are all dramas, not it": fewer of those
                     acc.add(acc.exclude, hit.attribute, value)

@@ -124,14 +124,14 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),
     (  # who knows the list: "everybody knows these" wants less known ones
         _rx(
             r"\b(?:every(?:one|body)|all the world)(?:'s| has| have)?\s+(?:already\s+)?"
-            r"(?:knows?|seen|heard of)\s+(?:these|those|them|all of (?:these|them|those))\b"
+            r"(?:knows?|seen|heard of)\s+(?:these|those|all of (?:these|them|those))\b"
         ),
         Direction.DOWN,
     ),
@@ -165,6 +165,12 @@ def _direction(m: re.Match[str], said: Direction) -> Direction:
         return said
     low = m.group("said").lower() in ("obscure", "niche", "unknown")
     return Direction.UP if low else Direction.DOWN
+
+
+_BECAUSE = _rx(
+    r"\b(?:because|cause|cos|since)\s+(?:it|they|its|it's|they're|he|she)\s*(?:'s|is|are|was"
+    r"|were)?\s*(?:so\s+|very\s+|really\s+|too\s+)?$"
+)
 
 
 # Comparisons around a number said with its unit (the units themselves come from the data).
@@ -531,7 +537,10 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
             found.relative.append((name, direction))
     found.spans += taken
     hits = [
-        (m.start(), m.end(), _direction(m, d)) for rx, d in POPULARITY for m in rx.finditer(text)
+        (m.start(), m.end(), _direction(m, d))
+        for rx, d in POPULARITY
+        for m in rx.finditer(text)
+        if not _BECAUSE.search(text[: m.start()])  # "just because it's popular?": no wish
     ]
     if quality and score is None:
         hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column

@@ -289,7 +289,7 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
     while k >= 0 and tokens[k] not in _SEGMENT_BREAKS:
         k -= 1
     segment = list(tokens[k + 1 : start])
-    if segment[:1] == ["why"] or segment[:2] == ["how", "come"]:
+    if segment[:1] == ["why"] or segment[:2] in (["how", "come"], ["what", "makes"]):
         return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
     if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
         return True  # "which of these is the least scary": a question about the list
@@ -298,6 +298,11 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
         stop += 1
     if _COMPARING.intersection(tokens[k + 1 : stop]):
         return True  # "brown puffer vs blue puffer": items weighed, no wish
+    while stop < len(tokens) and tokens[stop] in _SEGMENT_BREAKS:
+        stop += 1
+    after = [w for w in tokens[stop : stop + 5] if w not in _SEGMENT_BREAKS]
+    if after[:1] == ["why"] and len(after) <= 3:
+        return True  # "a red rain jacket?? why on earth"
     return any(
         w == "never" and segment[i + 1 : i + 2] and segment[i + 1] in _NEVER_SAID
         for i, w in enumerate(segment)
@@ -307,6 +312,12 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
 _WHICH_OF = frozenset(["of", "one", "one's", "is", "was", "would", "should", "'s", "two", "ones"])
 _COMPARING = frozenset(["vs", "vs.", "versus", "compare", "compared", "comparing", "comparison"])
 _CORRECTIONS = frozenset(["actually", "sorry", "wait", "scratch", "correction", "meant"])
+
+
+def set_aside(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
+    """A value that is no wish either way, read on the whole turn: questioned (`no_wish`,
+    whose clause may open before a subject that starts a new clause) or `corrected`."""
+    return no_wish(tokens, hit.start) or corrected(tokens, hit, hits)
 
 
 def corrected(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
@@ -329,9 +340,7 @@ def corrected(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) ->
     return False
 
 
-_CORRECTION_PAIRS = frozenset(
-    [("i", "mean"), ("make", "it"), ("make", "that"), ("or", "rather"), ("no", "wait")]
-)
+_CORRECTION_PAIRS = frozenset([("i", "mean"), ("or", "rather"), ("no", "wait")])
 
 
 def other_wanted(tokens: Sequence[str], attribute: str) -> bool:
@@ -360,5 +369,29 @@ def value_negated(
     at, end = span
     said = complaint if complaint is not None else negation_governs(clause, at)
     if said is False and complaint is None:
+        said = _listed_negation(clause, at, end)
+    if said is False and complaint is None:
         said = other_wanted(tokens, attr)
     return bool(said) or negated_after(clause, at, end)
+
+
+_LIST_JOINS = frozenset(["or", "nor", "and"])
+
+
+def _listed_negation(clause: Sequence[str], at: int, end: int, depth: int = 0) -> bool:
+    """ "isn't black, gray or beige": one-word values in a comma list that closes with or/nor
+    share the negation of its first member (a plain "no horror, comedy" is no list)."""
+    if depth > 6 or at < 2 or end - at != 1:
+        return False
+    sep = clause[at - 1]
+    if sep == ",":
+        closes = end < len(clause) and clause[end] in _LIST_JOINS | {","}
+    elif sep in _LIST_JOINS:
+        closes = at >= 3 and clause[at - 3] == ","
+    else:
+        return False
+    if not closes:
+        return False
+    if negation_governs(clause, at - 2) is True:
+        return True
+    return _listed_negation(clause, at - 2, at - 1, depth + 1)

@@ -245,3 +245,42 @@ def test_popularity_direction(films, text, direction):
 
 def test_better_known_leaves_nothing_unplaced(films):
     assert understand("got any better-known ones?", films, SHOWN).unplaced == ()
+
+
+def test_a_negated_comma_list_closed_by_or_is_negated_throughout(coats):
+    p = understand("a parka in any colour that isn't navy, red or olive", coats, [])
+    assert set(p.exclude.get("color", ())) == {"navy", "red", "olive"}
+    assert "color" not in p.include
+
+
+def test_a_negation_then_a_comma_and_a_new_value_is_no_list(coats):
+    p = understand("no red, olive please", coats, [])
+    assert p.exclude.get("color") == ("red",)
+    assert p.include.get("color") == ("olive",)
+
+
+@pytest.mark.parametrize(
+    "text", ["a navy trench?? why though", "why would i want a red fleece, i never said red"]
+)
+def test_a_value_in_a_why_complaint_is_no_wish(coats, text):
+    p = understand(text, coats, ["30", "31", "32"])
+    assert not p.include and not p.exclude
+
+
+def test_but_make_it_adds_rather_than_corrects(films):
+    p = understand("a western but make it a comedy", films, SHOWN)
+    assert set(p.include.get("genres", ())) == {"Western", "Comedy"}
+
+
+def test_fame_given_as_a_reason_is_no_wish(films):
+    assert (
+        understand("is Harvey on there just because it's famous?", films, SHOWN).popularity is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [("a noir not many ppl know", DOWN), ("comedies, popular ones, so everyone knows them", UP)],
+)
+def test_more_fame_phrasings(films, text, direction):
+    assert understand(text, films, SHOWN).popularity is direction
