@@ -145,6 +145,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (  # a complaint about the list asks for the other end: "these are all so famous"
         _rx(
             r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
+            r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
             r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
             r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
         ),

@@ -45,6 +45,8 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return prev in NEG_CUES or prev.endswith("n't")  # "instead of X give me Y"
         if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
             return False  # "I wouldn't mind some action"
+        if word == "than" and "rather" in tokens[max(0, j - 5) : j]:
+            return True  # "rather a thriller than a horror"
         if word == "not" and prev == "why":
             return False  # "why not a comedy?": a suggestion
         if word == "no" and _new_phrase(tokens[j + 1 : start]):

@@ -284,3 +284,20 @@ def test_fame_given_as_a_reason_is_no_wish(films):
 )
 def test_more_fame_phrasings(films, text, direction):
     assert understand(text, films, SHOWN).popularity is direction
+
+
+def test_rather_x_than_y_turns_y_down(films):
+    p = understand("rather a mystery than a war film", films, SHOWN)
+    assert p.include.get("genres") == ("Mystery",)
+    assert p.exclude.get("genres") == ("War",)
+
+
+def test_scratch_removes_a_value(films):
+    p = understand("scratch the westerns, go for a musical", films, SHOWN)
+    assert p.exclude.get("genres") == ("Western",)
+    assert p.include.get("genres") == ("Musical",)
+
+
+def test_a_mild_complaint_about_fame_asks_for_the_other_end(films):
+    p = understand("they're ok but a bit popular, rarer stuff", films, SHOWN)
+    assert p.popularity is DOWN
