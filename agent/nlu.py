@@ -57,7 +57,7 @@ from agent.nlu_filler import (
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
-from agent.nlu_scope import describes_shown, negated_after, negation_governs, rejected_after
+from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import english_words, repair_typos
 from agent.parse import (
@@ -407,17 +407,15 @@ def understand(
         acc.used.update(range(hit.start, hit.end))
         low, high = clause_of(hit.start, starts, len(tokens))
         clause, at, end = scoped[low:high], hit.start - low, hit.end - low
-        if describes_shown(clause, at):
-            if rejected_after(tokens, hit.end, starts):
+        if describes_shown(clause, at) or set_aside(tokens, hit, hits):
+            if rejected_after(tokens, hit.end, starts, hit.attribute):
                 for value in hit.values:  # "these are all dramas, not it": fewer of those
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
         if complaint is None and removed_after(clause, at, end):
             complaint = True  # "take the horror films off this list"
-        negated = complaint if complaint is not None else negation_governs(clause, at)
-        if not negated and negated_after(clause, at, end):
-            negated = True
+        negated = value_negated(clause, (at, end), tokens, hit.attribute, complaint)
         if not negated and rejected_after(tokens, hit.end, starts):
             negated = not any(w in POSITIVE_CUES or w.startswith("i'") for w in clause[:at])
         for value in hit.values:
@@ -445,7 +443,7 @@ def understand(
         clause, at, end = tokens[low:high], flag.start - low, flag.end - low
         if flag.attribute in numbers.ranges or describes_shown(clause, at):
             continue
-        negated = negation_governs(clause, at) or negated_after(clause, at, end)
+        negated = value_negated(clause, (at, end), tokens, flag.attribute)
         value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
         numbers.ranges[flag.attribute] = Range(value, value)
     numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from agent.nlu_numbers import RELATIVE, NumericSlots
+from agent.nlu_numbers import RELATIVE, WISHED_OF_LIST, NumericSlots
 from agent.parse import Direction, Range
 from agent.vocab import NumericKind, Vocabulary
 
@@ -37,8 +37,12 @@ _LIST_SUBJECT = _rx(
     r"\b(?:these|those|they|them|these ones|those ones|the ones you (?:showed|suggested|picked)"
     r"|this list|that list|the list|all of these|all of those|that|this)"
     r"\s*(?:'re|are|were|'s|is|was|all|feel|feels|seem|seems|look|looks|\s)*"
-    r"(?:a bit|a little|a lot|way|much|slightly|far|kind of|kinda|all|even|so|\s)*$"
+    r"(?:a bit|a little|a lot|way|much|slightly|far|kind of|kinda|all|even|so|pretty|quite"
+    r"|really|very|rather|mostly|just|\s)*$"
 )
+_TOO = _rx(r"too\b")
+# A copula in the clause before: "these are all pretty recent" says what the list is.
+_COPULA = _rx(r"(?:'re|\b(?:are|were|r|seem|seems|look|looks|feel|feels))\b")
 _MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
 _LATER = _rx(r"\blater\b(?=\s+(?:than|ones?|stuff|movies?|films?|please|pls)\b)")
 _HEDGED_FAME = _rx(
@@ -91,7 +95,12 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
             more = _MORE_BEFORE.search(text, 0, m.start())  # "more modern", "less pricey"
             begin = more.start() if more else m.start()
             comparative = more is not None or _comparative(m.group(0))
-            if comparative and _LIST_SUBJECT.search(_clause_before(text, begin)):
+            clause = _clause_before(text, begin)
+            subject = _LIST_SUBJECT.search(clause)
+            if subject and WISHED_OF_LIST.search(clause[: subject.start()]):
+                subject = None  # "if they were a bit older": a wish about the list
+            plain = not comparative and not _TOO.match(m.group(0)) and _COPULA.search(clause)
+            if subject and (comparative or plain):
                 way = Direction.DOWN if direction is Direction.UP else Direction.UP
             found.setdefault(attr.name, []).append((m.start(), m.end(), way))
     for name, matches in found.items():

@@ -147,7 +147,7 @@ _NP_INSIDE = frozenset(
     ]
 )
 REMOVAL = frozenset(
-    ["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap", "exclude",
+    ["less", "fewer", "enough", "cut", "drop", "ditch", "remove", "lose", "scrap", "scratch", "exclude",
      "eliminate", "nix", "rid", "swap", "replace", "switch", "trade", "exchange"]
 )  # fmt: skip
 _REMOVAL_VERBS = frozenset(["stop", "quit"])  # "stop showing X": with an -ing verb after

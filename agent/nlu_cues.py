@@ -92,6 +92,7 @@ NEG_CUES = frozenset(
         "not",
         "no",
         "without",
+        "minus",
         "except",
         "nothing",
         "never",

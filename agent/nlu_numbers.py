@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.nlu_spelt import spelt_numbers, spelt_spans
 from agent.parse import Direction, Range
 from agent.vocab import NumericAttribute, NumericKind, Vocabulary, normalise
 
@@ -34,12 +35,13 @@ _PART = r"(?:(?P<part>early|mid|middle|late)[\s-]*)?"
 DECADE_RX = _rx(rf"\b(?:the\s+)?{_PART}(?:the\s+)?(?:{_DECADE_DIGITS}|{_DECADE_NAME})(?![a-z])")
 # A year in four digits, or its last two after an apostrophe ("'68"; "'90s" is a decade).
 _YEAR = r"(?<![\w'’])((?:19|20)\d\d|['’]\d\d)(?![\w'’])"
-_BEFORE = r"before|earlier than|older than|prior to|pre|no later than"
-_UNTIL = r"until|up to|up until|through|by"
+_BEFORE = r"before|b4|earlier than|older than|prior to|pre"
+# "no later than 1970" names the last year allowed, like "until"
+_UNTIL = r"until|up to|up until|through|by|(?:no|not) later than"
 _AFTER = r"after|later than|newer than|post"
 _SINCE = r"since|no earlier than|starting(?: in| from)?|onwards? from"
 YEAR_BETWEEN = _rx(
-    rf"(?:\b(?:between|from)\s*)?{_YEAR}\s*(?:-|to|and|until|through|till)\s*{_YEAR}"
+    rf"(?:\b(?:between|from)\s*)?{_YEAR}\s*(?:-|to|and|or|until|through|till)\s*{_YEAR}"
 )
 _LATER_SIDE = r"later|newer|after|more recent|since|onwards?|up"
 _EARLIER_SIDE = r"earlier|older|before|prior"
@@ -122,13 +124,28 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](the |an? )?((?:so|very|too|that|really|big|huge|massive|super)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|under the radar|off the beaten (path|track)|few(?:er)? people (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many people|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
+    ),
+    (  # who knows the list: "everybody knows these" wants less known ones
+        _rx(
+            r"\b(?:every(?:one|body)|all the world)(?:'s| has| have)?\s+(?:already\s+)?"
+            r"(?:knows?|seen|heard of)\s+(?:these|those|all of (?:these|them|those))\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # "nobody's heard of these" wants better known ones
+        _rx(
+            r"\b(?:nobody|no one|no-one)(?:'s| has| have)?\s+(?:ever\s+)?"
+            r"(?:knows?|seen|heard of)\s+(?:these|those|them|any of (?:these|them|those))\b"
+        ),
+        Direction.UP,
     ),
     (  # a complaint about the list asks for the other end: "these are all so famous"
         _rx(
             r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
+            r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
             r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
             r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
         ),
@@ -136,7 +153,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching))\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching))\b"
         ),
         Direction.UP,
     ),
@@ -151,89 +168,13 @@ def _direction(m: re.Match[str], said: Direction) -> Direction:
     return Direction.UP if low else Direction.DOWN
 
 
+_BECAUSE = _rx(
+    r"\b(?:because|cause|cos|since)\s+(?:it|they|its|it's|they're|he|she)\s*(?:'s|is|are|was"
+    r"|were)?\s*(?:so\s+|very\s+|really\s+|too\s+)?$"
+)
+
+
 # Comparisons around a number said with its unit (the units themselves come from the data).
-_UNITS_W = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-}  # fmt: skip
-_TEENS_W = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_TENS_W = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_ONE = {"one": 1, "a": 1}  # only before "hundred": "one" alone is a pronoun ("a cheaper one")
-_W = lambda table: "|".join(table)  # noqa: E731
-SPELT_NUMBER = _rx(
-    rf"\b(?:(?P<h>{_W(_ONE)}|{_W(_UNITS_W)})[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)?"
-    rf"(?:(?P<t>{_W(_TENS_W)})(?:[\s-]+(?P<u>{_W(_UNITS_W)}|one))?|(?P<teen>{_W(_TEENS_W)})"
-    rf"|(?P<unit>{_W(_UNITS_W)}))?\b"
-    r"(?![\s-]*(?:hundred|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))"
-)
-
-
-# A year said the way people say years: "nineteen eighty-one", "nineteen oh five".
-SPELT_YEAR = _rx(
-    r"\b(?P<c>nineteen|twenty)[\s-]+(?:(?P<t>"
-    + _W(_TENS_W)
-    + r")(?:[\s-]+(?P<u>"
-    + _W(_UNITS_W)
-    + r"|one))?|(?P<teen>"
-    + _W(_TEENS_W)
-    + r")|(?:oh|o)[\s-]+(?P<o>"
-    + _W(_UNITS_W)
-    + r"|one)|(?P<h>hundred))\b(?![\s-]*(?:dollars|bucks|hundred|thousand))"
-)
-
-
-def _spelt_year(m: re.Match[str]) -> str:
-    year = 1900 if m.group("c").lower() == "nineteen" else 2000
-    units = {**_UNITS_W, "one": 1}
-    if m.group("t"):
-        year += _TENS_W[m.group("t").lower()] + (units[m.group("u").lower()] if m.group("u") else 0)
-    elif m.group("teen"):
-        year += _TEENS_W[m.group("teen").lower()]
-    elif m.group("o"):
-        year += units[m.group("o").lower()]
-    return str(year).ljust(len(m.group(0)))
-
-
-def spelt_numbers(text: str) -> str:
-    """Numbers in words as digits, padded to the same length so character spans still point
-    into the original text ("under twenty dollars" -> "under 20     dollars"); a year in words
-    is one number ("nineteen eighty-one" -> "1981" and spaces)."""
-    text = SPELT_YEAR.sub(_spelt_year, text)
-
-    def digits(m: re.Match[str]) -> str:
-        if not m.group(0).strip():
-            return m.group(0)
-        value = 0
-        if m.group("h"):
-            value += 100 * {**_ONE, **_UNITS_W}[m.group("h").lower()]
-        if m.group("t"):
-            value += _TENS_W[m.group("t").lower()]
-            if m.group("u"):
-                value += {**_UNITS_W, "one": 1}[m.group("u").lower()]
-        elif m.group("teen"):
-            value += _TEENS_W[m.group("teen").lower()]
-        elif m.group("unit"):
-            value += _UNITS_W[m.group("unit").lower()]
-        if not value:
-            return m.group(0)
-        trail = m.group(0)[len(m.group(0).rstrip(" -")) :]
-        word = m.group(0)[: len(m.group(0)) - len(trail)]
-        return str(value).ljust(len(word)) + trail
-
-    return SPELT_NUMBER.sub(digits, text)
-
-
-def _spelt_spans(text: str) -> list[tuple[int, int]]:
-    years = [m.span() for m in SPELT_YEAR.finditer(text)]
-    rest = SPELT_YEAR.sub(lambda m: " " * len(m.group(0)), text)
-    return years + [m.span() for m in SPELT_NUMBER.finditer(rest) if m.group(0).strip()]
-
-
 _QTY = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _AT_MOST = (
     r"under|below|less than|fewer than|at most|up to|no more than|not more than|not over|"
@@ -380,9 +321,22 @@ def year_range(
             return _negated(text, m.start(), Range(start + 10, None))
         return _negated(text, m.start(), Range(start, None))
     decades = list(DECADE_RX.finditer(text))
+    for d in decades:  # "the 70s or earlier", "sixties or before", "the 90s onwards"
+        side = _DECADE_SIDE.match(text, d.end())
+        if side and len(decades) == 1:
+            start = _decade_start(d, latest)
+            out += [d.span(), side.span()]
+            if side.group("later") or side.group("on"):
+                return Range(start, None)
+            return Range(None, start + 9)
     if len(decades) > 1:  # "the 80s rather than the 90s": the decade turned down is no wish
         kept = [d for d in decades if not _DECADE_DECLINED.search(text[: d.start()])]
         decades = kept or decades
+    for k in range(len(decades) - 1, 0, -1):  # "the fifties, or actually the forties"
+        if _CORRECTION.search(text[decades[k - 1].end() : decades[k].start()]):
+            out += [d.span() for d in decades[:k]]
+            decades = decades[k:]
+            break
     if decades:
         lows, highs = [], []
         for d in decades:
@@ -426,7 +380,26 @@ def year_range(
     return None
 
 
-_NOTHING_BEFORE = _rx(r"(?:\b(?:not|no|nothing|none|never)|n't)\s+(?:[a-z]+\s+){0,2}$")
+# A negation or a removal verb at most two words before a one-sided bound turns it round:
+# "nothing before 1990", "filter out anything before 1990", "drop everything after 2000".
+_REMOVE = (
+    r"(?:filter|take|leave|rule|cut|weed|cross|strip|throw|toss|filtering|taking|leaving"
+    r"|ruling|cutting|weeding)\s+out|remove|removing|drop|dropping|ditch|exclude|excluding"
+    r"|skip|skipping|lose|scrap|eliminate|nix|get rid of|getting rid of|avoid|bin|minus|no more"
+)
+_DECADE_SIDE = _rx(
+    rf"\s*(?:,\s*)?(?:(?:or|and)\s+(?:(?P<earlier>{_EARLIER_SIDE})|(?P<later>{_LATER_SIDE}))\b"
+    r"|(?P<on>onwards?\b|\+))"
+)
+# A correction between two periods keeps the later one ("the 50s, no wait, the 40s").
+_CORRECTION = _rx(
+    r"\b(?:actually|no wait|wait no|i mean|i meant|sorry|make (?:that|it)|or rather|scratch that"
+    r"|correction|change (?:that|it) to)\b"
+)
+_NOTHING_BEFORE = _rx(
+    rf"(?:\b(?:not|no|nothing|none|never|{_REMOVE})|n't)\s+"
+    r"(?:(?!(?:but|and|or)\b)[a-z]+\s+){0,3}$"
+)
 _DECADE_DECLINED = _rx(r"\b(?:rather than|instead of|not|but not|no)\s+(?:in\s+|from\s+)?$")
 
 
@@ -440,10 +413,47 @@ def _negated(text: str, at: int, said: Range) -> Range:
     return Range(None, (said.low or 0) - 1)
 
 
+# The shown list as a subject with its verb: "these are all", "they're mostly", "those r".
+_LIST_IS = _rx(
+    r"\b(?:these|those|they|all of (?:these|them|those)|the ones you (?:showed|picked|gave"
+    r"|suggested|recommended)(?: me)?)\s*(?:'re|are|were|r|seem to be|look to be|all seem)\s+"
+    r"(?:(?:all|mostly|just|only|really|basically|pretty much|kind of|kinda|too|way too)\s+)*"
+    r"(?:(?:from|in|out of|made in|released in|set in|of)\s+)?(?:the\s+)?$"
+)
+
+
+# Words before the list as a subject that make the clause a wish about it ("if they were
+# from the 80s", "I wish these were older", "make them newer"), not a remark on it.
+WISHED_OF_LIST = _rx(
+    r"\b(?:if|wish|wished|hope|hoping|should|could|would|want|wanted|need|needed|prefer"
+    r"|rather|make|making|unless)\b|\b(?:i|we|you)'d\b"
+)
+
+
+_TOO_MUCH = _rx(
+    r"\b(?:too(?:\s+many|\s+much)?|so many|enough|fewer|less|no more)\s+(?:of\s+)?(?:the\s+)?$"
+)
+
+
+def described_periods(text: str) -> list[tuple[int, int]]:
+    """Spans of periods said of the list just shown ("these are all from the 90s", "they're
+    mostly 1990s"): a remark on what was shown, not a wish for that period."""
+    out = []
+    for rx in (DECADE_RX, YEAR_EXACT):
+        for m in rx.finditer(text):
+            clause = re.split(r"[.;!?,]|\bbut\b", text[: m.start()])[-1]
+            said = _LIST_IS.search(clause)
+            if said and not WISHED_OF_LIST.search(clause[: said.start()]):
+                out.append(m.span())
+            elif _TOO_MUCH.search(text[: m.start()]):
+                out.append(m.span())  # "a bit too nineties", "too many eighties picks"
+    return out
+
+
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
-    spelt = _spelt_spans(text)
+    spelt = spelt_spans(text)
     text = spelt_numbers(text)
     declared_moves: list[tuple[int, int, str, Direction]] = []
     for attr in vocab.numeric.values():
@@ -488,6 +498,9 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
             found.spans += [m.span() for m in MONEY_CONTEXT.finditer(text)]  # "dollars", "price"
     year = vocab.numeric_of_kind(NumericKind.YEAR)
     if year is not None:
+        for a, b in described_periods(text):  # "these are all from the 90s": no wish
+            text = text[:a] + " " * (b - a) + text[b:]
+            found.spans.append((a, b))
         rng = year_range(text, year.high, found.spans)
         if rng is not None:
             found.ranges[year.name] = rng
@@ -525,7 +538,10 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
             found.relative.append((name, direction))
     found.spans += taken
     hits = [
-        (m.start(), m.end(), _direction(m, d)) for rx, d in POPULARITY for m in rx.finditer(text)
+        (m.start(), m.end(), _direction(m, d))
+        for rx, d in POPULARITY
+        for m in rx.finditer(text)
+        if not _BECAUSE.search(text[: m.start()])  # "just because it's popular?": no wish
     ]
     if quality and score is None:
         hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column

@@ -9,6 +9,7 @@ the clause that follows ("comedy? nah, not that").
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from agent.nlu_clauses import PUNCT, bare_rejection
@@ -19,6 +20,7 @@ from agent.nlu_cues import (
     NEG_PHRASES,
     POSITIVE_CUES,
 )
+from agent.vocab import ValueHit
 
 # Who a remark is about: "that's not a comedy" complains about the list just shown, while
 # "it" is the item the user is after ("it isn't a comedy" says what it is not).
@@ -37,19 +39,27 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return True  # "anything but a musical"
         word = tokens[j]
         prev = tokens[j - 1] if j > 0 else ""
+        if word in _FRESH_WISH:
+            return False  # "not brown maybe green": a new wish after the negated one
+        if word in _REQUESTS and tokens[j + 1 : j + 2] in (["me"], ["us"]) and j < start - 1:
+            return prev in NEG_CUES or prev.endswith("n't")  # "instead of X give me Y"
         if word.endswith("n't") and tokens[j + 1 : j + 2] == ["mind"]:
             return False  # "I wouldn't mind some action"
+        if word == "than" and "rather" in tokens[max(0, j - 5) : j]:
+            return True  # "rather a thriller than a horror"
+        if word == "not" and prev == "why":
+            return False  # "why not a comedy?": a suggestion
         if word == "no" and _new_phrase(tokens[j + 1 : start]):
             return False  # "no luck there a thriller": "no" governs its own noun only
-        if word in ("nothing", "none") and any(
-            w not in _NOTHING_REACH for w in tokens[j + 1 : start]
-        ):
+        if word in ("nothing", "none") and not _nothing_reaches(tokens[j + 1 : start]):
             return False  # "got nothing back, looking for grey ones": its own object only
         if word in NEG_CUES or (prev, word) in NEG_PHRASES or word.endswith("n't"):
             clause_start = j
             while clause_start > 0 and tokens[clause_start - 1] not in CLAUSE_BREAKS:
                 clause_start -= 1
             window = tokens[clause_start : min(clause_start + 2, j + 1)]  # subject opens it
+            if len(window) > 1 and window[0] not in _OPENERS:
+                window = window[:1]  # "something that's not a drama": a relative clause
             conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
             if (
                 any(w in _LIST_SUBJECTS for w in window)
@@ -57,6 +67,7 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
                 and not (word == "none" and tokens[start - 1] in ("in", "with"))  # "none in black"
+                and not (word == "none" and tokens[j + 1 : j + 2] != ["of"])  # "none made for"
             ):
                 return None  # "that's not a comedy": about what was shown
             return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
@@ -69,6 +80,39 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return False
         j -= 1
     return False
+
+
+# Words that may stand before the list as a subject ("oh that's not a comedy", "no, these
+# aren't dramas"); after a noun ("something that's not a drama") "that" is a relative pronoun.
+_OPENERS = frozenset(
+    ["a", "an", "and", "also", "but", "so", "oh", "well", "no", "nope", "nah", "hmm", "hm",
+     "meh", "ok", "okay", "yeah", "yes", "sorry", "um", "uh", "honestly", "just", "like", "see",
+     "look", "ugh", "because", "cos", "since", "as"]
+)  # fmt: skip
+
+
+_FRESH_WISH = frozenset(["maybe", "perhaps", "ideally", "preferably", "possibly"])
+_REQUESTS = frozenset(["give", "gimme", "show", "get", "find", "recommend", "suggest", "bring"])
+
+
+def _nothing_reaches(between: Sequence[str]) -> bool:
+    """ "nothing too scary", "nothing aimed at kids", "none made for children": the words
+    between "nothing" and a value modify it (a participle with its preposition counts)."""
+    for k, w in enumerate(between):
+        if w in _NOTHING_REACH:
+            continue
+        nxt = between[k + 1] if k + 1 < len(between) else ""
+        if len(w) > 4 and w.endswith(("ed", "ing")) and nxt in _PARTICIPLE_OBJECT:
+            continue  # "aimed at", "meant for", "involving"
+        if w in _PARTICIPLE_OBJECT and k > 0 and between[k - 1].endswith(("ed", "ing")):
+            continue
+        if w in ("made", "meant", "for", "involving", "featuring", "about"):
+            continue
+        return False
+    return True
+
+
+_PARTICIPLE_OBJECT = frozenset(["at", "for", "to", "towards", "toward", "by", "with", "about"])
 
 
 def _new_phrase(between: Sequence[str]) -> bool:
@@ -111,9 +155,14 @@ _NOTHING_REACH = frozenset(
 _ARTICLE_AFTER = frozenset(["with", "of", "about", "like", "in", "for", "as", "than", "such"])
 
 
-def rejected_after(tokens: Sequence[str], end: int, starts: Sequence[int]) -> bool:
+def rejected_after(
+    tokens: Sequence[str], end: int, starts: Sequence[int], attribute: str = ""
+) -> bool:
     """ "comedy? nah, not that", "all these dramas, not what I want": the value's clause ends
-    and the next clause only turns it down."""
+    and the next clause only turns it down; or, given the value's `attribute`, the turn asks
+    for another value of it ("those are all black, any other colour?")."""
+    if attribute and other_wanted(tokens, attribute):
+        return True
     k = end
     while k < len(tokens) and tokens[k] not in PUNCT and k not in starts:
         if tokens[k] not in ("movie", "movies", "film", "films", "one", "ones", "stuff"):
@@ -141,7 +190,11 @@ def _anything_but(tokens: Sequence[str], j: int) -> bool:
 _DESCRIBES = frozenset({"is", "are", "was", "were", "'s", "all", "just"})
 
 
-_LEADING = frozenset(["a", "an", "the", "and", "also", "but", "honestly", "just", "oh", "well"])
+_LEADING = frozenset(
+    ["a", "an", "the", "and", "also", "but", "honestly", "just", "oh", "well", "yes", "yeah",
+     "ok", "okay", "please", "pls"]
+)  # fmt: skip
+_ANSWERS = frozenset(["yes", "yeah", "yep", "please", "pls"])  # "comedy yes crime no"
 _COPULA = frozenset(["is", "are", "was", "were", "does", "do"])
 
 
@@ -149,7 +202,7 @@ def negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
     """ "thriller isn't for me", "horror is not my thing": the value opens its clause and a
     negated verb follows it, so the clause turns it down."""
     k = start - 1
-    while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
+    while k >= 0 and tokens[k] not in CLAUSE_BREAKS and tokens[k] not in _ANSWERS:
         if tokens[k] not in _LEADING:
             return False  # something else opens the clause: the negation is not about the value
         k -= 1
@@ -158,11 +211,18 @@ def negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
         return False
     if after[0].endswith("n't") and after[0] not in ("wouldn't", "couldn't"):
         return True
-    return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never")
+    if after[0] in ("no", "nope", "nah") and (len(after) == 1 or after[1] in CLAUSE_BREAKS):
+        return True  # "comedy yes, crime no"
+    if tokens[end - 1].endswith("'s") and after[0] in ("not", "never"):
+        return True  # "horror's not working for me"
+    return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never", "too")
 
 
 def describes_shown(tokens: Sequence[str], start: int) -> bool:
-    """ "those are all dramas", "that one is a drama": a remark on the list, not a wish."""
+    """ "those are all dramas", "that one is a drama": a remark on the list, not a wish; so
+    is a value questioned in a why clause or never asked for (`no_wish`)."""
+    if no_wish(tokens, start):
+        return True
     k = start - 1
     while k >= 0 and tokens[k] not in CLAUSE_BREAKS:
         k -= 1
@@ -215,3 +275,125 @@ _PREDICATE = _DESCRIBES | frozenset(
         "one",
     ]
 )
+
+
+_SEGMENT_BREAKS = frozenset([",", ".", ";", "!", "?"])
+_NEVER_SAID = frozenset(
+    ["said", "say", "mentioned", "mention", "asked", "ask", "wanted", "requested", "told"]
+)
+
+
+def no_wish(tokens: Sequence[str], start: int) -> bool:
+    """ "why a trench coat??", "I never said anything about musicals": a value questioned in a
+    why clause, or one the user says they never asked for, is a complaint about a pick, not a
+    wish either way (a "why not X" or "why no X" suggestion still is one)."""
+    k = start - 1
+    while k >= 0 and tokens[k] not in _SEGMENT_BREAKS:
+        k -= 1
+    segment = list(tokens[k + 1 : start])
+    if segment[:1] == ["why"] or segment[:2] in (["how", "come"], ["what", "makes"]):
+        return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
+    if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
+        return True  # "which of these is the least scary": a question about the list
+    stop = start
+    while stop < len(tokens) and tokens[stop] not in _SEGMENT_BREAKS:
+        stop += 1
+    if _COMPARING.intersection(tokens[k + 1 : stop]):
+        return True  # "brown puffer vs blue puffer": items weighed, no wish
+    while stop < len(tokens) and tokens[stop] in _SEGMENT_BREAKS:
+        stop += 1
+    after = [w for w in tokens[stop : stop + 5] if w not in _SEGMENT_BREAKS]
+    if after[:1] == ["why"] and len(after) <= 3:
+        return True  # "a red rain jacket?? why on earth"
+    return any(
+        w == "never" and segment[i + 1 : i + 2] and segment[i + 1] in _NEVER_SAID
+        for i, w in enumerate(segment)
+    )
+
+
+_WHICH_OF = frozenset(["of", "one", "one's", "is", "was", "would", "should", "'s", "two", "ones"])
+_COMPARING = frozenset(["vs", "vs.", "versus", "compare", "compared", "comparing", "comparison"])
+_CORRECTIONS = frozenset(["actually", "sorry", "wait", "scratch", "correction", "meant"])
+
+
+def set_aside(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
+    """A value that is no wish either way, read on the whole turn: questioned (`no_wish`,
+    whose clause may open before a subject that starts a new clause) or `corrected`."""
+    return no_wish(tokens, hit.start) or corrected(tokens, hit, hits)
+
+
+def corrected(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
+    """ "a thriller, sorry, I mean a mystery", "black bomber, actually make it brown", "a
+    thriller — westerns, actually": a later value of the same attribute, after (or followed
+    by) a correction word, replaces this one, which is then no wish."""
+    for later in hits:
+        if later.attribute != hit.attribute or later.start < hit.end:
+            continue
+        before = tokens[max(hit.end, later.start - 2) : later.start]
+        if any(w in NEG_CUES or w.endswith("n't") for w in before):
+            continue  # "a comedy, actually no horror": a new exclusion, the comedy stays
+        between = list(tokens[hit.end : later.start])
+        said = _CORRECTIONS.intersection(between) or any(
+            pair in _CORRECTION_PAIRS for pair in itertools.pairwise(between)
+        )
+        after = [w for w in tokens[later.end : later.end + 3] if w not in PUNCT]
+        if said or after[:1] == ["actually"]:
+            return True
+    return False
+
+
+_CORRECTION_PAIRS = frozenset([("i", "mean"), ("or", "rather"), ("no", "wait")])
+
+
+def other_wanted(tokens: Sequence[str], attribute: str) -> bool:
+    """ "all black, boring. any other colour?", "a different genre than comedy": the turn
+    asks for another value of the value's attribute, so the value said is turned down."""
+    names: set[str] = set()
+    for word in {attribute, *attribute.split("_")[-1:]}:
+        for form in (word, word.replace("or", "our")):
+            names |= {form, form.rstrip("s"), form.rstrip("s") + "s"}
+    return any(
+        w in ("other", "different", "another") and k + 1 < len(tokens) and tokens[k + 1] in names
+        for k, w in enumerate(tokens)
+    )
+
+
+def value_negated(
+    clause: Sequence[str],
+    span: tuple[int, int],
+    tokens: Sequence[str],
+    attr: str,
+    complaint: bool | None = None,
+) -> bool:
+    """Whether the value at `span` of its clause is turned down: a complaint's verdict when
+    there is one ("cut the X"), else `negation_governs`, else a turn that asks for another
+    value of the attribute (`other_wanted`), else a negated verb after it (`negated_after`)."""
+    at, end = span
+    said = complaint if complaint is not None else negation_governs(clause, at)
+    if said is False and complaint is None:
+        said = _listed_negation(clause, at, end)
+    if said is False and complaint is None:
+        said = other_wanted(tokens, attr)
+    return bool(said) or negated_after(clause, at, end)
+
+
+_LIST_JOINS = frozenset(["or", "nor", "and"])
+
+
+def _listed_negation(clause: Sequence[str], at: int, end: int, depth: int = 0) -> bool:
+    """ "isn't black, gray or beige": one-word values in a comma list that closes with or/nor
+    share the negation of its first member (a plain "no horror, comedy" is no list)."""
+    if depth > 6 or at < 2 or end - at != 1:
+        return False
+    sep = clause[at - 1]
+    if sep == ",":
+        closes = end < len(clause) and clause[end] in _LIST_JOINS | {","}
+    elif sep in _LIST_JOINS:
+        closes = at >= 3 and clause[at - 3] == ","
+    else:
+        return False
+    if not closes:
+        return False
+    if negation_governs(clause, at - 2) is True:
+        return True
+    return _listed_negation(clause, at - 2, at - 1, depth + 1)
