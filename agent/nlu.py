@@ -99,7 +99,7 @@ _ABOUT_AN_ITEM = re.compile(
     r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:\w+\s+)?)?"
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
     r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat makes (?:this|that|it)\b|\bhow did you\b"
-    r"|\bwhat (?:made|makes) (?:you|u)\b"
+    r"|\bwhat (?:made|makes) (?:you|u)\b|\b(?:my )?(?:rating|score|review) (?:of|for) (?:it|this|that)\b"
     r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length

@@ -46,7 +46,8 @@ def shown_descriptions(
         bare = token not in DEFINITE
         if bare and (not weighs or (at > 0 and tokens[at - 1] in DEFINITE)):
             continue
-        if at > 0 and tokens[at - 1] in removal:
+        verb = at - 2 if at > 1 and tokens[at - 1] == "of" else at - 1  # "get rid of the vest"
+        if verb >= 0 and tokens[verb] in removal:
             continue
         first = at if bare else at + 1
         end = first

@@ -247,6 +247,8 @@ def wish_positions(
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
                 if _company(tokens, j):
                     break  # "for the weekend with my cousins"
+                if tokens[j] == "at" and not keep.intersection(range(i + 1, j)):
+                    break  # "for women at the moment": "at" opens no wish after a value
                 if content(j):
                     keep.add(j)
                 j += 1
@@ -272,7 +274,10 @@ def wish_positions(
         if token in _SOME:  # "something sad", "nothing too cheesy", "something dark and gritty"
             j = i + 1
             while j < n and j not in boundary and (tokens[j] in _DEGREE or content(j)):
-                if content(j):
+                frame = tokens[j].endswith("ly") and not (
+                    j + 1 < n and (content(j + 1) or j + 1 in values)
+                )
+                if content(j) and not frame:  # "something exactly like X": a frame's adverb
                     keep.add(j)
                 j += 1
         head_after = i in values and i + 1 < n and content(i + 1) and len(tokens[i + 1]) >= 4

@@ -25,6 +25,7 @@ from agent.nlu_feedback import (
     feedback_kind,
     implied_feedback,
     liked_as_taste,
+    unknown_subject,
 )
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
@@ -60,10 +61,10 @@ PRONOUN_RX = _rx(
 )
 _TASTE_BEFORE = _rx(
     r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
-    r"(?:\s+(?:that|this|those|these))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+    r"(?:\s+(?:that|this|those|these|the))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
 )
 _TASTE_AFTER = _rx(
-    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like)\b"
+    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like|ish)\b"
     r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
 )
 _EXCLUDE_BEFORE = _rx(
@@ -280,7 +281,7 @@ def find_refs(
         if (
             a.role is TitleRole.TASTE
             and b.role is not TitleRole.TASTE
-            and joined in ("or", "and", "")
+            and joined.removesuffix(" the") in ("or", "and", "the", "")
         ):
             out.refs.append((pos_b - 0.5, ItemRef(b.item_id, TitleRole.TASTE, b.text)))
     pronoun = PRONOUN_RX.search(text)
@@ -316,7 +317,8 @@ def find_refs(
     named = [(pos, r.item_id, r.role is TitleRole.EXCLUDE) for pos, r in out.refs]
     cuts = [0, *(p for m in _CLAUSE_SPLIT.finditer(text) for p in m.span()), len(text)]
     clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
-    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus)
+    focus_ok = None if out.unknown_titles else focus  # a verdict on a title the catalog lacks
+    out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus_ok)
     out.focus_guess = bool(out.feedback) and not named
     out.refs, out.feedback = liked_as_taste(text, out.refs, out.feedback)
     return out
@@ -523,7 +525,8 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
             _TASTE_BEFORE.search(before)
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
-                r"\b(i|we)\s+(really\s+)?(loved|liked|enjoyed|adored|hated|saw|watched)\s+['\"“‘]?$",
+                r"(?:^\W*|\b(?:i|we)\s+)(?:(?:really|also|\w+ly)\s+)?(?:loved|liked|enjoyed"
+                r"|adored|hated|disliked|detested|loathed|saw|watched)\s+['\"“‘]?$",
                 before,
                 re.I,
             )
@@ -589,3 +592,8 @@ def _fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: 
                 out.unknown_titles.append(name)
                 out.blank.append((word.start(), at + len(cand.group(0))))
                 _listed_unknown(text, text.find(name, at) + len(name), vocab, out)
+    name, start, end = unknown_subject(text) or ("", 0, 0)  # "Parasite is the best film ..."
+    known = vocab.titles.get(title_key(name)) or vocab.find_values(tokenize(name), fuzzy=False)
+    if name and not _covered(out, start, end) and not known:  # "Horror is great": a value
+        out.unknown_titles.append(name)
+        out.blank.append((start, end))

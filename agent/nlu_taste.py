@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.nlu_feedback import HYPOTHETICAL_LIKE
+from agent.nlu_feedback import HYPOTHETICAL_LIKE, liked_as_taste
+from agent.nlu_partial_titles import partial_titles
 from agent.nlu_refs import Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
-from agent.vocab import MAX_TITLE_WORDS, Vocabulary
+from agent.vocab import MAX_TITLE_WORDS, Vocabulary, normalise
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -76,7 +77,18 @@ def framed_titles(
     text: str, spans: Sequence[tuple[str, int, int]], vocab: Vocabulary, found: Refs
 ) -> None:
     """Titles made of attribute values, named exactly under a taste frame ("same vibe as
-    Women's black parka"): added to `found` as taste references (in place)."""
+    Women's black parka"): added to `found` as taste references; titles typed in part
+    ("toy story or lion king", "Titanic's score", `agent.nlu_partial_titles`) with the role
+    of the title weighed against them (in place)."""
+    spans_of = {int(pos): ref for pos, ref in found.refs}
+    named = [(int(pos), int(pos) + len(ref.text)) for pos, ref in found.refs]
+    for start, end, ids, partner in partial_titles(text, named, vocab.titles, normalise):
+        if any(s < end and start < e for s, e in found.blank):
+            continue
+        other = spans_of.get(partner)
+        role = other.role if other is not None else TitleRole.SUBJECT
+        found.refs.append((start, ItemRef(ids[0], role, text[start:end])))
+        found.blank.append((start, end))
     tokens = [t for t, _, _ in spans]
     n = len(tokens)
     taken = set(found.title_tokens)
@@ -106,11 +118,43 @@ def framed_titles(
             break
 
 
+# a shown item that opens the turn as the base of a change: "the second one but longer",
+# "the first one is close but darker", "number five has the right feel, more recent"
+_OPENING = _rx(r"\W*(?:(?:ok|okay|hmm+|um+|so|well|yeah|right|oh|ah)\W+)*(?:the\s+|number\s+|#)?")
+_JOIN = _rx(r"\s*(?:,|and|&|or)?\s*(?:the\s+|number\s+|#)?")
+_BASE_AFTER = _rx(
+    r"(?:\s+ones?)?(?:\s*,?\s*but\s+(?!not\b|why\b|what\b|how\b|which\b|i\b|we\b)\w"
+    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got)\s+)*"
+    r"(?:close|closest|closer|nearly there|almost there|nearly right|almost right"
+    r"|on the right track|the right (?:feel|vibe|idea|mood|look|direction))\b)"
+)
+
+
+def _base_of_refine(text: str, found: Refs) -> None:
+    ordered = sorted(found.refs, key=lambda r: r[0])
+    group: list[tuple[float, ItemRef]] = []
+    at, gap = 0, _OPENING
+    for pos, ref in ordered:
+        if ref.role is not TitleRole.SHOWN or not gap.fullmatch(text, at, int(pos)):
+            return
+        group.append((pos, ref))
+        at, gap = int(pos) + len(ref.text), _JOIN
+        if _BASE_AFTER.match(text, at):
+            for item in group:
+                found.refs[found.refs.index(item)] = (
+                    item[0],
+                    ItemRef(item[1].item_id, TitleRole.TASTE, item[1].text),
+                )
+            return
+
+
 def promote_taste(text: str, found: Refs) -> None:
     """Praise of a mentioned item is a like (which the session keeps as a taste anchor); an
-    item the turn compares with ("... but different") is a taste reference (in place)."""
+    item the turn compares with ("... but different") or changes ("the second one but
+    longer") is a taste reference (in place)."""
     if _ABOUT_ITEM.search(text):
         return
+    _base_of_refine(text, found)
     judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
     liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
     objectless = _OBJECTLESS.search(text) is not None
@@ -126,3 +170,34 @@ def promote_taste(text: str, found: Refs) -> None:
         found.refs[index] = (pos, ref)
         if _praised(text, start, end) and ref.item_id not in liked:
             found.feedback.append((ref.item_id, FeedbackKind.LIKE))  # a like keeps it as taste
+    # praise found here in a turn that asks for more like it is taste only, as in `find_refs`
+    found.refs, found.feedback = liked_as_taste(text, found.refs, found.feedback)
+    _blank_frames(text, found)
+
+
+# the words that frame a taste reference or a favourite are part of it, never a wish of their
+# own: "something *exactly like* Pulp Fiction", "anything *closer to* Grease", "X is *my
+# all-time fave*"
+_FRAME_WORDS = _rx(
+    r"(?:\b\w+ly\s+)?\b(?:(?:closer|close|nearer|similar)\s+to|like|along the lines of"
+    r"|in the (?:spirit|vein|style|mould|mold) of)\s+(?:the\s+)?['\"\u201c\u2018]?$"
+)
+_SUFFIX = _rx(r"-?(?:ish|esque|like)\b")
+_FAVOURITE = _rx(r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b")
+
+
+def _blank_frames(text: str, found: Refs) -> None:
+    unknown = [text.find(name) for name in found.unknown_titles]
+    taste = [int(pos) for pos, ref in found.refs if ref.role is TitleRole.TASTE]
+    for pos in [*taste, *(p for p in unknown if p > 0)]:
+        start = max(0, pos - 60)
+        m = _FRAME_WORDS.search(text[start:pos])
+        if m:
+            found.blank.append((start + m.start(), start + m.end()))
+    for pos, ref in found.refs:  # "Fargo-ish", "Fargo-esque": the suffix names no wish
+        end = int(pos) + len(ref.text)
+        m = _SUFFIX.match(text, end) if ref.role is TitleRole.TASTE else None
+        if m:
+            found.blank.append((end, m.end()))
+    if found.refs or found.feedback:
+        found.blank.extend(m.span() for m in _FAVOURITE.finditer(text))

@@ -147,10 +147,17 @@ def coat_schema() -> DatasetSchema:
 # Everyday phrases for Coat's item attributes (written to schema.toml; the rule parser reads them).
 COAT_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "item_gender": {
+        # people a shopper buys for fix the cut as well ("for my brother", "I'm a bloke")
         "men": ("men's", "mens", "male", "for men", "guys", "man's", "gentlemen", "menswear",
-                "husband", "boyfriend"),
+                "husband", "boyfriend", "gentleman", "bloke", "blokes", "fella", "brother",
+                "brothers", "dad", "father", "son", "sons", "grandad", "grandpa", "grandfather",
+                "grandson", "uncle", "nephew", "lad", "bf", "husband's",
+                "boyfriend's", "brother's", "dad's", "father's", "son's"),
         "women": ("women's", "womens", "female", "ladies", "for women", "woman's", "womenswear",
-                  "wife", "girlfriend"),
+                  "wife", "girlfriend", "lady", "mum", "mom", "mother", "sister", "sisters",
+                  "daughter", "daughters", "gran", "granny", "grandma", "grandmother", "aunt",
+                  "auntie", "niece", "granddaughter", "gf", "wife's",
+                  "girlfriend's", "sister's", "mum's", "mom's", "mother's", "daughter's"),
     },
     "jacket_type": {
         "vests": ("gilet", "gilets", "sleeveless"),

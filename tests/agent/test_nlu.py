@@ -424,8 +424,8 @@ def test_leave_out_excludes(vocab):
 )
 def test_a_swapped_pair_of_letters_in_a_cue_word_is_repaired(vocab, typed, meant):
     p = parse(vocab, typed)
-    if meant == "taste":  # "I loved X" is a like (memory keeps X as a taste reference)
-        assert p.feedback == (("5", FeedbackKind.LIKE),)
+    if meant == "taste":  # "I loved X, more like it": X is the taste reference, no rating
+        assert p.like_items == ("5",) and not p.feedback
     elif meant == "popular":
         assert p.popularity is Direction.UP
     else:

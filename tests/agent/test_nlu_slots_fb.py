@@ -299,7 +299,7 @@ def test_taste_cue_before_a_pointed_ordinal(films):
 def test_liked_title_in_a_request_is_a_taste_reference(films, text):
     p = understand(text, films)
     assert [(r.item_id, r.role) for r in p.refs] == [("5", TitleRole.TASTE)]
-    assert ("5", LIKE) in p.feedback  # the like is still recorded (writers disagree on it)
+    assert not p.feedback  # taste only: the convention settled by helper slots5
 
 
 def test_liked_title_alone_is_only_feedback(films):
