@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from agent.nlu_cues import NEG_CUES, STOPWORDS
+from agent.nlu_extent import RELATIVES, clause_extent, turn_length
 from agent.nlu_filler import GOES_ON, modifier_start
 
 
@@ -51,7 +52,13 @@ def unplaced_phrases(
             continue
         if not free(index):
             continue
-        if word in STOPWORDS or word in NEG_CUES or len(word) < 3 or not word.isascii():
+        if (
+            word in STOPWORDS
+            or word in NEG_CUES
+            or word in RELATIVES
+            or len(word) < 3
+            or not word.isascii()
+        ):
             continue
         out.append((index, word))
 
@@ -72,21 +79,38 @@ def unplaced_phrases(
             introduced = modifier_start(tokens, before[0], joined) < before[0]
             if headed(after[-1] + 1) or introduced:
                 runs[r - 1 : r + 1] = [[*before, before[-1] + 1, *after]]
-    phrases: list[tuple[str, int]] = []
+    blocked = {
+        i for i in range(len(spans)) if i in used or not covered[slice(*spans[i][1:])].strip()
+    }
+    placed: list[tuple[int, int, str, int]] = []  # first, last token, phrase, turn length
     last = -1
     for run in runs:
+        if run[-1] <= last:
+            continue  # inside the clause or phrase the previous wish ran over
         words_ = [spans[i][0] for i in run]
         first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
         if first <= last:  # "set" then "set in paris": the longer phrase stands
-            phrases.pop()
-        elif phrases and first == last + 1 and tokens[first] in GOES_ON and joined(last):
-            said, turn = phrases.pop()  # "with a twist at the end": one phrase goes on
-            phrases.append((" ".join([said, *tokens[first : run[0]], *words_]), turn))
+            placed.pop()
+        elif placed and first == last + 1 and tokens[first] in GOES_ON and joined(last):
+            start, _, said, turn = placed.pop()  # "with a twist at the end": one phrase goes on
+            placed.append(
+                (start, run[-1], " ".join([said, *tokens[first : run[0]], *words_]), turn)
+            )
             last = run[-1]
             continue
         if tokens[first] == "at":
             first = run[0]  # "at the moment": "at" opens a wish only after "set" or another
+        wide = clause_extent(tokens, first, run[0], run[-1], blocked, headed(run[-1] + 1))
+        if wide is not None:
+            first, end = wide
+            while placed and placed[-1][0] >= first:
+                placed.pop()  # "about a couple" then "falling apart": one phrase
+            said = " ".join(tokens[first : end + 1])
+            placed.append((first, end, said, turn_length(tokens, first, end)))
+            last = end
+            continue
         intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
-        phrases.append((f"{intro} {' '.join(words_)}".strip(), len(intro) + bool(intro)))
+        said = f"{intro} {' '.join(words_)}".strip()
+        placed.append((first, run[-1], said, len(intro) + bool(intro)))
         last = run[-1]
-    return list(dict.fromkeys(phrases))
+    return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
