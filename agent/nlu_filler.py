@@ -147,6 +147,17 @@ def _subject(tokens: Sequence[str], i: int) -> bool:
     return tokens[i + 1 : i + 2] in ([m] for m in _MODALS)
 
 
+def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:
+    """The relative clause at i has its own subject before a modal ("a thriller that *the
+    whole office can* watch"): it says who watches the item, not what the item is."""
+    j = i + 1
+    while j < len(tokens) and j not in boundary:
+        if tokens[j] in _MODALS:
+            return j > i + 1
+        j += 1
+    return False
+
+
 def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
     """The item nouns of a catalog: last words of many titles ("jacket"), read off the data."""
     counts: dict[str, int] = {}
@@ -261,7 +272,7 @@ def wish_positions(
                     keep.add(j)
                 j += 1
         described = i >= 1 and (tokens[i - 1] in heads or i - 1 in values or tokens[i - 1] in _SOME)
-        if token in _RELATIVE_OPENERS and described:
+        if token in _RELATIVE_OPENERS and described and not _object_relative(tokens, i, boundary):
             j = i + 1  # the relative clause describes the item, up to the clause end
             while j < n and j not in boundary and j not in values:
                 if content(j) and tokens[j] not in _MODALS:

@@ -88,7 +88,7 @@ def test_two_qualities_joined_by_and_stay_two_wishes(films):
         ("funnier, please", "funnier"),
         ("sunnier than those", "sunnier"),
         ("Jumanji was fine but a little long. snappier", "snappier"),
-        ("a crime caper, the wackier the better", "wackier"),
+        ("a crime caper, the wackier the better", "the wackier the better"),
         ("these are fine, grittier", "grittier"),
     ],
 )
