@@ -26,13 +26,15 @@ _OPENER_VERBS = frozenset(["set", "directed", "written", "made", "shot", "filmed
 _SETTINGS = frozenset(["in", "on", "at"])  # after "set": "set on a train"
 # Words before "that" that make it a complementizer, not a relative pronoun ("I think that").
 _SAYING = frozenset(["know", "think", "say", "said", "sure", "hope", "guess", "mean", "so"])
-# Words that close a phrase: hedges, fillers and words that open another wish.
+# Words that close a phrase: hedges and fillers; and words that open another wish, which
+# close a prepositional phrase but not a relative clause ("that rots from the inside").
 _CLOSE = frozenset(
     [
         *("maybe", "preferably", "ideally", "please", "pls", "plz", "if", "otherwise", "lol"),
-        *("uh", "um", "like", "but", "for", "from", "than", "instead", "rather", "made"),
+        *("uh", "um", "but", "instead", "rather"),
     ]
 )
+_NEXT_WISH = frozenset(["for", "from", "than", "made", "like", "all", "every", "each", "both"])
 _NEGATORS = frozenset(["no", "not", "nothing", "none", "without", "never"])
 # A negated copula opens its own wish ("a romance that *isn't cringe*"): the writers of the
 # older training lines and held-out sets leave the relative pronoun out, so it stays out.
@@ -67,7 +69,8 @@ def _stops(tokens: Sequence[str], k: int, blocked: Collection[int], relative: bo
         return True
     if t == "you" and tokens[k + 1 : k + 2] == ["know"]:
         return True  # "you know": a filler, not the object of the clause
-    return not relative and t in _NEGATORS  # "with dragons or knights no cartoons"
+    # "with dragons or knights no cartoons", "with hoods on all of them"
+    return not relative and (t in _NEGATORS or t in _NEXT_WISH)
 
 
 def clause_extent(
@@ -112,7 +115,11 @@ def clause_extent(
     while k < n and not _stops(tokens, k, blocked, relative) and k - start < MAX_WORDS:
         k += 1
     last = k - 1
-    while last > end and (tokens[last] in _TRAILING or tokens[last - 1 : last + 1] == ["in", "it"]):
+    while last > end and (
+        tokens[last] in _TRAILING
+        or tokens[last - 1 : last + 1] == ["in", "it"]
+        or not any(c in "aeiouy" for c in tokens[last])  # chat shorthand: "cry fr"
+    ):
         last -= 1  # "with Dustin Hoffman in it": the phrase ends with its object
     if k - start >= MAX_WORDS and k < n and not _stops(tokens, k, blocked, relative):
         return None  # runs on too long to be one wish

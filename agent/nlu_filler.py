@@ -381,7 +381,7 @@ _INTRODUCERS = frozenset(
     ]
 )
 # A wish phrase goes on over these into the next one ("with a twist *at* the end").
-GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from"])
+GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from", "by"])
 _FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
 
 
