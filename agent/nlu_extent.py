@@ -35,6 +35,7 @@ _CLOSE = frozenset(
     ]
 )
 _NEXT_WISH = frozenset(["for", "from", "than", "made", "like", "all", "every", "each", "both"])
+_OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
 _NEGATORS = frozenset(["no", "not", "nothing", "none", "without", "never"])
 # A negated copula opens its own wish ("a romance that *isn't cringe*"): the writers of the
 # older training lines and held-out sets leave the relative pronoun out, so it stays out.
@@ -105,8 +106,8 @@ def clause_extent(
         if opened is not None:
             start = opened
             break
-        if j < first and _stops(tokens, j, blocked, True):
-            break
+        if j < first and (_stops(tokens, j, blocked, True) or tokens[j] in _OWNERS):
+            break  # "about my hometown": the owner's noun stands alone, as labelled
         j -= 1
     if start is None or (headed and tokens[j] not in RELATIVES):
         return None  # "looking for a quirky film": the noun's preposition, not the wish's
