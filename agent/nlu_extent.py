@@ -99,16 +99,19 @@ def clause_extent(
         return first - 1, end + 2  # "the cheesier the better"
     if tokens[first] in _NEGATED:  # "not vietnam ones", "no scary bits"; else as it stands
         return (first, end + 1) if tokens[end + 1 : end + 2] in ([h] for h in _ITEM_HEADS) else None
-    start = None
+    start, owned = None, False
     j = first
     while j >= 0 and first - j <= MAX_WORDS:
         opened = _opener(tokens, j)
         if opened is not None:
             start = opened
             break
-        if j < first and (_stops(tokens, j, blocked, True) or tokens[j] in _OWNERS):
-            break  # "about my hometown": the owner's noun stands alone, as labelled
+        if j < first and _stops(tokens, j, blocked, True):
+            break
+        owned = owned or tokens[j] in _OWNERS
         j -= 1
+    if owned and tokens[j] not in RELATIVES:
+        return None  # "about my hometown": the owner's noun stands alone, as labelled
     if start is None or (headed and tokens[j] not in RELATIVES):
         return None  # "looking for a quirky film": the noun's preposition, not the wish's
     relative = tokens[j] in RELATIVES
