@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from agent.nlu_clauses import REMOVAL
-from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions
+from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions, shown_title_words
 from agent.nlu_feedback import (
     LIKE_FEEDBACK,
     THIRD_PERSON_LOVED,
@@ -28,7 +28,7 @@ from agent.nlu_feedback import (
     unknown_subject,
 )
 from agent.parse import ItemRef, TitleRole
-from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
+from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -464,15 +464,14 @@ def _described_shown(
     if not shown:
         return
     tokens = [t for t, _, _ in spans]
-    titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
-
     for first, end, item in shown_descriptions(
         tokens,
-        titles,
+        shown_title_words(vocab, shown),
         is_value=_value_of(vocab),
         function_words=_FUNCTION_WORDS,
         weighs=bool(WEIGHS.search(text)),
         removal=REMOVAL,
+        vocab=vocab,
     ):
         if out.title_tokens.intersection(range(first, end)):
             continue
