@@ -119,8 +119,9 @@ _FUNCTION_WORDS = frozenset(
 )
 _CLAUSE_SPLIT = re.compile(
     r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b"
-    # "loved Emma, couldn't stand Fargo": a comma before a new verdict starts its clause
-    # (not "Fargo and Heat, loved both", whose verdict looks back)
+    # a comma before a new verdict ("loved Emma, couldn't stand Fargo"; not "Fargo and Heat,
+    # loved both") or a new subject with its own ("X is nice, the black parka less so")
+    r"|,\s*(?=(?:the|that|this)(?:\s+\w+){1,3}?\s+(?:is|was|less|not|=|looks?)\b)"
     r"|,\s*(?=(?:(?:i|we)\s+)?(?:couldn'?t|can'?t|didn'?t|don'?t|never|loved|liked|hated|"
     r"disliked|enjoyed|adored)\b(?!\s+(?:them\s+)?(?:both|all|each)\b))",
     re.IGNORECASE,
