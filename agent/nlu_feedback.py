@@ -50,6 +50,7 @@ LIKE_FEEDBACK = _rx(
     # "X is the best film I've ever seen": a superlative the user vouches for
     r"|\b(?:is|was|'s)\s+(?:the|my)\s+(?:best|greatest)\s+(?:\w+\s+)?(?:film|movie|flick|"
     r"thing|jacket|coat)s?\s+(?:i|i've|i have|we|we've|ever)\b"
+    r"|\b(?:dear|close)\s+to\s+(?:me|my heart)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:\w+'s\s+)?(?:style|thing|taste|type)\b|\bobsessed with\b"
     # "yes to the blue fleece", "the bomber looks sick": an assent or slang praise of an item
     r"|(?:^|[,;:.!]\s*)\W*yes\s+(?:to|for)\s+(?:the|that|this)\b|\blooks?\s+(?:so\s+)?(?:sick|fire|class)\b"
@@ -61,7 +62,7 @@ LIKE_FEEDBACK = _rx(
     r"\U0001f4af\U0001f63b]"
 )
 DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:even\s+)?(?:stand|bear|stomach|sit through|finish)\b"
     r"|\bfell asleep (?:during|in|to|watching)\b"
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
@@ -121,10 +122,13 @@ HYPOTHETICAL_LIKE = _rx(
 
 # "all five", "all of these", "every one of them": the whole list just shown
 ALL_SHOWN = _rx(
+    r"\ball(?=\s+but\s+(?:the|#|\d))|"  # "I have seen all but the final film"
     r"\b(?:all|each|every(?:\s+single)?)\s+(?:one\s+)?(?:of\s+)?(?:them|these|those|"
     r"(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b(?!\s+(?:stars?|times)))"
 )
-EXCEPT = _rx(r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b")
+EXCEPT = _rx(
+    r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b|(?<=\ball )but\b"
+)
 # a turn that is only a verdict on the item in focus: "ooh, lovely", "ugh, no", "nah not this"
 _FILLER = (
     r"(?:oh+|o+h+|ah+|wow|yes+|yeah|ya|yep|yup|hmm+|ok|okay|this|that|it|one|so|very|really|just|"

@@ -46,7 +46,7 @@ _SPELT = {
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
     )
 }
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:last|final)(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
@@ -226,7 +226,7 @@ def find_refs(
             (len(shown) + 1) // 2
             if m.group("middle")
             else len(shown)
-            if word in ("last", "bottom")
+            if word in ("last", "final", "bottom")
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
             or int(m.group("hash") or m.group("num") or 0)
