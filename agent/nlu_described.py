@@ -72,17 +72,20 @@ def shown_descriptions(
     also fits a title holding the value it names (`shown_title_words`)."""
     found: list[tuple[int, int, str]] = []
     taken: set[int] = set()
+    why = _asks_why(tokens)
     for at, token in enumerate(tokens):
+        indefinite = why and token in ("a", "an") and at not in taken
         bad = at in taken or not token.isalpha() or token in function_words
-        if bad and token not in DEFINITE:
+        if bad and token not in DEFINITE and not indefinite:
             continue
         bare = token not in DEFINITE
-        if bare and (not weighs or (at > 0 and tokens[at - 1] in DEFINITE)):
+        after_article = at > 0 and tokens[at - 1] in DEFINITE | {"a", "an"}
+        if bare and not indefinite and (not (weighs or why) or after_article):
             continue
         verb = at - 2 if at > 1 and tokens[at - 1] == "of" else at - 1  # "get rid of the vest"
         if verb >= 0 and tokens[verb] in removal:
             continue
-        first = at if bare else at + 1
+        first = at if bare and not indefinite else at + 1
         end = first
         while (
             end < len(tokens)
@@ -100,6 +103,15 @@ def shown_descriptions(
                 break
             end -= 1
     return found
+
+
+def _asks_why(tokens: Sequence[str]) -> bool:
+    """ "why a pink rain jacket?", "red rain jacket?? why on earth": a question about a shown
+    item may name it by its values without "the" (not "why not a red parka?": a wish)."""
+    return any(
+        t == "why" and (k + 1 == len(tokens) or tokens[k + 1] not in ("not", "don't", "dont"))
+        for k, t in enumerate(tokens)
+    )
 
 
 def _enough(
