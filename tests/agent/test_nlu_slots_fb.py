@@ -406,3 +406,13 @@ def test_popularity_said_with_owning_and_wearing(garments, text, direction):
 def test_seen_all_but_the_final_one(films):
     p = understand("I've seen all but the final one", films, SHOWN)
     assert set(p.feedback) == {(i, SEEN) for i in SHOWN[:-1]}
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("none of those in red?", True), ("none of those in red, please", False)],
+)
+def test_none_of_these_in_a_value_asked_wants_it(coats, text, wanted):
+    p = understand(text, coats, ["0", "1", "2"])
+    assert (p.include.get("colour") == ("red",)) is wanted
+    assert ("colour" in p.exclude) is not wanted
