@@ -14,11 +14,42 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-__all__ = ["DEFINITE", "WEIGHS", "shown_descriptions"]
+from agent.vocab import Vocabulary, token_spans
+
+__all__ = ["DEFINITE", "WEIGHS", "shown_descriptions", "shown_title_words"]
 
 DEFINITE = frozenset(["the", "that", "this"])
 # a turn that weighs one item against another ("vs", "or", "than", "between", "against")
 WEIGHS = re.compile(r"\b(?:vs\.?|versus|or|than|between|against|compare[ds]?)\b", re.IGNORECASE)
+
+
+def shown_title_words(vocab: Vocabulary, shown: Sequence[str]) -> dict[str, set[str]]:
+    """The words of each shown item's title, plus every word the catalog reads as one of the
+    title's attribute values ("biker" for a "motorcycle jacket", "puffer" for an "insulated
+    jacket", "grey" for "gray"): a shown coat is named by the user's words for its values."""
+    out: dict[str, set[str]] = {}
+    for item in shown:
+        words = {w for w, _, _ in token_spans(vocab.title_of(item))}
+        out[item] = words | {f"={v}" for w in words for v in _values(vocab, w)}
+    return out
+
+
+def _values(vocab: Vocabulary, word: str) -> set[str]:
+    """Canonical values a single word names exactly (plural values also in the singular)."""
+    found = set()
+    for hit in vocab.find_values([word], fuzzy=False):
+        for value in hit.values:
+            found.add(value.lower())
+            found.add(value.lower().removesuffix("s"))
+    return found
+
+
+def _fits(words: Sequence[str], title: Collection[str], vocab: Vocabulary | None) -> bool:
+    if set(words) <= set(title):
+        return True
+    if vocab is None:
+        return False
+    return all(w in title or any(f"={v}" in title for v in _values(vocab, w)) for w in words)
 
 
 def shown_descriptions(
@@ -29,6 +60,7 @@ def shown_descriptions(
     function_words: Collection[str],
     weighs: bool,
     removal: Collection[str] = (),
+    vocab: Vocabulary | None = None,
 ) -> list[tuple[int, int, str]]:
     """(first token, end token, item id) of each phrase that names one shown item.
 
@@ -36,20 +68,24 @@ def shown_descriptions(
     or more words, or one word followed by "one" ("the pink one"), or one attribute value
     ("the parka"). Without a determiner (only when `weighs`): two or more words, each an
     attribute value ("blue parka vs green parka"). After a `removal` verb ("swap the bomber for a fleece",
-    "drop the pink one") the words stay a wish about values, as before."""
+    "drop the pink one") the words stay a wish about values, as before. With `vocab`, a word
+    also fits a title holding the value it names (`shown_title_words`)."""
     found: list[tuple[int, int, str]] = []
     taken: set[int] = set()
+    why = _asks_why(tokens)
     for at, token in enumerate(tokens):
+        indefinite = why and token in ("a", "an") and at not in taken
         bad = at in taken or not token.isalpha() or token in function_words
-        if bad and token not in DEFINITE:
+        if bad and token not in DEFINITE and not indefinite:
             continue
         bare = token not in DEFINITE
-        if bare and (not weighs or (at > 0 and tokens[at - 1] in DEFINITE)):
+        after_article = at > 0 and tokens[at - 1] in DEFINITE | {"a", "an"}
+        if bare and not indefinite and (not (weighs or why) or after_article):
             continue
         verb = at - 2 if at > 1 and tokens[at - 1] == "of" else at - 1  # "get rid of the vest"
         if verb >= 0 and tokens[verb] in removal:
             continue
-        first = at if bare else at + 1
+        first = at if bare and not indefinite else at + 1
         end = first
         while (
             end < len(tokens)
@@ -60,13 +96,22 @@ def shown_descriptions(
             end += 1
         while end > first:  # the longest description that fits ("the red parka looks great")
             words = tokens[first:end]
-            fits = [i for i, title in titles.items() if set(words) <= set(title)]
+            fits = [i for i, title in titles.items() if _fits(words, title, vocab)]
             if len(fits) == 1 and _enough(words, tokens, end, bare, is_value):
                 found.append((first, end, fits[0]))
                 taken.update(range(first, end))
                 break
             end -= 1
     return found
+
+
+def _asks_why(tokens: Sequence[str]) -> bool:
+    """ "why a pink rain jacket?", "red rain jacket?? why on earth": a question about a shown
+    item may name it by its values without "the" (not "why not a red parka?": a wish)."""
+    return any(
+        t == "why" and (k + 1 == len(tokens) or tokens[k + 1] not in ("not", "don't", "dont"))
+        for k, t in enumerate(tokens)
+    )
 
 
 def _enough(

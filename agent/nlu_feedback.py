@@ -41,7 +41,8 @@ LIKE_FEEDBACK = _rx(
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
     r"absolutely|actually|genuinely|real|total)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
-    r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|"
+    r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|keeper|perfect|nice(?!\s+to\b)|"
+    r"(?:definite|firm|big|clear)\s+yes|"
     r"(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|"
     r"jacket|coat|buy|fit))\b"
     r"|(?:^|[,:;\u2013\u2014]|\s-)\s*(?:(?:what|such)\s+an?\s+|an?\s+)?(?:great|excellent|brilliant|"
@@ -49,7 +50,10 @@ LIKE_FEEDBACK = _rx(
     # "X is the best film I've ever seen": a superlative the user vouches for
     r"|\b(?:is|was|'s)\s+(?:the|my)\s+(?:best|greatest)\s+(?:\w+\s+)?(?:film|movie|flick|"
     r"thing|jacket|coat)s?\s+(?:i|i've|i have|we|we've|ever)\b"
-    r"|\b(?:exactly|just|totally|so)\s+my\s+(?:style|thing|taste|type)\b|\bobsessed with\b"
+    r"|\b(?:dear|close)\s+to\s+(?:me|my heart)\b"
+    r"|\b(?:exactly|just|totally|so)\s+my\s+(?:\w+'s\s+)?(?:style|thing|taste|type)\b|\bobsessed with\b"
+    # "yes to the blue fleece", "the bomber looks sick": an assent or slang praise of an item
+    r"|(?:^|[,;:.!]\s*)\W*yes\s+(?:to|for)\s+(?:the|that|this)\b|\blooks?\s+(?:so\s+)?(?:sick|fire|class)\b"
     r"|\b(?:is|was|'s)\s+my\s+(?:comfort|go-to|all-time)\b"
     r"|^\W*(?:nice|lovely|gorgeous|great|perfect|love)\W+(?:the|that|this)\b"
     r"|\b(?:5|five|10|ten)\s+stars?\s+(?:for|to)\b|\bgive\s+(?:it|that|this)\s+(?:5|five)\s+stars?\b"
@@ -58,7 +62,7 @@ LIKE_FEEDBACK = _rx(
     r"\U0001f4af\U0001f63b]"
 )
 DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:even\s+)?(?:stand|bear|stomach|sit through|finish)\b"
     r"|\bfell asleep (?:during|in|to|watching)\b"
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
@@ -70,10 +74,15 @@ DISLIKE_FEEDBACK = _rx(
     r"|\b(?:isn'?t|wasn'?t|is not|was not)\s+(?:really\s+)?(?:my\s+(?:thing|style|taste|type|"
     r"cup of tea)|for me)\b|\bnever suits? me\b|\bnot feeling\b|\bbored me\b"
     r"|\b(?:couldn'?t|could not|can'?t)\s+get through\b"
+    # "X = no", "the Y less so" (after praise of another), "who wears that??", "no to the Y"
+    r"|(?:=|:)\s*(?:no|nope|nah)\b|\b(?:less so|not so much)\b|(?:^|[,;:.!]\s*)\W*no\s+to\s+(?:the|that|this)\b"
+    r"|\bwho\s+(?:\w+\s+)?(?:wears?|buys?|watch(?:es)?)\s+(?:that|this|these|those)\b"
     # emoji that reject: vomiting / nauseated / sleeping / yawning / pile of poo / eye roll
     r"|[\U0001f92e\U0001f922\U0001f634\U0001f971\U0001f4a9\U0001f644\U0001f612]"
 )
 SEEN = _rx(
+    # "got the black pea coat last year": an item got at a past time
+    r"^\W*(?:(?:i|we)\s+)?got\s+(?:the|that|this)\b[^.!?;]*\b(?:last|ago|already|before)\b|"
     r"^\s*(?:(?:i|we|i've|we've|ive|weve|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already |all )?(seen|watched))\b"
     r"|\b(?:seen|watched|saw|caught)\s+(?:it|that|this|them|those|these)(?:\s+one)?\s+"
     r"(?:on|at|in|ages|years|last|already|before|twice|loads)\b"
@@ -100,6 +109,7 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     return None
 
 
+_SARCASM = _rx(r"\bsaid\s+(?:no\s*one|nobody)(?:\s+ever)?\b")
 HYPOTHETICAL_LIKE = _rx(
     r"\b(?:what|stuff|things?|the kind|the sort|the ones?)\s+(?:i|we)\s+(?:\w+\s+(?:i\s+)?)?"
     r"(?:like|love|enjoy|liked|loved|enjoyed)\b"
@@ -112,10 +122,13 @@ HYPOTHETICAL_LIKE = _rx(
 
 # "all five", "all of these", "every one of them": the whole list just shown
 ALL_SHOWN = _rx(
+    r"\ball(?=\s+but\s+(?:the|#|\d))|"  # "I have seen all but the final film"
     r"\b(?:all|each|every(?:\s+single)?)\s+(?:one\s+)?(?:of\s+)?(?:them|these|those|"
     r"(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b(?!\s+(?:stars?|times)))"
 )
-EXCEPT = _rx(r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b")
+EXCEPT = _rx(
+    r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b|(?<=\ball )but\b"
+)
 # a turn that is only a verdict on the item in focus: "ooh, lovely", "ugh, no", "nah not this"
 _FILLER = (
     r"(?:oh+|o+h+|ah+|wow|yes+|yeah|ya|yep|yup|hmm+|ok|okay|this|that|it|one|so|very|really|just|"
@@ -159,6 +172,9 @@ def implied_feedback(
 
     `named` holds (char position, item id, excluded) for every item reference of the turn."""
     out = list(feedback)
+    if _SARCASM.search(text):  # "X is exactly what I wanted... said no one ever": a jeer
+        mocked = [i for _, i, excluded in named if not excluded] or [i for i, _ in out]
+        return list(dict.fromkeys((i, FeedbackKind.DISLIKE) for i in mocked))
     every = ALL_SHOWN.search(text)
     if shown and every:
         kind = feedback_kind(_around(text, every.start(), clauses))

@@ -124,7 +124,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),
@@ -153,7 +153,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching))\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
         ),
         Direction.UP,
     ),

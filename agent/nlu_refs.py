@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from agent.nlu_clauses import REMOVAL
-from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions
+from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions, shown_title_words
 from agent.nlu_feedback import (
     LIKE_FEEDBACK,
     THIRD_PERSON_LOVED,
@@ -28,7 +28,7 @@ from agent.nlu_feedback import (
     unknown_subject,
 )
 from agent.parse import ItemRef, TitleRole
-from agent.vocab import Vocabulary, normalise, title_key, token_spans, tokenize, written_as_title
+from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -46,7 +46,7 @@ _SPELT = {
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
     )
 }
-_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:last|final)(?!\\s+(?:night|week|weekend|month|year|time|summer|winter|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b)|1st|2nd|3rd|[4-9]th|10th|top|bottom|opener"
 _NOUNS = (
     r"one|ones|movie|film|flick|item|pick|book|option|suggestion|title|jacket|coat|result|entry"
 )
@@ -119,8 +119,9 @@ _FUNCTION_WORDS = frozenset(
 )
 _CLAUSE_SPLIT = re.compile(
     r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b"
-    # "loved Emma, couldn't stand Fargo": a comma before a new verdict starts its clause
-    # (not "Fargo and Heat, loved both", whose verdict looks back)
+    # a comma before a new verdict ("loved Emma, couldn't stand Fargo"; not "Fargo and Heat,
+    # loved both") or a new subject with its own ("X is nice, the black parka less so")
+    r"|,\s*(?=(?:the|that|this)(?:\s+\w+){1,3}?\s+(?:is|was|less|not|=|looks?)\b)"
     r"|,\s*(?=(?:(?:i|we)\s+)?(?:couldn'?t|can'?t|didn'?t|don'?t|never|loved|liked|hated|"
     r"disliked|enjoyed|adored)\b(?!\s+(?:them\s+)?(?:both|all|each)\b))",
     re.IGNORECASE,
@@ -225,7 +226,7 @@ def find_refs(
             (len(shown) + 1) // 2
             if m.group("middle")
             else len(shown)
-            if word in ("last", "bottom")
+            if word in ("last", "final", "bottom")
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
             or int(m.group("hash") or m.group("num") or 0)
@@ -464,15 +465,14 @@ def _described_shown(
     if not shown:
         return
     tokens = [t for t, _, _ in spans]
-    titles = {i: {w for w, _, _ in token_spans(vocab.title_of(i))} for i in shown}
-
     for first, end, item in shown_descriptions(
         tokens,
-        titles,
+        shown_title_words(vocab, shown),
         is_value=_value_of(vocab),
         function_words=_FUNCTION_WORDS,
         weighs=bool(WEIGHS.search(text)),
         removal=REMOVAL,
+        vocab=vocab,
     ):
         if out.title_tokens.intersection(range(first, end)):
             continue

@@ -61,6 +61,8 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             if len(window) > 1 and window[0] not in _OPENERS:
                 window = window[:1]  # "something that's not a drama": a relative clause
             conditional = {"if", "long", "provided", "unless"} & set(tokens[clause_start:j])
+            if word == "none" and tokens[j + 1 : j + 2] == ["of"] and _asked(tokens, start):
+                return None  # "none of these in green?": asks for green ones
             if (
                 any(w in _LIST_SUBJECTS for w in window)
                 and j - clause_start <= 3  # the subject's own verb is negated
@@ -93,6 +95,12 @@ _OPENERS = frozenset(
 
 _FRESH_WISH = frozenset(["maybe", "perhaps", "ideally", "preferably", "possibly"])
 _REQUESTS = frozenset(["give", "gimme", "show", "get", "find", "recommend", "suggest", "bring"])
+
+
+def _asked(tokens: Sequence[str], start: int) -> bool:
+    """The clause holding `start` ends in a question mark."""
+    end = next((k for k in range(start, len(tokens)) if tokens[k] in CLAUSE_BREAKS), len(tokens))
+    return end < len(tokens) and tokens[end] == "?"
 
 
 def _nothing_reaches(between: Sequence[str]) -> bool:

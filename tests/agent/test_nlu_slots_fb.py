@@ -306,3 +306,113 @@ def test_liked_title_alone_is_only_feedback(films):
     p = understand("I really enjoyed Lone Star", films)
     assert p.feedback == (("5", LIKE),)
     assert all(r.role is not TitleRole.TASTE for r in p.refs)
+
+
+# -- helper fb4: shown coats named by the words for their values; verdicts on them ----------
+
+
+@pytest.fixture(scope="module")
+def garments() -> Vocabulary:
+    rows = [
+        ("10", "Women's teal motorcycle jacket", "teal", "motorcycle"),
+        ("11", "Men's teal insulated jacket", "teal", "insulated"),
+        ("12", "Men's rust insulated jacket", "rust", "insulated"),
+        ("13", "Women's rust parka", "rust", "parkas"),
+        ("14", "Men's lilac fleece jacket", "lilac", "fleece"),
+    ]
+    items = pd.DataFrame(
+        {
+            "item_id": [r[0] for r in rows],
+            "title": [r[1] for r in rows],
+            "shade": [r[2] for r in rows],
+            "cut": [r[3] for r in rows],
+        }
+    )
+    synonyms = {"cut": {"motorcycle": ("biker", "moto"), "insulated": ("puffer", "padded")}}
+    return Vocabulary.from_items(items, synonyms=synonyms)
+
+
+GARMENTS = ["10", "11", "12", "13", "14"]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("what makes the moto one a good pick?", "10"),
+        ("is the rust puffer warm enough?", "12"),
+        ("the rust parka, how long is it?", "13"),
+    ],
+)
+def test_a_shown_item_named_by_a_synonym_of_its_value(garments, text, item):
+    p = understand(text, garments, GARMENTS)
+    assert [r.item_id for r in p.refs] == [item]
+    assert "cut" not in p.include
+
+
+def test_a_synonym_that_fits_two_shown_items_names_neither(garments):
+    p = understand("the puffer, how warm is it?", garments, GARMENTS)
+    assert all(r.item_id not in ("11", "12") for r in p.refs)
+
+
+@pytest.mark.parametrize(
+    ("text", "feedback"),
+    [
+        ("the lilac fleece is nice, the rust parka less so", {("14", LIKE), ("13", DISLIKE)}),
+        ("yes to the teal puffer", {("11", LIKE)}),
+        ("the moto one looks sick", {("10", LIKE)}),
+        ("the lilac fleece... who buys that??", {("14", DISLIKE)}),
+        ("picked up the rust parka two winters ago", set()),
+        ("got the rust parka last winter", {("13", SEEN)}),
+        ("ah, the teal puffer is just what I needed... said nobody", {("11", DISLIKE)}),
+        ("the lilac fleece = perfect", {("14", LIKE)}),
+    ],
+)
+def test_verdicts_on_described_coats(garments, text, feedback):
+    assert set(understand(text, garments, GARMENTS).feedback) == feedback
+
+
+def test_nice_to_is_no_verdict(garments):
+    p = understand("it's nice to have a lilac fleece option", garments, GARMENTS, focus="14")
+    assert ("14", LIKE) not in p.feedback
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [("why a teal puffer?", "11"), ("rust parka?? why though", "13")],
+)
+def test_a_why_question_names_a_shown_item_without_the(garments, text, item):
+    assert [r.item_id for r in understand(text, garments, GARMENTS).refs] == [item]
+
+
+def test_why_not_an_item_described_is_a_wish(garments):
+    p = understand("why not a teal parka?", garments, GARMENTS)
+    assert not p.refs
+    assert p.include.get("shade") == ("teal",)
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("a parka that nobody else in my class will have", Direction.DOWN),
+        ("the fleece everyone seems to wear", Direction.UP),
+        ("what's hot now in parkas?", Direction.UP),
+        ("a parka, something warm", None),
+    ],
+)
+def test_popularity_said_with_owning_and_wearing(garments, text, direction):
+    assert understand(text, garments).popularity is direction
+
+
+def test_seen_all_but_the_final_one(films):
+    p = understand("I've seen all but the final one", films, SHOWN)
+    assert set(p.feedback) == {(i, SEEN) for i in SHOWN[:-1]}
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("none of those in red?", True), ("none of those in red, please", False)],
+)
+def test_none_of_these_in_a_value_asked_wants_it(coats, text, wanted):
+    p = understand(text, coats, ["0", "1", "2"])
+    assert (p.include.get("colour") == ("red",)) is wanted
+    assert ("colour" in p.exclude) is not wanted
