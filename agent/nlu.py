@@ -46,12 +46,10 @@ from agent.nlu_cues import (
     WISH_CONDITIONAL,
 )
 from agent.nlu_filler import (
-    GOES_ON,
     ITEM_NOUNS,
     catalog_nouns,
     company_positions,
     foreign_turn,
-    modifier_start,
     wish_positions,
 )
 from agent.nlu_forms import derived_hits, derived_phrases
@@ -60,6 +58,7 @@ from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_typos import english_words, repair_typos
+from agent.nlu_unplaced import unplaced_phrases
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -198,83 +197,6 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
     if not found and QUESTION_START.search(text) and not refs:
         found.append(Intent.OFF_TOPIC)
     return list(dict.fromkeys(found))
-
-
-def _unplaced(
-    spans: Sequence[tuple[str, int, int]],
-    used: set[int],
-    covered: str,
-    wishes: set[int],
-    text: str,
-    tokens: Sequence[str],
-    headed: Callable[[int], bool],
-) -> list[tuple[str, int]]:
-    """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
-    what the reply says it could not place. Neighbours joined by a space or a hyphen make one
-    phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
-    that turns it ("less grim"); each phrase comes with the length of that turning prefix."""
-    out: list[tuple[int, str]] = []
-
-    def free(i: int, anywhere: bool = False) -> bool:
-        word, start, end = spans[i]
-        return (
-            i not in used
-            and (anywhere or i in wishes)
-            and bool(covered[start:end].strip())
-            and word.isalpha()
-        )
-
-    def hyphened(i: int) -> bool:  # "feel-good": a compound of common words is one wish
-        after = spans[i + 1][1] if i + 1 < len(spans) else spans[i][2]
-        return (i > 0 and free(i - 1, True) and covered[spans[i - 1][2] : spans[i][1]] == "-") or (
-            i + 1 < len(spans) and free(i + 1, True) and covered[spans[i][2] : after] == "-"
-        )
-
-    for index, (word, _, _) in enumerate(spans):
-        if word.isascii() and free(index, True) and hyphened(index):
-            out.append((index, word))
-            continue
-        if not free(index):
-            continue
-        if word in STOPWORDS or word in NEG_CUES or len(word) < 3 or not word.isascii():
-            continue
-        out.append((index, word))
-
-    def joined(j: int) -> bool:  # "w/o subtitles", "w/ twist" as typed
-        return j + 1 < len(spans) and text[spans[j][2] : spans[j + 1][1]] in (" ", "/", "/ ")
-
-    runs: list[list[int]] = []  # token positions of each phrase, neighbours joined
-    for k, (index, _) in enumerate(out):
-        prev = out[k - 1][0] if k else -2
-        if prev == index - 1 and covered[spans[prev][2] : spans[index][1]] in (" ", "-"):
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    for r in range(len(runs) - 1, 0, -1):  # "black and white ones", "in black and white"
-        before, after = runs[r - 1], runs[r]
-        bridged = after[0] == before[-1] + 2 and tokens[before[-1] + 1] == "and"
-        if bridged and joined(before[-1]) and joined(before[-1] + 1):
-            introduced = modifier_start(tokens, before[0], joined) < before[0]
-            if headed(after[-1] + 1) or introduced:
-                runs[r - 1 : r + 1] = [[*before, before[-1] + 1, *after]]
-    phrases: list[tuple[str, int]] = []
-    last = -1
-    for run in runs:
-        words_ = [spans[i][0] for i in run]
-        first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
-        if first <= last:  # "set" then "set in paris": the longer phrase stands
-            phrases.pop()
-        elif phrases and first == last + 1 and tokens[first] in GOES_ON and joined(last):
-            said, turn = phrases.pop()  # "with a twist at the end": one phrase goes on
-            phrases.append((" ".join([said, *tokens[first : run[0]], *words_]), turn))
-            last = run[-1]
-            continue
-        if tokens[first] == "at":
-            first = run[0]  # "at the moment": "at" opens a wish only after "set" or another
-        intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
-        phrases.append((f"{intro} {' '.join(words_)}".strip(), len(intro) + bool(intro)))
-        last = run[-1]
-    return list(dict.fromkeys(phrases))
 
 
 STEM = 5  # "published" and "publication" share a stem: the word names the attribute
@@ -483,7 +405,7 @@ def understand(
     used = acc.used | skip | company_positions(tokens)  # "for a six-year-old": who, not what
     said = [
         (" ".join(kept), " ".join(bare))
-        for phrase, turn in _unplaced(spans, used, covered, wishes, text, tokens, heads)
+        for phrase, turn in unplaced_phrases(spans, used, covered, wishes, text, tokens, heads)
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]

@@ -62,8 +62,16 @@ ITEM_NOUNS = frozenset(
     ]
 )
 _PREPOSITIONS = frozenset(
-    ["about", "abt", "with", "w", "for", "in", "featuring", "starring", "involving", "without"]
+    [
+        *("about", "abt", "with", "w", "for", "in", "featuring", "starring", "involving"),
+        *("without", "by"),  # "directed by Hitchcock", "a novel by Tolstoy"
+    ]
 )
+# A condition or hedge ends a prepositional wish: "by Hitchcock *if possible otherwise* ...".
+_HEDGE_BREAKS = frozenset(["if", "otherwise", "unless", "maybe", "preferably", "ideally"])
+# Relative pronouns: after an item noun or value they open a clause that describes the item
+# ("a drama *that will make me cry*", "a sci-fi *where robots take over*").
+_RELATIVE_OPENERS = frozenset(["that", "which", "where", "thats", "that's", "that'll", "whose"])
 _OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
 _SOME = frozenset(["something", "nothing", "anything", "somethin", "sth", "smth"])
 _DEGREE = frozenset(
@@ -137,6 +145,17 @@ def _subject(tokens: Sequence[str], i: int) -> bool:
     """The word is the subject of a modal verb ("my grandparents *might* enjoy", "the whole
     family *can* sit through"): who watches, not what."""
     return tokens[i + 1 : i + 2] in ([m] for m in _MODALS)
+
+
+def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:
+    """The relative clause at i has its own subject before a modal ("a thriller that *the
+    whole office can* watch"): it says who watches the item, not what the item is."""
+    j = i + 1
+    while j < len(tokens) and j not in boundary:
+        if tokens[j] in _MODALS:
+            return j > i + 1
+        j += 1
+    return False
 
 
 def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
@@ -245,11 +264,18 @@ def wish_positions(
             # "about a shark terrorizing a beach town", "set at sea"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
-                if _company(tokens, j):
+                if _company(tokens, j) or tokens[j] in _HEDGE_BREAKS:
                     break  # "for the weekend with my cousins"
                 if tokens[j] == "at" and not keep.intersection(range(i + 1, j)):
                     break  # "for women at the moment": "at" opens no wish after a value
                 if content(j):
+                    keep.add(j)
+                j += 1
+        described = i >= 1 and (tokens[i - 1] in heads or i - 1 in values or tokens[i - 1] in _SOME)
+        if token in _RELATIVE_OPENERS and described and not _object_relative(tokens, i, boundary):
+            j = i + 1  # the relative clause describes the item, up to the clause end
+            while j < n and j not in boundary and j not in values:
+                if content(j) and tokens[j] not in _MODALS:
                     keep.add(j)
                 j += 1
         if token in heads or i in values:  # modifiers before the head: "uplifting sports drama"
@@ -339,10 +365,23 @@ _SAID_NEGATIONS = frozenset(
 _HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
 # Prepositions that open a wish phrase, and the words that may stand between them and it.
 _INTRODUCERS = frozenset(
-    ["about", "abt", "with", "w", "without", "for", "in", "at", "featuring", "starring", "where"]
+    [
+        "about",
+        "abt",
+        "with",
+        "w",
+        "without",
+        "for",
+        "in",
+        "at",
+        "featuring",
+        "starring",
+        "where",
+        "by",
+    ]
 )
 # A wish phrase goes on over these into the next one ("with a twist *at* the end").
-GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from"])
+GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from", "by"])
 _FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
 
 

@@ -88,7 +88,7 @@ def test_two_qualities_joined_by_and_stay_two_wishes(films):
         ("funnier, please", "funnier"),
         ("sunnier than those", "sunnier"),
         ("Jumanji was fine but a little long. snappier", "snappier"),
-        ("a crime caper, the wackier the better", "wackier"),
+        ("a crime caper, the wackier the better", "the wackier the better"),
         ("these are fine, grittier", "grittier"),
     ],
 )
@@ -146,3 +146,72 @@ def test_the_reply_names_each_unplaced_wish_once_and_readably(films):
     p = understand("a crime film about bank robbers, nothing gory", films)
     line = understood_line(p, films) or ""
     assert "could not place 'about bank robbers', 'nothing gory'" in line, line
+
+
+# -- the extent: a relative clause or a prepositional phrase runs to its end (helper
+# "unplaced4"; fresh sentences) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "query"),
+    [
+        (
+            "a mystery that keeps you second-guessing everyone",
+            "that keeps you second guessing everyone",
+            "keeps you second guessing everyone",
+        ),
+        (
+            "an adventure where pirates bury treasure on an island, from the nineties",
+            "where pirates bury treasure on an island",
+            "pirates bury treasure on an island",
+        ),
+        ("a thriller set on a ferry or a cable car", "set on a ferry or a cable car", None),
+        ("an adventure with wizards or giants no musicals", "with wizards or giants", None),
+        ("a crime film written by Mamet if you have one", "written by mamet", "mamet"),
+        ("a comedy, the sillier the better", "the sillier the better", None),
+        (
+            "a mystery about a nurse and her cat in the mountains maybe",
+            "about a nurse and her cat in the mountains",
+            None,
+        ),
+        ("a crime drama with Gene Hackman in it", "with gene hackman", "gene hackman"),
+    ],
+)
+def test_a_wish_runs_to_the_end_of_its_clause(films, text, phrase, query):
+    p = understand(text, films)
+    assert phrase in p.unplaced, p.unplaced
+    assert not any(w != phrase and w in phrase for w in p.unplaced), p.unplaced  # no pieces
+    if query is not None:
+        assert p.query == query
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a thriller that my dad can follow",  # who watches, not what it is
+        "i think that a crime film would be good",  # "that" after a verb of saying
+        "a comedy for the weekend that we can all watch",
+    ],
+)
+def test_a_relative_clause_about_the_audience_is_no_wish(films, text):
+    assert understand(text, films).unplaced == (), understand(text, films).unplaced
+
+
+def test_a_hedge_or_condition_closes_the_phrase(films):
+    p = understand("something directed by Kurosawa if possible otherwise any crime film", films)
+    assert p.unplaced == ("directed by kurosawa",), p.unplaced
+
+
+def test_a_negated_quality_keeps_its_head_noun(films):
+    assert understand("a crime film but not heist ones", films).unplaced == ("not heist ones",)
+
+
+def test_a_clause_too_long_to_be_one_wish_is_not_run_together(films):
+    text = (
+        "a drama where a man and his brother and their old uncle drive across the whole "
+        "country in a battered van looking for a dog"
+    )
+    p = understand(text, films)
+    assert all(len(w.split()) <= 14 for w in p.unplaced), p.unplaced
+    line = understood_line(p, films) or ""
+    assert line.count("'") % 2 == 0 and len(line) < 400

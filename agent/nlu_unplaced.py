@@ -1,0 +1,116 @@
+"""The wish words of a turn no slot placed, grouped into phrases as the user typed them.
+
+What the reply says it could not place ("I could not place 'set on a plane or a train'") and
+what the text query searches for. Which single words may be a wish is `agent.nlu_filler`'s
+call; this module joins them into phrases and gives each phrase its extent, read from the
+sentence: the preposition, negation or comparative that opens it, and the relative clause or
+prepositional phrase it belongs to, up to the end of that clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from agent.nlu_cues import NEG_CUES, STOPWORDS
+from agent.nlu_extent import RELATIVES, clause_extent, turn_length
+from agent.nlu_filler import GOES_ON, modifier_start
+
+
+def unplaced_phrases(
+    spans: Sequence[tuple[str, int, int]],
+    used: set[int],
+    covered: str,
+    wishes: set[int],
+    text: str,
+    tokens: Sequence[str],
+    headed: Callable[[int], bool],
+) -> list[tuple[str, int]]:
+    """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
+    what the reply says it could not place. Neighbours joined by a space or a hyphen make one
+    phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
+    that turns it ("less grim"); each phrase comes with the length of that turning prefix."""
+    out: list[tuple[int, str]] = []
+
+    def free(i: int, anywhere: bool = False) -> bool:
+        word, start, end = spans[i]
+        return (
+            i not in used
+            and (anywhere or i in wishes)
+            and bool(covered[start:end].strip())
+            and word.isalpha()
+        )
+
+    def hyphened(i: int) -> bool:  # "feel-good": a compound of common words is one wish
+        after = spans[i + 1][1] if i + 1 < len(spans) else spans[i][2]
+        return (i > 0 and free(i - 1, True) and covered[spans[i - 1][2] : spans[i][1]] == "-") or (
+            i + 1 < len(spans) and free(i + 1, True) and covered[spans[i][2] : after] == "-"
+        )
+
+    for index, (word, _, _) in enumerate(spans):
+        if word.isascii() and free(index, True) and hyphened(index):
+            out.append((index, word))
+            continue
+        if not free(index):
+            continue
+        if (
+            word in STOPWORDS
+            or word in NEG_CUES
+            or word in RELATIVES
+            or len(word) < 3
+            or not word.isascii()
+        ):
+            continue
+        out.append((index, word))
+
+    def joined(j: int) -> bool:  # "w/o subtitles", "w/ twist" as typed
+        return j + 1 < len(spans) and text[spans[j][2] : spans[j + 1][1]] in (" ", "/", "/ ")
+
+    runs: list[list[int]] = []  # token positions of each phrase, neighbours joined
+    for k, (index, _) in enumerate(out):
+        prev = out[k - 1][0] if k else -2
+        if prev == index - 1 and covered[spans[prev][2] : spans[index][1]] in (" ", "-"):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for r in range(len(runs) - 1, 0, -1):  # "black and white ones", "in black and white"
+        before, after = runs[r - 1], runs[r]
+        bridged = after[0] == before[-1] + 2 and tokens[before[-1] + 1] == "and"
+        if bridged and joined(before[-1]) and joined(before[-1] + 1):
+            introduced = modifier_start(tokens, before[0], joined) < before[0]
+            if headed(after[-1] + 1) or introduced:
+                runs[r - 1 : r + 1] = [[*before, before[-1] + 1, *after]]
+    blocked = {
+        i for i in range(len(spans)) if i in used or not covered[slice(*spans[i][1:])].strip()
+    }
+    placed: list[tuple[int, int, str, int]] = []  # first, last token, phrase, turn length
+    last = -1
+    for run in runs:
+        if run[-1] <= last:
+            continue  # inside the clause or phrase the previous wish ran over
+        words_ = [spans[i][0] for i in run]
+        first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
+        if first <= last:  # "set" then "set in paris": the longer phrase stands
+            placed.pop()
+        elif placed and first == last + 1 and tokens[first] in GOES_ON and joined(last):
+            start, _, said, turn = placed.pop()  # "with a twist at the end": one phrase goes on
+            placed.append(
+                (start, run[-1], " ".join([said, *tokens[first : run[0]], *words_]), turn)
+            )
+            last = run[-1]
+            continue
+        if tokens[first] == "at":
+            first = run[0]  # "at the moment": "at" opens a wish only after "set" or another
+        wide = clause_extent(tokens, first, run[0], run[-1], blocked, headed(run[-1] + 1))
+        if wide is not None:
+            first, end = wide
+            while placed and placed[-1][0] >= first:
+                placed.pop()  # "about a couple" then "falling apart": one phrase
+            said = " ".join(tokens[first : end + 1])
+            placed.append((first, end, said, turn_length(tokens, first, end)))
+            last = end
+            continue
+        intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
+        said = f"{intro} {' '.join(words_)}".strip()
+        placed.append((first, run[-1], said, len(intro) + bool(intro)))
+        last = run[-1]
+    return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
