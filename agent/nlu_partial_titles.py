@@ -37,7 +37,7 @@ def _sorted_keys(titles: Mapping[str, Sequence[str]]) -> list[str]:
     """The title keys in order, sorted once per catalog: sorting 100k titles on every turn
     cost ~25 ms a turn."""
     cached = _SORTED.get(id(titles))
-    if cached is None or cached[0] is not titles:
+    if cached is None or cached[0] is not titles or len(cached[1]) != len(titles):
         if len(_SORTED) > 8:
             _SORTED.clear()
         cached = (titles, sorted(titles))

@@ -235,3 +235,28 @@ def test_people_words_fix_the_cut(coats, text, cut):
 def test_no_cut_from_unrelated_words(coats):
     p = understand("a parka for the season, something personal", coats, [])
     assert "item_gender" not in p.include
+
+
+def test_partial_titles_sort_a_catalogs_keys_once_and_find_prefixes_exactly():
+    """The 100k catalog paid ~25 ms a turn for sorting its titles on every turn: the sorted
+    keys are kept per catalog mapping, and the prefix search finds the one title a phrase
+    starts (or none when two titles share the start)."""
+    from agent.nlu_partial_titles import _sorted_keys, partial_titles
+
+    titles = {
+        "the lion king": ["1"],
+        "toy story": ["2"],
+        "four weddings and a funeral": ["3"],
+        "four rooms": ["4"],
+        "fargo": ["5"],
+    }
+    assert _sorted_keys(titles) is _sorted_keys(titles)
+    assert _sorted_keys(dict(titles)) == sorted(titles)
+    text = "toy story or lion king for a 5 year old?"
+    found = partial_titles(text, [(0, 9)], titles, str.lower)
+    assert [ids for _, _, ids, _ in found] == [("1",)]
+    text = "fargo or four weddings tonight"
+    assert [ids for _, _, ids, _ in partial_titles(text, [(0, 5)], titles, str.lower)] == [("3",)]
+    titles = {**titles, "four weddings in june": ["6"]}  # "four weddings" starts two titles
+    text = "fargo or four weddings tonight"
+    assert partial_titles(text, [(0, 5)], titles, str.lower) == []
