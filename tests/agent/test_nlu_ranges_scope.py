@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from film_catalogs import film_vocab
 
 from agent.nlu import understand
 from agent.parse import Direction, Range
 from agent.vocab import Vocabulary
-from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 UP, DOWN = Direction.UP, Direction.DOWN
 
@@ -27,15 +27,7 @@ def films() -> Vocabulary:
         ("6", "Glory (1989)", 1989, "Action|Drama|War"),
         ("7", "Chinatown (1974)", 1974, "Crime|Film-Noir|Mystery"),
     ]
-    items = pd.DataFrame(
-        {
-            "item_id": [t[0] for t in titles],
-            "title": [t[1] for t in titles],
-            "year": [float(t[2]) for t in titles],
-            "genres": [t[3] for t in titles],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    return film_vocab(titles)
 
 
 @pytest.fixture(scope="module")

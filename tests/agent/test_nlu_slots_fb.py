@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from film_catalogs import film_vocab
 
 from agent.nlu import understand
 from agent.parse import Direction, FeedbackKind, TitleRole
 from agent.vocab import Vocabulary
-from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 LIKE, DISLIKE, SEEN = FeedbackKind.LIKE, FeedbackKind.DISLIKE, FeedbackKind.SEEN
 
@@ -26,15 +26,7 @@ def films() -> Vocabulary:
         ("5", "Lone Star (1996)", 1996, "Drama|Mystery"),
         ("6", "Wild Bunch, The (1969)", 1969, "Western"),
     ]
-    items = pd.DataFrame(
-        {
-            "item_id": [t[0] for t in titles],
-            "title": [t[1] for t in titles],
-            "year": [float(t[2]) for t in titles],
-            "genres": [t[3] for t in titles],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    return film_vocab(titles)
 
 
 SHOWN = ["1", "2", "3", "4", "5"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from film_catalogs import film_vocab
 
 from agent.nlu import understand
 from agent.parse import FeedbackKind, TitleRole
 from agent.vocab import Vocabulary
 from causal.datasets.coat import COAT_SYNONYMS
-from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 LIKE, DISLIKE, SEEN = FeedbackKind.LIKE, FeedbackKind.DISLIKE, FeedbackKind.SEEN
 
@@ -30,15 +30,7 @@ def films() -> Vocabulary:
         ("6", "Usual Suspects, The (1995)", 1995, "Crime|Thriller"),
         ("7", "Lion King, The (1994)", 1994, "Animation|Children's|Musical"),
     ]
-    items = pd.DataFrame(
-        {
-            "item_id": [t[0] for t in titles],
-            "title": [t[1] for t in titles],
-            "year": [float(t[2]) for t in titles],
-            "genres": [t[3] for t in titles],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    return film_vocab(titles)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,25 @@
+"""Small MovieLens-shaped catalogs for parser tests: each test module picks its own films,
+and this builds the vocabulary the same way for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from agent.vocab import Vocabulary
+from causal.datasets.movielens import MOVIELENS_SYNONYMS
+
+
+def film_vocab(rows: Sequence[tuple[str, str, int, str]]) -> Vocabulary:
+    """A vocabulary over (item id, title, year, pipe-separated genres) rows with MovieLens's
+    synonyms."""
+    items = pd.DataFrame(
+        {
+            "item_id": [r[0] for r in rows],
+            "title": [r[1] for r in rows],
+            "year": [float(r[2]) for r in rows],
+            "genres": [r[3] for r in rows],
+        }
+    )
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
