@@ -93,6 +93,13 @@ def _replaces_shown(ctx: TurnContext, parse: Parse) -> bool:
     )
 
 
+def _searching(ctx: TurnContext) -> bool:
+    """Whether a search is under way (a list on screen, or wishes or taste references in
+    memory): feedback then steers the next list, so the turn brings one instead of an
+    acknowledgement alone ("I loved X" mid-search is one more thing to go on)."""
+    return bool(ctx.state.last_shown) or not ctx.state.constraints.is_empty()
+
+
 def _only_points(parse: Parse) -> bool:
     """True when the turn is nothing but a pointer at items on screen ("the second one",
     "number 2?"): no title, no wish, and at most one other word."""
@@ -256,7 +263,7 @@ class RulePlanner(RecommendingMixin):
             and parse.feedback
             and not (
                 {Intent.RECOMMEND, Intent.REFINE} & set(intents)
-                or ctx.state.constraints.like_items
+                or _searching(ctx)
                 or _replaces_shown(ctx, parse)
             )
         ):

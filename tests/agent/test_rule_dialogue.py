@@ -445,3 +445,21 @@ def test_a_hello_before_any_list_brings_a_first_list_and_a_question(rule_agent):
     assert not again.items, "once lists were shown, a hello only greets"
     helped = rule_agent.chat(rule_agent.new_session(), "what can you do?")
     assert helped.text.startswith("Hi! I recommend items") and len(helped.items) == 10
+
+
+def test_feedback_mid_search_brings_a_new_list_not_only_an_acknowledgement(rule_agent):
+    sid = rule_agent.new_session()
+    first = rule_agent.chat(sid, "a comedy please")
+    shown = {i.item_id for i in first.items}
+    table = item_table(rule_agent.workspace)
+    other = next(
+        i
+        for i in rule_agent.workspace.dataset.items["item_id"].astype(str)
+        if i not in shown and table.attributes_of(i)["genre"] != "comedy"
+    )
+    reply = rule_agent.chat(sid, f"I have already seen {table.title(other)}")
+    assert reply.text.startswith("Noted: you have seen")
+    assert reply.items, "a search is under way: the turn brings the next list"
+    got = {i.item_id for i in reply.items}
+    assert not got & shown and other not in got
+    assert all(a["genre"] == "comedy" for a in _attrs(rule_agent, reply))
