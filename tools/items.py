@@ -34,12 +34,9 @@ if TYPE_CHECKING:
 K = Annotated[int, Field(ge=1, le=50, description="how many items to return")]
 KEY_ATTRIBUTES = 4
 MAX_WITHOUT = 200  # items a counterfactual check may remove from the history at once
-# Under a stated popularity wish the wish replaces the popularity prior: the prior times
-# this sign. "Moderately known": no push either way within the middle band; "less known":
-# the prior turned round, so the less engaged-with items of the long tail come first ("a
-# hidden gem" is graded, not only a cut; the band's edge is this catalog's, a person's may
-# lie lower).
-WISH_SIGNS = {"less_known": -1.0, "middle_known": 0.0}
+# The ranker's popularity weight under a stated popularity wish: the wish replaces the
+# popularity prior (no push towards the best known items of the tail or the middle).
+WISH_WEIGHTS = {"less_known": 0.0, "middle_known": 0.0}
 STRANGER_PRIOR = 2.0  # a stranger's popularity weight, as a multiple of the ranker's own
 
 
@@ -200,24 +197,6 @@ def stranger_popularity_weight(ctx: ToolContext) -> float | None:
     return STRANGER_PRIOR * own if own > 0 else None
 
 
-def wish_popularity_weight(ctx: ToolContext, popularity: str | None) -> float | None:
-    """The popularity weight under a stated popularity wish (WISH_SIGNS times the prior the
-    user would otherwise get: a stranger's, or the ranker's own for a user the logs know);
-    None when the wish keeps the usual prior ("well known" agrees with it) or there is none."""
-    sign = WISH_SIGNS.get(popularity or "")
-    if sign is None:
-        return None
-    if not sign:
-        return 0.0
-    prior = stranger_popularity_weight(ctx)
-    if prior is None:
-        try:
-            prior = max(float(ctx.workspace.ranker.weights.popularity), 0.0)
-        except Exception:  # no ranker, or one without weights: no prior to turn round
-            prior = 0.0
-    return sign * prior
-
-
 def _ranked(
     ctx: ToolContext,
     k: int,
@@ -247,11 +226,10 @@ def _ranked(
         "anchors": list(ctx.user.anchors),  # "like X": X's look-alikes on the catalog's attributes
     }
     stranger = stranger_popularity_weight(ctx)
-    wish = wish_popularity_weight(ctx, popularity)
-    if wish is not None:
+    if popularity in WISH_WEIGHTS:
         # A stated popularity wish replaces the popularity prior: "less known" must not
         # rank the band by how well known its items are.
-        kwargs["popularity_weight"] = wish
+        kwargs["popularity_weight"] = WISH_WEIGHTS[popularity]
     elif stranger is not None:
         kwargs["popularity_weight"] = stranger
     try:
