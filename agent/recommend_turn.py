@@ -76,11 +76,8 @@ class RecommendingMixin:
         ]
         near: list[Any] = []
         widened: list[str] = []
-        if len(candidates) < k and not relaxed:
-            # Fewer fitting items than a list: close ones (each missing one wish) fill it, so
-            # the turn still brings k new items to look at.
-            taken = {*cons.like_items, *(i.item_id for i in candidates)}
-            near, widened = self._near_misses(ctx, k - len(candidates), query, band, taken)
+        if not candidates and not relaxed:  # every fitting item was shown: close ones
+            near, widened = self._near_misses(ctx, k, query, band, set(cons.like_items))
         if not candidates and not near:
             return PlannerReply(text=self._nothing_new(ctx, filters))
         if not (query or cons.like_items or ctx.state.liked or ctx.state.disliked):
@@ -101,13 +98,10 @@ class RecommendingMixin:
         if 0 < len(candidates) < k and not relaxed:  # a short list is all that fits: say so
             n = len(candidates)
             fit = "1 item not shown yet fits" if n == 1 else f"{n} items not shown yet fit"
-            lead += f" Only {fit} everything you said"
             lead += (
-                f"; after them, {len(near)} that each miss one wish ({', '.join(widened)})."
-                if near
-                else "."
+                f" Only {fit} everything you said; ask for more to see picks that miss one wish."
             )
-        elif near:
+        if near:
             lead = (
                 f"{self._nothing_new(ctx, filters)} Meanwhile, {len(near)} picks that each "
                 f"miss one wish ({', '.join(widened)}):"
