@@ -124,11 +124,14 @@ class _Tok:
 
 def _tokens(text: str, protected: Sequence[tuple[int, int]]) -> list[_Tok]:
     out = []
+    last = 0  # end of the previous token: what stands before a word is read from the gap
     for m in _TOKEN.finditer(text):
+        gap = text[last : m.start()].strip()
+        before = gap[-1:] or (text[last - 1] if last else "")
+        last = m.end()
         if any(s <= m.start() < e for s, e in protected):
             continue
-        before = text[: m.start()].rstrip()
-        mid = bool(before) and before[-1] not in ".!?¿¡:;\"'«"
+        mid = bool(before) and before not in ".!?¿¡:;\"'«"
         out.append(
             _Tok(m.group(), fold(m.group()), m.start(), m.end(), mid and m.group()[0].isupper())
         )
@@ -261,6 +264,8 @@ def gloss_turn(
         return None
     best: tuple[tuple[int, int], _Language, list[tuple[int, int, str | None]]] | None = None
     for lang in _languages():
+        if not any(t.low in lang.markers for t in toks):
+            continue  # no function word of this language: not worth glossing
         markers, known, plain, words, segments = _score(lang, toks, english)
         # a function word of the language, its words outweigh the English ones twice over and
         # make a third of the turn (names aside)
