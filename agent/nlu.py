@@ -412,6 +412,8 @@ def understand(
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
+    if glossed:  # a word of the other language the lexicon lacks is no English wish
+        said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     unplaced = list(dict.fromkeys(phrase for phrase, _ in said))
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):

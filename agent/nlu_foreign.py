@@ -50,6 +50,7 @@ class Gloss:
     language: str
     name: str
     text: str
+    leftover: frozenset[str] = frozenset()  # words kept as typed that are no English (no wish)
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,12 @@ def gloss_turn(
     if best is None:
         return None
     _, lang, segments = best
-    return Gloss(lang.code, lang.name, _rewrite(text, toks, segments))
+    leftover = frozenset(
+        toks[first].word.lower()
+        for first, _, english_ in segments
+        if english_ is None and not toks[first].name_like and toks[first].low not in english
+    )
+    return Gloss(lang.code, lang.name, _rewrite(text, toks, segments), leftover)
 
 
 def _title_cased(lang: _Language, toks: Sequence[_Tok]) -> bool:

@@ -163,7 +163,8 @@ class RulePlanner(RecommendingMixin):
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
         understood = parse.has_slots or parse.refs or parse.unknown_titles
-        if not any(c.isalnum() for c in text) or not (understood or looks_english(parse.text)):
+        english = looks_english(parse.text if parse.language else text)  # a gloss is English
+        if not any(c.isalnum() for c in text) or not (understood or english):
             return fit_to_intent(replace(parse, intents=(Intent.HELP,)))  # no wish in it
         rules = list(parse.intents)
         if self.classifier is not None and classify:
