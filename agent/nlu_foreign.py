@@ -33,7 +33,15 @@ from typing import Any
 
 from agent.vocab import Vocabulary, token_spans
 
-__all__ = ["Gloss", "catalog_titles", "fold", "gloss_turn", "language_names", "read_line"]
+__all__ = [
+    "Gloss",
+    "catalog_titles",
+    "fold",
+    "gloss_turn",
+    "language_names",
+    "languages_note",
+    "read_line",
+]
 
 _LEXICON = "foreign_lexicon.json"
 _ELIDED = r"(?<![\w'’])(?i:[cdjlmnst]|qu|un|dell|dall|nell|sull|all|quell)['’](?=[^\W\d_])"
@@ -75,11 +83,19 @@ def _key(phrase: str) -> tuple[str, ...]:
 
 
 @cache
+def _raw() -> dict[str, Any]:
+    """The packaged lexicon as stored (read once)."""
+    text = resources.files("agent.data").joinpath(_LEXICON).read_text(encoding="utf-8")
+    raw = json.loads(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
+        raise ValueError(f"{_LEXICON}: expected an object with a 'languages' object")
+    return raw
+
+
+@cache
 def _languages() -> tuple[_Language, ...]:
     """The packaged lexicon, folded and indexed (read once)."""
-    raw: dict[str, Any] = json.loads(
-        resources.files("agent.data").joinpath(_LEXICON).read_text(encoding="utf-8")
-    )
+    raw = _raw()
     out = []
     for code, spec in raw["languages"].items():
         gloss = {_key(k): str(v) for k, v in spec["gloss"].items() if _key(k)}
@@ -105,8 +121,7 @@ def _languages() -> tuple[_Language, ...]:
 
 @cache
 def _decade_nouns() -> frozenset[str]:
-    raw = json.loads(resources.files("agent.data").joinpath(_LEXICON).read_text(encoding="utf-8"))
-    return frozenset(fold(w) for w in raw.get("decade_nouns", []))
+    return frozenset(fold(w) for w in _raw().get("decade_nouns", []))
 
 
 def language_names() -> list[str]:
@@ -229,6 +244,12 @@ def catalog_titles(vocab: Vocabulary) -> Callable[[str], list[tuple[int, int]]]:
         return out
 
     return spans
+
+
+def languages_note() -> str:
+    """The reply to a turn in a language the lexicon does not cover."""
+    names = ["English", *language_names()]
+    return f"Sorry, I read only {', '.join(names[:-1])} and {names[-1]} for now."
 
 
 def read_line(language: str, gloss: str) -> str:

@@ -29,7 +29,7 @@ from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
-from agent.nlu_foreign import read_line
+from agent.nlu_foreign import languages_note, read_line
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
 from agent.toolkit import TurnContext, run_tool
@@ -224,10 +224,7 @@ class RulePlanner(RecommendingMixin):
         if not parse.text.strip() or not any(c.isalnum() for c in parse.text):
             reply = PlannerReply(text=f"I didn't catch a wish there. {self._example_hint()}")
         elif not looks_english(parse.text) and not (parse.has_slots or parse.refs):
-            reply = PlannerReply(
-                text="Sorry, I read only English, French, Spanish, German, Italian and "
-                f"Portuguese for now. {self._example_hint()}"
-            )
+            reply = PlannerReply(text=f"{languages_note()} {self._example_hint()}")
         elif primary is Intent.OFF_TOPIC:
             reply = PlannerReply(
                 text="That's outside what I can help with: I recommend items from this catalog "
