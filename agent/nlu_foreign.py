@@ -173,6 +173,21 @@ def _word(lang: _Language, low: str) -> str | None:
     return None
 
 
+def _phrase(lang: _Language, words: list[str]) -> str | None:
+    """A phrase's gloss, its last word also tried without a plural or gender ending
+    ("poco conocidas" is "poco conocido")."""
+    hit = lang.gloss.get(tuple(words))
+    last = words[-1]
+    if hit is not None or len(last) <= _MIN_STEM:
+        return hit
+    for end, repl in lang.endings:
+        if last.endswith(end) and len(last) - len(end) >= _MIN_STEM:
+            hit = lang.gloss.get((*words[:-1], last[: len(last) - len(end)] + repl))
+            if hit is not None:
+                return hit
+    return None
+
+
 def _decade(lang: _Language, toks: Sequence[_Tok], i: int) -> tuple[int, str] | None:
     """ "années 80", "anni '70", "80er", "den 80ern": (tokens used, "the 80s")."""
     low = toks[i].low
@@ -201,7 +216,7 @@ def _segments(lang: _Language, toks: Sequence[_Tok]) -> list[tuple[int, int, str
             i += decade[0]
             continue
         for n in range(min(lang.longest, len(toks) - i), 1, -1):
-            hit = lang.gloss.get(tuple(t.low for t in toks[i : i + n]))
+            hit = _phrase(lang, [t.low for t in toks[i : i + n]])
             if hit is not None:
                 out.append((i, i + n, hit))
                 i += n

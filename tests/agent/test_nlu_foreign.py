@@ -141,6 +141,15 @@ def test_negation_and_popularity_words(films: Vocabulary) -> None:
     assert parse.include == {"genres": ("Western",)} and parse.exclude == {"genres": ("War",)}
 
 
+def test_an_inflected_phrase_and_an_elided_article(films: Vocabulary) -> None:
+    parse = understand("Prefiero películas de suspense poco conocidas", films)
+    assert parse.include == {"genres": ("Thriller",)} and parse.popularity is not None
+    assert parse.popularity.value == "down"  # "poco conocidas": little known, not well known
+    parse = understand("Vorrei un film d'orrore, niente guerra", films)
+    assert parse.include == {"genres": ("Horror",)}
+    assert parse.exclude == {"genres": ("War",)}
+
+
 def test_a_title_in_english_inside_a_foreign_sentence_is_found(films: Vocabulary) -> None:
     shown = ["1", "2", "5"]
     for text in ("Warum Ghost Harbor?", "¿Por qué Ghost Harbor?", "Perché Ghost Harbor?"):
@@ -149,6 +158,9 @@ def test_a_title_in_english_inside_a_foreign_sentence_is_found(films: Vocabulary
         assert Intent.WHY in parse.intents and parse.items == ("1",), (text, parse.text)
     parse = understand("J'ai adoré Paper Moons", films, shown=shown)
     assert parse.feedback == (("2", FeedbackKind.LIKE),)
+    parse = understand("¿Cuál es mejor, Ghost Harbor o Paper Moons?", films, shown=shown)
+    assert parse.language == "Spanish" and Intent.COMPARE in parse.intents
+    assert parse.items == ("1", "2")
     parse = understand("Quiero algo como Iron Ridge", films)
     assert parse.like_items == ("5",)
     assert any(r.role is TitleRole.TASTE for r in parse.refs)
