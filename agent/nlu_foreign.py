@@ -295,10 +295,11 @@ def gloss_turn(
     english = _english() if english is None else english
     if not text or len(text) > 2000 or not any(c.isalpha() for c in text):
         return None
-    protected = list(titles(text)) if titles is not None else []
-    toks = _tokens(text, protected)
-    if not toks:
-        return None
+    toks = _tokens(text, ())
+    if not any(t.low in lang.markers for lang in _languages() for t in toks):
+        return None  # no function word of any covered language (most turns): done
+    if titles is not None:  # catalog titles are no evidence either way
+        toks = _tokens(text, list(titles(text)))
     best: tuple[tuple[int, int], _Language, list[tuple[int, int, str | None]]] | None = None
     for lang in _languages():
         if not any(t.low in lang.markers for t in toks):
