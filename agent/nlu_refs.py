@@ -80,6 +80,7 @@ _LIST_END = _rx(
     r"(?:\s+(?:and|&|or)\s+(?:the\s+)?(?:top|bottom|first|last)(?:\s+ones?)?)?\s+"
     r"(?:of|on|in)\s+(?:the|this|that|your|my)\s+(?:list|page|screen|selection|results?|lot)\b"
 )
+_TITLE_AFTER = re.compile(r" (?!I\b|I')[A-Z][a-z]")
 _AT_RANK = _rx(
     r"\b(?:at|to|from|near|towards?|being|reach(?:es|ed)?|hits?|make[sd]?)\s+(?:the\s+)?$"
 )
@@ -112,6 +113,8 @@ def find_refs(
         if covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
+        if word and _TITLE_AFTER.match(text, m.end("word")) and m.end() == m.end("word"):
+            continue  # "Last Crusade", "First Strike": the start of a title, not a place
         if word in ("top", "bottom") and not (
             re.search(r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower())
             or (_LIST_END.match(text, m.end()) and not _AT_RANK.search(text[: m.start()]))
@@ -209,6 +212,16 @@ _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
     r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
 )
+# "more along the lines of three and five", "two and seven are closest": spelt numbers are a
+# quantity far more often ("two or three please"), so only under a taste cue or as the
+# subject of a description of the list
+_SPELT_PAIR = _rx(
+    r"(?<![\w$#.])(?P<a>one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:and|&)\s+"
+    r"(?P<b>one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+_DESCRIBED_AFTER = _rx(
+    r"\s*,?\s*(?:are|were)\s+(?:(?:the|my)\s+)?(?:closest|close|nearest|best|right)\b"
+)
 
 
 _IT_IS = _rx(
@@ -247,6 +260,18 @@ def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:
         for index, at in ((a, m.start("a")), (b, m.start("b"))):
             item = shown[index - 1]
             out.refs.append((at, ItemRef(item, role_of(text, at, item, shown), str(index))))
+        out.blank.append(m.span())
+    for m in _SPELT_PAIR.finditer(text):
+        a, b = _SPELT[m.group("a").lower()], _SPELT[m.group("b").lower()]
+        if covered(out, m.start(), m.end()) or max(a, b) > len(shown) or a == b:
+            continue
+        taste = role_of(text, m.start(), "", shown) is TitleRole.TASTE
+        if not (taste or _DESCRIBED_AFTER.match(text, m.end())):
+            continue
+        for index, at in ((a, m.start("a")), (b, m.start("b"))):
+            item = shown[index - 1]
+            role = TitleRole.TASTE if taste else role_of(text, at, item, shown)
+            out.refs.append((at, ItemRef(item, role, m.group("a" if index == a else "b"))))
         out.blank.append(m.span())
 
 

@@ -50,7 +50,8 @@ _PRAISE_AFTER = _rx(
     rf"\s+)?{_PRAISE}\b"
 )
 _OBJECTLESS = _rx(
-    r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines|in (?:that|the same) (?:vein|spirit)"
+    r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines"
+    r"|in (?:that|this|the same) (?:vein|spirit|direction|way|style|manner|lane|mould|mold)"
     r"|(?:that|this) (?:sort|kind) of thing|something like (?:that|it)|same vibe(?!\s+as\b)"
     r"|(?:but|only|just|a bit|slightly|somewhat|a little)\s+different|more like (?:that|it))\b"
 )
@@ -133,12 +134,21 @@ _BASE_AFTER = _rx(
     r"|(?:more|exactly|just|precisely|closer to|close to|closest to|nearer to|nearest to)?\s*"
     r"what (?:i|we)(?:'m| am| was| were)?\s+(?:mean|meant|want|wanted|had in mind|after"
     r"|looking for)|(?:the\s+)?(?:closest|nearest|closer|nearer) to (?:my|our) tastes?"
-    r"|(?:my|our) (?:style|type|kind of (?:thing|film|movie)))\b)"
+    r"|(?:my|our) (?:style|type|kind of (?:thing|film|movie))"
+    r"|(?:the|my|our) (?:kind|sort|type)(?: of (?:thing|film|movie|jacket|coat|book))? (?:i|we)"
+    r"(?:'m| am)? (?:mean|meant|want|wanted|like|had in mind|after))\b)"
 )
 
 
 def _base_of_refine(text: str, found: Refs) -> None:
-    ordered = sorted(found.refs, key=lambda r: r[0])
+    # a taste copy of a reference (made for "..., more of that") is not a second mention
+    copies = {
+        id(r)
+        for r in found.refs
+        if r[1].role is TitleRole.TASTE
+        and any(o is not r and o[1].item_id == r[1].item_id for o in found.refs)
+    }
+    ordered = sorted((r for r in found.refs if id(r) not in copies), key=lambda r: r[0])
     group: list[tuple[float, ItemRef]] = []
     at, gap = 0, _OPENING
     for pos, ref in ordered:

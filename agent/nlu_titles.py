@@ -48,9 +48,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # likeness frames whatever their noun: "in the same league as", "scratches the same itch as",
 # "the same type of humour as", "in the manner of", "more in the direction of", "the sort of
-# thing #1 and #2 are"
+# thing #1 and #2 are"; not a measure ("the same length as", "the same year as")
 LIKENESS = (
-    r"(?<!\bnot )(?<!\bnot quite )\bthe\s+same(?:\s+[\w'-]+){1,3}?\s+(?:as|to)"
+    r"(?<!\bnot )(?<!\bnot quite )\bthe\s+same(?!\s+(?:length|size|year|age|price|cost|day"
+    r"|time|director|cast|actors?|budget|runtime|running time|rating|score|decade|studio|number"
+    r"|place|position|spot|rank)\b)(?:\s+[\w'-]+){1,3}?\s+(?:as|to)"
     r"|\bin\s+the\s+(?:same\s+)?(?:manner|direction|tradition|footsteps|school|territory|register"
     r"|mode|spirit|vein|style|mould|mold|line|league|class)\s+(?:of|as)"
     r"|(?<!what )(?<!which )\b(?:the|that|this)\s+(?:sort|kind|type)\s+of\s+(?:thing|stuff|films?"
@@ -192,6 +194,10 @@ def named_titles(
             and not (shown_set.intersection(ids) and talks_about_list)
         ):
             continue  # "Heat" or "It" count only when written like a title (or liked by name)
+        if _OWNED.search(text[:char_start]) and not any(
+            c.isupper() for c in text[char_start:char_end]
+        ):
+            continue  # "my son-in-law keeps talking about ...": a person, not "Son in Law"
         picked, char_end = _by_bracket(ids, vocab, text, char_end)
         chosen = picked or next((i for i in ids if i in shown_set), ids[0])
         role = role_of(text, char_start, chosen, shown)
@@ -200,6 +206,7 @@ def named_titles(
         out.blank.append((char_start, char_end))
 
 
+_OWNED = _rx(r"\b(?:my|your|his|her|our|their)\s+$")
 _BRACKET_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 _LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
 
