@@ -127,7 +127,7 @@ _OPENING = _rx(r"\W*(?:(?:ok|okay|hmm+|um+|so|well|yeah|right|oh|ah)\W+)*(?:the\
 _JOIN = _rx(r"\s*(?:,|and|&|or)?\s*(?:the\s+|number\s+|#)?")
 _BASE_AFTER = _rx(
     r"(?:\s+ones?)?(?:\s*,?\s*but\s+(?!not\b|why\b|what\b|how\b|which\b|i\b|we\b)\w"
-    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got)\s+)*"
+    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got|the)\s+)*"
     r"(?:close|closest|closer|nearly there|almost there|nearly right|almost right"
     r"|on the right track|the right (?:feel|vibe|idea|mood|look|direction)"
     # "The Sting is more what I mean", "Brazil is closest to my taste", "#4 is my style"

@@ -47,6 +47,7 @@ FILMS = [
     ("24", "Great White Hype, The (1996)", 1996, "Comedy"),
     ("25", "Big Lebowski, The (1998)", 1998, "Comedy|Crime|Mystery|Thriller"),
     ("26", "Apocalypse Now (1979)", 1979, "Drama|War"),
+    ("27", "Son in Law (1993)", 1993, "Comedy"),
 ]
 SHOWN = ["16", "19", "15", "17", "18"]
 
@@ -247,3 +248,31 @@ def test_a_turn_costs_no_scan_of_the_titles(films: Vocabulary) -> None:
     per_turn = (time.perf_counter() - started) / 20
     assert {"1", "3"} <= _items(parse)
     assert per_turn < 0.25
+
+
+# -- shown items as a base, said in other words ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("something closer to four and five", {"17", "18"}),  # spelt places under a cue
+        ("three and one are the closest, keep going", {"15", "16"}),
+        ("the second and third are the sort we want, more please", {"19", "15"}),
+        ("Fargo is nice. more in that direction, but lighter", {"16"}),
+    ],
+)
+def test_shown_items_as_a_base_are_taste(films: Vocabulary, text: str, items: set[str]) -> None:
+    assert _taste(_read(text, films)) == items
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two and three star films are fine too",
+        "show me two and then three more",
+        "my son in law wants an action film",
+    ],
+)
+def test_quantities_and_relatives_name_no_item(films: Vocabulary, text: str) -> None:
+    assert not _items(_read(text, films))
