@@ -35,7 +35,7 @@ from agent.nlu_titles import Refs, covered, role_of
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary
 
-__all__ = ["ShortTitles", "english_rank", "short_titles"]
+__all__ = ["ShortTitles", "english_rank", "short_index", "short_titles"]
 
 RARE_RANK = 8000  # words past this rank of the model vocabulary (or absent) are rare
 MAX_TITLE_WORDS = 8  # longer titles are typed whole or not at all
