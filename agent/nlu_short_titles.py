@@ -276,7 +276,7 @@ def short_titles(
             i = found[1]
             continue
         longest = max(index.longest.get(tokens[i], 0), index.longest.get(word, 0))
-        size = _run_at(text, spans, tokens, i, min(longest, n - i), index)
+        size = _run_at(text, spans, tokens, i, min(longest, n - i), index, out)
         if size and free(i, i + size[0]):
             add(i, i + size[0], size[1])
             i += size[0]
@@ -291,6 +291,7 @@ def _run_at(
     i: int,
     longest: int,
     index: ShortTitles,
+    out: Refs,
 ) -> tuple[int, str] | None:
     """(words, title key) of the longest run of a title's words typed from token `i`."""
     ranks = english_rank()
@@ -308,7 +309,24 @@ def _run_at(
                 return size, key  # "holy grail": a rare word in a run of one title's words
             if " " not in run and _rank(run, ranks) is None and _cued(text, spans, i, i + size):
                 return size, key  # "gump is sentimental mush": no English word at all
+            if " " not in run and _beside_a_title(text, spans[i][1], spans[i][2], out):
+                return size, key  # "star wars and raiders both seen": a rare word in a list
     return None
+
+
+_LISTED = re.compile(r"\s*(?:,|&|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*(?:the\s+)?$", re.IGNORECASE)
+_LISTED_AFTER = re.compile(r"\s*(?:,|&|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.IGNORECASE)
+
+
+def _beside_a_title(text: str, start: int, end: int, out: Refs) -> bool:
+    """A word joined by "and", "or", "vs" or a comma to a title already found."""
+    for s, e in out.blank:
+        if e <= start and _LISTED.fullmatch(text, e, start):
+            return True
+        m = _LISTED_AFTER.match(text, end)
+        if s >= end and m and re.fullmatch(r"(?:the\s+)?", text[m.end() : s], re.IGNORECASE):
+            return True
+    return False
 
 
 def _pair(tokens: Sequence[str], i: int, index: ShortTitles) -> tuple[int, int, str] | None:

@@ -84,6 +84,7 @@ def _taste(parse: Parse) -> set[str]:
         ("Four Weddings made me cry laughing", "21"),  # common words, typed as a title
         ("Sundance Kid or Groundhog Day tonight?", "6"),
         ("why Last Crusade and not something newer?", "22"),
+        ("Chinatown or crusade tonight?", "22"),  # a rare word listed beside a title
     ],
 )
 def test_a_title_typed_short_names_its_item(films: Vocabulary, text: str, item: str) -> None:
@@ -119,6 +120,7 @@ def test_a_short_title_under_a_taste_frame_is_taste(
         ("is the hype about sci-fi justified?", {"24"}),
         ("four weddings this summer, I need a light comedy", {"21"}),
         ("something about poets and painters", {"5"}),
+        ("Chinatown and a ghost story, seen both", {"9", "23"}),
     ],
 )
 def test_ordinary_words_that_spell_part_of_a_title_name_nothing(
