@@ -85,7 +85,7 @@ def _key(phrase: str) -> tuple[str, ...]:
 @cache
 def _raw() -> dict[str, Any]:
     """The packaged lexicon as stored (read once)."""
-    text = resources.files("agent.data").joinpath(_LEXICON).read_text(encoding="utf-8")
+    text = resources.files("agent").joinpath(f"data/{_LEXICON}").read_text(encoding="utf-8")
     raw = json.loads(text)
     if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
         raise ValueError(f"{_LEXICON}: expected an object with a 'languages' object")
