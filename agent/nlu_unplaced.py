@@ -159,7 +159,9 @@ def unsupported_wishes(
     reply's own note about the missing attribute; the labels count them as unplaced."""
     out: list[str] = []
     low = text.lower()
-    for phrase, _kind in unsupported:
+    for phrase, kind in unsupported:
+        if kind == "year":
+            continue  # "an old man", "a new jacket": age words without dates say no wish
         for m in re.finditer(rf"\b{re.escape(phrase.lower())}\b", low):
             start = m.start()
             before = low[:start].split()

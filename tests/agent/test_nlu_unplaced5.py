@@ -231,3 +231,8 @@ def test_a_participle_framing_a_value_is_no_wish(films):
     assert p.exclude.get("genres") == ("Children's",) and p.unplaced == ()
     p = understand("a comedy, nothing too silly", films)  # a real quality still counts
     assert "nothing too silly" in p.unplaced
+
+
+def test_age_words_in_a_catalog_without_dates_are_no_wish(coats):
+    p = understand("a navy field jacket, these are too flashy for an old man", coats)
+    assert not any("old" in u for u in p.unplaced), p.unplaced
