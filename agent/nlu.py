@@ -93,13 +93,14 @@ _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
+    r"(?:stacks?|measures?|holds?) up|against|"
     r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
     # a hypothetical or a question whose subject is the item: "if this one were ...", "if I
     # rated that ...", "would this one still show up", "what's it doing here", "what makes this"
-    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:\w+\s+)?)?"
+    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:[\w']+\s+){0,3})?"
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
-    r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat makes (?:this|that|it)\b|\bhow did you\b"
+    r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat (?:made|makes|make) (?:this|that|it)\b|\bhow did you\b"
     r"|\bwhat (?:made|makes) (?:you|u)\b|\b(?:my )?(?:rating|score|review) (?:of|for) (?:it|this|that)\b"
     r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
 )
