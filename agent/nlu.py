@@ -45,6 +45,7 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
+from agent.nlu_fame import POPULARITY
 from agent.nlu_filler import (
     ITEM_NOUNS,
     catalog_nouns,
@@ -53,7 +54,7 @@ from agent.nlu_filler import (
     wish_positions,
 )
 from agent.nlu_forms import derived_hits, derived_phrases
-from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
+from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
