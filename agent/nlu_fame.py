@@ -22,9 +22,23 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # Popularity wishes: the catalog's popularity column when it has one, else the logged counts.
 POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
+    (  # fewer of the fame word: "fewer of the really famous ones", "less of the blockbusters"
+        _rx(
+            r"\b(?:fewer|less|too many|so many|not so many|enough|no more|cut down on|cut back on)"
+            r"\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|all\s+the\s+|all\s+these\s+)?"
+            r"(?:(?:really|very|so|super|big|huge|massive|[a-z]+ly)[\s-]+)*"
+            r"(?:famous|popular|well[\s-]?known|mainstream|obvious|blockbusters?|hits?|big names?"
+            r"|crowd[\s-]?pleasers?)\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # less of being seen: "lesser-seen", "less watched", "rarely seen", "seldom heard of"
+        _rx(r"\b(?:lesser|less|least|rarely|seldom)[\s-](?:seen|watched|viewed|heard[\s-]of)\b"),
+        Direction.DOWN,
+    ),
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),
@@ -72,7 +86,6 @@ _BECAUSE = _rx(
     r"\b(?:because|cause|cos|since)\s+(?:it|they|its|it's|they're|he|she)\s*(?:'s|is|are|was"
     r"|were)?\s*(?:so\s+|very\s+|really\s+|too\s+)?$"
 )
-
 
 
 def popularity_wish(

@@ -328,12 +328,15 @@ def year_range(
     return None
 
 
-# A negation or a removal verb at most two words before a one-sided bound turns it round:
+# A negation or a removal verb at most three words before a one-sided bound turns it round:
 # "nothing before 1990", "filter out anything before 1990", "drop everything after 2000".
 _REMOVE = (
     r"(?:filter|take|leave|rule|cut|weed|cross|strip|throw|toss|filtering|taking|leaving"
     r"|ruling|cutting|weeding)\s+out|remove|removing|drop|dropping|ditch|exclude|excluding"
     r"|skip|skipping|lose|scrap|eliminate|nix|get rid of|getting rid of|avoid|bin|minus|no more"
+    # verbs that remove only with a quantified object after them: "cut anything before 1950"
+    r"|(?:cut|cutting|trim|trimming|delete|deleting|purge|ban|axe|kill|nuke|hide|hiding)"
+    r"(?=\s+(?:anything|everything|all|any|the|those|these|them|ones|stuff|films|movies)\b)"
 )
 _DECADE_SIDE = _rx(
     rf"\s*(?:,\s*)?(?:(?:or|and)\s+(?:(?P<earlier>{_EARLIER_SIDE})|(?P<later>{_LATER_SIDE}))\b"
@@ -398,9 +401,31 @@ def described_periods(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# "earlier" said of the conversation, not of release years: "why did you recommend it to me
+# earlier?", "the one you showed me earlier", "as I said earlier", "earlier today".
+_SAID_EARLIER = _rx(
+    r"\b(?:(?:said|say|mentioned|showed|shown|recommended|suggested|picked|gave|given|told|asked"
+    r"|rated|listed|chose|offered|talked about|brought up)(?:\s+[\w'’]+){0,4}?"
+    r"|(?:to|for|with|by)\s+(?:me|us|you)|\bfrom)\s+(?P<word>earlier)\b"
+    r"(?!\s*(?:than|ones?|films?|movies?|stuff|titles?|decades?|years?|eras?|works?|releases?)\b)"
+    r"|\b(?P<lead>earlier)\s+(?:on\b|today|tonight|this (?:morning|evening|afternoon|week|session)"
+    r"|in (?:the|this|our) (?:chat|conversation|session))"
+)
+
+
+def said_earlier(text: str) -> str:
+    """The text with every "earlier" that places the conversation in time blanked: no
+    relative year move ("why did you recommend it to me earlier?")."""
+    for m in _SAID_EARLIER.finditer(text):
+        a, b = m.span("word") if m.group("word") else m.span("lead")
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
+    text = said_earlier(text)
     spelt = spelt_spans(text)
     text = spelt_numbers(text)
     declared_moves: list[tuple[int, int, str, Direction]] = []
