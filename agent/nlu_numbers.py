@@ -328,7 +328,7 @@ def year_range(
     return None
 
 
-# A negation or a removal verb at most three words before a one-sided bound turns it round:
+# A negation or a removal verb at most four words before a one-sided bound turns it round:
 # "nothing before 1990", "filter out anything before 1990", "drop everything after 2000".
 _REMOVE = (
     r"(?:filter|take|leave|rule|cut|weed|cross|strip|throw|toss|filtering|taking|leaving"
@@ -349,14 +349,14 @@ _CORRECTION = _rx(
 )
 _NOTHING_BEFORE = _rx(
     rf"(?:\b(?:not|no|nothing|none|never|{_REMOVE})|n't)\s+"
-    r"(?:(?!(?:but|and|or)\b)[a-z]+\s+){0,3}$"
+    r"(?:(?!(?:but|and|or)\b)[a-z]+\s+){0,4}$"
 )
 _DECADE_DECLINED = _rx(r"\b(?:rather than|instead of|not|but not|no)\s+(?:in\s+|from\s+)?$")
 
 
 def _negated(text: str, at: int, said: Range) -> Range:
     """ "nothing before 1990" is from 1990 on; "not after 2000" is up to 2000: a negation
-    at most two words before a one-sided year bound turns it to the other side."""
+    at most four words before a one-sided year bound turns it to the other side."""
     if not _NOTHING_BEFORE.search(text[:at]) or (said.low is None) == (said.high is None):
         return said
     if said.high is not None:

@@ -313,7 +313,7 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
         return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
     if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
         return True  # "which of these is the least scary": a question about the list
-    if _use_question(segment) and _asked(tokens, start):
+    if _use_question(segment, _asked(tokens, start)):
         return True  # "can I tumble dry a fleece?": how to use an item, not a wish for one
     stop = start
     while stop < len(tokens) and tokens[stop] not in _SEGMENT_BREAKS:
@@ -349,12 +349,18 @@ _USE_OPENERS = frozenset(["can", "could", "should", "do", "does", "is", "will", 
 _USE_SUBJECTS = frozenset(["i", "you", "u", "we", "one", "it"])
 
 
-def _use_question(segment: Sequence[str]) -> bool:
-    """The segment opens "can/could/should/do/how do + I/you/we + verb" with a verb that
-    neither asks for items nor shapes the list (`_LIST_VERBS`)."""
+def _use_question(segment: Sequence[str], asked: bool) -> bool:
+    """The segment opens "how do/can/should + I/you/we" (any verb), or, asked with a question
+    mark, "can/could/should/do + I/you/we + verb" with a verb that neither asks for items
+    nor shapes the list (`_LIST_VERBS`)."""
     words = [w for w in segment if w not in _LEADING]
-    if words[:1] == ["how"]:
+    how = words[:1] == ["how"]
+    if how:
         words = words[1:]
+        if words[:1] and words[0] in _USE_OPENERS and words[1:2] and words[1] in _USE_SUBJECTS:
+            return True  # "how do I get a stain off a parka": how to, never a wish
+    if not asked:
+        return False
     if words[:2] in (["is", "it"], ["it", "is"]) and words[2:3] in (["ok"], ["okay"], ["safe"]):
         words = ["can", "i", *words[4:]] if words[3:4] == ["to"] else []
     if len(words) < 3 or words[0] not in _USE_OPENERS or words[1] not in _USE_SUBJECTS:

@@ -261,3 +261,22 @@ def test_same_spirit_as_a_title_is_no_list_anaphora(films):
 )
 def test_anything_else_is_fine_asks_for_nothing_more(films, text, more):
     assert understand(text, films, SHOWN).wants_more is more
+
+
+# -- "enough with the X", "so over the X" --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["enough with the westerns, a comedy please", "honestly I'm so over the westerns"]
+)
+def test_done_with_a_value_turns_it_down(films, text):
+    parse = understand(text, films, SHOWN)
+    assert parse.exclude.get("genres") == ("Western",)
+    assert "Western" not in parse.include.get("genres", ())
+
+
+@pytest.mark.parametrize(
+    "text", ["a western with enough action", "a western from over the border", "so, westerns"]
+)
+def test_with_or_over_alone_turns_nothing_down(films, text):
+    assert "Western" in understand(text, films, SHOWN).include.get("genres", ())
