@@ -191,8 +191,14 @@ def _list_need_flags(parse: Parse, lowered: str) -> list[bool]:
     fame_move = parse.popularity is not None and any(
         d is parse.popularity for _, d in parse.relative
     )
+    named = any(  # "I liked Heat and Ronin, find me another like those": the titles said
+        r.role is TitleRole.TASTE
+        and not _POSITION.search(r.text.lower())
+        and not _POINTER.search(r.text.lower())
+        for r in parse.refs
+    )
     leans = (
-        _LIST_ANAPHORA.search(lowered) is not None
+        (_LIST_ANAPHORA.search(lowered) is not None and not named)
         or _SWAP.search(lowered) is not None
         or _AWAY.search(lowered) is not None
         or len(parse.relative) > int(fame_move)

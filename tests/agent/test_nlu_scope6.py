@@ -280,3 +280,12 @@ def test_done_with_a_value_turns_it_down(films, text):
 )
 def test_with_or_over_alone_turns_nothing_down(films, text):
     assert "Western" in understand(text, films, SHOWN).include.get("genres", ())
+
+
+def test_a_pointer_after_named_titles_points_at_them(films):
+    parse = understand("I loved Glory and Harvey, find me a war film like those", films, [])
+    assert _flags(parse)[2]  # self-contained: "those" are the titles just named
+
+
+def test_a_pointer_alone_points_at_the_list(films):
+    assert not _flags(understand("find me a war film like those", films, SHOWN))[2]
