@@ -83,6 +83,12 @@ _SWAP = re.compile(
 )
 _AWAY = re.compile(r"\b(other|another|different|else)\b(?!\s*(?:is|'s|would be|will do)\b)")
 _POSITION = re.compile(r"\b(first|second|third|fourth|fifth|middle|last|top|bottom)\b|#\s?\d")
+# Not yet seen: "a classic I should have seen by now", "one I've never watched" wish for an
+# unseen item; a verdict on a seen one ("seen it", "watched it last week") is feedback.
+_NOT_YET_SEEN = re.compile(
+    r"\b(?:should|ought to|must|need to|have to|gotta|never|not|yet to|\w*n't)\s+(?:\w+\s+)?"
+    r"(?:have\s+)?(?:seen|watched|read|got round to|gotten round to|caught)\b"
+)
 # A request that opens with an indefinite phrase ("a classic I should have seen", "any
 # fleeces in navy?", "something less common"): it names what it wants, not a shown item.
 _INDEFINITE_OPENING = re.compile(
@@ -183,7 +189,8 @@ def _shape_flags(parse: Parse, lowered: str) -> list[bool]:
 def _list_need_flags(parse: Parse, lowered: str) -> list[bool]:
     """Whether the turn needs the list just shown (refine) or stands on its own (a fresh
     recommend, even with a list on screen): a swap with a value, a pick by position beside
-    a wish, or a request that names values and leans on nothing shown."""
+    a wish, a request that names values and leans on nothing shown; and a wish for an item
+    not yet seen, which names no item (no verdict, so no feedback)."""
     wish = bool(parse.include or parse.exclude or parse.ranges or parse.unplaced)
     valued = bool(parse.include or parse.exclude)
     positional = any(_POSITION.search(r.text.lower()) for r in parse.refs)
@@ -211,6 +218,7 @@ def _list_need_flags(parse: Parse, lowered: str) -> list[bool]:
         positional and (wish or parse.popularity is not None),
         (wish or parse.popularity is not None) and not leans,
         _INDEFINITE_OPENING.match(lowered) is not None and not parse.refs,
+        _NOT_YET_SEEN.search(lowered) is not None and not parse.refs,
     ]
 
 

@@ -210,8 +210,8 @@ def test_a_request_question_keeps_its_values(coats, text, attr, value):
 
 def _flags(parse) -> list[bool]:
     """The four list-need flags: swap with a value, position beside a wish, self-contained
-    request, indefinite opening (the last four entries of the feature vector)."""
-    return [bool(v) for v in parse_features(parse)[-4:]]
+    request, indefinite opening (the last five entries of the feature vector but the last)."""
+    return [bool(v) for v in parse_features(parse)[-5:-1]]
 
 
 def test_a_swap_with_a_value_needs_the_list(films):
@@ -289,3 +289,18 @@ def test_a_pointer_after_named_titles_points_at_them(films):
 
 def test_a_pointer_alone_points_at_the_list(films):
     assert not _flags(understand("find me a war film like those", films, SHOWN))[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "unseen"),
+    [
+        ("a western I ought to have watched years ago", True),
+        ("some musical I've never seen", True),
+        ("an adventure film i haven't caught yet", True),
+        ("I've seen Glory, loved it", False),
+        ("watched Harvey last night", False),
+        ("a western everyone has seen", False),
+    ],
+)
+def test_not_yet_seen_wish_flag(films, text, unseen):
+    assert bool(parse_features(understand(text, films, []))[-1]) is unseen
