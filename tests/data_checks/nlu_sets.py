@@ -1,6 +1,6 @@
 """What the held-out NLU set tests share: the slot keys, the checker script, a tiny workspace.
 
-Kept in one place so the v2 to v5 tests check the same contract (the parse contract's
+Kept in one place so the v2 to v6 tests check the same contract (the parse contract's
 intents, the README's slot keys) and load `scripts/check_nlu_data.py` the same way.
 """
 

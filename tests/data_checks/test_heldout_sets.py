@@ -1,6 +1,6 @@
-"""The held-out NLU sets v3, v4 and v5 stay well-formed and keep the README's labelling conventions.
+"""The held-out NLU sets v3 to v6 stay well-formed and keep the README's labelling conventions.
 
-One parametrized module for all three (v4 and v5 were written to v3's rules), so a
+One parametrized module for all four (v4, v5 and v6 were written to v3's rules), so a
 convention is checked the same way everywhere. No workspace is needed: each file is checked
 at the schema level with the README's context conventions (`--strict`), so this runs in CI
 on a clean clone.
@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows
 
-SETS = ("v3", "v4", "v5")
+SETS = ("v3", "v4", "v5", "v6")
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
 ITEM_SLOTS = ("taste", "refs")
 
