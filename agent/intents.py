@@ -71,7 +71,30 @@ _FOLLOW_UP_START = re.compile(
     r"^(and|but|also|only|just|still|same|make|now|instead|nah|no|not|too|even|more|less|"
     r"plus|with|without|actually|hmm|meh|ok|okay|then|rather|swap|drop|keep|add|way)\b"
 )
-_LIST_ANAPHORA = re.compile(r"\b(ones|them|these|those|others|the same|that list|again)\b")
+# "the same spirit as Fargo" compares with a named title, not with the list
+_LIST_ANAPHORA = re.compile(
+    r"\b(ones|them|these|those|others|the same(?!(?:\s+\w+)?\s+as\b)|that list|again)\b"
+)
+# What makes a turn need the list on screen (the labels' refine): a swap ("westerns
+# instead", "trade the westerns for war films"), a move away from what was shown ("any
+# other colour?"), a pick by position ("like the middle one but happier").
+_SWAP = re.compile(
+    r"\b(instead|rather than|in place of|swap\w*|trade\w*|switch\w*|replac\w*|exchang\w*)\b"
+)
+_AWAY = re.compile(r"\b(other|another|different|else)\b(?!\s*(?:is|'s|would be|will do)\b)")
+_POSITION = re.compile(r"\b(first|second|third|fourth|fifth|middle|last|top|bottom)\b|#\s?\d")
+# Not yet seen: "a classic I should have seen by now", "one I've never watched" wish for an
+# unseen item; a verdict on a seen one ("seen it", "watched it last week") is feedback.
+_NOT_YET_SEEN = re.compile(
+    r"\b(?:should|ought to|must|need to|have to|gotta|never|not|yet to|\w*n't)\s+(?:\w+\s+)?"
+    r"(?:have\s+)?(?:seen|watched|read|got round to|gotten round to|caught)\b"
+)
+# A request that opens with an indefinite phrase ("a classic I should have seen", "any
+# fleeces in navy?", "something less common"): it names what it wants, not a shown item.
+_INDEFINITE_OPENING = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|ok|okay|so|and|um|hmm|please|also)\W+)?"
+    r"(a|an|some|something|anything|any|got any|do you have any|i'?m after|looking for)\b"
+)
 _SELF_REFERENCE = re.compile(r"\b(i|me|my|i've|i'm|i'd|myself|we|our)\b")
 _AGENT_REFERENCE = re.compile(r"\b(you|your|you've|you're)\b")
 # Sentence shapes, not topic words: a question opening, a pointer at something on screen, a
@@ -159,6 +182,43 @@ def _shape_flags(parse: Parse, lowered: str) -> list[bool]:
         request and bare and not parse.unplaced,
         TitleRole.TASTE in roles and TitleRole.SHOWN in roles,
         question and bare,
+        *_list_need_flags(parse, lowered),
+    ]
+
+
+def _list_need_flags(parse: Parse, lowered: str) -> list[bool]:
+    """Whether the turn needs the list just shown (refine) or stands on its own (a fresh
+    recommend, even with a list on screen): a swap with a value, a pick by position beside
+    a wish, a request that names values and leans on nothing shown; and a wish for an item
+    not yet seen, which names no item (no verdict, so no feedback)."""
+    wish = bool(parse.include or parse.exclude or parse.ranges or parse.unplaced)
+    valued = bool(parse.include or parse.exclude)
+    positional = any(_POSITION.search(r.text.lower()) for r in parse.refs)
+    # a fame wish moves the popularity column too; that move alone leans on nothing shown
+    fame_move = parse.popularity is not None and any(
+        d is parse.popularity for _, d in parse.relative
+    )
+    named = any(  # "I liked Heat and Ronin, find me another like those": the titles said
+        r.role is TitleRole.TASTE
+        and not _POSITION.search(r.text.lower())
+        and not _POINTER.search(r.text.lower())
+        for r in parse.refs
+    )
+    leans = (
+        (_LIST_ANAPHORA.search(lowered) is not None and not named)
+        or _SWAP.search(lowered) is not None
+        or _AWAY.search(lowered) is not None
+        or len(parse.relative) > int(fame_move)
+        or parse.wants_more
+        or positional
+        or any(r.role is TitleRole.SHOWN for r in parse.refs)
+    )
+    return [
+        valued and _SWAP.search(lowered) is not None,
+        positional and (wish or parse.popularity is not None),
+        (wish or parse.popularity is not None) and not leans,
+        _INDEFINITE_OPENING.match(lowered) is not None and not parse.refs,
+        _NOT_YET_SEEN.search(lowered) is not None and not parse.refs,
     ]
 
 

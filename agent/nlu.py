@@ -46,6 +46,7 @@ from agent.nlu_cues import (
     STOPWORDS,
     WISH_CONDITIONAL,
 )
+from agent.nlu_fame import POPULARITY
 from agent.nlu_filler import (
     ITEM_NOUNS,
     catalog_nouns,
@@ -55,7 +56,7 @@ from agent.nlu_filler import (
 )
 from agent.nlu_foreign import catalog_titles, gloss_turn
 from agent.nlu_forms import derived_hits, derived_phrases
-from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
+from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from agent.nlu_numbers import RELATIVE, WISHED_OF_LIST, NumericSlots
+from agent.nlu_numbers import RELATIVE, WISHED_OF_LIST, NumericSlots, said_earlier
 from agent.parse import Direction, Range
 from agent.vocab import NumericKind, Vocabulary
 
@@ -139,6 +139,7 @@ def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
 
 def adjust_numbers(text: str, numbers: NumericSlots, vocab: Vocabulary) -> NumericSlots:
     """All three second readings (see the module docstring), in place; returns `numbers`."""
+    text = said_earlier(text)  # "you showed me earlier": the conversation's time, no move
     loose_years(text, numbers, vocab)
     relative_to_shown(text, numbers, vocab)
     fame(text, numbers, vocab)

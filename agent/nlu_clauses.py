@@ -158,6 +158,7 @@ _OUT_VERBS = frozenset(
 _AMOUNTS = frozenset(["couple", "few", "bit", "lot", "number"])  # "swap a couple of those X"
 _SWITCH = frozenset(["switch", "swap", "move", "change", "go", "shift"])  # "switch from X to Y"
 _ANY = frozenset(["any", "anything", "everything", "all"])  # "remove anything romantic"
+_OVER_IT = frozenset(["so", "totally", "completely", "really", "well", "sooo"])  # "so over X"
 
 
 def restore_apostrophes(tokens: Sequence[str]) -> list[str]:
@@ -256,6 +257,7 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         or tokens[j] in _AMOUNTS
         or tokens[j].endswith("ing")
         or (tokens[j] == "with" and j > 0 and tokens[j - 1] in _ANY)  # "drop anything with X"
+        or (tokens[j] == "with" and j > 0 and tokens[j - 1] == "enough")  # "enough with the X"
         or (tokens[j] == "from" and j > 0 and tokens[j - 1] in _SWITCH)  # "switch from X"
     ):
         if tokens[j] == "from":
@@ -277,6 +279,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         j -= 1  # "take out the horror ones", "leave out anything violent"
     elif word in _SWITCH and j + 1 < len(tokens) and tokens[j + 1] == "from":
         pass  # "let's switch from westerns to adventure": away from X
+    elif word == "over" and j > 0 and tokens[j - 1] in _OVER_IT:
+        pass  # "I'm so over the dramas": done with them
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
     before = tokens[max(0, j - 3) : j]

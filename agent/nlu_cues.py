@@ -78,8 +78,8 @@ RECOMMEND = _rx(
 REFINE = _rx(
     r"\b(instead|rather|but|more like|less|fewer|cheaper|older|newer|not|no|without|other|else|different|another|again|too)\b"
 )
-MORE = _rx(
-    r"\b(something else|anything else|other (options|ones|picks|suggestions)|more (options|ones|picks|suggestions)|show me more|next|different ones|another (one|set|batch)|none of (these|them|those))\b"
+MORE = _rx(  # "anything else is fine" shrugs (any other value will do), it asks for nothing
+    r"\b(something else|anything else(?!\s*(?:is|'s|would be|will do|works|goes)\b)|other (options|ones|picks|suggestions)|more (options|ones|picks|suggestions)|show me more|next|different ones|another (one|set|batch)|none of (these|them|those))\b"
 )
 REPLACE = _rx(
     r"\b(actually|instead|rather|changed my mind|scratch that|what about|how about)\b"

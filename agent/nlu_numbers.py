@@ -1,7 +1,8 @@
 """Numbers in a turn: years and decades (in digits and in words), prices, scores, any numeric
 column said with its unit ("between 200 and 400 pages", "at most three stars of spice"; units
 and the words that move a column, "longer" / "shorter", come from schema.toml), relative
-moves ("cheaper", "older") and popularity wishes ("lesser-known", "blockbuster").
+moves ("cheaper", "older"); popularity wishes ("lesser-known", "blockbuster") are read by
+`agent.nlu_fame`.
 
 Each reader takes the turn's text with titles and ordinals already blanked out (so "Fargo
 (1996)" never pins the year) and the catalog's numeric attributes, and returns typed slots.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.nlu_fame import popularity_wish
 from agent.nlu_spelt import spelt_numbers, spelt_spans
 from agent.parse import Direction, Range
 from agent.vocab import NumericAttribute, NumericKind, Vocabulary, normalise
@@ -119,60 +121,6 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
         Direction.UP,
     ),
 )
-
-# Popularity wishes: the catalog's popularity column when it has one, else the logged counts.
-POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
-    (
-        _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|n't|aren't|isn't|except|other than|apart from|opposite of)[\s-](?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|super|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
-        ),
-        Direction.DOWN,
-    ),
-    (  # who knows the list: "everybody knows these" wants less known ones
-        _rx(
-            r"\b(?:every(?:one|body)|all the world)(?:'s| has| have)?\s+(?:already\s+)?"
-            r"(?:knows?|seen|heard of)\s+(?:these|those|all of (?:these|them|those))\b"
-        ),
-        Direction.DOWN,
-    ),
-    (  # "nobody's heard of these" wants better known ones
-        _rx(
-            r"\b(?:nobody|no one|no-one)(?:'s| has| have)?\s+(?:ever\s+)?"
-            r"(?:knows?|seen|heard of)\s+(?:these|those|them|any of (?:these|them|those))\b"
-        ),
-        Direction.UP,
-    ),
-    (  # a complaint about the list asks for the other end: "these are all so famous"
-        _rx(
-            r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
-            r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
-            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
-            r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
-        ),
-        Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
-    ),
-    (
-        _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
-        ),
-        Direction.UP,
-    ),
-)
-
-
-def _direction(m: re.Match[str], said: Direction) -> Direction:
-    """A complaint about the list ("these are too obscure") wants the other end."""
-    if "said" not in m.re.groupindex:
-        return said
-    low = m.group("said").lower() in ("obscure", "niche", "unknown")
-    return Direction.UP if low else Direction.DOWN
-
-
-_BECAUSE = _rx(
-    r"\b(?:because|cause|cos|since)\s+(?:it|they|its|it's|they're|he|she)\s*(?:'s|is|are|was"
-    r"|were)?\s*(?:so\s+|very\s+|really\s+|too\s+)?$"
-)
-
 
 # Comparisons around a number said with its unit (the units themselves come from the data).
 _QTY = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
@@ -380,12 +328,15 @@ def year_range(
     return None
 
 
-# A negation or a removal verb at most two words before a one-sided bound turns it round:
+# A negation or a removal verb at most four words before a one-sided bound turns it round:
 # "nothing before 1990", "filter out anything before 1990", "drop everything after 2000".
 _REMOVE = (
     r"(?:filter|take|leave|rule|cut|weed|cross|strip|throw|toss|filtering|taking|leaving"
     r"|ruling|cutting|weeding)\s+out|remove|removing|drop|dropping|ditch|exclude|excluding"
     r"|skip|skipping|lose|scrap|eliminate|nix|get rid of|getting rid of|avoid|bin|minus|no more"
+    # verbs that remove only with a quantified object after them: "cut anything before 1950"
+    r"|(?:cut|cutting|trim|trimming|delete|deleting|purge|ban|axe|kill|nuke|hide|hiding)"
+    r"(?=\s+(?:anything|everything|all|any|the|those|these|them|ones|stuff|films|movies)\b)"
 )
 _DECADE_SIDE = _rx(
     rf"\s*(?:,\s*)?(?:(?:or|and)\s+(?:(?P<earlier>{_EARLIER_SIDE})|(?P<later>{_LATER_SIDE}))\b"
@@ -398,14 +349,14 @@ _CORRECTION = _rx(
 )
 _NOTHING_BEFORE = _rx(
     rf"(?:\b(?:not|no|nothing|none|never|{_REMOVE})|n't)\s+"
-    r"(?:(?!(?:but|and|or)\b)[a-z]+\s+){0,3}$"
+    r"(?:(?!(?:but|and|or)\b)[a-z]+\s+){0,4}$"
 )
 _DECADE_DECLINED = _rx(r"\b(?:rather than|instead of|not|but not|no)\s+(?:in\s+|from\s+)?$")
 
 
 def _negated(text: str, at: int, said: Range) -> Range:
     """ "nothing before 1990" is from 1990 on; "not after 2000" is up to 2000: a negation
-    at most two words before a one-sided year bound turns it to the other side."""
+    at most four words before a one-sided year bound turns it to the other side."""
     if not _NOTHING_BEFORE.search(text[:at]) or (said.low is None) == (said.high is None):
         return said
     if said.high is not None:
@@ -450,9 +401,31 @@ def described_periods(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# "earlier" said of the conversation, not of release years: "why did you recommend it to me
+# earlier?", "the one you showed me earlier", "as I said earlier", "earlier today".
+_SAID_EARLIER = _rx(
+    r"\b(?:(?:said|say|mentioned|showed|shown|recommended|suggested|picked|gave|given|told|asked"
+    r"|rated|listed|chose|offered|talked about|brought up)(?:\s+[\w'’]+){0,4}?"
+    r"|(?:to|for|with|by)\s+(?:me|us|you)|\bfrom)\s+(?P<word>earlier)\b"
+    r"(?!\s*(?:than|ones?|films?|movies?|stuff|titles?|decades?|years?|eras?|works?|releases?)\b)"
+    r"|\b(?P<lead>earlier)\s+(?:on\b|today|tonight|this (?:morning|evening|afternoon|week|session)"
+    r"|in (?:the|this|our) (?:chat|conversation|session))"
+)
+
+
+def said_earlier(text: str) -> str:
+    """The text with every "earlier" that places the conversation in time blanked: no
+    relative year move ("why did you recommend it to me earlier?")."""
+    for m in _SAID_EARLIER.finditer(text):
+        a, b = m.span("word") if m.group("word") else m.span("lead")
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
     """Ranges, relative moves and popularity wishes in a turn (titles already blanked)."""
     found = NumericSlots()
+    text = said_earlier(text)
     spelt = spelt_spans(text)
     text = spelt_numbers(text)
     declared_moves: list[tuple[int, int, str, Direction]] = []
@@ -537,25 +510,13 @@ def numeric_slots(text: str, vocab: Vocabulary) -> NumericSlots:
         if (name, direction) not in found.relative:
             found.relative.append((name, direction))
     found.spans += taken
-    hits = [
-        (m.start(), m.end(), _direction(m, d))
-        for rx, d in POPULARITY
-        for m in rx.finditer(text)
-        if not _BECAUSE.search(text[: m.start()])  # "just because it's popular?": no wish
-    ]
-    if quality and score is None:
-        hits.append((*quality.span(), Direction.UP))  # "highly rated" without a score column
-    if hits:
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        kept: list[tuple[int, int, Direction]] = []
-        for s, e, d in hits:
-            if not any(s < ke and ks < e for ks, ke, _ in kept):
-                kept.append((s, e, d))
-        found.popularity = kept[-1][2]  # the last word wins ("popular... no, lesser-known")
-        found.spans += [(s, e) for s, e, _ in kept]
-        popular = vocab.numeric_of_kind(NumericKind.POPULARITY)
-        move = (popular.name, found.popularity) if popular is not None else None
-        if move and move[0] not in found.ranges and move not in found.relative:
+    extra = [(*quality.span(), Direction.UP)] if quality and score is None else []
+    found.popularity, fame_spans = popularity_wish(text, extra)  # "highly rated", no score
+    found.spans += fame_spans
+    popular = vocab.numeric_of_kind(NumericKind.POPULARITY)
+    if found.popularity is not None and popular is not None:
+        move = (popular.name, found.popularity)
+        if move[0] not in found.ranges and move not in found.relative:
             found.relative.append(move)
     used = list(found.spans)  # a number said in words is consumed whole ("twenty")
     found.spans += [(a, b) for a, b in spelt if any(a < e and s < b for s, e in used)]

@@ -65,6 +65,7 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
                 return None  # "none of these in green?": asks for green ones
             if (
                 any(w in _LIST_SUBJECTS for w in window)
+                and word not in _NEG_PREPOSITIONS  # "these minus the drama": a removal
                 and j - clause_start <= 3  # the subject's own verb is negated
                 and not any(w in POSITIVE_CUES for w in tokens[j:start])
                 and not conditional
@@ -93,6 +94,9 @@ _OPENERS = frozenset(
 )  # fmt: skip
 
 
+# Negations that are prepositions, not a negated verb: "these minus the drama", "those
+# without the romance" take the value out of the list rather than say what the list is.
+_NEG_PREPOSITIONS = frozenset(["minus", "without", "except", "excluding", "sans"])
 _FRESH_WISH = frozenset(["maybe", "perhaps", "ideally", "preferably", "possibly"])
 _REQUESTS = frozenset(["give", "gimme", "show", "get", "find", "recommend", "suggest", "bring"])
 
@@ -105,11 +109,17 @@ def _asked(tokens: Sequence[str], start: int) -> bool:
 
 def _nothing_reaches(between: Sequence[str]) -> bool:
     """ "nothing too scary", "nothing aimed at kids", "none made for children": the words
-    between "nothing" and a value modify it (a participle with its preposition counts)."""
+    between "nothing" and a value modify it (a participle with its preposition counts, and
+    so does the first member of "black or gray")."""
     for k, w in enumerate(between):
         if w in _NOTHING_REACH:
             continue
         nxt = between[k + 1] if k + 1 < len(between) else ""
+        prev = between[k - 1] if k > 0 else ""
+        if nxt in ("or", "nor") and k + 2 == len(between):
+            continue  # "nothing in black or gray": an earlier member of the value's "or"
+        if w in ("or", "nor") and k + 1 == len(between) and k > 0 and prev not in _NOTHING_REACH:
+            continue
         if len(w) > 4 and w.endswith(("ed", "ing")) and nxt in _PARTICIPLE_OBJECT:
             continue  # "aimed at", "meant for", "involving"
         if w in _PARTICIPLE_OBJECT and k > 0 and between[k - 1].endswith(("ed", "ing")):
@@ -303,6 +313,8 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
         return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
     if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
         return True  # "which of these is the least scary": a question about the list
+    if _use_question(segment, _asked(tokens, start)):
+        return True  # "can I tumble dry a fleece?": how to use an item, not a wish for one
     stop = start
     while stop < len(tokens) and tokens[stop] not in _SEGMENT_BREAKS:
         stop += 1
@@ -317,6 +329,44 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
         w == "never" and segment[i + 1 : i + 2] and segment[i + 1] in _NEVER_SAID
         for i, w in enumerate(segment)
     )
+
+
+# Verbs of asking for items or shaping the list ("can you find me", "could we have", "can
+# you drop the dramas"); a question "can/should/do + I/you/we + <other verb>" about an item
+# asks how to use it ("can you put a parka in the washing machine?", "should I iron a
+# fleece?"), so the values in it are no wish.
+_LIST_VERBS = frozenset(
+    """have get got see find show give recommend recomend suggest sell stock carry buy order try
+    pick choose list offer do make want need like love enjoy prefer fancy watch look help send
+    name point think search narrow filter add drop remove keep go swap change switch include
+    exclude dig mind please trouble bring throw stick skip avoid grab hand mix start limit
+    restrict focus lean tell explain check also just maybe still only really perhaps possibly
+    kindly actually recommendations suggestions rec lend come expand widen
+    tweak adjust sort rank replace trade exchange cut lose ditch scrap nix take leave rule
+    aim go offer pull whip dig rustle line queue shortlist think reckon guess know""".split()  # noqa: SIM905
+)  # fmt: skip
+_USE_OPENERS = frozenset(["can", "could", "should", "do", "does", "is", "will", "how"])
+_USE_SUBJECTS = frozenset(["i", "you", "u", "we", "one", "it"])
+
+
+def _use_question(segment: Sequence[str], asked: bool) -> bool:
+    """The segment opens "how do/can/should + I/you/we" (any verb), or, asked with a question
+    mark, "can/could/should/do + I/you/we + verb" with a verb that neither asks for items
+    nor shapes the list (`_LIST_VERBS`)."""
+    words = [w for w in segment if w not in _LEADING]
+    how = words[:1] == ["how"]
+    if how:
+        words = words[1:]
+        if words[:1] and words[0] in _USE_OPENERS and words[1:2] and words[1] in _USE_SUBJECTS:
+            return True  # "how do I get a stain off a parka": how to, never a wish
+    if not asked:
+        return False
+    if words[:2] in (["is", "it"], ["it", "is"]) and words[2:3] in (["ok"], ["okay"], ["safe"]):
+        words = ["can", "i", *words[4:]] if words[3:4] == ["to"] else []
+    if len(words) < 3 or words[0] not in _USE_OPENERS or words[1] not in _USE_SUBJECTS:
+        return False
+    verb = words[2]
+    return verb.isalpha() and verb not in _LIST_VERBS and not verb.endswith("ly")
 
 
 _WHICH_OF = frozenset(["of", "one", "one's", "is", "was", "would", "should", "'s", "two", "ones"])

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from agent import nlu_causal, nlu_cues, nlu_feedback, nlu_numbers, nlu_refs, nlu_titles
+from agent import nlu_causal, nlu_cues, nlu_fame, nlu_feedback, nlu_numbers, nlu_refs, nlu_titles
 from agent.vocab import Vocabulary
 
 MIN_TYPO_LENGTH = 5
@@ -44,7 +44,7 @@ def cue_words() -> frozenset[str]:
             for part in value:  # a table of (pattern, direction) pairs holds cue words too
                 walk(part, depth + 1)
 
-    for module in (nlu_cues, nlu_refs, nlu_titles, nlu_feedback, nlu_numbers, nlu_causal):
+    for module in (nlu_cues, nlu_refs, nlu_titles, nlu_feedback, nlu_numbers, nlu_fame, nlu_causal):
         for name, value in vars(module).items():
             if not name.startswith("__") and not isinstance(value, str):
                 walk(value)

@@ -1,0 +1,111 @@
+"""Popularity wishes in a turn: "lesser-known", "a blockbuster", "these are all so famous".
+
+Split from `agent.nlu_numbers` (which reads years, prices and relative moves) along the one
+seam the two share nothing across: fame is a direction on the catalog's popularity column
+(or the logged counts), never a number. A fame word is read with what governs it: a
+negation ("not one of the famous ones"), a complaint about the list ("these are too
+mainstream"), or a word that asks for fewer of them ("fewer of the famous ones", "if they
+weren't all so famous"), which all want the other end; "lesser-seen" / "less watched" are
+comparatives of being seen, so they want the less known too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.parse import Direction
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# Popularity wishes: the catalog's popularity column when it has one, else the logged counts.
+POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
+    (  # fewer of the fame word: "fewer of the really famous ones", "less of the blockbusters"
+        _rx(
+            r"\b(?:fewer|less|too many|so many|not so many|enough|no more|cut down on|cut back on)"
+            r"\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|all\s+the\s+|all\s+these\s+)?"
+            r"(?:(?:really|very|so|super|big|huge|massive|[a-z]+ly)[\s-]+)*"
+            r"(?:famous|popular|well[\s-]?known|mainstream|obvious|blockbusters?|hits?|big names?"
+            r"|crowd[\s-]?pleasers?)\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # less of being seen: "lesser-seen", "less watched", "rarely seen", "seldom heard of"
+        _rx(r"\b(?:lesser|less|least|rarely|seldom)[\s-](?:seen|watched|viewed|heard[\s-]of)\b"),
+        Direction.DOWN,
+    ),
+    (
+        _rx(
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # who knows the list: "everybody knows these" wants less known ones
+        _rx(
+            r"\b(?:every(?:one|body)|all the world)(?:'s| has| have)?\s+(?:already\s+)?"
+            r"(?:knows?|seen|heard of)\s+(?:these|those|all of (?:these|them|those))\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # "nobody's heard of these" wants better known ones
+        _rx(
+            r"\b(?:nobody|no one|no-one)(?:'s| has| have)?\s+(?:ever\s+)?"
+            r"(?:knows?|seen|heard of)\s+(?:these|those|them|any of (?:these|them|those))\b"
+        ),
+        Direction.UP,
+    ),
+    (  # a complaint about the list asks for the other end: "these are all so famous"
+        _rx(
+            r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
+            r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
+            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
+            r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
+        ),
+        Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
+    ),
+    (
+        _rx(
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
+        ),
+        Direction.UP,
+    ),
+)
+
+
+def _direction(m: re.Match[str], said: Direction) -> Direction:
+    """A complaint about the list ("these are too obscure") wants the other end."""
+    if "said" not in m.re.groupindex:
+        return said
+    low = m.group("said").lower() in ("obscure", "niche", "unknown")
+    return Direction.UP if low else Direction.DOWN
+
+
+_BECAUSE = _rx(
+    r"\b(?:because|cause|cos|since)\s+(?:it|they|its|it's|they're|he|she)\s*(?:'s|is|are|was"
+    r"|were)?\s*(?:so\s+|very\s+|really\s+|too\s+)?$"
+)
+
+
+def popularity_wish(
+    text: str, extra: list[tuple[int, int, Direction]] | None = None
+) -> tuple[Direction | None, list[tuple[int, int]]]:
+    """The fame direction a turn asks for (the last one said wins: "popular... no,
+    lesser-known") and the spans of the words that said it; `extra` adds hits found
+    elsewhere ("highly rated" on a catalog without a score column)."""
+    hits = [
+        (m.start(), m.end(), _direction(m, d))
+        for rx, d in POPULARITY
+        for m in rx.finditer(text)
+        if not _BECAUSE.search(text[: m.start()])  # "just because it's popular?": no wish
+    ]
+    hits += extra or []
+    if not hits:
+        return None, []
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, Direction]] = []
+    for s, e, d in hits:
+        if not any(s < ke and ks < e for ks, ke, _ in kept):
+            kept.append((s, e, d))
+    return kept[-1][2], [(s, e) for s, e, _ in kept]
