@@ -278,10 +278,30 @@ class IntentClassifier:
         if cached is not None:
             return cached
         vector = np.asarray(self._embed([key])[0], dtype=np.float32)
+        self._keep(key, vector)
+        return vector
+
+    def _keep(self, key: str, vector: np.ndarray) -> None:
         self._texts[key] = vector
         while len(self._texts) > TEXT_CACHE:
             self._texts.popitem(last=False)
-        return vector
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors of `texts` (the classifier's own embedding model)."""
+        return np.asarray(self._embed(list(texts)), dtype=np.float32)
+
+    def embed_with_turn(self, text: str, extra: list[str]) -> np.ndarray:
+        """The vectors of `extra`, embedded in one call together with the turn itself (kept
+        for `classify_parse`): a turn read by the verdict reader pays one embedding pass."""
+        key = " ".join(text.split())[:1200] or "(empty)"
+        with self._lock:
+            known = key in self._texts
+        vectors = self.embed(list(extra) if known else [key, *extra])
+        if known:
+            return vectors
+        with self._lock:
+            self._keep(key, vectors[0])
+        return vectors[1:]
 
     def _example_vectors(self, texts: Sequence[str]) -> np.ndarray:
         digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
@@ -429,6 +449,11 @@ def fit_to_intent(parse: Parse) -> Parse:
             unplaced=(),
             feedback=(),
         )
+    if primary is Intent.FEEDBACK:  # praise is no wish: "hilarious" asks for no comedy
+        return replace(
+            parse, include={}, exclude={}, ranges={}, relative=(), popularity=None, query="",
+            unplaced=(),
+        )  # fmt: skip
     if primary not in (Intent.RECOMMEND, Intent.REFINE):
         return replace(parse, query="", unplaced=())
     return parse
