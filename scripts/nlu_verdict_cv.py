@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -33,7 +34,16 @@ def main() -> None:
     """Print per-fold and pooled scores of rules, model and their combination."""
     from agent.api import RecAgent
     from agent.evaluation.nlu_eval import TRAINING_DATA, load_examples
-    from agent.nlu_verdict import LABELS, combine, design, new_model, verdict_examples
+    from agent.nlu_verdict import (
+        ADD_SURE,
+        LABELS,
+        OVERRIDE_SURE,
+        REGULARISATION,
+        combine,
+        design,
+        new_model,
+        verdict_examples,
+    )
     from agent.parse import FeedbackKind
     from agent.vocab import domain_of
 
@@ -68,12 +78,16 @@ def main() -> None:
     y = np.array([e.label for e in examples])
     group = np.array([e.row_id.split("-")[0] for e in examples])
     folds = args.fold or sorted(set(group))
-    grid = [
-        (c, a, o) for c in (args.c or [4.0]) for a in (0.5, 0.6, 0.7, 0.8) for o in (0.8, 0.9, 1.01)
+    chosen = (REGULARISATION, ADD_SURE, OVERRIDE_SURE)
+    grid = [chosen] + [
+        (c, a, o)
+        for c in (args.c or [REGULARISATION])
+        for a, o in ((0.5, 0.7), (0.6, 0.8), (0.7, 0.9), (0.6, 1.01))
+        if (c, a, o) != chosen
     ]
-    pooled: dict[tuple[float, float, float], list[tuple[str, str]]] = defaultdict(list)
-    rules_all: list[tuple[str, str]] = []
-    model_all: dict[float, list[tuple[str, str]]] = defaultdict(list)
+    pooled: dict[tuple[float, float, float], dict[str, list[tuple[str, str]]]] = defaultdict(dict)
+    rules_all: dict[str, list[tuple[str, str]]] = {}
+    model_all: dict[float, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
     kinds = {k.value: k for k in FeedbackKind}
     print(
         f"{'fold':6s} {'items':>5s} {'verdicts':>8s} {'rules F1':>8s} {'model F1':>8s} {'comb F1':>8s}"
@@ -87,36 +101,44 @@ def main() -> None:
             model = new_model(c).fit(x[~test], y[~test])
             order = [list(model.classes_).index(lab) for lab in LABELS]
             probs_by_c[c] = model.predict_proba(x[test])[:, order]
-            model_all[c] += list(
-                zip(y[test], [LABELS[int(np.argmax(p))] for p in probs_by_c[c]], strict=True)
-            )
+            best = [LABELS[int(np.argmax(p))] for p in probs_by_c[c]]
+            model_all[c][fold] = list(zip(y[test], best, strict=True))
         tests = [e for e, t in zip(examples, test, strict=True) if t]
-        rule_pairs = [(e.label, e.rule) for e in tests]
-        rules_all += rule_pairs
+        rules_all[fold] = [(e.label, e.rule) for e in tests]
         for c, a, o in grid:
+            pairs = []
             for e, p in zip(tests, probs_by_c[c], strict=True):
                 kind = combine(kinds.get(e.rule), p, a, o)
-                pooled[(c, a, o)].append((e.label, kind.value if kind else "none"))
-        c0 = grid[0][0]
-        comb = pooled[(c0, 0.7, 0.9)][-len(tests) :]
-        model_pairs = model_all[c0][-len(tests) :]
+                pairs.append((e.label, kind.value if kind else "none"))
+            pooled[(c, a, o)][fold] = pairs
         print(
-            f"{fold:6s} {len(tests):5d} {_f1(rule_pairs)[1]:8d} {_f1(rule_pairs)[0]:8.3f} "
-            f"{_f1(model_pairs)[0]:8.3f} {_f1(comb)[0]:8.3f}"
+            f"{fold:6s} {len(tests):5d} {_f1(rules_all[fold])[1]:8d} "
+            f"{_f1(rules_all[fold])[0]:8.3f} {_f1(model_all[chosen[0]][fold])[0]:8.3f} "
+            f"{_f1(pooled[chosen][fold])[0]:8.3f}"
         )
-    print(f"pooled rules F1 {_f1(rules_all)[0]:.3f} over {_f1(rules_all)[1]} verdicts")
-    for c, pairs in model_all.items():
-        print(f"pooled model-only C={c} F1 {_f1(pairs)[0]:.3f}")
-    for key, pairs in sorted(pooled.items()):
-        print(f"pooled combined C={key[0]} add>={key[1]} override>={key[2]} F1 {_f1(pairs)[0]:.3f}")
+
+    def both(by_fold: dict[str, list[tuple[str, str]]]) -> str:
+        every = [p for pairs in by_fold.values() for p in pairs]
+        return f"pooled {_f1(every)[0]:.3f}  " + "  ".join(
+            f"{f} {_f1(by_fold[f])[0]:.3f}" for f in ("w12",) if f in by_fold
+        )
+
+    print(f"rules: {both(rules_all)} ({sum(_f1(v)[1] for v in rules_all.values())} verdicts)")
+    for c, by_fold in model_all.items():
+        print(f"model alone C={c}: {both(by_fold)}")
+    for key, by_fold in pooled.items():
+        mark = "  <- shipped" if key == chosen else ""
+        print(f"combined C={key[0]} add>={key[1]} override>={key[2]}: {both(by_fold)}{mark}")
     if args.out:
         Path(args.out).write_text(
             json.dumps(
                 {
                     "workspace": args.workspace,
+                    "command": " ".join(sys.argv),
                     "folds": folds,
-                    "rules_f1": _f1(rules_all)[0],
-                    "combined": {f"{k[0]}:{k[1]}:{k[2]}": _f1(v)[0] for k, v in pooled.items()},
+                    "rules": {f: _f1(v)[0] for f, v in rules_all.items()},
+                    "model": {f: _f1(v)[0] for f, v in model_all[chosen[0]].items()},
+                    "combined": {f: _f1(v)[0] for f, v in pooled[chosen].items()},
                 },
                 indent=1,
             )

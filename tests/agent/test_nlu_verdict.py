@@ -120,13 +120,14 @@ def _probs(**kw: float) -> list[float]:
     return [kw.get(label, 0.0) for label in LABELS]
 
 
-def test_the_rules_keep_their_verdict_unless_the_model_is_very_sure():
+def test_the_rules_keep_their_verdict_unless_the_model_is_sure_of_another():
     like = FeedbackKind.LIKE
-    assert combine(like, _probs(dislike=0.6, like=0.4)) is like
-    assert combine(like, _probs(dislike=0.95, like=0.05)) is FeedbackKind.DISLIKE
+    assert combine(like, _probs(dislike=0.55, like=0.45)) is like
+    assert combine(like, _probs(dislike=0.7, like=0.3)) is FeedbackKind.DISLIKE
     assert combine(like, _probs(none=0.99, like=0.01)) is like  # "none" deletes nothing
-    assert combine(None, _probs(seen=0.9, none=0.1)) is FeedbackKind.SEEN
-    assert combine(None, _probs(seen=0.55, none=0.45)) is None
+    assert combine(None, _probs(seen=0.6, none=0.4)) is FeedbackKind.SEEN
+    assert combine(None, _probs(seen=0.45, none=0.55)) is None
+    assert combine(None, _probs(seen=0.4, like=0.3, none=0.3)) is None  # not sure enough
 
 
 def test_the_model_learns_a_verdict_word_no_rule_lists(five_film_vocab):
