@@ -117,8 +117,13 @@ def _groups(text: str, found: Sequence[Mention]) -> list[list[Mention]]:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around a span; a sentence that is the item alone ("Casablanca. Loved
+    it.", "holy grail?? seen it") runs on into the next one, which is about it."""
     left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
+    ends = list(_SENTENCE_END.finditer(text, end))
+    right = ends[0].end() if ends else len(text)
+    if ends and not re.search(r"\w", text[left:start] + text[end:right]):
+        right = ends[1].end() if len(ends) > 1 else len(text)
     return left, right
 
 
@@ -242,6 +247,8 @@ def combine(
         return rule
     if rule is None:
         return _KINDS[label] if probs[best] >= add_sure else None
+    if rule is not FeedbackKind.SEEN and label == "seen":
+        return rule  # a verdict beside a viewing is the verdict ("saw it, great film")
     if label != rule.value and probs[best] >= override_sure:
         return _KINDS[label]
     return rule
@@ -277,12 +284,14 @@ class Verdicts:
         return set(self.parse.feedback) != set(self.rule_feedback)
 
     def intent(self, intent: Intent) -> Intent:
-        """A verdict on a named item makes a feedback turn, unless the turn asks for items."""
+        """A verdict on a named item makes a feedback turn, unless the turn asks for items
+        or ends in a question."""
         if (
             self.learned
             and self.parse.feedback
             and intent in (Intent.RECOMMEND, Intent.REFINE, Intent.COMPARE, Intent.WHY)
             and not asks_for_items(self.parse.text)
+            and not self.parse.text.rstrip().endswith("?")
         ):
             return Intent.FEEDBACK
         return intent
@@ -385,9 +394,11 @@ class VerdictReader:
         rules = dict(parse.feedback)
         asks = ASKS_FOR_MORE.search(parse.text) is not None
         decided: dict[str, FeedbackKind | None] = {}
-        for (m, _), p in zip(pairs, probs, strict=True):
+        for (m, words), p in zip(pairs, probs, strict=True):
             if m.role is TitleRole.TASTE or (asks and m.item not in rules):
                 continue  # "I liked X, more like it": a taste reference (README convention)
+            if m.item not in rules and words.rstrip().endswith("?"):
+                continue  # "pourquoi Casablanca ?": a question about the item, no verdict
             scores = [float(p[i]) for i in order]
             decided[m.item] = combine(rules.get(m.item), scores, *self._sure)
         feedback = [(i, decided.get(i, k)) for i, k in parse.feedback]
