@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.nlu_adjust import adjust_numbers
+from agent.nlu_cache import PerObject
 from agent.nlu_causal import (
     find_variables,
     spoken_name,
@@ -221,18 +222,12 @@ def _cue_blanked(text: str) -> str:
     return _blanked(text, spans)
 
 
-_PER_VOCAB: dict[tuple[int, str], tuple[Vocabulary, Any]] = {}
+_PER_VOCAB = PerObject(limit=32)
 
 
 def _once(vocab: Vocabulary, name: str, make: Callable[[], Any]) -> Any:
     """What `make` reads off a vocabulary, computed once per vocabulary."""
-    cached = _PER_VOCAB.get((id(vocab), name))
-    if cached is None or cached[0] is not vocab:
-        if len(_PER_VOCAB) > 32:
-            _PER_VOCAB.clear()
-        cached = (vocab, make())
-        _PER_VOCAB[(id(vocab), name)] = cached
-    return cached[1]
+    return _PER_VOCAB.get(vocab, name, make)
 
 
 def _nouns(vocab: Vocabulary) -> frozenset[str]:

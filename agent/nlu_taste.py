@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from agent.nlu_feedback import HYPOTHETICAL_LIKE, liked_as_taste
 from agent.nlu_partial_titles import partial_titles
-from agent.nlu_refs import Refs
+from agent.nlu_titles import Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import MAX_TITLE_WORDS, Vocabulary, normalise
 

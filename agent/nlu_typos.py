@@ -1,9 +1,9 @@
 """Typo repair for the parser's own cue words: "I loevd Fargo" reads as "I loved Fargo".
 
 A person types fast: "loevd", "popluar", "lokoing for", "anytihng". Those are the function
-words the parser's cues are made of (`agent.nlu_cues`, `nlu_refs`, `nlu_numbers`), so one
-swapped pair of letters can hide a taste reference or a popularity wish. `repair_typos`
-replaces a word by a cue word of the same length one edit away (a swap of neighbours or one
+words the parser's cues are made of (`agent.nlu_cues`, `nlu_refs`, `nlu_titles`,
+`nlu_numbers`), so one swapped pair of letters can hide a taste reference or a popularity
+wish. `repair_typos` replaces a word by a cue word of the same length one edit away (a swap of neighbours or one
 letter wrong; a letter more or less is left alone, since "known" is not "know"), with guards
 against false repairs: only words of five letters or more that are no known
 word themselves (no cue word, no word of a title or an attribute value of the catalog, no
@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from agent import nlu_causal, nlu_cues, nlu_feedback, nlu_numbers, nlu_refs
+from agent import nlu_causal, nlu_cues, nlu_feedback, nlu_numbers, nlu_refs, nlu_titles
 from agent.vocab import Vocabulary
 
 MIN_TYPO_LENGTH = 5
@@ -42,7 +42,7 @@ def cue_words() -> frozenset[str]:
             for part in value:  # a table of (pattern, direction) pairs holds cue words too
                 walk(part, depth + 1)
 
-    for module in (nlu_cues, nlu_refs, nlu_feedback, nlu_numbers, nlu_causal):
+    for module in (nlu_cues, nlu_refs, nlu_titles, nlu_feedback, nlu_numbers, nlu_causal):
         for name, value in vars(module).items():
             if not name.startswith("__") and not isinstance(value, str):
                 walk(value)

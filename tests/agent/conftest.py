@@ -44,29 +44,13 @@ def five_film_vocab():
     """Five MovieLens films with their real years and genres and MovieLens's synonyms: the
     small catalog the parser's slot tests read against (the fourth is Star Wars, shown lists
     point at ids 1-4)."""
-    import pandas as pd
+    from film_catalogs import film_vocab
 
-    from agent.vocab import Vocabulary
-    from causal.datasets.movielens import MOVIELENS_SYNONYMS
-
-    items = pd.DataFrame(
-        {
-            "item_id": ["1", "2", "3", "4", "5"],
-            "title": [
-                "Toy Story (1995)",
-                "GoldenEye (1995)",
-                "Godfather, The (1972)",
-                "Star Wars (1977)",
-                "Heat (1995)",
-            ],
-            "year": [1995.0, 1995.0, 1972.0, 1977.0, 1995.0],
-            "genres": [
-                "Animation|Children's|Comedy",
-                "Action|Adventure|Thriller",
-                "Crime|Drama",
-                "Action|Sci-Fi|Romance",
-                "Action|Crime|Thriller",
-            ],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    titles = [
+        ("1", "Toy Story (1995)", 1995, "Animation|Children's|Comedy"),
+        ("2", "GoldenEye (1995)", 1995, "Action|Adventure|Thriller"),
+        ("3", "Godfather, The (1972)", 1972, "Crime|Drama"),
+        ("4", "Star Wars (1977)", 1977, "Action|Sci-Fi|Romance"),
+        ("5", "Heat (1995)", 1995, "Action|Crime|Thriller"),
+    ]
+    return film_vocab(titles)

@@ -3,7 +3,7 @@ and this builds the vocabulary the same way for all of them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -11,15 +11,24 @@ from agent.vocab import Vocabulary
 from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 
-def film_vocab(rows: Sequence[tuple[str, str, int, str]]) -> Vocabulary:
-    """A vocabulary over (item id, title, year, pipe-separated genres) rows with MovieLens's
-    synonyms."""
-    items = pd.DataFrame(
-        {
-            "item_id": [r[0] for r in rows],
-            "title": [r[1] for r in rows],
-            "year": [float(r[2]) for r in rows],
-            "genres": [r[3] for r in rows],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+def film_vocab(
+    rows: Sequence[tuple[str, str, int, str]],
+    *,
+    synonyms: bool = True,
+    extra: Mapping[str, Sequence[float]] | None = None,
+) -> Vocabulary:
+    """A vocabulary over (item id, title, year, pipe-separated genres) rows, with MovieLens's
+    synonyms unless `synonyms` is False (values then come from the data alone); `extra` adds
+    numeric columns (a price), one value per row."""
+    columns = {
+        "item_id": [r[0] for r in rows],
+        "title": [r[1] for r in rows],
+        "year": [float(r[2]) for r in rows],
+        "genres": [r[3] for r in rows],
+    }
+    for name, values in (extra or {}).items():
+        if len(values) != len(rows):
+            raise ValueError(f"column {name!r} has {len(values)} values for {len(rows)} rows")
+        columns[name] = list(values)
+    items = pd.DataFrame(columns)
+    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS if synonyms else None)

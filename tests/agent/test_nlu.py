@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from film_catalogs import film_vocab
 
 from agent.nlu import Direction, FeedbackKind, Intent, TitleRole, find_variables, understand
 from agent.vocab import NumericKind, Vocabulary, title_key
-from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
 
 @pytest.fixture(scope="module")
 def vocab() -> Vocabulary:
-    items = pd.DataFrame(
-        {
-            "item_id": ["1", "2", "3", "4", "5", "6"],
-            "title": [
-                "Toy Story (1995)",
-                "GoldenEye (1995)",
-                "Godfather, The (1972)",
-                "Star Wars (1977)",
-                "Heat (1995)",
-                "Romance in Paris (1990)",
-            ],
-            "year": [1995.0, 1995.0, 1972.0, 1977.0, 1995.0, 1990.0],
-            "genres": [
-                "Animation|Children's|Comedy",
-                "Action|Adventure|Thriller",
-                "Crime|Drama",
-                "Action|Sci-Fi",
-                "Action|Crime|Thriller",
-                "Romance",
-            ],
-            "price": [9.5, 12.0, 20.0, 15.0, 8.0, 30.0],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    titles = [
+        ("1", "Toy Story (1995)", 1995, "Animation|Children's|Comedy"),
+        ("2", "GoldenEye (1995)", 1995, "Action|Adventure|Thriller"),
+        ("3", "Godfather, The (1972)", 1972, "Crime|Drama"),
+        ("4", "Star Wars (1977)", 1977, "Action|Sci-Fi"),
+        ("5", "Heat (1995)", 1995, "Action|Crime|Thriller"),
+        ("6", "Romance in Paris (1990)", 1990, "Romance"),
+    ]
+    return film_vocab(titles, extra={"price": [9.5, 12.0, 20.0, 15.0, 8.0, 30.0]})
 
 
 SHOWN = ["1", "2", "4", "3"]
@@ -169,29 +154,15 @@ def test_find_variables_uses_everyday_words():
 
 @pytest.fixture(scope="module")
 def movies() -> Vocabulary:
-    items = pd.DataFrame(
-        {
-            "item_id": ["1", "2", "3", "100", "183", "500"],
-            "title": [
-                "Toy Story (1995)",
-                "GoldenEye (1995)",
-                "Casablanca (1942)",
-                "Fargo (1996)",
-                "Alien (1979)",
-                "The Shawshank Redemption (1994)",
-            ],
-            "year": [1995.0, 1995.0, 1942.0, 1996.0, 1979.0, 1994.0],
-            "genres": [
-                "Animation|Children's|Comedy",
-                "Action|Thriller",
-                "Drama|Romance",
-                "Crime|Drama|Thriller",
-                "Horror|Sci-Fi",
-                "Drama",
-            ],
-        }
-    )
-    return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS)
+    titles = [
+        ("1", "Toy Story (1995)", 1995, "Animation|Children's|Comedy"),
+        ("2", "GoldenEye (1995)", 1995, "Action|Thriller"),
+        ("3", "Casablanca (1942)", 1942, "Drama|Romance"),
+        ("100", "Fargo (1996)", 1996, "Crime|Drama|Thriller"),
+        ("183", "Alien (1979)", 1979, "Horror|Sci-Fi"),
+        ("500", "The Shawshank Redemption (1994)", 1994, "Drama"),
+    ]
+    return film_vocab(titles)
 
 
 def read(vocab, text):

@@ -4,8 +4,8 @@ sentences are written fresh for these tests, not taken from any data file."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from film_catalogs import film_vocab
 
 from agent.memory_update import understood_line
 from agent.nlu import understand
@@ -16,15 +16,13 @@ from agent.vocab import Vocabulary
 
 @pytest.fixture(scope="module")
 def films() -> Vocabulary:
-    items = pd.DataFrame(
-        {
-            "item_id": ["1", "2", "3", "4"],
-            "title": ["Fargo (1996)", "Heat (1995)", "Vertigo (1958)", "Jumanji (1995)"],
-            "year": [1996.0, 1995.0, 1958.0, 1995.0],
-            "genres": ["Crime|Drama", "Action|Crime", "Mystery|Thriller", "Adventure|Children's"],
-        }
-    )
-    return Vocabulary.from_items(items)
+    titles = [
+        ("1", "Fargo (1996)", 1996, "Crime|Drama"),
+        ("2", "Heat (1995)", 1995, "Action|Crime"),
+        ("3", "Vertigo (1958)", 1958, "Mystery|Thriller"),
+        ("4", "Jumanji (1995)", 1995, "Adventure|Children's"),
+    ]
+    return film_vocab(titles, synonyms=False)  # values from the data alone
 
 
 # -- the extent: the introducing preposition or negation is part of the phrase -------------
