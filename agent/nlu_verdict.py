@@ -370,6 +370,12 @@ class VerdictReader:
                 _save(path, model)
         self._model = model
 
+    def warm_up(self) -> None:
+        """Fit (or load) now, so a server's first verdict does not wait for it."""
+        with self._lock:
+            if self._model is None:
+                self.fit()
+
     def revise(self, parse: Parse, shown: Sequence[str], focus: str | None) -> Verdicts | None:
         """The turn's feedback with the learned verdicts folded in; None when the turn names
         no item (nothing to judge) or only excluded ones."""
@@ -377,9 +383,7 @@ class VerdictReader:
         found = mentions(parse, focus)
         if not found:
             return None
-        with self._lock:
-            if self._model is None:
-                self.fit()
+        self.warm_up()
         if self._model is False:
             return None
         pairs = clauses(parse.text, found)
