@@ -424,7 +424,9 @@ _NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Inten
 def fit_to_intent(parse: Parse) -> Parse:
     """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
     states no wish (its values live in `what_if`); only a wish has words it could not place;
-    an item given feedback is named in `feedback` only (the labels' convention)."""
+    an item given feedback is named in `feedback` only, and a feedback turn states no wish
+    ("hilarious", "the kids loved it" praise an item, they ask for no genre): the labels'
+    convention."""
     primary = parse.intent
     fed = {item for item, _ in parse.feedback}
     if fed and primary not in (Intent.WHAT_IF, Intent.CAUSAL):
