@@ -120,7 +120,7 @@ def main() -> None:
     def both(by_fold: dict[str, list[tuple[str, str]]]) -> str:
         every = [p for pairs in by_fold.values() for p in pairs]
         return f"pooled {_f1(every)[0]:.3f}  " + "  ".join(
-            f"{f} {_f1(by_fold[f])[0]:.3f}" for f in ("w12",) if f in by_fold
+            f"{f} {_f1(by_fold[f])[0]:.3f}" for f in ("w12", "w13") if f in by_fold
         )
 
     print(f"rules: {both(rules_all)} ({sum(_f1(v)[1] for v in rules_all.values())} verdicts)")
