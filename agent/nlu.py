@@ -58,8 +58,9 @@ from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
+from agent.nlu_topics import topic_hits
 from agent.nlu_typos import english_words, repair_typos
-from agent.nlu_unplaced import unplaced_phrases
+from agent.nlu_unplaced import unplaced_phrases, unsupported_wishes
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -92,13 +93,14 @@ _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
+    r"(?:stacks?|measures?|holds?) up|against|"
     r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
     # a hypothetical or a question whose subject is the item: "if this one were ...", "if I
     # rated that ...", "would this one still show up", "what's it doing here", "what makes this"
-    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:\w+\s+)?)?"
+    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:[\w']+\s+){0,3})?"
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
-    r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat makes (?:this|that|it)\b|\bhow did you\b"
+    r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat (?:made|makes|make) (?:this|that|it)\b|\bhow did you\b"
     r"|\bwhat (?:made|makes) (?:you|u)\b|\b(?:my )?(?:rating|score|review) (?:of|for) (?:it|this|that)\b"
     r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
 )
@@ -309,6 +311,8 @@ def understand(
     ]  # "king" is a word; "by King" or "a King novel" names an author; "makes" is no "male"
     taken = skip | {i for h in hits for i in range(h.start, h.end)}
     hits = sorted([*hits, *derived_hits(tokens, _forms(vocab), taken)], key=lambda h: h.start)
+    hits, topics = topic_hits(tokens, hits, vocab, ITEM_NOUNS | _nouns(vocab))  # "with dragons"
+    described = {i for h in topics for i in range(h.start, h.end)}  # words of a topic: a wish
     protected = skip | {i for h in hits for i in range(h.start, h.end)}
     starts = clause_starts(text, spans, protected)
     numbers = numeric_slots(_blanked(text, found.blank), vocab)
@@ -388,7 +392,7 @@ def understand(
     named_vars = tuple(find_variables(text, variables)) if variables else ()
 
     covered = _cue_blanked(_blanked(text, [*found.blank, *numbers.spans]))
-    values = {i for h in hits for i in range(h.start, h.end)}
+    values = {i for h in hits for i in range(h.start, h.end)} - described
     wishes = wish_positions(tokens, starts, values, STOPWORDS, _nouns(vocab), skip)
     nouns = ITEM_NOUNS | _nouns(vocab)
 
@@ -397,14 +401,15 @@ def understand(
 
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
-    used = acc.used | skip | company_positions(tokens)  # "for a six-year-old": who, not what
+    used = (acc.used - described) | skip | company_positions(tokens)  # "for a 6-year-old"
     said = [
         (" ".join(kept), " ".join(bare))
         for phrase, turn in unplaced_phrases(spans, used, covered, wishes, text, tokens, heads)
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
-    unplaced = list(dict.fromkeys(phrase for phrase, _ in said))
+    lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)
+    unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking]))  # "cheaper"
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):
         unplaced, query = [], ""  # "quiero una comedia": another language's words are no wish

@@ -37,6 +37,8 @@ _CLOSE = frozenset(
 _NEXT_WISH = frozenset(["for", "from", "than", "made", "like", "all", "every", "each", "both"])
 _OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
 _NEGATORS = frozenset(["no", "not", "nothing", "none", "without", "never"])
+# Words that end a use ("for cycling to work"): another preposition that opens a wish.
+_USE_STOPS = _NEGATORS | frozenset(["for", "from", "than", "like", "as"])
 # A negated copula opens its own wish ("a romance that *isn't cringe*"): the writers of the
 # older training lines and held-out sets leave the relative pronoun out, so it stays out.
 _NEGATED = _NEGATORS | frozenset(["isn't", "aren't", "isnt", "arent", "wasn't", "doesn't"])
@@ -45,10 +47,13 @@ _TRAILING = frozenset(
     [
         *("a", "an", "the", "and", "or", "of", "to", "with", "in", "on", "at", "by", "too", "so"),
         *("very", "really", "not", "no", "that", "some", "any", "my", "your", "is", "are"),
+        *("stuff", "things", "whatnot", "etc", "everything"),  # "with explosions and stuff"
         *RELATIVES,
     ]
 )
 _ITEM_HEADS = frozenset(["one", "ones", "bits", "stuff", "kind", "type", "sort"])
+# "with animals in it": the writers of the newer lines and held-out sets keep it.
+_IN_IT = (["in", "it"], ["in", "them"])
 MAX_WORDS = 14  # a longer reach is more likely a misreading than one wish
 
 
@@ -61,7 +66,19 @@ def _opener(tokens: Sequence[str], j: int) -> int | None:
         return j - 1 if j >= 1 and tokens[j - 1] in _OPENER_VERBS else j
     if t in RELATIVES and j >= 1 and tokens[j - 1] not in _SAYING | PUNCT:
         return j
+    if t == "for" and gerund(tokens[j + 1 : j + 2]):
+        return j  # "for cycling to work": a use, up to its clause end
     return None
+
+
+def gerund(words: Sequence[str]) -> bool:
+    """The words open with an -ing form that is no pronoun ("cycling", not "something")."""
+    return (
+        bool(words)
+        and len(words[0]) >= 6
+        and words[0].endswith("ing")
+        and not words[0].endswith("thing")
+    )
 
 
 def _stops(tokens: Sequence[str], k: int, blocked: Collection[int], relative: bool) -> bool:
@@ -112,19 +129,23 @@ def clause_extent(
         j -= 1
     if owned and tokens[j] not in RELATIVES:
         return None  # "about my hometown": the owner's noun stands alone, as labelled
+    if start is not None and tokens[j] == "for" and _USE_STOPS.intersection(tokens[j + 1 : first]):
+        return None  # "for hillwalking as a gift": the gift is no part of the use
     if start is None or (headed and tokens[j] not in RELATIVES):
         return None  # "looking for a quirky film": the noun's preposition, not the wish's
     relative = tokens[j] in RELATIVES
+    use = tokens[j] == "for" and gerund(tokens[j + 1 : j + 2])  # "for walking the dog"
     k = end + 1
-    while k < n and not _stops(tokens, k, blocked, relative) and k - start < MAX_WORDS:
+    while k < n and not _stops(tokens, k, blocked, relative or use) and k - start < MAX_WORDS:
+        if use and tokens[k] in _USE_STOPS:
+            break  # "for hillwalking *as* a gift": another phrase
         k += 1
     last = k - 1
     while last > end and (
-        tokens[last] in _TRAILING
-        or tokens[last - 1 : last + 1] == ["in", "it"]
+        (tokens[last] in _TRAILING and tokens[last - 1 : last + 1] not in _IN_IT)
         or not any(c in "aeiouy" for c in tokens[last])  # chat shorthand: "cry fr"
     ):
-        last -= 1  # "with Dustin Hoffman in it": the phrase ends with its object
+        last -= 1  # "with a twist and": the phrase ends with its object ("in it" stays)
     if k - start >= MAX_WORDS and k < n and not _stops(tokens, k, blocked, relative):
         return None  # runs on too long to be one wish
     if start >= first and last <= end:

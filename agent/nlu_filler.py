@@ -64,7 +64,7 @@ ITEM_NOUNS = frozenset(
 _PREPOSITIONS = frozenset(
     [
         *("about", "abt", "with", "w", "for", "in", "featuring", "starring", "involving"),
-        *("without", "by"),  # "directed by Hitchcock", "a novel by Tolstoy"
+        *("without", "by", "minus"),  # "directed by Hitchcock", "minus the violence"
     ]
 )
 # A condition or hedge ends a prepositional wish: "by Hitchcock *if possible otherwise* ...".
@@ -73,7 +73,7 @@ _HEDGE_BREAKS = frozenset(["if", "otherwise", "unless", "maybe", "preferably", "
 # ("a drama *that will make me cry*", "a sci-fi *where robots take over*").
 _RELATIVE_OPENERS = frozenset(["that", "which", "where", "thats", "that's", "that'll", "whose"])
 _OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
-_SOME = frozenset(["something", "nothing", "anything", "somethin", "sth", "smth"])
+_SOME = frozenset(["something", "nothing", "anything", "somethin", "sumthing", "sth", "smth"])
 _DEGREE = frozenset(
     [
         "too",
@@ -113,6 +113,9 @@ _QUANTIFIERS = frozenset(
     ]
 )
 _CONTRAST = frozenset(["but", "and", "though"])
+# Degree words between a negation and its word ("not too long", "not as weird").
+_NEGATED_DEGREE = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+_ARTICLES = frozenset(["a", "an", "the", "something", "anything", "one"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
 # A preposition followed by one of these points back at something already said or shown.
@@ -125,6 +128,7 @@ _STAND_INS = frozenset(["rest", "others", "remainder"])
 _MODALS = frozenset(["might", "would", "will", "can", "could", "should", "may", "must", "won't"])
 # Words after a bare comparative that close its clause: "lighter, please", "creepier than these".
 _CLOSERS = frozenset(["please", "pls", "plz", "than", "but", "and", "if", "maybe"])
+_FRAME_PREPOSITIONS = frozenset(["at", "for", "towards", "toward", "to"])
 _VERB_ADVERBS = frozenset(["only", "actually", "really", "just", "always", "never", "still"])
 
 
@@ -134,11 +138,56 @@ def _chat_abbreviation(token: str) -> bool:
 
 
 def _person_verb(tokens: Sequence[str], i: int) -> bool:
-    """The word is the verb of a person's clause: "who *thinks*", "he only *watches*"."""
+    """The word is the verb of a person's clause: "who *thinks*", "he only *watches*", "my
+    gran *likes*", "the whole family *knows*" (a noun after an owner word, then a verb)."""
     j = i - 1
     if j >= 0 and tokens[j] in _VERB_ADVERBS:
         j -= 1
-    return j >= 0 and tokens[j] in _PERSONS and tokens[i].endswith("s")
+    if not tokens[i].endswith("s") or tokens[i].endswith("ss") or j < 0:
+        return False
+    return tokens[j] in _PERSONS or _owned_subject(tokens, j)
+
+
+def _owned_subject(tokens: Sequence[str], j: int) -> bool:
+    """Token j is a noun right after an owner word ("my *gran*", "the whole *family*") and
+    a verb in -s follows it: the subject of a clause about a person."""
+    k = j - 1
+    whole = k >= 1 and tokens[k - 1 : k + 1] == ["the", "whole"]
+    return (
+        k >= 0
+        and (tokens[k] in _OWNERS or whole)
+        and tokens[j].isalpha()
+        and not tokens[j].endswith("s")
+        and j + 1 < len(tokens)
+        and tokens[j + 1].endswith("s")
+        and tokens[j + 1].isalpha()
+    )
+
+
+def _frame_verb(tokens: Sequence[str], i: int, values: Collection[int]) -> bool:
+    """A participle whose preposition's object is a catalog value ("nothing *aimed* at
+    kids", "*made* for children"): it frames the value, the value is the wish."""
+    t = tokens[i]
+    if not t.endswith("ed") or tokens[i + 1 : i + 2] not in ([p] for p in _FRAME_PREPOSITIONS):
+        return False
+    j = i + 2
+    while j < len(tokens) and tokens[j] in ("a", "an", "the", "young", "little", "small"):
+        j += 1
+    return j in values
+
+
+def _wish_clause_before(
+    tokens: Sequence[str], comma: int, values: Collection[int], heads: Collection[str]
+) -> bool:
+    """The clause before the comma at `comma` names a value or an item ("animation, not
+    Disney", "a drama, no subtitles"), so a negation after it goes on with the wish; not
+    "hmm, no joy with those"."""
+    j = comma - 1
+    while j >= 0 and tokens[j] not in PUNCT:
+        if j in values or tokens[j] in heads:
+            return True
+        j -= 1
+    return False
 
 
 def _subject(tokens: Sequence[str], i: int) -> bool:
@@ -248,7 +297,10 @@ def wish_positions(
             )
             and not _chat_abbreviation(t)
             and not _person_verb(tokens, i)
+            and not _owned_subject(tokens, i)
             and not _subject(tokens, i)
+            and not _frame_verb(tokens, i, values)
+            and not (i - 1 in values and tokens[i - 1].endswith(("'s", "s'")))  # "women's cuts"
         )
 
     keep: set[int] = set()
@@ -299,7 +351,9 @@ def wish_positions(
                 keep.add(j)  # "less of the violence"
         if token in _SOME:  # "something sad", "nothing too cheesy", "something dark and gritty"
             j = i + 1
-            while j < n and j not in boundary and (tokens[j] in _DEGREE or content(j)):
+            while (
+                j < n and j not in boundary and (tokens[j] in _DEGREE or content(j) or j in values)
+            ):
                 frame = tokens[j].endswith("ly") and not (
                     j + 1 < n and (content(j + 1) or j + 1 in values)
                 )
@@ -307,6 +361,7 @@ def wish_positions(
                     keep.add(j)
                 j += 1
         head_after = i in values and i + 1 < n and content(i + 1) and len(tokens[i + 1]) >= 4
+        head_after = head_after and not token.endswith(("'s", "s'"))  # "women's cuts": the item
         if head_after and (i + 2 >= n or (i + 2) in boundary):
             keep.add(i + 1)  # "a war epic"
         if content(i) and token.endswith("er") and len(token) >= 5:
@@ -335,11 +390,20 @@ def wish_positions(
         if token in _NEGATIONS and i + 1 < n:
             prev = tokens[i - 1] if i > 0 else ""
             j = i + 1
-            while j < n and tokens[j] in ("too", "so", "very", "overly", "that", "really"):
+            while j < n and tokens[j] in _NEGATED_DEGREE:
                 j += 1
-            degree = j > i + 1
-            if j < n and content(j) and (degree or prev in _CONTRAST or prev in _RELATIVE):
+            degree = j > i + 1 and tokens[j - 1] not in _ARTICLES
+            while j < n and tokens[j] in _ARTICLES:
+                j += 1  # "but not a slasher", ", not the space kind"
+            after_comma = prev in PUNCT and _wish_clause_before(tokens, i - 1, values, heads)
+            if token == "no" and tokens[j + 1 : j + 2] in ([","], [";"]):
+                after_comma = False  # "a rain jacket, no sorry, a shell one": a correction
+            said = degree or prev in _CONTRAST or prev in _RELATIVE or after_comma
+            if j < n and content(j) and said:
                 keep.add(j)  # "but not gory", "not too long", "that isn't gory"
+                while j + 1 < n and j + 1 not in boundary and content(j + 1):
+                    j += 1  # "no talking animals", "not John Ford"
+                    keep.add(j)
     return keep
 
 
@@ -362,7 +426,9 @@ _SAID_NEGATIONS = frozenset(
         "werent",
     ]
 )
-_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really"])
+_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+# "not *something* depressing", "not *one of the* ...": the negation still turns the wish.
+_NEGATED_SOME = frozenset(["something", "anything", "sumthing", "somethin", "smth", "sth"])
 # Prepositions that open a wish phrase, and the words that may stand between them and it.
 _INTRODUCERS = frozenset(
     [
@@ -378,6 +444,7 @@ _INTRODUCERS = frozenset(
         "starring",
         "where",
         "by",
+        "minus",
     ]
 )
 # A wish phrase goes on over these into the next one ("with a twist *at* the end").
@@ -437,6 +504,8 @@ def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bo
         return j - 1 if joined(j - 1) else first
     while j >= 0 and tokens[j] in _HEDGES and joined(j):
         j -= 1
+    if j >= 1 and tokens[j] in _NEGATED_SOME and tokens[j - 1] in _SAID_NEGATIONS:
+        j -= 1  # "not something depressing"
     if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
         return j
     return first

@@ -25,9 +25,11 @@ from agent.nlu_feedback import (
     implied_feedback,
     liked_as_taste,
 )
+from agent.nlu_short_titles import short_titles
 from agent.nlu_titles import (
     CLAUSE_SPLIT,
     FUNCTION_WORDS,
+    TASTE_AFTER,
     Refs,
     clause_before,
     covered,
@@ -70,9 +72,17 @@ ORDINAL_RX = _rx(
 PRONOUN_RX = _rx(
     r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b)))\b"
 )
-_TASTE_AFTER = _rx(
-    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like|ish)\b"
-    r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
+
+
+# "top and bottom of the list", "the bottom of the list": the list's ends; not "at the top of
+# the list" (a rank), which the loop checks before it
+_LIST_END = _rx(
+    r"(?:\s+(?:and|&|or)\s+(?:the\s+)?(?:top|bottom|first|last)(?:\s+ones?)?)?\s+"
+    r"(?:of|on|in)\s+(?:the|this|that|your|my)\s+(?:list|page|screen|selection|results?|lot)\b"
+)
+_TITLE_AFTER = re.compile(r" (?!I\b|I')[A-Z][a-z]")
+_AT_RANK = _rx(
+    r"\b(?:at|to|from|near|towards?|being|reach(?:es|ed)?|hits?|make[sd]?)\s+(?:the\s+)?$"
 )
 
 
@@ -103,8 +113,11 @@ def find_refs(
         if covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
-        if word in ("top", "bottom") and not re.search(
-            r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower()
+        if word and _TITLE_AFTER.match(text, m.end("word")) and m.end() == m.end("word"):
+            continue  # "Last Crusade", "First Strike": the start of a title, not a place
+        if word in ("top", "bottom") and not (
+            re.search(r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower())
+            or (_LIST_END.match(text, m.end()) and not _AT_RANK.search(text[: m.start()]))
         ):
             continue
         if m.group("middle") and len(shown) % 2 == 0:
@@ -127,12 +140,13 @@ def find_refs(
     _bare_numbers(text, shown, out)
     named_titles(text, spans, vocab, shown, out)
     generic_titles(text, spans, vocab, shown, out)
+    short_titles(text, spans, vocab, shown, out)
     _described_shown(text, spans, vocab, shown, out)
     fuzzy_and_unknown(text, vocab, shown, out)
     out.refs = [  # "Toy Story fans", "the GoodFellas mould", "#1 vibe": a cue after the item
         (pos, ItemRef(r.item_id, TitleRole.TASTE, r.text))
         if r.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
-        and _TASTE_AFTER.match(text, int(pos) + len(r.text))
+        and TASTE_AFTER.match(text, int(pos) + len(r.text))
         else (pos, r)
         for pos, r in out.refs
     ]
@@ -149,7 +163,11 @@ def find_refs(
     if out.refs and pronoun and role_of(text, pronoun.start(), "", shown) is TitleRole.TASTE:
         # "I liked the first one, more like that": the item named is the taste reference
         pos, first = min(out.refs, key=lambda r: r[0])
-        out.refs.append((pos - 0.5, ItemRef(first.item_id, TitleRole.TASTE, first.text)))
+        out.refs += [  # every place read off that phrase ("the first two are close, more of that")
+            (p - 0.5, ItemRef(r.item_id, TitleRole.TASTE, r.text))
+            for p, r in list(out.refs)
+            if pos <= p < pos + len(first.text) and r.text == first.text
+        ]
     weighed = pronoun is not None and _WEIGHED.search(text) is not None
     # "it" is the item in focus; beside another item only when the two are weighed ("is it
     # better than the first one?")
@@ -186,13 +204,23 @@ def find_refs(
 
 
 _WEIGHED = _rx(
-    r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|different (?:from|to|than)|differs? from"
+    r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|against|(?:stacks?|measures?) up|different (?:from|to|than)|differs? from"
     r"|as (?:good|bad|\w+) as|(?:\w+er|more \w+)(?:\s+(?!than\b)\w+){1,4}\s+than"
     r"|(?:this|that|it)(?:\s+one)?\s+or|or\s+(?:this|that|it)(?:\s+one)?)\b"
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
     r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
+)
+# "more along the lines of three and five", "two and seven are closest": spelt numbers are a
+# quantity far more often ("two or three please"), so only under a taste cue or as the
+# subject of a description of the list
+_SPELT_PAIR = _rx(
+    r"(?<![\w$#.])(?P<a>one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:and|&)\s+"
+    r"(?P<b>one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+_DESCRIBED_AFTER = _rx(
+    r"\s*,?\s*(?:are|were)\s+(?:(?:the|my)\s+)?(?:closest|close|nearest|best|right)\b"
 )
 
 
@@ -232,6 +260,18 @@ def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:
         for index, at in ((a, m.start("a")), (b, m.start("b"))):
             item = shown[index - 1]
             out.refs.append((at, ItemRef(item, role_of(text, at, item, shown), str(index))))
+        out.blank.append(m.span())
+    for m in _SPELT_PAIR.finditer(text):
+        a, b = _SPELT[m.group("a").lower()], _SPELT[m.group("b").lower()]
+        if covered(out, m.start(), m.end()) or max(a, b) > len(shown) or a == b:
+            continue
+        taste = role_of(text, m.start(), "", shown) is TitleRole.TASTE
+        if not (taste or _DESCRIBED_AFTER.match(text, m.end())):
+            continue
+        for index, at in ((a, m.start("a")), (b, m.start("b"))):
+            item = shown[index - 1]
+            role = TitleRole.TASTE if taste else role_of(text, at, item, shown)
+            out.refs.append((at, ItemRef(item, role, m.group("a" if index == a else "b"))))
         out.blank.append(m.span())
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from agent.nlu_feedback import HYPOTHETICAL_LIKE, liked_as_taste
 from agent.nlu_partial_titles import partial_titles
-from agent.nlu_titles import Refs
+from agent.nlu_titles import LIKENESS, TASTE_AFTER, Refs
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 from agent.vocab import MAX_TITLE_WORDS, Vocabulary, normalise
 
@@ -43,14 +43,15 @@ _FAVOURITE_BEFORE = _rx(
 _FRAME_BEFORE = _rx(
     r"(?:(?<!i'd )(?<!i would )(?<!would )(?<!i )\blike|similar to|same (?:vibe|feel|kind|style|sort)"
     r" as|vibe of|in the (?:spirit|vein|style) of|along the lines of|reminds? me of|fans? of"
-    r"|lovers? of)\s+['\"\u201c\u2018]?$"
+    r"|lovers? of|" + LIKENESS + r")\s+['\"\u201c\u2018]?$"
 )
 _PRAISE_AFTER = _rx(
     rf"\s*(?:\(\d{{4}}\))?\s*(?:is|was|'s)\s+(?:(?:so|really|very|just|pretty|absolutely|truly)"
     rf"\s+)?{_PRAISE}\b"
 )
 _OBJECTLESS = _rx(
-    r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines|in (?:that|the same) (?:vein|spirit)"
+    r"\b(?:similar(?!\s+to\b)|along (?:those|these|the same) lines"
+    r"|in (?:that|this|the same) (?:vein|spirit|direction|way|style|manner|lane|mould|mold)"
     r"|(?:that|this) (?:sort|kind) of thing|something like (?:that|it)|same vibe(?!\s+as\b)"
     r"|(?:but|only|just|a bit|slightly|somewhat|a little)\s+different|more like (?:that|it))\b"
 )
@@ -87,6 +88,8 @@ def framed_titles(
             continue
         other = spans_of.get(partner)
         role = other.role if other is not None else TitleRole.SUBJECT
+        if partner < 0 and TASTE_AFTER.match(text, end):
+            role = TitleRole.TASTE  # "keep Chinatown's mood but go newer"
         found.refs.append((start, ItemRef(ids[0], role, text[start:end])))
         found.blank.append((start, end))
     tokens = [t for t, _, _ in spans]
@@ -124,21 +127,43 @@ _OPENING = _rx(r"\W*(?:(?:ok|okay|hmm+|um+|so|well|yeah|right|oh|ah)\W+)*(?:the\
 _JOIN = _rx(r"\s*(?:,|and|&|or)?\s*(?:the\s+|number\s+|#)?")
 _BASE_AFTER = _rx(
     r"(?:\s+ones?)?(?:\s*,?\s*but\s+(?!not\b|why\b|what\b|how\b|which\b|i\b|we\b)\w"
-    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got)\s+)*"
+    r"|\s+(?:is|are|was|were|'s|has|have|had)\s+(?:(?:so|very|pretty|really|quite|got|the)\s+)*"
     r"(?:close|closest|closer|nearly there|almost there|nearly right|almost right"
-    r"|on the right track|the right (?:feel|vibe|idea|mood|look|direction))\b)"
+    r"|on the right track|the right (?:feel|vibe|idea|mood|look|direction)"
+    # "The Sting is more what I mean", "Brazil is closest to my taste", "#4 is my style"
+    r"|(?:more|exactly|just|precisely|closer to|close to|closest to|nearer to|nearest to)?\s*"
+    r"what (?:i|we)(?:'m| am| was| were)?\s+(?:mean|meant|want|wanted|had in mind|after"
+    r"|looking for)|(?:the\s+)?(?:closest|nearest|closer|nearer) to (?:my|our) tastes?"
+    r"|(?:my|our) (?:style|type|kind of (?:thing|film|movie))"
+    r"|(?:the|my|our) (?:kind|sort|type)(?: of (?:thing|film|movie|jacket|coat|book))? (?:i|we)"
+    r"(?:'m| am)? (?:mean|meant|want|wanted|like|had in mind|after))\b)"
 )
 
 
 def _base_of_refine(text: str, found: Refs) -> None:
-    ordered = sorted(found.refs, key=lambda r: r[0])
+    # a taste copy of a reference (made for "..., more of that") is not a second mention
+    copies = {
+        id(r)
+        for r in found.refs
+        if r[1].role is TitleRole.TASTE
+        and any(o is not r and o[1].item_id == r[1].item_id for o in found.refs)
+    }
+    ordered = sorted((r for r in found.refs if id(r) not in copies), key=lambda r: r[0])
     group: list[tuple[float, ItemRef]] = []
     at, gap = 0, _OPENING
     for pos, ref in ordered:
-        if ref.role is not TitleRole.SHOWN or not gap.fullmatch(text, at, int(pos)):
+        if group and int(pos) < at:
+            continue  # taken with the phrase it was read from
+        if ref.role not in (TitleRole.SHOWN, TitleRole.SUBJECT) or not gap.fullmatch(
+            text, at, int(pos)
+        ):
             return
-        group.append((pos, ref))
         at, gap = int(pos) + len(ref.text), _JOIN
+        group += [  # "the first two": every place read off one phrase
+            (p, r)
+            for p, r in ordered
+            if int(pos) <= p < at and r.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
+        ]
         if _BASE_AFTER.match(text, at):
             for item in group:
                 found.refs[found.refs.index(item)] = (
@@ -180,7 +205,9 @@ def promote_taste(text: str, found: Refs) -> None:
 # all-time fave*"
 _FRAME_WORDS = _rx(
     r"(?:\b\w+ly\s+)?\b(?:(?:closer|close|nearer|similar)\s+to|like|along the lines of"
-    r"|in the (?:spirit|vein|style|mould|mold) of)\s+(?:the\s+)?['\"\u201c\u2018]?$"
+    r"|in the (?:spirit|vein|style|mould|mold) of"
+    r"|(?:(?:scratch|scratches|hit|hits|is|are|in|of)\s+)?(?:" + LIKENESS + r"))"
+    r"\s+(?:the\s+)?['\"\u201c\u2018]?$"
 )
 _SUFFIX = _rx(r"-?(?:ish|esque|like)\b")
 _FAVOURITE = _rx(r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b")

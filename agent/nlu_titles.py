@@ -30,6 +30,8 @@ from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_t
 __all__ = [
     "CLAUSE_SPLIT",
     "FUNCTION_WORDS",
+    "LIKENESS",
+    "TASTE_AFTER",
     "Refs",
     "clause_before",
     "covered",
@@ -44,9 +46,32 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# likeness frames whatever their noun: "in the same league as", "scratches the same itch as",
+# "the same type of humour as", "in the manner of", "more in the direction of", "the sort of
+# thing #1 and #2 are"; not a measure ("the same length as", "the same year as")
+LIKENESS = (
+    r"(?<!\bnot )(?<!\bnot quite )\bthe\s+same(?!\s+(?:length|size|year|age|price|cost|day"
+    r"|time|director|cast|actors?|budget|runtime|running time|rating|score|decade|studio|number"
+    r"|place|position|spot|rank)\b)(?:\s+[\w'-]+){1,3}?\s+(?:as|to)"
+    r"|\bin\s+the\s+(?:same\s+)?(?:manner|direction|tradition|footsteps|school|territory|register"
+    r"|mode|spirit|vein|style|mould|mold|line|league|class)\s+(?:of|as)"
+    r"|(?<!what )(?<!which )\b(?:the|that|this)\s+(?:sort|kind|type)\s+of\s+(?:thing|stuff|films?"
+    r"|movies?|pictures?)(?:\s+(?:that|which))?"
+)
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of)"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of|"
+    + LIKENESS
+    + r")"
     r"(?:\s+(?:that|this|those|these|the))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
+)
+# a cue after the item: "Toy Story fans", "the GoodFellas mould", "#1 vibe", "Chinatown's
+# mood", "the chinatown kind"
+TASTE_AFTER = _rx(
+    r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like|ish)\b"
+    r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
+    r"|['’]s\s+(?:(?:whole|general|overall)\s+)?(?:mood|feel|feeling|tone|atmosphere|spirit"
+    r"|energy|humou?r|sensibility|aesthetic|flavou?r|kind of (?:thing|film|movie)|world)\b"
+    r"|\s+(?:kind|sort)\b(?!\s+of\b)"
 )
 _EXCLUDE_BEFORE = _rx(
     r"\b(not|no|no more|enough(?: of)?|less of|fewer|stop (?:showing|suggesting|recommending)(?: me)?|drop|cut|except|anything but|other than|besides|apart from|without|skip|exclude|nothing like)(?:\s+(?:the|that|those|these|any|more))?\s+['\"“‘]?$"
@@ -131,6 +156,7 @@ def _taste_named(text: str, start: int, end: int, phrase: Sequence[str], vocab: 
         _TASTE_BEFORE.search(before)
         or _FEEDBACK_VERB_BEFORE.search(before)  # "seen fargo already", "loved fargo"
         or _FAVOURITE_AFTER.match(text, end)
+        or TASTE_AFTER.match(text, end)  # "the chinatown kind", "fargo fans"
     )
 
 
@@ -168,6 +194,10 @@ def named_titles(
             and not (shown_set.intersection(ids) and talks_about_list)
         ):
             continue  # "Heat" or "It" count only when written like a title (or liked by name)
+        if _OWNED.search(text[:char_start]) and not any(
+            c.isupper() for c in text[char_start:char_end]
+        ):
+            continue  # "my son-in-law keeps talking about ...": a person, not "Son in Law"
         picked, char_end = _by_bracket(ids, vocab, text, char_end)
         chosen = picked or next((i for i in ids if i in shown_set), ids[0])
         role = role_of(text, char_start, chosen, shown)
@@ -176,6 +206,7 @@ def named_titles(
         out.blank.append((char_start, char_end))
 
 
+_OWNED = _rx(r"\b(?:my|your|his|her|our|their)\s+$")
 _BRACKET_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 _LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
 
@@ -315,6 +346,8 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
         if article and vocab.titles.get(title_key(text[at:].split(",")[0])) is None:
             at += article.end()  # "like the Golden Dragon": the title starts after "the"
         cand = _TITLE_CAND.match(text, at)
+        if cand and covered(out, at, at + len(cand.group(1))):
+            continue  # "like the Sundance Kid one": a title found in part already
         quoted = text[at] in "\"“'‘"
         if cand and (quoted or text[at].isupper()) and not text[word.start() :].startswith("I "):
             name = cand.group(1).strip(" '\"”’")

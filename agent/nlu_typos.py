@@ -10,7 +10,9 @@ word themselves (no cue word, no word of a title or an attribute value of the ca
 whole word of the packaged sentence model's WordPiece vocabulary: "order" is not a misspelt
 "older"), the same first letter, and one nearest cue word only. Attribute
 values have their own fuzzy match in `Vocabulary.find_values`; titles theirs in
-`Vocabulary.fuzzy_title`.
+`Vocabulary.fuzzy_title`. The catalog's item nouns (the last word of many titles: "jacket")
+are repaired the same way, a letter more or less included ("jaket"), since a misspelt item
+noun is otherwise read as a described wish.
 """
 
 from __future__ import annotations
@@ -63,6 +65,20 @@ def english_words() -> frozenset[str]:
 
 
 @cache
+def short_words() -> frozenset[str]:
+    """Whole words of three letters of the same packaged word list ("fun", "sad", "odd"):
+    a three-letter word outside it is chat spelling ("gud", "thx"), never a described wish;
+    empty when the model is missing."""
+    from tools.catalog.embedding import EmbedderUnavailable, model_path
+
+    try:
+        text = (model_path() / "vocab.txt").read_text(encoding="utf-8")
+    except (EmbedderUnavailable, OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(w for w in text.split() if len(w) == 3 and w.isalpha())
+
+
+@cache
 def _by_shape() -> dict[tuple[str, int], tuple[str, ...]]:
     """Cue words by (first letter, length): the only ones a repair may pick."""
     shapes: dict[tuple[str, int], list[str]] = {}
@@ -100,6 +116,41 @@ def _unstretched(text: str, known: frozenset[str]) -> str:
     return re.sub(r"[A-Za-z]*([A-Za-z])\1{2,}[A-Za-z]*", fix, text)
 
 
+_NOUNS: dict[int, tuple[Vocabulary, dict[tuple[str, int], tuple[str, ...]]]] = {}
+
+
+def _catalog_nouns(vocab: Vocabulary) -> dict[tuple[str, int], tuple[str, ...]]:
+    """The catalog's item nouns ("jacket"), by (first letter, length), once per catalog."""
+    cached = _NOUNS.get(id(vocab))
+    if cached is None or cached[0] is not vocab:
+        from agent.nlu_filler import catalog_nouns
+
+        shapes: dict[tuple[str, int], list[str]] = {}
+        for noun in sorted(catalog_nouns(list(vocab.titles))):
+            if len(noun) >= MIN_TYPO_LENGTH:
+                shapes.setdefault((noun[0], len(noun)), []).append(noun)
+        if len(_NOUNS) > 16:
+            _NOUNS.clear()
+        cached = (vocab, {k: tuple(v) for k, v in shapes.items()})
+        _NOUNS[id(vocab)] = cached
+    return cached[1]
+
+
+def _nearest_noun(word: str, vocab: Vocabulary) -> str | None:
+    """The one item noun of the catalog a word is one edit from, a letter more or less
+    included ("jaket" -> "jacket"): the noun of every title is no typo of anything else."""
+    from rapidfuzz.distance import OSA
+
+    shapes = _catalog_nouns(vocab)
+    near = [
+        noun
+        for size in (len(word) - 1, len(word), len(word) + 1)
+        for noun in shapes.get((word[0], size), ())
+        if OSA.distance(word, noun, score_cutoff=1) <= 1
+    ]
+    return near[0] if len(near) == 1 else None
+
+
 def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str:
     """The text with misspelt cue words repaired (see the module docstring); `known` are
     more words never to repair."""
@@ -118,7 +169,7 @@ def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str
             continue
         if word in english:
             continue
-        fixed = _nearest(word)
+        fixed = _nearest(word) or _nearest_noun(word, vocab)
         if fixed is None:
             continue
         if raw[0].isupper():

@@ -9,11 +9,13 @@ prepositional phrase it belongs to, up to the end of that clause.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_cues import NEG_CUES, STOPWORDS
-from agent.nlu_extent import RELATIVES, clause_extent, turn_length
+from agent.nlu_extent import RELATIVES, clause_extent, gerund, turn_length
 from agent.nlu_filler import GOES_ON, modifier_start
+from agent.nlu_typos import short_words
 
 
 def unplaced_phrases(
@@ -30,6 +32,15 @@ def unplaced_phrases(
     phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
     that turns it ("less grim"); each phrase comes with the length of that turning prefix."""
     out: list[tuple[int, str]] = []
+    short = short_words()
+
+    def chat(word: str) -> bool:  # "a gud mystery": chat spelling, no wish
+        return len(word) == 3 and bool(short) and word not in short
+
+    def glued(i: int) -> bool:  # "kid-friendly": a word hyphened to a placed value is its
+        before = i > 0 and i - 1 in used and covered[spans[i - 1][2] : spans[i][1]] == "-"
+        after = i + 1 < len(spans) and i + 1 in used
+        return before or (after and covered[spans[i][2] : spans[i + 1][1]] == "-")
 
     def free(i: int, anywhere: bool = False) -> bool:
         word, start, end = spans[i]
@@ -38,6 +49,8 @@ def unplaced_phrases(
             and (anywhere or i in wishes)
             and bool(covered[start:end].strip())
             and word.isalpha()
+            and not chat(word)
+            and not glued(i)
         )
 
     def hyphened(i: int) -> bool:  # "feel-good": a compound of common words is one wish
@@ -91,7 +104,13 @@ def unplaced_phrases(
         first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
         if first <= last:  # "set" then "set in paris": the longer phrase stands
             placed.pop()
-        elif placed and first == last + 1 and tokens[first] in GOES_ON and joined(last):
+        elif (
+            placed
+            and first == last + 1
+            and tokens[first] in GOES_ON
+            and joined(last)
+            and not (tokens[first] == "for" and gerund(tokens[first + 1 : first + 2]))
+        ):
             start, _, said, turn = placed.pop()  # "with a twist at the end": one phrase goes on
             placed.append(
                 (start, run[-1], " ".join([said, *tokens[first : run[0]], *words_]), turn)
@@ -114,3 +133,46 @@ def unplaced_phrases(
         placed.append((first, run[-1], said, len(intro) + bool(intro)))
         last = run[-1]
     return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
+
+
+# A bound on a number ("under 50 quid", "below 2 hours"): with no attribute to hold it, the
+# whole bound is a wish the catalog cannot express.
+_BOUND = re.compile(
+    r"\b(?:under|below|over|above|less than|more than|at most|at least|max(?:imum)?|"
+    r"no more than|up to)\s+[£$€]?\d+(?:[.,]\d+)?(?:\s*(?:[a-z]+))?",
+    re.IGNORECASE,
+)
+# Words that may turn a wish the catalog cannot hold: "not too pricey", "a bit cheaper".
+_TURNING = frozenset(["not", "too", "so", "very", "bit", "a", "little", "much", "way", "even"])
+
+
+def unsupported_wishes(
+    text: str,
+    unsupported: Sequence[tuple[str, str]],
+    consumed: Sequence[tuple[int, int]],
+    function_words: Collection[str],
+) -> list[str]:
+    """Wishes about an attribute this catalog lacks, as typed: a relative word the number
+    readers found no attribute for ("cheaper", "not too pricey": `unsupported`, with the
+    negation or degree before it) and a numeric bound no reader consumed ("under 50 quid":
+    `consumed` are the character spans the readers took). They are told apart from the
+    reply's own note about the missing attribute; the labels count them as unplaced."""
+    out: list[str] = []
+    low = text.lower()
+    for phrase, kind in unsupported:
+        if kind == "year":
+            continue  # "an old man", "a new jacket": age words without dates say no wish
+        for m in re.finditer(rf"\b{re.escape(phrase.lower())}\b", low):
+            start = m.start()
+            before = low[:start].split()
+            while before and before[-1] in _TURNING:
+                start = low.rfind(before.pop(), 0, start)
+            out.append(" ".join(re.findall(r"[\w']+", low[start : m.end()])))
+    for m in _BOUND.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in consumed):
+            continue
+        words_ = re.findall(r"[\w']+", m.group(0).lower())
+        if words_[-1] in function_words and not words_[-1].isdigit():
+            words_ = words_[:-1]  # "under 80 if possible": the unit is no word of the bound
+        out.append(" ".join(words_))
+    return list(dict.fromkeys(out))

@@ -1,0 +1,155 @@
+"""A value's synonym used as a topic: "a fantasy film *with dragons*", "*about a heist*".
+
+A catalog's synonyms map everyday words to attribute values ("dragons" -> Fantasy, "heist"
+-> Crime, "space" -> Sci-Fi, "detective" -> Mystery). Where such a word is what a film is
+*about* or *has in it*, the user describes content, not the value: "a documentary about
+space travel" does not ask for science fiction, "ones with a female detective" is no request
+for mysteries, and "a crime film about a heist" names Crime once, by its own name. The parser
+then keeps the words as an unplaced wish, with the preposition that introduces them, as the
+labelling convention says (tests/data/nlu/README.md, "Unplaced extent").
+
+Read from where the synonym stands (function words only; the synonyms themselves come from
+the catalog's schema):
+
+- in the object of a content preposition ("about", "with", "w/", "featuring", "involving",
+  "starring", "set in/on/at"), with determiners, quantities and at most two modifiers between
+  ("with *lots of* explosions", "with *a female* detective"): a topic. "what/how about X"
+  offers X as a choice, and "with my kids" names company, so neither is a topic; a synonym
+  that modifies an item noun ("about space films") still names the value;
+- negated ("without aliens", "not a slasher", "nothing with the mafia") while the same value
+  is wanted by another word of the turn ("sci fi without aliens", "something scary but not a
+  slasher"): a kind the user rules out within the value. Negated alone ("without the
+  singing") it still excludes the value.
+
+The value's own name ("comedies", "sci-fi") is never a topic, nor a misspelling matched
+fuzzily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+
+from agent.nlu_clauses import PUNCT
+from agent.nlu_cues import CLAUSE_BREAKS
+from agent.vocab import ValueHit, Vocabulary
+from agent.vocab_attrs import value_variants
+
+# Prepositions whose object is what the item is about or has in it.
+_CONTENT_PREPOSITIONS = frozenset(
+    ["about", "abt", "with", "w", "featuring", "involving", "starring"]
+)
+_SETTINGS = frozenset(["in", "on", "at"])  # after "set": "set in space"
+# Words that may stand between the preposition and the topic: determiners and quantities.
+_BETWEEN = frozenset(
+    [
+        *("a", "an", "the", "some", "any", "lots", "lot", "of", "plenty", "many", "more", "few"),
+        *("loads", "tons", "real", "actual", "proper", "big", "little"),
+    ]
+)
+_MAX_MODIFIERS = 2  # "with a *clever female* detective"
+_OWNERS = frozenset(["my", "our", "his", "her", "their", "your"])
+_OFFERS = frozenset(["what", "how", "wat", "whatabout"])  # "what about comedies?": a choice
+_NEGATORS = frozenset(["not", "no", "nothing", "none", "without", "never", "minus"])
+_NEGATION_FILL = frozenset(["a", "an", "the", "any", "more", "too", "so", "those", "these"])
+_SEEN: dict[int, tuple[Vocabulary, frozenset[tuple[str, str]]]] = {}
+
+
+def synonym_phrases(vocab: Vocabulary) -> frozenset[tuple[str, str]]:
+    """(attribute, phrase) pairs that name a value by another word than its own name (the
+    schema's synonyms: "dragons" for Fantasy), computed once per vocabulary."""
+    cached = _SEEN.get(id(vocab))
+    if cached is not None and cached[0] is vocab:
+        return cached[1]
+    found: set[tuple[str, str]] = set()
+    for attr in vocab.categorical.values():
+        own = {form for value in attr.values for form in value_variants(value)}
+        found.update(
+            (attr.name, p)
+            for p in attr.phrases
+            if p not in own and not own.intersection(p.split(" "))  # "war movie": own name
+        )
+    if len(_SEEN) > 16:
+        _SEEN.clear()
+    result = frozenset(found)
+    _SEEN[id(vocab)] = (vocab, result)
+    return result
+
+
+def _opener(tokens: Sequence[str], hit: ValueHit, free: Callable[[int], bool]) -> int | None:
+    """Where the content preposition whose object holds the hit stands, or None (see the
+    module docstring)."""
+    j, modifiers = hit.start - 1, 0
+    while j >= 0:
+        t = tokens[j]
+        if t in _CONTENT_PREPOSITIONS or (t in _SETTINGS and tokens[j - 1 : j] == ["set"]):
+            if t == "about" and j > 0 and tokens[j - 1] in _OFFERS:
+                return None  # "what about westerns?"
+            if t in ("with", "w") and tokens[j + 1 : j + 2] in ([o] for o in _OWNERS):
+                return None  # "with my kids": company, not content
+            return j
+        if t in _BETWEEN:
+            j -= 1
+            continue
+        if not free(j) or modifiers >= _MAX_MODIFIERS:
+            return None
+        modifiers += 1
+        j -= 1
+    return None
+
+
+def _negated(tokens: Sequence[str], start: int) -> bool:
+    """A negation stands before position `start`, over articles and degree words."""
+    j = start - 1
+    while j >= 0 and tokens[j] in _NEGATION_FILL:
+        j -= 1
+    return j >= 0 and tokens[j] in _NEGATORS
+
+
+def topic_hits(
+    tokens: Sequence[str],
+    hits: Sequence[ValueHit],
+    vocab: Vocabulary,
+    heads: Collection[str],
+) -> tuple[list[ValueHit], list[ValueHit]]:
+    """The hits that name a value, and those whose synonym is a topic (see the module
+    docstring). `heads` are item nouns ("film", the catalog's "jacket"): a synonym before one
+    modifies it and names the value."""
+    synonyms = synonym_phrases(vocab)
+    positions = {i for h in hits for i in range(h.start, h.end)}
+
+    def free(i: int) -> bool:  # a plain word ("grumpy", "old"): no value, no punctuation
+        t = tokens[i]
+        return (
+            i not in positions
+            and t not in PUNCT
+            and t not in CLAUSE_BREAKS
+            and t not in heads
+            and t.isalpha()
+        )
+
+    def item_after(h: ValueHit) -> bool:  # "about space films": the value, as a kind
+        return h.end < len(tokens) and (tokens[h.end] in heads or h.end in positions)
+
+    def wanted_elsewhere(h: ValueHit) -> bool:  # another word of the turn asks for the value
+        return any(
+            o is not h
+            and o.attribute == h.attribute
+            and set(o.values) & set(h.values)
+            and not _negated(tokens, o.start)
+            for o in hits
+        )
+
+    kept, topics = [], []
+    for hit in hits:
+        phrase = " ".join(tokens[hit.start : hit.end])
+        synonym = not hit.fuzzy and (hit.attribute, phrase) in synonyms
+        if not synonym or item_after(hit):
+            kept.append(hit)
+            continue
+        opener = _opener(tokens, hit, free)
+        negated = _negated(tokens, hit.start if opener is None else opener)
+        # "no slashers" beside "horror": a kind ruled out within the value; else "with
+        # dragons", "about a heist", "set in space"
+        topic = wanted_elsewhere(hit) if negated else opener is not None
+        (topics if topic else kept).append(hit)
+    return kept, topics
