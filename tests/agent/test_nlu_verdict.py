@@ -218,11 +218,15 @@ def test_fitted_weights_are_read_back_without_parsing_again(five_film_vocab, tmp
 def test_praise_words_are_no_wish_in_a_feedback_turn(five_film_vocab):
     parse = read(five_film_vocab)("Toy Story was hilarious, the kids adored it")
     assert parse.include  # the parser reads "hilarious" / "kids" as genres ...
-    settled = fit_to_intent(replace(parse, intents=(Intent.FEEDBACK,)))
+    judged = (("1", FeedbackKind.LIKE),)  # as the verdict reader reads it
+    settled = fit_to_intent(replace(parse, intents=(Intent.FEEDBACK,), feedback=judged))
     assert settled.include == {} and settled.exclude == {} and settled.ranges == {}
-    assert settled.feedback == parse.feedback
+    assert settled.feedback == judged
     wish = fit_to_intent(replace(parse, intents=(Intent.RECOMMEND,)))
     assert wish.include == parse.include  # ... which a request keeps
+    misread = read(five_film_vocab)("over $40, a comedy")
+    kept = fit_to_intent(replace(misread, intents=(Intent.FEEDBACK,)))
+    assert misread.feedback == () and kept.include == misread.include  # no item judged
 
 
 # -- the shipped model on fresh sentences ---------------------------------------------------
