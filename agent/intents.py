@@ -436,7 +436,12 @@ def fit_to_intent(parse: Parse) -> Parse:
             refs=tuple(r for r in parse.refs if r.item_id not in fed or r.role.value == "taste"),
         )
     if primary in _NO_SLOTS:
-        return Parse(text=parse.text, intents=parse.intents)
+        return Parse(
+            text=parse.text,
+            intents=parse.intents,
+            language=parse.language,
+            original=parse.original,
+        )
     if primary in (Intent.WHAT_IF, Intent.CAUSAL):
         return replace(
             parse,

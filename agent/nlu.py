@@ -53,6 +53,7 @@ from agent.nlu_filler import (
     foreign_turn,
     wish_positions,
 )
+from agent.nlu_foreign import catalog_titles, gloss_turn
 from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_numbers import POPULARITY, RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
@@ -285,6 +286,8 @@ def understand(
     talked about (for "it"); `variables` and `outcomes` the causal graph's variable names.
     """
     full = text if isinstance(text, str) else ""
+    glossed = gloss_turn(full, _once(vocab, "titles", lambda: catalog_titles(vocab)))
+    original, full = (full, glossed.text) if glossed else ("", full)  # read its English gloss
     full = repair_typos(full, vocab, _COMMON)
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
@@ -408,6 +411,8 @@ def understand(
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
+    if glossed:  # a word of the other language the lexicon lacks is no English wish
+        said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)
     unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking]))  # "cheaper"
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
@@ -437,6 +442,8 @@ def understand(
         unknown_titles=tuple(dict.fromkeys(found.unknown_titles)),
         unplaced=tuple(unplaced),
         conflicts=tuple(dict.fromkeys(conflicts)),
+        language=glossed.name if glossed else "",
+        original=original,
     )
 
 

@@ -108,6 +108,8 @@ class Parse:
     unknown_titles: tuple[str, ...] = ()  # titles named that the catalog lacks ("The Matrix")
     unplaced: tuple[str, ...] = ()  # wish words the reader could not place ("darker")
     conflicts: tuple[tuple[str, str], ...] = ()  # (attribute, value) both wanted and not
+    language: str = ""  # "French": the turn was written in it and `text` is its English gloss
+    original: str = ""  # the turn as written, when `text` is a gloss
 
     @property
     def intent(self) -> Intent | None:

@@ -29,6 +29,7 @@ from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
+from agent.nlu_foreign import languages_note, read_line
 from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
@@ -171,7 +172,8 @@ class RulePlanner(RecommendingMixin):
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
         understood = parse.has_slots or parse.refs or parse.unknown_titles
-        if not any(c.isalnum() for c in text) or not (understood or looks_english(text)):
+        english = looks_english(parse.text if parse.language else text)  # a gloss is English
+        if not any(c.isalnum() for c in text) or not (understood or english):
             return fit_to_intent(replace(parse, intents=(Intent.HELP,)))  # no wish in it
         rules = list(parse.intents)
         verdicts = None
@@ -237,9 +239,7 @@ class RulePlanner(RecommendingMixin):
         if not parse.text.strip() or not any(c.isalnum() for c in parse.text):
             reply = PlannerReply(text=f"I didn't catch a wish there. {self._example_hint()}")
         elif not looks_english(parse.text) and not (parse.has_slots or parse.refs):
-            reply = PlannerReply(
-                text=f"Sorry, I only understand English for now. {self._example_hint()}"
-            )
+            reply = PlannerReply(text=f"{languages_note()} {self._example_hint()}")
         elif primary is Intent.OFF_TOPIC:
             reply = PlannerReply(
                 text="That's outside what I can help with: I recommend items from this catalog "
@@ -281,6 +281,8 @@ class RulePlanner(RecommendingMixin):
             reply = self._recommend(ctx, parse)
         if lead:
             reply.text = f"{lead} {reply.text}"
+        if parse.language:  # a turn in another language: say how it was read
+            reply.text = f"{read_line(parse.language, parse.text)}\n{reply.text}"
         reply.intents = [i.value for i in intents]
         return reply
 

@@ -135,9 +135,11 @@ def test_foreign_turn_is_read_from_the_words():
 def test_another_language_gives_no_english_wish(films):
     if not english_words():
         pytest.skip("the packaged sentence-embedding model (its word list) is not installed")
-    p = understand("quisiera algo divertido esta noche", films)
+    p = understand("ik wil graag iets grappigs vanavond", films)  # Dutch: no gloss lexicon
     assert p.unplaced == () and p.query == ""
-    assert understand("una comedia divertida", films).unplaced == ()
+    assert understand("een grappige komedie alsjeblieft", films).unplaced == ()
+    # Spanish is glossed (agent.nlu_foreign): its wish is read as the English one
+    assert understand("quisiera algo divertido esta noche", films).unplaced == ("funny",)
 
 
 def test_the_reply_names_each_unplaced_wish_once_and_readably(films):
