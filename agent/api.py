@@ -229,6 +229,8 @@ class RecAgent(UserDataMixin):
             _ = getattr(ws, "causal", None)
             if self.planner.classifier is not None:  # the intent classifier's fit (seconds)
                 self.planner.classifier.warm_up()
+            if getattr(self.planner, "verdicts", None) is not None:  # the verdict model's fit
+                self.planner.verdicts.warm_up()
             from tools.explain import item_stats
             from tools.item_table import item_table
             from tools.likeness import likeness

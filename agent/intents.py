@@ -338,10 +338,30 @@ class IntentClassifier:
         if cached is not None:
             return cached
         vector = np.asarray(self._embed([key])[0], dtype=np.float32)
+        self._keep(key, vector)
+        return vector
+
+    def _keep(self, key: str, vector: np.ndarray) -> None:
         self._texts[key] = vector
         while len(self._texts) > TEXT_CACHE:
             self._texts.popitem(last=False)
-        return vector
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors of `texts` (the classifier's own embedding model)."""
+        return np.asarray(self._embed(list(texts)), dtype=np.float32)
+
+    def embed_with_turn(self, text: str, extra: list[str]) -> np.ndarray:
+        """The vectors of `extra`, embedded in one call together with the turn itself (kept
+        for `classify_parse`): a turn read by the verdict reader pays one embedding pass."""
+        key = " ".join(text.split())[:1200] or "(empty)"
+        with self._lock:
+            known = key in self._texts
+        vectors = self.embed(list(extra) if known else [key, *extra])
+        if known:
+            return vectors
+        with self._lock:
+            self._keep(key, vectors[0])
+        return vectors[1:]
 
     def _example_vectors(self, texts: Sequence[str]) -> np.ndarray:
         digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
@@ -464,7 +484,9 @@ _NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Inten
 def fit_to_intent(parse: Parse) -> Parse:
     """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
     states no wish (its values live in `what_if`); only a wish has words it could not place;
-    an item given feedback is named in `feedback` only (the labels' convention)."""
+    an item given feedback is named in `feedback` only, and a turn that judges an item states
+    no wish ("hilarious", "the kids loved it" praise it, they ask for no genre): the labels'
+    convention. A feedback turn that judges no item keeps its slots (likely a misread wish)."""
     primary = parse.intent
     fed = {item for item, _ in parse.feedback}
     if fed and primary not in (Intent.WHAT_IF, Intent.CAUSAL):
@@ -494,6 +516,11 @@ def fit_to_intent(parse: Parse) -> Parse:
             unplaced=(),
             feedback=(),
         )
+    if primary is Intent.FEEDBACK and parse.feedback:  # praise of an item is no wish
+        return replace(
+            parse, include={}, exclude={}, ranges={}, relative=(), popularity=None, query="",
+            unplaced=(),
+        )  # fmt: skip
     if primary not in (Intent.RECOMMEND, Intent.REFINE):
         return replace(parse, query="", unplaced=())
     return parse

@@ -24,12 +24,13 @@ from agent.answer_text import (
     templated_answer,
 )
 from agent.asking import splitting_question
-from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent
+from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent, training_examples
 from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
+from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
 from agent.toolkit import TurnContext, run_tool
@@ -135,6 +136,7 @@ class RulePlanner(RecommendingMixin):
         self.classifier = classifier
         self.k = k
         self.multi = frozenset(n for n, a in vocab.categorical.items() if a.multi)
+        self.verdicts: VerdictReader | None = None  # the learned verdicts (with an embedder)
         if classifier is not None:  # its examples are read as if a list had just been shown
             sample = list(vocab.item_titles)[:5]
             values = [f"{a}={'/'.join(v.values)}" for a, v in vocab.categorical.items()]
@@ -146,6 +148,13 @@ class RulePlanner(RecommendingMixin):
                 domain,
                 cache_key=key,
                 disk_key=lambda: f"{vocab.digest()}|{variables}|{outcomes}",
+            )
+            self.verdicts = VerdictReader(
+                classifier.embed,
+                lambda text, shown, focus: self.reader(shown, focus)(text),
+                lambda: training_examples(domain),
+                turn_embed=classifier.embed_with_turn,
+                disk_key=lambda: f"{vocab.digest()}|{domain}",
             )
 
     # -- reading ---------------------------------------------------------------------
@@ -174,9 +183,14 @@ class RulePlanner(RecommendingMixin):
         if not any(c.isalnum() for c in text) or not (understood or english):
             return fit_to_intent(replace(parse, intents=(Intent.HELP,)))  # no wish in it
         rules = list(parse.intents)
+        verdicts = None
+        if self.verdicts is not None and classify:
+            verdicts = self.verdicts.revise(parse, state.last_shown, state.focus)
+            parse = verdicts.parse if verdicts is not None else parse
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
             intent, prob = self.classifier.classify_parse(parse)
+            intent = verdicts.intent(intent) if verdicts is not None else intent
             specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:
                 intent = specific[0]  # an unsure classifier defers to an explicit cue
@@ -219,7 +233,8 @@ class RulePlanner(RecommendingMixin):
                 text, self.variables, self.outcomes, parse.include, parse.relative
             )
             parse = replace(parse, what_if=question)
-        return fit_to_intent(replace(parse, intents=tuple(dict.fromkeys(rules))))
+        parse = replace(parse, intents=tuple(dict.fromkeys(rules)))
+        return fit_to_intent(verdicts.settled(parse) if verdicts is not None else parse)
 
     # -- answering -------------------------------------------------------------------
 
