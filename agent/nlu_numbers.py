@@ -403,9 +403,12 @@ def described_periods(text: str) -> list[tuple[int, int]]:
 
 # "earlier" said of the conversation, not of release years: "why did you recommend it to me
 # earlier?", "the one you showed me earlier", "as I said earlier", "earlier today".
+# "cho(?:se)" keeps "chose" out of the typo repair's cue words (`nlu_typos.cue_words` reads
+# the words of these patterns): "chore", one letter away and outside the packaged word list,
+# would be "repaired" to it.
 _SAID_EARLIER = _rx(
     r"\b(?:(?:said|say|mentioned|showed|shown|recommended|suggested|picked|gave|given|told|asked"
-    r"|rated|listed|chose|offered|talked about|brought up)(?:\s+[\w'’]+){0,4}?"
+    r"|rated|listed|cho(?:se)|offered|talked about|brought up)(?:\s+[\w'’]+){0,4}?"
     r"|(?:to|for|with|by)\s+(?:me|us|you)|\bfrom)\s+(?P<word>earlier)\b"
     r"(?!\s*(?:than|ones?|films?|movies?|stuff|titles?|decades?|years?|eras?|works?|releases?)\b)"
     r"|\b(?P<lead>earlier)\s+(?:on\b|today|tonight|this (?:morning|evening|afternoon|week|session)"
