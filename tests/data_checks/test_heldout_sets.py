@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows
 
-SETS = ("v3", "v4", "v5", "v6")
+SETS = ("v3", "v4", "v5", "v6", "w14")
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
 ITEM_SLOTS = ("taste", "refs")
 
