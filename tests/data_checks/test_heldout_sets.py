@@ -1,4 +1,4 @@
-"""The held-out NLU sets v3 to v6 stay well-formed and keep the README's labelling conventions.
+"""The held-out NLU sets v3 to v6 and w14 stay well-formed and keep the README's labelling conventions.
 
 One parametrized module for all four (v4, v5 and v6 were written to v3's rules), so a
 convention is checked the same way everywhere. No workspace is needed: each file is checked
