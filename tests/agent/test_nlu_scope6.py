@@ -304,3 +304,27 @@ def test_a_pointer_alone_points_at_the_list(films):
 )
 def test_not_yet_seen_wish_flag(films, text, unseen):
     assert bool(parse_features(understand(text, films, []))[-1]) is unseen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "way too old school for me",
+        "they're all so ancient",
+        "these feel dated",
+        "hmm, pretty antiquated picks",
+    ],
+)
+def test_a_complaint_that_the_list_is_old_asks_for_newer(films, text):
+    assert ("year", UP) in understand(text, films, SHOWN).relative
+
+
+@pytest.mark.parametrize(
+    "text", ["old school westerns please", "something old-fashioned", "a vintage thriller"]
+)
+def test_asking_for_old_school_still_asks_for_older(films, text):
+    assert ("year", DOWN) in understand(text, films, SHOWN).relative
+
+
+def test_a_setting_in_antiquity_is_no_year_move(films):
+    assert not understand("a film set in ancient Rome", films, SHOWN).relative
