@@ -484,9 +484,9 @@ _NO_SLOTS = (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC, Intent.RESET, Inten
 def fit_to_intent(parse: Parse) -> Parse:
     """Slots the decided intent can use: a greeting carries none; a what-if or a graph question
     states no wish (its values live in `what_if`); only a wish has words it could not place;
-    an item given feedback is named in `feedback` only, and a turn that judges an item states
-    no wish ("hilarious", "the kids loved it" praise it, they ask for no genre): the labels'
-    convention. A feedback turn that judges no item keeps its slots (likely a misread wish)."""
+    an item given feedback is named in `feedback` only (the labels' convention). A feedback turn
+    keeps its wishes: "fewer action films - I loved Cape Fear" states both, and a session that
+    dropped the wish would show what the user just ruled out."""
     primary = parse.intent
     fed = {item for item, _ in parse.feedback}
     if fed and primary not in (Intent.WHAT_IF, Intent.CAUSAL):
@@ -516,11 +516,6 @@ def fit_to_intent(parse: Parse) -> Parse:
             unplaced=(),
             feedback=(),
         )
-    if primary is Intent.FEEDBACK and parse.feedback:  # praise of an item is no wish
-        return replace(
-            parse, include={}, exclude={}, ranges={}, relative=(), popularity=None, query="",
-            unplaced=(),
-        )  # fmt: skip
     if primary not in (Intent.RECOMMEND, Intent.REFINE):
         return replace(parse, query="", unplaced=())
     return parse

@@ -247,10 +247,13 @@ def combine(
         return rule
     if rule is None:
         return _KINDS[label] if probs[best] >= add_sure else None
-    if rule is not FeedbackKind.SEEN and label == "seen":
-        return rule  # a verdict beside a viewing is the verdict ("saw it, great film")
+    if rule is not FeedbackKind.SEEN:
+        # a verdict beside a viewing is the verdict ("saw it, great film"), and a like the
+        # rules read from a cue word is never turned into a dislike or back: in a dialogue
+        # "hmm, no, my fave is X" or "not it, I loved X" reject the list, not X
+        return rule
     if label != rule.value and probs[best] >= override_sure:
-        return _KINDS[label]
+        return _KINDS[label]  # "seen it, hated every minute": the viewing gets its verdict
     return rule
 
 
@@ -292,6 +295,7 @@ class Verdicts:
             and intent in (Intent.RECOMMEND, Intent.REFINE, Intent.COMPARE, Intent.WHY)
             and not asks_for_items(self.parse.text)
             and not self.parse.text.rstrip().endswith("?")
+            and not (self.parse.has_slots or self.parse.unplaced)  # "not it, a sci-fi one"
         ):
             return Intent.FEEDBACK
         return intent
@@ -383,6 +387,9 @@ class VerdictReader:
         found = mentions(parse, focus)
         if not found:
             return None
+        named = {r.item_id for r in parse.refs}
+        if (parse.has_slots or parse.unplaced) and not any(m.item in named for m in found):
+            return None  # "meh, I think it was a romance": "it" is the film sought, not the focus
         self.warm_up()
         if self._model is False:
             return None
