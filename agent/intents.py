@@ -15,7 +15,6 @@ fit (well under a second), not one embedding pass.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -31,6 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from agent.model_cache import cache_dir as _cache_dir
+from agent.model_cache import code_fingerprint as _code_fingerprint
+from agent.model_cache import save_arrays
 from agent.nlu_cues import (
     INTENT_PATTERNS,
     MORE,
@@ -222,50 +224,25 @@ def _list_need_flags(parse: Parse, lowered: str) -> list[bool]:
     ]
 
 
-def _cache_dir() -> Path:
-    if os.environ.get("WHYREC_CACHE_DIR"):
-        return Path(os.environ["WHYREC_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "whyrec"
-
-
 def _logistic() -> Any:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000)
 
 
-@functools.cache
-def _code_fingerprint() -> str:
-    """The agent package's own source and the fitting library's version: a parser or feature
-    change must never meet weights fit on the old features."""
-    import sklearn
-
-    digest = hashlib.sha1(sklearn.__version__.encode("utf-8"))
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode("utf-8"))
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def save_fitted(path: Path, model: tuple[Any, Any]) -> None:
     """Keep both models' weights as plain arrays (no pickle: the cache folder is a file
     anyone with the account could replace); a failed write only costs the next start."""
     meaning, joint = model
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(
-            tmp,
-            classes=np.asarray(joint.classes_, dtype=str),
-            meaning_coef=meaning.coef_,
-            meaning_intercept=meaning.intercept_,
-            joint_coef=joint.coef_,
-            joint_intercept=joint.intercept_,
-        )
-        tmp.replace(path)
-    except OSError:
-        logger.debug("intent model cache not writable", exc_info=True)
+    save_arrays(
+        path,
+        "intent model",
+        classes=np.asarray(joint.classes_, dtype=str),
+        meaning_coef=meaning.coef_,
+        meaning_intercept=meaning.intercept_,
+        joint_coef=joint.coef_,
+        joint_intercept=joint.intercept_,
+    )
 
 
 def load_fitted(path: Path) -> tuple[Any, Any] | None:

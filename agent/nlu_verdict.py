@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from agent.model_cache import cache_dir, code_fingerprint, save_arrays
 from agent.nlu_feedback import ASKS_FOR_MORE
 from agent.nlu_refs import PRONOUN_RX
 from agent.parse import FeedbackKind, Intent, Parse, TitleRole
@@ -257,23 +257,6 @@ def combine(
     return rule
 
 
-def _fingerprint() -> str:
-    import sklearn
-
-    digest = hashlib.sha1(sklearn.__version__.encode("utf-8"))
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode("utf-8"))
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _cache_dir() -> Path:
-    if os.environ.get("WHYREC_CACHE_DIR"):
-        return Path(os.environ["WHYREC_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "whyrec"
-
-
 @dataclass(frozen=True)
 class Verdicts:
     """What the reader changed in one turn: the revised parse and the rules' feedback."""
@@ -346,12 +329,12 @@ class VerdictReader:
         ]
         parts = [
             self._disk_key(),
-            _fingerprint(),
+            code_fingerprint(),
             f"{FEATURE_WEIGHT}:{REGULARISATION}:{PLACEHOLDER}",
             json.dumps(keyed, sort_keys=True, default=str),
         ]
         digest = hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()[:20]
-        return _cache_dir() / f"verdict-model-{digest}.npz"
+        return cache_dir() / f"verdict-model-{digest}.npz"
 
     def fit(self) -> None:
         """Fit on the training file's clauses (or load the weights cached for them); with
@@ -434,19 +417,13 @@ def _may_name_items(row: dict[str, Any]) -> bool:
 
 
 def _save(path: Path, model: Any) -> None:
-    """Plain arrays, no pickle (the cache folder is writable by anyone with the account)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(
-            tmp,
-            classes=np.asarray(model.classes_, dtype=str),
-            coef=model.coef_,
-            intercept=model.intercept_,
-        )
-        tmp.replace(path)
-    except OSError:
-        logger.debug("verdict model cache not writable", exc_info=True)
+    save_arrays(
+        path,
+        "verdict model",
+        classes=np.asarray(model.classes_, dtype=str),
+        coef=model.coef_,
+        intercept=model.intercept_,
+    )
 
 
 def _load(path: Path) -> Any:
