@@ -41,6 +41,12 @@ _LIST_SUBJECT = _rx(
     r"|really|very|rather|mostly|just|\s)*$"
 )
 _TOO = _rx(r"too\b")
+# What the user has already watched is a remark, not a wish: "my kids have seen all the new
+# stuff", "I've watched every old one".
+_VIEWED = _rx(
+    r"\b(?:seen|watched|saw|finished|done|exhausted|through)\s+(?:(?:all|every|most|each|both"
+    r"|of|the|these|those|them|already|pretty much|basically)\s+)*$"
+)
 # A copula in the clause before: "these are all pretty recent" says what the list is.
 _COPULA = _rx(r"(?:'re|\b(?:are|were|r|seem|seems|look|looks|feel|feels))\b")
 _MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
@@ -91,6 +97,12 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
         if attr is None or attr.name in numbers.ranges:
             continue
         for m in rx.finditer(text):
+            if _VIEWED.search(text, 0, m.start()):
+                numbers.relative[:] = [
+                    (a, d) for a, d in numbers.relative if not (a == attr.name and d == direction)
+                ]  # "my kids have seen all the new stuff": no wish for new stuff
+                found.setdefault(attr.name, [])
+                continue
             way = direction
             more = _MORE_BEFORE.search(text, 0, m.start())  # "more modern", "less pricey"
             begin = more.start() if more else m.start()
@@ -104,6 +116,8 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
                 way = Direction.DOWN if direction is Direction.UP else Direction.UP
             found.setdefault(attr.name, []).append((m.start(), m.end(), way))
     for name, matches in found.items():
+        if not matches:
+            continue
         kept: list[tuple[int, int, Direction]] = []
         for s, e, way in sorted(matches, key=lambda m: m[0] - m[1]):
             if not any(s < ke and ks < e for ks, ke, _ in kept):

@@ -87,8 +87,27 @@ def _stops(tokens: Sequence[str], k: int, blocked: Collection[int], relative: bo
         return True
     if t == "you" and tokens[k + 1 : k + 2] == ["know"]:
         return True  # "you know": a filler, not the object of the clause
+    if relative:
+        return False
+    if t in PREDICATE or (t in RELATIVES and _negated_copula(tokens[k + 1 : k + 3])):
+        return True  # "set in england *would* hit the spot", "with X *that isn't* a comedy"
     # "with dragons or knights no cartoons", "with hoods on all of them"
-    return not relative and (t in _NEGATORS or t in _NEXT_WISH)
+    return t in _NEGATORS or t in _NEXT_WISH
+
+
+# A verb that opens the sentence's predicate after a prepositional wish ("a mystery set on a
+# train would be perfect"): the wish ends before it.
+PREDICATE = frozenset(
+    ["would", "will", "could", "should", "might", "must", "can", "is", "are", "was", "were",
+     "'d", "'ll", "wud", "wld"]
+)  # fmt: skip
+
+
+def _negated_copula(words: Sequence[str]) -> bool:
+    """ "isn't", "is not", "'s not": a relative clause that turns something down, its own wish."""
+    return bool(words) and (
+        words[0] in _NEGATED or (words[0] in ("is", "are", "'s", "was") and words[1:2] == ["not"])
+    )
 
 
 def clause_extent(

@@ -28,7 +28,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|all\s+the\s+|all\s+these\s+)?"
             r"(?:(?:really|very|so|super|big|huge|massive|[a-z]+ly)[\s-]+)*"
             r"(?:famous|popular|well[\s-]?known|mainstream|obvious|blockbusters?|hits?|big names?"
-            r"|crowd[\s-]?pleasers?)\b"
+            r"|crowd[\s-]?pleas(?:ers?|ing))\b"
         ),
         Direction.DOWN,
     ),
@@ -38,9 +38,33 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|hits?|blockbusters?|crowd[\s-]?pleasers?)|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-]the[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|(?:nobody|no one|few people)(?:'s| has| have)? (?:ever )?heard of|never heard of|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|(?:is|are|was|were|do|does|did|would|could|should|wo|ca|have|has|had)nt|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|common|hits?|blockbusters?|crowd[\s-]?pleas(?:ers?|ing))|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-](?:the|my|our|your|their|\w+(?:'s|s'))[\s-]radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
+    ),
+    (  # heard of by few: "most people haven't heard of", "I wouldnt have heard of", "nobody's
+        # heard of" (not "never heard of <a title>", blanked to spaces, or "of it")
+        _rx(
+            r"\b(?:(?:nobody|no one|no-one|few people|few)(?:'s| has| have| had| will have)?"
+            r"|\w+n'?t|not|never)\s+(?:(?:have|ever|yet|even|really|probably|all|likely|already)\s+)*"
+            r"heard\s+of\b(?!\s\s|\s+(?:it|them|him|her|these|those)\b"
+            r"|\s+(?:this|that)\s+(?:one|film|movie)\b)"
+        ),
+        Direction.DOWN,
+    ),
+    (  # fame denied to the many: "not everyone has", "nobody's talking about"
+        _rx(
+            r"\bnot\s+(?:every(?:one|body)|all\s+(?:the\s+)?(?:people|folks))(?:'s)?\s+"
+            r"(?:(?:already|has|have|is|got)\s+)*"
+            r"(?:has|have|got|seen|heard\s+of|knows?|owns?|wears?|buys?|watched|wearing)\b"
+            r"|\b(?:nobody|no one|no-one|not many (?:people|folks))(?:'s| is| are)?\s+"
+            r"(?:(?:really|even|ever)\s+)?(?:talking|talks|talked|raving|writing)\s+about\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # a film that cost a lot: "big budget", "big-budget"
+        _rx(r"\b(?:big|huge|massive|high|large|enormous)[\s-]budget\b"),
+        Direction.UP,
     ),
     (  # who knows the list: "everybody knows these" wants less known ones
         _rx(
@@ -67,7 +91,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleasers?|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
         ),
         Direction.UP,
     ),

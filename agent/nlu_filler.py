@@ -29,10 +29,11 @@ Everything else (reactions, hedges, openers, sign-offs) is filler.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 
 from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_cues import CLAUSE_BREAKS, NUMBER_WORDS
+from agent.nlu_extent import PREDICATE
 
 ITEM_NOUNS = frozenset(
     [
@@ -132,6 +133,29 @@ _FRAME_PREPOSITIONS = frozenset(["at", "for", "towards", "toward", "to"])
 _VERB_ADVERBS = frozenset(["only", "actually", "really", "just", "always", "never", "still"])
 
 
+# A word after these is a verb ("doesn't matter", "don't care"), never a quality wished for.
+_DO_NOT = frozenset(["doesn't", "don't", "didn't", "doesnt", "dont", "didnt", "does", "do"])
+# Endings of a word that says a quality ("epic", "moody", "stylish"): after a value it may be
+# a wish; a plain noun there ("side", "bits", "thread") is the value's own head, no wish.
+QUALITY_ENDINGS = ("ic", "ous", "ful", "ish", "ive", "y", "al", "ed", "ing", "er")
+
+
+def quality_word(token: str) -> bool:
+    """The word ends like an adjective or participle (see `QUALITY_ENDINGS`)."""
+    return token.endswith(QUALITY_ENDINGS) and len(token) > 3
+
+
+def _worked_in(tokens: Sequence[str], i: int) -> bool:
+    """ "comedy *mixed* in", "romance *thrown* in": a participle and "in" closing the clause
+    after a value say how the value is included; the participle is no wish of its own."""
+    after = tokens[i + 1 : i + 3]
+    return (
+        tokens[i].endswith(("ed", "wn"))
+        and after[:1] in (["in"], ["into"], ["throughout"])
+        and (len(after) < 2 or not after[1].isalpha())
+    )
+
+
 def _chat_abbreviation(token: str) -> bool:
     """A word with no vowel ("ngl", "tbh", "smh") is chat shorthand, never a description."""
     return len(token) >= 2 and token.isalpha() and not any(c in "aeiouy" for c in token)
@@ -155,7 +179,7 @@ def _owned_subject(tokens: Sequence[str], j: int) -> bool:
     whole = k >= 1 and tokens[k - 1 : k + 1] == ["the", "whole"]
     return (
         k >= 0
-        and (tokens[k] in _OWNERS or whole)
+        and (tokens[k] in _OWNERS or whole or tokens[k].endswith(("'s", "s'")))
         and tokens[j].isalpha()
         and not tokens[j].endswith("s")
         and j + 1 < len(tokens)
@@ -192,8 +216,15 @@ def _wish_clause_before(
 
 def _subject(tokens: Sequence[str], i: int) -> bool:
     """The word is the subject of a modal verb ("my grandparents *might* enjoy", "the whole
-    family *can* sit through"): who watches, not what."""
-    return tokens[i + 1 : i + 2] in ([m] for m in _MODALS)
+    family *can* sit through"): who watches, not what; not the object of a preposition ("a
+    mystery set on a *train* would be perfect")."""
+    if tokens[i + 1 : i + 2] not in ([m] for m in _MODALS):
+        return False
+    j = i - 1
+    while j >= 0 and tokens[j] in ("a", "an", "the", "some"):
+        j -= 1
+    set_at = tokens[j] in ("on", "at") and tokens[j - 1 : j] == ["set"]
+    return j < 0 or not (tokens[j] in _PREPOSITIONS or set_at)
 
 
 def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:
@@ -301,6 +332,8 @@ def wish_positions(
             and not _subject(tokens, i)
             and not _frame_verb(tokens, i, values)
             and not (i - 1 in values and tokens[i - 1].endswith(("'s", "s'")))  # "women's cuts"
+            and not (i - 1 in values and _worked_in(tokens, i))  # "some comedy mixed in"
+            and not (i >= 1 and tokens[i - 1] in _DO_NOT)  # "doesn't matter": a verb
         )
 
     keep: set[int] = set()
@@ -318,6 +351,8 @@ def wish_positions(
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
                 if _company(tokens, j) or tokens[j] in _HEDGE_BREAKS:
                     break  # "for the weekend with my cousins"
+                if tokens[j] in PREDICATE and j > i + 1:
+                    break  # "set in england *would* hit the spot": the sentence's own verb
                 if tokens[j] == "at" and not keep.intersection(range(i + 1, j)):
                     break  # "for women at the moment": "at" opens no wish after a value
                 if content(j):
@@ -362,8 +397,8 @@ def wish_positions(
                 j += 1
         head_after = i in values and i + 1 < n and content(i + 1) and len(tokens[i + 1]) >= 4
         head_after = head_after and not token.endswith(("'s", "s'"))  # "women's cuts": the item
-        if head_after and (i + 2 >= n or (i + 2) in boundary):
-            keep.add(i + 1)  # "a war epic"
+        if head_after and (i + 2 >= n or (i + 2) in boundary) and quality_word(tokens[i + 1]):
+            keep.add(i + 1)  # "a war epic"; not "the comedy side", "no horror bits"
         if content(i) and token.endswith("er") and len(token) >= 5:
             prev = tokens[i - 1] if i > 0 else ""
             after = tokens[i + 1] if i + 1 < n else ""
@@ -405,110 +440,6 @@ def wish_positions(
                     j += 1  # "no talking animals", "not John Ford"
                     keep.add(j)
     return keep
-
-
-_COMPARATIVES = frozenset(["more", "less", "fewer"])
-_SAID_NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "nothing",
-        "none",
-        "never",
-        "without",
-        "isn't",
-        "aren't",
-        "wasn't",
-        "weren't",
-        "isnt",
-        "arent",
-        "wasnt",
-        "werent",
-    ]
-)
-_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
-# "not *something* depressing", "not *one of the* ...": the negation still turns the wish.
-_NEGATED_SOME = frozenset(["something", "anything", "sumthing", "somethin", "smth", "sth"])
-# Prepositions that open a wish phrase, and the words that may stand between them and it.
-_INTRODUCERS = frozenset(
-    [
-        "about",
-        "abt",
-        "with",
-        "w",
-        "without",
-        "for",
-        "in",
-        "at",
-        "featuring",
-        "starring",
-        "where",
-        "by",
-        "minus",
-    ]
-)
-# A wish phrase goes on over these into the next one ("with a twist *at* the end").
-GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from", "by"])
-_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
-
-
-def modifier_start(
-    tokens: Sequence[str], first: int, joined: Callable[[int], bool], headed: bool = False
-) -> int:
-    """Where an unplaced wish starts once the words that introduce or turn it are counted in,
-    as typed: a comparative ("less grim", "less of the violence"), a negation with its hedge
-    ("not cheesy", "isn't gory", "nothing too long", "nothing with clowns") and the
-    preposition that opens it ("about chess", "with a twist ending", "w/o subtitles", "set in
-    Paris", "not about space", "with less violence"). The wish is stated with them, so the
-    reply repeats them. `joined(j)` says that token j is followed by a space in the same
-    clause; `headed` that the phrase modifies an item noun after it ("looking for a *quirky*
-    film"), whose preposition belongs to the noun, not to the wish."""
-    start = _turning_start(tokens, first, joined)
-    if headed:
-        return start
-    j = start - 1
-    while j >= 0 and tokens[j] in _FILL and joined(j):
-        j -= 1  # "with *a* twist", "with *lots of* pockets"
-    if j >= 1 and tokens[j] == "o" and tokens[j - 1] == "w" and joined(j - 1) and joined(j):
-        return _negated_start(tokens, j - 1, joined)  # "w/o subtitles"
-    set_on = tokens[j] == "on" and tokens[j - 1 : j] == ["set"]  # "set on a train"
-    if j < 0 or (tokens[j] not in _INTRODUCERS and not set_on) or not joined(j):
-        return j if j < start - 1 and j >= 0 and tokens[j] in _SAID_NEGATIONS else start
-    if j >= 1 and tokens[j - 1] == "set" and joined(j - 1):
-        j -= 1  # "set in Paris", "set at sea"
-    return _negated_start(tokens, j, joined)
-
-
-def _negated_start(tokens: Sequence[str], j: int, joined: Callable[[int], bool]) -> int:
-    """A negation right before an introduced phrase belongs to it ("not about space")."""
-    k = j - 1
-    if k >= 0 and tokens[k] in _SAID_NEGATIONS and joined(k):
-        return k
-    return j
-
-
-def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
-    """Where a wish starts with its comparative or negation (see `modifier_start`)."""
-    j = first - 1
-    if j >= 0 and tokens[j] == "the" and joined(j):
-        j -= 1  # "less of the violence"
-    if j >= 0 and tokens[j] == "of" and joined(j) and j - 1 >= 0 and tokens[j - 1] in _COMPARATIVES:
-        j -= 1
-    elif j != first - 1:
-        return first
-    if j >= 0 and tokens[j] in _COMPARATIVES and joined(j):
-        return j
-    if j != first - 1:
-        return first
-    if j >= 1 and tokens[j] == "with" and tokens[j - 1] in ("nothing", "none") and joined(j):
-        return j - 1 if joined(j - 1) else first
-    while j >= 0 and tokens[j] in _HEDGES and joined(j):
-        j -= 1
-    if j >= 1 and tokens[j] in _NEGATED_SOME and tokens[j - 1] in _SAID_NEGATIONS:
-        j -= 1  # "not something depressing"
-    if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
-        return j
-    return first
 
 
 def foreign_turn(text: str, english: Collection[str], known: Collection[str] = ()) -> bool:

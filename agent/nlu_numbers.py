@@ -86,7 +86,7 @@ _PRAISE_BEFORE = _rx(r"\b(?:is|was|'s)\s+(?:(?:a|an|an absolute|a real|truly|sim
 RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     (
         _rx(
-            r"\b(cheaper|cheapest|less expensive|least expensive|lowest price[sd]?|lower price[sd]?|more affordable|too (expensive|pricey)|budget|inexpensive|cheap)\b"
+            r"\b(cheaper|cheapest|less expensive|least expensive|lowest price[sd]?|lower price[sd]?|more affordable|too (expensive|pricey)|(?<!big )(?<!big-)(?<!huge )(?<!high )(?<!massive )budget|inexpensive|cheap)\b"
         ),
         NumericKind.PRICE,
         Direction.DOWN,
@@ -111,7 +111,9 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
             r"\b(newest|newer|fresher|more recent|most recent|too old|(?:too|so) (?:vintage|old[- ]school|old[- ]fashioned|dated)"
             r"|(?:these|they(?:['’]re)?|those|them|all|so|too|really|pretty|bit|way|super) (?:are |were |look |feel |seem |so |too |really |pretty |kinda |a bit |all )*(?:ancient|dated|antiquated)|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (?:(?:quite|so|too|that|very|as)\s+)*old"
             r"|(?:less|fewer) (?:of )?(?:the |these |those )?old(?:er)?|(?:but|bit|little|slightly|"
-            r"somewhat|much|lot|bit) later|later (?:ones?|films?|movies?|stuff|titles?))\b"
+            r"somewhat|much|lot|bit) later|later (?:ones?|films?|movies?|stuff|titles?)"
+            r"|less (?:dated|old[- ]fashioned|vintage|antiquated|old[- ]school)"
+            r"|(?:years?|decades?|eras?) (?:later|newer|more recent|forward))\b"
         ),
         NumericKind.YEAR,
         Direction.UP,

@@ -71,7 +71,8 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
                 and not conditional
                 and not (word == "none" and tokens[start - 1] in ("in", "with"))  # "none in black"
                 and not (word == "none" and tokens[j + 1 : j + 2] != ["of"])  # "none made for"
-            ):
+                and not (word == "none" and not _LINKS.intersection(tokens[j + 2 : start]))
+            ):  # "none of the cartoon ones" has no verb of its own: a removal, not a remark
                 return None  # "that's not a comedy": about what was shown
             return not (word == "no" and j + 1 < len(tokens) and tokens[j + 1] == ",")
         if word in POSITIVE_CUES and j < start - 1 and tokens[j - 1 : j] != ["don't"]:
@@ -97,6 +98,12 @@ _OPENERS = frozenset(
 # Negations that are prepositions, not a negated verb: "these minus the drama", "those
 # without the romance" take the value out of the list rather than say what the list is.
 _NEG_PREPOSITIONS = frozenset(["minus", "without", "except", "excluding", "sans"])
+# Verbs that make "none of these ..." a remark on the list ("none of these are comedies",
+# "none of them look scary"); without one ("none of the cartoon ones") it removes the value.
+_LINKS = frozenset(
+    ["is", "are", "was", "were", "'re", "'s", "look", "looks", "seem", "seems", "feel", "feels",
+     "sound", "sounds", "do", "did", "have", "had"]
+)  # fmt: skip
 _FRESH_WISH = frozenset(["maybe", "perhaps", "ideally", "preferably", "possibly"])
 _REQUESTS = frozenset(["give", "gimme", "show", "get", "find", "recommend", "suggest", "bring"])
 
@@ -377,7 +384,30 @@ _CORRECTIONS = frozenset(["actually", "sorry", "wait", "scratch", "correction", 
 def set_aside(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
     """A value that is no wish either way, read on the whole turn: questioned (`no_wish`,
     whose clause may open before a subject that starts a new clause) or `corrected`."""
-    return no_wish(tokens, hit.start) or corrected(tokens, hit, hits)
+    return no_wish(tokens, hit.start) or corrected(tokens, hit, hits) or who_watches(tokens, hit)
+
+
+_OWNERS = frozenset(["my", "our", "the", "his", "her", "their", "your", "me", "mine"])
+_OWNER_AFTER = frozenset(["for", "with", "to", "at", "about", "like", "of", "towards", "toward"])
+_SUBJECT_VERBS = frozenset(
+    """is are was were 's 're 've have has had would will wont won't can can't could couldn't
+    don't doesn't didn't do does did never always still already both all love loves like likes
+    hate hates want wants need needs keep keeps adore adores enjoy enjoys watch watches prefer
+    prefers think thinks say says know knows get gets""".split()  # noqa: SIM905
+)  # fmt: skip
+
+
+def who_watches(tokens: Sequence[str], hit: ValueHit) -> bool:
+    """ "my kids have seen all the new stuff", "the kids adored it", "my kid is 7": a value
+    word after an owner that is the subject of a verb names who watches, not a wish ("for my
+    kids", "with the kids" stay wishes)."""
+    at = hit.start
+    if at == 0 or tokens[at - 1] not in _OWNERS or hit.end >= len(tokens):
+        return False
+    if at > 1 and tokens[at - 2] in _OWNER_AFTER:
+        return False
+    nxt = tokens[hit.end]
+    return nxt in _SUBJECT_VERBS or (len(nxt) > 4 and nxt.endswith("ed") and nxt.isalpha())
 
 
 def corrected(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
@@ -427,6 +457,8 @@ def value_negated(
     there is one ("cut the X"), else `negation_governs`, else a turn that asks for another
     value of the attribute (`other_wanted`), else a negated verb after it (`negated_after`)."""
     at, end = span
+    if complaint is None and (_free_of(clause, end) or _gives_way(clause, end)):
+        return True  # "romance-free", "could the comedies make way for a crime film"
     said = complaint if complaint is not None else negation_governs(clause, at)
     if said is False and complaint is None:
         said = _listed_negation(clause, at, end)
@@ -436,6 +468,36 @@ def value_negated(
 
 
 _LIST_JOINS = frozenset(["or", "nor", "and"])
+_HEAD_NOUNS = frozenset(["movie", "movies", "film", "films", "one", "ones", "stuff", "kind"])
+_OBJECT_AFTER_FREE = frozenset(["of", "from", "to", "for", "on", "with", "at", "in"])
+
+
+def _free_of(clause: Sequence[str], end: int) -> bool:
+    """ "romance-free", "a gore free horror": "free" right after a value (not "free of X",
+    "free to stream") says the value is left out."""
+    after = list(clause[end : end + 2])
+    return after[:1] == ["free"] and not (after[1:] and after[1] in _OBJECT_AFTER_FREE)
+
+
+# "X make way for Y", "X give way to Y", "X step aside": the value yields its place.
+_YIELDS = frozenset(
+    [("make", "way"), ("makes", "way"), ("give", "way"), ("gives", "way"), ("step", "aside"),
+     ("steps", "aside"), ("move", "over"), ("take", "a"), ("be", "replaced"), ("get", "replaced"),
+     ("go", "away"), ("be", "dropped"), ("get", "dropped"), ("be", "swapped"), ("get", "swapped")]
+)  # fmt: skip
+
+
+def _gives_way(clause: Sequence[str], end: int) -> bool:
+    """The value (with its head noun) is the subject of a verb of yielding its place ("could
+    the comedies make way for something else", "let the westerns step aside")."""
+    k = end
+    while k < len(clause) and clause[k] in _HEAD_NOUNS:
+        k += 1
+    pair = tuple(clause[k : k + 2])
+    if pair == ("take", "a"):
+        rest = clause[k + 2 : k + 4]
+        return rest == ["back", "seat"] or rest[:1] == ["break"]  # "take a back seat"
+    return pair in _YIELDS
 
 
 def _listed_negation(clause: Sequence[str], at: int, end: int, depth: int = 0) -> bool:

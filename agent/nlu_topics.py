@@ -31,6 +31,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_clauses import PUNCT
 from agent.nlu_cues import CLAUSE_BREAKS
+from agent.nlu_forms import derived_forms, derived_phrases
 from agent.vocab import ValueHit, Vocabulary
 from agent.vocab_attrs import value_variants
 
@@ -52,6 +53,20 @@ _OFFERS = frozenset(["what", "how", "wat", "whatabout"])  # "what about comedies
 _NEGATORS = frozenset(["not", "no", "nothing", "none", "without", "never", "minus"])
 _NEGATION_FILL = frozenset(["a", "an", "the", "any", "more", "too", "so", "those", "these"])
 _SEEN: dict[int, tuple[Vocabulary, frozenset[tuple[str, str]]]] = {}
+_DERIVED: dict[int, tuple[Vocabulary, frozenset[tuple[str, str]]]] = {}
+
+
+def derived_pairs(vocab: Vocabulary) -> frozenset[tuple[str, str]]:
+    """(attribute, form) for the values' derived forms ("music", "dramatic"), once per
+    vocabulary."""
+    cached = _DERIVED.get(id(vocab))
+    if cached is not None and cached[0] is vocab:
+        return cached[1]
+    pairs = frozenset((a, f) for f, entries in derived_phrases(vocab).items() for a, _ in entries)
+    if len(_DERIVED) > 16:
+        _DERIVED.clear()
+    _DERIVED[id(vocab)] = (vocab, pairs)
+    return pairs
 
 
 def synonym_phrases(vocab: Vocabulary) -> frozenset[tuple[str, str]]:
@@ -68,6 +83,7 @@ def synonym_phrases(vocab: Vocabulary) -> frozenset[tuple[str, str]]:
             for p in attr.phrases
             if p not in own and not own.intersection(p.split(" "))  # "war movie": own name
         )
+    found.update(derived_pairs(vocab))  # "music" of Musical, "dramatic" of Drama
     if len(_SEEN) > 16:
         _SEEN.clear()
     result = frozenset(found)
@@ -75,13 +91,20 @@ def synonym_phrases(vocab: Vocabulary) -> frozenset[tuple[str, str]]:
     return result
 
 
-def _opener(tokens: Sequence[str], hit: ValueHit, free: Callable[[int], bool]) -> int | None:
+def _opener(
+    tokens: Sequence[str], hit: ValueHit, free: Callable[[int], bool], heads: Collection[str]
+) -> int | None:
     """Where the content preposition whose object holds the hit stands, or None (see the
-    module docstring)."""
+    module docstring); "where" after an item noun opens content too ("films where the music
+    is the star")."""
     j, modifiers = hit.start - 1, 0
     while j >= 0:
         t = tokens[j]
-        if t in _CONTENT_PREPOSITIONS or (t in _SETTINGS and tokens[j - 1 : j] == ["set"]):
+        if (
+            t in _CONTENT_PREPOSITIONS
+            or (t in _SETTINGS and tokens[j - 1 : j] == ["set"])
+            or (t == "where" and j > 0 and tokens[j - 1] in heads)
+        ):
             if t == "about" and j > 0 and tokens[j - 1] in _OFFERS:
                 return None  # "what about westerns?"
             if t in ("with", "w") and tokens[j + 1 : j + 2] in ([o] for o in _OWNERS):
@@ -146,10 +169,25 @@ def topic_hits(
         if not synonym or item_after(hit):
             kept.append(hit)
             continue
-        opener = _opener(tokens, hit, free)
+        opener = _opener(tokens, hit, free, heads)
         negated = _negated(tokens, hit.start if opener is None else opener)
-        # "no slashers" beside "horror": a kind ruled out within the value; else "with
-        # dragons", "about a heist", "set in space"
-        topic = wanted_elsewhere(hit) if negated else opener is not None
+        # "no slashers" beside "horror": a kind ruled out within the value; "nothing too
+        # scary": a tone turned down, not the value; else "with dragons", "set in space"
+        tone = opener is None and _tone_word(phrase, hit.values)
+        topic = (wanted_elsewhere(hit) or tone) if negated else opener is not None
         (topics if topic else kept).append(hit)
     return kept, topics
+
+
+# Endings of an adjective of feeling or manner ("scary", "spooky", "horrific"); a schema
+# synonym with one, negated ("nothing too scary", "no spooky bits"), turns a tone down
+# rather than the value (the value's own derived forms, "nothing romantic", still exclude it).
+_TONE_ENDINGS = ("y", "ic", "ous", "ful", "ish", "ive")
+
+
+def _tone_word(phrase: str, values: Sequence[str]) -> bool:
+    """One word ending like an adjective of feeling (see `_TONE_ENDINGS`), not a regular
+    form of the value's own name ("romantic" of Romance)."""
+    if " " in phrase or len(phrase) <= 3 or not phrase.endswith(_TONE_ENDINGS):
+        return False
+    return not any(phrase in derived_forms(v.lower()) for v in values)

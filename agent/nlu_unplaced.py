@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_cues import NEG_CUES, STOPWORDS
 from agent.nlu_extent import RELATIVES, clause_extent, gerund, turn_length
-from agent.nlu_filler import GOES_ON, modifier_start
+from agent.nlu_modifier import GOES_ON, modifier_start
 from agent.nlu_typos import short_words
 
 
