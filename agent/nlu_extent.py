@@ -23,7 +23,7 @@ RELATIVES = frozenset(["that", "which", "who", "whose", "where", "thats", "that'
 # Prepositions that open a described wish, and the verbs that may stand before them.
 _OPENERS = frozenset(["about", "abt", "with", "w", "by", "featuring", "starring", "involving"])
 _OPENER_VERBS = frozenset(["set", "directed", "written", "made", "shot", "filmed"])
-_SETTINGS = frozenset(["in", "on", "at"])  # after "set": "set on a train"
+_SETTINGS = frozenset(["in", "on", "at", "during"])  # after "set": "set on a train"
 # Words before "that" that make it a complementizer, not a relative pronoun ("I think that").
 _SAYING = frozenset(["know", "think", "say", "said", "sure", "hope", "guess", "mean", "so"])
 # Words that close a phrase: hedges and fillers; and words that open another wish, which
@@ -99,7 +99,7 @@ def _stops(tokens: Sequence[str], k: int, blocked: Collection[int], relative: bo
 # train would be perfect"): the wish ends before it.
 PREDICATE = frozenset(
     ["would", "will", "could", "should", "might", "must", "can", "is", "are", "was", "were",
-     "'d", "'ll", "wud", "wld"]
+     "'d", "'ll", "wud", "wld", "that'd", "thatd"]
 )  # fmt: skip
 
 

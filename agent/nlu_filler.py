@@ -156,6 +156,15 @@ def _worked_in(tokens: Sequence[str], i: int) -> bool:
     )
 
 
+def _predicate(tokens: Sequence[str], i: int) -> bool:
+    """A comparative said of the sentence's subject after a copula ("that would be even
+    *better*", "I'd be happier"): no quality wished for an item."""
+    k = i - 1
+    while k >= 0 and tokens[k] in _DEGREE:
+        k -= 1
+    return k >= 0 and tokens[k] in ("be", "is", "are", "was", "were", "been", "am")
+
+
 def _chat_abbreviation(token: str) -> bool:
     """A word with no vowel ("ngl", "tbh", "smh") is chat shorthand, never a description."""
     return len(token) >= 2 and token.isalpha() and not any(c in "aeiouy" for c in token)
@@ -223,7 +232,7 @@ def _subject(tokens: Sequence[str], i: int) -> bool:
     j = i - 1
     while j >= 0 and tokens[j] in ("a", "an", "the", "some"):
         j -= 1
-    set_at = tokens[j] in ("on", "at") and tokens[j - 1 : j] == ["set"]
+    set_at = tokens[j] in ("on", "at", "during") and tokens[j - 1 : j] == ["set"]
     return j < 0 or not (tokens[j] in _PREPOSITIONS or set_at)
 
 
@@ -345,7 +354,9 @@ def wish_positions(
             pass  # "for my niece", "with our kids": who it is for, no wish
         elif token in _PREPOSITIONS and _points_back(tokens, i + 1):
             pass  # "more in that direction", "in the same vein": a pointer, no wish
-        elif token in _PREPOSITIONS or (token in ("at", "on") and tokens[i - 1 : i] == ["set"]):
+        elif token in _PREPOSITIONS or (
+            token in ("at", "on", "during") and tokens[i - 1 : i] == ["set"]
+        ):
             # "about a shark terrorizing a beach town", "set at sea"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
@@ -399,7 +410,7 @@ def wish_positions(
         head_after = head_after and not token.endswith(("'s", "s'"))  # "women's cuts": the item
         if head_after and (i + 2 >= n or (i + 2) in boundary) and quality_word(tokens[i + 1]):
             keep.add(i + 1)  # "a war epic"; not "the comedy side", "no horror bits"
-        if content(i) and token.endswith("er") and len(token) >= 5:
+        if content(i) and token.endswith("er") and len(token) >= 5 and not _predicate(tokens, i):
             prev = tokens[i - 1] if i > 0 else ""
             after = tokens[i + 1] if i + 1 < n else ""
             opens = i == 0 or prev in PUNCT or i in boundary

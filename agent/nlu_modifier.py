@@ -75,7 +75,7 @@ def modifier_start(
         j -= 1  # "with *a* twist", "with *lots of* pockets"
     if j >= 1 and tokens[j] == "o" and tokens[j - 1] == "w" and joined(j - 1) and joined(j):
         return _negated_start(tokens, j - 1, joined)  # "w/o subtitles"
-    set_on = tokens[j] == "on" and tokens[j - 1 : j] == ["set"]  # "set on a train"
+    set_on = tokens[j] in ("on", "during") and tokens[j - 1 : j] == ["set"]  # "set on a train"
     if j < 0 or (tokens[j] not in _INTRODUCERS and not set_on) or not joined(j):
         return j if j < start - 1 and j >= 0 and tokens[j] in _SAID_NEGATIONS else start
     if j >= 1 and tokens[j - 1] == "set" and joined(j - 1):

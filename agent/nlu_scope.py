@@ -389,25 +389,36 @@ def set_aside(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) ->
 
 _OWNERS = frozenset(["my", "our", "the", "his", "her", "their", "your", "me", "mine"])
 _OWNER_AFTER = frozenset(["for", "with", "to", "at", "about", "like", "of", "towards", "toward"])
-_SUBJECT_VERBS = frozenset(
-    """is are was were 's 're 've have has had would will wont won't can can't could couldn't
-    don't doesn't didn't do does did never always still already both all love loves like likes
-    hate hates want wants need needs keep keeps adore adores enjoy enjoys watch watches prefer
-    prefers think thinks say says know knows get gets""".split()  # noqa: SIM905
-)  # fmt: skip
+_BE = frozenset(["is", "are", "'s", "'re", "was", "were"])
+_HAVE = frozenset(["have", "has", "had", "'ve", "'d"])
+_ADVERBS = frozenset(["already", "all", "both", "just", "never", "ever", "only", "now", "since"])
+
+
+def _past(word: str) -> bool:
+    """A past form of a verb ("seen", "watched", "adored", "outgrown")."""
+    return (
+        word.isalpha() and len(word) > 3 and (word.endswith(("ed", "en", "wn")) or word == "seen")
+    )
 
 
 def who_watches(tokens: Sequence[str], hit: ValueHit) -> bool:
     """ "my kids have seen all the new stuff", "the kids adored it", "my kid is 7": a value
-    word after an owner that is the subject of a verb names who watches, not a wish ("for my
-    kids", "with the kids" stay wishes)."""
+    word after an owner that is the subject of a past viewing or of an age names who watches,
+    not a wish ("for my kids", "with the kids" stay wishes, and so does the subject of a wish
+    or of a plain verb: "my brother wants a parka", "my brother has two parkas")."""
     at = hit.start
     if at == 0 or tokens[at - 1] not in _OWNERS or hit.end >= len(tokens):
         return False
     if at > 1 and tokens[at - 2] in _OWNER_AFTER:
         return False
-    nxt = tokens[hit.end]
-    return nxt in _SUBJECT_VERBS or (len(nxt) > 4 and nxt.endswith("ed") and nxt.isalpha())
+    k = hit.end
+    if tokens[k] in _BE:
+        return tokens[k + 1 : k + 2] != [] and tokens[k + 1].isdigit()  # "my kid is 7"
+    if tokens[k] in _HAVE:
+        k += 1
+    while k < len(tokens) and tokens[k] in _ADVERBS:
+        k += 1
+    return k < len(tokens) and _past(tokens[k])
 
 
 def corrected(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:

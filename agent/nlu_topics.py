@@ -39,7 +39,12 @@ from agent.vocab_attrs import value_variants
 _CONTENT_PREPOSITIONS = frozenset(
     ["about", "abt", "with", "w", "featuring", "involving", "starring"]
 )
-_SETTINGS = frozenset(["in", "on", "at"])  # after "set": "set in space"
+_SETTINGS = frozenset(["in", "on", "at", "during"])
+# A value's derived form ("music" of Musical) is a topic only as what the item is about or
+# where it is set ("about music", "where the music ..."); "with music" still names the value.
+_SUBJECT_OPENERS = frozenset(
+    ["about", "abt", "involving", "where", *_SETTINGS]
+)  # after "set": "set in space"
 # Words that may stand between the preposition and the topic: determiners and quantities.
 _BETWEEN = frozenset(
     [
@@ -138,6 +143,7 @@ def topic_hits(
     docstring). `heads` are item nouns ("film", the catalog's "jacket"): a synonym before one
     modifies it and names the value."""
     synonyms = synonym_phrases(vocab)
+    derived_only = derived_pairs(vocab)
     positions = {i for h in hits for i in range(h.start, h.end)}
 
     def free(i: int) -> bool:  # a plain word ("grumpy", "old"): no value, no punctuation
@@ -174,6 +180,8 @@ def topic_hits(
         # "no slashers" beside "horror": a kind ruled out within the value; "nothing too
         # scary": a tone turned down, not the value; else "with dragons", "set in space"
         tone = opener is None and _tone_word(phrase, hit.values)
+        if opener is not None and (hit.attribute, phrase) in derived_only:
+            opener = opener if tokens[opener] in _SUBJECT_OPENERS else None  # "with music"
         topic = (wanted_elsewhere(hit) or tone) if negated else opener is not None
         (topics if topic else kept).append(hit)
     return kept, topics

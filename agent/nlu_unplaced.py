@@ -17,6 +17,13 @@ from agent.nlu_extent import RELATIVES, clause_extent, gerund, turn_length
 from agent.nlu_modifier import GOES_ON, modifier_start
 from agent.nlu_typos import short_words
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _lettered(word: str) -> bool:
+    """Letters and digits in one word that is no ordinal ("ww2", "1800s", not "2nd")."""
+    return word.isalnum() and any(c.isalpha() for c in word) and not _ORDINAL.fullmatch(word)
+
 
 def unplaced_phrases(
     spans: Sequence[tuple[str, int, int]],
@@ -35,7 +42,7 @@ def unplaced_phrases(
     short = short_words()
 
     def chat(word: str) -> bool:  # "a gud mystery": chat spelling, no wish
-        return len(word) == 3 and bool(short) and word not in short
+        return len(word) == 3 and word.isalpha() and bool(short) and word not in short
 
     def glued(i: int) -> bool:  # "kid-friendly": a word hyphened to a placed value is its
         before = i > 0 and i - 1 in used and covered[spans[i - 1][2] : spans[i][1]] == "-"
@@ -48,7 +55,7 @@ def unplaced_phrases(
             i not in used
             and (anywhere or i in wishes)
             and bool(covered[start:end].strip())
-            and word.isalpha()
+            and (word.isalpha() or _lettered(word))
             and not chat(word)
             and not glued(i)
         )
