@@ -62,7 +62,7 @@ from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_ne
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
 from agent.nlu_typos import english_words, repair_typos
-from agent.nlu_unplaced import unplaced_phrases, unsupported_wishes
+from agent.nlu_unplaced import attribute_nouns, unplaced_phrases, unsupported_wishes
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -257,6 +257,11 @@ def _known(vocab: Vocabulary) -> frozenset[str]:
     )
 
 
+def _attribute_nouns(vocab: Vocabulary) -> frozenset[str]:
+    """Words naming the catalog's attributes ("colours"): kept after a wish said of them."""
+    return _once(vocab, "attr_nouns", lambda: attribute_nouns([*vocab.categorical, *vocab.numeric]))
+
+
 def _forms(vocab: Vocabulary) -> Mapping[str, list[tuple[str, tuple[str, ...]]]]:
     """Derived adjective and noun forms of the catalog's values ("dramatic")."""
     return _once(vocab, "forms", lambda: derived_phrases(vocab, STOPWORDS))
@@ -408,7 +413,9 @@ def understand(
     used = (acc.used - described) | skip | company_positions(tokens)  # "for a 6-year-old"
     said = [
         (" ".join(kept), " ".join(bare))
-        for phrase, turn in unplaced_phrases(spans, used, covered, wishes, text, tokens, heads)
+        for phrase, turn in unplaced_phrases(
+            spans, used, covered, wishes, text, tokens, heads, _attribute_nouns(vocab)
+        )
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]

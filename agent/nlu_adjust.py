@@ -43,6 +43,8 @@ _LIST_SUBJECT = _rx(
 _TOO = _rx(r"too\b")
 # What the user has already watched is a remark, not a wish: "my kids have seen all the new
 # stuff", "I've watched every old one".
+# What the user says they never asked for is no wish: "I never said I liked old films".
+_NOT_ASKED = _rx(r"\bnever\s+(?:said|asked|mentioned|wanted|requested)\b[^.,;!?]*$")
 _VIEWED = _rx(
     r"\b(?:seen|watched|saw|finished|done|exhausted|through)\s+(?:(?:all|every|most|each|both"
     r"|of|the|these|those|them|already|pretty much|basically)\s+)*$"
@@ -97,7 +99,7 @@ def relative_to_shown(text: str, numbers: NumericSlots, vocab: Vocabulary) -> No
         if attr is None or attr.name in numbers.ranges:
             continue
         for m in rx.finditer(text):
-            if _VIEWED.search(text, 0, m.start()):
+            if _VIEWED.search(text, 0, m.start()) or _NOT_ASKED.search(text, 0, m.start()):
                 numbers.relative[:] = [
                     (a, d) for a, d in numbers.relative if not (a == attr.name and d == direction)
                 ]  # "my kids have seen all the new stuff": no wish for new stuff

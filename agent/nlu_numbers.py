@@ -100,7 +100,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men|characters?|cast|leads?|actors?|actresses|protagonists?|heroe?s|heroines?|couples?|siblings?|brothers?|sisters?|kids|children|generations?))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
             r"|(?:less|fewer) (?:of )?(?:the |these |those )?(?:new(?:er)?|recent|modern))\b"
         ),
         NumericKind.YEAR,
@@ -410,7 +410,7 @@ def described_periods(text: str) -> list[tuple[int, int]]:
 # the words of these patterns): "chore", one letter away and outside the packaged word list,
 # would be "repaired" to it.
 _SAID_EARLIER = _rx(
-    r"\b(?:(?:said|say|mentioned|showed|shown|recommended|suggested|picked|gave|given|told|asked"
+    r"\b(?:(?:said|say|mentioned|showed|shown|recommend(?:ed)?|suggest(?:ed)?|picked|gave|given|told|asked"
     r"|rated|listed|cho(?:se)|offered|talked about|brought up)(?:\s+[\w'’]+){0,4}?"
     r"|(?:to|for|with|by)\s+(?:me|us|you)|\bfrom)\s+(?P<word>earlier)\b"
     r"(?!\s*(?:than|ones?|films?|movies?|stuff|titles?|decades?|years?|eras?|works?|releases?)\b)"

@@ -33,11 +33,14 @@ def unplaced_phrases(
     text: str,
     tokens: Sequence[str],
     headed: Callable[[int], bool],
+    attribute_nouns: Collection[str] = (),
 ) -> list[tuple[str, int]]:
     """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
     what the reply says it could not place. Neighbours joined by a space or a hyphen make one
     phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
-    that turns it ("less grim"); each phrase comes with the length of that turning prefix."""
+    that turns it ("less grim"); each phrase comes with the length of that turning prefix. A
+    phrase that modifies the name of a catalog attribute (`attribute_nouns`: "less flashy
+    *colours*") keeps that noun: it says what the wish is about."""
     out: list[tuple[int, str]] = []
     short = short_words()
 
@@ -136,9 +139,13 @@ def unplaced_phrases(
             last = end
             continue
         intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
+        end = run[-1]
+        if end + 1 < len(tokens) and tokens[end + 1] in attribute_nouns and joined(end):
+            end += 1  # "lighter colours": the attribute the wish is about
+            words_.append(tokens[end])
         said = f"{intro} {' '.join(words_)}".strip()
-        placed.append((first, run[-1], said, len(intro) + bool(intro)))
-        last = run[-1]
+        placed.append((first, end, said, len(intro) + bool(intro)))
+        last = end
     return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
 
 
@@ -183,3 +190,16 @@ def unsupported_wishes(
             words_ = words_[:-1]  # "under 80 if possible": the unit is no word of the bound
         out.append(" ".join(words_))
     return list(dict.fromkeys(out))
+
+
+def attribute_nouns(names: Collection[str]) -> frozenset[str]:
+    """The words that name a catalog attribute ("color" -> color, colour, colors, colours;
+    "jacket_type" -> type, types): a wish word before one describes that attribute."""
+    out: set[str] = set()
+    for name in names:
+        word = name.lower().split("_")[-1]
+        if not word.isalpha() or len(word) < 3:
+            continue
+        for form in {word, word.replace("or", "our")}:
+            out.update((form, form + "s"))
+    return frozenset(out)

@@ -253,3 +253,47 @@ def test_heads_verbs_and_remarks_are_no_wish(films, text):
 
 def test_a_quality_after_a_value_stays_a_wish(films):
     assert "epic" in _read(films, "I fancy a western epic").unplaced
+
+
+# -- later additions: attribute nouns, people after "older", conversation time -----------------
+
+
+def test_a_wish_said_of_an_attribute_keeps_its_noun():
+    from agent.nlu_unplaced import attribute_nouns
+
+    nouns = attribute_nouns(["color", "jacket_type"])
+    assert {"colour", "colours", "color", "types"} <= nouns
+    assert "jacket" not in nouns
+
+
+def test_older_people_are_no_year_move(films):
+    p = _read(films, "a quiet drama with older leads")
+    assert p.relative == ()
+    assert "with older leads" in p.unplaced
+    assert ("year", DOWN) in _read(films, "older westerns please").relative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I never asked for old films, why is Shane here",
+        "why did you suggest Heat earlier",
+    ],
+)
+def test_no_year_move_from_what_was_not_asked_or_the_chat_so_far(films, text):
+    assert _read(films, text).relative == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("a war film set during the crusades", "set during the crusades"),
+        ("something about ww1 would be good", "about ww1"),
+    ],
+)
+def test_settings_in_time_and_words_with_digits(films, text, phrase):
+    assert phrase in _read(films, text).unplaced
+
+
+def test_an_ordinal_is_no_wish(films):
+    assert _read(films, "the 3rd one looks best").unplaced == ()
