@@ -89,6 +89,8 @@ def _stops(tokens: Sequence[str], k: int, blocked: Collection[int], relative: bo
         return True  # "you know": a filler, not the object of the clause
     if relative:
         return False
+    if t in ("in", "on", "from", "among") and names_the_system(tokens[k + 1 : k + 3]):
+        return True  # "about music *in the catalogue*": where to look, not the wish
     if t in PREDICATE or (t in RELATIVES and _negated_copula(tokens[k + 1 : k + 3])):
         return True  # "set in england *would* hit the spot", "with X *that isn't* a comedy"
     # "with dragons or knights no cartoons", "with hoods on all of them"
@@ -101,6 +103,26 @@ PREDICATE = frozenset(
     ["would", "will", "could", "should", "might", "must", "can", "is", "are", "was", "were",
      "'d", "'ll", "wud", "wld", "that'd", "thatd"]
 )  # fmt: skip
+
+
+# Words for the system's own holdings and the list on screen ("in your catalogue", "in this
+# list"): a phrase that names them says where to look, not what to look for.
+_SYSTEM_NOUNS = frozenset(
+    ["catalogue", "catalog", "list", "lists", "collection", "database", "selection", "lineup"]
+)
+
+
+def names_the_system(words: Sequence[str]) -> bool:
+    """ "your ...", "the catalogue", "this list": the system's holdings or the list shown."""
+    if not words:
+        return False
+    if words[0] in ("your", "ur"):
+        return True
+    return (
+        words[0] in ("the", "this", "that", "these", "those")
+        and words[1:2] != []
+        and words[1] in _SYSTEM_NOUNS
+    )
 
 
 def _negated_copula(words: Sequence[str]) -> bool:

@@ -33,7 +33,7 @@ from collections.abc import Collection, Sequence
 
 from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_cues import CLAUSE_BREAKS, NUMBER_WORDS
-from agent.nlu_extent import PREDICATE
+from agent.nlu_extent import PREDICATE, names_the_system
 
 ITEM_NOUNS = frozenset(
     [
@@ -154,6 +154,12 @@ def _worked_in(tokens: Sequence[str], i: int) -> bool:
         and after[:1] in (["in"], ["into"], ["throughout"])
         and (len(after) < 2 or not after[1].isalpha())
     )
+
+
+def _aside(words: Sequence[str]) -> bool:
+    """A comma-closed fragment that is a clause of its own, not a list of qualities: it opens
+    with an -ing verb followed by its object ("switching gears completely")."""
+    return len(words) > 1 and len(words[0]) >= 6 and words[0].endswith("ing")
 
 
 def _predicate(tokens: Sequence[str], i: int) -> bool:
@@ -295,7 +301,7 @@ def _company(tokens: Sequence[str], i: int) -> bool:
 def _points_back(tokens: Sequence[str], i: int) -> bool:
     """The phrase starting at i opens with a pointer ("that lane", "the same vein") or names
     the system's own things ("in your catalogue")."""
-    if tokens[i : i + 1] == ["your"]:
+    if tokens[i : i + 1] == ["your"] or names_the_system(tokens[i : i + 2]):
         return True
     if tokens[i : i + 1] == ["the"]:
         i += 1
@@ -362,6 +368,8 @@ def wish_positions(
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
                 if _company(tokens, j) or tokens[j] in _HEDGE_BREAKS:
                     break  # "for the weekend with my cousins"
+                if tokens[j] in ("in", "on", "from") and names_the_system(tokens[j + 1 : j + 3]):
+                    break  # "about music *in the catalogue*"
                 if tokens[j] in PREDICATE and j > i + 1:
                     break  # "set in england *would* hit the spot": the sentence's own verb
                 if tokens[j] == "at" and not keep.intersection(range(i + 1, j)):
@@ -427,6 +435,7 @@ def wish_positions(
             while j < n and (content(j) or tokens[j] == "and"):
                 j += 1
             item = 0 < j - i - 1 <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
+            item = item and not _aside(tokens[i + 1 : j])  # ", switching gears completely,"
             first = i >= 1 and content(i - 1) and (i == 1 or tokens[i - 2] in PUNCT)
             listed = first or (j < n and tokens[j] == ",") or "and" in tokens[i + 1 : j]
             if item and listed:  # two items at least, or "gentle and odd": not ", thoughts?"

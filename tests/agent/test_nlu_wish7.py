@@ -297,3 +297,20 @@ def test_settings_in_time_and_words_with_digits(films, text, phrase):
 
 def test_an_ordinal_is_no_wish(films):
     assert _read(films, "the 3rd one looks best").unplaced == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("a documentary about music in your catalogue", "about music"),
+        ("anything about chess in the collection?", "about chess"),
+        ("a thriller set in a library", "set in a library"),  # a place, not the system
+    ],
+)
+def test_where_to_look_is_no_part_of_the_wish(films, text, phrase):
+    assert phrase in _read(films, text).unplaced
+
+
+def test_an_aside_between_commas_is_no_list_of_qualities(films):
+    assert _read(films, "right, changing tack entirely, a western").unplaced == ()
+    assert _read(films, "a western, slow, moody").unplaced == ("slow", "moody")
