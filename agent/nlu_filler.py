@@ -162,13 +162,16 @@ def _aside(words: Sequence[str]) -> bool:
     return len(words) > 1 and len(words[0]) >= 6 and words[0].endswith("ing")
 
 
+_BE_FORMS = frozenset(["be", "is", "are", "was", "were", "been", "am"])
+
+
 def _predicate(tokens: Sequence[str], i: int) -> bool:
-    """A comparative said of the sentence's subject after a copula ("that would be even
-    *better*", "I'd be happier"): no quality wished for an item."""
+    """ "better" / "worse" after a copula ("that would be even *better*") judges the whole
+    wish; a quality after one ("they'd be a bit *shorter*") is still wished for."""
     k = i - 1
     while k >= 0 and tokens[k] in _DEGREE:
         k -= 1
-    return k >= 0 and tokens[k] in ("be", "is", "are", "was", "were", "been", "am")
+    return tokens[i] in ("better", "worse") and k >= 0 and tokens[k] in _BE_FORMS
 
 
 def _chat_abbreviation(token: str) -> bool:

@@ -195,7 +195,9 @@ _TONE_ENDINGS = ("y", "ic", "ous", "ful", "ish", "ive")
 
 def _tone_word(phrase: str, values: Sequence[str]) -> bool:
     """One word ending like an adjective of feeling (see `_TONE_ENDINGS`), not a regular
-    form of the value's own name ("romantic" of Romance)."""
+    form or a spelling of the value's own name ("romantic" of Romance, "grey" of gray)."""
     if " " in phrase or len(phrase) <= 3 or not phrase.endswith(_TONE_ENDINGS):
         return False
-    return not any(phrase in derived_forms(v.lower()) for v in values)
+    return not any(
+        phrase in derived_forms(v.lower()) or phrase[:2] == v.lower()[:2] for v in values
+    )

@@ -314,3 +314,24 @@ def test_where_to_look_is_no_part_of_the_wish(films, text, phrase):
 def test_an_aside_between_commas_is_no_list_of_qualities(films):
     assert _read(films, "right, changing tack entirely, a western").unplaced == ()
     assert _read(films, "a western, slow, moody").unplaced == ("slow", "moody")
+
+
+def test_a_negated_spelling_of_a_value_still_excludes_it():
+    import pandas as pd
+
+    from causal.datasets.coat import COAT_SYNONYMS
+
+    items = pd.DataFrame(
+        {
+            "item_id": ["1", "2", "3"],
+            "title": ["gray rain jacket", "navy bomber jacket", "olive field jacket"],
+            "color": ["gray", "navy", "olive"],
+            "jacket_type": ["rain", "bomber", "field"],
+        }
+    )
+    coats = Vocabulary.from_items(items, synonyms=COAT_SYNONYMS)
+    assert understand("a rain jacket but not grey", coats).exclude.get("color") == ("gray",)
+
+
+def test_a_quality_after_a_copula_is_still_wished_for(films):
+    assert "shorter" in _read(films, "ideally they would be a bit shorter").unplaced
