@@ -25,7 +25,8 @@ from agent.nlu_feedback import (
     implied_feedback,
     liked_as_taste,
 )
-from agent.nlu_short_titles import short_titles
+from agent.nlu_number_titles import number_titles
+from agent.nlu_short_titles import short_index, short_titles
 from agent.nlu_titles import (
     CLAUSE_SPLIT,
     FUNCTION_WORDS,
@@ -81,6 +82,24 @@ _LIST_END = _rx(
     r"(?:of|on|in)\s+(?:the|this|that|your|my)\s+(?:list|page|screen|selection|results?|lot)\b"
 )
 _TITLE_AFTER = re.compile(r" (?!I\b|I')[A-Z][a-z]")
+_AT_PLACE = _rx(
+    r"\b(?:being|ranked|rank|placed|put|listed|comes?|came|coming|sits?|sitting|landed|is|was)"
+    r"\s+(?:at\s+)?(?:the\s+)?$"
+)
+_WORDS = re.compile(r"[\w']+")
+
+
+def _opens_title(text: str, at: int, vocab: Vocabulary) -> bool:
+    """ "raiders or last crusade": the word opens a run of one title's words (a short form,
+    `agent.nlu_short_titles`) or a whole title, typed in lower case."""
+    words = _WORDS.findall(text[at : at + 60].lower())[:4]
+    runs = short_index(vocab).runs
+    return any(
+        (run := " ".join(words[:n])) in runs or run in vocab.titles
+        for n in range(2, len(words) + 1)
+    )
+
+
 _AT_RANK = _rx(
     r"\b(?:at|to|from|near|towards?|being|reach(?:es|ed)?|hits?|make[sd]?)\s+(?:the\s+)?$"
 )
@@ -113,8 +132,17 @@ def find_refs(
         if covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
-        if word and _TITLE_AFTER.match(text, m.end("word")) and m.end() == m.end("word"):
-            continue  # "Last Crusade", "First Strike": the start of a title, not a place
+        if (
+            word
+            and m.end() == m.end("word")
+            and (
+                _TITLE_AFTER.match(text, m.end("word"))
+                or _opens_title(text, m.start("word"), vocab)
+            )
+        ):
+            continue  # "Last Crusade", "last crusade": the start of a title, not a place
+        if word and m.end() == m.end("word") and _AT_PLACE.search(text, 0, m.start()):
+            continue  # "Pretty Woman being first": a rank on the list, no item of it
         if word in ("top", "bottom") and not (
             re.search(r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower())
             or (_LIST_END.match(text, m.end()) and not _AT_RANK.search(text[: m.start()]))
@@ -139,6 +167,7 @@ def find_refs(
             out.blank.append(m.span())
     _bare_numbers(text, shown, out)
     named_titles(text, spans, vocab, shown, out)
+    number_titles(text, vocab, shown, out)
     generic_titles(text, spans, vocab, shown, out)
     short_titles(text, spans, vocab, shown, out)
     _described_shown(text, spans, vocab, shown, out)
