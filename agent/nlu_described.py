@@ -107,7 +107,7 @@ def shown_descriptions(
             fits = [i for i, title in titles.items() if _fits(words, title, vocab)]
             if len(fits) == 1 and (
                 _enough(words, tokens, end, bare and not indefinite, is_value)
-                or _one_of_pair(words, tokens, (at, end), bare, pair or weighs or why, named)
+                or _one_of_pair(words, tokens, (at, end), bare, pair or weighs or why, named, pair)
             ):
                 found.append((first, end, fits[0]))
                 taken.update(range(first, end))
@@ -118,6 +118,7 @@ def shown_descriptions(
 
 _NOT_SHOWN_BEFORE = frozenset(["a", "an", "any", "another", "some", "no", "other", "more"])
 _ALTERNATIVES = frozenset(["or", "vs", "versus", "and", "than"])
+_WEIGHING = frozenset(["why", "between", "compare", "either", "prefer"])
 
 
 def _paired(tokens: Sequence[str], previous_end: int, at: int) -> bool:
@@ -134,6 +135,7 @@ def _one_of_pair(
     bare: bool,
     weighed: bool,
     named: Callable[[str], str | None],
+    paired: bool = False,
 ) -> bool:
     """One value word naming one shown item in a turn that weighs or questions items: "pink
     one, why tho", "trench or pea coat, which?" (each side of the "or" names a different
@@ -144,17 +146,15 @@ def _one_of_pair(
     if item is None or (at > 0 and tokens[at - 1] in _NOT_SHOWN_BEFORE):
         return False
     nxt = tokens[end] if end < len(tokens) else ""
+    prev = tokens[at - 1] if at > 0 else ""
     if not bare:  # "the blue ones" beside "the gray": one of the two named
         return nxt == "ones"
     if nxt == "one":
         return True
-    if nxt in _ALTERNATIVES and end + 1 < len(tokens):
-        other = named(tokens[end + 1])
+    if nxt in _ALTERNATIVES and end + 1 < len(tokens) and (at == 0 or prev in _WEIGHING):
+        other = named(tokens[end + 1])  # "trench or pea coat", not "only in blue or navy"
         return other is not None and other != item
-    if at > 1 and tokens[at - 1] in _ALTERNATIVES:
-        other = named(tokens[at - 2])
-        return other is not None and other != item
-    return False
+    return paired and at > 1 and tokens[at - 1] in _ALTERNATIVES
 
 
 def _asks_why(tokens: Sequence[str]) -> bool:

@@ -50,7 +50,7 @@ THIRD_PERSON_JUDGED = _rx(
     r"|find|considers?|considered|rated|rates|called|calls)\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|are|were|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
+    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
@@ -73,15 +73,16 @@ LIKE_FEEDBACK = _rx(
     r"|\b(?:5|five|10|ten)\s+stars?\s+(?:for|to)\b|\bgive\s+(?:it|that|this)\s+(?:5|five)\s+stars?\b"
     # a verdict that is its own segment after the item: "watched X last night, surprisingly
     # good", "saw X years ago; wonderful picture", "bought the navy one, love it"
-    r"|(?:^|[,;:.!\u2013\u2014]|\s-)\s*(?:(?:\w+ly|so|really|just|pretty)\s+)?(?:good|great"
+    r"|(?:[,;:.!\u2013\u2014]|\s-)\s*(?:(?:\w+ly|so|really|just|pretty)\s+)?(?:good|great"
     r"|brilliant|excellent|fantastic|amazing|superb|wonderful|terrific|marvell?ous|lovely"
     r"|gorgeous|stunning)(?:\s+(?:picture|pic|film|movie|flick|watch|one|stuff|buy|purchase))?"
     r"\s*(?:[.!,;]|$)"
-    r"|(?:^|[,;:.!\u2013\u2014]|\s-)\s*(?:(?:really|just|absolutely|totally|still)\s+)?(?:love"
+    r"|(?:[,;:.!\u2013\u2014]|\s-)\s*(?:(?:really|just|absolutely|totally|still)\s+)?(?:love"
     r"|loved|adore|adored|enjoyed|liked)\s+(?:it|this|that|them)\b"
     r"|(?:^|[,;:.!\u2013\u2014]|\s-)\s*(?:so\s+much|such|pure|good|great|big|dumb|silly|"
     r"stupid|mindless|daft)\s+fun\s*(?:[.!,;]|$)|\bcount me in\b|\bguilty pleasure\b"
-    r"|\bhits?\s+the\s+spot\b|\bnailed\s+it\b|\b(?:had|have)\s+(?:a|such\s+a)\s+(?:blast|ball)\b"
+    r"|\b(?:are|were)\s+(?:(?:so|really|just|absolutely)\s+)?(?:spot on|bang on|on the money"
+    r"|on point)\b|\bhits?\s+the\s+spot\b|\bnailed\s+it\b|\b(?:had|have)\s+(?:a|such\s+a)\s+(?:blast|ball)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:kind|sort|type)\s+of\s+(?:film|movie|thing|flick"
     r"|stuff|jacket|coat)\b"
     # emoji that praise: thumbs up / ok hand / hearts / heart eyes / fire / 100 / clapping

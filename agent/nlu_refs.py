@@ -83,8 +83,7 @@ _LIST_END = _rx(
 )
 _TITLE_AFTER = re.compile(r" (?!I\b|I')[A-Z][a-z]")
 _AT_PLACE = _rx(
-    r"\b(?:being|ranked|rank|placed|put|listed|comes?|came|coming|sits?|sitting|landed|is|was)"
-    r"\s+(?:at\s+)?(?:the\s+)?$"
+    r"\b(?:being|ranked|placed|listed|comes?|came|coming|sits?|sitting|landed)\s+(?:at\s+)?$"
 )
 _WORDS = re.compile(r"[\w']+")
 
