@@ -25,6 +25,7 @@ __all__ = [
     "feedback_kind",
     "implied_feedback",
     "liked_as_taste",
+    "postfix_verdict",
     "unknown_subject",
 ]
 
@@ -34,11 +35,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 THIRD_PERSON_LOVED = _rx(
-    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b(?!\s+(?:and|&)\s+(?:i|me)\b)[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug"
+    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|crowd|my (?:(?:late|dear|old|little|big|older|younger|eldest|youngest|teenage)\s+)?(wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents|grandson|granddaughter|grandad|grandpa|grandma|gran|nan|uncle|aunt|cousin|niece|nephew|boss|flatmate|housemate|in-laws|grandparents))\b(?!\s+(?:and|&)\s+(?:i|me)\b)[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug"
     # their devotion to an item: "he rewatches X every year", "my daughter keeps rewatching
     # X", "a person into both X and Y", "someone whose comfort movie is X"
     r"|re-?watch(?:es|ed|ing)?|keeps?\s+(?:re-?)?watching|(?:can'?t|cannot)\s+stop\s+(?:re-?)?watching"
-    r"|quotes|quoted|grew up on|obsessed with|swears? by|(?:is|are|'s|was|were)\s+(?:really\s+|big\s+|"
+    r"|quotes|quoted|(?:can|could)\s+quote|worships?|worshipped|grew up on|obsessed with|swears? by|(?:is|are|'s|was|were)\s+(?:really\s+|big\s+|"
     r"so\s+|very\s+)?into(?:\s+both)?|into\s+both|(?:comfort|favou?rite|fave|fav|go-to)"
     r"\s+(?:movie|film|flick|pick|one|watch)\s+(?:is|was|=|:))\s+['\"“‘]?$"
 )
@@ -81,6 +82,10 @@ LIKE_FEEDBACK = _rx(
     r"|loved|adore|adored|enjoyed|liked)\s+(?:it|this|that|them)\b"
     r"|(?:^|[,;:.!\u2013\u2014]|\s-)\s*(?:so\s+much|such|pure|good|great|big|dumb|silly|"
     r"stupid|mindless|daft)\s+fun\s*(?:[.!,;]|$)|\bcount me in\b|\bguilty pleasure\b"
+    r"|\bblew\s+(?:my|our)\s+minds?\b|\b(?:big|huge|massive)\s+(?:like|yes)\s+from\s+(?:me|us)\b"
+    r"|\b(?:i|we)\s+approve\b|\b(?:rules|ruled)\s*!|\b(?:love|loved|adore)\s+(?:em|'em)\b"
+    r"|\b(?:is|was|'s)\s+(?:(?:so|really|just|truly|such)\s+)?(?:an?\s+)?(?:adorable|touching|moving"
+    r"|charming|blast|hoot|joy|treat|delight)\b"
     r"|\b(?:are|were)\s+(?:(?:so|really|just|absolutely)\s+)?(?:spot on|bang on|on the money"
     r"|on point)\b|\bhits?\s+the\s+spot\b|\bnailed\s+it\b|\b(?:had|have)\s+(?:a|such\s+a)\s+(?:blast|ball)\b"
     r"|\b(?:exactly|just|totally|so)\s+my\s+(?:kind|sort|type)\s+of\s+(?:film|movie|thing|flick"
@@ -91,8 +96,11 @@ LIKE_FEEDBACK = _rx(
 )
 DISLIKE_FEEDBACK = _rx(
     r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"|\bnot\s+(?:a\s+)?(?:big|huge|massive|great|real)\s+fan\b"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:even\s+)?(?:stand|bear|stomach|sit through|finish)\b"
-    r"|\bfell asleep (?:during|in|to|watching)\b"
+    r"|\bfell asleep (?:during|in|to|watching|halfway|partway|after|twice)\b"
+    r"|\bwanted\s+to\s+(?:leave|walk out)\b|\bwant\s+(?:my|those|the)\s+(?:\w+\s+)?hours?\s+back\b"
+    r"|\bdrags(?:\s+on)?\s+(?:for\s+me|a\s+bit|too)\b|\bgrates\s+on\s+me\b"
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
     # a verdict after "is/was": "X was dreadful", "that one's a bore", "it is hideous"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|pretty|truly|an?|absolute|"
@@ -146,6 +154,27 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     if SEEN.search(clause):
         return FeedbackKind.SEEN
     return None
+
+
+# a verdict word right after the item, closing its clause: "independence day seen",
+# "boogie nights loved, jackie brown seen", "unforgiven yes, tombstone no", "Schindler's List
+# I've seen", "air force one watched already"
+_POSTFIX = _rx(
+    r"\s*(?:[:=\u2013\u2014-]\s*|,\s*)?(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:already\s+|also\s+)?"
+    r"(?P<verdict>seen|saw|watched|loved|liked|adored|hated|disliked|yes|yep|no|nope|nah)"
+    r"(?:\s+(?:it|already|before|both|twice|too|please|pls|from me|thanks))*\s*(?:[.!,;?]|$)"
+)
+_POSTFIX_KIND = {
+    "seen": "seen", "saw": "seen", "watched": "seen", "loved": "like", "liked": "like", "adored": "like",
+    "yes": "like", "yep": "like", "hated": "dislike", "disliked": "dislike", "no": "dislike",
+    "nope": "dislike", "nah": "dislike",
+}  # fmt: skip
+
+
+def postfix_verdict(text: str, end: int) -> FeedbackKind | None:
+    """The verdict word that follows an item and closes its clause ("jackie brown seen")."""
+    m = _POSTFIX.match(text, end)
+    return FeedbackKind(_POSTFIX_KIND[m.group("verdict").lower()]) if m else None
 
 
 _SARCASM = _rx(r"\bsaid\s+(?:no\s*one|nobody)(?:\s+ever)?\b")
@@ -274,6 +303,8 @@ ASKS_FOR_MORE = _rx(
     r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
     r"|recommend\b|suggest\b|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
     r"|same again|(?:others?|ones?|more)\s+like\s+(?:those|these|them|that|it)"
+    r"|\b(?:its|their)\s+(?:cousins?|siblings?|equals?|peers?|kin|relatives?|twins?|ilk)\b"
+    r"|same (?:kind|sort|type) please|more of the same"
     r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
 )
 
@@ -306,7 +337,7 @@ def liked_as_taste(
 # subject of a verdict (case-sensitive: the name's words are capitalised as typed)
 _SUBJECT = re.compile(
     r"\W*['\"\u201c\u2018]?((?:[A-Z0-9][\w'\u2019:&.-]*)(?:\s+(?:[A-Z0-9][\w'\u2019:&.-]*|of|the|a|and|in|"
-    r"on|to))*?)['\"\u201d\u2019]?\s+(?i:is|was)\b"
+    r"on|to))*?)['\"\u201d\u2019]?\s+(?i:is|was|blew|bored|made|left|put|gave)\b"
 )
 _NOT_A_NAME = frozenset(
     {"i", "it", "this", "that", "these", "those", "there", "here", "he", "she", "they", "we"}

@@ -24,6 +24,7 @@ from agent.nlu_feedback import (
     feedback_kind,
     implied_feedback,
     liked_as_taste,
+    postfix_verdict,
 )
 from agent.nlu_number_titles import number_titles
 from agent.nlu_short_titles import short_index, short_titles
@@ -71,7 +72,9 @@ ORDINAL_RX = _rx(
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b)))\b"
+    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b))"
+    # "how come that's on here", "why is this on my list": the item in focus
+    r"|(?:that|this)(?=(?:'s|\s+is)\s+(?:on|in|doing|there|here|top|first)\b))\b"
 )
 
 
@@ -187,6 +190,13 @@ def find_refs(
             and joined.removesuffix(" the") in ("or", "and", "the", "")
         ):
             out.refs.append((pos_b - 0.5, ItemRef(b.item_id, TitleRole.TASTE, b.text)))
+        elif (  # "Trainspotting and Reservoir Dogs are the vibe": a cue after both
+            b.role is TitleRole.TASTE
+            and a.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
+            and joined.removesuffix(" the") in ("or", "and", "&")
+            and TASTE_AFTER.match(text, int(pos_b) + len(b.text))
+        ):
+            out.refs.append((pos_a - 0.5, ItemRef(a.item_id, TitleRole.TASTE, a.text)))
     pronoun = PRONOUN_RX.search(text)
     if out.refs and pronoun and role_of(text, pronoun.start(), "", shown) is TitleRole.TASTE:
         # "I liked the first one, more like that": the item named is the taste reference
@@ -216,6 +226,15 @@ def find_refs(
         if ref.role in (TitleRole.EXCLUDE,):
             continue
         kind = feedback_kind(_clause_at(text, pos))
+        end = int(pos) + len(ref.text)
+        post = postfix_verdict(text, end) if ref.role is not TitleRole.TASTE else None
+        if post is not None and (
+            feedback_kind(CLAUSE_SPLIT.split(text[int(pos) :], maxsplit=1)[0])
+            in (None, FeedbackKind.SEEN)
+            or post is not FeedbackKind.SEEN
+            or any(p > end for p, _ in out.refs)  # "X watched already, Y was rubbish"
+        ):
+            kind = post  # not "that first one, seen it, meh": a verdict beside the viewing
         if kind is not None and (ref.role is not TitleRole.TASTE or kind is FeedbackKind.LIKE):
             if ref.role is TitleRole.TASTE and THIRD_PERSON_LOVED.search(clause_before(text, pos)):
                 continue  # "people like me loved X": their taste, not this user's feedback
