@@ -326,7 +326,7 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
                 r"(?:^\W*|\b(?:i|we)(?:'ve|\s+have(?:n'?t|\s+not)?|\s+never|\s+had|'d)?\s+)"
-                r"(?:(?:really|also|already|never|not|\w+ly)\s+)?(?:loved|liked|enjoyed"
+                r"(?:(?:really|also|already|never|not|haven'?t|have not|\w+ly)\s+)?(?:loved|liked|enjoyed"
                 r"|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched)\s+['\"“‘]?$",
                 before,
                 re.I,

@@ -393,7 +393,7 @@ class VerdictReader:
                 continue  # "I liked X, more like it": a taste reference (README convention)
             if m.item not in rules and words.rstrip().endswith("?"):
                 continue  # "pourquoi Casablanca ?": a question about the item, no verdict
-            if m.item not in rules and _asked_about(parse.text, m):
+            if m.item not in rules and asked_about(parse.text, m):
                 continue  # "is it scarier than X?", "what drew you to X": asked, not judged
             scores = [float(p[i]) for i in order]
             decided[m.item] = combine(rules.get(m.item), scores, *self._sure)
@@ -411,7 +411,7 @@ _QUESTION_OPEN = _rx(
 )
 
 
-def _asked_about(text: str, mention: Mention) -> bool:
+def asked_about(text: str, mention: Mention) -> bool:
     """True when the sentence naming the item is a question (the learned reader adds no
     verdict there: the user asks about the item, the rules read any verdict it holds)."""
     left, _right = _sentence_bounds(text, mention.start, mention.end)
