@@ -55,7 +55,7 @@ LIKE_FEEDBACK = _rx(
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
-    r"absolutely|actually|genuinely|real|total|hidden|little|true)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
+    r"absolutely|actually|genuinely|real|total|little|true)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
     r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|keeper|perfect|nice(?!\s+to\b)|"
     r"(?:(?:definite|firm|big|clear|solid|hard)\s+)?yes(?!\s+or\b)|"
     r"(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|"

@@ -239,13 +239,14 @@ def _blank_frames(text: str, found: Refs) -> None:
     if found.refs or found.feedback:
         found.blank.extend(m.span() for m in _FAVOURITE.finditer(text))
     liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
-    for pos, ref in found.refs:  # "Local Hero is a gem": praise of it, no wish for obscurity
+    # "Local Hero is a gem": praise of it, no wish for obscurity ("a hidden gem" stays one)
+    for pos, ref in found.refs:
         m = _GEM_AFTER.match(text, int(pos) + len(ref.text))
         if m and (ref.item_id in liked or ref.role is TitleRole.TASTE):
             found.blank.append(m.span())
 
 
 _GEM_AFTER = _rx(
-    r"\s*(?:is|was|'s|=)\s+(?:(?:such|a|an|real|true|absolute|total|little|bit of|hidden|"
+    r"\s*(?:is|was|'s|=)\s+(?:(?:such|a|an|real|true|absolute|total|little|bit of|"
     r"genuine|proper|modern|certified|bona fide)\s+)*(?:gem|classic|treasure|masterpiece)\b"
 )
