@@ -143,11 +143,22 @@ SEEN = _rx(
 )
 
 
+# an interjection that turns down what is on screen, set off by punctuation: "meh, ...", "nah -"
+_REJECTING_OPENER = _rx(r"\W*(?:meh|nah|nope|no|ugh|hmm+|not really)\s*[,;:.!\u2013\u2014-]+\s*")
+
+
 def feedback_kind(clause: str) -> FeedbackKind | None:
     """First-person feedback in a clause: disliked, liked or seen (in that precedence); a
     question whether the user would like it ("why would I like it") reports nothing."""
     if HYPOTHETICAL_LIKE.search(clause):
         return None
+    opener = _REJECTING_OPENER.match(clause)
+    if opener and LIKE_FEEDBACK.search(clause, opener.end()):
+        # "meh, GoldenEye is brilliant, similar?": the "meh" turns down the list on screen,
+        # the praise that follows is the verdict on the item named
+        rest = feedback_kind(clause[opener.end() :])
+        if rest is not None:
+            return rest
     # a verdict beside a viewing is the verdict ("saw it twice, loved it"): like, not seen
     if DISLIKE_FEEDBACK.search(clause):
         return FeedbackKind.DISLIKE

@@ -49,6 +49,8 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return True  # "rather a thriller than a horror"
         if word == "not" and prev == "why":
             return False  # "why not a comedy?": a suggestion
+        if word == "not" and tokens[j + 1 : j + 2] in (["it"], ["them"]) and j + 1 < start - 1:
+            return False  # "not it crime movie pls": "not it" turns down the pick, not crime
         if word == "no" and _new_phrase(tokens[j + 1 : start]):
             return False  # "no luck there a thriller": "no" governs its own noun only
         if word in ("nothing", "none") and not _nothing_reaches(tokens[j + 1 : start]):
@@ -354,6 +356,9 @@ _LIST_VERBS = frozenset(
 )  # fmt: skip
 _USE_OPENERS = frozenset(["can", "could", "should", "do", "does", "is", "will", "how"])
 _USE_SUBJECTS = frozenset(["i", "you", "u", "we", "one", "it"])
+# "can it be horror?": "it" / "one" with a copula or "have" describes the item wanted, not a use
+_WANTED_SUBJECTS = frozenset(["it", "one"])
+_BE_OR_HAVE = frozenset(["be", "have", "feature", "include"])
 
 
 def _use_question(segment: Sequence[str], asked: bool) -> bool:
@@ -373,6 +378,8 @@ def _use_question(segment: Sequence[str], asked: bool) -> bool:
     if len(words) < 3 or words[0] not in _USE_OPENERS or words[1] not in _USE_SUBJECTS:
         return False
     verb = words[2]
+    if words[1] in _WANTED_SUBJECTS and verb in _BE_OR_HAVE:
+        return False  # "can it be horror?", "could one have a hood?": the item sought, described
     return verb.isalpha() and verb not in _LIST_VERBS and not verb.endswith("ly")
 
 
