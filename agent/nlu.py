@@ -56,6 +56,7 @@ from agent.nlu_filler import (
 )
 from agent.nlu_foreign import catalog_titles, gloss_turn
 from agent.nlu_forms import derived_hits, derived_phrases
+from agent.nlu_intent_shape import settle_rule_intents
 from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
@@ -193,6 +194,7 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
         found.remove(Intent.CAUSAL)
     if Intent.WHY in found and Intent.CAUSAL in found:
         found.remove(Intent.WHY)
+    found = settle_rule_intents(found, text)  # "all else equal", "if I'd hated it", ...
     if feedback:
         found.append(Intent.FEEDBACK)
     if MORE.search(text) or (parse_slots and (REFINE.search(text) or refs)):
