@@ -69,7 +69,7 @@ WHY_WITHOUT_WHY = re.compile(
     r"\bwhat (?:drew|led|brought|pulled|got|prompted|inspired|possessed|moved) you\b"
     r"|\b(?:connection|link|relation)s? (?:between|to|with) (?:my|me|what i)\b"
     r"|\bmy (?:history|taste|tastes|ratings|likes|answers|profile|past|viewing)\b[\w' ]{0,25}?"
-    r"\b(?:points?|pointed|leads?|led|suggests?|says?|made|brought)\b"
+    r"\b(?:points?|pointed|leads?|led|suggests?|made|brought)\s+(?:to|at|you|towards?|this|that|it)\b"
     r"|\bdoing (?:there|here|in there|in here|on (?:the|this|my) list)\b"
 )
 _ASKS = re.compile(r"\b(?:would|will|what|how|which|does|do)\b|\?")
