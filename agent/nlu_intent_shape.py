@@ -90,6 +90,22 @@ COMPARE_AGAINST = re.compile(
 )
 
 
+# A verdict on the whole list or an order to reshape it ("these are all too grim, ...", "too
+# obscure for my mum", "make them thrillers", "only the ones with a twist"): the turn needs
+# the list it judges.
+LIST_CRITIQUE = re.compile(
+    r"^\W*(?:(?:hmm+|ugh|meh|nah|no|ok|okay|well|honestly|so|but|yeah)\W+)?"
+    r"(?:(?:these|those|they|all of (?:these|them|those)|the lot|this lot|all)\s+"
+    r"(?:are|were|'re|seem|look|feel|all|a bit|so|too|kinda)\b"
+    r"|(?:(?:way|much|a bit|bit|far|kinda|all|a little)\s+)?too\s+\w+)"
+)
+LIST_RESHAPE = re.compile(
+    r"\b(?:make|turn|change|switch|keep|limit|restrict|narrow|filter) (?:them|these|those|"
+    r"the list|the lot|this lot|the results|the picks)\b"
+    r"|\b(?:only|just) (?:the )?(?:ones|those|these)\b"
+)
+
+
 def without_topic_change(lowered: str) -> str:
     """The turn with its leave-the-list marker blanked, so "forget those" points at nothing."""
     return TOPIC_CHANGE.sub(" ", lowered)
@@ -98,7 +114,8 @@ def without_topic_change(lowered: str) -> str:
 def shape_flags(parse: Parse, lowered: str) -> list[bool]:
     """Flags for the intent classifier: a fresh request after a topic change, an adjusted
     comparison, an imagined own rating, a because-question about the data, a how-to-steer
-    question, a request for advice on a chore, an item weighed against a named one."""
+    question, a request for advice on a chore, an item weighed against a named one, a question
+    about what led to a pick, a verdict on the whole list or an order to reshape it."""
     wish = bool(
         parse.include
         or parse.exclude
@@ -121,6 +138,8 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
         _ADVICE_ON_DOING.search(lowered) is not None and bare,
         COMPARE_AGAINST.search(lowered) is not None and bool(parse.refs),
         WHY_WITHOUT_WHY.search(lowered) is not None,
+        (LIST_CRITIQUE.search(lowered) is not None or LIST_RESHAPE.search(lowered) is not None)
+        and TOPIC_CHANGE.search(lowered) is None,
     ]
 
 

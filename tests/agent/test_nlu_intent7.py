@@ -226,3 +226,22 @@ def test_no_refine_without_a_list_on_screen(films):
     assert clf.classify_parse(parse)[0] is Intent.REFINE
     intent, prob = clf.classify_parse(parse, listed=False)
     assert intent is Intent.RECOMMEND and 0.0 < prob < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("hmm these are way too long, something shorter?", True),
+        ("too grown-up for my nephew, he'd want cartoons", True),
+        ("they all look a bit dated", True),
+        ("turn them into comedies", True),
+        ("just the ones with a happy ending please", True),
+        ("a comedy that isn't too silly", False),
+        ("these remind me of Harvey, lovely", False),
+        ("is Glory too violent for a ten year old?", False),
+        ("forget those, just a western please", False),  # a topic change, not a reshape
+    ],
+)
+def test_verdict_on_the_list_or_reshape_flag(films, text, fires):
+    parse = understand(text, films, SHOWN)
+    assert shape_flags(parse, text.lower())[-1] is fires
