@@ -245,3 +245,8 @@ def test_no_refine_without_a_list_on_screen(films):
 def test_verdict_on_the_list_or_reshape_flag(films, text, fires):
     parse = understand(text, films, SHOWN)
     assert shape_flags(parse, text.lower())[-1] is fires
+
+
+def test_the_marker_takes_its_own_pointer_with_it():
+    assert "these" not in without_topic_change("unrelated to these, a war film from 1989")
+    assert "those" not in without_topic_change("never mind those, any musicals?")
