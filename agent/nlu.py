@@ -390,6 +390,10 @@ def understand(
     if found.focus_guess and has_slots:
         feedback = []  # "too recent for me", "meh, less popular": a wish, not a verdict on it
     intents = rule_intents(text, has_slots or bool(like_items), bool(feedback), bool(refs))
+    if not shown:  # nothing on screen to refine: a wish stands on its own
+        intents = list(
+            dict.fromkeys(Intent.RECOMMEND if i is Intent.REFINE else i for i in intents)
+        )
     if like_items and Intent.RECOMMEND not in intents:
         intents.append(Intent.RECOMMEND)
     what_if = None
