@@ -43,7 +43,7 @@ from agent.nlu_cues import (
     REPLACE,
     WISH_CONDITIONAL,
 )
-from agent.nlu_intent_shape import shape_flags, without_topic_change
+from agent.nlu_intent_shape import leaves_the_list, shape_flags, without_topic_change
 from agent.parse import Intent, Parse, TitleRole
 
 logger = logging.getLogger(__name__)
@@ -437,7 +437,7 @@ class IntentClassifier:
         probs = EMBEDDING_SHARE * meaning.predict_proba(vector[None, :])[0]
         probs += (1.0 - EMBEDDING_SHARE) * joint.predict_proba(x)[0]
         order = [int(i) for i in np.argsort(-probs)]
-        if not listed:  # nothing on screen to refine: the turn stands on its own
+        if not listed or leaves_the_list(parse):  # nothing (left) to refine: it stands alone
             order = [i for i in order if self._labels[i] is not Intent.REFINE]
         best = order[0]
         placed = bool(parse.include or parse.exclude or parse.ranges)

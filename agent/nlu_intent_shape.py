@@ -21,13 +21,14 @@ from agent.parse import Intent, Parse, TitleRole
 TOPIC_CHANGE = re.compile(
     r"\b(?:switch(?:ing|ed)?|chang(?:e|ing)) (?:of )?(?:gears?|topics?|tack|subjects?|plans?)\b"
     r"|\b(?:on )?(?:a |an )?(?:totally |completely |entirely |something |quite )?"
-    r"(?:unrelated|different|new|separate|other) (?:idea|topic|question|subject|request|thing)\b"
+    r"(?:unrelated|different|new|separate) (?:idea|topic|question|subject|request)\b"
     r"|\b(?:totally |completely |entirely |quite |something )?unrelated"
     r"(?: to (?:these|those|them|that|all that|the list|this list|what you showed(?: me)?))?\b"
     r"|\bon (?:a|another) (?:different |separate |unrelated |other )?note\b"
     r"|\bmoving on\b|\bsomething completely different\b"
-    r"|\b(?:forget|scrap|ditch|never ?mind|leave|drop) (?:all )?(?:of )?"
-    r"(?:those|these|them|that|all that|this lot|that lot|the list|this list)\b"
+    r"|\b(?:forget|scrap|ditch|never ?mind) (?:all )?(?:of )?"
+    r"(?:those|these|them|that|all that|this lot|that lot|the list|this list)"
+    r"(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:and|then|now|let'?s|i|i'?d|i'?m)\b))"
 )
 # "if you held the year constant", "controlling for age", "all else equal": an adjusted
 # comparison, the causal question's frame.
@@ -105,6 +106,12 @@ LIST_RESHAPE = re.compile(
     r"the list|the lot|this lot|the results|the picks)\b"
     r"|\b(?:only|just) (?:the )?(?:ones|those|these)\b"
 )
+
+
+def leaves_the_list(parse: Parse) -> bool:
+    """A fresh request after a marker that leaves the shown list behind ("different idea.
+    westerns from the 1990s"): by the labels' definition it needs no list, so no refine."""
+    return shape_flags(parse, parse.text.lower())[0]
 
 
 def without_topic_change(lowered: str) -> str:

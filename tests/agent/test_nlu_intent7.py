@@ -22,6 +22,7 @@ from agent.nlu_intent_shape import (
     STEER_HELP,
     TOPIC_CHANGE,
     WHY_WITHOUT_WHY,
+    leaves_the_list,
     settle_rule_intents,
     shape_flags,
     without_topic_change,
@@ -250,3 +251,35 @@ def test_verdict_on_the_list_or_reshape_flag(films, text, fires):
 def test_the_marker_takes_its_own_pointer_with_it():
     assert "these" not in without_topic_change("unrelated to these, a war film from 1989")
     assert "those" not in without_topic_change("never mind those, any musicals?")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("forget those, a western please", True),
+        ("ok never mind that - any horror?", True),
+        ("forget those westerns, give me comedies", False),  # a swap on the list: refine
+        ("one other thing: make them older", False),
+    ],
+)
+def test_a_dismissal_is_a_marker_only_when_it_ends_its_clause(text, fires):
+    assert (TOPIC_CHANGE.search(text.lower()) is not None) is fires
+
+
+def test_a_fresh_request_after_a_topic_change_is_never_refine(films):
+    examples = [
+        {"text": t, "intent": "refine"}
+        for t in ("westerns from 1955", "mysteries now", "more musicals", "others like them")
+    ] + [
+        {"text": t, "intent": "recommend"}
+        for t in ("a comedy please", "any thrillers", "a horror film", "recommend a musical")
+    ]
+    clf = IntentClassifier(_fake_embed, examples=examples)
+    clf.set_reader(lambda text: understand(text, films, SHOWN), None)
+    plain = understand("westerns from 1955", films, SHOWN)
+    assert clf.classify_parse(plain)[0] is Intent.REFINE
+    fresh = understand("different idea. westerns from 1955", films, SHOWN)
+    assert leaves_the_list(fresh)
+    assert clf.classify_parse(fresh)[0] is Intent.RECOMMEND
+    bare = understand("different idea", films, SHOWN)
+    assert not leaves_the_list(bare)  # the marker alone asks for nothing
