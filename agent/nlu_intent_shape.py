@@ -88,7 +88,8 @@ COMPARE_AGAINST = re.compile(
     r"that one|the (?:\w+ ){0,2}one)\s+(?:be\s+)?(?:even |any |much |a bit |a lot |way |far )?"
     r"(?:(?:\w+er|more \w+|less \w+)\s+than|as \w+ as)\b"
     r"|\b(?:stacks?|stacked|stacking|measures?|measured|holds?) up (?:against|to|with)\b"
-    r"|\b(?:up against|compared? (?:to|with))\b"
+    r"|\b(?:up against|compared? (?:to|with)|side by side)\b"
+    r"|\bwhat (?:sets|separates|distinguishes|divides) .{1,60}? (?:apart )?from\b"
 )
 
 
@@ -108,6 +109,11 @@ LIST_RESHAPE = re.compile(
 )
 
 
+# A move in degree ("less famous", "more obscure", "obscurer than these"): measured against
+# what is on screen, where there is a list.
+_COMPARATIVE = re.compile(r"\b(?:less|more|fewer|obscurer|\w+er than)\b")
+
+
 def leaves_the_list(parse: Parse) -> bool:
     """A fresh request after a marker that leaves the shown list behind ("different idea.
     westerns from the 1990s"): by the labels' definition it needs no list, so no refine."""
@@ -123,7 +129,8 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
     """Flags for the intent classifier: a fresh request after a topic change, an adjusted
     comparison, an imagined own rating, a because-question about the data, a how-to-steer
     question, a request for advice on a chore, an item weighed against a named one, a question
-    about what led to a pick, a verdict on the whole list or an order to reshape it."""
+    about what led to a pick, a verdict on the whole list or an order to reshape it, a fame
+    wish said as a comparative."""
     wish = bool(
         parse.include
         or parse.exclude
@@ -148,6 +155,7 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
         WHY_WITHOUT_WHY.search(lowered) is not None,
         (LIST_CRITIQUE.search(lowered) is not None or LIST_RESHAPE.search(lowered) is not None)
         and TOPIC_CHANGE.search(lowered) is None,
+        parse.popularity is not None and _COMPARATIVE.search(lowered) is not None,
     ]
 
 

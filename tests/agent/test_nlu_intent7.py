@@ -245,7 +245,7 @@ def test_no_refine_without_a_list_on_screen(films):
 )
 def test_verdict_on_the_list_or_reshape_flag(films, text, fires):
     parse = understand(text, films, SHOWN)
-    assert shape_flags(parse, text.lower())[-1] is fires
+    assert shape_flags(parse, text.lower())[-2] is fires
 
 
 def test_the_marker_takes_its_own_pointer_with_it():
@@ -283,3 +283,45 @@ def test_a_fresh_request_after_a_topic_change_is_never_refine(films):
     assert clf.classify_parse(fresh)[0] is Intent.RECOMMEND
     bare = understand("different idea", films, SHOWN)
     assert not leaves_the_list(bare)  # the marker alone asks for nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("what sets Harvey apart from Glory?", True),
+        ("put Gaslight and Candyman side by side for me", True),
+        ("what separates the first one from the third", True),
+        ("what sets the mood for a rainy night", False),
+        ("a film from the side of the bad guys", False),
+    ],
+)
+def test_distinguishing_question_is_a_comparison_cue(text, fires):
+    assert (COMPARE_AGAINST.search(text.lower()) is not None) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "reset"),
+    [
+        ("meh, that led nowhere. from the top.", True),
+        ("let's go from the top", True),
+        ("the one from the top of the list", False),
+        ("from the top three, which is oldest?", False),
+    ],
+)
+def test_from_the_top_restarts(films, text, reset):
+    intents = understand(text, films, SHOWN).intents
+    assert (Intent.RESET in intents) is reset
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("less famous ones please", True),
+        ("something a bit more obscure", True),
+        ("a famous western", False),
+        ("the famous ones from 1955", False),
+    ],
+)
+def test_fame_said_as_a_comparative_flag(films, text, fires):
+    parse = understand(text, films, SHOWN)
+    assert shape_flags(parse, text.lower())[-1] is fires
