@@ -114,6 +114,12 @@ LIST_RESHAPE = re.compile(
 _COMPARATIVE = re.compile(r"\b(?:less|more|fewer|obscurer|\w+er than)\b")
 
 
+def because_question(lowered: str) -> bool:
+    """A yes/no question whether one property holds because of another, about neither the
+    user nor the agent's picks ("is the grey parka popular only because it's promoted?")."""
+    return _BECAUSE_QUESTION.search(lowered) is not None and _PERSONAL.search(lowered) is None
+
+
 def leaves_the_list(parse: Parse) -> bool:
     """A fresh request after a marker that leaves the shown list behind ("different idea.
     westerns from the 1990s"): by the labels' definition it needs no list, so no refine."""
@@ -141,14 +147,11 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
         or parse.unknown_titles
     )
     bare = not parse.has_slots and not parse.refs
-    because = _BECAUSE_QUESTION.search(lowered)
     return [
         TOPIC_CHANGE.search(lowered) is not None and wish,
         ADJUSTED.search(lowered) is not None,
         OWN_RATING_WHAT_IF.search(lowered) is not None,
-        because is not None
-        and bool(parse.variables)
-        and _PERSONAL.search(lowered[: because.start()] + lowered[because.end() :]) is None,
+        because_question(lowered) and bool(parse.variables),
         STEER_HELP.search(lowered) is not None,
         _ADVICE_ON_DOING.search(lowered) is not None and bare,
         COMPARE_AGAINST.search(lowered) is not None and bool(parse.refs),
@@ -161,7 +164,8 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
 
 def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
     """Decide between cue intents by the sentence's frame: an adjusted comparison is causal (not
-    a what-if), an imagined own rating is a what-if (not causal), an item weighed against
+    a what-if), an imagined own rating is a what-if (not causal), a because-question about
+    the data is causal, an item weighed against
     another is a comparison, a question about what led to a pick is a why, a how-to-steer
     question is help (not a question about the profile)."""
     low = text.lower()
@@ -173,6 +177,8 @@ def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
         found = [Intent.WHAT_IF if i is Intent.CAUSAL else i for i in found]
         if Intent.WHAT_IF not in found:
             found.insert(0, Intent.WHAT_IF)
+    if because_question(low) and Intent.CAUSAL not in found:
+        found.insert(0, Intent.CAUSAL)
     if COMPARE_AGAINST.search(low) and Intent.COMPARE not in found:
         found.insert(0, Intent.COMPARE)
     if WHY_WITHOUT_WHY.search(low) and Intent.WHY not in found:

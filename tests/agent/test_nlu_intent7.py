@@ -22,6 +22,7 @@ from agent.nlu_intent_shape import (
     STEER_HELP,
     TOPIC_CHANGE,
     WHY_WITHOUT_WHY,
+    because_question,
     leaves_the_list,
     settle_rule_intents,
     shape_flags,
@@ -325,3 +326,17 @@ def test_from_the_top_restarts(films, text, reset):
 def test_fame_said_as_a_comparative_flag(films, text, fires):
     parse = understand(text, films, SHOWN)
     assert shape_flags(parse, text.lower())[-1] is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("is the navy trench popular only because it's promoted?", True),
+        ("are westerns rated low because older people watch them, or are they just weak", True),
+        ("is Glory on my list because I liked Harvey?", False),  # about the user: why
+        ("did you pick it because it's popular?", False),  # about the agent's pick: why
+        ("a comedy because I need cheering up", False),  # no yes/no question
+    ],
+)
+def test_because_question_about_the_data(text, fires):
+    assert because_question(text.lower()) is fires
