@@ -425,9 +425,9 @@ class IntentClassifier:
                 self.fit()
             self._vector("hello")
 
-    def classify_parse(self, parse: Parse, *, listed: bool = True) -> tuple[Intent, float]:
-        """The most likely intent of a parsed turn and its probability; with no list on
-        screen (`listed` false) never `refine`, which by definition leans on a shown list."""
+    def classify_parse(self, parse: Parse) -> tuple[Intent, float]:
+        """The most likely intent of a parsed turn and its probability; never `refine` for a
+        fresh request after a marker that leaves the list behind ("different idea. ...")."""
         with self._lock:
             if self._model is None:
                 self.fit()
@@ -437,7 +437,7 @@ class IntentClassifier:
         probs = EMBEDDING_SHARE * meaning.predict_proba(vector[None, :])[0]
         probs += (1.0 - EMBEDDING_SHARE) * joint.predict_proba(x)[0]
         order = [int(i) for i in np.argsort(-probs)]
-        if not listed or leaves_the_list(parse):  # nothing (left) to refine: it stands alone
+        if leaves_the_list(parse):  # the list is left behind: the request stands alone
             order = [i for i in order if self._labels[i] is not Intent.REFINE]
         best = order[0]
         placed = bool(parse.include or parse.exclude or parse.ranges)

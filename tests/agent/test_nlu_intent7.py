@@ -214,20 +214,25 @@ def _fake_embed(texts):
     return out
 
 
-def test_no_refine_without_a_list_on_screen(films):
-    examples = [
-        {"text": t, "intent": "refine"}
-        for t in ("make them older", "these but funnier", "same but newer", "others like them")
-    ] + [
-        {"text": t, "intent": "recommend"}
-        for t in ("a comedy please", "any westerns", "a horror film", "recommend a musical")
-    ]
-    clf = IntentClassifier(_fake_embed, examples=examples)
-    clf.set_reader(lambda text: understand(text, films, SHOWN), None)
-    parse = understand("make them older", films, SHOWN)
-    assert clf.classify_parse(parse)[0] is Intent.REFINE
-    intent, prob = clf.classify_parse(parse, listed=False)
-    assert intent is Intent.RECOMMEND and 0.0 < prob < 1.0
+def test_no_refine_without_a_list_on_screen(rule_agent):
+    """A classifier that says refine is overruled when nothing is on screen to refine."""
+    from agent.memory import SessionState
+
+    class SaysRefine:
+        def classify_parse(self, parse):
+            return Intent.REFINE, 0.9
+
+    planner = rule_agent.planner
+    real = planner.classifier
+    shown = list(rule_agent.vocab.item_titles)[:5]
+    try:
+        planner.classifier = SaysRefine()
+        bare = planner.read(SessionState(session_id="i7-a"), "and older this time")
+        assert bare.intent is Intent.RECOMMEND
+        listed = planner.read(SessionState(session_id="i7-b", last_shown=shown), "older")
+        assert listed.intent is Intent.REFINE
+    finally:
+        planner.classifier = real
 
 
 @pytest.mark.parametrize(
