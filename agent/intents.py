@@ -185,8 +185,8 @@ def _shape_flags(parse: Parse, lowered: str) -> list[bool]:
         request and bare and not parse.unplaced,
         TitleRole.TASTE in roles and TitleRole.SHOWN in roles,
         question and bare,
-        *_list_need_flags(parse, without_topic_change(lowered)),
         *shape_flags(parse, lowered),
+        *_list_need_flags(parse, without_topic_change(lowered)),  # last: tests index from the end
     ]
 
 
