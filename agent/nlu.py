@@ -93,7 +93,7 @@ __all__ = [
 
 _PRONOUN_ONLY = re.compile(r"(?i)its?|that|this|that one|this one|the one|th(at|is) (movie|film)")
 _ABOUT_AN_ITEM = re.compile(
-    r"(?i)\b(why|explain|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
+    r"(?i)\b(why|explain|justify|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
     r"(?:stacks?|measures?|holds?) up|against|"

@@ -73,6 +73,13 @@ def shown_descriptions(
     found: list[tuple[int, int, str]] = []
     taken: set[int] = set()
     why = _asks_why(tokens)
+
+    def named(word: str) -> str | None:  # the one shown item a value word fits
+        if not is_value(word):
+            return None
+        fits = [i for i, title in titles.items() if _fits([word], title, vocab)]
+        return fits[0] if len(fits) == 1 else None
+
     for at, token in enumerate(tokens):
         indefinite = why and token in ("a", "an") and at not in taken
         bad = at in taken or not token.isalpha() or token in function_words
@@ -94,15 +101,60 @@ def shown_descriptions(
             and tokens[end] != "one"
         ):
             end += 1
+        pair = bool(found) and _paired(tokens, found[-1][1], at)
         while end > first:  # the longest description that fits ("the red parka looks great")
             words = tokens[first:end]
             fits = [i for i, title in titles.items() if _fits(words, title, vocab)]
-            if len(fits) == 1 and _enough(words, tokens, end, bare, is_value):
+            if len(fits) == 1 and (
+                _enough(words, tokens, end, bare and not indefinite, is_value)
+                or _one_of_pair(words, tokens, (at, end), bare, pair or weighs or why, named, pair)
+            ):
                 found.append((first, end, fits[0]))
                 taken.update(range(first, end))
                 break
             end -= 1
     return found
+
+
+_NOT_SHOWN_BEFORE = frozenset(["a", "an", "any", "another", "some", "no", "other", "more"])
+_ALTERNATIVES = frozenset(["or", "vs", "versus", "and", "than"])
+_WEIGHING = frozenset(["why", "between", "compare", "either", "prefer"])
+
+
+def _paired(tokens: Sequence[str], previous_end: int, at: int) -> bool:
+    """The description at `at` follows one just found, joined by "and" / "or" ("the gray and
+    the blue ones", "the trench or the pea coat")."""
+    between = [t for t in tokens[previous_end:at] if t not in DEFINITE]
+    return bool(between) and all(t in _ALTERNATIVES for t in between)
+
+
+def _one_of_pair(
+    words: Sequence[str],
+    tokens: Sequence[str],
+    span: tuple[int, int],
+    bare: bool,
+    weighed: bool,
+    named: Callable[[str], str | None],
+    paired: bool = False,
+) -> bool:
+    """One value word naming one shown item in a turn that weighs or questions items: "pink
+    one, why tho", "trench or pea coat, which?" (each side of the "or" names a different
+    shown item; "black or navy?" with no black one shown is a wish), and "ones" shared by two
+    descriptions ("the gray and the blue ones are nice"); never after "a" / "any"."""
+    at, end = span
+    item = named(words[0]) if len(words) == 1 and weighed else None
+    if item is None or (at > 0 and tokens[at - 1] in _NOT_SHOWN_BEFORE):
+        return False
+    nxt = tokens[end] if end < len(tokens) else ""
+    prev = tokens[at - 1] if at > 0 else ""
+    if not bare:  # "the blue ones" beside "the gray": one of the two named
+        return nxt == "ones"
+    if nxt == "one":
+        return True
+    if nxt in _ALTERNATIVES and end + 1 < len(tokens) and (at == 0 or prev in _WEIGHING):
+        other = named(tokens[end + 1])  # "trench or pea coat", not "only in blue or navy"
+        return other is not None and other != item
+    return paired and at > 1 and tokens[at - 1] in _ALTERNATIVES
 
 
 def _asks_why(tokens: Sequence[str]) -> bool:

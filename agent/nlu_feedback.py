@@ -18,12 +18,14 @@ __all__ = [
     "HYPOTHETICAL_LIKE",
     "LIKE_FEEDBACK",
     "SEEN",
+    "THIRD_PERSON_JUDGED",
     "THIRD_PERSON_LOVED",
     "FeedbackKind",
     "bare_verdict",
     "feedback_kind",
     "implied_feedback",
     "liked_as_taste",
+    "postfix_verdict",
     "unknown_subject",
 ]
 
@@ -33,16 +35,29 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 THIRD_PERSON_LOVED = _rx(
-    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|my (wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents))\b(?!\s+(?:and|&)\s+(?:i|me)\b)[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug)\s+['\"“‘]?$"
+    r"\b(people|ppl|fans|folks|everyone|everybody|friends?|users|viewers|critics|others|those|guys|gals|audiences?|someone|somebody|anyone|a person|kids|children|he|she|they|crowd|my (?:(?:late|dear|old|little|big|older|younger|eldest|youngest|teenage)\s+)?(wife|husband|partner|sister|brother|mom|mum|dad|father|mother|friends?|kids?|son|daughter|girlfriend|boyfriend|roommate|colleagues?|family|parents|grandson|granddaughter|grandad|grandpa|grandma|gran|nan|uncle|aunt|cousin|niece|nephew|boss|flatmate|housemate|in-laws|grandparents))\b(?!\s+(?:and|&)\s+(?:i|me)\b)[^.!?;]*\b(loved|liked|enjoyed|adored|raved about|rave about|love|loves|like|likes|enjoy|enjoys|adore|adores|went crazy for|dig|digs|dug"
+    # their devotion to an item: "he rewatches X every year", "my daughter keeps rewatching
+    # X", "a person into both X and Y", "someone whose comfort movie is X"
+    r"|re-?watch(?:es|ed|ing)?|keeps?\s+(?:re-?)?watching|(?:can'?t|cannot)\s+stop\s+(?:re-?)?watching"
+    r"|quotes|quoted|(?:can|could)\s+quote|worships?|worshipped|grew up on|obsessed with|swears? by|(?:is|are|'s|was|were)\s+(?:really\s+|big\s+|"
+    r"so\s+|very\s+)?into(?:\s+both)?|into\s+both|(?:comfort|favou?rite|fave|fav|go-to)"
+    r"\s+(?:movie|film|flick|pick|one|watch)\s+(?:is|was|=|:))\s+['\"“‘]?$"
+)
+# someone else's judgement of an item, whose own verdict follows it ("someone who thought X
+# was hilarious"): their taste when the verdict is not a dislike
+THIRD_PERSON_JUDGED = _rx(
+    r"\b(?:people|ppl|fans|folks|everyone|everybody|friends?|someone|somebody|anyone|a person"
+    r"|kids|children|he|she|they|my\s+\w+)\s+(?:who|that)?\s*(?:thought|thinks|think|found|finds"
+    r"|find|considers?|considered|rated|rates|called|calls)\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
     r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
-    r"absolutely|actually|genuinely|real|total)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
+    r"absolutely|actually|genuinely|real|total|little|true)\s+)*(?:ace|masterpiece|terrific|incredible|outstanding|phenomenal|"
     r"sublime|magnificent|marvell?ous|delightful|delight|riot|gem|keeper|perfect|nice(?!\s+to\b)|"
-    r"(?:definite|firm|big|clear)\s+yes|"
+    r"(?:(?:definite|firm|big|clear|solid|hard)\s+)?yes(?!\s+or\b)|"
     r"(?:great|excellent|brilliant|fantastic|amazing|superb|lovely)\s+(?:film|movie|flick|watch|"
     r"jacket|coat|buy|fit))\b"
     r"|(?:^|[,:;\u2013\u2014]|\s-)\s*(?:(?:what|such)\s+an?\s+|an?\s+)?(?:great|excellent|brilliant|"
@@ -57,25 +72,56 @@ LIKE_FEEDBACK = _rx(
     r"|\b(?:is|was|'s)\s+my\s+(?:comfort|go-to|all-time)\b"
     r"|^\W*(?:nice|lovely|gorgeous|great|perfect|love)\W+(?:the|that|this)\b"
     r"|\b(?:5|five|10|ten)\s+stars?\s+(?:for|to)\b|\bgive\s+(?:it|that|this)\s+(?:5|five)\s+stars?\b"
+    # a verdict that is its own segment after the item: "watched X last night, surprisingly
+    # good", "saw X years ago; wonderful picture", "bought the navy one, love it"
+    r"|(?:[,;:.!\u2013\u2014]|\s-)\s*(?:(?:\w+ly|so|really|just|pretty)\s+)?(?:good|great"
+    r"|brilliant|excellent|fantastic|amazing|superb|wonderful|terrific|marvell?ous|lovely"
+    r"|gorgeous|stunning)(?:\s+(?:picture|pic|film|movie|flick|watch|one|stuff|buy|purchase))?"
+    r"\s*(?:[.!,;]|$)"
+    r"|(?:[,;:.!\u2013\u2014]|\s-)\s*(?:(?:really|just|absolutely|totally|still)\s+)?(?:love"
+    r"|loved|adore|adored|enjoyed|liked)\s+(?:it|this|that|them)\b"
+    r"|(?:^|[,;:.!\u2013\u2014]|\s-)\s*(?:so\s+much|such|pure|good|great|big|dumb|silly|"
+    r"stupid|mindless|daft)\s+fun\s*(?:[.!,;]|$)|\bcount me in\b|\bguilty pleasure\b"
+    r"|\bblew\s+(?:my|our)\s+minds?\b|\b(?:big|huge|massive)\s+(?:like|yes)\s+from\s+(?:me|us)\b"
+    r"|\b(?:i|we)\s+approve\b|\b(?:rules|ruled)\s*!|\b(?:love|loved|adore)\s+(?:em|'em)\b"
+    r"|\b(?:is|was|'s)\s+(?:(?:so|really|just|truly|such)\s+)?(?:an?\s+)?(?:adorable|touching|moving"
+    r"|charming|blast|hoot|joy|treat|delight)\b"
+    r"|\b(?:ones|both|two)\s+(?:are|were|look|looked)\s+(?:(?:so|really|just|absolutely)\s+)?"
+    r"(?:great|lovely|gorgeous|beautiful|stunning|brilliant|fantastic|amazing|perfect|superb)\b"
+    r"|\b(?:are|were)\s+(?:(?:so|really|just|absolutely)\s+)?(?:spot on|bang on|on the money"
+    r"|on point)\b|\bhits?\s+the\s+spot\b|\bnailed\s+it\b|\b(?:had|have)\s+(?:a|such\s+a)\s+(?:blast|ball)\b"
+    r"|\b(?:exactly|just|totally|so)\s+my\s+(?:kind|sort|type)\s+of\s+(?:film|movie|thing|flick"
+    r"|stuff|jacket|coat)\b"
     # emoji that praise: thumbs up / ok hand / hearts / heart eyes / fire / 100 / clapping
     r"|[\U0001f44c\U0001f44f\u2764\U0001f495-\U0001f49f\U0001f60d\U0001f970\U0001f929\U0001f525"
     r"\U0001f4af\U0001f63b]"
 )
 DISLIKE_FEEDBACK = _rx(
     r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"|\bnot\s+(?:a\s+)?(?:big|huge|massive|great|real)\s+fan\b"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:even\s+)?(?:stand|bear|stomach|sit through|finish)\b"
-    r"|\bfell asleep (?:during|in|to|watching)\b"
+    r"|\bfell asleep (?:during|in|to|watching|halfway|partway|after|twice)\b"
+    r"|\bwanted\s+to\s+(?:leave|walk out)\b|\bwant\s+(?:my|those|the)\s+(?:\w+\s+)?hours?\s+back\b"
+    r"|\bdrags(?:\s+on)?\s+(?:for\s+me|a\s+bit|too)\b|\bgrates\s+on\s+me\b"
     r"|\btoo\s+\w+\s+for\s+(?:me|my taste|my liking)\b|\b(?:hated|disliked)\s+(?:them\s+)?(?:both|all)\b"
     # a verdict after "is/was": "X was dreadful", "that one's a bore", "it is hideous"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|pretty|truly|an?|absolute|"
     r"absolutely|actually|kinda|kind of|sort of|total|bit|little|quite|rather|too)\s+)*(?:dreadful|"
     r"hideous|horrible|trash|garbage|mid|bore|snooze|slog|letdown|tedious|unwatchable|painful|"
     r"disappointing|a no|dumb|stupid|lame|forgettable|naff|underwhelming|pointless|bland)\b"
+    r"(?!\s+(?:fun|good fun|but (?:fun|great|good|brilliant)|entertainment)\b)"
+    # a viewing that failed: "did nothing for me", "put me to sleep", "turned it off after ten
+    # minutes", "gave up halfway", "walked out"
+    r"|\bdid(?:n'?t| not)?\s+(?:nothing|zilch|zero|little)\s+for\s+(?:me|us)\b"
+    r"|\bdid(?:n'?t| not)\s+do\s+(?:anything|much|it)\s+for\s+(?:me|us)\b"
+    r"|\b(?:put|sent|puts|sends)\s+(?:me|us)(?:\s+(?:both|all))?\s+to\s+sleep\b"
+    r"|\b(?:turned|switched|shut)\s+(?:it|that|this)\s+off\b|\b(?:turned|switched)\s+off\s+after\b"
+    r"|\bgave\s+up\s+(?:on\s+(?:it|that|this)|after|halfway|partway)\b|\bwalked\s+out\b"
     r"|\b(?:isn'?t|wasn'?t|is not|was not)\s+(?:really\s+)?(?:my\s+(?:thing|style|taste|type|"
     r"cup of tea)|for me)\b|\bnever suits? me\b|\bnot feeling\b|\bbored me\b"
     r"|\b(?:couldn'?t|could not|can'?t)\s+get through\b"
     # "X = no", "the Y less so" (after praise of another), "who wears that??", "no to the Y"
-    r"|(?:=|:)\s*(?:no|nope|nah)\b|\b(?:less so|not so much)\b|(?:^|[,;:.!]\s*)\W*no\s+to\s+(?:the|that|this)\b"
+    r"|(?:=|:)\s*(?:no|nope|nah)\b|\b(?:less so|not so much)\b|(?:^|[,;:.!]\s*)\W*(?:no|nah|nope)\s+to\s+(?:the|that|this)\b"
     r"|\bwho\s+(?:\w+\s+)?(?:wears?|buys?|watch(?:es)?)\s+(?:that|this|these|those)\b"
     # emoji that reject: vomiting / nauseated / sleeping / yawning / pile of poo / eye roll
     r"|[\U0001f92e\U0001f922\U0001f634\U0001f971\U0001f4a9\U0001f644\U0001f612]"
@@ -91,6 +137,9 @@ SEEN = _rx(
     r"|^\W*(?:got|have|own|bought)\s+(?:the|that|this|those|these|both)\b[^.!?;]*\balready\b"
     r"|[:–—-]\s*(?:already\s+)?(?:seen|watched|owned?)\b"
     r"|\b(?:seen|watched|saw)\s+(?:(?:literally|pretty much|basically|nearly)\s+)?(?:all|each|every)\b"
+    # a copy worn by watching: "we've worn out the DVD of that one", "wore out my VHS of it"
+    r"|\b(?:worn|wore|wearing)\s+out\s+(?:the|my|our|their|a)\s+(?:\w+\s+)?(?:dvds?|vhs|tapes?"
+    r"|copy|copies|discs?|blu-?rays?|videos?)\b"
 )
 
 
@@ -109,6 +158,27 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     return None
 
 
+# a verdict word right after the item, closing its clause: "independence day seen",
+# "boogie nights loved, jackie brown seen", "unforgiven yes, tombstone no", "Schindler's List
+# I've seen", "air force one watched already"
+_POSTFIX = _rx(
+    r"\s*(?:[:=\u2013\u2014-]\s*|,\s*)?(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:already\s+|also\s+)?"
+    r"(?P<verdict>seen|saw|watched|loved|liked|adored|hated|disliked|yes|yep|no|nope|nah)"
+    r"(?:\s+(?:it|already|before|both|twice|too|please|pls|from me|thanks))*\s*(?:[.!,;?]|$)"
+)
+_POSTFIX_KIND = {
+    "seen": "seen", "saw": "seen", "watched": "seen", "loved": "like", "liked": "like", "adored": "like",
+    "yes": "like", "yep": "like", "hated": "dislike", "disliked": "dislike", "no": "dislike",
+    "nope": "dislike", "nah": "dislike",
+}  # fmt: skip
+
+
+def postfix_verdict(text: str, end: int) -> FeedbackKind | None:
+    """The verdict word that follows an item and closes its clause ("jackie brown seen")."""
+    m = _POSTFIX.match(text, end)
+    return FeedbackKind(_POSTFIX_KIND[m.group("verdict").lower()]) if m else None
+
+
 _SARCASM = _rx(r"\bsaid\s+(?:no\s*one|nobody)(?:\s+ever)?\b")
 HYPOTHETICAL_LIKE = _rx(
     r"\b(?:what|stuff|things?|the kind|the sort|the ones?)\s+(?:i|we)\s+(?:\w+\s+(?:i\s+)?)?"
@@ -117,6 +187,10 @@ HYPOTHETICAL_LIKE = _rx(
     r"(?:\w+\s+)?(?:like|love|enjoy|want)\b|\bchances?\s+(?:that\s+)?(?:i|we)\s+(?:\w+\s+)?like\b|"
     r"\b(?:would|will|should|might|could)\s+(?:i|we|my \w+)\s+(?:really\s+|actually\s+)?(?:like|love|enjoy)"
     r"|\b(?:i'?d|i would|we'?d)\s+(?:really\s+)?(?:love|like|enjoy)\s+(?:it\s+)?if\b"
+    # a like the user denies having stated: "I never said I liked that kind of thing"
+    r"|\b(?:never|didn'?t|did not|don'?t|do not|not)\s+(?:\w+\s+)?(?:say|said|tell|told|mention"
+    r"|mentioned|claim|claimed)\s+(?:(?:you|u)\s+)?(?:(?:that\s+)?(?:i|we)\s+)?(?:\w+\s+)?"
+    r"(?:like|liked|love|loved|enjoy|enjoyed|want|wanted)\b"
 )
 
 
@@ -230,6 +304,9 @@ ASKS_FOR_MORE = _rx(
     r"|(?:find|show|give|get) me (?:more|another|others|something|anything|some)"
     r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
     r"|recommend\b|suggest\b|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
+    r"|same again|(?:others?|ones?|more)\s+like\s+(?:those|these|them|that|it)"
+    r"|\b(?:its|their)\s+(?:cousins?|siblings?|equals?|peers?|kin|relatives?|twins?|ilk)\b"
+    r"|same (?:kind|sort|type) please|more of the same"
     r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
 )
 
@@ -262,7 +339,7 @@ def liked_as_taste(
 # subject of a verdict (case-sensitive: the name's words are capitalised as typed)
 _SUBJECT = re.compile(
     r"\W*['\"\u201c\u2018]?((?:[A-Z0-9][\w'\u2019:&.-]*)(?:\s+(?:[A-Z0-9][\w'\u2019:&.-]*|of|the|a|and|in|"
-    r"on|to))*?)['\"\u201d\u2019]?\s+(?i:is|was)\b"
+    r"on|to))*?)['\"\u201d\u2019]?\s+(?i:is|was|blew|bored|made|left|put|gave)\b"
 )
 _NOT_A_NAME = frozenset(
     {"i", "it", "this", "that", "these", "those", "there", "here", "he", "she", "they", "we"}

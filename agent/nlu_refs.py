@@ -24,8 +24,10 @@ from agent.nlu_feedback import (
     feedback_kind,
     implied_feedback,
     liked_as_taste,
+    postfix_verdict,
 )
-from agent.nlu_short_titles import short_titles
+from agent.nlu_number_titles import number_titles
+from agent.nlu_short_titles import short_index, short_titles
 from agent.nlu_titles import (
     CLAUSE_SPLIT,
     FUNCTION_WORDS,
@@ -70,7 +72,9 @@ ORDINAL_RX = _rx(
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
 PRONOUN_RX = _rx(
-    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b)))\b"
+    r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b))"
+    # "how come that's on here", "why is this on my list": the item in focus
+    r"|(?:that|this)(?=(?:'s|\s+is)\s+(?:on|in|doing|there|here|top|first)\b))\b"
 )
 
 
@@ -81,6 +85,23 @@ _LIST_END = _rx(
     r"(?:of|on|in)\s+(?:the|this|that|your|my)\s+(?:list|page|screen|selection|results?|lot)\b"
 )
 _TITLE_AFTER = re.compile(r" (?!I\b|I')[A-Z][a-z]")
+_AT_PLACE = _rx(
+    r"\b(?:being|ranked|placed|listed|comes?|came|coming|sits?|sitting|landed)\s+(?:at\s+)?$"
+)
+_WORDS = re.compile(r"[\w']+")
+
+
+def _opens_title(text: str, at: int, vocab: Vocabulary) -> bool:
+    """ "raiders or last crusade": the word opens a run of one title's words (a short form,
+    `agent.nlu_short_titles`) or a whole title, typed in lower case."""
+    words = _WORDS.findall(text[at : at + 60].lower())[:4]
+    runs = short_index(vocab).runs
+    return any(
+        (run := " ".join(words[:n])) in runs or run in vocab.titles
+        for n in range(2, len(words) + 1)
+    )
+
+
 _AT_RANK = _rx(
     r"\b(?:at|to|from|near|towards?|being|reach(?:es|ed)?|hits?|make[sd]?)\s+(?:the\s+)?$"
 )
@@ -113,8 +134,17 @@ def find_refs(
         if covered(out, m.start(), m.end()):
             continue
         word = (m.group("word") or "").lower()
-        if word and _TITLE_AFTER.match(text, m.end("word")) and m.end() == m.end("word"):
-            continue  # "Last Crusade", "First Strike": the start of a title, not a place
+        if (
+            word
+            and m.end() == m.end("word")
+            and (
+                _TITLE_AFTER.match(text, m.end("word"))
+                or _opens_title(text, m.start("word"), vocab)
+            )
+        ):
+            continue  # "Last Crusade", "last crusade": the start of a title, not a place
+        if word and m.end() == m.end("word") and _AT_PLACE.search(text, 0, m.start()):
+            continue  # "Pretty Woman being first": a rank on the list, no item of it
         if word in ("top", "bottom") and not (
             re.search(r"(?:top|bottom)\s+(one|pick|movie|film)", m.group(0).lower())
             or (_LIST_END.match(text, m.end()) and not _AT_RANK.search(text[: m.start()]))
@@ -139,6 +169,7 @@ def find_refs(
             out.blank.append(m.span())
     _bare_numbers(text, shown, out)
     named_titles(text, spans, vocab, shown, out)
+    number_titles(text, vocab, shown, out)
     generic_titles(text, spans, vocab, shown, out)
     short_titles(text, spans, vocab, shown, out)
     _described_shown(text, spans, vocab, shown, out)
@@ -159,6 +190,13 @@ def find_refs(
             and joined.removesuffix(" the") in ("or", "and", "the", "")
         ):
             out.refs.append((pos_b - 0.5, ItemRef(b.item_id, TitleRole.TASTE, b.text)))
+        elif (  # "Trainspotting and Reservoir Dogs are the vibe": a cue after both
+            b.role is TitleRole.TASTE
+            and a.role in (TitleRole.SHOWN, TitleRole.SUBJECT)
+            and joined.removesuffix(" the") in ("or", "and", "&")
+            and TASTE_AFTER.match(text, int(pos_b) + len(b.text))
+        ):
+            out.refs.append((pos_a - 0.5, ItemRef(a.item_id, TitleRole.TASTE, a.text)))
     pronoun = PRONOUN_RX.search(text)
     if out.refs and pronoun and role_of(text, pronoun.start(), "", shown) is TitleRole.TASTE:
         # "I liked the first one, more like that": the item named is the taste reference
@@ -188,6 +226,15 @@ def find_refs(
         if ref.role in (TitleRole.EXCLUDE,):
             continue
         kind = feedback_kind(_clause_at(text, pos))
+        end = int(pos) + len(ref.text)
+        post = postfix_verdict(text, end) if ref.role is not TitleRole.TASTE else None
+        if post is not None and (
+            feedback_kind(CLAUSE_SPLIT.split(text[int(pos) :], maxsplit=1)[0])
+            in (None, FeedbackKind.SEEN)
+            or post is not FeedbackKind.SEEN
+            or any(p > end for p, _ in out.refs)  # "X watched already, Y was rubbish"
+        ):
+            kind = post  # not "that first one, seen it, meh": a verdict beside the viewing
         if kind is not None and (ref.role is not TitleRole.TASTE or kind is FeedbackKind.LIKE):
             if ref.role is TitleRole.TASTE and THIRD_PERSON_LOVED.search(clause_before(text, pos)):
                 continue  # "people like me loved X": their taste, not this user's feedback

@@ -163,10 +163,16 @@ class ShortTitles:
 
 def _variants(key: str) -> list[list[str]]:
     """A title's words, and again with possessives dropped ("one flew over the cuckoo's nest"
-    also as "... cuckoo nest")."""
+    also as "... cuckoo nest") or typed without the apostrophe ("schindlers list"), and with
+    "and" left out (the tokenizer drops the "&" of "Secrets & Lies")."""
     ws = key.split(" ")
-    bare = [w.removesuffix("'s") for w in ws]
-    return [ws, bare] if bare != ws else [ws]
+    forms = [
+        ws,
+        [w.removesuffix("'s") for w in ws],
+        [w.replace("'s", "s") if w.endswith("'s") else w for w in ws],
+        [w for w in ws if w != "and"],
+    ]
+    return [list(f) for f in dict.fromkeys(tuple(f) for f in forms) if f]
 
 
 def _add_runs(ws: Sequence[str], key: str, owners: dict[str, set[str]]) -> None:
@@ -175,11 +181,12 @@ def _add_runs(ws: Sequence[str], key: str, owners: dict[str, set[str]]) -> None:
     with or without the "'s" (it is still counted, so "Monty Python" is in two titles)."""
     n = len(ws)
     owner_ends = {j for j, w in enumerate(key.split(" "), 1) if w.endswith("'s")}
+    variant = list(ws) != key.split(" ")  # a variant typed whole is no whole title
     for i in range(n):
         if ws[i] in _JOINERS:
             continue
         for j in range(i + 1, min(n, i + MAX_SPAN_WORDS) + 1):
-            if (i, j) != (0, n) and ws[j - 1] not in _JOINERS:
+            if ((i, j) != (0, n) or variant) and ws[j - 1] not in _JOINERS:
                 run = " ".join(ws[i:j])
                 owners.setdefault(run, set()).add(key)
                 if j in owner_ends:
@@ -264,24 +271,28 @@ def short_titles(
             out, spans[start][1], spans[end - 1][2]
         )
 
-    i = 0
-    while i < n:
-        word = tokens[i].removesuffix("'s")
-        if not word[:1].isalnum() or i in taken:
+    for _ in range(2):  # again once a title is found: "raiders or last crusade"
+        before = len(out.refs)
+        i = 0
+        while i < n:
+            word = tokens[i].removesuffix("'s")
+            if not word[:1].isalnum() or i in taken:
+                i += 1
+                continue
+            found = _fuzzy_whole(tokens, i, index, vocab) or _pair(tokens, i, index)
+            if found is not None and free(found[0], found[1]):
+                add(*found)
+                i = found[1]
+                continue
+            longest = max(index.longest.get(tokens[i], 0), index.longest.get(word, 0))
+            size = _run_at(text, spans, tokens, i, min(longest, n - i), index, out)
+            if size and free(i, i + size[0]):
+                add(i, i + size[0], size[1])
+                i += size[0]
+                continue
             i += 1
-            continue
-        found = _fuzzy_whole(tokens, i, index, vocab) or _pair(tokens, i, index)
-        if found is not None and free(found[0], found[1]):
-            add(*found)
-            i = found[1]
-            continue
-        longest = max(index.longest.get(tokens[i], 0), index.longest.get(word, 0))
-        size = _run_at(text, spans, tokens, i, min(longest, n - i), index, out)
-        if size and free(i, i + size[0]):
-            add(i, i + size[0], size[1])
-            i += size[0]
-            continue
-        i += 1
+        if len(out.refs) == before:
+            break
 
 
 def _run_at(

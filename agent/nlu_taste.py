@@ -55,7 +55,12 @@ _OBJECTLESS = _rx(
     r"|(?:that|this) (?:sort|kind) of thing|something like (?:that|it)|same vibe(?!\s+as\b)"
     r"|(?:but|only|just|a bit|slightly|somewhat|a little)\s+different|more like (?:that|it))\b"
 )
-_ABOUT_ITEM = _rx(r"\b(?:why|how come|explain|compare|versus|vs\.?|which (?:one )?is better)\b")
+_ABOUT_ITEM = _rx(
+    r"\b(?:why|how come|explain|compare|versus|vs\.?|which (?:one )?is better|justify)\b"
+    # "what's X doing there", "what drew you to X", "the connection between my taste and X"
+    r"|\bdoing\s+(?:there|here|on)\b|\bwhat\s+(?:drew|led|made|brought|got)\s+(?:you|u)\b"
+    r"|\b(?:connection|link)\s+(?:between|to|with)\b"
+)
 _CLAUSE = re.compile(r"[.;!?]|,|\s-\s|\bbut\b")
 
 
@@ -204,13 +209,18 @@ def promote_taste(text: str, found: Refs) -> None:
 # own: "something *exactly like* Pulp Fiction", "anything *closer to* Grease", "X is *my
 # all-time fave*"
 _FRAME_WORDS = _rx(
-    r"(?:\b\w+ly\s+)?\b(?:(?:closer|close|nearer|similar)\s+to|like|along the lines of"
+    r"(?:\b\w+ly\s+)?\b(?:(?:closer|nearer)(?:\s+to)?|(?:close|similar)\s+to|like|along the lines of"
     r"|in the (?:spirit|vein|style|mould|mold) of"
     r"|(?:(?:scratch|scratches|hit|hits|is|are|in|of)\s+)?(?:" + LIKENESS + r"))"
     r"\s+(?:the\s+)?['\"\u201c\u2018]?$"
 )
 _SUFFIX = _rx(r"-?(?:ish|esque|like)\b")
-_FAVOURITE = _rx(r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b")
+_FAVOURITE = _rx(
+    r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b"
+    # someone else's: "someone whose comfort movie is X", "his go-to film is X"
+    r"|\b(?:whose|his|her|their)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite|comfort"
+    r"|go-to)(?:\s+(?:movie|film|flick|pick|one|watch))?(?:\s+(?:is|was))?\b"
+)
 
 
 def _blank_frames(text: str, found: Refs) -> None:
@@ -228,3 +238,15 @@ def _blank_frames(text: str, found: Refs) -> None:
             found.blank.append((end, m.end()))
     if found.refs or found.feedback:
         found.blank.extend(m.span() for m in _FAVOURITE.finditer(text))
+    liked = {item for item, kind in found.feedback if kind is FeedbackKind.LIKE}
+    # "Local Hero is a gem": praise of it, no wish for obscurity ("a hidden gem" stays one)
+    for pos, ref in found.refs:
+        m = _GEM_AFTER.match(text, int(pos) + len(ref.text))
+        if m and (ref.item_id in liked or ref.role is TitleRole.TASTE):
+            found.blank.append(m.span())
+
+
+_GEM_AFTER = _rx(
+    r"\s*(?:is|was|'s|=)\s+(?:(?:such|a|an|real|true|absolute|total|little|bit of|"
+    r"genuine|proper|modern|certified|bona fide)\s+)*(?:gem|classic|treasure|masterpiece)\b"
+)

@@ -18,10 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.nlu_feedback import (
+    DISLIKE_FEEDBACK,
     LIKE_FEEDBACK,
+    THIRD_PERSON_JUDGED,
     THIRD_PERSON_LOVED,
     FeedbackKind,
     feedback_kind,
+    postfix_verdict,
     unknown_subject,
 )
 from agent.parse import ItemRef, TitleRole
@@ -53,24 +56,31 @@ LIKENESS = (
     r"(?<!\bnot )(?<!\bnot quite )\bthe\s+same(?!\s+(?:length|size|year|age|price|cost|day"
     r"|time|director|cast|actors?|budget|runtime|running time|rating|score|decade|studio|number"
     r"|place|position|spot|rank)\b)(?:\s+[\w'-]+){1,3}?\s+(?:as|to)"
-    r"|\bin\s+the\s+(?:same\s+)?(?:manner|direction|tradition|footsteps|school|territory|register"
+    r"|\bin\s+the\s+(?:same\s+)?(?:manner|direction|tradition|footsteps|school|territory|register|key"
     r"|mode|spirit|vein|style|mould|mold|line|league|class)\s+(?:of|as)"
     r"|(?<!what )(?<!which )\b(?:the|that|this)\s+(?:sort|kind|type)\s+of\s+(?:thing|stuff|films?"
     r"|movies?|pictures?)(?:\s+(?:that|which))?"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close to|closer to|nearer to|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of|"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close (?:\w+ ){0,3}to|closer(?: to)?|nearer(?: to)?|comparable to|goes well with|(?:anywhere|somewhere|anything|something|nothing)\s+near|after (?:watching|seeing|rewatching)|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of|"
     + LIKENESS
-    + r")"
+    # "..., think Lost in Translation", "thinking of Fargo": an imperative "think" opening a
+    # clause names the film the user has in mind
+    + r"|(?:^|[,;:.!?\u2013\u2014]\s*|\s-\s*|\bbut\s+)(?:(?:i'?m|i was|we'?re)\s+)?think(?:ing)?"
+    r"(?:\s+(?:more\s+)?(?:of|along the lines of))?" + r")"
     r"(?:\s+(?:that|this|those|these|the))?(?:\s+(?:the\s+)?(?:movie|film))?\s*['\"“‘]?\s*$"
 )
 # a cue after the item: "Toy Story fans", "the GoodFellas mould", "#1 vibe", "Chinatown's
 # mood", "the chinatown kind"
 TASTE_AFTER = _rx(
     r"['’]?s?\s*(?:-\s*)?(?:fans?|lovers?|mould|mold|vibes?|type|style|esque|-like|ish)\b"
-    r"|\s+(?:is|was|'s|are)\s+(?:the|my|exactly the)\s+(?:vibe|mood|template|blueprint)\b"
+    r"|\s+(?:is|was|'s|are)\s+(?:the|my|our|your|exactly the|a good|a)\s+(?:(?:gold|usual)\s+)?"
+    r"(?:vibe|mood|template|blueprint|benchmark|yardstick|touchstone|reference(?:\s+point)?"
+    r"|standard|starting point|model|north star)\b"
     r"|['’]s\s+(?:(?:whole|general|overall)\s+)?(?:mood|feel|feeling|tone|atmosphere|spirit"
-    r"|energy|humou?r|sensibility|aesthetic|flavou?r|kind of (?:thing|film|movie)|world)\b"
+    r"|energy|humou?r|sensibility|aesthetic|flavou?r|kind of (?:thing|film|movie)|world"
+    r"|direction|vein|territory|wheelhouse|league|lane|footsteps|mould|mold|tradition|dna)\b"
+    r"|\s+(?:territory|family of|school of|universe|wheelhouse)\b"
     r"|\s+(?:kind|sort)\b(?!\s+of\b)"
 )
 _EXCLUDE_BEFORE = _rx(
@@ -132,6 +142,8 @@ def role_of(text: str, pos: int, item_id: str, shown: Sequence[str]) -> TitleRol
     before = clause_before(text, pos)
     if _TASTE_BEFORE.search(before) or THIRD_PERSON_LOVED.search(before):
         return TitleRole.TASTE
+    if THIRD_PERSON_JUDGED.search(before) and not DISLIKE_FEEDBACK.search(text, pos, pos + 80):
+        return TitleRole.TASTE  # "someone who thought Heathers was hilarious"
     if _EXCLUDE_BEFORE.search(before):
         return TitleRole.EXCLUDE
     if item_id in shown:
@@ -139,7 +151,11 @@ def role_of(text: str, pos: int, item_id: str, shown: Sequence[str]) -> TitleRol
     return TitleRole.SUBJECT
 
 
-_FEEDBACK_VERB_BEFORE = _rx(r"\b(?:seen|watched|saw|loved|liked|hated|disliked|enjoyed|adored)\s+$")
+_FEEDBACK_VERB_BEFORE = _rx(
+    r"\b(?:seen|watched|saw|loved|liked|hated|disliked|enjoyed|adored"
+    # a weighing: "how does it stack against trainspotting", "better than fargo"
+    r"|than|against|vs\.?|versus|between|apart from|compared? (?:to|with)|compare with)\s+$"
+)
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?])\s*$")
 _FAVOURITE_AFTER = _rx(
     r"\s+(?:is|was)\s+(?:a|one of|my|an)\s+(?:\w+\s+)?(?:all[\s-]time\s+)?favou?rites?\b"
@@ -157,12 +173,19 @@ def _taste_named(text: str, start: int, end: int, phrase: Sequence[str], vocab: 
         or _FEEDBACK_VERB_BEFORE.search(before)  # "seen fargo already", "loved fargo"
         or _FAVOURITE_AFTER.match(text, end)
         or TASTE_AFTER.match(text, end)  # "the chinatown kind", "fargo fans"
-    )
+        or (_OPENS_CLAUSE.search(before) and postfix_verdict(text, end) is not None)
+    )  # "unforgiven yes, tombstone no"
+
+
+_OPENS_CLAUSE = re.compile(r"(?:^|[.!?;,]\s*)$")
 
 
 _ASKS_ABOUT = _rx(
     r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference|what makes|what about|"
-    r"tell me (?:more )?about|explain)\b"
+    r"tell me (?:more )?about|explain|justify|reasons?|reasoning)\b"
+    # "y is babe on here", "what's tombstone doing there", "what drew you to X"
+    r"|\by\s+(?:is|was|did|does|are)\b|\bdoing\s+(?:there|here|on)\b|\bon\s+(?:here|there)\b"
+    r"|\bwhat\s+(?:drew|led|made|brought|got)\s+(?:you|u)\b"
 )
 
 
@@ -194,6 +217,8 @@ def named_titles(
             and not (shown_set.intersection(ids) and talks_about_list)
         ):
             continue  # "Heat" or "It" count only when written like a title (or liked by name)
+        if end - start == 1 and _AMPERSAND.match(text, char_end):
+            continue  # "Batman & Robin": the start of a longer title (`nlu_short_titles`)
         if _OWNED.search(text[:char_start]) and not any(
             c.isupper() for c in text[char_start:char_end]
         ):
@@ -206,6 +231,7 @@ def named_titles(
         out.blank.append((char_start, char_end))
 
 
+_AMPERSAND = re.compile(r"\s*&\s*\w")
 _OWNED = _rx(r"\b(?:my|your|his|her|our|their)\s+$")
 _BRACKET_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 _LAST_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
@@ -299,8 +325,9 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
             _TASTE_BEFORE.search(before)
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
-                r"(?:^\W*|\b(?:i|we)\s+)(?:(?:really|also|\w+ly)\s+)?(?:loved|liked|enjoyed"
-                r"|adored|hated|disliked|detested|loathed|saw|watched)\s+['\"“‘]?$",
+                r"(?:^\W*|\b(?:i|we)(?:'ve|\s+have(?:n'?t|\s+not)?|\s+never|\s+had|'d)?\s+)"
+                r"(?:(?:really|also|already|never|not|haven'?t|have not|\w+ly)\s+)?(?:loved|liked|enjoyed"
+                r"|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched)\s+['\"“‘]?$",
                 before,
                 re.I,
             )

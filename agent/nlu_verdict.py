@@ -393,12 +393,29 @@ class VerdictReader:
                 continue  # "I liked X, more like it": a taste reference (README convention)
             if m.item not in rules and words.rstrip().endswith("?"):
                 continue  # "pourquoi Casablanca ?": a question about the item, no verdict
+            if m.item not in rules and asked_about(parse.text, m):
+                continue  # "is it scarier than X?", "what drew you to X": asked, not judged
             scores = [float(p[i]) for i in order]
             decided[m.item] = combine(rules.get(m.item), scores, *self._sure)
         feedback = [(i, decided.get(i, k)) for i, k in parse.feedback]
         feedback += [(i, k) for i, k in decided.items() if i not in rules]
         kept = tuple(dict.fromkeys((i, k) for i, k in feedback if k is not None))
         return Verdicts(replace(parse, feedback=kept), tuple(parse.feedback))
+
+
+# a sentence that opens as a question ("is it scarier than ...", "what drew you to ...",
+# "whats the connection between my taste and ..."), not an exclamation ("what a film")
+_QUESTION_OPEN = _rx(
+    r"\W*(?:(?:so|and|but|ok|okay|hmm+|well)\W+)?(?:is|are|was|were|does|do|did|how|why|y|which"
+    r"|would|could|can|should|where|who|will|what(?!\s+an?\b)|whats|what's|wat)\b"
+)
+
+
+def asked_about(text: str, mention: Mention) -> bool:
+    """True when the sentence naming the item is a question (the learned reader adds no
+    verdict there: the user asks about the item, the rules read any verdict it holds)."""
+    left, _right = _sentence_bounds(text, mention.start, mention.end)
+    return _QUESTION_OPEN.match(text, left) is not None
 
 
 _TITLE_OR_PLACE = re.compile(

@@ -102,6 +102,19 @@ def _searching(ctx: TurnContext) -> bool:
     return bool(ctx.state.last_shown) or not ctx.state.constraints.is_empty()
 
 
+def _wish_over_greeting(rules: list[Intent], parse: Parse) -> list[Intent]:
+    """A hello or a plea for help that also states a wish the parse placed ("help me pick
+    something, I'm after action", "hi! a comedy from the 90s") is a request with that wish:
+    read as a greeting, the wish was dropped and the first list ignored it. A goodbye
+    stays a goodbye."""
+    if rules[0] not in (Intent.GREETING, Intent.HELP) or not parse.has_slots:
+        return rules
+    if _CLOSING.search(parse.text):
+        return rules
+    wish = next((i for i in rules if i in (Intent.RECOMMEND, Intent.REFINE)), Intent.RECOMMEND)
+    return [wish, *[i for i in rules if i is not wish]]
+
+
 def _only_points(parse: Parse) -> bool:
     """True when the turn is nothing but a pointer at items on screen ("the second one",
     "number 2?"): no title, no wish, and at most one other word."""
@@ -209,6 +222,7 @@ class RulePlanner(RecommendingMixin):
             rules = [Intent.RECOMMEND]
         if not rules:
             return parse
+        rules = _wish_over_greeting(rules, parse)
         bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
         pointing = _only_points(parse)
         one_item = len({r.item_id for r in parse.refs}) == 1

@@ -45,6 +45,11 @@ class PlannerReply:
     asked: str | None = None
 
 
+def _title_key(title: str) -> str:
+    """A title compared loosely (case and spacing), so duplicate catalog rows match."""
+    return " ".join(title.lower().split())
+
+
 def _gap(count: float, low: float, high: float) -> float:
     """How far an engagement count lies outside the band (low, high)."""
     return max(low - count, count - high, 0.0)
@@ -74,6 +79,7 @@ class RecommendingMixin:
         candidates = [
             i for i in (result.items if result else []) if i.item_id not in cons.like_items
         ]
+        candidates = self._distinct_titles(candidates, ctx.state.shown)
         near: list[Any] = []
         widened: list[str] = []
         if not candidates and not relaxed:  # every fitting item was shown: close ones
@@ -165,6 +171,20 @@ class RecommendingMixin:
                     if len(out) >= need:
                         return out, list(dict.fromkeys(used))
         return out, list(dict.fromkeys(used))
+
+    def _distinct_titles(self, candidates: list[Any], shown: list[str]) -> list[Any]:
+        """One entry per title: a catalog that lists the same film twice (two ids, one title
+        and year) would spend two of the k places, or a later turn's place, on it. The first
+        in ranked order stays; a title already shown in this session does not come back."""
+        seen = {_title_key(self.vocab.title_of(i)) for i in shown} - {""}
+        out = []
+        for item in candidates:
+            key = _title_key(getattr(item, "title", "") or self.vocab.title_of(item.item_id))
+            if key and key in seen:
+                continue
+            seen.add(key)
+            out.append(item)
+        return out
 
     def _item_counts(self) -> dict[str, float]:
         """How often each item was chosen in the logs (the ranker's counts), cached."""
