@@ -43,6 +43,7 @@ from agent.nlu_cues import (
     REPLACE,
     WISH_CONDITIONAL,
 )
+from agent.nlu_intent_shape import leaves_the_list, shape_flags, without_topic_change
 from agent.parse import Intent, Parse, TitleRole
 
 logger = logging.getLogger(__name__)
@@ -184,7 +185,8 @@ def _shape_flags(parse: Parse, lowered: str) -> list[bool]:
         request and bare and not parse.unplaced,
         TitleRole.TASTE in roles and TitleRole.SHOWN in roles,
         question and bare,
-        *_list_need_flags(parse, lowered),
+        *shape_flags(parse, lowered),
+        *_list_need_flags(parse, without_topic_change(lowered)),  # last: tests index from the end
     ]
 
 
@@ -424,7 +426,8 @@ class IntentClassifier:
             self._vector("hello")
 
     def classify_parse(self, parse: Parse) -> tuple[Intent, float]:
-        """The most likely intent of a parsed turn and its probability."""
+        """The most likely intent of a parsed turn and its probability; never `refine` for a
+        fresh request after a marker that leaves the list behind ("different idea. ...")."""
         with self._lock:
             if self._model is None:
                 self.fit()
@@ -433,13 +436,15 @@ class IntentClassifier:
         meaning, joint = self._model
         probs = EMBEDDING_SHARE * meaning.predict_proba(vector[None, :])[0]
         probs += (1.0 - EMBEDDING_SHARE) * joint.predict_proba(x)[0]
-        order = np.argsort(-probs)
-        best = int(order[0])
+        order = [int(i) for i in np.argsort(-probs)]
+        if leaves_the_list(parse):  # the list is left behind: the request stands alone
+            order = [i for i in order if self._labels[i] is not Intent.REFINE]
+        best = order[0]
         placed = bool(parse.include or parse.exclude or parse.ranges)
         if self._labels[best] is Intent.OFF_TOPIC and (probs[best] < OFF_TOPIC_SURE or placed):
             # Redirect only when sure, and never a turn that names the catalog's own values
             # ("cheap eats in Lisbon" on a restaurant catalog the examples never saw).
-            best = int(order[1])
+            best = order[1]
         return self._labels[best], float(probs[best])
 
 

@@ -56,6 +56,7 @@ from agent.nlu_filler import (
 )
 from agent.nlu_foreign import catalog_titles, gloss_turn
 from agent.nlu_forms import derived_hits, derived_phrases
+from agent.nlu_intent_shape import settle_rule_intents
 from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
@@ -193,6 +194,7 @@ def rule_intents(text: str, parse_slots: bool, feedback: bool, refs: bool) -> li
         found.remove(Intent.CAUSAL)
     if Intent.WHY in found and Intent.CAUSAL in found:
         found.remove(Intent.WHY)
+    found = settle_rule_intents(found, text)  # "all else equal", "if I'd hated it", ...
     if feedback:
         found.append(Intent.FEEDBACK)
     if MORE.search(text) or (parse_slots and (REFINE.search(text) or refs)):
@@ -393,6 +395,10 @@ def understand(
     if found.focus_guess and has_slots:
         feedback = []  # "too recent for me", "meh, less popular": a wish, not a verdict on it
     intents = rule_intents(text, has_slots or bool(like_items), bool(feedback), bool(refs))
+    if not shown:  # nothing on screen to refine: a wish stands on its own
+        intents = list(
+            dict.fromkeys(Intent.RECOMMEND if i is Intent.REFINE else i for i in intents)
+        )
     if like_items and Intent.RECOMMEND not in intents:
         intents.append(Intent.RECOMMEND)
     what_if = None

@@ -21,7 +21,7 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.RESET,
         _rx(
-            r"\b(start (over|again|afresh|fresh|from scratch)|reset|restart|begin again|from scratch|clean slate|scrap (it all|everything|all that)|wipe (it all|everything|my (preferences|wishes|filters))|forget (it|everything|all|that)|new search|clear (it|all|everything))\b"
+            r"\b(start (over|again|afresh|fresh|from scratch)|reset|restart|begin again|from scratch|clean slate|scrap (it all|everything|all that)|wipe (it all|everything|my (preferences|wishes|filters))|forget (it|everything|all|that)|new (search|conversation|chat|session)|clear (it|all|everything)|wipe the slate|slate (clean|wiped))\b|\b(start|go|begin|take it|back) from the top\b|\bfrom the top\W*$"
         ),
     ),
     (

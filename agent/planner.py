@@ -203,6 +203,8 @@ class RulePlanner(RecommendingMixin):
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
             intent, prob = self.classifier.classify_parse(parse)
+            if intent is Intent.REFINE and not state.last_shown:
+                intent = Intent.RECOMMEND  # nothing on screen to refine: the wish stands alone
             intent = verdicts.intent(intent) if verdicts is not None else intent
             specific = [i for i in rules if i in SPECIFIC_INTENTS]
             if specific and prob < SURE and intent not in specific:

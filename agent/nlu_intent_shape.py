@@ -1,0 +1,191 @@
+"""Sentence shapes that separate intents the cue words alone confuse.
+
+Grammar, not catalog words: a discourse marker that leaves the list behind ("switching gears",
+"unrelated to these", "different idea") turns the wish after it into a fresh request; "held
+constant" / "all else equal" make a conditional a causal question; "if I'd disliked it" / "say
+I hated it" imagine the user's own rating (a what-if, not a causal question); a yes/no question
+"is X popular because it's featured" asks for a cause; "is there a way to make the results
+older" asks how to steer, not for older results; "any tips for washing ..." asks for advice on
+a chore. Each is a regular expression over the lowered turn plus, where it needs one, a look at
+the parse; `settle_rule_intents` applies the ones that decide between two cue intents.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.parse import Intent, Parse, TitleRole
+
+# A marker that the user leaves the shown list behind before asking afresh. Pointers inside
+# it ("forget those", "unrelated to these") point away from the list, not at it.
+TOPIC_CHANGE = re.compile(
+    r"\b(?:switch(?:ing|ed)?|chang(?:e|ing)) (?:of )?(?:gears?|topics?|tack|subjects?|plans?)\b"
+    r"|\b(?:on )?(?:a |an )?(?:totally |completely |entirely |something |quite )?"
+    r"(?:unrelated|different|new|separate) (?:idea|topic|question|subject|request)\b"
+    r"|\b(?:totally |completely |entirely |quite |something )?unrelated"
+    r"(?: to (?:these|those|them|that|all that|the list|this list|what you showed(?: me)?))?\b"
+    r"|\bon (?:a|another) (?:different |separate |unrelated |other )?note\b"
+    r"|\bmoving on\b|\bsomething completely different\b"
+    r"|\b(?:forget|scrap|ditch|never ?mind) (?:all )?(?:of )?"
+    r"(?:those|these|them|that|all that|this lot|that lot|the list|this list)"
+    r"(?=\s*(?:[,.;:!?\u2013\u2014-]|$|(?:and|then|now|let'?s|i|i'?d|i'?m)\b))"
+)
+# "if you held the year constant", "controlling for age", "all else equal": an adjusted
+# comparison, the causal question's frame.
+ADJUSTED = re.compile(
+    r"\b(?:held|hold|holding|keep|kept|keeping) (?:the |their |its )?[\w' ]{1,25}? "
+    r"(?:constant|fixed)\b"
+    r"|\b(?:controlling|control|controlled|adjusting|adjust|adjusted|accounting|account|"
+    r"correcting|correct) for\b"
+    r"|\b(?:all|everything|every thing|anything) else (?:being |were |was |is |held |kept )?"
+    r"(?:equal|the same|constant|fixed)\b"
+    r"|\bother things (?:being )?equal\b|\bceteris paribus\b"
+)
+# The user imagines their own rating otherwise: "if I'd disliked the green one", "say I hated
+# it", "pretend we never rated it".
+OWN_RATING_WHAT_IF = re.compile(
+    r"\bif (?:i|we)(?:'d| had| did| were to| was to)?(?: not| never|n't)? "
+    r"(?:\w+ly )?(?:liked|disliked|loved|hated|rated|like|dislike|love|hate|rate|"
+    r"watched|seen|bought|clicked|given)\b"
+    r"|^\W*(?:(?:ok|okay|so|and|but|hmm|well)\W+)?(?:say|let'?s say|pretend|assume|supposing|"
+    r"hypothetically)\W+(?:that )?(?:i|we)\b"
+)
+# A yes/no question whether one property holds because of another ("is the black bomber
+# popular because it's featured?"), not about the user or the agent's own choice.
+_BECAUSE_QUESTION = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did)\b.{0,90}?\b(?:because|due to|thanks to)\b"
+)
+_PERSONAL = re.compile(
+    r"\b(?:i|me|my|i'?m|i'?ve|i'?d|you|your|you'?ve|recommend\w*|suggest\w*|pick\w*|picked|"
+    r"chose|chosen|choose|show\w*|list|here|there)\b"
+)
+# "is there a way to make the results older", "how do I get you to ...": how to steer the agent.
+STEER_HELP = re.compile(
+    r"\b(?:is there (?:a|any) way|is it possible|how (?:do|can|could|would|should) (?:i|we))"
+    r"(?: for me)?(?: to)? (?:make|get|have|set|change|sort|filter|steer|narrow|adjust|tell|"
+    r"ask|switch|limit|show|let|see|mark|undo)\b"
+)
+# "what drew you to X", "the connection between my taste and X", "what's X doing there": a
+# question about why an item was picked, without the word "why".
+WHY_WITHOUT_WHY = re.compile(
+    r"\bwhat (?:drew|led|brought|pulled|got|prompted|inspired|possessed|moved) you\b"
+    r"|\b(?:connection|link|relation)s? (?:between|to|with) (?:my|me|what i)\b"
+    r"|\bmy (?:history|taste|tastes|ratings|likes|answers|profile|past|viewing)\b[\w' ]{0,25}?"
+    r"\b(?:points?|pointed|leads?|led|suggests?|made|brought)\s+(?:to|at|you|towards?|this|that|it)\b"
+    r"|\bdoing (?:there|here|in there|in here|on (?:the|this|my) list)\b"
+)
+_ASKS = re.compile(r"\b(?:would|will|what|how|which|does|do)\b|\?")
+# "any tips for washing a down jacket": advice on doing a chore (a gerund), not a pick.
+_ADVICE_ON_DOING = re.compile(
+    r"\b(?:tips?|advice|tricks?|hacks?|guidance)\b (?:for|on|about|when) "
+    r"(?!(?:using|asking|talking|getting|finding|choosing|picking|searching|chatting)\b)"
+    r"(?:\w+ing)\b"
+)
+# "is it scarier than The Shining?", "how does it stack up against X": one item weighed
+# against another (a question about an item, not a wish for something scarier).
+COMPARE_AGAINST = re.compile(
+    r"^\W*(?:is|was|are|were|would|will)\s+(?:it|this|that|they|these|those|this one|"
+    r"that one|the (?:\w+ ){0,2}one)\s+(?:be\s+)?(?:even |any |much |a bit |a lot |way |far )?"
+    r"(?:(?:\w+er|more \w+|less \w+)\s+than|as \w+ as)\b"
+    r"|\b(?:stacks?|stacked|stacking|measures?|measured|holds?) up (?:against|to|with)\b"
+    r"|\b(?:up against|compared? (?:to|with)|side by side)\b"
+    r"|\bwhat (?:sets|separates|distinguishes|divides) .{1,60}? (?:apart )?from\b"
+)
+
+
+# A verdict on the whole list or an order to reshape it ("these are all too grim, ...", "too
+# obscure for my mum", "make them thrillers", "only the ones with a twist"): the turn needs
+# the list it judges.
+LIST_CRITIQUE = re.compile(
+    r"^\W*(?:(?:hmm+|ugh|meh|nah|no|ok|okay|well|honestly|so|but|yeah)\W+)?"
+    r"(?:(?:these|those|they|all of (?:these|them|those)|the lot|this lot|all)\s+"
+    r"(?:are|were|'re|seem|look|feel|all|a bit|so|too|kinda)\b"
+    r"|(?:(?:way|much|a bit|bit|far|kinda|all|a little)\s+)?too\s+\w+)"
+)
+LIST_RESHAPE = re.compile(
+    r"\b(?:make|turn|change|switch|keep|limit|restrict|narrow|filter) (?:them|these|those|"
+    r"the list|the lot|this lot|the results|the picks)\b"
+    r"|\b(?:only|just) (?:the )?(?:ones|those|these)\b"
+)
+
+
+# A move in degree ("less famous", "more obscure", "obscurer than these"): measured against
+# what is on screen, where there is a list.
+_COMPARATIVE = re.compile(r"\b(?:less|more|fewer|obscurer|\w+er than)\b")
+
+
+def because_question(lowered: str) -> bool:
+    """A yes/no question whether one property holds because of another, about neither the
+    user nor the agent's picks ("is the grey parka popular only because it's promoted?")."""
+    return _BECAUSE_QUESTION.search(lowered) is not None and _PERSONAL.search(lowered) is None
+
+
+def leaves_the_list(parse: Parse) -> bool:
+    """A fresh request after a marker that leaves the shown list behind ("different idea.
+    westerns from the 1990s"): by the labels' definition it needs no list, so no refine."""
+    return shape_flags(parse, parse.text.lower())[0]
+
+
+def without_topic_change(lowered: str) -> str:
+    """The turn with its leave-the-list marker blanked, so "forget those" points at nothing."""
+    return TOPIC_CHANGE.sub(" ", lowered)
+
+
+def shape_flags(parse: Parse, lowered: str) -> list[bool]:
+    """Flags for the intent classifier: a fresh request after a topic change, an adjusted
+    comparison, an imagined own rating, a because-question about the data, a how-to-steer
+    question, a request for advice on a chore, an item weighed against a named one, a question
+    about what led to a pick, a verdict on the whole list or an order to reshape it, a fame
+    wish said as a comparative."""
+    wish = bool(
+        parse.include
+        or parse.exclude
+        or parse.ranges
+        or parse.unplaced
+        or parse.popularity is not None
+        or any(r.role is TitleRole.TASTE for r in parse.refs)
+        or parse.unknown_titles
+    )
+    bare = not parse.has_slots and not parse.refs
+    return [
+        TOPIC_CHANGE.search(lowered) is not None and wish,
+        ADJUSTED.search(lowered) is not None,
+        OWN_RATING_WHAT_IF.search(lowered) is not None,
+        because_question(lowered) and bool(parse.variables),
+        STEER_HELP.search(lowered) is not None,
+        _ADVICE_ON_DOING.search(lowered) is not None and bare,
+        COMPARE_AGAINST.search(lowered) is not None and bool(parse.refs),
+        WHY_WITHOUT_WHY.search(lowered) is not None,
+        (LIST_CRITIQUE.search(lowered) is not None or LIST_RESHAPE.search(lowered) is not None)
+        and TOPIC_CHANGE.search(lowered) is None,
+        parse.popularity is not None and _COMPARATIVE.search(lowered) is not None,
+    ]
+
+
+def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
+    """Decide between cue intents by the sentence's frame: an adjusted comparison is causal (not
+    a what-if), an imagined own rating is a what-if (not causal), a because-question about
+    the data is causal, an item weighed against
+    another is a comparison, a question about what led to a pick is a why, a how-to-steer
+    question is help (not a question about the profile)."""
+    low = text.lower()
+    if ADJUSTED.search(low):
+        found = [i for i in found if i is not Intent.WHAT_IF]
+        if Intent.CAUSAL not in found:
+            found.insert(0, Intent.CAUSAL)
+    elif OWN_RATING_WHAT_IF.search(low) and _ASKS.search(low):
+        found = [Intent.WHAT_IF if i is Intent.CAUSAL else i for i in found]
+        if Intent.WHAT_IF not in found:
+            found.insert(0, Intent.WHAT_IF)
+    if because_question(low) and Intent.CAUSAL not in found:
+        found.insert(0, Intent.CAUSAL)
+    if COMPARE_AGAINST.search(low) and Intent.COMPARE not in found:
+        found.insert(0, Intent.COMPARE)
+    if WHY_WITHOUT_WHY.search(low) and Intent.WHY not in found:
+        found = [i for i in found if i is not Intent.PROFILE]
+        found.insert(0, Intent.WHY)
+    if STEER_HELP.search(low):
+        found = [i for i in found if i is not Intent.PROFILE]
+        if Intent.HELP not in found:
+            found.insert(0, Intent.HELP)
+    return list(dict.fromkeys(found))
