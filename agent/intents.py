@@ -445,7 +445,23 @@ class IntentClassifier:
             # Redirect only when sure, and never a turn that names the catalog's own values
             # ("cheap eats in Lisbon" on a restaurant catalog the examples never saw).
             best = order[1]
+        if (
+            self._labels[best] is Intent.RESET
+            and _wishes(parse)
+            and not _RESET_CUE.search(parse.text)
+        ):
+            # a reset wipes every fact of the session: the model alone never takes it for a
+            # turn that states a wish ("nope, keep going... under the radar")
+            best = order[1]
         return self._labels[best], float(probs[best])
+
+
+_RESET_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.RESET)
+
+
+def _wishes(parse: Parse) -> bool:
+    """The turn states something to look for (slots, a popularity wish or unplaced words)."""
+    return bool(parse.has_slots or parse.popularity or parse.unplaced)
 
 
 SPECIFIC_INTENTS = frozenset(  # intents an explicit cue names ("why", "start over")

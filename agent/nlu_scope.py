@@ -49,7 +49,7 @@ def negation_governs(tokens: Sequence[str], start: int) -> bool | None:
             return True  # "rather a thriller than a horror"
         if word == "not" and prev == "why":
             return False  # "why not a comedy?": a suggestion
-        if word == "not" and tokens[j + 1 : j + 2] in (["it"], ["them"]) and j + 1 < start - 1:
+        if word == "not" and tokens[j + 1 : j + 2] == ["it"] and j + 1 < start:
             return False  # "not it crime movie pls": "not it" turns down the pick, not crime
         if word == "no" and _new_phrase(tokens[j + 1 : start]):
             return False  # "no luck there a thriller": "no" governs its own noun only
