@@ -324,6 +324,8 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
         return True  # "which of these is the least scary": a question about the list
     if _use_question(segment, _asked(tokens, start)):
         return True  # "can I tumble dry a fleece?": how to use an item, not a wish for one
+    if _names_one(segment, tokens[start:]):
+        return True  # "the heist one was dull": a value naming a shown item, no wish
     stop = start
     while stop < len(tokens) and tokens[stop] not in _SEGMENT_BREAKS:
         stop += 1
@@ -381,6 +383,30 @@ def _use_question(segment: Sequence[str], asked: bool) -> bool:
     if words[1] in _WANTED_SUBJECTS and verb in _BE_OR_HAVE:
         return False  # "can it be horror?", "could one have a hood?": the item sought, described
     return verb.isalpha() and verb not in _LIST_VERBS and not verb.endswith("ly")
+
+
+_TOPIC_OPENERS = frozenset(["and", "so", "ok", "okay", "honestly", "oh", "also", "but", "well"])
+_THE_ONE = frozenset(["the", "that", "this"])
+_ARTICLES = frozenset(["a", "an", "the", "some", "any", "another", "more", "one"])
+
+
+def _names_one(segment: Sequence[str], rest: Sequence[str]) -> bool:
+    """ "the war one is overrated", "that cartoon one, why": a segment that opens on a definite
+    "the/that/this ... one" names one item already shown; a value inside it describes that
+    item and is no wish ("a war one", "the war ones" and "give me the war one" still ask)."""
+    words = list(segment)
+    while words[:1] and words[0] in _TOPIC_OPENERS:
+        words = words[1:]
+    if not words or words[0] not in _THE_ONE or len(words) > 3:
+        return False
+    if not all(w.replace("-", "").isalpha() and w not in _ARTICLES for w in words[1:]):
+        return False  # "the list needs a war one": the value heads a phrase of its own
+    for i, word in enumerate(rest[:5]):
+        if word == "one":
+            return i > 0 and all(w.replace("-", "").isalpha() for w in rest[1:i])
+        if word in _SEGMENT_BREAKS or word in CLAUSE_BREAKS:
+            return False
+    return False
 
 
 _WHICH_OF = frozenset(["of", "one", "one's", "is", "was", "would", "should", "'s", "two", "ones"])
