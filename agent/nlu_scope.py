@@ -318,7 +318,7 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
     while k >= 0 and tokens[k] not in _SEGMENT_BREAKS:
         k -= 1
     segment = list(tokens[k + 1 : start])
-    if segment[:1] == ["why"] or segment[:2] in (["how", "come"], ["what", "makes"]):
+    if (segment[:1] and segment[0] in _WHY) or segment[:2] in (["how", "come"], ["what", "makes"]):
         return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
     if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
         return True  # "which of these is the least scary": a question about the list
@@ -386,6 +386,7 @@ def _use_question(segment: Sequence[str], asked: bool) -> bool:
 
 
 _TOPIC_OPENERS = frozenset(["and", "so", "ok", "okay", "honestly", "oh", "also", "but", "well"])
+_WHY = frozenset(["why", "why'd", "why's", "whys", "whyd", "why're"])
 _THE_ONE = frozenset(["the", "that", "this"])
 _ARTICLES = frozenset(["a", "an", "the", "some", "any", "another", "more", "one"])
 

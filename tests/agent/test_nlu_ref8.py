@@ -58,3 +58,22 @@ def test_value_naming_a_shown_one_is_no_wish(films: Vocabulary, text: str) -> No
 )
 def test_value_in_a_wish_still_counts(films: Vocabulary, text: str, genre: str) -> None:
     assert genre in _genres(text, films)
+
+
+@pytest.mark.parametrize(
+    "text", ["why'd you stick the musical at the top", "why's the horror there"]
+)
+def test_contracted_why_questions_a_value(films: Vocabulary, text: str) -> None:
+    assert _genres(text, films) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "genre"),
+    [("why's the horror there? give me a western", "Western"), ("why's there no western", None)],
+)
+def test_contracted_why_keeps_a_suggestion(films: Vocabulary, text: str, genre: str | None) -> None:
+    parse = understand(text, films, SHOWN)
+    if genre:
+        assert genre in parse.include.get("genres", [])
+    else:
+        assert "Western" not in parse.include.get("genres", [])
