@@ -223,7 +223,9 @@ class RulePlanner(RecommendingMixin):
         if not rules:
             return parse
         rules = _wish_over_greeting(rules, parse)
-        bare_title = not (parse.has_slots or parse.feedback or parse.unplaced)
+        # a verdict only the learned reader saw does not count: "the second one" alone points
+        said = verdicts.rule_feedback if verdicts is not None else parse.feedback
+        bare_title = not (parse.has_slots or said or parse.unplaced)
         pointing = _only_points(parse)
         one_item = len({r.item_id for r in parse.refs}) == 1
         if (
