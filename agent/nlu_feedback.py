@@ -26,6 +26,7 @@ __all__ = [
     "implied_feedback",
     "liked_as_taste",
     "postfix_verdict",
+    "rating_kind",
     "unknown_subject",
 ]
 
@@ -124,7 +125,7 @@ DISLIKE_FEEDBACK = _rx(
     r"|(?:=|:)\s*(?:no|nope|nah)\b|\b(?:less so|not so much)\b|(?:^|[,;:.!]\s*)\W*(?:no|nah|nope)\s+to\s+(?:the|that|this)\b"
     r"|\bwho\s+(?:\w+\s+)?(?:wears?|buys?|watch(?:es)?)\s+(?:that|this|these|those)\b"
     # emoji that reject: vomiting / nauseated / sleeping / yawning / pile of poo / eye roll
-    r"|[\U0001f92e\U0001f922\U0001f634\U0001f971\U0001f4a9\U0001f644\U0001f612]"
+    r"|[\U0001f92e\U0001f922\U0001f634\U0001f971\U0001f4a9\U0001f644\U0001f612\U0001f4a4]"
 )
 SEEN = _rx(
     # "got the black pea coat last year": an item got at a past time
@@ -162,6 +163,11 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     # a verdict beside a viewing is the verdict ("saw it twice, loved it"): like, not seen
     if DISLIKE_FEEDBACK.search(clause):
         return FeedbackKind.DISLIKE
+    rated = rating_kind(clause)
+    if rated is not None and not (
+        THIRD_PERSON_LOVED.search(clause + " ") or _OTHERS_RATED.search(clause)
+    ):
+        return rated  # "the trek movie is a strong 8", "two stars, generous"
     if LIKE_FEEDBACK.search(clause) and not THIRD_PERSON_LOVED.search(clause + " "):
         return FeedbackKind.LIKE
     if SEEN.search(clause):
@@ -174,20 +180,87 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
 # I've seen", "air force one watched already"
 _POSTFIX = _rx(
     r"\s*(?:[:=\u2013\u2014-]\s*|,\s*)?(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:already\s+|also\s+)?"
-    r"(?P<verdict>seen|saw|watched|loved|liked|adored|hated|disliked|yes|yep|no|nope|nah)"
+    r"(?P<verdict>seen|saw|watched|loved|liked|adored|hated|disliked|yes|yep|no|nope|nah|meh)"
     r"(?:\s+(?:it|already|before|both|twice|too|please|pls|from me|thanks))*\s*(?:[.!,;?]|$)"
 )
+# a rating or a verdict emoji right after the item: "star wars 10/10", "X 4 stars", "T2 \U0001f44d"
+_POSTFIX_MARK = re.compile(
+    r"\s*(?:[:=\u2013\u2014-]\s*|,\s*)?(?:(?:is|was|'s)\s+)?(?:an?\s+)?(?:(?:solid|strong|easy|firm|hard|"
+    r"clear|big|fat|generous|weak)\s+)?(?P<mark>(?:10|\d(?:\.\d)?)\s*(?:/|out\s+of)\s*(?:10|5)\b"
+    r"|(?:\d|one|two|three|four|five)\s+stars?\b|[\U0001f44d\U0001f44e\U0001f525\U0001f4a4\u2764"
+    r"\U0001f60d\U0001f634\U0001f971\U0001f92e\U0001f4a9\u2714\u2705])",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# "N/10", "N/5", "N out of 10", "N stars": a score on a scale read as a verdict
+_RATING = re.compile(
+    r"(?<![\w/.])(?P<n>10|\d(?:\.\d)?)\s*(?:/|\s+out\s+of\s+)\s*(?P<of>10|5)\b(?!\s*/)"
+    r"|(?<![\w/.])(?P<stars>[0-5]|one|two|three|four|five)(?:\s*-\s*|\s+)stars?\b"
+    r"|\b(?:is|was|'s|’s|=|:)\s+an?\s+(?:(?:solid|strong|easy|firm|clear|generous|weak|hard|low|high|"
+    r"big|fat)\s+)(?P<bare>10|[1-9])\b(?!\s*(?:/|%|stars?|hours?|hrs?|mins?|minutes?|years?|yrs?|"
+    r"people|of\b|out\b))",
+    re.IGNORECASE,
+)
+
+
+# someone else's score ("someone who rated X 5 stars", "my dad gave it a 9"): their taste
+_OTHERS_RATED = _rx(
+    r"\b(?:people|ppl|fans|folks|everyone|everybody|friends?|someone|somebody|anyone|a person|critics"
+    r"|kids|he|she|they|my\s+\w+)\s+(?:who\s+|that\s+)?(?:\w+\s+)?(?:rated|rates|rate|gave|gives"
+    r"|give|scored|scores)\b"
+)
+
+
+def rating_kind(text: str) -> FeedbackKind | None:
+    """A score the user gives ("a solid 9", "10/10", "two stars"): like at 70% of the scale
+    or more, dislike at 40% or less, nothing in between (a 6/10 is not a verdict either way)."""
+    m = _RATING.search(text)
+    if m is None:
+        return None
+    if m.group("n"):
+        share = float(m.group("n")) / float(m.group("of"))
+    elif m.group("stars"):
+        raw = m.group("stars").lower()
+        share = float(_NUMBER_WORDS.get(raw, raw if raw.isdigit() else 0)) / 5.0
+    else:
+        share = float(m.group("bare")) / 10.0
+    if share > 1.0:
+        return None
+    if share >= 0.7:
+        return FeedbackKind.LIKE
+    return FeedbackKind.DISLIKE if share <= 0.4 else None
+
+
+_EMOJI_KIND = {
+    "\U0001f44d": "like", "\U0001f525": "like", "\u2764": "like", "\U0001f60d": "like",
+    "\U0001f44e": "dislike", "\U0001f4a4": "dislike", "\U0001f634": "dislike", "\U0001f971": "dislike",
+    "\U0001f92e": "dislike", "\U0001f4a9": "dislike", "\u2714": "seen", "\u2705": "seen",
+}  # fmt: skip
+
 _POSTFIX_KIND = {
     "seen": "seen", "saw": "seen", "watched": "seen", "loved": "like", "liked": "like", "adored": "like",
     "yes": "like", "yep": "like", "hated": "dislike", "disliked": "dislike", "no": "dislike",
-    "nope": "dislike", "nah": "dislike",
+    "nope": "dislike", "nah": "dislike", "meh": "dislike",
 }  # fmt: skip
 
 
 def postfix_verdict(text: str, end: int) -> FeedbackKind | None:
     """The verdict word that follows an item and closes its clause ("jackie brown seen")."""
     m = _POSTFIX.match(text, end)
-    return FeedbackKind(_POSTFIX_KIND[m.group("verdict").lower()]) if m else None
+    if m:
+        return FeedbackKind(_POSTFIX_KIND[m.group("verdict").lower()])
+    mark = _POSTFIX_MARK.match(text, end)
+    if mark is None:
+        return None
+    sign = mark.group("mark")
+    if _OTHERS_RATED.search(re.split(r"[.!?;]", text[:end])[-1]):
+        return None  # "my uncle gave X two stars": his score, not this user's
+    if sign in _EMOJI_KIND:
+        kind = FeedbackKind(_EMOJI_KIND[sign])
+        # "evita \u2714\ufe0f seen": a tick the word after it spells out
+        after = postfix_verdict(text, mark.end() + (text[mark.end() : mark.end() + 1] == "\ufe0f"))
+        return after or kind
+    return rating_kind(sign)
 
 
 _SARCASM = _rx(r"\bsaid\s+(?:no\s*one|nobody)(?:\s+ever)?\b")
