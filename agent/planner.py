@@ -240,7 +240,10 @@ class RulePlanner(RecommendingMixin):
             # them about it rather than replace the list (a comparison needs two items, a
             # what-if a change to imagine).
             rules = [Intent.WHY, *[i for i in rules if i is not Intent.WHY]]
-        elif rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
+        elif parse.items and bare_title and rules[0] is Intent.FEEDBACK:
+            # a title typed alone with no verdict word asks for picks like it ("Heat")
+            rules = [Intent.RECOMMEND, *[i for i in rules if i is not Intent.RECOMMEND]]
+        if rules[0] in (Intent.RECOMMEND, Intent.REFINE) and parse.items and bare_title:
             first = parse.refs[0] if parse.refs else None  # "Toy Story": picks like it
             refs = (replace(first, role=TitleRole.TASTE),) if first else ()
             parse = replace(parse, like_items=parse.items[:1], refs=refs)
