@@ -10,6 +10,17 @@ import pandas as pd
 from agent.vocab import Vocabulary
 from causal.datasets.movielens import MOVIELENS_SYNONYMS
 
+# Six films of different decades and genres that several parser test modules read against
+# (the shown list is usually the first five).
+SIX_FILMS: tuple[tuple[str, str, int, str], ...] = (
+    ("1", "Harvey (1950)", 1950, "Comedy|Drama"),
+    ("2", "Gaslight (1944)", 1944, "Mystery|Thriller"),
+    ("3", "Jumanji (1995)", 1995, "Adventure|Children's|Fantasy"),
+    ("4", "Oklahoma! (1955)", 1955, "Musical|Romance|Western"),
+    ("5", "Candyman (1992)", 1992, "Horror"),
+    ("6", "Glory (1989)", 1989, "Action|Drama|War"),
+)
+
 
 def film_vocab(
     rows: Sequence[tuple[str, str, int, str]],

@@ -7,7 +7,7 @@ for these rules (none copied from a data file); each rule has cases where it mus
 from __future__ import annotations
 
 import pytest
-from film_catalogs import film_vocab
+from film_catalogs import SIX_FILMS, film_vocab
 
 from agent.nlu import understand
 from agent.nlu_feedback import postfix_verdict, rating_kind
@@ -19,15 +19,7 @@ LIKE, DISLIKE, SEEN = FeedbackKind.LIKE, FeedbackKind.DISLIKE, FeedbackKind.SEEN
 
 @pytest.fixture(scope="module")
 def films() -> Vocabulary:
-    return film_vocab(
-        [
-            ("1", "Harvey (1950)", 1950, "Comedy|Drama"),
-            ("2", "Gaslight (1944)", 1944, "Mystery|Thriller"),
-            ("3", "Jumanji (1995)", 1995, "Adventure|Children's|Fantasy"),
-            ("4", "Oklahoma! (1955)", 1955, "Musical|Romance|Western"),
-            ("5", "Candyman (1992)", 1992, "Horror"),
-        ]
-    )
+    return film_vocab(SIX_FILMS[:5])
 
 
 SHOWN = ["1", "2", "3", "4", "5"]

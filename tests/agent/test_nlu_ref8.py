@@ -6,7 +6,7 @@ not fire."""
 from __future__ import annotations
 
 import pytest
-from film_catalogs import film_vocab
+from film_catalogs import SIX_FILMS, film_vocab
 
 from agent.nlu import understand
 from agent.vocab import Vocabulary
@@ -14,16 +14,7 @@ from agent.vocab import Vocabulary
 
 @pytest.fixture(scope="module")
 def films() -> Vocabulary:
-    return film_vocab(
-        [
-            ("1", "Harvey (1950)", 1950, "Comedy|Drama"),
-            ("2", "Gaslight (1944)", 1944, "Mystery|Thriller"),
-            ("3", "Jumanji (1995)", 1995, "Adventure|Children's|Fantasy"),
-            ("4", "Oklahoma! (1955)", 1955, "Musical|Romance|Western"),
-            ("5", "Candyman (1992)", 1992, "Horror"),
-            ("6", "Glory (1989)", 1989, "Action|Drama|War"),
-        ]
-    )
+    return film_vocab(SIX_FILMS)
 
 
 SHOWN = ["1", "2", "3", "4", "5", "6"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from film_catalogs import film_vocab
+from film_catalogs import SIX_FILMS, film_vocab
 
 from agent.intents import parse_features
 from agent.nlu import understand
@@ -22,16 +22,7 @@ UP, DOWN = Direction.UP, Direction.DOWN
 
 @pytest.fixture(scope="module")
 def films() -> Vocabulary:
-    return film_vocab(
-        [
-            ("1", "Harvey (1950)", 1950, "Comedy|Drama"),
-            ("2", "Gaslight (1944)", 1944, "Mystery|Thriller"),
-            ("3", "Jumanji (1995)", 1995, "Adventure|Children's|Fantasy"),
-            ("4", "Oklahoma! (1955)", 1955, "Musical|Romance|Western"),
-            ("5", "Candyman (1992)", 1992, "Horror"),
-            ("6", "Glory (1989)", 1989, "Action|Drama|War"),
-        ]
-    )
+    return film_vocab(SIX_FILMS)
 
 
 @pytest.fixture(scope="module")
