@@ -280,7 +280,9 @@ _WEIGHED = _rx(
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
-    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
+    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b"
+    # "2 and 4 are good": the pair as the subject of a verdict or description
+    r"|(?:are|were|look|looked|seem|seemed)\s+(?!\d)))"
 )
 # "more along the lines of three and five", "two and seven are closest": spelt numbers are a
 # quantity far more often ("two or three please"), so only under a taste cue or as the

@@ -89,6 +89,9 @@ LIKE_PREDICATE = _rx(
     r"|\b(?:my|our)\s+(?:(?:all[\s-]time|absolute|total|personal)\s+)?(?:faves?|favs?)\b"
     # praise after a copula: "the bomber is sharp", "found it gripping"
     rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*{PRAISE_ADJ}(?![\w-])"
+    # plain approval after a verb of being: "2 and 4 are good", "the second was decent"
+    rf"|\b(?:is|was|are|were)\s+(?:(?:{DEGREE})\s+)*(?:good|decent|solid)\b"
+    r"(?!\s+(?:for|at|with|if|to|enough|as|but)\b)"
     # a reaction marked as welcome: "a proper tearjerker in a good way", "scary in the best way"
     r"|\bin\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
 )
