@@ -105,7 +105,9 @@ _ABOUT_AN_ITEM = re.compile(
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
     r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat (?:made|makes|make) (?:this|that|it)\b|\bhow did you\b"
     r"|\bwhat (?:made|makes) (?:you|u)\b|\b(?:my )?(?:rating|score|review) (?:of|for) (?:it|this|that)\b"
-    r"|\b(?:this|that)(?:\s+one)?\s+or\b)"
+    r"|\b(?:this|that)(?:\s+one)?\s+or\b"
+    # a question how the item came to its place: "how did that one end up at the top"
+    r"|\bhow\s+(?:did|does|has|is|was|come)\s+(?:this|that|it)\b)"
 )
 MAX_PARSE_CHARS = 1200  # a ramble is read up to here; the rest only counts as length
 _ANY_WORDS = frozenset({"any", "whatever", "all"})

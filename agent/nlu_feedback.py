@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from agent.nlu_verdict_grammar import predicate_kind
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 
 __all__ = [
@@ -161,16 +162,19 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
         if rest is not None:
             return rest
     # a verdict beside a viewing is the verdict ("saw it twice, loved it"): like, not seen
-    if DISLIKE_FEEDBACK.search(clause):
+    told = predicate_kind(clause)  # a verdict told as what happened (`nlu_verdict_grammar`)
+    if DISLIKE_FEEDBACK.search(clause) or told is FeedbackKind.DISLIKE:
         return FeedbackKind.DISLIKE
     rated = rating_kind(clause)
     if rated is not None and not (
         THIRD_PERSON_LOVED.search(clause + " ") or _OTHERS_RATED.search(clause)
     ):
         return rated  # "the trek movie is a strong 8", "two stars, generous"
+    if told is FeedbackKind.LIKE:
+        return told  # "made my kids laugh so hard": the household's delight is the verdict
     if LIKE_FEEDBACK.search(clause) and not THIRD_PERSON_LOVED.search(clause + " "):
         return FeedbackKind.LIKE
-    if SEEN.search(clause):
+    if SEEN.search(clause) or told is FeedbackKind.SEEN:
         return FeedbackKind.SEEN
     return None
 
@@ -191,6 +195,8 @@ _POSTFIX_MARK = re.compile(
     r"\U0001f60d\U0001f634\U0001f971\U0001f92e\U0001f4a9\u2714\u2705])",
     re.IGNORECASE,
 )
+# a mark that opens the clause of the item it goes to: "..., 2/10 for the second"
+_MARK_FOR = _rx(r"\s*(?:for|to|goes\s+to|from\s+me\s+(?:for|to))\s+(?!(?:me|us|my|our)\b)")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 # "N/10", "N/5", "N out of 10", "N stars": a score on a scale read as a verdict
 _RATING = re.compile(
@@ -209,6 +215,29 @@ _OTHERS_RATED = _rx(
     r"|kids|he|she|they|my\s+\w+)\s+(?:who\s+|that\s+)?(?:\w+\s+)?(?:rated|rates|rate|gave|gives"
     r"|give|scored|scores)\b"
 )
+
+
+# a mark that opens the item's own clause: "10/10 for the first", "two stars to Gaslight"
+_PREFIX_MARK = re.compile(
+    r"(?P<mark>(?<![\w/.])(?:10|\d(?:\.\d)?)\s*(?:/|\s+out\s+of\s+)\s*(?:10|5)"
+    r"|(?<![\w/.])(?:[0-5]|one|two|three|four|five)(?:\s*-\s*|\s+)stars?)"
+    r"\s+(?:(?:goes|go)\s+)?(?:for|to)\s+(?:the\s+|number\s+|#)?$",
+    re.IGNORECASE,
+)
+
+
+def prefix_mark(text: str, pos: int) -> FeedbackKind | None:
+    """The score right before an item that it is given to ("10/10 for the first, 2/10 for
+    the second"): that item's verdict, whatever other scores the sentence holds."""
+    m = _PREFIX_MARK.search(text[max(0, pos - 40) : pos])
+    return rating_kind(m.group("mark")) if m else None
+
+
+def one_per_item(feedback: Sequence[tuple[str, FeedbackKind]]) -> list[tuple[str, FeedbackKind]]:
+    """One entry per item (the labelling convention): a verdict wins over having seen it."""
+    judged = {i for i, k in feedback if k is not FeedbackKind.SEEN}
+    kept = [(i, k) for i, k in feedback if k is not FeedbackKind.SEEN or i not in judged]
+    return list(dict.fromkeys(kept))
 
 
 def rating_kind(text: str) -> FeedbackKind | None:
@@ -250,8 +279,8 @@ def postfix_verdict(text: str, end: int) -> FeedbackKind | None:
     if m:
         return FeedbackKind(_POSTFIX_KIND[m.group("verdict").lower()])
     mark = _POSTFIX_MARK.match(text, end)
-    if mark is None:
-        return None
+    if mark is None or _MARK_FOR.match(text, mark.end()):
+        return None  # "10/10 for the first, 2/10 for the second": the 2/10 is the second's
     sign = mark.group("mark")
     if _OTHERS_RATED.search(re.split(r"[.!?;]", text[:end])[-1]):
         return None  # "my uncle gave X two stars": his score, not this user's
@@ -390,7 +419,9 @@ ASKS_FOR_MORE = _rx(
     r"|recommend\b|suggest\b|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
     r"|same again|(?:others?|ones?|more)\s+like\s+(?:those|these|them|that|it)"
     r"|\b(?:its|their)\s+(?:cousins?|siblings?|equals?|peers?|kin|relatives?|twins?|ilk)\b"
-    r"|same (?:kind|sort|type) please|more of the same"
+    r"|same (?:kind|sort|type) please|more of the same|\bin (?:that|this|the same) line\b"
+    r"|\bsimilar\s+(?:picks?|ones|films?|movies?|titles?|stuff|things|suggestions?|options?)\b"
+    r"|\bsimilar\s*\?|(?:any|got|have you got)\s+(?:\w+\s+)?(?:like|similar to)\s+(?:it|that|them)\b"
     r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
 )
 
@@ -417,6 +448,44 @@ def liked_as_taste(
     ]
     feedback = [(i, k) for i, k in feedback if not (k is FeedbackKind.LIKE and i in anchored)]
     return refs, feedback
+
+
+# a turn that also asks for items: "loved X, anything like it?", "show me more"
+ASKS_ITEMS = _rx(
+    r"\b(?:recommend\w*|suggest\w*|show me|find me|give me|looking for|i want|i'd like|"
+    r"in the mood|something|anything|others?|another|more of|instead|what should (?:i|we))\b"
+)
+
+
+def asks_for_items(text: str) -> bool:
+    """True when the turn also asks for items ("loved it, anything similar?")."""
+    return bool(ASKS_FOR_MORE.search(text) or ASKS_ITEMS.search(text))
+
+
+# the user's own people: a household member's delight in an item, told in a turn that asks
+# for nothing, is the household's verdict ("my daughter adores babe", "the kids adored it");
+# in a turn that asks for more it is their taste ("my dad loved X, what else?")
+KIN = (
+    r"(?:wife|husband|hubby|missus|partner|other\s+half|girlfriend|boyfriend|fianc[eé]e?|kids?"
+    r"|kiddos?|children|child|bairns?|weans?|little\s+ones?|son|daughter|boys|girls|teen(?:ager)?s?"
+    r"|family|mum|mom|dad|mother|father|parents|folks|sister|brother|siblings?|gran|nan|grandma"
+    r"|grandpa|grandad|grandparents|grandson|granddaughter|flatmate|housemate|roommate)"
+)
+_HOUSEHOLD_LOVED = _rx(
+    rf"\b(?:(?:my|our)\s+(?:(?:\w+|\d+-year-old)\s+)?|the\s+){KIN}(?:\s+(?:both|all))?\s+"
+    r"(?:(?:really|absolutely|just|totally|all|both)\s+)?(?:loved|adored|adore|adores|love|loves"
+    r"|enjoyed|liked|(?:thought|found)\s+(?:it|that|this|them)\s+(?:was\s+|were\s+)?"
+    r"(?:(?:so|really|just)\s+)?(?:great|brilliant|amazing|fantastic|wonderful|lovely|hilarious"
+    r"|superb|ace|fab|perfect))\b(?!\s+(?:to|if|when|how)\b)"
+)
+
+
+def household_like(clause: str, text: str) -> bool:
+    """True when the clause tells a household member's delight in its item and the turn
+    asks for nothing (no item request, no question)."""
+    if not _HOUSEHOLD_LOVED.search(clause) or HYPOTHETICAL_LIKE.search(clause):
+        return False
+    return not (asks_for_items(text) or "?" in text)
 
 
 # "Parasite is the best film I've ever seen": a capitalised name opening the turn as the

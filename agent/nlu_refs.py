@@ -21,10 +21,14 @@ from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions, s
 from agent.nlu_feedback import (
     THIRD_PERSON_LOVED,
     FeedbackKind,
+    asks_for_items,
     feedback_kind,
+    household_like,
     implied_feedback,
     liked_as_taste,
+    one_per_item,
     postfix_verdict,
+    prefix_mark,
 )
 from agent.nlu_number_titles import number_titles
 from agent.nlu_short_titles import short_index, short_titles
@@ -68,6 +72,10 @@ _NOUNS = (
 ORDINAL_RX = _rx(
     rf"(?:\b(?:the\s+)?(?P<word>{_ORDINAL_WORDS})(?:\s+(?:{_NOUNS}))?(?:\s+(?:on the list|you (showed|suggested|listed)))?\b"
     rf"|\bthe\s+(?P<middle>middle)\s+(?:{_NOUNS})\b"
+    # "the one in the middle", "the film at the bottom", "the one on top": a place told by
+    # where it sits on the list
+    rf"|\bthe\s+(?:{_NOUNS})\s+(?:in\s+the\s+(?P<centre>middle|centre|center)"
+    r"|(?:at|on)\s+(?:the\s+)?(?P<end>top|bottom|end))\b"
     r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b"
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
@@ -150,13 +158,17 @@ def find_refs(
             or (_LIST_END.match(text, m.end()) and not _AT_RANK.search(text[: m.start()]))
         ):
             continue
-        if m.group("middle") and len(shown) % 2 == 0:
+        middle = m.group("middle") or m.group("centre")
+        if middle and len(shown) % 2 == 0:
             continue  # "the middle one" of an even list names no single item
+        place = (m.group("end") or "").lower()
+        if place == "top":
+            word = "top"
         index = (
             (len(shown) + 1) // 2
-            if m.group("middle")
+            if middle
             else len(shown)
-            if word in ("last", "final", "bottom")
+            if word in ("last", "final", "bottom") or place in ("bottom", "end")
             else ORDINALS.get(word)
             or _SPELT.get((m.group("spelt") or "").lower())
             or int(m.group("hash") or m.group("num") or 0)
@@ -225,6 +237,14 @@ def find_refs(
     for pos, ref in sorted(out.refs, key=lambda r: r[0]):
         if ref.role in (TitleRole.EXCLUDE,):
             continue
+        if ref.role is TitleRole.TASTE and household_like(_clause_at(text, pos), text):
+            # "my daughter adores babe" (and nothing asked): the household's verdict
+            role = TitleRole.SHOWN if ref.item_id in shown else TitleRole.SUBJECT
+            out.refs = [
+                (p, ItemRef(r.item_id, role, r.text) if r is ref else r) for p, r in out.refs
+            ]
+            out.feedback.append((ref.item_id, FeedbackKind.LIKE))
+            continue
         kind = feedback_kind(_clause_at(text, pos))
         end = int(pos) + len(ref.text)
         post = postfix_verdict(text, end) if ref.role is not TitleRole.TASTE else None
@@ -235,6 +255,7 @@ def find_refs(
             or any(p > end for p, _ in out.refs)  # "X watched already, Y was rubbish"
         ):
             kind = post  # not "that first one, seen it, meh": a verdict beside the viewing
+        kind = prefix_mark(text, int(pos)) or kind
         if kind is not None and (ref.role is not TitleRole.TASTE or kind is FeedbackKind.LIKE):
             if ref.role is TitleRole.TASTE and THIRD_PERSON_LOVED.search(clause_before(text, pos)):
                 continue  # "people like me loved X": their taste, not this user's feedback
@@ -245,7 +266,9 @@ def find_refs(
     clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
     focus_ok = None if out.unknown_titles else focus  # a verdict on a title the catalog lacks
     out.feedback = implied_feedback(text, out.feedback, named, clauses, shown, focus_ok)
+    out.feedback = one_per_item(out.feedback)
     out.focus_guess = bool(out.feedback) and not named
+    out.blank += verdict_clauses(text, clauses, out)
     out.refs, out.feedback = liked_as_taste(text, out.refs, out.feedback)
     return out
 
@@ -257,7 +280,9 @@ _WEIGHED = _rx(
 )
 _BARE_PAIR = _rx(
     r"(?<![\w$#.])(?P<a>10|[1-9])\s*(?:vs\.?|versus|and|or|&|,)\s*(?P<b>10|[1-9])\b"
-    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b))"
+    r"(?=\s*(?:$|[?!.,;:]|already\b|which\b|what\b|please\b|pls\b|then\b"
+    # "2 and 4 are good": the pair as the subject of a verdict or description
+    r"|(?:are|were|look|looked|seem|seemed)\s+(?!\d)))"
 )
 # "more along the lines of three and five", "two and seven are closest": spelt numbers are a
 # quantity far more often ("two or three please"), so only under a taste cue or as the
@@ -322,6 +347,46 @@ def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:
         out.blank.append(m.span())
 
 
+def verdict_clauses(
+    text: str, clauses: Sequence[tuple[int, int]], out: Refs
+) -> list[tuple[int, int]]:
+    """The clauses that only judge an item ("the full monty is hilarious", "Shrek made my
+    kids laugh so hard"): their words describe the item judged, never a wish, so the slot
+    readers skip them. A clause that also asks for items keeps its words."""
+    judged = {i for i, k in out.feedback if k is not FeedbackKind.SEEN}
+    if not judged and not out.unknown_titles:
+        return []
+    places = [int(pos) for pos, r in out.refs if r.item_id in judged]
+    low = text.lower()
+    places += [at for name in out.unknown_titles if (at := low.find(name.lower())) >= 0]
+    spans = []
+    for start, end in clauses:
+        clause = text[start:end]
+        if not any(start <= p < end for p in places) or asks_for_items(clause) or "?" in clause:
+            continue
+        if feedback_kind(clause) not in (FeedbackKind.LIKE, FeedbackKind.DISLIKE) and not (
+            household_like(clause, text)
+        ):
+            continue
+        # of its comma pieces, those naming the item or judging it ("Platoon was too grim for
+        # me, now I'd rather a war comedy": the wish after the comma stays a wish)
+        cuts = [start, *(m.end() for m in _PIECE.finditer(text, start, end)), end]
+        for a, b in pairwise(cuts):
+            piece = text[a:b]
+            named = any(a <= p < b for p in places)
+            told = feedback_kind(piece) in (FeedbackKind.LIKE, FeedbackKind.DISLIKE)
+            if (named or told or household_like(piece, text)) and not _WISH_PIECE.search(piece):
+                spans.append((a, b))
+    return spans
+
+
+_PIECE = _rx(r"[,;:\u2013\u2014]|\s-\s")
+# a piece that turns to a wish: "now I'd rather a war comedy", "some more dramas please"
+_WISH_PIECE = _rx(
+    r"\b(?:now|rather|instead|prefer|please|pls|want|wanna|fancy|how about|what about|more)\b"
+)
+
+
 def _pronoun_feedback(text: str, out: Refs) -> None:
     """ "Pulp Fiction is great but I've seen it": feedback in a later clause whose only item
     is a pronoun goes to the item named last before it."""
@@ -333,7 +398,9 @@ def _pronoun_feedback(text: str, out: Refs) -> None:
         earlier = [
             (pos, r) for pos, r in out.refs if pos < start and r.role is not TitleRole.EXCLUDE
         ]
-        kind = feedback_kind(clause)
+        kind = feedback_kind(clause) or (
+            FeedbackKind.LIKE if household_like(clause, text) else None
+        )  # "we watched Babe, the kids adored it"
         if earlier and kind is not None:
             out.feedback.append((max(earlier, key=lambda r: r[0])[1].item_id, kind))
 

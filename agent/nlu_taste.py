@@ -211,10 +211,11 @@ def promote_taste(text: str, found: Refs) -> None:
 _FRAME_WORDS = _rx(
     r"(?:\b\w+ly\s+)?\b(?:(?:closer|nearer)(?:\s+to)?|(?:close|similar)\s+to|like|along the lines of"
     r"|in the (?:spirit|vein|style|mould|mold) of"
-    r"|(?:(?:scratch|scratches|hit|hits|is|are|in|of)\s+)?(?:" + LIKENESS + r"))"
+    r"|(?:(?:scratch|scratches|hit|hits|is|are|in|of)\s+)?(?:" + LIKENESS + r")"
+    r"|(?:that\s+|which\s+)?(?:scratch|scratches|scratched)\s+(?:an?|my|the|that|this))"
     r"\s+(?:the\s+)?['\"\u201c\u2018]?$"
 )
-_SUFFIX = _rx(r"-?(?:ish|esque|like)\b")
+_SUFFIX = _rx(r"-?(?:ish|esque|like)\b|\s+itch\b")  # "a Pulp Fiction itch"
 _FAVOURITE = _rx(
     r"\b(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+)?(?:fave|fav|favou?rite)\b"
     # someone else's: "someone whose comfort movie is X", "his go-to film is X"

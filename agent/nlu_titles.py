@@ -62,7 +62,7 @@ LIKENESS = (
     r"|movies?|pictures?)(?:\s+(?:that|which))?"
 )
 _TASTE_BEFORE = _rx(
-    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close (?:\w+ ){0,3}to|closer(?: to)?|nearer(?: to)?|comparable to|goes well with|(?:anywhere|somewhere|anything|something|nothing)\s+near|after (?:watching|seeing|rewatching)|version of|same (?:feel|mood|tone|style|spirit) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of|"
+    r"(?:(?<!\bi )(?<!\bi really )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bi'd )(?<!\bwould )(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bi also )(?<!\bi do )(?<!\bdont )(?<!\bdidnt )(?<!\bnot )(?<!\breally )(?<!\bdoesn't )(?<!\bdoesnt )\blike|similar (?:ones |stuff |things |movies |films )?to|such as|in the vein of|reminds? me of|along the lines of|the style of|akin to|close (?:\w+ ){0,3}to|closer(?: to)?|nearer(?: to)?|comparable to|goes well with|(?:anywhere|somewhere|anything|something|nothing)\s+near|after (?:watching|seeing|rewatching)|version of|same (?:feel|mood|tone|style|spirit|flavou?r|energy|texture|atmosphere) as|(?<!not a )(?<!\bno )fans? of|lovers? of|if you liked|if you loved|if you know|same vibe as|vibe of|more of|kind of like|sort of like|a la|à la|in the spirit of|just like|things like|stuff like|(?:the )?feel of|in the (?:line|mould|mold) of|"
     + LIKENESS
     # "..., think Lost in Translation", "thinking of Fargo": an imperative "think" opening a
     # clause names the film the user has in mind
@@ -80,7 +80,7 @@ TASTE_AFTER = _rx(
     r"|['’]s\s+(?:(?:whole|general|overall)\s+)?(?:mood|feel|feeling|tone|atmosphere|spirit"
     r"|energy|humou?r|sensibility|aesthetic|flavou?r|kind of (?:thing|film|movie)|world"
     r"|direction|vein|territory|wheelhouse|league|lane|footsteps|mould|mold|tradition|dna)\b"
-    r"|\s+(?:territory|family of|school of|universe|wheelhouse)\b"
+    r"|\s+(?:territory|family of|school of|universe|wheelhouse|itch)\b"
     r"|\s+(?:kind|sort)\b(?!\s+of\b)"
 )
 _EXCLUDE_BEFORE = _rx(
@@ -184,7 +184,7 @@ _ASKS_ABOUT = _rx(
     r"\b(?:why|how come|compare|vs\.?|versus|which|or|difference|what makes|what about|"
     r"tell me (?:more )?about|explain|justify|reasons?|reasoning)\b"
     # "y is babe on here", "what's tombstone doing there", "what drew you to X"
-    r"|\by\s+(?:is|was|did|does|are)\b|\bdoing\s+(?:there|here|on)\b|\bon\s+(?:here|there)\b"
+    r"|\by\s+(?:is|was|did|does|are)\b|\b(?:y|why)\s+(?:(?:r|are|did|do)\s+)?(?:u|you)\s+\w+ing\b|\bdoing\s+(?:there|here|on)\b|\bon\s+(?:here|there)\b"
     r"|\bwhat\s+(?:drew|led|made|brought|got)\s+(?:you|u)\b"
 )
 

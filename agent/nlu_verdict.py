@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from agent.model_cache import cache_dir, code_fingerprint, save_arrays
-from agent.nlu_feedback import ASKS_FOR_MORE
+from agent.nlu_feedback import ASKS_FOR_MORE, asks_for_items
+from agent.nlu_feedback import ASKS_ITEMS as _ASKS_ITEMS
 from agent.nlu_refs import PRONOUN_RX
 from agent.parse import FeedbackKind, Intent, Parse, TitleRole
 
@@ -61,11 +62,6 @@ _NEGATION = _rx(r"\b(?:not|no|never|nothing|hardly|barely|neither|nor)\b|n't\b|n
 _VIEWING = _rx(
     r"\b(?:seen|saw|watched|watch|watching|viewed|know|knew|familiar|own|owned|bought|"
     r"times|twice|already|before|ago)\b"
-)
-# a turn that also asks for items: "loved X, anything like it?", "show me more"
-_ASKS_ITEMS = _rx(
-    r"\b(?:recommend\w*|suggest\w*|show me|find me|give me|looking for|i want|i'd like|"
-    r"in the mood|something|anything|others?|another|more of|instead|what should (?:i|we))\b"
 )
 
 
@@ -290,11 +286,6 @@ class Verdicts:
         return parse
 
 
-def asks_for_items(text: str) -> bool:
-    """True when the turn also asks for items ("loved it, anything similar?")."""
-    return bool(ASKS_FOR_MORE.search(text) or _ASKS_ITEMS.search(text))
-
-
 class VerdictReader:
     """The learned verdict model for one catalog, fit lazily on first use (thread-safe)."""
 
@@ -395,12 +386,18 @@ class VerdictReader:
                 continue  # "pourquoi Casablanca ?": a question about the item, no verdict
             if m.item not in rules and asked_about(parse.text, m):
                 continue  # "is it scarier than X?", "what drew you to X": asked, not judged
+            if m.item in rules and _NOTHING_OWN.fullmatch(words.replace(PLACEHOLDER, " ")):
+                continue  # "X watched already, Y too": no words of its own to read anew
             scores = [float(p[i]) for i in order]
             decided[m.item] = combine(rules.get(m.item), scores, *self._sure)
         feedback = [(i, decided.get(i, k)) for i, k in parse.feedback]
         feedback += [(i, k) for i, k in decided.items() if i not in rules]
         kept = tuple(dict.fromkeys((i, k) for i, k in feedback if k is not None))
         return Verdicts(replace(parse, feedback=kept), tuple(parse.feedback))
+
+
+# a clause with no words about its item beyond joining ones: "..., Unforgiven too"
+_NOTHING_OWN = _rx(r"\W*(?:(?:and|also|too|as\s+well|both|plus|ditto|same|the\s+same)\W*)*")
 
 
 # a sentence that opens as a question ("is it scarier than ...", "what drew you to ...",

@@ -1,0 +1,139 @@
+"""Verdict predicates built from word classes: what happened while watching or wearing an item.
+
+`agent.nlu_feedback` lists verdict phrases one by one ("loved it", "was dreadful"). People
+also tell a verdict as a story of the viewing: the item acts on them ("it gave me
+nightmares", "made my kids laugh so hard"), they react to it ("we laughed all the way
+through X"), they rule out a repeat ("never again"), they assent ("big yes to X"), or they
+judge it with an adjective after a copula or "found it" ("the bomber is sharp", "found it
+rather tedious", "too old-fashioned"). Each predicate here is a frame (experiencer, copula,
+reaction verb) filled from a lexical class, so a new adjective or reaction joins a class
+instead of a new phrase joining a list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.parse import FeedbackKind
+
+__all__ = ["DISLIKE_PREDICATE", "LIKE_PREDICATE", "SEEN_PREDICATE", "predicate_kind"]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _any(*words: str) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+# -- lexical classes ---------------------------------------------------------------------
+# degree words and hedges that may stand between a copula and its adjective
+DEGREE = _any(
+    "so", "really", "very", "just", "pretty", "truly", "absolutely", "utterly", "totally",
+    "quite", "rather", "a bit", "a little", "a tad", "kinda", "kind of", "sort of", "bit",
+    "proper", "properly", "real", "right", "such", "super", "well", "dead", "seriously",
+    "genuinely", "honestly", "incredibly", "ridiculously", "a", "an", "way", "far", "much",
+)  # fmt: skip
+# the user or their household as the one the item acted on
+EXPERIENCER = (
+    r"(?:me|us|everyone|everybody|the\s+(?:kids|children|family|whole\s+family|wife|husband"
+    r"|room)|(?:my|our)\s+(?:\w+\s+)?\w+)"
+)
+# evaluative adjectives of praise (films and clothes) that the phrase lists lack
+PRAISE_ADJ = _any(
+    "sharp", "smart", "classy", "class", "slick", "stylish", "cracking", "fab", "hilarious",
+    "gripping", "riveting", "stunning", "gorgeous", "beautiful", "flawless", "top notch", "top-notch", "first rate", "first-rate", "spot on",
+    "spot-on", "unmissable", "a winner", "a triumph", "a belter", "a cracker",
+    "a must", "a must-see", "a must see", "a tearjerker in a good way",
+)  # fmt: skip
+# evaluative adjectives of blame that the phrase lists lack
+PAN_ADJ = _any(
+    "tedious", "boring", "dull", "old-fashioned", "old fashioned", "dated", "frumpy", "drab",
+    "tacky", "cheesy", "dire", "poor", "awful", "terrible", "bad", "rubbish", "shite", "crap",
+    "cringe", "cringey", "cringy", "a chore", "a drag", "a mess", "a miss", "a flop",
+    "a let-down", "a let down", "a waste of time", "overlong", "ugly", "hideous", "unflattering",
+    "itchy", "scratchy", "flimsy", "shapeless", "boxy", "baggy",
+)  # fmt: skip
+# a happy reaction a viewing causes
+GLAD_REACTION = _any(
+    r"laugh(?:ing)?", r"smil(?:e|ing)", r"grin(?:ning)?", r"giggl(?:e|ing)", r"chuckl(?:e|ing)",
+    r"howl(?:ing)?", r"cheer(?:ing)?", r"happy", r"in\s+stitches", r"in\s+hysterics",
+    r"hooked", r"gripped", r"glued\s+to", r"on\s+the\s+edge\s+of",
+)  # fmt: skip
+# a happy reaction told in the past ("we laughed ...")
+GLAD_PAST = _any("laughed", "giggled", "chuckled", "howled", "cheered", "smiled", "grinned")
+# the whole of a viewing: "all the way through", "from start to finish", "the whole time"
+THROUGHOUT = (
+    r"(?:all\s+the\s+way\s+through|throughout|from\s+start\s+to\s+(?:finish|end)|the\s+whole"
+    r"\s+(?:time|way\s+through|film|movie|thing)|non-?stop|our\s+heads\s+off|my\s+head\s+off"
+    r"|so\s+(?:hard|much)|till\s+(?:we|i)\s+cried|until\s+(?:we|i)\s+cried|out\s+loud)"
+)
+COPULA = (
+    r"(?:\b(?:is|was|were|are|looks?|looked|seems?|seemed|felt|feels?)|'s|\u2019s"
+    r"|\b(?:found|find|finds|thought)\s+(?:it|that|this|them|those|these|the\s+\w+))"
+)
+
+# -- predicates --------------------------------------------------------------------------
+LIKE_PREDICATE = _rx(
+    # the item made the household happy: "made my kids laugh so hard", "had us in stitches"
+    rf"\b(?:made|makes|make|had|has|have|kept|keeps|left)\s+{EXPERIENCER}(?:\s+(?:both|all))?"
+    rf"\s+(?:\w+\s+)?{GLAD_REACTION}"
+    # the household's reaction through the viewing: "we laughed all the way through X"
+    rf"|\b(?:i|we)\s+(?:both\s+|all\s+)?(?:\w+\s+)?{GLAD_PAST}\s+{THROUGHOUT}"
+    # an assent to an item: "big yes to X", "a definite yes for the navy one"
+    r"|(?:^|[,;:.!]\s*)\W*(?:a\s+)?(?:big|huge|massive|definite|firm|hard|resounding|strong)"
+    r"\s+yes\s+(?:to|for)\b"
+    r"|(?:^|[,;:.!]\s*)\W*yes\s+(?:to|for)\s+(?!(?:a|an|some|more|any|something|anything)\b)\w"
+    # a favourite: "one of my all time faves", "my fave"
+    r"|\b(?:my|our)\s+(?:(?:all[\s-]time|absolute|total|personal)\s+)?(?:faves?|favs?)\b"
+    # praise after a copula: "the bomber is sharp", "found it gripping"
+    rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*{PRAISE_ADJ}(?![\w-])"
+    # plain approval after a verb of being: "2 and 4 are good", "the second was decent"
+    rf"|\b(?:is|was|are|were)\s+(?:(?:{DEGREE})\s+)*(?:good|decent|solid)\b"
+    r"(?!\s+(?:for|at|with|if|to|enough|as|but)\b)"
+    # a reaction marked as welcome: "a proper tearjerker in a good way", "scary in the best way"
+    r"|\bin\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
+)
+DISLIKE_PREDICATE = _rx(
+    # a repeat ruled out: "never again", "once was enough"
+    r"\b(?:never|not)\s+again\b(?!\s+(?:today|tonight|yet)\b)|\bonce\s+was\s+(?:enough|plenty)\b"
+    r"|\bnever\s+(?:watching|wearing|seeing)\s+(?:it|that|this|them)\s+again\b"
+    # the item hurt the viewing: "gave me nightmares", "bored us to tears"
+    rf"|\b(?:gave|gives|give)\s+{EXPERIENCER}\s+(?:\w+\s+)?(?:nightmares|the\s+creeps"
+    r"|a\s+headache|the\s+ick)\b"
+    rf"|\b(?:bored|bores)\s+{EXPERIENCER}\s+(?:to\s+(?:tears|death|sleep)|stiff|silly|rigid)\b"
+    # "don't do it for me", "isn't doing it for us"
+    r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|isn'?t|aren'?t|not)\s+(?:really\s+)?"
+    r"do(?:ing)?\s+(?:it|anything|much)\s+for\s+(?:me|us)\b"
+    # blame after a copula: "found it rather tedious", "the beige vest is too old-fashioned"
+    rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*{PAN_ADJ}(?![\w-])"
+    rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*too\s+(?!(?:good|kind|funny|much\s+fun)\b)[\w-]+"
+    r"(?!\s+to\s+(?:miss|pass|resist)\b)"
+)
+SEEN_PREDICATE = _rx(r"\bbeen\s+there\W+(?:and\s+)?done\s+that\b|\bseen\s+it\s+all\s+before\b")
+
+
+# a copula inside a wish, not a verdict: "something that's hilarious", "as long as it's dull-free"
+_WISHED = _rx(
+    r"(?:\b(?!(?:found|find|thought|think|said|say|know|knew|guess|reckon|felt|feel|admit|so)\b)"
+    r"\w+\s+(?:that|which|who)|\b(?:if|unless|whether|as\s+long\s+as|so\s+long\s+as|hope"
+    r"|hopefully|ideally|preferably|make\s+sure))\b[^,.;!?]*$"
+)
+
+
+def _stated(pattern: re.Pattern[str], clause: str) -> bool:
+    return any(not _WISHED.search(clause, 0, m.start()) for m in pattern.finditer(clause))
+
+
+def predicate_kind(clause: str) -> FeedbackKind | None:
+    """The verdict a predicate of this module states in a clause (dislike before like, as in
+    `agent.nlu_feedback.feedback_kind`), or None; a predicate inside a wish ("something
+    that's hilarious", "if it's too long") states none."""
+    if _stated(DISLIKE_PREDICATE, clause):
+        return FeedbackKind.DISLIKE
+    if _stated(LIKE_PREDICATE, clause):
+        return FeedbackKind.LIKE
+    if SEEN_PREDICATE.search(clause):
+        return FeedbackKind.SEEN
+    return None
