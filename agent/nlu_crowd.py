@@ -27,9 +27,16 @@ _PEOPLE = (
     r"|critics|fans|families|parents|students)"
 )
 _DET = r"(?:the|my|our|his|her|their|your|that|this|a)"
+_AUX_WORD = (
+    r"(?:has|have|had|will|would|could|might|may|must|did|does|do|is|are|was|were|can|should)"
+)
 # who the people are: "at the office", "in my friend group", "I know", "and their cousin"
 _MOD = (
-    r"(?:\s+(?:(?:at|in|from|on|of)\s+(?:" + _DET + r"\s+)?[a-z]+(?:\s+(?:group|circle|class))?"
+    r"(?:\s+(?:(?:at|in|from|on|of)\s+(?:"
+    + _DET
+    + r"\s+)?[a-z]+(?:\s+(?!"
+    + _AUX_WORD
+    + r"\b)[a-z]+)?"
     r"|(?:i|we|you)\s+know|(?:and|&)\s+(?:their|his|her)\s+[a-z]+|else|alive|nowadays"
     r"|these\s+days|today|out\s+there))"
 )
@@ -92,6 +99,7 @@ _GAP = (
     r"|these\s+days|nowadays|lately|either|too|also|eh|though|tho|lol|haha|please|pls|plz"
     r"|and|but|or|so|because|cause|at|in|on|as|from|for|since|when|which|if|back|growing"
     r"|over|around|i|we|ever|much|about|then|like|rn|btw|ok|okay|there|here|right|yet"
+    r"|fondly|well|vividly|clearly|best|most|to\s+this\s+day"
     r"|\d)\b))"
 )
 CROWD = re.compile(

@@ -146,7 +146,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits(?!\s+(?:the|me|it|us|him|her|home|hard|different|close|a|all|every|just|right))|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
         ),
         Direction.UP,
     ),
