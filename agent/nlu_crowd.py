@@ -66,7 +66,9 @@ _MANY = (
     r"(?:people|ppl|folks)"
     r"|the\s+(?:masses|public|general\s+public|whole\s+(?:world|planet|[a-z]+)|world|crowd)"
     r"|half\s+(?:the\s+)?(?:world|planet|internet|country|town|office|school)"
-    r"|millions(?:\s+of\s+" + _PEOPLE + r")?)"
+    r"|millions(?:\s+of\s+" + _PEOPLE + r")?"
+    r"|\ban?\s+(?:(?:normal|regular|average|typical|casual)\s+)?(?:person|teenager"
+    r"|normie|layman|layperson|viewer|moviegoer|shopper)(?:\s+today)?)"
 )
 _AUX = (
     r"(?:\s*'(?:s|ve|d|ll)|\s+(?:has|have|had|will|would|could|might|may|must|did|does|do|is"
@@ -102,9 +104,12 @@ _GAP = (
     r"|fondly|well|vividly|clearly|best|most|to\s+this\s+day"
     r"|\d)\b))"
 )
+# or the object is the list on screen, a complaint that asks for the other end: "everyone and
+# their dog has seen these" wants less known ones, "nobody has heard of those" better known
+_LIST = r"|\s+(?P<list>these|those|all\s+(?:of\s+)?(?:these|those|them)|every\s+one\s+of\s+these)\b"
 CROWD = re.compile(
     r"\b(?:" + _FEW + r"|" + _MANY + r")" + _MOD + r"{0,2}" + _AUX + r"{0,3}" + _ADV + r"{0,3}"
-    r"\s+(?:" + _SEEN + r"|" + _PASSED + r")\b" + _GAP,
+    r"\s+(?:" + _SEEN + r"|" + _PASSED + r")\b(?:" + _GAP + _LIST + r")",
     re.IGNORECASE,
 )
 # the passive: "seen by millions", "not known to many", "forgotten by most people"
@@ -138,7 +143,7 @@ def crowd_direction(m: re.Match[str]) -> Direction:
         sign = -sign
     if m.group("passed"):
         sign = -sign
-    negations = sum(1 for g in ("nt", "not") if g in m.re.groupindex and m.group(g))
+    negations = sum(1 for g in ("nt", "not", "list") if g in m.re.groupindex and m.group(g))
     if negations % 2:
         sign = -sign
     return Direction.UP if sign > 0 else Direction.DOWN

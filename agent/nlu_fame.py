@@ -79,7 +79,8 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"\s+box[\s-]?office\b"
             r"|\b(?:household[\s-]names?|big(?:ger|gest)?[\s-]names?|(?:crowd|audience)[\s-]favou?rites?"
             r"|(?:well|much)[\s-]loved|canonical|(?:more|most)\s+common|commonest"
-            r"|chart[\s-]toppers?)\b"
+            r"|chart[\s-]toppers?|more[\s-]known)\b"
+            r"|(?<![\w-])(?<![\w-]\s)known\s+(?:ones|titles|films|movies|names|picks|stuff)\b"
         ),
         Direction.UP,
     ),
@@ -104,7 +105,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"|practically)\s+unknown\b"
             r"|\bsmall(?:er)?\s+(?:films?|movies?|pictures?|releases?|productions?)\b"
             r"|\b(?:commercial|box[\s-]?office)\s+(?:flops?|bombs?|failures?|disappointments?"
-            r"|duds?|disasters?)\b"
+            r"|duds?|disasters?)\b|\b(?:is|are|'s|'re)(?:n't|nt|\s+not)\s+everywhere\b"
         ),
         Direction.DOWN,
     ),

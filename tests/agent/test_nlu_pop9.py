@@ -48,6 +48,11 @@ def films() -> Vocabulary:
         ("a romance few people skipped", UP),
         ("a mystery people have never heard of", DOWN),
         ("westerns but not the ones everybody quotes", DOWN),
+        # a generic person stands for the many
+        ("a comedy an average viewer would have seen", UP),
+        # the list on screen as the object: a complaint, the other end
+        ("most folks at work have already watched these", DOWN),
+        ("barely anybody knows these", UP),
         # the passive
         ("a war film seen by millions", UP),
         ("a comedy known to few", DOWN),
@@ -98,6 +103,9 @@ def test_crowd_grammar_negatives(text: str) -> None:
         ("a box office flop I might like", DOWN),
         ("I have watched all the famous ones, surprise me", DOWN),
         ("tired of the usual picks, something else", DOWN),
+        ("known titles only, horror", UP),
+        ("lesser known titles only", DOWN),  # not the "known titles" above
+        ("a coat that is not everywhere", DOWN),
     ],
 )
 def test_success_and_obscurity_words(text: str, want: Direction | None) -> None:
@@ -114,6 +122,7 @@ def test_success_and_obscurity_words(text: str, want: Direction | None) -> None:
         "a steak, medium rare, and a horror film",
         "what was its box office",
         "a small coat for my daughter",
+        "an unknown actor in the lead",  # no "known ones"
     ],
 )
 def test_success_and_obscurity_negatives(text: str) -> None:
