@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from agent.nlu_crowd import crowd_hits
 from agent.parse import Direction
 
 
@@ -63,6 +64,60 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
         ),
         Direction.DOWN,
     ),
+    (  # success nouns (a lexical class): "a big comedy hit", "the biggest thriller hits", "a
+        # box-office smash", "household names"; a genre may sit before the noun, a verb may not
+        _rx(
+            r"\b(?:big(?:ger|gest)?|huge|massive|major|smash|mega|monster|runaway|surprise"
+            r"|summer|box[\s-]?office|chart[\s-]topping)\s+"
+            r"(?:(?!(?:that|which|who|and|but|to|me|it|will|would|can|could)\b)[a-z]+[\s-]+){0,2}?"
+            r"hits?\b(?!\s+(?:me|the|it|him|her|us|them|home|hard|on|a)\b)"
+            r"|\b(?:a|the|big|huge|massive|total|real|box[\s-]?office|summer|surprise)\s+smash"
+            r"(?:[\s-]hits?|es)?\b"
+            r"|\bbox[\s-]?office\s+(?:smash(?:es)?|hits?|success(?:es)?|gold|champs?|winners?"
+            r"|giants?|draws?|records?|sensations?|favou?rites?|darlings?|kings?)\b"
+            r"|\b(?:huge|big|massive|well|great|topp?(?:ed)?|ruled|dominated)\s+(?:in|at)\s+the"
+            r"\s+box[\s-]?office\b"
+            r"|\b(?:household[\s-]names?|big(?:ger|gest)?[\s-]names?|(?:crowd|audience)[\s-]favou?rites?"
+            r"|(?:well|much)[\s-]loved|canonical|(?:more|most)\s+common|commonest"
+            r"|chart[\s-]toppers?|more[\s-]known)\b"
+            r"|(?<![\w-])(?<![\w-]\s)known\s+(?:ones|titles|films|movies|names|picks|stuff)\b"
+        ),
+        Direction.UP,
+    ),
+    (  # obscurity words (a lexical class): "buried treasures", "deeper cuts", "something rare",
+        # "flew under the radar", "a bit forgotten", "less well trodden", "a box-office flop"
+        _rx(
+            r"\b(?:buried|hidden|undiscovered|forgotten|lost|unsung|secret|overlooked|neglected)\s+"
+            r"(?:treasures?|gems?|classics?|jewels?|pearls?|finds?|masterpieces?|favou?rites?)\b"
+            r"|\bdeep(?:er|est)?[\s-]cuts?\b"
+            r"|(?<!medium\s)(?<!medium-)(?<!\bthe\s)\brar(?:e|ity|ities)\b(?!\s+(?:treats?|occasions?|chances?"
+            r"|moments?|nights?|evenings?|days?|weekends?|times?|steaks?|breeds?|conditions?"
+            r"|diseases?)\b)"
+            r"|\b(?:flew|flown|fly|flying|slipped|slip|went|gone|passed)\s+(?:right\s+)?"
+            r"(?:past|by|under|below|off)\s+(?:the\s+|my\s+|most\s+)?(?:general\s+)?"
+            r"(?:public|audiences?|crowds?|mainstream|radar|people)\b"
+            r"|\b(?:under[\s-]?(?:seen|watched|viewed|valued)|unsung|little[\s-](?:seen|watched)"
+            r"|unheard[\s-]of|slept[\s-]on|less[\s-](?:well[\s-])?trodden|untrodden"
+            r"|obscur(?:er|est))\b"
+            r"|\b(?:the|a\s+bit|a\s+little|largely|mostly|half|somewhat|long|kind\s+of|kinda"
+            r"|rather|all\s+but)[\s-]forgotten\b|\bforgotten\s+(?:ones?|films?|movies?|titles?)\b"
+            r"|\b(?:bit|little|kinda|somewhat|relatively|fairly|pretty|largely|mostly|virtually"
+            r"|practically)\s+unknown\b"
+            r"|\bsmall(?:er)?\s+(?:films?|movies?|pictures?|releases?|productions?)\b"
+            r"|\b(?:commercial|box[\s-]?office)\s+(?:flops?|bombs?|failures?|disappointments?"
+            r"|duds?|disasters?)\b|\b(?:is|are|'s|'re)(?:n't|nt|\s+not)\s+everywhere\b"
+        ),
+        Direction.DOWN,
+    ),
+    (  # had enough of the famous: "I've seen all the obvious ones", "exhausted the usual ones"
+        _rx(
+            r"\b(?:seen|watched|done|exhausted|tired\s+of|sick\s+of|bored\s+(?:of|with))\s+"
+            r"(?:(?:all|most|every\s+one)\s+)?(?:of\s+)?the\s+(?:obvious|usual|famous|popular"
+            r"|big|well[\s-]?known|mainstream)(?:\s+(?:ones?|picks?|choices?|titles?|films?"
+            r"|movies?|suspects?))?\b"
+        ),
+        Direction.DOWN,
+    ),
     (  # a film that cost a lot: "big budget", "big-budget"
         _rx(r"\b(?:big|huge|massive|high|large|enorm(?:ous))[\s-]budget\b"),
         Direction.UP,
@@ -86,13 +141,13 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
             r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
             r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
-            r"(?P<said>famous|popular|mainstream|obvious|well[\s-]?known|obscure|niche|unknown)\b"
+            r"(?P<said>famous|popular|mainstream|obvious|canonical|well[\s-]?known|obscure|niche|unknown)\b"
         ),
         Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits(?!\s+(?:the\s+(?:spot|mark|nail|road|screens?|ground|fan|sack)|a\s+nerve|me|it|us|him|her|home|hard|different|close|all|every|just|right))|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
         ),
         Direction.UP,
     ),
@@ -119,12 +174,12 @@ def popularity_wish(
     """The fame direction a turn asks for (the last one said wins: "popular... no,
     lesser-known") and the spans of the words that said it; `extra` adds hits found
     elsewhere ("highly rated" on a catalog without a score column)."""
-    hits = [
-        (m.start(), m.end(), _direction(m, d))
-        for rx, d in POPULARITY
-        for m in rx.finditer(text)
-        if not _BECAUSE.search(text[: m.start()])  # "just because it's popular?": no wish
+    found = [
+        (m.start(), m.end(), _direction(m, d)) for rx, d in POPULARITY for m in rx.finditer(text)
     ]
+    found += crowd_hits(text)  # "that few remember", "titles people have heard of"
+    # "just because it's popular?": no wish
+    hits = [h for h in found if not _BECAUSE.search(text[: h[0]])]
     hits += extra or []
     if not hits:
         return None, []
