@@ -43,7 +43,16 @@ from agent.nlu_cues import (
     REPLACE,
     WISH_CONDITIONAL,
 )
-from agent.nlu_intent_shape import leaves_the_list, shape_flags, without_topic_change
+from agent.nlu_intent_shape import (
+    asks_off_the_list,
+    exposure_question,
+    imagines_a_change,
+    leaves_the_list,
+    other_task,
+    shape_flags,
+    weighs_items,
+    without_topic_change,
+)
 from agent.parse import Intent, Parse, TitleRole
 
 logger = logging.getLogger(__name__)
@@ -439,7 +448,20 @@ class IntentClassifier:
         order = [int(i) for i in np.argsort(-probs)]
         if leaves_the_list(parse):  # the list is left behind: the request stands alone
             order = [i for i in order if self._labels[i] is not Intent.REFINE]
+        low = parse.text.lower()
+        if exposure_question(low) or (not parse.language and not imagines_a_change(low)):
+            # how exposure acts on ratings is causal; a turn that imagines nothing is no what-if
+            order = [i for i in order if self._labels[i] is not Intent.WHAT_IF]
+        if not parse.language and not weighs_items(low):  # no word weighs one against another
+            order = [i for i in order if self._labels[i] is not Intent.COMPARE]
+        if self._labels[order[0]] is Intent.RECOMMEND and asks_off_the_list(parse):
+            # "something else along the lines of X": more of the list (the planner makes it a
+            # recommend again when nothing is on screen)
+            order = sorted(order, key=lambda i: self._labels[i] is not Intent.REFINE)
         best = order[0]
+        if other_task(parse):  # "translate thank you into Zulu": no pick can answer it
+            off = self._labels.index(Intent.OFF_TOPIC)
+            return Intent.OFF_TOPIC, max(float(probs[off]), OFF_TOPIC_SURE)
         placed = bool(parse.include or parse.exclude or parse.ranges)
         if self._labels[best] is Intent.OFF_TOPIC and (probs[best] < OFF_TOPIC_SURE or placed):
             # Redirect only when sure, and never a turn that names the catalog's own values
@@ -447,11 +469,12 @@ class IntentClassifier:
             best = order[1]
         if (
             self._labels[best] is Intent.RESET
-            and _wishes(parse)
+            and (_wishes(parse) or parse.wants_more)
             and not _RESET_CUE.search(parse.text)
         ):
             # a reset wipes every fact of the session: the model alone never takes it for a
-            # turn that states a wish ("nope, keep going... under the radar")
+            # turn that states a wish ("nope, keep going... under the radar") or asks for
+            # more picks ("let's see a fresh set")
             best = order[1]
         return self._labels[best], float(probs[best])
 

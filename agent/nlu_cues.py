@@ -17,11 +17,44 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# Grammar of starting afresh, beyond the fixed phrases: a start verb and a new-start adverb
+# ("let's begin the search anew"), a return to the origin ("back to square one"), a clearing
+# verb over everything said or over the user's stated wishes as a whole ("scrap all of it",
+# "drop all my earlier preferences", "ignore my previous requests"). The wish nouns are the
+# session's own words for what it keeps (preferences, filters, ...), not catalog values; a
+# value before them ("drop the romance filter") is a narrower change, so only the user's own
+# ("my jacket preferences") or a time word ("earlier", "previous") may stand there.
+_CLEAR_VERB = (
+    r"(?:drop|clear|wipe|erase|scrap|forget|ignore|discard|undo|remove|kill|delete|disregard|"
+    r"ditch|bin|cancel|reset)"
+)
+_WISH_NOUN = (
+    r"(?:preferences?|prefs|wish(?:es)?|filters?|constraints?|settings?|choices|requests|"
+    r"criteria|criterion|answers|conditions|selections|likes)"
+)
+_TIME_WORD = r"(?:earlier|previous|prior|past|old|former|current|existing|other|last few)"
+_RESET_FRAMES = (
+    r"|\b(?:start|begin|restart)(?:\s+(?:the|this|my|our))?(?:\s+(?:whole|\w+))?"
+    r"(?:\s+(?:search|thing|list|conversation|chat|session|hunt))?"
+    r"\s+(?:over|again|afresh|anew|fresh|from\s+(?:zero|nothing|the\s+(?:very\s+)?"
+    r"(?:beginning|start)))\b"
+    r"|\b(?:(?:fresh|clean|new) start|(?:blank|clean) (?:slate|sheet|page))\b"
+    r"|\bclear the (?:conversation|chat|board|session)\b"
+    r"|\b(?:back|return|go) to (?:square one|zero|the (?:very )?(?:beginning|start)(?! of\b))\b"
+    r"|\bfrom zero\b"
+    rf"|\b{_CLEAR_VERB}\s+(?:all(?:\s+of)?\s+(?:it|that|this|the above)|everything|it all|"
+    r"the lot|all(?=\s*(?:[,.;:!?]|$|and\b|then\b|now\b)))"
+    rf"|\b{_CLEAR_VERB}\s+(?:(?:all|every|each)(?:\s+of)?\s+)?(?:(?:my|our)\s+(?:\w+\s+)?"
+    rf"|(?:the|those|these|your)\s+(?:{_TIME_WORD}\s+)?|{_TIME_WORD}\s+)?{_WISH_NOUN}\b"
+)
+
+
 INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.RESET,
         _rx(
             r"\b(start (over|again|afresh|fresh|from scratch)|reset|restart|begin again|from scratch|clean slate|scrap (it all|everything|all that)|wipe (it all|everything|my (preferences|wishes|filters))|forget (it|everything|all|that)|new (search|conversation|chat|session)|clear (it|all|everything)|wipe the slate|slate (clean|wiped))\b|\b(start|go|begin|take it|back) from the top\b|\bfrom the top\W*$"
+            + _RESET_FRAMES
         ),
     ),
     (
@@ -62,6 +95,13 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         Intent.WHY,
         _rx(
             r"(^\s*why\b|\bwhy (did|do|is|was|would|this|that|these|those|the|it|recommend)\b|\bexplain\b|\bhow come\b|\bwhat makes\b|\breason(s)? (for|why)\b|\bjustify\b)"
+            # a why embedded in a statement ("I don't get why X is there"), typed as texting
+            # ("y u suggesting X", "wat makes u think ...")
+            r"|\b(?:don'?t|do not|dont|can'?t|cannot|cant|didn'?t|didnt) (?:get|understand|see|"
+            r"figure out|work out|know) why\b"
+            r"|\b(?:wonder(?:ing)?|curious|not sure|no idea|confused|puzzled) (?:as to |about )?"
+            r"(?:why|how come)\b"
+            r"|^\W*y (?:u|you|did|is|was|would|this|that|these|those)\b|\bw(?:a|o)t makes\b"
         ),
     ),
     (
@@ -80,6 +120,8 @@ REFINE = _rx(
 )
 MORE = _rx(  # "anything else is fine" shrugs (any other value will do), it asks for nothing
     r"\b(something else|anything else(?!\s*(?:is|'s|would be|will do|works|goes)\b)|other (options|ones|picks|suggestions)|more (options|ones|picks|suggestions)|show me more|next|different ones|another (one|set|batch)|none of (these|them|those))\b"
+    # a new lot of picks ("a fresh set", "new batch"): more of the list, not a new session
+    r"|\b(?:fresh|new) (?:set|batch|lot|bunch|selection|round|crop)\b(?! of\b)"
 )
 REPLACE = _rx(
     r"\b(actually|instead|rather|changed my mind|scratch that|what about|how about)\b"
@@ -179,6 +221,7 @@ STOPWORDS = frozenset(
 ) | frozenset(
     """people person fans fan folks everyone everybody loved liked enjoyed adored enjoy adore
     bit lil sth smth pls plz thx ty gimme wanna gonna gotta im id ive dont cant wont doesnt
+    lets u ur
     feel feeling vibe vibes type genre genres era decade year years released made came
     watching watched seen saw date friends friend wife husband kids partner girlfriend boyfriend
     probably definitely absolutely totally super mostly kind sorta somewhat fairly rather

@@ -74,6 +74,39 @@ WHY_WITHOUT_WHY = re.compile(
     r"\b(?:points?|pointed|leads?|led|suggests?|made|brought)\s+(?:to|at|you|towards?|this|that|it)\b"
     r"|\bdoing (?:there|here|in there|in here|on (?:the|this|my) list)\b"
 )
+# How many people saw an item, said as an audience quantifier and an exposure verb ("if
+# everyone had seen X", "if fewer people had watched it", "seen by more people"), asked
+# about its ratings and not about the user or their list: a question about how exposure
+# acts on ratings in the data (causal), not a what-if about this user's picks ("if nobody had
+# seen Titanic, would it still be on my list?").
+_AUDIENCE = (
+    r"(?:every(?:one|body)|no ?one|nobody|all (?:the )?(?:people|viewers|users|shoppers)"
+    r"|(?:(?:far|way|many|a lot|lots) )?(?:more|fewer|less) (?:people|viewers|users|shoppers|folks)"
+    r"|(?:twice|half) as many (?:people|viewers|users|shoppers))"
+)
+_EXPOSURE = (
+    r"(?:see|seen|saw|watch|watched|know|known|knew|heard of|viewed|noticed|clicked|bought|"
+    r"discovered|come across|came across)"
+)
+EXPOSURE_COUNTERFACTUAL = re.compile(
+    rf"\bif\b[^.!?;]{{0,60}}?\b{_AUDIENCE}\s+(?:had\s+|have\s+|has\s+|did\s+|could\s+have\s+|"
+    rf"would\s+have\s+)?(?:\w+ly\s+)?{_EXPOSURE}\b"
+    rf"|\b(?:seen|watched|known|viewed|bought)\s+by\s+{_AUDIENCE}"
+)
+_RATING_OUTCOME = re.compile(
+    r"\b(?:rat(?:e|es|ed|ing|ings)|scores?|scored|stars|averages?|reviews?|reviewed)\b"
+)
+_OWN_LIST = re.compile(
+    r"\b(?:i|me|my|i'?d|i'?m|we|us|our|recommend\w*|suggest\w*|list|picks?|picked|shown)\b"
+)
+# Markers of an imagined change (a what-if imagines one): "if", "suppose", "were", "had",
+# "would", "what happens", an effect. A question with none ("wat makes u think i'd enjoy
+# it") asks about what is, not what would be.
+HYPOTHETICAL = re.compile(
+    r"\b(?:if|suppos\w*|imagin\w*|pretend\w*|assum\w*|hypothetic\w*|counterfactual\w*|"
+    r"picture|were|had|would|wouldn'?t|effect|impact|what happens|say|in case|unless|instead|"
+    r"without)\b"
+)
 _ASKS = re.compile(r"\b(?:would|will|what|how|which|does|do)\b|\?")
 # "any tips for washing a down jacket": advice on doing a chore (a gerund), not a pick.
 _ADVICE_ON_DOING = re.compile(
@@ -89,6 +122,8 @@ COMPARE_AGAINST = re.compile(
     r"(?:(?:\w+er|more \w+|less \w+)\s+than|as \w+ as)\b"
     r"|\b(?:stacks?|stacked|stacking|measures?|measured|holds?) up (?:against|to|with)\b"
     r"|\b(?:up against|compared? (?:to|with)|side by side)\b"
+    r"|\bweigh(?:s|ed|ing)?(?: up)?\b.{1,60}?\b(?:against|versus|vs\.?|with)\b"
+    r"|\bpit(?:s|ted|ting)?\b.{1,60}?\bagainst\b"
     r"|\bwhat (?:sets|separates|distinguishes|divides) .{1,60}? (?:apart )?from\b"
 )
 
@@ -118,6 +153,78 @@ def because_question(lowered: str) -> bool:
     """A yes/no question whether one property holds because of another, about neither the
     user nor the agent's picks ("is the grey parka popular only because it's promoted?")."""
     return _BECAUSE_QUESTION.search(lowered) is not None and _PERSONAL.search(lowered) is None
+
+
+# Words that weigh one item against another: a connective of choice ("or", "vs", "v"), a
+# comparative ("better", "scarier", "more", "less", "as X as"), a verb of weighing ("compare",
+# "rank", "stack up", "weigh up", "sets apart"). A comparison without any of them ("I'd go
+# for styles like the first two") is a wish for more like them.
+_WEIGHS = re.compile(
+    r"\b(?:or|vs\.?|v|versus|between|which|against|than|both|each other|next to|side by side|"
+    r"over|same as|as \w+ as|more|less|fewer|\w+er|\w+est|differ\w*|compar\w*|beat\w*|rank\w*|"
+    r"stack\w*|separat\w*|weigh\w*|contrast\w*|distinguish\w*|prefer\w*)\b"
+)
+
+
+def weighs_items(lowered: str) -> bool:
+    """The turn has a word that weighs one item against another (a comparison needs one)."""
+    return _WEIGHS.search(lowered) is not None or COMPARE_AGAINST.search(lowered) is not None
+
+
+def exposure_question(lowered: str) -> bool:
+    """How exposure acts on an item's ratings ("if everyone had seen Lone Star, would its
+    ratings drop?"): a causal question, not a what-if about the user's own picks."""
+    return (
+        EXPOSURE_COUNTERFACTUAL.search(lowered) is not None
+        and _RATING_OUTCOME.search(lowered) is not None
+        and _OWN_LIST.search(lowered) is None
+    )
+
+
+def imagines_a_change(lowered: str) -> bool:
+    """The turn imagines something otherwise (a what-if needs that)."""
+    return HYPOTHETICAL.search(lowered) is not None
+
+
+# Taking items off the list by a pointer at them ("lose the romance ones", "drop those"):
+# "the ... ones" can only mean items on screen.
+DROP_SHOWN = re.compile(
+    r"\b(?:lose|drop|ditch|remove|bin|scrap|cut|skip|toss|get rid of|take out|throw out)\s+"
+    r"(?:all\s+)?(?:the|those|these|them)\b(?:\s+[\w'-]+){0,2}?(?:\s+ones?\b|(?<=them)|(?<=those)"
+    r"|(?<=these))"
+)
+
+
+# More or other picks than those shown ("something else along the lines of X", "a fresh
+# set", "different ones"); "next" alone is left out ("what should I put on next?" is time).
+_MORE_OF_THE_LIST = re.compile(
+    r"\b(?:something|anything) else\b(?!\s*(?:is|'s|would be|will do|works|goes)\b)"
+    r"|\b(?:fresh|new|another|next) (?:set|batch|lot|bunch|selection|round)\b(?! of\b)"
+    r"|\b(?:other|different) (?:ones|options|picks|suggestions)\b"
+)
+
+
+# A task of language or arithmetic asked as an order ("translate thank you into Zulu",
+# "convert 10 miles to km", "define irony"): no recommender does it, whatever the words name
+# ("summarise my tastes" is left out: that one asks about the profile).
+_OTHER_TASK = re.compile(
+    r"^\W*(?:(?:please|pls|can you|could you|would you|will you|help me)\s+)?"
+    r"(?:translate|convert|calculate|compute|define|spell|solve|proofread)\b"
+)
+
+
+def other_task(parse: Parse) -> bool:
+    """An order for a language or arithmetic task that names no catalog value."""
+    placed = parse.include or parse.exclude or parse.ranges or parse.popularity is not None
+    return not placed and _OTHER_TASK.search(parse.text.lower()) is not None
+
+
+def asks_off_the_list(parse: Parse) -> bool:
+    """A request that leans on the list by its words: more or other picks ("something else
+    along the lines of X", "a fresh set") or items taken off it ("lose the romance ones, ...")."""
+    low = parse.text.lower()
+    leans = _MORE_OF_THE_LIST.search(low) or DROP_SHOWN.search(low)
+    return leans is not None and not leaves_the_list(parse)
 
 
 def leaves_the_list(parse: Parse) -> bool:
@@ -163,13 +270,13 @@ def shape_flags(parse: Parse, lowered: str) -> list[bool]:
 
 
 def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
-    """Decide between cue intents by the sentence's frame: an adjusted comparison is causal (not
-    a what-if), an imagined own rating is a what-if (not causal), a because-question about
+    """Decide between cue intents by the sentence's frame: an adjusted comparison or a question
+    how exposure acts on ratings is causal (not a what-if), an imagined own rating is a what-if (not causal), a because-question about
     the data is causal, an item weighed against
     another is a comparison, a question about what led to a pick is a why, a how-to-steer
     question is help (not a question about the profile)."""
     low = text.lower()
-    if ADJUSTED.search(low):
+    if ADJUSTED.search(low) or exposure_question(low):
         found = [i for i in found if i is not Intent.WHAT_IF]
         if Intent.CAUSAL not in found:
             found.insert(0, Intent.CAUSAL)

@@ -61,6 +61,7 @@ __all__ = [
 DEFAULT_K = 10
 SURE = 0.6  # above this the classifier overrides an explicit cue ("why", "start over")
 CONFIDENT = 0.2  # below this probability the classifier defers to the cue patterns
+CERTAIN = 0.9  # an off-topic call this sure stands even with a list on screen ("any novels?")
 
 
 # Intents that state no wish: a turn the parse found a wish in is one of them only on a cue.
@@ -214,7 +215,12 @@ class RulePlanner(RecommendingMixin):
                     # A catalog value, range, popularity word or taste reference the parse
                     # placed outweighs an unsure guess (or "off topic") that no cue supports.
                     intent = next((i for i in rules if i not in _NOT_A_WISH), Intent.RECOMMEND)
-            elif intent is Intent.OFF_TOPIC and state.last_shown and _about_the_list(text):
+            elif (
+                intent is Intent.OFF_TOPIC
+                and state.last_shown
+                and prob < CERTAIN
+                and _about_the_list(text)
+            ):
                 intent = Intent.REFINE  # "close, but no. an overlooked one?": about the list
             if prob >= CONFIDENT or not rules or intent in specific:
                 rules = [intent, *[i for i in rules if i is not intent]]
