@@ -31,6 +31,7 @@ from agent.nlu_clauses import (
     removed_after,
     restore_apostrophes,
 )
+from agent.nlu_company import company_positions
 from agent.nlu_cues import (
     INTENT_PATTERNS,
     K_RX,
@@ -50,7 +51,6 @@ from agent.nlu_fame import POPULARITY
 from agent.nlu_filler import (
     ITEM_NOUNS,
     catalog_nouns,
-    company_positions,
     foreign_turn,
     wish_positions,
 )
@@ -418,7 +418,9 @@ def understand(
 
     placed = {*acc.include, *acc.exclude, *numbers.ranges, *(a for a, _ in numbers.relative)}
     about = _described_stems(vocab, placed)
-    used = (acc.used - described) | skip | company_positions(tokens)  # "for a 6-year-old"
+    used = (
+        (acc.used - described) | skip | company_positions(tokens, _nouns(vocab), values)
+    )  # "for a 6-year-old"
     said = [
         (" ".join(kept), " ".join(bare))
         for phrase, turn in unplaced_phrases(

@@ -60,8 +60,9 @@ MAX_WORDS = 14  # a longer reach is more likely a misreading than one wish
 def _opener(tokens: Sequence[str], j: int) -> int | None:
     """Where a phrase opened at j starts, with its verb ("set in", "directed by"), or None."""
     t = tokens[j]
-    if t in _SETTINGS and j >= 1 and tokens[j - 1] == "set":
-        return j - 1
+    framed = j >= 1 and tokens[j - 1 : j + 1] == ["based", "on"]
+    if framed or (t in _SETTINGS and j >= 1 and tokens[j - 1] == "set"):
+        return j - 1  # "set on a train", "based on a true story"
     if t in _OPENERS:
         return j - 1 if j >= 1 and tokens[j - 1] in _OPENER_VERBS else j
     if t in RELATIVES and j >= 1 and tokens[j - 1] not in _SAYING | PUNCT:
@@ -194,9 +195,12 @@ def clause_extent(
     return min(start, first), last
 
 
-def turn_length(tokens: Sequence[str], first: int, end: int) -> int:
+def turn_length(
+    tokens: Sequence[str], first: int, end: int, typed: Sequence[str] | None = None
+) -> int:
     """Characters of the phrase tokens[first:end+1] before its first word that says something
-    ("set on a " in "set on a plane"): what the text query leaves out."""
+    ("set on a " in "set on a plane"): what the text query leaves out. `typed`: the words as
+    typed ("arent"), when the phrase is repeated in those."""
     i = first
     while i < end and (
         tokens[i] in STOPWORDS
@@ -206,4 +210,21 @@ def turn_length(tokens: Sequence[str], first: int, end: int) -> int:
         or tokens[i] in _NEGATORS
     ):
         i += 1
-    return sum(len(t) + 1 for t in tokens[first:i])
+    return sum(len(t) + 1 for t in (typed or tokens)[first:i])
+
+
+_ARTICLES = frozenset(["a", "an", "the", "off", "on", "like"])
+
+
+def bare_verb(tokens: Sequence[str], first: int, end: int, blocked: Collection[int]) -> bool:
+    """The relative clause tokens[first:end+1] is its pronoun and a lone verb (with adverbs)
+    whose object some slot placed ("that feels [like Fargo]", "that scratches [a Pulp Fiction
+    itch]", "that flew completely [off the radar]"): the placed words say the wish, the
+    verb alone says nothing."""
+    if tokens[first] not in RELATIVES:
+        return False
+    words = [t for t in tokens[first + 1 : end + 1] if not t.endswith("ly")]
+    k = end + 1
+    while k < len(tokens) and tokens[k] in _ARTICLES and k not in blocked:
+        k += 1
+    return len(words) == 1 and k in blocked

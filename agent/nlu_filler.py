@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from agent.nlu_clauses import PUNCT, REMOVAL
-from agent.nlu_cues import CLAUSE_BREAKS, NUMBER_WORDS
+from agent.nlu_company import company, occasion, talk_colour
+from agent.nlu_cues import CLAUSE_BREAKS
 from agent.nlu_extent import PREDICATE, names_the_system
 
 ITEM_NOUNS = frozenset(
@@ -256,6 +258,63 @@ def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -
     return False
 
 
+# Object pronouns: an item noun right before one is a verb ("*show* me", "*pick* us").
+_OBJECT_PRONOUNS = frozenset(["me", "us", "him", "her", "them", "something", "anything"])
+# Nouns of the respect two items compare in ("close to Fargo *in tone*"): no wish alone.
+_RESPECTS = frozenset(["tone", "style", "feel", "spirit", "vibe", "mood", "terms", "flavour"])
+# Words a frame noun may stand before: the end of its phrase ("the thriller *section* from").
+_PHRASE_CLOSERS = frozenset(["and", "or", "from", "in", "of", "for", "with", "that", "pls"])
+
+
+# Hedges that may open a clause of bare qualities: ", ideally foreign", "preferably subtitled".
+_HEDGE_OPENERS = frozenset(["ideally", "preferably", "possibly"])
+_KINDS = frozenset(["kind", "sort", "type"])  # "the kind where you only figure out ..."
+_POLITE = frozenset(["please", "pls", "plz", "thanks", "ideally", "preferably"])
+
+
+def _head_of(tokens: Sequence[str], j: int, boundary: Collection[int]) -> bool:
+    """Token j (a plain word) is a noun closing the phrase of the comparative before it
+    ("happier *endings*"): then a clause break, the end, or the sentence's own verb."""
+    if j >= len(tokens) or j in boundary or quality_word(tokens[j]):
+        return False
+    after = tokens[j + 1 : j + 2]
+    return not after or j + 1 in boundary or after[0] in PREDICATE or after[0] in _POLITE
+
+
+def _bare_phrase(tokens: Sequence[str], i: int, content: Any) -> list[int]:
+    """A clause that is one bare noun phrase: an article and one word ("an epic,") or one
+    word and a please ("tearjerker please"): the word is the wish."""
+    j = i
+    article = j < len(tokens) and tokens[j] in ("a", "an")
+    j += article
+    if j >= len(tokens) or not content(j):
+        return []
+    rest = tokens[j + 1 : j + 2]
+    closed = not rest or rest[0] in PUNCT
+    polite = bool(rest) and rest[0] in ("please", "pls", "plz")
+    polite = polite and (j + 2 >= len(tokens) or tokens[j + 2] in PUNCT)
+    return [j] if (article and closed) or polite else []
+
+
+def _frame_noun(
+    tokens: Sequence[str],
+    i: int,
+    values: Collection[int],
+    names: Collection[int],
+    boundary: Collection[int],
+) -> bool:
+    """A plain noun right after a value or title that closes its phrase frames it: "in the
+    thriller *section*", "the horror *department*", "a musical *side*", "a Pulp Fiction
+    *itch*" (a quality word there, "a war *epic*", still describes); or the respect two items
+    compare in, "close to Fargo in *tone*"."""
+    after = i + 1 >= len(tokens) or i + 1 in boundary or tokens[i + 1] in PUNCT
+    after = after or tokens[i + 1] in _PHRASE_CLOSERS
+    if tokens[i] in _RESPECTS and tokens[i - 1 : i] == ["in"]:
+        return after
+    framed = (i - 1 in values or i - 1 in names) and tokens[i].isalpha()
+    return framed and after and not quality_word(tokens[i])
+
+
 def catalog_nouns(title_keys: Collection[str], share: float = 0.05) -> frozenset[str]:
     """The item nouns of a catalog: last words of many titles ("jacket"), read off the data."""
     counts: dict[str, int] = {}
@@ -271,34 +330,9 @@ def _is_word(token: str) -> bool:
     return token not in PUNCT
 
 
-def _aged(tokens: Sequence[str], i: int) -> bool:
-    """The phrase from i names someone by age up to its clause end ("a six-year-old", "a boy
-    of ten", "a 7 year old"): a person, never the item."""
-    j = i
-    while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
-        number = _number(tokens[j])
-        if tokens[j] in ("year", "years", "yr") and tokens[j + 1 : j + 2] == ["old"]:
-            return True
-        if tokens[j] == "of" and j + 1 < len(tokens) and _number(tokens[j + 1]):
-            return j + 2 >= len(tokens) or tokens[j + 2] in PUNCT
-        if number and tokens[j + 1 : j + 2] in (["yo"], ["yrs"]):
-            return True
-        j += 1
-    return False
-
-
-def _number(token: str) -> bool:
-    return token.isdigit() or token in NUMBER_WORDS
-
-
-def _company(tokens: Sequence[str], i: int) -> bool:
-    """Who it is for or with ("for my niece", "with our kids", "with the gang" closing its
-    clause, "for a boy of ten"), never the item."""
-    if tokens[i] == "with" and tokens[i + 1 : i + 2] == ["the"] and i + 2 < len(tokens):
-        return i + 3 >= len(tokens) or tokens[i + 3] in PUNCT
-    if tokens[i] in ("for", "with") and _aged(tokens, i + 1):
-        return True
-    return tokens[i] in ("for", "with") and tokens[i + 1 : i + 2] in ([o] for o in _OWNERS)
+def _company(tokens: Sequence[str], i: int, nouns: Collection[str]) -> bool:
+    """Who it is for or with, or (in a catalog of titled works) the occasion: no wish."""
+    return company(tokens, i) or (not nouns and occasion(tokens, i))
 
 
 def _points_back(tokens: Sequence[str], i: int) -> bool:
@@ -345,6 +379,7 @@ def wish_positions(
                 tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
             )
             and not _chat_abbreviation(t)
+            and not talk_colour(t)  # "abeg", "correct action movies"
             and not _person_verb(tokens, i)
             and not _owned_subject(tokens, i)
             and not _subject(tokens, i)
@@ -352,6 +387,7 @@ def wish_positions(
             and not (i - 1 in values and tokens[i - 1].endswith(("'s", "s'")))  # "women's cuts"
             and not (i - 1 in values and _worked_in(tokens, i))  # "some comedy mixed in"
             and not (i >= 1 and tokens[i - 1] in _DO_NOT)  # "doesn't matter": a verb
+            and not _frame_noun(tokens, i, values, names, boundary)
         )
 
     keep: set[int] = set()
@@ -359,17 +395,19 @@ def wish_positions(
     if 0 < len(words) <= 3 and all(content(i) for i in words):
         keep.update(words)  # a bare noun phrase: "pirates!"
     for i, token in enumerate(tokens):
-        if _company(tokens, i):
+        if _company(tokens, i, nouns):
             pass  # "for my niece", "with our kids": who it is for, no wish
         elif token in _PREPOSITIONS and _points_back(tokens, i + 1):
             pass  # "more in that direction", "in the same vein": a pointer, no wish
-        elif token in _PREPOSITIONS or (
-            token in ("at", "on", "during") and tokens[i - 1 : i] == ["set"]
+        elif (
+            token in _PREPOSITIONS
+            or (token in ("at", "on", "during") and tokens[i - 1 : i] == ["set"])
+            or (token == "on" and tokens[i - 1 : i] == ["based"])
         ):
             # "about a shark terrorizing a beach town", "set at sea"
             j = i + 1
             while j < n and j not in boundary and tokens[j] not in heads and j not in names:
-                if _company(tokens, j) or tokens[j] in _HEDGE_BREAKS:
+                if _company(tokens, j, nouns) or tokens[j] in _HEDGE_BREAKS:
                     break  # "for the weekend with my cousins"
                 if tokens[j] in ("in", "on", "from") and names_the_system(tokens[j + 1 : j + 3]):
                     break  # "about music *in the catalogue*"
@@ -380,14 +418,20 @@ def wish_positions(
                 if content(j):
                     keep.add(j)
                 j += 1
-        described = i >= 1 and (tokens[i - 1] in heads or i - 1 in values or tokens[i - 1] in _SOME)
+        described = i >= 1 and (
+            tokens[i - 1] in heads
+            or i - 1 in values
+            or tokens[i - 1] in _SOME
+            or tokens[i - 1] in _KINDS
+        )
         if token in _RELATIVE_OPENERS and described and not _object_relative(tokens, i, boundary):
             j = i + 1  # the relative clause describes the item, up to the clause end
             while j < n and j not in boundary and j not in values:
                 if content(j) and tokens[j] not in _MODALS:
                     keep.add(j)
                 j += 1
-        if token in heads or i in values:  # modifiers before the head: "uplifting sports drama"
+        verb = token in heads and tokens[i + 1 : i + 2] in ([p] for p in _OBJECT_PRONOUNS)
+        if (token in heads and not verb) or i in values:  # "uplifting sports drama"
             j = i - 1
             while j >= 0 and j + 1 not in boundary:
                 if tokens[j] in ("and", "or") and j > 0 and content(j - 1):
@@ -433,6 +477,18 @@ def wish_positions(
         said_of_me = i > 0 and tokens[i - 1] in _COPULAS  # "I'd be happier if ..."
         if content(i) and token.endswith("ier") and len(token) >= 6 and not said_of_me:
             keep.add(i)  # "creepier", "goofier": a comparative of a quality wherever it stands
+        plain = i + 1 < n and tokens[i + 1].isalpha() and tokens[i + 1] not in function_words
+        plain = plain and tokens[i + 1] not in heads and i + 1 not in values
+        if i in keep and token.endswith("er") and plain and _head_of(tokens, i + 1, boundary):
+            keep.add(i + 1)  # "happier endings would suit me": the comparative's own noun
+        if token in _HEDGE_OPENERS and i + 1 < n:  # ", ideally foreign": a wish, hedged
+            j = i + 1
+            while j < n and j not in boundary and content(j):
+                j += 1
+            if 0 < j - i - 1 <= 2 and (j >= n or j in boundary):
+                keep.update(range(i + 1, j))
+        if i in boundary or i == 0:  # "an epic, something long": a clause of one noun phrase
+            keep.update(_bare_phrase(tokens, i if i in starts or i == 0 else i + 1, content))
         if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
             j = i + 1
             while j < n and (content(j) or tokens[j] == "and"):
@@ -456,7 +512,8 @@ def wish_positions(
             after_comma = prev in PUNCT and _wish_clause_before(tokens, i - 1, values, heads)
             if token == "no" and tokens[j + 1 : j + 2] in ([","], [";"]):
                 after_comma = False  # "a rain jacket, no sorry, a shell one": a correction
-            said = degree or prev in _CONTRAST or prev in _RELATIVE or after_comma
+            copula = prev in _BE_FORMS and tokens[i - 2 : i - 1] in ([r] for r in _RELATIVE)
+            said = degree or prev in _CONTRAST or prev in _RELATIVE or after_comma or copula
             if j < n and content(j) and said:
                 keep.add(j)  # "but not gory", "not too long", "that isn't gory"
                 while j + 1 < n and j + 1 not in boundary and content(j + 1):
@@ -500,16 +557,3 @@ def _known_word(word: str, english: Collection[str], known: Collection[str]) -> 
         if word.endswith(end) and (stem in english or f"{stem}e" in english or stem in known):
             return True
     return word.endswith(("nt", "ts")) and (word[:-1] in english or word[:-2] in english)
-
-
-def company_positions(tokens: Sequence[str]) -> set[int]:
-    """Token positions naming who the item is for or with ("for a six-year-old", "with my
-    cousins"), up to the clause end: no wish, not even as a hyphened compound."""
-    out: set[int] = set()
-    for i in range(len(tokens) - 1):
-        if _company(tokens, i):
-            j = i + 1
-            while j < len(tokens) and tokens[j] not in PUNCT and tokens[j] not in CLAUSE_BREAKS:
-                out.add(j)
-                j += 1
-    return out

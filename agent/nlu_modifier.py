@@ -75,16 +75,22 @@ def modifier_start(
         j -= 1  # "with *a* twist", "with *lots of* pockets"
     if j >= 1 and tokens[j] == "o" and tokens[j - 1] == "w" and joined(j - 1) and joined(j):
         return _negated_start(tokens, j - 1, joined)  # "w/o subtitles"
-    set_on = tokens[j] in ("on", "during") and tokens[j - 1 : j] == ["set"]  # "set on a train"
+    set_on = tokens[j] in ("on", "during") and tokens[j - 1 : j] in (["set"], ["based"])
     if j < 0 or (tokens[j] not in _INTRODUCERS and not set_on) or not joined(j):
         return j if j < start - 1 and j >= 0 and tokens[j] in _SAID_NEGATIONS else start
-    if j >= 1 and tokens[j - 1] == "set" and joined(j - 1):
-        j -= 1  # "set in Paris", "set at sea"
+    if j >= 1 and tokens[j - 1] in ("set", "based") and joined(j - 1):
+        j -= 1  # "set in Paris", "set at sea", "based on a true story"
     return _negated_start(tokens, j, joined)
 
 
 def _negated_start(tokens: Sequence[str], j: int, joined: Callable[[int], bool]) -> int:
-    """A negation right before an introduced phrase belongs to it ("not about space")."""
+    """A negation right before an introduced phrase belongs to it ("not about space"), also
+    over the generic item it qualifies ("not the ones about vietnam", "no films with X")."""
+    k = j - 1
+    while k >= 1 and (tokens[k] in _ARTICLES or tokens[k] in _GENERIC_ITEMS) and joined(k):
+        k -= 1
+    if k < j - 1 and tokens[k] in _SAID_NEGATIONS and joined(k):
+        return k
     k = j - 1
     if k >= 0 and tokens[k] in _SAID_NEGATIONS and joined(k):
         return k
@@ -104,10 +110,17 @@ def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bo
         return j
     if j != first - 1:
         return first
+    if j >= 0 and tokens[j] == "even" and joined(j) and _comparative(tokens[first]):
+        return j  # "even darker": the degree word says how far beyond what was shown
     if j >= 1 and tokens[j] == "with" and tokens[j - 1] in ("nothing", "none") and joined(j):
         return j - 1 if joined(j - 1) else first
     while j >= 0 and tokens[j] in _HEDGES and joined(j):
         j -= 1
+    k = j
+    while k >= 1 and tokens[k] in _ARTICLES and joined(k):
+        k -= 1  # "not a gory one", "not the violent kind": the negation turns the phrase
+    if k < j and tokens[k] in _SAID_NEGATIONS and joined(k):
+        return k
     if j >= 1 and tokens[j] in _NEGATED_SOME and tokens[j - 1] in _SAID_NEGATIONS:
         j -= 1  # "not something depressing"
     if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
@@ -116,6 +129,17 @@ def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bo
         k = first - 1
         return k - 1 if k >= 1 and tokens[k - 1] in _TOO_DEGREE and joined(k - 1) else k
     return first
+
+
+_ARTICLES = frozenset(["a", "an", "the", "any"])
+# Generic item nouns a negated wish may qualify ("not the *ones* about vietnam").
+_GENERIC_ITEMS = frozenset(["one", "ones", "film", "films", "movie", "movies", "kind", "sort"])
+# Comparatives of one word ("darker", "scarier"), not agent nouns of five letters or fewer.
+_IRREGULAR = frozenset(["better", "worse", "less", "more", "fewer"])
+
+
+def _comparative(word: str) -> bool:
+    return word in _IRREGULAR or (len(word) >= 5 and word.endswith("er") and word.isalpha())
 
 
 _TOO_DEGREE = frozenset(["way", "far", "much", "waaay", "waay"])  # "way too long"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_cues import NEG_CUES, STOPWORDS
-from agent.nlu_extent import RELATIVES, clause_extent, gerund, turn_length
+from agent.nlu_extent import RELATIVES, bare_verb, clause_extent, gerund, turn_length
 from agent.nlu_modifier import GOES_ON, modifier_start
 from agent.nlu_typos import short_words
 
@@ -43,6 +43,7 @@ def unplaced_phrases(
     *colours*") keeps that noun: it says what the wish is about."""
     out: list[tuple[int, str]] = []
     short = short_words()
+    typed = [word for word, _, _ in spans]  # "arent gory" is repeated as typed, not "aren't"
 
     def chat(word: str) -> bool:  # "a gud mystery": chat spelling, no wish
         return len(word) == 3 and word.isalpha() and bool(short) and word not in short
@@ -122,23 +123,24 @@ def unplaced_phrases(
             and not (tokens[first] == "for" and gerund(tokens[first + 1 : first + 2]))
         ):
             start, _, said, turn = placed.pop()  # "with a twist at the end": one phrase goes on
-            placed.append(
-                (start, run[-1], " ".join([said, *tokens[first : run[0]], *words_]), turn)
-            )
+            placed.append((start, run[-1], " ".join([said, *typed[first : run[0]], *words_]), turn))
             last = run[-1]
             continue
         if tokens[first] == "at":
             first = run[0]  # "at the moment": "at" opens a wish only after "set" or another
         wide = clause_extent(tokens, first, run[0], run[-1], blocked, headed(run[-1] + 1))
+        if wide is not None and bare_verb(tokens, *wide, blocked):
+            last = wide[1]  # "that feels [like Fargo]": the clause's object is placed
+            continue
         if wide is not None:
             first, end = wide
             while placed and placed[-1][0] >= first:
                 placed.pop()  # "about a couple" then "falling apart": one phrase
-            said = " ".join(tokens[first : end + 1])
-            placed.append((first, end, said, turn_length(tokens, first, end)))
+            said = " ".join(typed[first : end + 1])
+            placed.append((first, end, said, turn_length(tokens, first, end, typed)))
             last = end
             continue
-        intro = " ".join(tokens[first : run[0]])  # "less ", "with a ": they count in
+        intro = " ".join(typed[first : run[0]])  # "less ", "with a ": they count in
         end = run[-1]
         if end + 1 < len(tokens) and tokens[end + 1] in attribute_nouns and joined(end):
             end += 1  # "lighter colours": the attribute the wish is about

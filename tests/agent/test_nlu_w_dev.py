@@ -206,7 +206,7 @@ def test_pointers_people_and_chat_shorthand_are_no_wish(films, text):
 @pytest.mark.parametrize(
     ("text", "wish"),
     [
-        ("a thriller for a long flight smh", "for a long flight"),
+        ("a thriller set on a long flight smh", "set on a long flight"),  # an occasion is no wish
         ("a comedy about a road trip tbh", "about a road trip"),
         ("a crime film with a heist ngl", "with a heist"),
     ],
