@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.nlu_feedback import feedback_kind
+from agent.nlu_feedback import feedback_kind, own_clause
 from agent.nlu_verdict_grammar import predicate_kind
 from agent.parse import FeedbackKind
 
@@ -67,3 +67,22 @@ def test_predicate_kind(clause: str, kind: FeedbackKind | None) -> None:
 )
 def test_feedback_kind(clause: str, kind: FeedbackKind | None) -> None:
     assert feedback_kind(clause) is kind
+
+
+def _own(text: str, item: str, *others: str) -> str:
+    start = text.index(item)
+    spans = [(text.index(o), text.index(o) + len(o)) for o in others]
+    return own_clause(text, (0, len(text)), (start, start + len(item)), spans)
+
+
+def test_own_clause_cuts_before_a_neighbour_with_its_own_verdict() -> None:
+    text = "Heat was gripping, Fargo not so much"
+    assert _own(text, "Heat", "Fargo") == "Heat was gripping"
+    assert _own(text, "Fargo", "Heat") == " Fargo not so much"
+    assert _own("loved Emma, hated Alien", "Alien", "Emma") == " hated Alien"
+
+
+def test_own_clause_keeps_a_group_whole() -> None:
+    text = "Heat, Fargo and Alien were all great"
+    assert _own(text, "Fargo", "Heat", "Alien") == text
+    assert _own("Heat and Fargo: both dull", "Heat", "Fargo") == "Heat and Fargo: both dull"
