@@ -26,6 +26,7 @@ __all__ = [
     "feedback_kind",
     "implied_feedback",
     "liked_as_taste",
+    "own_clause",
     "postfix_verdict",
     "rating_kind",
     "unknown_subject",
@@ -513,3 +514,30 @@ def unknown_subject(text: str) -> tuple[str, int, int] | None:
     if kind not in (FeedbackKind.LIKE, FeedbackKind.DISLIKE):
         return None
     return m.group(1), m.start(1), m.end(1)
+
+
+# what may stand between items of one group ("X, Y and Z were great"): they share a verdict
+_GROUPED = _rx(r"(?:\s|,|&|\+|/|\band\b|\bor\b|\bthe\b|\bboth\b|\bplus\b)*")
+_CUT = re.compile(r"[,;:\u2013\u2014]|\s-\s")
+
+
+def own_clause(
+    text: str, bounds: tuple[int, int], span: tuple[int, int], others: Sequence[tuple[int, int]]
+) -> str:
+    """The words of a clause (`bounds`) about the item at `span`: cut at the last comma
+    before a neighbouring item that is not grouped with it, so "clerks was hilarious, swingers
+    not so much" gives each item its own verdict; "X and Y, both great" stays whole."""
+    left, right = bounds
+    start, end = span
+    for o_start, o_end in others:
+        if left <= o_end <= start:
+            gap = text[o_end:start]
+            cuts = list(_CUT.finditer(gap))
+            if cuts and not _GROUPED.fullmatch(gap):
+                left = max(left, o_end + cuts[-1].end())
+        elif end <= o_start < right:
+            gap = text[end:o_start]
+            cuts = list(_CUT.finditer(gap))
+            if cuts and not _GROUPED.fullmatch(gap):
+                right = min(right, end + cuts[-1].start())
+    return text[left:right]

@@ -27,6 +27,7 @@ from agent.nlu_feedback import (
     implied_feedback,
     liked_as_taste,
     one_per_item,
+    own_clause,
     postfix_verdict,
     prefix_mark,
 )
@@ -245,8 +246,12 @@ def find_refs(
             ]
             out.feedback.append((ref.item_id, FeedbackKind.LIKE))
             continue
-        kind = feedback_kind(_clause_at(text, pos))
         end = int(pos) + len(ref.text)
+        spans = [(int(p), int(p) + len(r.text)) for p, r in out.refs if r is not ref]
+        whole = _clause_at(text, pos)
+        at = text.find(whole, max(0, int(pos) - len(whole)))
+        own = own_clause(text, (at, at + len(whole)), (int(pos), end), spans) if at >= 0 else ""
+        kind = feedback_kind(own) or feedback_kind(whole)  # "and so was Fargo": the whole
         post = postfix_verdict(text, end) if ref.role is not TitleRole.TASTE else None
         if post is not None and (
             feedback_kind(CLAUSE_SPLIT.split(text[int(pos) :], maxsplit=1)[0])

@@ -30,10 +30,11 @@ def _any(*words: str) -> str:
 # -- lexical classes ---------------------------------------------------------------------
 # degree words and hedges that may stand between a copula and its adjective
 DEGREE = _any(
-    "so", "really", "very", "just", "pretty", "truly", "absolutely", "utterly", "totally",
+    "so+", "really", "very", "just", "pretty", "truly", "absolutely", "utterly", "totally",
     "quite", "rather", "a bit", "a little", "a tad", "kinda", "kind of", "sort of", "bit",
     "proper", "properly", "real", "right", "such", "super", "well", "dead", "seriously",
-    "genuinely", "honestly", "incredibly", "ridiculously", "a", "an", "way", "far", "much",
+    "genuinely", "honestly", "incredibly", "ridiculously", "dreadfully", "painfully", "awfully",
+    "terribly", "horribly", "extremely", "fairly", "somewhat", "slightly", "a", "an", "way", "far", "much",
 )  # fmt: skip
 # the user or their household as the one the item acted on
 EXPERIENCER = (
@@ -46,6 +47,9 @@ PRAISE_ADJ = _any(
     "gripping", "riveting", "stunning", "gorgeous", "beautiful", "flawless", "top notch", "top-notch", "first rate", "first-rate", "spot on",
     "spot-on", "unmissable", "a winner", "a triumph", "a belter", "a cracker",
     "a must", "a must-see", "a must see", "a tearjerker in a good way",
+    "fun", "sweet", "clever", "witty", "timeless", "iconic", "banger", "nail-biter",
+    "nail biter", "page-turner", "joy to watch", "comfort (?:movie|film|watch)",
+    "cute", "cosy", "cozy", "mint", "fire",
 )  # fmt: skip
 # evaluative adjectives of blame that the phrase lists lack
 PAN_ADJ = _any(
@@ -54,6 +58,9 @@ PAN_ADJ = _any(
     "cringe", "cringey", "cringy", "a chore", "a drag", "a mess", "a miss", "a flop",
     "a let-down", "a let down", "a waste of time", "overlong", "ugly", "hideous", "unflattering",
     "itchy", "scratchy", "flimsy", "shapeless", "boxy", "baggy",
+    "irritating", "annoying", "grating", "silly", "pretentious", "predictable", "confusing",
+    "slow", "weak", "mediocre", "average", "uncomfortable", "drivel", "soppy", "letdown", "let-down",
+    "let down", "disappointment", "a bit much", "a little much", "a slog", "slog", "cheap", "grim", "try-hard",
 )  # fmt: skip
 # a happy reaction a viewing causes
 GLAD_REACTION = _any(
@@ -68,6 +75,12 @@ THROUGHOUT = (
     r"(?:all\s+the\s+way\s+through|throughout|from\s+start\s+to\s+(?:finish|end)|the\s+whole"
     r"\s+(?:time|way\s+through|film|movie|thing)|non-?stop|our\s+heads\s+off|my\s+head\s+off"
     r"|so\s+(?:hard|much)|till\s+(?:we|i)\s+cried|until\s+(?:we|i)\s+cried|out\s+loud)"
+)
+# what turns a blame word into praise or a mere description: "slow burn", "silly fun",
+# "scary in a good way"
+_NOT_REDEEMED = (
+    r"(?!\s+(?:burn|burner|fun|but\s+(?:good|great|fun|brilliant|lovely)|in\s+(?:a|the)\s+"
+    r"(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way))"
 )
 COPULA = (
     r"(?:\b(?:is|was|were|are|looks?|looked|seems?|seemed|felt|feels?)|'s|\u2019s"
@@ -93,11 +106,18 @@ LIKE_PREDICATE = _rx(
     rf"|\b(?:is|was|are|were)\s+(?:(?:{DEGREE})\s+)*(?:good|decent|solid)\b"
     r"(?!\s+(?:for|at|with|if|to|enough|as|but)\b)"
     # a reaction marked as welcome: "a proper tearjerker in a good way", "scary in the best way"
-    r"|\bin\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
+    r"|(?<!not\s)\bin\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
+    # a lasting pleasure: "never gets old", "never gets old for me"
+    r"|\bnever\s+(?:gets|got|grows|grew)\s+(?:old|tired|stale)\b"
 )
 DISLIKE_PREDICATE = _rx(
     # a repeat ruled out: "never again", "once was enough"
     r"\b(?:never|not)\s+again\b(?!\s+(?:today|tonight|yet)\b)|\bonce\s+was\s+(?:enough|plenty)\b"
+    # a refusal mirroring the assent: "a solid no from me", "hard no on the beige one"
+    r"|\b(?:big|huge|massive|definite|firm|hard|solid|resounding|strong)\s+no"
+    r"(?:\s+(?:from|for|to|on)\b|\s*(?:[,.;!]|$))"
+    # a likeness marked as unwelcome: "looks like a bin bag, and not in a good way"
+    r"|\bnot\s+in\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
     r"|\bnever\s+(?:watching|wearing|seeing)\s+(?:it|that|this|them)\s+again\b"
     # the item hurt the viewing: "gave me nightmares", "bored us to tears"
     rf"|\b(?:gave|gives|give)\s+{EXPERIENCER}\s+(?:\w+\s+)?(?:nightmares|the\s+creeps"
@@ -107,7 +127,7 @@ DISLIKE_PREDICATE = _rx(
     r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|isn'?t|aren'?t|not)\s+(?:really\s+)?"
     r"do(?:ing)?\s+(?:it|anything|much)\s+for\s+(?:me|us)\b"
     # blame after a copula: "found it rather tedious", "the beige vest is too old-fashioned"
-    rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*{PAN_ADJ}(?![\w-])"
+    rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*{PAN_ADJ}(?![\w-]){_NOT_REDEEMED}"
     rf"|{COPULA}\s+(?:(?:{DEGREE})\s+)*too\s+(?!(?:good|kind|funny|much\s+fun)\b)[\w-]+"
     r"(?!\s+to\s+(?:miss|pass|resist)\b)"
 )
