@@ -128,6 +128,35 @@ def _only_points(parse: Parse) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", rest)) <= 1
 
 
+# a reference that only points ("it", "that one", "this film"): it names no item by itself
+_PRONOUN_REF = re.compile(r"(?:its?|that|this|the one|th(?:at|is)\s+\w+)", re.IGNORECASE)
+
+
+def _unbound_from_list(parse: Parse, focus: str) -> Parse:
+    """After a list of several items nobody talked about any one of them: a bare pronoun
+    verdict ("not it", "meh", "loved it") judges none (a rejection of the whole list refines
+    it), and "it" in "it was from the 90s" is the item sought, not the list's first. Only
+    an item named (a title, "the first one") takes a verdict; "why is it there?" still
+    falls back to the focus when the turn is answered."""
+    pointed = [
+        r for r in parse.refs if r.item_id == focus and _PRONOUN_REF.fullmatch(r.text.strip())
+    ]
+    named = {r.item_id for r in parse.refs if r not in pointed}
+    if focus in named or not (pointed or any(i == focus for i, _ in parse.feedback)):
+        return parse
+    feedback = tuple((i, k) for i, k in parse.feedback if i != focus)
+    intents = parse.intents
+    if not feedback:
+        intents = tuple(i for i in intents if i is not Intent.FEEDBACK) or (Intent.REFINE,)
+    return replace(
+        parse,
+        refs=tuple(r for r in parse.refs if r not in pointed),
+        items=tuple(i for i in parse.items if i != focus),
+        feedback=feedback,
+        intents=intents,
+    )
+
+
 class RulePlanner(RecommendingMixin):
     """Answers turns without an LLM, through the same tools."""
 
@@ -191,6 +220,9 @@ class RulePlanner(RecommendingMixin):
         """Slots from the rule parser; the intent from the embedding classifier (over the
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
+        listed = state.focus if state.focus_listed and state.focus else None
+        if listed is not None:
+            parse = _unbound_from_list(parse, listed)
         understood = parse.has_slots or parse.refs or parse.unknown_titles
         english = looks_english(parse.text if parse.language else text)  # a gloss is English
         if not any(c.isalnum() for c in text) or not (understood or english):
@@ -198,7 +230,8 @@ class RulePlanner(RecommendingMixin):
         rules = list(parse.intents)
         verdicts = None
         if self.verdicts is not None and classify:
-            verdicts = self.verdicts.revise(parse, state.last_shown, state.focus)
+            focus = None if listed is not None else state.focus
+            verdicts = self.verdicts.revise(parse, state.last_shown, focus)
             parse = verdicts.parse if verdicts is not None else parse
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
