@@ -115,6 +115,18 @@ def _wish_over_greeting(rules: list[Intent], parse: Parse) -> list[Intent]:
     return [wish, *[i for i in rules if i is not wish]]
 
 
+def _taste_over_compare(rules: list[Intent], parse: Parse, on_screen: bool) -> list[Intent]:
+    """A comparison needs two items; a turn whose one item is a taste reference ("think
+    Liar Liar but different", "X, but darker") asks for picks like it, even when a
+    classifier hears "but different" as weighing two things."""
+    items = {r.item_id for r in parse.refs}
+    taste = [r for r in parse.refs if r.role is TitleRole.TASTE]
+    if not rules or rules[0] is not Intent.COMPARE or len(items) != 1 or not taste:
+        return rules
+    wish = Intent.REFINE if on_screen else Intent.RECOMMEND
+    return [wish, *[i for i in rules if i is not wish]]
+
+
 def _only_points(parse: Parse) -> bool:
     """True when the turn is nothing but a pointer at items on screen ("the second one",
     "number 2?"): no title, no wish, and at most one other word."""
@@ -256,6 +268,7 @@ class RulePlanner(RecommendingMixin):
         if not rules:
             return parse
         rules = _wish_over_greeting(rules, parse)
+        rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
         bare_title = not (parse.has_slots or said or parse.unplaced)
