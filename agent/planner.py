@@ -232,9 +232,11 @@ class RulePlanner(RecommendingMixin):
         """Slots from the rule parser; the intent from the embedding classifier (over the
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
+        heard = parse  # what the rules heard: the intent classifier was fitted on such parses
         listed = state.focus if state.focus_listed and state.focus else None
         if listed is not None:
             parse = _unbound_from_list(parse, listed)
+        unbound = parse is not heard
         understood = parse.has_slots or parse.refs or parse.unknown_titles
         english = looks_english(parse.text if parse.language else text)  # a gloss is English
         if not any(c.isalnum() for c in text) or not (understood or english):
@@ -247,7 +249,11 @@ class RulePlanner(RecommendingMixin):
             parse = verdicts.parse if verdicts is not None else parse
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
-            intent, prob = self.classifier.classify_parse(parse)
+            asked = parse  # the classifier hears the turn as it was fitted: verdicts unbound later
+            if unbound:
+                said = tuple(dict.fromkeys([*heard.feedback, *parse.feedback]))
+                asked = replace(parse, feedback=said, refs=heard.refs, items=heard.items)
+            intent, prob = self.classifier.classify_parse(asked)
             if intent is Intent.REFINE and not state.last_shown:
                 intent = Intent.RECOMMEND  # nothing on screen to refine: the wish stands alone
             intent = verdicts.intent(intent) if verdicts is not None else intent
@@ -300,6 +306,8 @@ class RulePlanner(RecommendingMixin):
                 text, self.variables, self.outcomes, parse.include, parse.relative
             )
             parse = replace(parse, what_if=question)
+        if listed is not None and not parse.feedback:  # the list rejected, no item judged
+            rules = [Intent.REFINE if i is Intent.FEEDBACK else i for i in rules]
         parse = replace(parse, intents=tuple(dict.fromkeys(rules)))
         return fit_to_intent(verdicts.settled(parse) if verdicts is not None else parse)
 
