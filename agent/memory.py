@@ -173,6 +173,9 @@ class SessionState(BaseModel):
     shown: list[str] = Field(default_factory=list)
     last_shown: list[str] = Field(default_factory=list)
     focus: str | None = None
+    # the focus is only the head of the last list of several items: nobody talked about it, so
+    # "why is it there?" may mean it, but a bare "not it" or "loved it" judges none of them
+    focus_listed: bool = False
     turns: int = 0
     history: list[Turn] = Field(default_factory=list)
     summary: str = ""
@@ -191,6 +194,7 @@ class SessionState(BaseModel):
         self.shown = list(dict.fromkeys(self.shown + list(item_ids)))[-MAX_SHOWN:]
         if item_ids:
             self.focus = item_ids[0]
+            self.focus_listed = len(item_ids) > 1
 
     def add_turn(self, role: Literal["user", "assistant"], text: str, items: list[str]) -> None:
         """Append a message; fold the oldest into the summary past MAX_HISTORY."""

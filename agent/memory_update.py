@@ -112,6 +112,7 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
         state.last_shown = []
         state.shown = []
         state.focus = None
+        state.focus_listed = False
         return ["Starting over."]
     for item_id, kind in parse.feedback:
         ack = run_tool(ctx, get_tool("record_feedback"), {"item_id": item_id, "value": kind.value})
@@ -182,6 +183,7 @@ def update_memory(ctx: TurnContext, parse: Parse, vocab: Vocabulary) -> list[str
         cons.query = " ".join(list(dict.fromkeys(words))[-MAX_QUERY_WORDS:])
     if parse.items:
         state.focus = parse.items[0]
+        state.focus_listed = False
     return notes
 
 

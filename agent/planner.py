@@ -116,6 +116,18 @@ def _wish_over_greeting(rules: list[Intent], parse: Parse) -> list[Intent]:
     return [wish, *[i for i in rules if i is not wish]]
 
 
+def _taste_over_compare(rules: list[Intent], parse: Parse, on_screen: bool) -> list[Intent]:
+    """A comparison needs two items; a turn whose one item is a taste reference ("think
+    Liar Liar but different", "X, but darker") asks for picks like it, even when a
+    classifier hears "but different" as weighing two things."""
+    items = {r.item_id for r in parse.refs}
+    taste = [r for r in parse.refs if r.role is TitleRole.TASTE]
+    if not rules or rules[0] is not Intent.COMPARE or len(items) != 1 or not taste:
+        return rules
+    wish = Intent.REFINE if on_screen else Intent.RECOMMEND
+    return [wish, *[i for i in rules if i is not wish]]
+
+
 def _only_points(parse: Parse) -> bool:
     """True when the turn is nothing but a pointer at items on screen ("the second one",
     "number 2?"): no title, no wish, and at most one other word."""
@@ -127,6 +139,35 @@ def _only_points(parse: Parse) -> bool:
     for ref in parse.refs:
         rest = rest.replace(ref.text, " ")
     return len(re.findall(r"[A-Za-z]{2,}", rest)) <= 1
+
+
+# a reference that only points ("it", "that one", "this film"): it names no item by itself
+_PRONOUN_REF = re.compile(r"(?:its?|that|this|the one|th(?:at|is)\s+\w+)", re.IGNORECASE)
+
+
+def _unbound_from_list(parse: Parse, focus: str) -> Parse:
+    """After a list of several items nobody talked about any one of them: a bare pronoun
+    verdict ("not it", "meh", "loved it") judges none (a rejection of the whole list refines
+    it), and "it" in "it was from the 90s" is the item sought, not the list's first. Only
+    an item named (a title, "the first one") takes a verdict; "why is it there?" still
+    falls back to the focus when the turn is answered."""
+    pointed = [
+        r for r in parse.refs if r.item_id == focus and _PRONOUN_REF.fullmatch(r.text.strip())
+    ]
+    named = {r.item_id for r in parse.refs if r not in pointed}
+    if focus in named or not (pointed or any(i == focus for i, _ in parse.feedback)):
+        return parse
+    feedback = tuple((i, k) for i, k in parse.feedback if i != focus)
+    intents = parse.intents
+    if not feedback:
+        intents = tuple(i for i in intents if i is not Intent.FEEDBACK) or (Intent.REFINE,)
+    return replace(
+        parse,
+        refs=tuple(r for r in parse.refs if r not in pointed),
+        items=tuple(i for i in parse.items if i != focus),
+        feedback=feedback,
+        intents=intents,
+    )
 
 
 class RulePlanner(RecommendingMixin):
@@ -192,6 +233,11 @@ class RulePlanner(RecommendingMixin):
         """Slots from the rule parser; the intent from the embedding classifier (over the
         labelled examples plus the parse) when it has one, else from the cue patterns."""
         parse = self.reader(state.last_shown, state.focus)(text)
+        heard = parse  # what the rules heard: the intent classifier was fitted on such parses
+        listed = state.focus if state.focus_listed and state.focus else None
+        if listed is not None:
+            parse = _unbound_from_list(parse, listed)
+        unbound = parse is not heard
         understood = parse.has_slots or parse.refs or parse.unknown_titles
         english = looks_english(parse.text if parse.language else text)  # a gloss is English
         if not any(c.isalnum() for c in text) or not (understood or english):
@@ -199,11 +245,16 @@ class RulePlanner(RecommendingMixin):
         rules = list(parse.intents)
         verdicts = None
         if self.verdicts is not None and classify:
-            verdicts = self.verdicts.revise(parse, state.last_shown, state.focus)
+            focus = None if listed is not None else state.focus
+            verdicts = self.verdicts.revise(parse, state.last_shown, focus)
             parse = verdicts.parse if verdicts is not None else parse
         if self.classifier is not None and classify:
             rules = [i for i in rules if i is not Intent.OFF_TOPIC]  # the classifier's call
-            intent, prob = self.classifier.classify_parse(parse)
+            asked = parse  # the classifier hears the turn as it was fitted: verdicts unbound later
+            if unbound:
+                said = tuple(dict.fromkeys([*heard.feedback, *parse.feedback]))
+                asked = replace(parse, feedback=said, refs=heard.refs, items=heard.items)
+            intent, prob = self.classifier.classify_parse(asked)
             if intent is Intent.REFINE and not state.last_shown:
                 intent = Intent.RECOMMEND  # nothing on screen to refine: the wish stands alone
             intent = verdicts.intent(intent) if verdicts is not None else intent
@@ -229,6 +280,7 @@ class RulePlanner(RecommendingMixin):
         if not rules:
             return parse
         rules = _wish_over_greeting(rules, parse)
+        rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
         bare_title = not (parse.has_slots or said or parse.unplaced)
@@ -260,6 +312,8 @@ class RulePlanner(RecommendingMixin):
                 text, self.variables, self.outcomes, parse.include, parse.relative
             )
             parse = replace(parse, what_if=question)
+        if listed is not None and not parse.feedback:  # the list rejected, no item judged
+            rules = [Intent.REFINE if i is Intent.FEEDBACK else i for i in rules]
         parse = replace(parse, intents=tuple(dict.fromkeys(rules)))
         return fit_to_intent(verdicts.settled(parse) if verdicts is not None else parse)
 

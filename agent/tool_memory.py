@@ -42,6 +42,7 @@ def remember_tool_call(
         item_id = getattr(parsed, "item_id", None)
         if isinstance(item_id, str):
             state.focus = item_id
+            state.focus_listed = False
             return True
     return False
 
