@@ -269,10 +269,11 @@ class RulePlanner(RecommendingMixin):
             elif (
                 intent is Intent.OFF_TOPIC
                 and state.last_shown
-                and prob < CERTAIN
-                and _about_the_list(text)
+                and (REFINE.search(text) or (prob < CERTAIN and _about_the_list(text)))
             ):
-                intent = Intent.REFINE  # "close, but no. an overlooked one?": about the list
+                # "close, but no. an overlooked one?" turns the list down: about the list,
+                # however sure the guess; a bare "any good ...?" only when the guess is unsure
+                intent = Intent.REFINE
             if prob >= CONFIDENT or not rules or intent in specific:
                 rules = [intent, *[i for i in rules if i is not intent]]
         elif not rules and parse.items and not parse.has_slots and not parse.unplaced:
