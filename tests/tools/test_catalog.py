@@ -341,7 +341,14 @@ def test_similar_get_and_embeddings(catalog: Catalog, embedder: Embedder) -> Non
 
     vectors = catalog.embeddings(["p01", "p05"])
     expected = embedder.encode([item_text(make_items().iloc[i].to_dict()) for i in (0, 4)])
-    np.testing.assert_allclose(vectors, expected, atol=1e-5)
+    # Stored vectors were embedded in one batch with every item, these two alone: the padding
+    # differs, which moves the floats by up to ~5e-4 on some CPUs (Intel oneDNN kernels).
+    np.testing.assert_allclose(vectors, expected, atol=2e-3)
+    cosines = (vectors @ expected.T) / np.outer(
+        np.linalg.norm(vectors, axis=1), np.linalg.norm(expected, axis=1)
+    )
+    assert cosines[0, 0] > 0.9999 and cosines[1, 1] > 0.9999  # each item's own vector
+    assert cosines[0, 1] < 0.99 and cosines[1, 0] < 0.99  # not the other item's
 
 
 def test_unknown_ids_give_a_short_key_error(catalog: Catalog) -> None:
