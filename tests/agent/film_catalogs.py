@@ -43,3 +43,18 @@ def film_vocab(
         columns[name] = list(values)
     items = pd.DataFrame(columns)
     return Vocabulary.from_items(items, synonyms=MOVIELENS_SYNONYMS if synonyms else None)
+
+
+# Ten one-word-title films, one or two genres each, 1953-1996 (two parser test modules use them).
+TEN_FILMS = [
+    ("1", "Fargo (1996)", 1996, "Crime|Drama"),
+    ("2", "Heat (1995)", 1995, "Action|Crime"),
+    ("3", "Vertigo (1958)", 1958, "Mystery|Thriller"),
+    ("4", "Jumanji (1995)", 1995, "Adventure|Children's"),
+    ("5", "Willow (1988)", 1988, "Fantasy|Adventure"),
+    ("6", "Alien (1979)", 1979, "Horror|Sci-Fi"),
+    ("7", "Grease (1978)", 1978, "Musical|Romance"),
+    ("8", "Shane (1953)", 1953, "Western"),
+    ("9", "Clue (1985)", 1985, "Comedy|Mystery"),
+    ("10", "Patton (1970)", 1970, "War|Drama"),
+]

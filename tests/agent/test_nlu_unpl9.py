@@ -15,25 +15,12 @@ from agent.nlu import understand
 from agent.nlu_company import company_positions, talk_colour
 from agent.vocab import Vocabulary
 from causal.datasets.coat import COAT_SYNONYMS
-from tests.agent.film_catalogs import film_vocab
+from tests.agent.film_catalogs import TEN_FILMS, film_vocab
 
 
 @pytest.fixture(scope="module")
 def films() -> Vocabulary:
-    return film_vocab(
-        [
-            ("1", "Fargo (1996)", 1996, "Crime|Drama"),
-            ("2", "Heat (1995)", 1995, "Action|Crime"),
-            ("3", "Vertigo (1958)", 1958, "Mystery|Thriller"),
-            ("4", "Jumanji (1995)", 1995, "Adventure|Children's"),
-            ("5", "Willow (1988)", 1988, "Fantasy|Adventure"),
-            ("6", "Alien (1979)", 1979, "Horror|Sci-Fi"),
-            ("7", "Grease (1978)", 1978, "Musical|Romance"),
-            ("8", "Shane (1953)", 1953, "Western"),
-            ("9", "Clue (1985)", 1985, "Comedy|Mystery"),
-            ("10", "Patton (1970)", 1970, "War|Drama"),
-        ]
-    )
+    return film_vocab(TEN_FILMS)
 
 
 @pytest.fixture(scope="module")
