@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.nlu_adjust import adjust_numbers
+from agent.nlu_adjust import absolute_age, adjust_numbers
 from agent.nlu_cache import PerObject
 from agent.nlu_causal import (
     find_variables,
@@ -381,6 +381,7 @@ def understand(
         value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
         numbers.ranges[flag.attribute] = Range(value, value)
     numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)
+    aged = absolute_age(_blanked(text, found.blank), numbers, vocab, bool(shown))  # "an old one"
     _cleared(tokens, vocab, acc)
     for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
         numbers.ranges.pop(attr, None)
@@ -432,7 +433,7 @@ def understand(
     if glossed:  # a word of the other language the lexicon lacks is no English wish
         said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)
-    unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking]))  # "cheaper"
+    unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking, *aged]))
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):
         unplaced, query = [], ""  # "quiero una comedia": another language's words are no wish

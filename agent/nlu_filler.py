@@ -116,8 +116,14 @@ _QUANTIFIERS = frozenset(
     ]
 )
 _CONTRAST = frozenset(["but", "and", "though"])
-# Degree words between a negation and its word ("not too long", "not as weird").
-_NEGATED_DEGREE = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+# Degree words between a negation and its word ("not too long", "not as weird", "aren't
+# super violent", "isn't quite so English"): intensifiers, a closed lexical class.
+_NEGATED_DEGREE = frozenset(
+    [
+        *("too", "so", "very", "overly", "that", "really", "as", "all", "super", "quite"),
+        *("particularly", "especially", "terribly", "remotely", "extremely", "excessively"),
+    ]
+)
 _ARTICLES = frozenset(["a", "an", "the", "something", "anything", "one"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])

@@ -30,7 +30,14 @@ _SAID_NEGATIONS = frozenset(
         "werent",
     ]
 )
-_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+# Degree words a negation reaches over ("not too long", "aren't super violent", "isn't quite
+# so English"): intensifiers, a closed lexical class.
+_HEDGES = frozenset(
+    [
+        *("too", "so", "very", "overly", "that", "really", "as", "all", "super", "quite"),
+        *("particularly", "especially", "terribly", "remotely", "extremely", "excessively"),
+    ]
+)
 # "not *something* depressing", "not *one of the* ...": the negation still turns the wish.
 _NEGATED_SOME = frozenset(["something", "anything", "sumthing", "somethin", "smth", "sth"])
 # Prepositions that open a wish phrase, and the words that may stand between them and it.

@@ -148,7 +148,49 @@ def unplaced_phrases(
         said = f"{intro} {' '.join(words_)}".strip()
         placed.append((first, end, said, len(intro) + bool(intro)))
         last = end
+    placed = [_relativised(tokens, typed, p, joined) for p in placed]
     return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
+
+
+# Relative pronouns that open a clause whose verb is a negated copula ("a war film *that
+# isn't* set in a jungle"), and the copulas: the convention keeps the pronoun in the wish.
+_RELATIVISERS = frozenset(["that", "which", "who"])
+_NEGATED_COPULAS = frozenset(
+    [
+        *("isn't", "aren't", "isnt", "arent", "wasn't", "weren't", "wasnt", "werent"),
+        *("doesn't", "don't", "doesnt", "dont"),
+    ]
+)
+_FUSED = frozenset(["that's", "thats", "that're", "who's", "whos"])  # "that's not too long"
+
+
+def _relativised(
+    tokens: Sequence[str],
+    typed: Sequence[str],
+    placed: tuple[int, int, str, int],
+    joined: Callable[[int], bool],
+) -> tuple[int, int, str, int]:
+    """A wish that opens with a negated copula keeps the relative pronoun before it ("that
+    aren't super violent", "that's not too long"): the labelling convention keeps the words
+    that introduce a wish (tests/data/nlu/README.md, settled convention 5)."""
+    first, end, said, turn = placed
+    back = 0
+    before = tokens[first - 1] if first >= 1 else ""
+    if (tokens[first] in _NEGATED_COPULAS and before in _RELATIVISERS) or (
+        tokens[first] == "not" and before in _FUSED
+    ):
+        back = 1
+    elif (
+        tokens[first] == "not"
+        and first >= 2
+        and tokens[first - 1] in ("is", "are", "was", "were")
+        and tokens[first - 2] in _RELATIVISERS
+    ):
+        back = 2
+    if not back or not all(joined(k) for k in range(first - back, first)):
+        return placed
+    intro = " ".join(typed[first - back : first])
+    return first - back, end, f"{intro} {said}", turn + len(intro) + 1
 
 
 # A bound on a number ("under 50 quid", "below 2 hours"): with no attribute to hold it, the

@@ -1,0 +1,113 @@
+"""Unplaced wishes, session 9 (helper "unpl11", 2026-12-07): a relative clause with a negated
+copula keeps its pronoun ("that isn't set in a jungle", settled convention 5), intensifiers
+after a negation ("aren't super violent"), an age in the positive degree or negated with
+nothing shown is the user's own wish, not a year move ("an old-fashioned musical", "nothing
+too old"). Every sentence is written fresh for these tests, not taken from a data file."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.nlu import understand
+from agent.parse import Direction
+from agent.vocab import Vocabulary
+from tests.agent.film_catalogs import TEN_FILMS, film_vocab
+
+SHOWN = ["1", "2", "3", "4", "5"]
+
+
+def said(parse) -> list[str]:
+    """The unplaced wishes, lower-cased (the parser repeats them as it read them)."""
+    return [w.lower() for w in parse.unplaced]
+
+
+@pytest.fixture(scope="module")
+def films() -> Vocabulary:
+    return film_vocab(TEN_FILMS)
+
+
+# -- a relative clause with a negated copula keeps its pronoun ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a heist film that isn't set in Las Vegas", "that isn't set in Las Vegas"),
+        ("westerns that aren't about the cavalry", "that aren't about the cavalry"),
+        ("a comedy which is not too long", "which is not too long"),
+        ("a musical that's not too sugary", "that's not too sugary"),
+        ("thrillers that aren't super bloody", "that aren't super bloody"),
+        ("a fantasy film that isn't particularly childish", "that isn't particularly childish"),
+    ],
+)
+def test_negated_relative_clause_keeps_its_pronoun(films, text, wish):
+    p = understand(text, films)
+    assert wish.lower() in said(p), p.unplaced
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a war film, not too grim", "not too grim"),  # no relative pronoun: nothing added
+        ("horror but nothing too gory", "nothing too gory"),
+    ],
+)
+def test_negation_without_relative_is_unchanged(films, text, wish):
+    p = understand(text, films)
+    assert wish.lower() in said(p), p.unplaced
+    assert not any(w.startswith(("that", "which")) for w in p.unplaced)
+
+
+def test_relative_clause_naming_a_value_still_excludes_it(films):
+    p = understand("a musical that isn't a romance", films)
+    assert "Romance" in p.exclude.get("genres", ()), p
+    assert p.unplaced == ()
+
+
+# -- an age said in the positive degree, or negated with nothing shown, is a wish ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("an old-fashioned western", "old-fashioned"),
+        ("something old and romantic", "old"),
+        ("got any old war pictures?", "old"),
+        ("a mystery for tonight, nothing too old", "nothing too old"),
+        ("a comedy, not very old", "not very old"),
+    ],
+)
+def test_absolute_age_is_unplaced_not_a_move(films, text, wish):
+    p = understand(text, films)
+    assert wish.lower() in said(p), p.unplaced
+    assert not any(a == "year" for a, _ in p.relative), p.relative
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("not that old", Direction.UP),  # about the list on screen
+        ("these are too old", Direction.UP),
+        ("older ones please", Direction.DOWN),
+        ("less of the old ones", Direction.UP),
+        ("anything older than these? we like old stuff", Direction.DOWN),
+    ],
+)
+def test_age_about_the_list_stays_a_move(films, text, direction):
+    p = understand(text, films, SHOWN)
+    assert ("year", direction) in p.relative, p.relative
+    assert not any("old" in w for w in p.unplaced), p.unplaced
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a western my old friends would like",
+        "a film about an old man and his dog",
+        "an old-fashioned musical from the 1950s",  # the decade places the age
+    ],
+)
+def test_age_of_no_item_is_no_wish(films, text):
+    p = understand(text, films)
+    assert not any(w in ("old", "old-fashioned") for w in p.unplaced), p.unplaced
+    assert not any(a == "year" for a, _ in p.relative), p.relative
