@@ -111,3 +111,60 @@ def test_age_of_no_item_is_no_wish(films, text):
     p = understand(text, films)
     assert not any(w in ("old", "old-fashioned") for w in p.unplaced), p.unplaced
     assert not any(a == "year" for a, _ in p.relative), p.relative
+
+
+# -- fame said in other words --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("we'd rather have the less celebrated ones", Direction.DOWN),
+        ("a musical, nothing this famous", Direction.DOWN),
+        ("westerns that hardly anybody went to see", Direction.DOWN),
+        ("these are the obvious choices, go deeper", Direction.DOWN),
+        ("a comedy that made a fortune", Direction.UP),
+        ("a huge fantasy blockbuster", Direction.UP),
+        ("these were all big hits, any smaller ones?", Direction.DOWN),
+    ],
+)
+def test_fame_in_other_words(films, text, direction):
+    p = understand(text, films, SHOWN)
+    assert p.popularity is direction, p
+    assert p.unplaced == (), p.unplaced
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a romance that hits the right note",  # "hits" as a verb with its object
+        "a drama that makes a point about class",
+        "a film that celebrated its hometown",
+    ],
+)
+def test_verbs_that_look_like_fame_are_no_fame(films, text):
+    assert understand(text, films).popularity is None
+
+
+def test_who_praised_it_is_no_wish(films):
+    p = understand("a mystery that the reviewers adored", films)
+    assert p.unplaced == (), p.unplaced
+    q = understand("a mystery that keeps you guessing", films)
+    assert said(q) == ["that keeps you guessing"], q.unplaced
+
+
+# -- words that only colour the talk are no wish ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("I'm a real sucker for a heist, something slick", ["slick"]),
+        ("sir, have you got a war film about pilots?", ["about pilots"]),
+        ("what's the perfect comedy for a hangover", []),
+        ("an amazing western about outlaws", ["about outlaws"]),
+    ],
+)
+def test_talk_colour_is_no_wish(films, text, kept):
+    p = understand(text, films)
+    assert said(p) == kept, p.unplaced
