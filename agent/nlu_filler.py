@@ -191,6 +191,19 @@ def _fondness(tokens: Sequence[str], i: int) -> bool:
     return tokens[i] in _FONDNESS and tokens[i + 1 : i + 2] in (["for"], ["of"])
 
 
+_SMALL = frozenset(["a", "bit", "little", "tad"])
+_SMALL_DEGREES = (["a", "bit"], ["a", "little"], ["a", "little", "bit"], ["a", "tad"])
+
+
+def _small_degree(tokens: Sequence[str], j: int) -> bool:
+    """Token j is part of "a bit", "a little (bit)", "a tad" (before a quality)."""
+    return any(
+        tokens[k : k + size] in _SMALL_DEGREES
+        for size in (2, 3)
+        for k in range(max(0, j - size + 1), j + 1)
+    )
+
+
 def _chat_abbreviation(token: str) -> bool:
     """A word with no vowel ("ngl", "tbh", "smh") is chat shorthand, never a description."""
     return len(token) >= 2 and token.isalpha() and not any(c in "aeiouy" for c in token)
@@ -469,6 +482,8 @@ def wish_positions(
             or i - 1 in values
             or tokens[i - 1] in _SOME
             or tokens[i - 1] in _KINDS
+            or (i - 1 in names and token == "where")  # "like Fargo where it snows"
+            or (tokens[i - 1] in ("any", "some") and token == "where")  # "any where ..."
         )
         if token in _RELATIVE_OPENERS and described and not _object_relative(tokens, i, boundary):
             j = i + 1  # the relative clause describes the item, up to the clause end
@@ -537,9 +552,12 @@ def wish_positions(
             keep.update(_bare_phrase(tokens, i if i in starts or i == 0 else i + 1, content))
         if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
             j = i + 1
-            while j < n and (content(j) or tokens[j] == "and"):
+            while j < n and (
+                content(j) or tokens[j] == "and" or _small_degree(tokens, j)  # "and a bit odd"
+            ):
                 j += 1
-            item = 0 < j - i - 1 <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
+            size = j - i - 1 - sum(tokens[k] in _SMALL for k in range(i + 1, j))
+            item = 0 < size <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
             item = item and not _aside(tokens[i + 1 : j])  # ", switching gears completely,"
             first = i >= 1 and content(i - 1) and (i == 1 or tokens[i - 2] in PUNCT)
             listed = first or (j < n and tokens[j] == ",") or "and" in tokens[i + 1 : j]

@@ -106,6 +106,11 @@ def _negated_start(tokens: Sequence[str], j: int, joined: Callable[[int], bool])
 
 def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
     """Where a wish starts with its comparative or negation (see `modifier_start`)."""
+    if not _comparative(tokens[first]):  # "a bit odd": the degree word says how far
+        for size in (3, 2):
+            k = first - size
+            if k >= 0 and tokens[k:first] in _SMALL_DEGREES and all(map(joined, range(k, first))):
+                return k
     j = first - 1
     if j >= 0 and tokens[j] == "the" and joined(j):
         j -= 1  # "less of the violence"
@@ -149,4 +154,7 @@ def _comparative(word: str) -> bool:
     return word in _IRREGULAR or (len(word) >= 5 and word.endswith("er") and word.isalpha())
 
 
+# "a bit odd", "a little bit strange": a small degree before a plain quality (not before a
+# comparative, "a bit darker", whose degree the earlier labels leave out).
+_SMALL_DEGREES = (["a", "bit"], ["a", "little"], ["a", "little", "bit"], ["a", "tad"])
 _TOO_DEGREE = frozenset(["way", "far", "much", "waaay", "waay"])  # "way too long"

@@ -108,6 +108,8 @@ def unplaced_phrases(
     }
     placed: list[tuple[int, int, str, int]] = []  # first, last token, phrase, turn length
     last = -1
+    contrasts = _contrasts(tokens, used | blocked, joined)  # "more creepy than bloody"
+    runs = [r for r in runs if not any(a <= r[-1] and r[0] <= b for a, b, _ in contrasts)]
     for run in runs:
         if run[-1] <= last:
             continue  # inside the clause or phrase the previous wish ran over
@@ -148,7 +150,8 @@ def unplaced_phrases(
         said = f"{intro} {' '.join(words_)}".strip()
         placed.append((first, end, said, len(intro) + bool(intro)))
         last = end
-    placed = [_relativised(tokens, typed, p, joined) for p in placed]
+    placed += [(a, b, " ".join(typed[a : b + 1]), turn) for a, b, turn in contrasts]
+    placed = [_relativised(tokens, typed, p, joined) for p in sorted(placed)]
     return list(dict.fromkeys((said, turn) for _, _, said, turn in placed))
 
 
@@ -247,3 +250,46 @@ def attribute_nouns(names: Collection[str]) -> frozenset[str]:
         for form in {word, word.replace("or", "our")}:
             out.update((form, form + "s"))
     return frozenset(out)
+
+
+_MORE = frozenset(["more", "less"])
+# Words after "than" that compare with something said or shown, not with a quality.
+_POINTERS = frozenset(
+    [
+        *("these", "those", "them", "that", "this", "it", "the", "usual", "before", "ever"),
+        *("last", "i", "you", "we", "what", "anything", "something", "average", "normal"),
+    ]
+)
+
+
+def _contrasts(
+    tokens: Sequence[str], blocked: Collection[int], joined: Callable[[int], bool]
+) -> list[tuple[int, int, int]]:
+    """Two qualities weighed in one comparative frame: "more creepy than bloody",
+    "bittersweet more than sad", "creepy rather than gory" (first, last token, and the length
+    of the turning word "more " the text query leaves out). The side weighed against is a
+    plain word no slot placed ("creepy" may name a value, which stays placed too); "more than
+    these" or "more action than romance" (a value against) are no contrast."""
+
+    def quality(k: int, placed: bool = False) -> bool:  # placed: may be a value's synonym
+        t = tokens[k] if 0 <= k < len(tokens) else ""
+        return (
+            t.isalpha()
+            and len(t) >= 3
+            and (placed or k not in blocked)
+            and t not in STOPWORDS
+            and t not in _POINTERS
+            and t not in NEG_CUES
+        )
+
+    out: list[tuple[int, int, int]] = []
+    for t, word in enumerate(tokens):
+        if word != "than" or t < 2 or not all(joined(j) for j in (t - 2, t - 1, t)):
+            continue
+        if not (quality(t + 1) and (t + 2 >= len(tokens) or not tokens[t + 2].isalpha())):
+            continue  # one plain word after "than", closing its clause
+        if tokens[t - 1] in ("more", "rather") and quality(t - 2, True):
+            out.append((t - 2, t + 1, 0))  # "bittersweet more than sad"
+        elif tokens[t - 2] in _MORE and quality(t - 1, True):
+            out.append((t - 2, t + 1, len(tokens[t - 2]) + 1))  # "more creepy than bloody"
+    return out

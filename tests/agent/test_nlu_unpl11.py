@@ -168,3 +168,57 @@ def test_who_praised_it_is_no_wish(films):
 def test_talk_colour_is_no_wish(films, text, kept):
     p = understand(text, films)
     assert said(p) == kept, p.unplaced
+
+
+# -- two qualities weighed in one comparative are one wish ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a war film, more tense than bloody", "more tense than bloody"),
+        ("a romance that's wistful more than sad", "wistful more than sad"),
+        ("a mystery, cosy rather than gritty", "cosy rather than gritty"),
+    ],
+)
+def test_contrast_of_two_qualities(films, text, wish):
+    p = understand(text, films)
+    assert wish in said(p), p.unplaced
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "more action than romance",  # two values: no contrast
+        "something slower than these",  # compared with the list
+        "longer than two hours",
+    ],
+)
+def test_no_contrast_with_values_or_the_list(films, text):
+    p = understand(text, films, SHOWN)
+    assert not any(" than " in w for w in said(p)), p.unplaced
+
+
+# -- a "where" clause after a title or an elided noun, and small degrees in a list ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("something like Alien where the crew fights back", "where the crew fights back"),
+        ("got any where the dog survives?", "where the dog survives"),
+    ],
+)
+def test_where_clause_is_the_wish(films, text, wish):
+    p = understand(text, films)
+    assert wish in said(p), p.unplaced
+
+
+def test_small_degree_in_a_list_of_qualities(films):
+    p = understand("a comedy like Clue, warm and a little bit strange", films)
+    assert sorted(said(p)) == ["a little bit strange", "warm"], p.unplaced
+
+
+def test_small_degree_before_a_comparative_stays_out(films):
+    p = understand("a bit darker please", films, SHOWN)
+    assert said(p) == ["darker"], p.unplaced
