@@ -298,6 +298,7 @@ def understand(
     full = text if isinstance(text, str) else ""
     glossed = gloss_turn(full, _once(vocab, "titles", lambda: catalog_titles(vocab)))
     original, full = (full, glossed.text) if glossed else ("", full)  # read its English gloss
+    as_typed = [w for w, _, _ in token_spans(full)]  # an unplaced wish is repeated as typed
     full = repair_typos(full, vocab, _COMMON)
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
@@ -425,7 +426,7 @@ def understand(
     said = [
         (" ".join(kept), " ".join(bare))
         for phrase, turn in unplaced_phrases(
-            spans, used, covered, wishes, text, tokens, heads, _attribute_nouns(vocab)
+            spans, used, covered, wishes, text, tokens, heads, _attribute_nouns(vocab), as_typed
         )
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])

@@ -46,6 +46,8 @@ PERSON_NOUNS = frozenset(
         *("aunt", "auntie", "uncle", "laws", "colleague", "colleagues", "coworkers"),
         *("classmates", "students", "pupils", "class", "group", "bunch", "crowd", "gang"),
         *("team", "guests", "neighbours", "neighbors", "flatmates", "roommates"),
+        *("fella", "fellas", "fellow", "chap", "chaps", "bloke", "blokes", "lad", "gent"),
+        *("gents", "hubby", "missus", "wifey", "bestie", "bff"),
     ]
 )
 # Words that may stand between the preposition and the person: "a bunch of uni", "two".

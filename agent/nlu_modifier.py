@@ -114,6 +114,8 @@ def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bo
     j = first - 1
     if j >= 0 and tokens[j] == "the" and joined(j):
         j -= 1  # "less of the violence"
+        if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
+            return j  # "not the usual underdog thing"
     if j >= 0 and tokens[j] == "of" and joined(j) and j - 1 >= 0 and tokens[j - 1] in _COMPARATIVES:
         j -= 1
     elif j != first - 1:

@@ -34,16 +34,20 @@ def unplaced_phrases(
     tokens: Sequence[str],
     headed: Callable[[int], bool],
     attribute_nouns: Collection[str] = (),
+    as_typed: Sequence[str] = (),
 ) -> list[tuple[str, int]]:
     """Content words no slot or cue consumed, standing where a wish can (`agent.nlu_filler`):
     what the reply says it could not place. Neighbours joined by a space or a hyphen make one
     phrase ("happy ending", "feel-good"), as the user typed it, with a comparative or negation
     that turns it ("less grim"); each phrase comes with the length of that turning prefix. A
     phrase that modifies the name of a catalog attribute (`attribute_nouns`: "less flashy
-    *colours*") keeps that noun: it says what the wish is about."""
+    *colours*") keeps that noun: it says what the wish is about. `as_typed`: the words before
+    typos were repaired ("Streep", not "street"), when they match the tokens one for one."""
     out: list[tuple[int, str]] = []
     short = short_words()
     typed = [word for word, _, _ in spans]  # "arent gory" is repeated as typed, not "aren't"
+    if len(as_typed) == len(typed):
+        typed = list(as_typed)  # "starring Meryl Streep", not the repaired "street"
 
     def chat(word: str) -> bool:  # "a gud mystery": chat spelling, no wish
         return len(word) == 3 and word.isalpha() and bool(short) and word not in short
@@ -113,7 +117,7 @@ def unplaced_phrases(
     for run in runs:
         if run[-1] <= last:
             continue  # inside the clause or phrase the previous wish ran over
-        words_ = [spans[i][0] for i in run]
+        words_ = [typed[i] for i in run]
         first = modifier_start(tokens, run[0], joined, headed(run[-1] + 1))
         if first <= last:  # "set" then "set in paris": the longer phrase stands
             placed.pop()

@@ -222,3 +222,21 @@ def test_small_degree_in_a_list_of_qualities(films):
 def test_small_degree_before_a_comparative_stays_out(films):
     p = understand("a bit darker please", films, SHOWN)
     assert said(p) == ["darker"], p.unplaced
+
+
+# -- a negated wish over "the", a person's clause after company, the words as typed --------
+
+
+def test_negation_reaches_over_the_article(films):
+    p = understand("a western but not the usual cattle drive thing", films)
+    assert "not the usual cattle drive thing" in said(p), p.unplaced
+
+
+def test_clause_about_the_person_it_is_for_is_no_wish(films):
+    p = understand("a war film for a bloke who fishes every weekend", films)
+    assert p.unplaced == (), p.unplaced
+
+
+def test_wish_is_repeated_as_typed_not_as_repaired(films):
+    p = understand("a western featuring Meryl Streep in a big hat", films)  # not "street"
+    assert said(p) == ["featuring meryl streep in a big hat"], p.unplaced
