@@ -63,7 +63,12 @@ from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_ne
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
 from agent.nlu_typos import english_words, repair_typos
-from agent.nlu_unplaced import attribute_nouns, unplaced_phrases, unsupported_wishes
+from agent.nlu_unplaced import (
+    attribute_nouns,
+    unplaced_phrases,
+    unsupported_wishes,
+    without_complaints,
+)
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -434,6 +439,7 @@ def understand(
     if glossed:  # a word of the other language the lexicon lacks is no English wish
         said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)
+    said = without_complaints(said, bool(shown), has_slots or bool(like_items or lacking or aged))
     unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking, *aged]))
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):

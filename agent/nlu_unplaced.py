@@ -297,3 +297,21 @@ def _contrasts(
         elif tokens[t - 2] in _MORE and quality(t - 1, True):
             out.append((t - 2, t + 1, len(tokens[t - 2]) + 1))  # "more creepy than bloody"
     return out
+
+
+# "too grim", "a bit too slacker-y", "way too long": an excess said of the list on screen.
+_EXCESS = re.compile(r"(?:(?:a\s+)?(?:bit|little|way|far|much)\s+)?too\s", re.IGNORECASE)
+
+
+def without_complaints(
+    said: Sequence[tuple[str, str]], listed: bool, others: bool
+) -> list[tuple[str, str]]:
+    """The wishes (phrase, bare words) less the complaints about the list shown ("too grim
+    all of these, any war films that end on a hopeful note"): what was too much of the list
+    is no wish when the turn says what it wants instead (`others`: another slot or wish). A
+    complaint said alone ("these are all too violent for me") is the only wish the turn
+    carries, and stays."""
+    if not listed:
+        return list(said)
+    rest = [(p, b) for p, b in said if not _EXCESS.match(p)]
+    return rest if rest or others else list(said)

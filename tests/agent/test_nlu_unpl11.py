@@ -240,3 +240,24 @@ def test_clause_about_the_person_it_is_for_is_no_wish(films):
 def test_wish_is_repeated_as_typed_not_as_repaired(films):
     p = understand("a western featuring Meryl Streep in a big hat", films)  # not "street"
     assert said(p) == ["featuring meryl streep in a big hat"], p.unplaced
+
+
+# -- an excess of the list on screen is no wish when the turn says what it wants ------------
+
+
+def test_complaint_about_the_list_gives_way_to_the_wish(films):
+    p = understand("way too talky all of these, something with car chases", films, SHOWN)
+    assert said(p) == ["with car chases"], p.unplaced
+    q = understand("a bit too glossy, grittier please", films, SHOWN)
+    assert said(q) == ["grittier"], q.unplaced
+
+
+def test_complaint_said_alone_stays(films):
+    p = understand("these are all too talky", films, SHOWN)
+    assert said(p) == ["too talky"], p.unplaced
+
+
+def test_excess_with_nothing_shown_is_kept(films):
+    p = understand("a western, too long is fine, with horses", films)
+    assert "too long" in said(p) or "with horses" in said(p), p.unplaced
+    assert "with horses" in said(p), p.unplaced
