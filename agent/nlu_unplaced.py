@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from agent.nlu_cues import NEG_CUES, STOPWORDS
 from agent.nlu_extent import RELATIVES, bare_verb, clause_extent, gerund, turn_length
+from agent.nlu_filler import quality_word
 from agent.nlu_modifier import GOES_ON, modifier_start
 from agent.nlu_typos import short_words
 
@@ -107,6 +108,18 @@ def unplaced_phrases(
             introduced = modifier_start(tokens, before[0], joined) < before[0]
             if headed(after[-1] + 1) or introduced:
                 runs[r - 1 : r + 1] = [[*before, before[-1] + 1, *after]]
+    split = []
+    for run in runs:  # "a quirky indie comedy": two qualities of the item, two wishes
+        stacked = len(run) >= 2 and headed(run[-1] + 1) and covered[spans[run[0]][2]] == " "
+        if (
+            stacked
+            and _adjective(tokens[run[0]])
+            and modifier_start(tokens, run[0], joined) == run[0]
+        ):
+            split += [[run[0]], run[1:]]
+        else:
+            split.append(run)
+    runs = split
     blocked = {
         i for i in range(len(spans)) if i in used or not covered[slice(*spans[i][1:])].strip()
     }
@@ -315,3 +328,9 @@ def without_complaints(
         return list(said)
     rest = [(p, b) for p, b in said if not _EXCESS.match(p)]
     return rest if rest or others else list(said)
+
+
+def _adjective(word: str) -> bool:
+    """A word that ends like an adjective of quality ("quirky", "thoughtful", "epic"), not a
+    comparative or a participle ("lighter", "coming"), which build phrases of their own."""
+    return quality_word(word) and not word.endswith(("er", "ing", "ed"))

@@ -261,3 +261,30 @@ def test_excess_with_nothing_shown_is_kept(films):
     p = understand("a western, too long is fine, with horses", films)
     assert "too long" in said(p) or "with horses" in said(p), p.unplaced
     assert "with horses" in said(p), p.unplaced
+
+
+# -- stacked qualities before the item, and a production word that is no fame ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wishes"),
+    [
+        ("a whimsical indie fantasy", ["indie", "whimsical"]),
+        ("a moody foreign thriller", ["foreign", "moody"]),
+    ],
+)
+def test_stacked_qualities_are_separate_wishes(films, text, wishes):
+    p = understand(text, films)
+    assert sorted(said(p)) == wishes, p.unplaced
+    assert p.popularity is None
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("a road trip comedy", "road trip"),  # a compound noun stays one
+        ("a bleak grim western", "bleak grim"),  # no adjective ending: as typed
+    ],
+)
+def test_other_runs_stay_one_phrase(films, text, wish):
+    assert wish in said(understand(text, films))
