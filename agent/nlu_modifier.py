@@ -60,7 +60,7 @@ _INTRODUCERS = frozenset(
 )
 # A wish phrase goes on over these into the next one ("with a twist *at* the end").
 GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from", "by"])
-_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
+_FILL = frozenset(["a", "an", "the", "some", "any", "lots", "lot", "of", "many", "plenty", "very"])
 
 
 def modifier_start(
@@ -75,8 +75,12 @@ def modifier_start(
     clause; `headed` that the phrase modifies an item noun after it ("looking for a *quirky*
     film"), whose preposition belongs to the noun, not to the wish."""
     start = _turning_start(tokens, first, joined)
-    if headed:
-        return start
+    if headed:  # the noun's own preposition stays out, but a negating one turns the wish
+        k = start - 1
+        while k >= 0 and tokens[k] in _FILL and joined(k):
+            k -= 1  # "without any of the gory stuff"
+        negating = k >= 0 and tokens[k] in ("without", "minus") and joined(k)
+        return k if negating else start
     j = start - 1
     while j >= 0 and tokens[j] in _FILL and joined(j):
         j -= 1  # "with *a* twist", "with *lots of* pockets"

@@ -164,6 +164,9 @@ def unplaced_phrases(
         if end + 1 < len(tokens) and tokens[end + 1] in attribute_nouns and joined(end):
             end += 1  # "lighter colours": the attribute the wish is about
             words_.append(tokens[end])
+        elif intro and tokens[end + 1 : end + 2] == ["stuff"] and joined(end):
+            end += 1  # "less period costume stuff", "without any of the gory stuff": its head
+            words_.append(typed[end])
         said = f"{intro} {' '.join(words_)}".strip()
         placed.append((first, end, said, len(intro) + bool(intro)))
         last = end

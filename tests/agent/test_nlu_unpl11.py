@@ -288,3 +288,23 @@ def test_stacked_qualities_are_separate_wishes(films, text, wishes):
 )
 def test_other_runs_stay_one_phrase(films, text, wish):
     assert wish in said(understand(text, films))
+
+
+# -- "stuff" heads a turned wish; "without" turns a wish before its noun ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("fewer courtroom stuff please", "fewer courtroom stuff"),
+        ("a western without any of the preachy stuff", "without any of the preachy stuff"),
+        ("a mystery minus the twee stuff", "minus the twee stuff"),
+    ],
+)
+def test_turned_wish_keeps_stuff(films, text, wish):
+    assert wish in said(understand(text, films)), understand(text, films).unplaced
+
+
+def test_plain_head_preposition_stays_out(films):
+    p = understand("I'm looking for a whimsical film", films)
+    assert said(p) == ["whimsical"], p.unplaced
