@@ -162,7 +162,7 @@ def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
 # "old" in the positive degree, its style compound, and a negation with its degree word.
 _AGE = _rx(
     r"\b(?:(?P<neg>not|nothing|none|no)\s+)?(?P<deg>(?:too|so|that|very|overly|really|super"
-    r"|all\s+that)\s+)?(?<!year\s)(?<!years\s)(?<!yr\s)old(?:[\s-]fashioned)?\b"
+    r"|all\s+that)\s+)?(?<!year\s)(?<!years\s)(?<!yr\s)old(?:[\s-]fashioned)?\b(?![\s-](?:school|timey))"
 )
 
 

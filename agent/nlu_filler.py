@@ -295,12 +295,22 @@ def _judged(tokens: Sequence[str], i: int) -> bool:
         j += 1
     verb = tokens[j + 1] if j + 1 < len(tokens) else ""
     return (
-        j < len(tokens)
+        tokens[i] in ("that", "which")
+        and j < len(tokens)
         and tokens[j] in _JUDGES
-        and verb.isalpha()
-        and verb.endswith(("ed", "s"))
-        and not verb.endswith("ss")
+        and (verb in _VERDICT_VERBS or verb.rstrip("sd") in _VERDICT_VERBS)
     )
+
+
+# Verbs of a verdict or a reception (a lexical class): "liked", "panned", "raved about".
+_VERDICT_VERBS = frozenset(
+    [
+        *("like", "liked", "love", "loved", "hate", "hated", "adore", "adored", "praise"),
+        *("praised", "rate", "rated", "pan", "panned", "rave", "raved", "enjoy", "enjoyed"),
+        *("admire", "admired", "dismiss", "dismissed", "trash", "trashed", "slam", "slammed"),
+        *("hail", "hailed", "acclaim", "acclaimed", "dig", "dug", "rate", "champion"),
+    ]
+)
 
 
 def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:

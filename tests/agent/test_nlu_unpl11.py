@@ -308,3 +308,10 @@ def test_turned_wish_keeps_stuff(films, text, wish):
 def test_plain_head_preposition_stays_out(films):
     p = understand("I'm looking for a whimsical film", films)
     assert said(p) == ["whimsical"], p.unplaced
+
+
+def test_old_school_stays_a_move_and_a_where_clause_after_nobody_stays_a_wish(films):
+    p = understand("an old-school western", films)
+    assert ("year", Direction.DOWN) in p.relative and "old" not in said(p)
+    q = understand("the kind where nobody survives", films)
+    assert said(q) == ["where nobody survives"], q.unplaced
