@@ -315,3 +315,7 @@ def test_old_school_stays_a_move_and_a_where_clause_after_nobody_stays_a_wish(fi
     assert ("year", Direction.DOWN) in p.relative and "old" not in said(p)
     q = understand("the kind where nobody survives", films)
     assert said(q) == ["where nobody survives"], q.unplaced
+
+
+def test_hits_before_a_correlative_stays_fame(films):
+    assert understand("the more hits the better", films).popularity is Direction.UP
