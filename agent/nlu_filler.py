@@ -32,8 +32,9 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from agent.nlu_asides import SMALL, fondness, judged, small_degree
 from agent.nlu_clauses import PUNCT, REMOVAL
-from agent.nlu_company import PERSON_NOUNS, company, occasion, talk_colour
+from agent.nlu_company import company, occasion, talk_colour
 from agent.nlu_cues import CLAUSE_BREAKS
 from agent.nlu_extent import PREDICATE, names_the_system
 
@@ -182,28 +183,6 @@ def _predicate(tokens: Sequence[str], i: int) -> bool:
     return tokens[i] in ("better", "worse") and k >= 0 and tokens[k] in _BE_FORMS
 
 
-# Nouns of a fondness idiom ("I'm a sucker for heists", "a real softie for romance"): the
-# object of "for" / "of" is the wish, the noun says only that the user likes it.
-_FONDNESS = frozenset(["sucker", "softie", "softy", "fool", "addict", "junkie", "nut", "slave"])
-
-
-def _fondness(tokens: Sequence[str], i: int) -> bool:
-    return tokens[i] in _FONDNESS and tokens[i + 1 : i + 2] in (["for"], ["of"])
-
-
-_SMALL = frozenset(["a", "bit", "little", "tad"])
-_SMALL_DEGREES = (["a", "bit"], ["a", "little"], ["a", "little", "bit"], ["a", "tad"])
-
-
-def _small_degree(tokens: Sequence[str], j: int) -> bool:
-    """Token j is part of "a bit", "a little (bit)", "a tad" (before a quality)."""
-    return any(
-        tokens[k : k + size] in _SMALL_DEGREES
-        for size in (2, 3)
-        for k in range(max(0, j - size + 1), j + 1)
-    )
-
-
 def _chat_abbreviation(token: str) -> bool:
     """A word with no vowel ("ngl", "tbh", "smh") is chat shorthand, never a description."""
     return len(token) >= 2 and token.isalpha() and not any(c in "aeiouy" for c in token)
@@ -275,48 +254,10 @@ def _subject(tokens: Sequence[str], i: int) -> bool:
     return j < 0 or not (tokens[j] in _PREPOSITIONS or set_at)
 
 
-# Groups whose verdict on an item says how it was received (critics, audiences), beside the
-# people named by kinship or role: a lexical class.
-_JUDGES = PERSON_NOUNS | frozenset(
-    [
-        *("critics", "critic", "reviewers", "audiences", "audience", "viewers", "fans"),
-        *("everyone", "everybody", "nobody", "most", "public", "masses", "oscars", "academy"),
-    ]
-)
-_SUBJECT_FILL = frozenset(["the", "my", "our", "most", "all", "many", "some", "film", "movie"])
-
-
-def _judged(tokens: Sequence[str], i: int) -> bool:
-    """The relative clause at i has a group of people as its subject and their verb right
-    after ("thrillers *that the critics liked*", "one *that audiences loved*"): it says how
-    the item was received (praise or fame, read elsewhere), not what it is."""
-    j = i + 1
-    while j < len(tokens) and tokens[j] in _SUBJECT_FILL:
-        j += 1
-    verb = tokens[j + 1] if j + 1 < len(tokens) else ""
-    return (
-        tokens[i] in ("that", "which")
-        and j < len(tokens)
-        and tokens[j] in _JUDGES
-        and (verb in _VERDICT_VERBS or verb.rstrip("sd") in _VERDICT_VERBS)
-    )
-
-
-# Verbs of a verdict or a reception (a lexical class): "liked", "panned", "raved about".
-_VERDICT_VERBS = frozenset(
-    [
-        *("like", "liked", "love", "loved", "hate", "hated", "adore", "adored", "praise"),
-        *("praised", "rate", "rated", "pan", "panned", "rave", "raved", "enjoy", "enjoyed"),
-        *("admire", "admired", "dismiss", "dismissed", "trash", "trashed", "slam", "slammed"),
-        *("hail", "hailed", "acclaim", "acclaimed", "dig", "dug", "rate", "champion"),
-    ]
-)
-
-
 def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:
     """The relative clause at i has its own subject before a modal ("a thriller that *the
     whole office can* watch"): it says who watches the item, not what the item is."""
-    if _judged(tokens, i):
+    if judged(tokens, i):
         return True
     j = i + 1
     while j < len(tokens) and j not in boundary:
@@ -447,7 +388,7 @@ def wish_positions(
                 tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
             )
             and not _chat_abbreviation(t)
-            and not _fondness(tokens, i)  # "a sucker for heists"
+            and not fondness(tokens, i)  # "a sucker for heists"
             and not talk_colour(t)  # "abeg", "correct action movies"
             and not _person_verb(tokens, i)
             and not _owned_subject(tokens, i)
@@ -563,10 +504,10 @@ def wish_positions(
         if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
             j = i + 1
             while j < n and (
-                content(j) or tokens[j] == "and" or _small_degree(tokens, j)  # "and a bit odd"
+                content(j) or tokens[j] == "and" or small_degree(tokens, j)  # "and a bit odd"
             ):
                 j += 1
-            size = j - i - 1 - sum(tokens[k] in _SMALL for k in range(i + 1, j))
+            size = j - i - 1 - sum(tokens[k] in SMALL for k in range(i + 1, j))
             item = 0 < size <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
             item = item and not _aside(tokens[i + 1 : j])  # ", switching gears completely,"
             first = i >= 1 and content(i - 1) and (i == 1 or tokens[i - 2] in PUNCT)
