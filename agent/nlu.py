@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.nlu_adjust import adjust_numbers
+from agent.nlu_adjust import absolute_age, adjust_numbers
 from agent.nlu_cache import PerObject
 from agent.nlu_causal import (
     find_variables,
@@ -63,7 +63,12 @@ from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_ne
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
 from agent.nlu_typos import english_words, repair_typos
-from agent.nlu_unplaced import attribute_nouns, unplaced_phrases, unsupported_wishes
+from agent.nlu_unplaced import (
+    attribute_nouns,
+    unplaced_phrases,
+    unsupported_wishes,
+    without_complaints,
+)
 from agent.parse import (
     Direction,
     FeedbackKind,
@@ -298,6 +303,7 @@ def understand(
     full = text if isinstance(text, str) else ""
     glossed = gloss_turn(full, _once(vocab, "titles", lambda: catalog_titles(vocab)))
     original, full = (full, glossed.text) if glossed else ("", full)  # read its English gloss
+    as_typed = [w for w, _, _ in token_spans(full)]  # an unplaced wish is repeated as typed
     full = repair_typos(full, vocab, _COMMON)
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
@@ -381,6 +387,7 @@ def understand(
         value = 1.0 - flag.value if negated else flag.value  # "not illustrated": the flag at 0
         numbers.ranges[flag.attribute] = Range(value, value)
     numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)
+    aged = absolute_age(_blanked(text, found.blank), numbers, vocab, bool(shown))  # "an old one"
     _cleared(tokens, vocab, acc)
     for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
         numbers.ranges.pop(attr, None)
@@ -424,7 +431,7 @@ def understand(
     said = [
         (" ".join(kept), " ".join(bare))
         for phrase, turn in unplaced_phrases(
-            spans, used, covered, wishes, text, tokens, heads, _attribute_nouns(vocab)
+            spans, used, covered, wishes, text, tokens, heads, _attribute_nouns(vocab), as_typed
         )
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
@@ -432,7 +439,8 @@ def understand(
     if glossed:  # a word of the other language the lexicon lacks is no English wish
         said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)
-    unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking]))  # "cheaper"
+    said = without_complaints(said, bool(shown), has_slots or bool(like_items or lacking or aged))
+    unplaced = list(dict.fromkeys([*(phrase for phrase, _ in said), *lacking, *aged]))
     query = " ".join(bare for _, bare in said[:8])  # the wish's own words ("grim"), as before
     if not any(c.isalnum() for c in full) or foreign_turn(covered, english_words(), _known(vocab)):
         unplaced, query = [], ""  # "quiero una comedia": another language's words are no wish

@@ -10,13 +10,19 @@ around it:
   round; "older than these" keeps it;
 - a hedged or mixed fame wish ("fairly popular but not huge", "known-ish") asks for the
   middle, so it pushes neither way; a singular hit with a size ("a massive hit") asks for
-  the well known.
+  the well known;
+- an age said in the positive degree ("an old romance", "an old-fashioned whodunit") or
+  negated with nothing on screen to compare with ("nothing too old", "not very old") names
+  no direction from anything: it is a wish in the user's words (unplaced), not a move of the
+  year. Comparatives ("older", "more recent") and complaints about the list ("too old", "not
+  that old" with a list shown) stay moves.
 """
 
 from __future__ import annotations
 
 import re
 
+from agent.nlu_company import PERSON_NOUNS
 from agent.nlu_numbers import RELATIVE, WISHED_OF_LIST, NumericSlots, said_earlier
 from agent.parse import Direction, Range
 from agent.vocab import NumericKind, Vocabulary
@@ -151,6 +157,77 @@ def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
         if numbers.popularity in (Direction.UP, Direction.DOWN):  # a column moves up or down
             moves.append((popular.name, numbers.popularity))
         numbers.relative[:] = moves
+
+
+# "old" in the positive degree, its style compound, and a negation with its degree word.
+_AGE = _rx(
+    r"\b(?:(?P<neg>not|nothing|none|no)\s+)?(?P<deg>(?:too|so|that|very|overly|really|super"
+    r"|all\s+that)\s+)?(?<!year\s)(?<!years\s)(?<!yr\s)old(?:[\s-]fashioned)?\b(?![\s-](?:school|timey))"
+)
+
+
+def absolute_age(text: str, numbers: NumericSlots, vocab: Vocabulary, shown: bool) -> list[str]:
+    """The age words that are a wish in the user's words (see the module docstring), as
+    typed; the year move they alone made is taken back (in place). A comparative or another
+    age move in the same turn keeps the move, and the words count in it."""
+    year = vocab.numeric_of_kind(NumericKind.YEAR)
+    if year is None or year.name in numbers.ranges:
+        return []
+    said = []
+    for m in _AGE.finditer(text):
+        if m.group("deg") and not m.group("neg"):
+            continue  # "too old", "so old": a complaint about the list, a move
+        if m.group("neg") and shown:
+            continue  # "not that old" with a list shown: newer than those
+        if _GRADED.search(text, 0, m.start()):
+            continue  # "less of the old ones", "more old": a comparative, a move
+        said.append(m.span())
+    moves = [
+        m.span()
+        for rx, kind, _ in [*RELATIVE, (_LATER, NumericKind.YEAR, Direction.UP)]
+        if kind is NumericKind.YEAR
+        for m in rx.finditer(text)
+    ]
+
+    def overlaps(span: tuple[int, int]) -> bool:
+        return any(a < span[1] and span[0] < b for a, b in moves)
+
+    kept = [span for span in said if not overlaps(span) and _attributive(text, span)]
+    if moves and all(any(a < e and s < b for s, e in said) for a, b in moves):
+        numbers.relative[:] = [(a, d) for a, d in numbers.relative if a != year.name]
+        kept = [span for span in said if not _of_no_item(text, span)]
+    return [text[s:e] for s, e in sorted(kept)]
+
+
+# Nouns "old" describes without saying anything of the item: a person, a thing of the
+# user's, a time ("an old man", "old friends", "the old days"); a closed lexical class.
+_NOT_ITEMS = PERSON_NOUNS | frozenset(
+    [
+        *("man", "men", "woman", "women", "lady", "ladies", "guy", "guys", "bloke", "days"),
+        *("times", "school", "age", "self", "habits", "favourite", "favorite", "favourites"),
+        *("favorites", "coat", "jacket"),
+    ]
+)
+_OWNED = _rx(r"\b(?:my|our|his|her|their|your|'s)\s+$")
+
+
+def _attributive(text: str, span: tuple[int, int]) -> bool:
+    """ "old" in the positive degree before the noun it describes ("them old cowboy
+    pictures", "any old war films"), not a person's or the user's own ("my old coat")."""
+    said = text[span[0] : span[1]].lower()
+    after = re.match(r"\s+[a-z]", text[span[1] :].lower())
+    return said == "old" and after is not None and not _of_no_item(text, span)
+
+
+def _of_no_item(text: str, span: tuple[int, int]) -> bool:
+    """The age word describes a person, a time or the user's own thing ("an old man", "the
+    old days", "my old coat"), not the item wanted."""
+    after = re.match(r"\s+([a-z][a-z'-]*)", text[span[1] :].lower())
+    owned = _OWNED.search(text.lower(), 0, span[0]) is not None
+    return owned or (after is not None and after.group(1) in _NOT_ITEMS)
+
+
+_GRADED = _rx(r"\b(?:more|less|fewer|much)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?$")
 
 
 def adjust_numbers(text: str, numbers: NumericSlots, vocab: Vocabulary) -> NumericSlots:

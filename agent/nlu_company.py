@@ -13,8 +13,8 @@ is a wish the catalog could search for, so none may become an unplaced hint.
   what; in a catalog of goods named by their kind ("rain jacket", "fleece") the use is a
   requirement on the item ("for hiking"), so it stays a wish there. A "for" that a verb
   selects ("looking for", "go for", "in the mood for") introduces the item itself.
-- Talk colour: discourse particles and tags of world Englishes ("abeg", "sha", "oi", "lah")
-  and praise or intensifying adjectives that grade rather than describe ("correct action
+- Talk colour: discourse particles and tags of world Englishes ("abeg", "sha", "oi", "lah"),
+  terms of address ("mister", "sir"), praise or intensifying adjectives that grade rather than describe ("correct action
   movies", "a lekker western", "pure action", "a wee documentary", "timepass movie").
 
 Each phrase runs from the word after the preposition to the end of its clause, or to a word
@@ -46,6 +46,8 @@ PERSON_NOUNS = frozenset(
         *("aunt", "auntie", "uncle", "laws", "colleague", "colleagues", "coworkers"),
         *("classmates", "students", "pupils", "class", "group", "bunch", "crowd", "gang"),
         *("team", "guests", "neighbours", "neighbors", "flatmates", "roommates"),
+        *("fella", "fellas", "fellow", "chap", "chaps", "bloke", "blokes", "lad", "gent"),
+        *("gents", "hubby", "missus", "wifey", "bestie", "bff"),
     ]
 )
 # Words that may stand between the preposition and the person: "a bunch of uni", "two".
@@ -87,6 +89,8 @@ PARTICLES = frozenset(
     [
         *("abeg", "sha", "jare", "oya", "lah", "leh", "lor", "sia", "oi", "oy", "eh"),
         *("innit", "yaar", "bhai", "bruv", "fam", "ja", "hey", "yo"),
+        # terms of address (vocatives): "Mister, do you have ...", "any westerns, sir?"
+        *("mister", "sir", "madam", "maam", "ma'am", "guv", "bro", "squire"),
     ]
 )
 # Praise and intensifying adjectives that grade rather than describe ("correct action
@@ -95,6 +99,9 @@ PRAISE = frozenset(
     [
         *("correct", "decent", "proper", "pure", "solid", "lekker", "brill", "wee"),
         *("timepass", "banger", "bangers", "legit", "sick", "dope"),
+        # praise that grades ("the perfect film", "an amazing thriller"): no description
+        *("perfect", "ideal", "amazing", "brilliant", "fantastic", "superb", "terrific"),
+        *("wonderful", "fabulous", "marvellous", "marvelous", "outstanding", "flawless"),
     ]
 )
 

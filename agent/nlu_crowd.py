@@ -86,6 +86,7 @@ _SEEN = (
     r"|pick(?:ed|s|ing)?|ch(?:ose|osen|ooses?|oosing)|own(?:ed|s)?"
     r"|(?:ha(?:s|ve)(?:\s+got)?|got)(?=\s*(?:$|[,.;:!?)]|(?:and|but|or|eh|lol|though)\b))"
     r"|wear(?:s|ing)?|wore|worn|go(?:es|ing)?\s+for|went\s+for"
+    r"|(?:go(?:es|ing)?|went|gone)\s+(?:out\s+)?to\s+(?:see|watch)|turn(?:s|ed)?\s+up\s+(?:for|to)"
     r"|(?:talk|rav|writ|rant|post|tweet)(?:s|ed|ing|e|es)?\s+about|remember(?:s|ed)?"
     r"|recall(?:s|ed)?|recogni[sz](?:e|es|ed)|grew\s+up\s+(?:with|on)|quot(?:e|es|ed|ing)"
     r"|cit(?:e|es|ed|ing)|queu(?:e|ed|es)(?:\s+[a-z]+){0,3}\s+for|lined\s+up\s+for"

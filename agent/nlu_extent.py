@@ -51,7 +51,7 @@ _TRAILING = frozenset(
         *RELATIVES,
     ]
 )
-_ITEM_HEADS = frozenset(["one", "ones", "bits", "stuff", "kind", "type", "sort"])
+_ITEM_HEADS = frozenset(["one", "ones", "bits", "stuff", "kind", "type", "sort", "thing", "things"])
 # "with animals in it": the writers of the newer lines and held-out sets keep it.
 _IN_IT = (["in", "it"], ["in", "them"])
 MAX_WORDS = 14  # a longer reach is more likely a misreading than one wish

@@ -39,7 +39,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(less (popular|famous|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|(?:is|are|was|were|do|does|did|would|could|should|wo|ca|have|has|had)nt|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|popular|mainstream|common|hits?|blockbusters?|crowd[\s-]?pleas(?:ers?|ing))(?:\s+(?:hits?|blockbusters?|classics?))?|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|indie|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-](?:(?:the|my|our|your|their|most|many|\w+(?:'s|s'))[\s-]){1,2}radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|celebrated|renowned|hyped|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|(?:is|are|was|were|do|does|did|would|could|should|wo|ca|have|has|had)nt|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|this|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|celebrated|renowned|popular|mainstream|common|hits?|blockbusters?|crowd[\s-]?pleas(?:ers?|ing))(?:\s+(?:hits?|blockbusters?|classics?))?|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-](?:(?:the|my|our|your|their|most|many|\w+(?:'s|s'))[\s-]){1,2}radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
         ),
         Direction.DOWN,
     ),
@@ -70,7 +70,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"\b(?:big(?:ger|gest)?|huge|massive|major|smash|mega|monster|runaway|surprise"
             r"|summer|box[\s-]?office|chart[\s-]topping)\s+"
             r"(?:(?!(?:that|which|who|and|but|to|me|it|will|would|can|could)\b)[a-z]+[\s-]+){0,2}?"
-            r"hits?\b(?!\s+(?:me|the|it|him|her|us|them|home|hard|on|a)\b)"
+            r"(?:hits?\b(?!\s+(?:me|the|it|him|her|us|them|home|hard|on|a)\b)|blockbusters?\b)"
             r"|\b(?:a|the|big|huge|massive|total|real|box[\s-]?office|summer|surprise)\s+smash"
             r"(?:[\s-]hits?|es)?\b"
             r"|\bbox[\s-]?office\s+(?:smash(?:es)?|hits?|success(?:es)?|gold|champs?|winners?"
@@ -80,6 +80,10 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"|\b(?:household[\s-]names?|big(?:ger|gest)?[\s-]names?|(?:crowd|audience)[\s-]favou?rites?"
             r"|(?:well|much)[\s-]loved|canonical|(?:more|most)\s+common|commonest"
             r"|chart[\s-]toppers?|more[\s-]known)\b"
+            # earnings said as a verb phrase: "the ones that made a fortune", "raked it in"
+            r"|\b(?:made|make|makes|making|earned|grossed|took)\s+(?:a\s+(?:fortune|killing|mint"
+            r"|packet|bomb)|(?:a\s+)?(?:millions|billions|bank)|(?:loads|tons|lots|heaps|a\s+lot)"
+            r"\s+of\s+(?:money|cash))\b|\braked\s+(?:it\s+)?in\b"
             r"|(?<![\w-])(?<![\w-]\s)known\s+(?:ones|titles|films|movies|names|picks|stuff)\b"
         ),
         Direction.UP,
@@ -103,7 +107,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"|rather|all\s+but)[\s-]forgotten\b|\bforgotten\s+(?:ones?|films?|movies?|titles?)\b"
             r"|\b(?:bit|little|kinda|somewhat|relatively|fairly|pretty|largely|mostly|virtually"
             r"|practically)\s+unknown\b"
-            r"|\bsmall(?:er)?\s+(?:films?|movies?|pictures?|releases?|productions?)\b"
+            r"|\bsmall(?:er)?\s+(?:ones|films?|movies?|pictures?|releases?|productions?)\b"
             r"|\b(?:commercial|box[\s-]?office)\s+(?:flops?|bombs?|failures?|disappointments?"
             r"|duds?|disasters?)\b|\b(?:is|are|'s|'re)(?:n't|nt|\s+not)\s+everywhere\b"
         ),
@@ -140,14 +144,15 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
         _rx(
             r"\b(?:these|they|those|all of them)\s+(?:are|were|look|seem|'re)\s+(?:all\s+)?"
             r"(?:(?:fine|ok|okay|good|great|nice|lovely|alright)\s*,?\s*but\s+)?"
-            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all)\s+)*"
+            r"(?:(?:a bit|a little|so|too|rather|very|way|pretty|quite|kinda|all|the)\s+)*"
             r"(?P<said>famous|popular|mainstream|obvious|canonical|well[\s-]?known|obscure|niche|unknown)\b"
+            r"(?:\s+(?:ones|picks|choices|titles|films|movies|suspects))?"
         ),
         Direction.DOWN,  # "too famous"; `_direction` turns "too obscure" up
     ),
     (
         _rx(
-            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits(?!\s+(?:the\s+(?:spot|mark|nail|road|screens?|ground|fan|sack)|a\s+nerve|me|it|us|him|her|home|hard|different|close|all|every|just|right))|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
+            r"\b(more popular|popular|mainstream|better[\s-]known|best[\s-]?sell(?:ers?|ing)|trending|well[\s-]?known|blockbusters?|famous|big hits?|hits(?!\s+(?:the(?!\s+(?:better|more|merrier|bigger)\b)|a|an|this|that|those|these|my|your|our|me|it|us|him|her|home|hard|different|close|all|every|just|right))|crowd[\s-]?pleas(?:ers?|ing)|classics?|all[\s-]time greats?|golden oldies?|timeless|(stood|stands) the test of time|everyone (has )?(seen|knows)|everybody (has )?(seen|knows)|every(?:one|body)(?:'s| has)? heard of|fan favou?rites?|must[\s-]sees?|iconic|widely seen|best[\s-]known|(most|many|lots of) people (know|have seen|saw|liked|loved)|every(one|body)(?:'s| is) (talking about|watching)|every(?:one|body) (?:seems to |else )?(?:has|have|owns?|wears?|buys?|is (?:wearing|buying))|(?:what's|whats|what is|something|anything) hot(?: right)? now|hot right now)\b"
         ),
         Direction.UP,
     ),

@@ -32,6 +32,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from agent.nlu_asides import SMALL, fondness, judged, small_degree
 from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_company import company, occasion, talk_colour
 from agent.nlu_cues import CLAUSE_BREAKS
@@ -116,8 +117,14 @@ _QUANTIFIERS = frozenset(
     ]
 )
 _CONTRAST = frozenset(["but", "and", "though"])
-# Degree words between a negation and its word ("not too long", "not as weird").
-_NEGATED_DEGREE = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+# Degree words between a negation and its word ("not too long", "not as weird", "aren't
+# super violent", "isn't quite so English"): intensifiers, a closed lexical class.
+_NEGATED_DEGREE = frozenset(
+    [
+        *("too", "so", "very", "overly", "that", "really", "as", "all", "super", "quite"),
+        *("particularly", "especially", "terribly", "remotely", "extremely", "excessively"),
+    ]
+)
 _ARTICLES = frozenset(["a", "an", "the", "something", "anything", "one"])
 _RELATIVE = frozenset(["that", "which", "who"])  # "a thriller that isn't gory"
 _NEGATIONS = frozenset(["not", "no", "isn't", "aren't", "nothing", "without"])
@@ -250,6 +257,8 @@ def _subject(tokens: Sequence[str], i: int) -> bool:
 def _object_relative(tokens: Sequence[str], i: int, boundary: Collection[int]) -> bool:
     """The relative clause at i has its own subject before a modal ("a thriller that *the
     whole office can* watch"): it says who watches the item, not what the item is."""
+    if judged(tokens, i):
+        return True
     j = i + 1
     while j < len(tokens) and j not in boundary:
         if tokens[j] in _MODALS:
@@ -379,6 +388,7 @@ def wish_positions(
                 tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
             )
             and not _chat_abbreviation(t)
+            and not fondness(tokens, i)  # "a sucker for heists"
             and not talk_colour(t)  # "abeg", "correct action movies"
             and not _person_verb(tokens, i)
             and not _owned_subject(tokens, i)
@@ -423,6 +433,8 @@ def wish_positions(
             or i - 1 in values
             or tokens[i - 1] in _SOME
             or tokens[i - 1] in _KINDS
+            or (i - 1 in names and token == "where")  # "like Fargo where it snows"
+            or (tokens[i - 1] in ("any", "some") and token == "where")  # "any where ..."
         )
         if token in _RELATIVE_OPENERS and described and not _object_relative(tokens, i, boundary):
             j = i + 1  # the relative clause describes the item, up to the clause end
@@ -491,9 +503,12 @@ def wish_positions(
             keep.update(_bare_phrase(tokens, i if i in starts or i == 0 else i + 1, content))
         if token == "," and i + 1 < n:  # "small, weird, sad": a list of bare qualities
             j = i + 1
-            while j < n and (content(j) or tokens[j] == "and"):
+            while j < n and (
+                content(j) or tokens[j] == "and" or small_degree(tokens, j)  # "and a bit odd"
+            ):
                 j += 1
-            item = 0 < j - i - 1 <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
+            size = j - i - 1 - sum(tokens[k] in SMALL for k in range(i + 1, j))
+            item = 0 < size <= 3 and (j >= n or tokens[j] in PUNCT) and content(j - 1)
             item = item and not _aside(tokens[i + 1 : j])  # ", switching gears completely,"
             first = i >= 1 and content(i - 1) and (i == 1 or tokens[i - 2] in PUNCT)
             listed = first or (j < n and tokens[j] == ",") or "and" in tokens[i + 1 : j]

@@ -30,7 +30,14 @@ _SAID_NEGATIONS = frozenset(
         "werent",
     ]
 )
-_HEDGES = frozenset(["too", "so", "very", "overly", "that", "really", "as", "all"])
+# Degree words a negation reaches over ("not too long", "aren't super violent", "isn't quite
+# so English"): intensifiers, a closed lexical class.
+_HEDGES = frozenset(
+    [
+        *("too", "so", "very", "overly", "that", "really", "as", "all", "super", "quite"),
+        *("particularly", "especially", "terribly", "remotely", "extremely", "excessively"),
+    ]
+)
 # "not *something* depressing", "not *one of the* ...": the negation still turns the wish.
 _NEGATED_SOME = frozenset(["something", "anything", "sumthing", "somethin", "smth", "sth"])
 # Prepositions that open a wish phrase, and the words that may stand between them and it.
@@ -53,7 +60,7 @@ _INTRODUCERS = frozenset(
 )
 # A wish phrase goes on over these into the next one ("with a twist *at* the end").
 GOES_ON = frozenset(["at", "in", "on", "with", "about", "for", "from", "by"])
-_FILL = frozenset(["a", "an", "the", "some", "lots", "lot", "of", "many", "plenty", "very"])
+_FILL = frozenset(["a", "an", "the", "some", "any", "lots", "lot", "of", "many", "plenty", "very"])
 
 
 def modifier_start(
@@ -68,8 +75,12 @@ def modifier_start(
     clause; `headed` that the phrase modifies an item noun after it ("looking for a *quirky*
     film"), whose preposition belongs to the noun, not to the wish."""
     start = _turning_start(tokens, first, joined)
-    if headed:
-        return start
+    if headed:  # the noun's own preposition stays out, but a negating one turns the wish
+        k = start - 1
+        while k >= 0 and tokens[k] in _FILL and joined(k):
+            k -= 1  # "without any of the gory stuff"
+        negating = k >= 0 and tokens[k] in ("without", "minus") and joined(k)
+        return k if negating else start
     j = start - 1
     while j >= 0 and tokens[j] in _FILL and joined(j):
         j -= 1  # "with *a* twist", "with *lots of* pockets"
@@ -99,9 +110,16 @@ def _negated_start(tokens: Sequence[str], j: int, joined: Callable[[int], bool])
 
 def _turning_start(tokens: Sequence[str], first: int, joined: Callable[[int], bool]) -> int:
     """Where a wish starts with its comparative or negation (see `modifier_start`)."""
+    if not _comparative(tokens[first]):  # "a bit odd": the degree word says how far
+        for size in (3, 2):
+            k = first - size
+            if k >= 0 and tokens[k:first] in _SMALL_DEGREES and all(map(joined, range(k, first))):
+                return k
     j = first - 1
     if j >= 0 and tokens[j] == "the" and joined(j):
         j -= 1  # "less of the violence"
+        if j >= 0 and tokens[j] in _SAID_NEGATIONS and joined(j):
+            return j  # "not the usual underdog thing"
     if j >= 0 and tokens[j] == "of" and joined(j) and j - 1 >= 0 and tokens[j - 1] in _COMPARATIVES:
         j -= 1
     elif j != first - 1:
@@ -142,4 +160,7 @@ def _comparative(word: str) -> bool:
     return word in _IRREGULAR or (len(word) >= 5 and word.endswith("er") and word.isalpha())
 
 
+# "a bit odd", "a little bit strange": a small degree before a plain quality (not before a
+# comparative, "a bit darker", whose degree the earlier labels leave out).
+_SMALL_DEGREES = (["a", "bit"], ["a", "little"], ["a", "little", "bit"], ["a", "tad"])
 _TOO_DEGREE = frozenset(["way", "far", "much", "waaay", "waay"])  # "way too long"

@@ -123,9 +123,9 @@ def test_a_respect_noun_after_a_title_is_no_wish(films):
     [
         ("a scary film but not a campy one", "not a campy one"),
         ("westerns, but not the ones about outlaws", "not the ones about outlaws"),
-        ("a comedy that is not british", "not british"),
+        ("a comedy that is not british", "that is not british"),  # settled convention 5
         ("like Heat but even slower", "even slower"),
-        ("a western that isnt violent", "isnt violent"),
+        ("a western that isnt violent", "that isnt violent"),
     ],
 )
 def test_negation_and_degree_open_the_wish(films, text, phrase):

@@ -36,7 +36,7 @@ def films() -> Vocabulary:
         ("an adventure w/o talking animals", "w o talking animals", "talking animals"),
         ("crime dramas w/ heists", "w heists", "heists"),
         ("a mystery set in Venice please", "set in venice", "venice"),
-        ("a crime film that is not about gangsters", "not about gangsters", "gangsters"),
+        ("a crime film that is not about gangsters", "that is not about gangsters", "gangsters"),
         ("dramas with less shouting", "with less shouting", "shouting"),
         ("an action movie with lots of car chases", "with lots of car chases", "car chases"),
         ("a mystery but in widescreen", "in widescreen", "widescreen"),
