@@ -212,3 +212,30 @@ def test_verdict_over_chat() -> None:
 def test_predicates_stay_quiet_in_wishes() -> None:
     assert predicate_kind("something that's a masterpiece") is None
     assert predicate_kind("if it's utter tosh, skip it") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "gloss"),
+    [
+        ("maine ye dekhi hai, bakwas thi", "I have watched this, it was rubbish"),
+        ("thodi purani dikhao yaar", "a bit older show me"),
+        ("koi darawni film batao", "a scary film suggest"),
+        ("mujhe neeli jacket chahiye", "I blue jacket I want"),
+    ],
+)
+def test_romanised_hindi_gloss(text: str, gloss: str) -> None:
+    from agent.nlu_foreign import gloss_turn
+
+    got = gloss_turn(text)
+    assert got is not None and got.language == "hi" and got.text == gloss
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hai guys, any comedies?", "ye olde costume drama", "a comedy, thoda purana", "Kala Patthar"],
+)
+def test_english_or_a_title_is_not_hindi(text: str) -> None:
+    from agent.nlu_foreign import gloss_turn
+
+    got = gloss_turn(text)
+    assert got is None or got.language != "hi"
