@@ -443,7 +443,10 @@ ASKS_FOR_MORE = _rx(
     # the same quality again or a blend of the items named: "anything with that same charm?",
     # "something in between?"
     r"|\b(?:anything|something|ones?|more|others?)\b[^.!?]*\b(?:that|the)\s+same\b"
-    r"|\b(?:anything|something|one)\s+(?:(?:somewhere|right)\s+)?in\s+between\b)"
+    r"|\b(?:anything|something|one)\s+(?:(?:somewhere|right)\s+)?in\s+between\b"
+    # where to go after the titles named: "Where do I go from here?", "Next?", "now what?"
+    r"|\bwhere\s+(?:do|should|can|could)\s+(?:i|we)\s+go\s+(?:from\s+(?:here|there)|next)\b"
+    r"|(?:^|[.!?,;:]\s*)\W*(?:next|what(?:'s|\s+is)?\s+next|now\s+what)\s*\?)"
 )
 
 

@@ -392,13 +392,15 @@ class VerdictReader:
         rules = dict(parse.feedback)
         asks = ASKS_FOR_MORE.search(parse.text) is not None
         decided: dict[str, FeedbackKind | None] = {}
+        set_apart: set[str] = set()
         for (m, words), p in zip(pairs, probs, strict=True):
             if m.role is TitleRole.TASTE or (asks and m.item not in rules):
                 continue  # "I liked X, more like it": a taste reference (README convention)
             if m.item not in rules and words.rstrip().endswith("?"):
                 continue  # "pourquoi Casablanca ?": a question about the item, no verdict
             if m.item not in rules and _EXCEPTED.search(parse.text, 0, m.start):
-                continue  # "seen all of them bar the second one": set apart, not judged
+                set_apart.add(m.item)  # "seen all of them bar the second one": not judged,
+                continue  # and no reference either when the rest of the list was judged
             if m.item not in rules and asked_about(parse.text, m):
                 continue  # "is it scarier than X?", "what drew you to X": asked, not judged
             if m.item in rules and _NOTHING_OWN.fullmatch(words.replace(PLACEHOLDER, " ")):
@@ -408,6 +410,12 @@ class VerdictReader:
         feedback = [(i, decided.get(i, k)) for i, k in parse.feedback]
         feedback += [(i, k) for i, k in decided.items() if i not in rules]
         kept = tuple(dict.fromkeys((i, k) for i, k in feedback if k is not None))
+        if set_apart and kept:
+            parse = replace(
+                parse,
+                refs=tuple(r for r in parse.refs if r.item_id not in set_apart),
+                items=tuple(i for i in parse.items if i not in set_apart),
+            )
         return Verdicts(replace(parse, feedback=kept), tuple(parse.feedback))
 
 

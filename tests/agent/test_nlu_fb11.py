@@ -239,3 +239,17 @@ def test_english_or_a_title_is_not_hindi(text: str) -> None:
 
     got = gloss_turn(text)
     assert got is None or got.language != "hi"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("big fan of Heat. Where do I go from here?", True),
+        ("loved all three. Next?", True),
+        ("liked it, now what?", True),
+        ("where do I go to rate films?", False),
+        ("the next one was dull", False),
+    ],
+)
+def test_where_next_asks_for_more(text: str, asks: bool) -> None:
+    assert (ASKS_FOR_MORE.search(text) is not None) is asks
