@@ -124,6 +124,8 @@ def _verdict_over_chat(
     plea for help; a goodbye stays a goodbye."""
     if not said or rules[0] not in (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC):
         return rules
+    if Intent.WHAT_IF in rules or Intent.CAUSAL in rules:
+        return rules  # "suppose I had disliked the red one": imagined, not given
     if _CLOSING.search(text):
         return rules
     return [Intent.FEEDBACK, *[i for i in rules if i is not Intent.FEEDBACK]]

@@ -253,3 +253,9 @@ def test_english_or_a_title_is_not_hindi(text: str) -> None:
 )
 def test_where_next_asks_for_more(text: str, asks: bool) -> None:
     assert (ASKS_FOR_MORE.search(text) is not None) is asks
+
+
+def test_imagined_verdict_is_not_feedback() -> None:
+    said = [("3", DISLIKE)]
+    rules = [Intent.OFF_TOPIC, Intent.WHAT_IF]
+    assert _verdict_over_chat(rules, said, "suppose I had hated it")[0] is Intent.OFF_TOPIC
