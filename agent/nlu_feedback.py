@@ -54,7 +54,10 @@ THIRD_PERSON_JUDGED = _rx(
     r"|find|considers?|considered|rated|rates|called|calls)\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    r"\b(i|we)\s+(really\s+|also\s+|absolutely\s+|truly\s+|totally\s+|do\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
+    # "we both adored it", "I'm a big fan of X" (first person: "fans of X" are others)
+    r"(?:^\W*|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+)(?:an?\s+)?(?:(?:big|huge|massive|great|real"
+    r"|long-?time|die-?hard|total)\s+)+fans?\s+of\b|"
+    r"\b(i|we)\s+(?:(?:really|also|absolutely|truly|totally|do|both|all|just)\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"
@@ -132,7 +135,7 @@ DISLIKE_FEEDBACK = _rx(
 SEEN = _rx(
     # "got the black pea coat last year": an item got at a past time
     r"^\W*(?:(?:i|we)\s+)?got\s+(?:the|that|this)\b[^.!?;]*\b(?:last|ago|already|before)\b|"
-    r"^\s*(?:(?:i|we|i've|we've|ive|weve|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)\s+(?:already\s+)?(?:have|own|got)\s+(?:the|that|this|those|these)\b[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already |all )?(seen|watched))\b"
+    r"^\s*(?:(?:i|we|i've|we've|ive|weve|i have|we have)\s+)?(?:already\s+)?(?:seen|saw|watched|own|owned|bought)\b|\b(?:i|i've|i have|we|we've)\s+(?:already\s+)?(?:own|bought|purchased)\b|\b(?:got|have|own|bought)\s+(?:it|that|this|them|those)(?:\s+one)?\s+already\b|\balready\s+(?:bought|got|purchased)\b|\b(?:i|we)(?:'ve|\u2019ve|\s+have)?\s+(?:already\s+)?(?:have|own|got)\s+(?:(?:the|that|this|those|these|number|no)\b|#)[^.!?;]*\balready\b|\b(watched|saw|seen)\b[^.!?;]*\balready\b|\b(already (seen|watched|read|saw|have|own)|(i've|i have|i had|we've|i) (seen|watched|read|own) (it|that|this|them|those|the|it already)|seen (it|that|this|them|those) (already|before)|saw (it|that|this) already|(i've|i have|we've) (already |all )?(seen|watched))\b"
     r"|\b(?:seen|watched|saw|caught)\s+(?:it|that|this|them|those|these)(?:\s+one)?\s+"
     r"(?:on|at|in|ages|years|last|already|before|twice|loads)\b"
     r"|(?<!\byou\s)\b(?:seen|watched|saw)\s+(?:it|that|this|them|those)(?:\s+one)?"
@@ -205,7 +208,11 @@ _RATING = re.compile(
     r"|(?<![\w/.])(?P<stars>[0-5]|one|two|three|four|five)(?:\s*-\s*|\s+)stars?\b"
     r"|\b(?:is|was|'s|’s|=|:)\s+an?\s+(?:(?:solid|strong|easy|firm|clear|generous|weak|hard|low|high|"
     r"big|fat)\s+)(?P<bare>10|[1-9])\b(?!\s*(?:/|%|stars?|hours?|hrs?|mins?|minutes?|years?|yrs?|"
-    r"people|of\b|out\b))",
+    r"people|of\b|out\b))"
+    # a mark the user gives: "I'd give Clueless a 7", "gave it a solid 8" (out of ten)
+    r"|\b(?:give|gave|giving|rate|rated|rating|score|scored)\s+(?:[^\W\d][^,;.!?\d]{0,40}?\s+)?"
+    r"an?\s+(?:(?:solid|strong|easy|firm|clear|generous|weak|hard|low|high|big|fat)\s+)?"
+    r"(?P<given>10|[1-9])(?![\w/.%])(?!\s*(?:stars?|out\b|of\b|/))",
     re.IGNORECASE,
 )
 
@@ -242,8 +249,9 @@ def one_per_item(feedback: Sequence[tuple[str, FeedbackKind]]) -> list[tuple[str
 
 
 def rating_kind(text: str) -> FeedbackKind | None:
-    """A score the user gives ("a solid 9", "10/10", "two stars"): like at 70% of the scale
-    or more, dislike at 40% or less, nothing in between (a 6/10 is not a verdict either way)."""
+    """A score the user gives ("a solid 9", "10/10", "two stars", "I'd give X a 7"): out of
+    ten, above five is like and five or below dislike (the README's marks rule); out of five
+    (stars), four or more is like, two or less dislike, three nothing."""
     m = _RATING.search(text)
     if m is None:
         return None
@@ -253,12 +261,13 @@ def rating_kind(text: str) -> FeedbackKind | None:
         raw = m.group("stars").lower()
         share = float(_NUMBER_WORDS.get(raw, raw if raw.isdigit() else 0)) / 5.0
     else:
-        share = float(m.group("bare")) / 10.0
+        share = float(m.group("bare") or m.group("given")) / 10.0
     if share > 1.0:
         return None
-    if share >= 0.7:
-        return FeedbackKind.LIKE
-    return FeedbackKind.DISLIKE if share <= 0.4 else None
+    if m.group("stars") or m.group("of") == "5":  # out of five: four or more, two or less
+        return FeedbackKind.LIKE if share >= 0.7 else FeedbackKind.DISLIKE if share <= 0.4 else None
+    # out of ten (the README's marks rule): above five is like, five or below dislike
+    return FeedbackKind.LIKE if share > 0.5 else FeedbackKind.DISLIKE
 
 
 _EMOJI_KIND = {
@@ -313,6 +322,9 @@ ALL_SHOWN = _rx(
     r"\ball(?=\s+but\s+(?:the|#|\d))|"  # "I have seen all but the final film"
     r"\b(?:all|each|every(?:\s+single)?)\s+(?:one\s+)?(?:of\s+)?(?:them|these|those|"
     r"(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b(?!\s+(?:stars?|times)))"
+    # "every one except X", "the whole lot bar the second", "all of 'em"
+    r"|\bevery(?:\s+single)?\s+one\b(?!\s+(?:of\s+)?(?:you|us|my|our)\b)|\ball\s+of\s+'?em\b"
+    r"|\b(?:the\s+)?(?:whole|entire)\s+(?:list|lot|bunch|set|batch)\b"
 )
 EXCEPT = _rx(
     r"\b(?:except|exept|excluding|but not|apart from|other than|besides|bar|save)\b|(?<=\ball )but\b"
@@ -423,7 +435,18 @@ ASKS_FOR_MORE = _rx(
     r"|same (?:kind|sort|type) please|more of the same|\bin (?:that|this|the same) line\b"
     r"|\bsimilar\s+(?:picks?|ones|films?|movies?|titles?|stuff|things|suggestions?|options?)\b"
     r"|\bsimilar\s*\?|(?:any|got|have you got)\s+(?:\w+\s+)?(?:like|similar to)\s+(?:it|that|them)\b"
-    r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls))"
+    r"|like (?:it|that|them|those|this)\s*(?:[?.!,]|$|from|but|with|please|pls)"
+    # a bare call for more: "More please!", "hit me with more", "more of whatever that is"
+    r"|(?:^|[.!?,;:]\s*)\W*(?:(?:ok|okay|so|now|then)\W+)?more\s*(?:please|pls|plz|!|$)"
+    r"|\b(?:hit|send|throw|bring)\s+(?:me|us)\s+(?:with\s+)?(?:more|some\s+more|others)\b"
+    r"|\bmore\s+of\s+(?:whatever|what)\b"
+    # the same quality again or a blend of the items named: "anything with that same charm?",
+    # "something in between?"
+    r"|\b(?:anything|something|ones?|more|others?)\b[^.!?]*\b(?:that|the)\s+same\b"
+    r"|\b(?:anything|something|one)\s+(?:(?:somewhere|right)\s+)?in\s+between\b"
+    # where to go after the titles named: "Where do I go from here?", "Next?", "now what?"
+    r"|\bwhere\s+(?:do|should|can|could)\s+(?:i|we)\s+go\s+(?:from\s+(?:here|there)|next)\b"
+    r"|(?:^|[.!?,;:]\s*)\W*(?:next|what(?:'s|\s+is)?\s+next|now\s+what)\s*\?)"
 )
 
 
@@ -438,6 +461,16 @@ def liked_as_taste(
     `scripts/nlu_taste_only.py`). The session still keeps the title as its taste anchor (a
     taste reference goes to `like_items`); it records no rating the user did not give."""
     taste = {item for item, kind in feedback if kind is FeedbackKind.LIKE}
+    if taste and not (asks_for_items(text) or "?" in text):
+        # a turn that only gives a verdict ("Big fan of X", "we both adored it") names its
+        # item as the thing judged, not as a taste reference (README convention 2)
+        refs = [
+            (pos, ItemRef(r.item_id, TitleRole.SUBJECT, r.text))
+            if r.role is TitleRole.TASTE and r.item_id in taste
+            else (pos, r)
+            for pos, r in refs
+        ]
+        return refs, feedback
     if not taste or not ASKS_FOR_MORE.search(text):
         return refs, feedback
     anchored = {
@@ -470,7 +503,11 @@ KIN = (
     r"(?:wife|husband|hubby|missus|partner|other\s+half|girlfriend|boyfriend|fianc[eé]e?|kids?"
     r"|kiddos?|children|child|bairns?|weans?|little\s+ones?|son|daughter|boys|girls|teen(?:ager)?s?"
     r"|family|mum|mom|dad|mother|father|parents|folks|sister|brother|siblings?|gran|nan|grandma"
-    r"|grandpa|grandad|grandparents|grandson|granddaughter|flatmate|housemate|roommate)"
+    r"|grandpa|grandad|grandparents|grandson|granddaughter|flatmate|housemate|roommate"
+    # the same kin in the family's own words: "my mama", "our nana", "my missus"
+    r"|mama|mamma|mammy|mummy|mommy|momma|ma|papa|pappa|pops|daddy|da|granny|nana|nanna|nanny"
+    r"|grandmother|grandfather|gramps|grams|auntie|aunty|aunt|uncle|cousin|niece|nephew"
+    r"|fiance|spouse|sis|bro)"
 )
 _HOUSEHOLD_LOVED = _rx(
     rf"\b(?:(?:my|our)\s+(?:(?:\w+|\d+-year-old)\s+)?|the\s+){KIN}(?:\s+(?:both|all))?\s+"
@@ -478,14 +515,30 @@ _HOUSEHOLD_LOVED = _rx(
     r"|enjoyed|liked|(?:thought|found)\s+(?:it|that|this|them)\s+(?:was\s+|were\s+)?"
     r"(?:(?:so|really|just)\s+)?(?:great|brilliant|amazing|fantastic|wonderful|lovely|hilarious"
     r"|superb|ace|fab|perfect))\b(?!\s+(?:to|if|when|how)\b)"
+    # devotion told of the item later in the kin's own clause: "my sister has the brown pea
+    # coat and swears by it", "my dad owns it and won't stop wearing it"
+    rf"|\b(?:my|our)\s+(?:(?:\w+|\d+-year-old)\s+)?{KIN}\b[^.!?;,]*?\b(?:swears?\s+by"
+    r"|swore\s+by|loves?|adores?|lives?\s+in|won'?t\s+stop\s+(?:wearing|watching))\s+"
+    r"(?:it|them|that|this)\b"
+)
+# the kin said earlier, their delight told by a pronoun: "my mama watched the second one a
+# hundred times, she loves it"
+_KIN_NAMED = _rx(rf"\b(?:my|our)\s+(?:(?:\w+|\d+-year-old)\s+)?{KIN}\b")
+_PRONOUN_LOVES = _rx(
+    r"\b(?:she|he|they)\s+(?:(?:really|absolutely|just|totally|still|all|both)\s+)?(?:loves?"
+    r"|adores?|swears?\s+by|can'?t\s+get\s+enough\s+of)\s+(?:it|them|that|this)\b"
 )
 
 
 def household_like(clause: str, text: str) -> bool:
     """True when the clause tells a household member's delight in its item and the turn
     asks for nothing (no item request, no question)."""
-    if not _HOUSEHOLD_LOVED.search(clause) or HYPOTHETICAL_LIKE.search(clause):
+    if HYPOTHETICAL_LIKE.search(clause):
         return False
+    if not _HOUSEHOLD_LOVED.search(clause):
+        told = _KIN_NAMED.search(clause) and _PRONOUN_LOVES.search(text, text.find(clause) + 1)
+        if not told:
+            return False
     return not (asks_for_items(text) or "?" in text)
 
 

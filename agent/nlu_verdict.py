@@ -58,6 +58,16 @@ _SENTENCE_END = _rx(r"[.!?;]+(?=\s|$)|\n")
 # where the words about one item end and those about the next begin ("X was fun, Y annoying")
 _SPLIT = _rx(r"[,;:.!?\u2013\u2014]|\s-\s|\b(?:but|however|though|although|whereas|while|and)\b")
 _JOINED = _rx(r"(?:\s|,|&|\+|/|\band\b|\bor\b|\bthe\b|\bboth\b|\bplus\b)*")
+# a closing segment about the rest of the list, not the item: "saw the last two, not the rest"
+_REST = _rx(
+    r"[,;\u2013\u2014]\s*(?:but\s+)?(?:not|none\s+of|never|nothing\s+of)\s+(?:any\s+of\s+)?"
+    r"(?:the\s+)?(?:rest|others?|remaining(?:\s+ones?)?|other\s+(?:ones?|films?|movies?|\w+s))\b"
+)
+# an item set apart from a verdict on the whole list: "seen all of them bar the second one"
+_EXCEPTED = _rx(
+    r"\b(?:except|excluding|but\s+not|apart\s+from|other\s+than|besides|bar|save|all\s+but)"
+    r"\s+(?:for\s+)?(?:the\s+|number\s+|no\.?\s*|#)?$"
+)
 _NEGATION = _rx(r"\b(?:not|no|never|nothing|hardly|barely|neither|nor)\b|n't\b|n’t\b")
 _VIEWING = _rx(
     r"\b(?:seen|saw|watched|watch|watching|viewed|know|knew|familiar|own|owned|bought|"
@@ -139,6 +149,9 @@ def clauses(text: str, found: Sequence[Mention]) -> list[tuple[Mention, str]]:
             left = max(left, cuts[i - 1])
         if i < len(cuts):
             right = min(right, cuts[i])
+        rest = _REST.search(text, group[-1].end, right)
+        if rest is not None:
+            right = rest.start()  # "..., not the rest": about the other items
         left, right = min(left, group[0].start), max(right, group[-1].end)
         pieces, at = [], left
         for m in group:
@@ -379,11 +392,15 @@ class VerdictReader:
         rules = dict(parse.feedback)
         asks = ASKS_FOR_MORE.search(parse.text) is not None
         decided: dict[str, FeedbackKind | None] = {}
+        set_apart: set[str] = set()
         for (m, words), p in zip(pairs, probs, strict=True):
             if m.role is TitleRole.TASTE or (asks and m.item not in rules):
                 continue  # "I liked X, more like it": a taste reference (README convention)
             if m.item not in rules and words.rstrip().endswith("?"):
                 continue  # "pourquoi Casablanca ?": a question about the item, no verdict
+            if m.item not in rules and _EXCEPTED.search(parse.text, 0, m.start):
+                set_apart.add(m.item)  # "seen all of them bar the second one": not judged,
+                continue  # and no reference either when the rest of the list was judged
             if m.item not in rules and asked_about(parse.text, m):
                 continue  # "is it scarier than X?", "what drew you to X": asked, not judged
             if m.item in rules and _NOTHING_OWN.fullmatch(words.replace(PLACEHOLDER, " ")):
@@ -393,6 +410,12 @@ class VerdictReader:
         feedback = [(i, decided.get(i, k)) for i, k in parse.feedback]
         feedback += [(i, k) for i, k in decided.items() if i not in rules]
         kept = tuple(dict.fromkeys((i, k) for i, k in feedback if k is not None))
+        if set_apart and kept:
+            parse = replace(
+                parse,
+                refs=tuple(r for r in parse.refs if r.item_id not in set_apart),
+                items=tuple(i for i in parse.items if i not in set_apart),
+            )
         return Verdicts(replace(parse, feedback=kept), tuple(parse.feedback))
 
 

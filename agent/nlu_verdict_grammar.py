@@ -35,6 +35,7 @@ DEGREE = _any(
     "proper", "properly", "real", "right", "such", "super", "well", "dead", "seriously",
     "genuinely", "honestly", "incredibly", "ridiculously", "dreadfully", "painfully", "awfully",
     "terribly", "horribly", "extremely", "fairly", "somewhat", "slightly", "a", "an", "way", "far", "much",
+    "pure", "utter", "total", "complete", "absolute", "an absolute", "a total", "a complete",
 )  # fmt: skip
 # the user or their household as the one the item acted on
 EXPERIENCER = (
@@ -61,7 +62,28 @@ PAN_ADJ = _any(
     "irritating", "annoying", "grating", "silly", "pretentious", "predictable", "confusing",
     "slow", "weak", "mediocre", "average", "uncomfortable", "drivel", "soppy", "letdown", "let-down",
     "let down", "disappointment", "a bit much", "a little much", "a slog", "slog", "cheap", "grim", "try-hard",
+    "muck", "tosh", "tripe", "dross", "twaddle", "bilge", "pants", "nonsense", "garbage", "trash",
 )  # fmt: skip
+# worthless-stuff nouns and strong pans that make a verdict standing alone as a segment
+# ("..., pure muck", "utter tosh.", "a snoozefest"): no copula needed
+PAN_NOUN = _any(
+    "muck", "tosh", "tripe", "dross", "twaddle", "bilge", "drivel", "rubbish", "trash", "garbage",
+    "crap", "shite", "nonsense", "a snoozefest", "snoozefest", "a waste of time", "a letdown",
+    "a let-down", "a chore", "a slog", "a mess", "a flop",
+)  # fmt: skip
+# strong praise adjectives and nouns that make a verdict standing alone as a segment
+# ("I've watched X, incredible film", "X? Absolute masterpiece.")
+PRAISE_WORD = _any(
+    "incredible", "outstanding", "phenomenal", "sublime", "magnificent", "masterful", "stunning",
+    "gorgeous", "beautiful", "flawless", "gripping", "riveting", "unmissable", "hilarious",
+    "a masterpiece", "masterpiece", "a classic", "a gem", "a triumph", "a belter", "a cracker",
+    "a winner", "a banger", "top notch", "top-notch", "first rate", "first-rate",
+)  # fmt: skip
+# what a segment verdict may name after its adjective: "incredible film", "stunning coat"
+_THING = r"(?:\s+(?:film|movie|flick|picture|pic|watch|one|stuff|jacket|coat|buy|purchase|piece))?"
+# where a verdict segment starts and ends: after a comma, a dash, a full stop or the turn's start
+_SEG_OPEN = r"(?:^|[,;:.!?–—]|\s-)\s*(?:(?:an?|such\s+an?|what\s+an?)\s+)?"
+_SEG_CLOSE = r"\s*(?:[,.;!?]|\s-|$)"
 # a happy reaction a viewing causes
 GLAD_REACTION = _any(
     r"laugh(?:ing)?", r"smil(?:e|ing)", r"grin(?:ning)?", r"giggl(?:e|ing)", r"chuckl(?:e|ing)",
@@ -107,6 +129,9 @@ LIKE_PREDICATE = _rx(
     r"(?!\s+(?:for|at|with|if|to|enough|as|but)\b)"
     # a reaction marked as welcome: "a proper tearjerker in a good way", "scary in the best way"
     r"|(?<!not\s)\bin\s+(?:a|the)\s+(?:good|great|nice|best|lovely)\s+(?:possible\s+)?way\b"
+    # strong praise standing alone as its own segment: "..., incredible film", "Absolute
+    # masterpiece."
+    rf"|{_SEG_OPEN}(?:(?:{DEGREE})\s+)*{PRAISE_WORD}{_THING}{_SEG_CLOSE}"
     # a lasting pleasure: "never gets old", "never gets old for me"
     r"|\bnever\s+(?:gets|got|grows|grew)\s+(?:old|tired|stale)\b"
 )
@@ -122,7 +147,10 @@ DISLIKE_PREDICATE = _rx(
     # the item hurt the viewing: "gave me nightmares", "bored us to tears"
     rf"|\b(?:gave|gives|give)\s+{EXPERIENCER}\s+(?:\w+\s+)?(?:nightmares|the\s+creeps"
     r"|a\s+headache|the\s+ick)\b"
-    rf"|\b(?:bored|bores)\s+{EXPERIENCER}\s+(?:to\s+(?:tears|death|sleep)|stiff|silly|rigid)\b"
+    rf"|\b(?:bored|bores|bore)\s+{EXPERIENCER}\s+(?:(?:to\s+)?(?:tears|death|die|sleep)|stiff|silly"
+    r"|rigid|senseless)\b"
+    # a pan standing alone as its own segment: "that last one, pure muck", "utter tosh."
+    rf"|{_SEG_OPEN}(?:(?:{DEGREE})\s+)*{PAN_NOUN}{_SEG_CLOSE}"
     # "don't do it for me", "isn't doing it for us"
     r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|isn'?t|aren'?t|not)\s+(?:really\s+)?"
     r"do(?:ing)?\s+(?:it|anything|much)\s+for\s+(?:me|us)\b"

@@ -116,13 +116,35 @@ def _wish_over_greeting(rules: list[Intent], parse: Parse) -> list[Intent]:
     return [wish, *[i for i in rules if i is not wish]]
 
 
+def _verdict_over_chat(
+    rules: list[Intent], said: Sequence[tuple[str, Any]], text: str
+) -> list[Intent]:
+    """A verdict the rules read on an item ("Before Sunrise, 4/10, sorry", "that one's pure
+    muck, sorry") is feedback, even when a classifier hears the apology as small talk or a
+    plea for help; a goodbye stays a goodbye."""
+    if not said or rules[0] not in (Intent.GREETING, Intent.HELP, Intent.OFF_TOPIC):
+        return rules
+    if Intent.WHAT_IF in rules or Intent.CAUSAL in rules:
+        return rules  # "suppose I had disliked the red one": imagined, not given
+    if _CLOSING.search(text):
+        return rules
+    return [Intent.FEEDBACK, *[i for i in rules if i is not Intent.FEEDBACK]]
+
+
 def _taste_over_compare(rules: list[Intent], parse: Parse, on_screen: bool) -> list[Intent]:
     """A comparison needs two items; a turn whose one item is a taste reference ("think
     Liar Liar but different", "X, but darker") asks for picks like it, even when a
-    classifier hears "but different" as weighing two things."""
+    classifier hears "but different" as weighing two things. So does a turn whose items are
+    all taste references with no verdict kept ("I liked X and Y, something in between?",
+    "X is perfect. More please!"), heard as a comparison or as feedback."""
     items = {r.item_id for r in parse.refs}
     taste = [r for r in parse.refs if r.role is TitleRole.TASTE]
-    if not rules or rules[0] is not Intent.COMPARE or len(items) != 1 or not taste:
+    if not rules or not taste:
+        return rules
+    all_taste = len(taste) == len(parse.refs)
+    compared = rules[0] is Intent.COMPARE and (len(items) == 1 or all_taste)
+    judged = rules[0] is Intent.FEEDBACK and all_taste and not parse.feedback
+    if not (compared or judged):
         return rules
     wish = Intent.REFINE if on_screen else Intent.RECOMMEND
     return [wish, *[i for i in rules if i is not wish]]
@@ -238,7 +260,8 @@ class RulePlanner(RecommendingMixin):
         if listed is not None:
             parse = _unbound_from_list(parse, listed)
         unbound = parse is not heard
-        understood = parse.has_slots or parse.refs or parse.unknown_titles
+        # a verdict the rules read on the item in focus is understood too ("pure muck, sorry")
+        understood = parse.has_slots or parse.refs or parse.unknown_titles or parse.feedback
         english = looks_english(parse.text if parse.language else text)  # a gloss is English
         if not any(c.isalnum() for c in text) or not (understood or english):
             return fit_to_intent(replace(parse, intents=(Intent.HELP,)))  # no wish in it
@@ -284,6 +307,7 @@ class RulePlanner(RecommendingMixin):
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
+        rules = _verdict_over_chat(rules, said, parse.text)
         bare_title = not (parse.has_slots or said or parse.unplaced)
         pointing = _only_points(parse)
         one_item = len({r.item_id for r in parse.refs}) == 1

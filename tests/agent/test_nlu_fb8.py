@@ -35,7 +35,7 @@ SHOWN = ["1", "2", "3", "4", "5"]
         ("was a weak 3", DISLIKE),
         ("2/10 at best", DISLIKE),
         ("one star", DISLIKE),
-        ("6/10", None),  # the middle of a scale is no verdict
+        ("6/10", LIKE),  # out of ten, above five is like (README marks rule, session 9)
         ("three stars", None),
         ("under 2 hrs please", None),
         ("from 1987-93", None),
@@ -86,4 +86,5 @@ def test_someone_elses_score_is_not_my_verdict(films: Vocabulary) -> None:
 
 
 def test_mid_score_is_no_verdict(films: Vocabulary) -> None:
-    assert not understand("Harvey was a 6/10", films, SHOWN).feedback
+    # three stars of five is the middle; out of ten there is no middle (README marks rule)
+    assert not understand("Harvey was three stars", films, SHOWN).feedback
