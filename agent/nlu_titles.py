@@ -27,7 +27,15 @@ from agent.nlu_feedback import (
     postfix_verdict,
     unknown_subject,
 )
-from agent.nlu_unknown import FOND_BEFORE, listed_after, name_at, questioned_title, suffixed_titles
+from agent.nlu_unknown import (
+    FOND_BEFORE,
+    framed_titles,
+    listed_after,
+    name_at,
+    plain_words,
+    questioned_title,
+    suffixed_titles,
+)
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
 
@@ -297,6 +305,9 @@ _NAMED_AFTER = _rx(  # "my fave film is X", "compare Jaws with X", "Jaws vs X"
 )
 
 
+_DESCRIBED = _rx(r"\s+(?:one|ones|film|films|movie|movies|flick|thing)\b")
+
+
 def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: Refs) -> None:
     """After a taste or feedback cue: a misspelt title (fuzzy), or a title the catalog lacks."""
     cues = [m for m in re.finditer(r"\S+", text)]
@@ -307,8 +318,10 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
                 r"(?:^\W*|\b(?:i|we)(?:'ve|\s+have(?:n'?t|\s+not)?|\s+never|\s+had|'d)?\s+)"
-                r"(?:(?:really|also|already|never|not|haven'?t|have not|\w+ly)\s+)?(?:loved|liked|enjoyed"
-                r"|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched)\s+['\"“‘]?$",
+                r"(?:(?:really|also|already|never|not|haven'?t|have not|just|\w+ly)\s+)?(?:loved|liked"
+                r"|enjoyed|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched"
+                # a judgement of an object or a viewing done: "I found X smug", "finished X"
+                r"|found|thought|considered|finished|binged|caught)\s+['\"“‘]?$",
                 before,
                 re.I,
             )
@@ -358,8 +371,10 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
         if cand and covered(out, at, cand[1]):
             continue  # "like the Sundance Kid one": a title found in part already
         quoted = text[at] in "\"“'‘"
-        if cand and (quoted or text[at].isupper()) and not text[word.start() :].startswith("I "):
+        if cand and (quoted or text[at].isupper()) and not plain_words(cand[0]):
             name, name_end = cand
+            if article and _DESCRIBED.match(text, name_end):
+                continue  # "the Woody Allen one": an item described by a name, no title
             ids = vocab.titles.get(title_key(name)) or vocab.titles.get(title_key(f"the {name}"))
             if ids:  # written as a title after "like": "Golden Dragon", though its words are common
                 chosen = next((i for i in ids if i in shown), ids[0])
@@ -387,3 +402,4 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
             listed_after(text, int(pos) + len(ref.text), vocab, out)
     suffixed_titles(text, vocab, out)  # "Inception-ish", "Lagaan type"
     questioned_title(text, vocab, out)  # "The Departed? Absolute masterpiece."
+    framed_titles(text, vocab, out)  # "Get Out meets Rear Window", "Kill Bill but less gory"

@@ -30,15 +30,17 @@ from typing import TYPE_CHECKING
 
 from agent.nlu_feedback import feedback_kind
 from agent.parse import FeedbackKind
-from agent.vocab import Vocabulary, normalise, title_key, tokenize
+from agent.vocab import Vocabulary, title_key, tokenize
 
 if TYPE_CHECKING:
     from agent.nlu_titles import Refs
 
 __all__ = [
     "FOND_BEFORE",
+    "framed_titles",
     "listed_after",
     "name_at",
+    "plain_words",
     "questioned_title",
     "suffixed_titles",
 ]
@@ -54,12 +56,17 @@ _TRAILING = re.compile(
 )
 _SENTENCE_END = re.compile(r"([^\W\d_]{4,})\.(?=\s|$)")
 
-# fondness predicates (a lexical class): they govern a name as "like" does
+# predicates of fondness and weariness (a lexical class) govern a name as "like" does: "mad
+# about Frozen", "bored of Frozen"; so do a recommendation ("my friend recommended The
+# Lunchbox") and a quality of a film ("the intensity of Whiplash")
 FOND_BEFORE = re.compile(
     r"\b(?:(?:mad|crazy|nuts|wild|potty|daft|bonkers|passionate)\s+about|obsessed\s+with"
     r"|hooked\s+on|addicted\s+to|in\s+love\s+with|keen\s+on|fond\s+of|smitten\s+with"
     r"|besotted\s+with|(?:big|huge|massive|great)\s+fan\s+of|grew\s+up\s+(?:on|with)"
-    r"|swears?\s+by)\s+['\"“‘]?$",
+    r"|swears?\s+by|(?:bored|sick|tired|weary)\s+(?:of|with)|fed\s+up\s+with"
+    r"|(?:recommended|suggested)(?:\s+(?:me|us))?"
+    r"|the\s+(?:intensity|energy|tone|mood|humou?r|wit|charm|warmth|atmosphere|pace|tension"
+    r"|look|heart|scale|sweep|madness|weirdness|darkness|silliness)\s+of)\s+['\"“‘]?$",
     re.IGNORECASE,
 )
 
@@ -100,13 +107,18 @@ def name_at(text: str, at: int) -> tuple[str, int] | None:
     return name, text.find(name, at) + len(name)
 
 
+def plain_words(name: str) -> bool:
+    """A name that opens on a function word ("I'm", "Anything") or is all calendar words
+    ("Christmas"): no title."""
+    words = [w.lower() for w in re.findall(r"[\w'’]+", name)]
+    return not words or words[0] in _NOT_A_NAME or all(w in _CALENDAR for w in words)
+
+
 def _is_title_name(name: str, vocab: Vocabulary) -> bool:
     """A name no attribute value, function word or calendar word makes up, of two letters
     or more, that the catalog lacks."""
     words = tokenize(name)
-    if len(name) < 2 or not words or not name[:1].isupper():
-        return False
-    if normalise(words[0]) in _NOT_A_NAME or all(w in _CALENDAR for w in words):
+    if len(name) < 2 or not words or not name[:1].isupper() or plain_words(name):
         return False
     if vocab.titles.get(title_key(name)) is not None:
         return False
@@ -205,3 +217,48 @@ def questioned_title(text: str, vocab: Vocabulary, out: Refs) -> None:
         return
     if _is_title_name(name, vocab):
         _add(out, name, at, name_end)
+
+
+_MEETS = re.compile(r"\s+meets\s+(?=['\"“‘]?[A-Z])")
+_BUT_CHANGED = re.compile(
+    r"\s*,?\s+but\s+(?:a\s+(?:bit|little|lot)\s+|much\s+|slightly\s+|way\s+)?(?:less|more|not"
+    r"|without|with|from|in|set|older|newer|shorter|longer|lighter|darker|funnier|scarier"
+    r"|sadder|happier|gentler|softer|smarter|cheaper|[a-z]+ier)\b",
+    re.IGNORECASE,
+)
+
+
+def framed_titles(text: str, vocab: Vocabulary, out: Refs) -> None:
+    """ "Get Out meets Rear Window": a name on either side of "meets" is a title; "Kill Bill
+    but less gory": a name that opens the turn before "but" and a change is the title to
+    change (a one-word name only when it is no English word: "Nice but older" is a verdict)."""
+    from agent.nlu_short_titles import english_rank
+
+    for m in _MEETS.finditer(text):
+        left = re.search(r"(?:^|[\s,;:(])(['\"“‘]?[A-Z][^,;:.!?]*)$", text[: m.start()])
+        if left is not None:
+            at = left.start(1) + (1 if left.group(1)[:1] in "'\"“‘" else 0)
+            found = name_at(text, at)
+            if (
+                found
+                and found[1] == m.start()
+                and _free(out, at, found[1])
+                and _is_title_name(found[0], vocab)
+            ):
+                _add(out, found[0], at, found[1])
+        at = m.end() + (1 if text[m.end()] in "'\"“‘" else 0)
+        found = name_at(text, at)
+        if found and _free(out, at, found[1]) and _is_title_name(found[0], vocab):
+            _add(out, found[0], at, found[1])
+    lead = _QUESTIONED.match(text)
+    if lead is None:
+        return
+    at = lead.end()
+    found = name_at(text, at)
+    if found is None or not _BUT_CHANGED.match(text, found[1]) or not _free(out, at, found[1]):
+        return
+    name = found[0]
+    if " " not in name and name.lower() in english_rank():
+        return
+    if _is_title_name(name, vocab):
+        _add(out, name, at, found[1])

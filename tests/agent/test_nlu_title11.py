@@ -182,3 +182,47 @@ def test_greeting_words_inside_a_question_are_no_greeting(text):
 def test_a_reset_with_a_particle_of_another_english_is_english():
     assert looks_english("begin fresh lah")
     assert not looks_english("quiero una comedia romantica")
+
+
+# --- more frames: a mash-up, a change to a named film, weariness, a recommendation ------------
+
+
+def test_names_on_either_side_of_meets_are_titles(vocab):
+    assert _unknown("Paddington meets Casablanca", vocab) == ["paddington", "casablanca"]
+    parse = understand("Casablanca meets Fargo", vocab, [])
+    assert [t.lower() for t in parse.unknown_titles] == ["casablanca"]
+    assert "1" in [r.item_id for r in parse.refs]
+
+
+def test_a_name_opening_the_turn_before_but_and_a_change_is_a_title(vocab):
+    assert _unknown("Bourne Identity but less shaky", vocab) == ["bourne identity"]
+    assert _unknown("Nice but older please", vocab) == []  # a verdict, an English word
+    assert _unknown("Comedies but less silly", vocab) == []
+
+
+def test_weariness_and_a_recommendation_govern_a_name(vocab):
+    assert _unknown("the kids got tired of Paddington quickly", vocab) == ["paddington"]
+    assert _unknown("my aunt recommended The Lunchbox, anything close?", vocab) == ["the lunchbox"]
+    assert _unknown("I found Columbo a bit slow", vocab) == ["columbo"]
+
+
+def test_a_described_shown_item_is_no_title(vocab):
+    assert _unknown("compare it to the Woody Allen one", vocab) == []
+
+
+def test_a_pronoun_after_like_is_no_title(vocab):
+    assert _unknown("explain it to me like I'm five", vocab) == []
+
+
+def test_a_long_title_is_found_by_its_head_after_an_abbreviation():
+    films = [
+        *TEN_FILMS,
+        (
+            "11",
+            "Dr. Mabuse or: The Gambler Who Played With the Fate of Cities (1922)",
+            1922,
+            "Crime",
+        ),
+    ]
+    refs = understand("something in the footsteps of Dr. Mabuse", film_vocab(films), []).refs
+    assert [(r.item_id, r.role) for r in refs] == [("11", TitleRole.TASTE)]
