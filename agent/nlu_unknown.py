@@ -120,7 +120,8 @@ def _is_title_name(name: str, vocab: Vocabulary) -> bool:
     words = tokenize(name)
     if len(name) < 2 or not words or not name[:1].isupper() or plain_words(name):
         return False
-    if vocab.titles.get(title_key(name)) is not None:
+    bare = re.sub(r"['’]s?$", "", name)  # "Chinatown's territory": the catalog's Chinatown
+    if vocab.titles.get(title_key(name)) is not None or vocab.titles.get(title_key(bare)):
         return False
     hits = vocab.find_values(words, fuzzy=False)
     return sum(h.end - h.start for h in hits) < len(words)
@@ -191,7 +192,7 @@ def suffixed_titles(text: str, vocab: Vocabulary, out: Refs) -> None:
         if suffix is None or not _free(out, at, name_end):
             continue
         if _is_title_name(name, vocab):
-            _add(out, name, at, name_end)
+            _add(out, re.sub(r"['’]s$", "", name), at, name_end)  # "Paddington's territory"
 
 
 _QUESTIONED = re.compile(r"\W*?['\"“‘]?(?=[A-Z])")

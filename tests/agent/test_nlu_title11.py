@@ -226,3 +226,10 @@ def test_a_long_title_is_found_by_its_head_after_an_abbreviation():
     ]
     refs = understand("something in the footsteps of Dr. Mabuse", film_vocab(films), []).refs
     assert [(r.item_id, r.role) for r in refs] == [("11", TitleRole.TASTE)]
+
+
+def test_a_possessive_before_a_suffix_is_the_name(vocab):
+    assert _unknown("something in Paddington's territory but newer", vocab) == ["paddington"]
+    parse = understand("something in Fargo's territory but newer", vocab, [])
+    assert parse.unknown_titles == ()
+    assert [r.item_id for r in parse.refs if r.role is TitleRole.TASTE] == ["1"]
