@@ -12,7 +12,9 @@ the grammar around it, never from a list of films:
 - a fondness predicate governs a name as "like" does ("mad about Frozen", "hooked on
   Sherlock", "a big fan of Oldboy");
 - a likeness suffix marks the name before it ("Inception-ish", "Lagaan type", "Love Actually
-  vibes"); "-style" is left out (it follows a maker as often: "Hitchcock-style");
+  vibes"); "-style" and "fan" are left out (they follow a maker as often: "Hitchcock-style",
+  "a big Jarmusch fan"), and so is a name whose suffix qualifies a genre ("a Hitchcock-type
+  thriller": a kind of thriller);
 - a name listed after a title the catalog knows is a title too ("The Usual Suspects,
   Reservoir Dogs and Sicario"), unless a common noun follows it, which makes it a modifier
   ("The Commitments, Dublin setting": a place, not a film);
@@ -20,7 +22,8 @@ the grammar around it, never from a list of films:
   Absolute masterpiece.", "Gladiator? seen it three times").
 
 A name made only of attribute values ("Westerns"), a function word ("Anything"), or a word
-of the calendar ("Christmas vibes", "Sunday type of film") is no title.
+of the calendar ("Christmas vibes", "Sunday type of film"), or a name under three characters
+("T2": a short form of a title the catalog may hold) is no title.
 """
 
 from __future__ import annotations
@@ -118,7 +121,7 @@ def _is_title_name(name: str, vocab: Vocabulary) -> bool:
     """A name no attribute value, function word or calendar word makes up, of two letters
     or more, that the catalog lacks."""
     words = tokenize(name)
-    if len(name) < 2 or not words or not name[:1].isupper() or plain_words(name):
+    if len(name) < 3 or not words or not name[:1].isupper() or plain_words(name):
         return False
     bare = re.sub(r"['’]s?$", "", name)  # "Chinatown's territory": the catalog's Chinatown
     if vocab.titles.get(title_key(name)) is not None or vocab.titles.get(title_key(bare)):
@@ -169,7 +172,7 @@ def listed_after(text: str, end: int, vocab: Vocabulary, out: Refs) -> None:
 
 _SUFFIX = re.compile(
     r"(?:\s*-\s*(?:ish|esque|like|type|inspired|flavou?red)|\s+(?:types?|vibes?|vibe-wise"
-    r"|fans?|lovers?|territory|kinda thing|sort of thing|kind of thing))\b(?!\s+of\b)",
+    r"|territory|kinda thing|sort of thing|kind of thing))\b(?!\s+of\b)",
     re.IGNORECASE,
 )
 _NAME_START = re.compile(r"(?<![\w'’-])(?=[A-Z])")
@@ -191,6 +194,9 @@ def suffixed_titles(text: str, vocab: Vocabulary, out: Refs) -> None:
         suffix = _SUFFIX.match(text, name_end)
         if suffix is None or not _free(out, at, name_end):
             continue
+        after = re.match(r"\s*([\w'-]+)", text[suffix.end() :])
+        if after and vocab.find_values([after.group(1).lower()], fuzzy=False):
+            continue  # "a Hitchcock-type thriller": a kind of the genre, a maker's style
         if _is_title_name(name, vocab):
             _add(out, re.sub(r"['’]s$", "", name), at, name_end)  # "Paddington's territory"
 

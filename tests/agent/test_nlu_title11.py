@@ -233,3 +233,13 @@ def test_a_possessive_before_a_suffix_is_the_name(vocab):
     parse = understand("something in Fargo's territory but newer", vocab, [])
     assert parse.unknown_titles == ()
     assert [r.item_id for r in parse.refs if r.role is TitleRole.TASTE] == ["1"]
+
+
+def test_a_maker_before_fan_or_before_a_qualified_genre_is_no_title(vocab):
+    assert _unknown("loved that one, big Kurosawa fan", vocab) == []
+    assert _unknown("I fancy a Kurosawa-type western", vocab) == []
+    assert _unknown("Kurosawa-type films please", vocab) == ["kurosawa"]
+
+
+def test_a_two_character_name_in_a_list_is_no_unknown_title(vocab):
+    assert _unknown("Fargo, Heat, T2 - all seen", vocab) == []
