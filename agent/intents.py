@@ -53,6 +53,7 @@ from agent.nlu_intent_shape import (
     weighs_items,
     without_topic_change,
 )
+from agent.nlu_trivia import world_question
 from agent.parse import Intent, Parse, TitleRole
 
 logger = logging.getLogger(__name__)
@@ -459,7 +460,9 @@ class IntentClassifier:
             # recommend again when nothing is on screen)
             order = sorted(order, key=lambda i: self._labels[i] is not Intent.REFINE)
         best = order[0]
-        if other_task(parse):  # "translate thank you into Zulu": no pick can answer it
+        if other_task(parse) or (  # "translate thank you into Zulu": no pick can answer it
+            world_question(parse.text) and not (parse.has_slots or parse.refs)
+        ):  # "who won the world cup in 2018", "how many calories in a samosa"
             off = self._labels.index(Intent.OFF_TOPIC)
             return Intent.OFF_TOPIC, max(float(probs[off]), OFF_TOPIC_SURE)
         placed = bool(parse.include or parse.exclude or parse.ranges)

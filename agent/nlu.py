@@ -62,7 +62,8 @@ from agent.nlu_refs import find_refs
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
-from agent.nlu_typos import english_words, repair_typos
+from agent.nlu_trivia import world_question
+from agent.nlu_typos import cue_words, english_words, repair_typos
 from agent.nlu_unplaced import (
     attribute_nouns,
     unplaced_phrases,
@@ -388,6 +389,8 @@ def understand(
         numbers.ranges[flag.attribute] = Range(value, value)
     numbers = adjust_numbers(_blanked(text, found.blank), numbers, vocab)
     aged = absolute_age(_blanked(text, found.blank), numbers, vocab, bool(shown))  # "an old one"
+    if world_question(text) and not (acc.include or acc.exclude or found.refs):
+        numbers.ranges, numbers.relative = {}, []  # "who won the cup in 2018": a fact, no wish
     _cleared(tokens, vocab, acc)
     for attr in acc.cleared:  # "the price doesn't matter" drops a range said before it too
         numbers.ranges.pop(attr, None)
@@ -490,7 +493,8 @@ def looks_english(text: str) -> bool:
     found = re.findall(r"[^\W\d_]+(?:'[a-z]+)?", text.lower())
     if len(found) < 3:
         return True
-    common = sum(1 for w in found if w in STOPWORDS or w in _COMMON)
+    cues = cue_words()  # "begin fresh lah": the parser's own cue words are English too
+    common = sum(1 for w in found if w in STOPWORDS or w in _COMMON or w in cues)
     return common / len(found) >= 0.25
 
 

@@ -107,8 +107,14 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.GREETING,
         _rx(
-            r"^\s*(hi+|hello+|hey+|heya|hiya|good (morning|evening|afternoon|day)|howdy|yo+|greetings)"
-            r"\b(\s+(there|all|folks|you|again))?[\s!.,:;)(\-dDpP]*$"
+            r"^\s*(hi+|hello+|hey+|heya|hiya|good (morning|evening|afternoon|day)|howdy|yo+|greetings"
+            # greeting formulas of other Englishes and chat (a closed class): Nigerian "how
+            # far", South African "howzit", "wassup", Australian "g'day", "kia ora"
+            r"|how far|howzit|how(?:'?s| is) it (?:going|hanging)|wa+s+u+p+|whats? up|sup"
+            r"|how you dey|wetin dey|g'?day|kia ora|namaste|salaam|as-?salaam(?:u)? alaikum"
+            r"|sawubona|jambo|ahoy|hai|hallo|hola|aloha|what'?s good|what'?s crackin'?)"
+            r"\b(\s+(there|all|folks|you|again|mate|bro|boss|guys|fam|o|oh|na|now))?"
+            r"[\s!.,:;)(\-dDpP?]*$"
         ),
     ),
 )

@@ -38,7 +38,7 @@ from agent.vocab import Vocabulary
 __all__ = ["ShortTitles", "english_rank", "short_index", "short_titles"]
 
 RARE_RANK = 8000  # words past this rank of the model vocabulary (or absent) are rare
-MAX_TITLE_WORDS = 8  # longer titles are typed whole or not at all
+MAX_TITLE_WORDS = 8  # longer titles are typed whole or by a run of their words, never fuzzily
 MAX_SPAN_WORDS = 5
 MIN_WORD = 4  # a one-word short form has at least this many letters
 FUZZY_MIN = 88  # rapidfuzz ratio of typed words against a title aligned on its rare word
@@ -114,7 +114,7 @@ class ShortTitles:
             for w in set(key.split(" ")):
                 in_titles[w] = in_titles.get(w, 0) + 1
         owners: dict[str, set[str]] = {}
-        for key in keys:
+        for key in vocab.titles:  # a long title is typed by its head ("Dr. Strangelove")
             if not vocab.distinctive(key):
                 continue
             for ws in _variants(key):
@@ -215,9 +215,19 @@ def _typed_as_title(text: str, spans: Sequence[tuple[str, int, int]], start: int
     for at in (start - 1, end):  # "Tom Cruise": a word of a longer name, not a title
         if 0 <= at < len(spans) and _capitalised_word(text, spans, at):
             return False
-    if len(words) == 1 and _SENTENCE_OPENS.search(text[:first]):
+    if len(words) == 1 and _SENTENCE_OPENS.search(text[: _after_abbreviation(text, first)]):
         return _VERB_AFTER.match(text, spans[end - 1][2]) is not None
     return True
+
+
+_ABBREVIATION = re.compile(r"\b[A-Z][a-z]{0,2}\.\s*$")
+
+
+def _after_abbreviation(text: str, start: int) -> int:
+    """Where a name starts when a short capitalised abbreviation stands before it ("Dr.
+    Strangelove", "St. Elmo"): its full stop ends no sentence."""
+    m = _ABBREVIATION.search(text, 0, start)
+    return m.start() if m is not None else start
 
 
 def _capitalised_word(text: str, spans: Sequence[tuple[str, int, int]], at: int) -> bool:
@@ -233,6 +243,7 @@ def _cued(text: str, spans: Sequence[tuple[str, int, int]], start: int, end: int
     clause before a verb ("gump is sentimental mush"), after a verdict, a weighing or a why
     ("hated gump", "better than gump"), or under a taste or exclusion cue ("like gump")."""
     char_start, char_end = spans[start][1], spans[end - 1][2]
+    char_start = _after_abbreviation(text, char_start)  # "of Dr. Strangelove": cued as "of Dr."
     before = text[max(0, char_start - 60) : char_start]
     if _CUE_BEFORE.search(before):
         return True
@@ -260,7 +271,7 @@ def short_titles(
         char_start, char_end = spans[start][1], spans[end - 1][2]
         ids = vocab.titles[key]
         chosen = next((i for i in ids if i in shown), ids[0])
-        role = role_of(text, char_start, chosen, shown)
+        role = role_of(text, _after_abbreviation(text, char_start), chosen, shown)
         out.refs.append((char_start, ItemRef(chosen, role, text[char_start:char_end])))
         out.title_tokens.update(range(start, end))
         out.blank.append((char_start, char_end))

@@ -27,6 +27,15 @@ from agent.nlu_feedback import (
     postfix_verdict,
     unknown_subject,
 )
+from agent.nlu_unknown import (
+    FOND_BEFORE,
+    framed_titles,
+    listed_after,
+    name_at,
+    plain_words,
+    questioned_title,
+    suffixed_titles,
+)
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary, normalise, title_key, tokenize, written_as_title
 
@@ -103,9 +112,6 @@ CLAUSE_SPLIT = re.compile(
     r"|,\s*(?=(?:(?:i|we)\s+)?(?:couldn'?t|can'?t|didn'?t|don'?t|never|loved|liked|hated|"
     r"disliked|enjoyed|adored)\b(?!\s+(?:them\s+)?(?:both|all|each)\b))",
     re.IGNORECASE,
-)
-_TITLE_CAND = re.compile(
-    r"\s*['\"“‘]?((?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to)(?:\s+(?:[A-Z0-9][\w'’:&.-]*|of|the|a|and|in|on|to|vs\.?))*)"
 )
 
 
@@ -299,21 +305,7 @@ _NAMED_AFTER = _rx(  # "my fave film is X", "compare Jaws with X", "Jaws vs X"
 )
 
 
-def _listed_unknown(text: str, end: int, vocab: Vocabulary, out: Refs) -> None:
-    """ "I liked Inception and Memento": a capitalised name joined to a title the catalog
-    lacks by "and", "or" or a comma is another such title (unless the catalog knows it)."""
-    joint = re.match(r"\s*(?:,\s*|\s(?:and|or|&)\s+)", text[end:])
-    if not joint:
-        return
-    at = end + joint.end()
-    cand = _TITLE_CAND.match(text, at)
-    if not cand or not text[at : at + 1].isupper() or covered(out, at, at + 1):
-        return
-    name = re.sub(r"\s+(of|the|a|and|in|on|to)$", "", cand.group(1).strip(" '\"”’"))
-    known = vocab.titles.get(title_key(name)) is not None
-    if len(name) > 1 and not known and not vocab.find_values(tokenize(name), fuzzy=False):
-        out.unknown_titles.append(name)
-        out.blank.append((at, at + len(name)))
+_DESCRIBED = _rx(r"\s+(?:one|ones|film|films|movie|movies|flick|thing)\b")
 
 
 def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: Refs) -> None:
@@ -326,12 +318,15 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
             or THIRD_PERSON_LOVED.search(before)
             or re.search(
                 r"(?:^\W*|\b(?:i|we)(?:'ve|\s+have(?:n'?t|\s+not)?|\s+never|\s+had|'d)?\s+)"
-                r"(?:(?:really|also|already|never|not|haven'?t|have not|\w+ly)\s+)?(?:loved|liked|enjoyed"
-                r"|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched)\s+['\"“‘]?$",
+                r"(?:(?:really|also|already|never|not|haven'?t|have not|just|\w+ly)\s+)?(?:loved|liked"
+                r"|enjoyed|adored|hated|disliked|detested|loathed|saw|watched|seen|rewatched"
+                # a judgement of an object or a viewing done: "I found X smug", "finished X"
+                r"|found|thought|considered|finished|binged|caught)\s+['\"“‘]?$",
                 before,
                 re.I,
             )
             or _NAMED_AFTER.search(before)
+            or FOND_BEFORE.search(before)  # "mad about Frozen", "hooked on Sherlock"
         ):
             continue
         if covered(out, word.start(), word.end()):
@@ -372,20 +367,22 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
         article = re.match(r"(?:the|an?)\s+(?=[A-Z])", text[at:])
         if article and vocab.titles.get(title_key(text[at:].split(",")[0])) is None:
             at += article.end()  # "like the Golden Dragon": the title starts after "the"
-        cand = _TITLE_CAND.match(text, at)
-        if cand and covered(out, at, at + len(cand.group(1))):
+        cand = name_at(text, at)
+        if cand and covered(out, at, cand[1]):
             continue  # "like the Sundance Kid one": a title found in part already
         quoted = text[at] in "\"“'‘"
-        if cand and (quoted or text[at].isupper()) and not text[word.start() :].startswith("I "):
-            name = cand.group(1).strip(" '\"”’")
-            name = re.sub(r"\s+(of|the|a|and|in|on|to)$", "", name)
+        if cand and (quoted or text[at].isupper()) and not plain_words(cand[0]):
+            name, name_end = cand
+            if article and _DESCRIBED.match(text, name_end):
+                continue  # "the Woody Allen one": an item described by a name, no title
             ids = vocab.titles.get(title_key(name)) or vocab.titles.get(title_key(f"the {name}"))
             if ids:  # written as a title after "like": "Golden Dragon", though its words are common
                 chosen = next((i for i in ids if i in shown), ids[0])
-                end = at + len(cand.group(0).rstrip())
                 role = role_of(text, word.start(), chosen, shown)
-                out.refs.append((word.start(), ItemRef(chosen, role, text[word.start() : end])))
-                out.blank.append((word.start(), end))
+                out.refs.append(
+                    (word.start(), ItemRef(chosen, role, text[word.start() : name_end]))
+                )
+                out.blank.append((word.start(), name_end))
                 continue
             named_values = vocab.find_values(tokenize(name), fuzzy=False)
             value_words = sum(h.end - h.start for h in named_values)
@@ -393,10 +390,16 @@ def fuzzy_and_unknown(text: str, vocab: Vocabulary, shown: Sequence[str], out: R
                 continue  # "I loved Westerns": a genre, not a title
             if name and normalise(name) not in ("i", "me") and len(name) > 1:
                 out.unknown_titles.append(name)
-                out.blank.append((word.start(), at + len(cand.group(0))))
-                _listed_unknown(text, text.find(name, at) + len(name), vocab, out)
+                out.blank.append((word.start(), name_end))
+                listed_after(text, name_end, vocab, out)
     name, start, end = unknown_subject(text) or ("", 0, 0)  # "Parasite is the best film ..."
     known = vocab.titles.get(title_key(name)) or vocab.find_values(tokenize(name), fuzzy=False)
     if name and not covered(out, start, end) and not known:  # "Horror is great": a value
         out.unknown_titles.append(name)
         out.blank.append((start, end))
+    for pos, ref in list(out.refs):  # "The Usual Suspects, Reservoir Dogs and Sicario"
+        if ref.text[:1].isupper():
+            listed_after(text, int(pos) + len(ref.text), vocab, out)
+    suffixed_titles(text, vocab, out)  # "Inception-ish", "Lagaan type"
+    questioned_title(text, vocab, out)  # "The Departed? Absolute masterpiece."
+    framed_titles(text, vocab, out)  # "Get Out meets Rear Window", "Kill Bill but less gory"

@@ -151,6 +151,22 @@ def _nearest_noun(word: str, vocab: Vocabulary) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?:;]\s*|(?:^|\s)[\"'\u201c\u2018(]\s*)$")
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
+def _typed_as_name(text: str, match: re.Match[str]) -> bool:
+    """A word in title case mid-sentence ("like Notting Hill"), or opening a sentence beside
+    another such word ("Notting Hill was lovely"), is a name typed on purpose: a title or a
+    person the catalog may lack, never a misspelt cue word ("nothing")."""
+    if not _CAPITALISED.fullmatch(match.group()):
+        return False
+    if not _SENTENCE_OPENS.search(text[: match.start()]):
+        return True
+    after = re.match(r"\s+([A-Za-z]+)", text[match.end() :])
+    return after is not None and _CAPITALISED.fullmatch(after.group(1)) is not None
+
+
 def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str:
     """The text with misspelt cue words repaired (see the module docstring); `known` are
     more words never to repair."""
@@ -167,7 +183,7 @@ def repair_typos(text: str, vocab: Vocabulary, known: Iterable[str] = ()) -> str
         word = raw.lower()
         if len(word) < MIN_TYPO_LENGTH or word in lexicon or word in spared or word in extra:
             continue
-        if word in english:
+        if word in english or _typed_as_name(text, match):
             continue
         fixed = _nearest(word) or _nearest_noun(word, vocab)
         if fixed is None:
