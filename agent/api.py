@@ -80,6 +80,7 @@ from agent.planner import (
 )
 from agent.retention import UserDataMixin
 from agent.state_pg import open_checkpoints, open_session_store
+from agent.text_vectors import TextVectorCache
 from agent.toolkit import CandidateBus, TurnContext, run_tool, tool_context
 from agent.vocab import Vocabulary, domain_of
 from tools.registry import get_tool
@@ -154,6 +155,7 @@ class RecAgent(UserDataMixin):
         source = str(getattr(workspace, "manifest", {}).get("source", "") or dataset.name)
         self.vocab = Vocabulary.from_dataset(dataset, source)
         self.checker = GroundingChecker(self.vocab)
+        self._vectors = TextVectorCache(self._encode)  # repeated turns skip the encoder
         graph = _workspace_graph(workspace)
         variables = list(graph.nodes) if graph is not None else self._dataset_variables()
         outcomes = [o for o in dataset.schema.outcomes if o in variables] or [
@@ -252,6 +254,9 @@ class RecAgent(UserDataMixin):
         return [c for c in dict.fromkeys(names) if c not in ("user_id", "item_id")]
 
     def _embed(self, texts: list[str]) -> Any:
+        return self._vectors(texts)
+
+    def _encode(self, texts: list[str]) -> Any:
         return self.workspace.catalog.embedder.encode(texts)
 
     def _render_prompt(self, ctx: TurnContext) -> str:

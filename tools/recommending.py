@@ -19,7 +19,9 @@ items were absent from the user's history, so anyone can check such a reason.
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -165,6 +167,9 @@ def recommend_for_user(
             disliked=disliked,
             popularity_weight=popularity_weight,
             without=without,
+            scores=_catalogue_scores(
+                ranker, user_id, user_attributes, liked, disliked, popularity_weight, without
+            ),
         )
         candidates = [s.item_id for s in top]
     anchors = [str(a) for a in dict.fromkeys(anchors)]
@@ -310,6 +315,58 @@ def _engagement_ids(ranker: Any) -> tuple[str, ...]:
 
 def _engagement_rank(ranker: Any) -> dict[str, int]:
     return _engagement(ranker)[1]
+
+
+_TOP_SCORES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+_TOP_SCORES_LOCK = threading.Lock()
+TOP_SCORES_KEPT = 4  # per ranker: the catalogue-wide scores of the last few user states
+
+
+def _catalogue_scores(
+    ranker: Any,
+    user_id: str | None,
+    attributes: Mapping[str, Any] | None,
+    liked: Sequence[str],
+    disliked: Sequence[str],
+    popularity_weight: float | None,
+    without: Sequence[str],
+) -> np.ndarray | None:
+    """Every item's score for this user state, kept per ranker by the state's key (the one
+    counterfactual searches use: who, likes, removed signals, feedback folded in, weights):
+    a list with no wish and no filter ranks the whole catalogue, and a session's "something
+    else" or a new session's first turn asks again in the same state. None: not kept (the
+    ranker scores as usual)."""
+    from causal.ranking.counterfactual import Scope, scope_state_key
+
+    try:
+        scope = Scope(
+            user_id=str(user_id) if user_id is not None else None,
+            attributes=attributes,
+            liked=tuple(liked),
+            disliked=tuple(disliked),
+            popularity_weight=popularity_weight,
+            without=tuple(without),
+        )
+        key = scope_state_key(ranker, scope)
+        with _TOP_SCORES_LOCK:
+            kept = _TOP_SCORES.setdefault(ranker, OrderedDict())
+            scores = kept.get(key)
+            if scores is not None:
+                kept.move_to_end(key)
+                return scores
+        state = ranker.state_for(user_id, attributes, liked, disliked, without)
+        scores = ranker.catalogue_scores(state, popularity_weight)
+    except (AttributeError, TypeError):  # a ranker of another kind: it scores by itself
+        return None
+    scores.setflags(write=False)
+    with _TOP_SCORES_LOCK:
+        kept = _TOP_SCORES.setdefault(ranker, OrderedDict())
+        kept[key] = scores
+        while len(kept) > TOP_SCORES_KEPT:
+            kept.popitem(last=False)
+    return scores
 
 
 POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
@@ -487,13 +544,16 @@ def _diversify(
     relevance = (1.0 - diversity) * norm_scores
     max_sim = np.full(len(scored), -1.0)  # highest similarity to a chosen item
     open_ = np.ones(len(scored), dtype=bool)  # a mask, not a list: no per-pick list surgery
+    # Every pair's similarity in one product, not one product per pick: on a busy machine
+    # each small BLAS call can wait for a descheduled thread (~10 ms a list measured).
+    similarity = vectors @ vectors.T
     while len(chosen) < min(k, len(scored)):
         redundancy = np.where(max_sim > -1.0, max_sim, 0.0)
         values = np.where(open_, relevance - diversity * redundancy, -np.inf)
         pick = int(np.argmax(values))  # the first best among the open ones, as before
         chosen.append(pick)
         open_[pick] = False
-        max_sim = np.maximum(max_sim, vectors @ vectors[pick])
+        max_sim = np.maximum(max_sim, similarity[pick])
     return [scored[i] for i in chosen]
 
 

@@ -373,7 +373,7 @@ _FULL_SCORES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], np.nda
 )
 
 
-def _state_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
+def scope_state_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
     """Everything the user's scored state depends on besides the (immutable) trained models:
     who, the session's likes, removed signals, and the feedback folded in so far."""
     feedback = ranker.feedback_of(str(scope.user_id)) if scope.user_id is not None else {}
@@ -393,7 +393,7 @@ def _state_key(ranker: Ranker, scope: Scope) -> tuple[Any, ...]:
 def _search_for(ranker: Ranker, scope: Scope) -> _Search:
     """The search of this scope, shared by the calls that explain one list item by item (the
     base state and the candidates' scores are made once, not once per item)."""
-    state_key = _state_key(ranker, scope)
+    state_key = scope_state_key(ranker, scope)
     offsets = tuple(sorted((str(k), float(v)) for k, v in scope.offsets.items()))
     key = (state_key, scope.universe, scope.banned, offsets, scope.query)
     with _SEARCHES_LOCK:

@@ -33,12 +33,21 @@ class Positions:
         return isinstance(item, int | np.integer) and self.get(int(item)) >= 0
 
 
+SMALL_LOOKUP = 2000  # ids up to this many are looked up one by one
 _ITEM_LOOKUP: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def indices_of(ranker: Ranker, ids: Sequence[str]) -> np.ndarray:
     """Ranker indices of the known ids, first occurrences in order (one hashed lookup, not a
     Python loop over tens of thousands of filtered candidates)."""
+    if len(ids) <= SMALL_LOOKUP:  # a query's few hundred hits: dict lookups beat pandas
+        index = ranker.item_index
+        seen: dict[int, None] = {}
+        for i in ids:
+            at = index.get(i if type(i) is str else str(i), -1)
+            if at >= 0:
+                seen.setdefault(at, None)
+        return np.fromiter(seen, dtype=np.int64, count=len(seen))
     import pandas as pd
 
     lookup = _ITEM_LOOKUP.get(ranker)

@@ -234,15 +234,19 @@ class Ranker(UserStates):
         disliked: Sequence[str] = (),
         popularity_weight: float | None = None,
         without: Sequence[str] = (),
+        scores: np.ndarray | None = None,
     ) -> list[ScoredItem]:
         """The user's k best items over the whole catalogue (history and `exclude` left out).
 
         `without` scores as if those items were absent from the history (they stay excluded).
+        `scores`: this state's catalogue-wide scores (`catalogue_scores`) when the caller kept
+        them from an earlier call (not written to).
         """
         if k < 1:
             raise ValueError("k must be at least 1")
         state = self.state_for(user_id, user_attributes, liked, disliked, without)
-        scores = self.scores(state, np.arange(self.n_items), popularity_weight)[0]
+        if scores is None:
+            scores = self.catalogue_scores(state, popularity_weight)
         banned = {self.item_index[i] for i in map(str, exclude) if i in self.item_index}
         banned.update(self.item_index[i] for i in map(str, liked) if i in self.item_index)
         banned.update(self.item_index[i] for i in map(str, disliked) if i in self.item_index)
@@ -257,6 +261,10 @@ class Ranker(UserStates):
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return self._rank(state, top, popularity_weight)
+
+    def catalogue_scores(self, state: UserState, popularity_weight: float | None) -> np.ndarray:
+        """Every item's score in `state` (what `top_items` ranks)."""
+        return self.scores(state, np.arange(self.n_items), popularity_weight)[0]
 
     def predict(
         self, user_ids: Sequence[str], item_ids: Sequence[str]
@@ -383,21 +391,25 @@ class Ranker(UserStates):
         if "choice_raw" in parts:  # P(pick this over an average item), popularity aside
             choice = 1.0 / (1.0 + np.exp(-(parts["choice_raw"] - parts["choice_avg"])))
         order = np.argsort(-score, kind="stable")
+        # Python floats in one pass per array (the same values float() gives item by item)
+        chosen = np.asarray(items)[order]
+        pref_l, sim_l, score_l = pref[order].tolist(), sim[order].tolist(), score[order].tolist()
+        pop_l = np.asarray(self.popularity)[chosen].tolist()
+        boost_l = (weight * np.asarray(self.popularity_z)[chosen]).tolist()
+        choice_l = choice[order].tolist() if choice is not None else None
+        ids = self.item_ids
         out = []
-        for j in order:
-            i = int(items[j])
+        for n, i in enumerate(chosen.tolist()):
             components = {
-                "preference": round(float(pref[j]), 6),
-                "popularity": round(float(self.popularity[i]), 6),
-                "similarity": round(float(sim[j]), 6),
-                "popularity_boost": round(float(weight * self.popularity_z[i]), 6),
+                "preference": round(pref_l[n], 6),
+                "popularity": round(pop_l[n], 6),
+                "similarity": round(sim_l[n], 6),
+                "popularity_boost": round(boost_l[n], 6),
             }
-            if choice is not None:
-                components["choice"] = round(float(choice[j]), 6)
+            if choice_l is not None:
+                components["choice"] = round(choice_l[n], 6)
             out.append(
-                ScoredItem(
-                    item_id=self.item_ids[i], score=round(float(score[j]), 6), components=components
-                )
+                ScoredItem(item_id=ids[i], score=round(score_l[n], 6), components=components)
             )
         return out
 
