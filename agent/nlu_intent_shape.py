@@ -73,6 +73,11 @@ WHY_WITHOUT_WHY = re.compile(
     r"|\bmy (?:history|taste|tastes|ratings|likes|answers|profile|past|viewing)\b[\w' ]{0,25}?"
     r"\b(?:points?|pointed|leads?|led|suggests?|made|brought)\s+(?:to|at|you|towards?|this|that|it)\b"
     r"|\bdoing (?:there|here|in there|in here|on (?:the|this|my) list)\b"
+    # "what's X doing in my recommendations", "... on your shortlist": the list named by any
+    # of its words (a list noun after a possessive or article)
+    r"|\bdoing (?:in|on|among|amid) (?:the|this|my|your|these|those|our) "
+    r"(?:\w+ )?(?:list|lists|recommendations?|recs|picks|results|suggestions|selection|"
+    r"shortlist|line-?up|mix|queue|feed)\b"
 )
 # How many people saw an item, said as an audience quantifier and an exposure verb ("if
 # everyone had seen X", "if fewer people had watched it", "seen by more people"), asked
