@@ -113,6 +113,10 @@ def names_shown_item(text: str, phrase: str, shown: Sequence[str]) -> bool:
     screen, an unplaced `phrase` that only modifies a definite "the/that ... one|film" names
     one of the shown items (by something the catalog does not record), no wish of its own."""
     words = phrase.split()
+    if words[:1] and words[0] in ("the", "that", "this"):
+        words = words[1:]  # the phrase may keep its determiner and head ("that ghost film")
+    if words and re.fullmatch(_ITEM_HEADS, words[-1]):
+        words = words[:-1]
     if not shown or not words or len(words) > 2:
         return False
     body = r"[\s-]+".join(re.escape(w) for w in words)
