@@ -99,7 +99,7 @@ _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|justify|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
-    r"(?:stacks?|measures?|holds?) up|against|side[- ]by[- ]side|next to|alongside|"
+    r"(?:stacks?|measures?|holds?) up|against|side[- ]by[- ]side|next to|alongside|differences? between|"
     r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
     # a hypothetical or a question whose subject is the item: "if this one were ...", "if I

@@ -34,6 +34,7 @@ MORE_OF_THEM = re.compile(
     rf"(?:like|of|along the lines of|in the vein of|similar to|in the same vein as)\s+{_POINTED}"
     rf"(?!\s+(?:{_KIND}\s+of\s+)?(?:\w+\s+)?(?:one|ones|film|films|movie|movies)\b)"
     rf"|\bmore\s+of\s+(?:its|their|that|this|the same)\s+{_KIND}\b"
+    rf"|\b(?:what|anything|something|who|whatever)\s+else\s+(?:is\s+|'s\s+)?like\s+{_POINTED}"
     r"|\b(?:the\s+)?same\s+(?:feel|vibe|vibes|kind|sort|type|spirit|style|energy|tone|mood|"
     r"flavou?r|wavelength|ilk|kinda thing|sort of thing|kind of thing)\b(?!\s+as\b)"
     rf"|\b(?:go|carry|keep going|build|work|branch)\s+on\s+from\s+{_POINTED}"

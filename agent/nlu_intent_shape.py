@@ -13,6 +13,7 @@ the parse; `settle_rule_intents` applies the ones that decide between two cue in
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from agent.parse import Intent, Parse, TitleRole
 
@@ -301,3 +302,15 @@ def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
         if Intent.HELP not in found:
             found.insert(0, Intent.HELP)
     return list(dict.fromkeys(found))
+
+
+def leans_on_shown(parse: Parse, shown: Collection[str], fame_column: str | None = None) -> bool:
+    """A wish measured against the list on screen (the labels' refine): a taste reference to
+    a shown item ("Local Hero is the standout, same feel please") or a move in degree of an
+    attribute other than fame ("older please, and a musical if possible"); not after a marker
+    that leaves the list behind. `fame_column` is the catalog's popularity column."""
+    if not shown or leaves_the_list(parse):
+        return False
+    if any(r.role is TitleRole.TASTE and r.item_id in shown for r in parse.refs):
+        return True
+    return any(attr != fame_column for attr, _ in parse.relative)  # a fame move leans on none

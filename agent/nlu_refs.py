@@ -94,6 +94,7 @@ PRONOUN_RX = _rx(
     # "why'd that make the cut", "how did this end up first": after a why / how and its
     # auxiliary, "that" / "this" can only be the subject, the item in focus
     rf"|{_AFTER_WHY_AUX}(?:that|this)(?=\s+[a-z])"
+    r"|(?<=\bbetween )(?:that|this)(?=\s+(?:and|&)\b)"  # "the difference between that and X"
     # "why recommend dis": the informal spellings of "this" / "that" closing a clause
     r"|(?<![\w'])(?:dis|dat)(?=\s*(?:[?.!,;]|$))"
     r")\b"
@@ -298,7 +299,7 @@ def find_refs(
 
 _WEIGHED = _rx(
     r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|against|(?:stacks?|measures?) up|different (?:from|to|than)|differs? from"
-    r"|side[- ]by[- ]side|next to|alongside"  # "put it side by side with X": set beside it
+    r"|side[- ]by[- ]side|next to|alongside|between"  # "put it side by side with X"
     r"|as (?:good|bad|\w+) as|(?:\w+er|more \w+)(?:\s+(?!than\b)\w+){1,4}\s+than"
     r"|(?:this|that|it)(?:\s+one)?\s+or|or\s+(?:this|that|it)(?:\s+one)?)\b"
 )

@@ -30,6 +30,7 @@ from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
+from agent.nlu_intent_shape import leans_on_shown
 from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
@@ -282,6 +283,12 @@ class RulePlanner(RecommendingMixin):
             return parse
         rules = _wish_over_greeting(rules, parse)
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
+        fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
+        if rules[0] is Intent.RECOMMEND and leans_on_shown(
+            parse, state.last_shown, fame.name if fame is not None else None
+        ):
+            # "Local Hero is the standout, same feel please", "older please": against the list
+            rules = [Intent.REFINE, *[i for i in rules if i is not Intent.REFINE]]
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
         bare_title = not (parse.has_slots or said or parse.unplaced)

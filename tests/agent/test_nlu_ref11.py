@@ -48,6 +48,7 @@ def _roles(parse: Parse) -> dict[str, TitleRole]:
         ("Whisky Galore! is the one for me, more of its sort", {"6"}),
         ("Brief Encounter's the best here, carry on from that", {"2"}),
         ("the second one is closest, others along those lines?", {"2"}),
+        ("numbers 3 and 6 are my sense of humour, what else is like them?", {"3", "6"}),
     ],
 )
 def test_anaphor_after_titles_makes_them_taste(
@@ -111,6 +112,11 @@ def test_unnamed_focus_is_the_item_asked_about(films: Vocabulary, text: str) -> 
 )
 def test_relative_that_is_no_focus(films: Vocabulary, text: str) -> None:
     assert "5" not in {r.item_id for r in understand(text, films, SHOWN, focus="5").refs}
+
+
+def test_between_that_and_a_title_weighs_focus(films: Vocabulary) -> None:
+    parse = understand("what's the difference between that and Top Hat?", films, SHOWN, focus="2")
+    assert set(_roles(parse)) == {"2", "7"}
 
 
 def test_side_by_side_weighs_focus_and_named(films: Vocabulary) -> None:
