@@ -284,7 +284,10 @@ class RulePlanner(RecommendingMixin):
         rules = _wish_over_greeting(rules, parse)
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
-        if rules[0] is Intent.RECOMMEND and leans_on_shown(
+        wish_first = rules[0] is Intent.RECOMMEND or (  # no verdict to give: a wish
+            rules[0] is Intent.FEEDBACK and not parse.feedback
+        )
+        if wish_first and leans_on_shown(
             parse, state.last_shown, fame.name if fame is not None else None
         ):
             # "Local Hero is the standout, same feel please", "older please": against the list

@@ -11,8 +11,8 @@ import pytest
 from film_catalogs import film_vocab
 
 from agent.nlu import understand
-from agent.nlu_intent_shape import settle_rule_intents
-from agent.parse import Intent, Parse, TitleRole
+from agent.nlu_intent_shape import leans_on_shown, settle_rule_intents
+from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.vocab import Vocabulary
 
 # Seven films of the 1930s-40s (none used by another parser test module).
@@ -210,3 +210,24 @@ def test_described_words_stay_a_wish_without_a_shown_item(
     films: Vocabulary, text: str, shown: list[str]
 ) -> None:
     assert any("lighthouse" in p for p in understand(text, films, shown).unplaced)
+
+
+# -- a wish measured against the list on screen is refine ---------------------------------------
+
+
+def test_taste_in_a_shown_item_leans_on_the_list(films: Vocabulary) -> None:
+    parse = understand("Top Hat is the pick of the bunch - same vibe please", films, SHOWN)
+    assert leans_on_shown(parse, SHOWN)
+    assert not leans_on_shown(parse, ["1", "2"])  # Top Hat is not on screen: a fresh request
+
+
+def test_move_in_degree_leans_on_the_list(films: Vocabulary) -> None:
+    assert leans_on_shown(understand("older please, and a comedy", films, SHOWN), SHOWN)
+    assert not leans_on_shown(understand("older please, and a comedy", films, []), [])
+    assert not leans_on_shown(understand("a comedy from the forties", films, SHOWN), SHOWN)
+
+
+def test_fame_move_alone_leans_on_nothing() -> None:
+    parse = Parse(text="less famous", intents=(), relative=(("popularity", Direction.DOWN),))
+    assert not leans_on_shown(parse, SHOWN, "popularity")
+    assert leans_on_shown(parse, SHOWN, None)  # no fame column: a move of its own
