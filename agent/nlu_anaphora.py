@@ -23,7 +23,7 @@ from itertools import pairwise
 
 from agent.parse import ItemRef, TitleRole
 
-__all__ = ["compared_not_taste", "names_shown_item", "taste_by_anaphora"]
+__all__ = ["MORE_OF_THEM", "compared_not_taste", "names_shown_item", "taste_by_anaphora"]
 
 _POINTED = r"(?:those|these|them|'?em|that|this|it|the same|those two|these two|both)"
 _KIND = r"(?:kind|sort|type|ilk|style|mould|mold|lot|variety)"

@@ -28,6 +28,7 @@ from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent, tra
 from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
+from agent.nlu_anaphora import MORE_OF_THEM
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
 from agent.nlu_intent_shape import leans_on_shown
@@ -284,8 +285,8 @@ class RulePlanner(RecommendingMixin):
         rules = _wish_over_greeting(rules, parse)
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
-        wish_first = rules[0] is Intent.RECOMMEND or (  # no verdict to give: a wish
-            rules[0] is Intent.FEEDBACK and not parse.feedback
+        wish_first = rules[0] is Intent.RECOMMEND or (  # no verdict, more of it asked for
+            rules[0] is Intent.FEEDBACK and not parse.feedback and MORE_OF_THEM.search(text)
         )
         if wish_first and leans_on_shown(
             parse, state.last_shown, fame.name if fame is not None else None
