@@ -286,7 +286,9 @@ class RulePlanner(RecommendingMixin):
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
         wish_first = rules[0] is Intent.RECOMMEND or (  # no verdict, more of it asked for
-            rules[0] is Intent.FEEDBACK and not parse.feedback and MORE_OF_THEM.search(text)
+            rules[0] is Intent.FEEDBACK
+            and not parse.feedback
+            and MORE_OF_THEM.search(text) is not None
         )
         if wish_first and leans_on_shown(
             parse, state.last_shown, fame.name if fame is not None else None
