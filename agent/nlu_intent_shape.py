@@ -314,3 +314,29 @@ def leans_on_shown(parse: Parse, shown: Collection[str], fame_column: str | None
     if any(r.role is TitleRole.TASTE and r.item_id in shown for r in parse.refs):
         return True
     return any(attr != fame_column for attr, _ in parse.relative)  # a fame move leans on none
+
+
+# Words that point at the list on screen or ask to change it ("none of these", "others",
+# "instead", "again", "swap"): a request with one of them needs the list.
+_LIST_POINTERS = re.compile(
+    r"\b(?:these|those|them|this lot|that lot|the list|this list|ones|others?|another|else|"
+    r"different|instead|again|same|here|there|rather|swap\w*|switch\w*|chang\w*|back|"
+    r"closer|nearer|more|less|fewer|but)\b"
+)
+
+
+def stands_alone(parse: Parse, shown: Collection[str], fame_column: str | None = None) -> bool:
+    """A request whose only anchor is a taste reference to items not on screen ("I keep going
+    back to Harold and Maude, point me at similar stuff", "thrillers like The Fugitive"): it
+    needs no list (the labels' recommend), unless a word points at the list or asks to change
+    it ("none of these are me, got something nearer Das Boot")."""
+    if not shown or not parse.refs or parse.feedback:
+        return False
+    if any(r.role is not TitleRole.TASTE or r.item_id in shown for r in parse.refs):
+        return False
+    if any(attr != fame_column for attr, _ in parse.relative):
+        return False
+    low = parse.text.lower()
+    for ref in parse.refs:  # a title's own words point at nothing ("Back to the Future")
+        low = low.replace(ref.text.lower(), " ")
+    return _LIST_POINTERS.search(low) is None

@@ -31,7 +31,7 @@ from agent.nlu import looks_english, understand, unknown_causal_terms
 from agent.nlu_anaphora import MORE_OF_THEM
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
-from agent.nlu_intent_shape import leans_on_shown
+from agent.nlu_intent_shape import leans_on_shown, stands_alone
 from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
@@ -295,6 +295,10 @@ class RulePlanner(RecommendingMixin):
         ):
             # "Local Hero is the standout, same feel please", "older please": against the list
             rules = [Intent.REFINE, *[i for i in rules if i is not Intent.REFINE]]
+        elif rules[0] is Intent.REFINE and stands_alone(
+            parse, state.last_shown, fame.name if fame is not None else None
+        ):  # "I keep going back to Harold and Maude, point me at similar stuff"
+            rules = [Intent.RECOMMEND, *[i for i in rules if i is not Intent.RECOMMEND]]
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
         bare_title = not (parse.has_slots or said or parse.unplaced)

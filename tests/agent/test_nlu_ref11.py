@@ -7,11 +7,13 @@ copied from a data file); each rule has cases where it must not fire."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from film_catalogs import film_vocab
 
 from agent.nlu import understand
-from agent.nlu_intent_shape import leans_on_shown, settle_rule_intents
+from agent.nlu_intent_shape import leans_on_shown, settle_rule_intents, stands_alone
 from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.vocab import Vocabulary
 
@@ -231,3 +233,15 @@ def test_fame_move_alone_leans_on_nothing() -> None:
     parse = Parse(text="less famous", intents=(), relative=(("popularity", Direction.DOWN),))
     assert not leans_on_shown(parse, SHOWN, "popularity")
     assert leans_on_shown(parse, SHOWN, None)  # no fame column: a move of its own
+
+
+def test_taste_in_an_item_off_screen_stands_alone(films: Vocabulary) -> None:
+    on_screen = ["1", "2", "3"]
+    alone = understand("I adore Top Hat, point me at similar stuff", films, on_screen)
+    assert stands_alone(replace(alone, feedback=()), on_screen)
+    for text in [
+        "none of these are me, something nearer Top Hat",  # points at the list
+        "Top Hat is my sort of thing, but older",  # a move measured against the list
+        "something like Brief Encounter please",  # Brief Encounter is on screen
+    ]:
+        assert not stands_alone(understand(text, films, on_screen), on_screen)
