@@ -35,6 +35,11 @@ MORE_OF_THEM = re.compile(
     rf"(?!\s+(?:{_KIND}\s+of\s+)?(?:\w+\s+)?(?:one|ones|film|films|movie|movies)\b)"
     rf"|\bmore\s+of\s+(?:its|their|that|this|the same)\s+{_KIND}\b"
     rf"|\b(?:what|anything|something|who|whatever)\s+else\s+(?:is\s+|'s\s+)?like\s+{_POINTED}"
+    # kin of the items named ("find me its cousins", "their siblings", "more of that ilk")
+    r"|\b(?:find|show|get|give|bring|fetch|want|need|see|track down|dig up|dig out|hunt down|"
+    r"round up|any of|more of|some of)\s+(?:me\s+|us\s+)?(?:all\s+|some\s+|more\s+|any\s+)?"
+    r"(?:of\s+)?(?:its|their)\s+(?:[\w-]+\s+)?"
+    r"(?:cousins?|siblings?|relatives?|kin|kinsfolk|twins?|lookalikes?|look-alikes?|ilk|brethren)\b"
     r"|\b(?:the\s+)?same\s+(?:feel|vibe|vibes|kind|sort|type|spirit|style|energy|tone|mood|"
     r"flavou?r|wavelength|ilk|kinda thing|sort of thing|kind of thing)\b(?!\s+as\b)"
     rf"|\b(?:go|carry|keep going|build|work|branch)\s+on\s+from\s+{_POINTED}"

@@ -51,6 +51,7 @@ def _roles(parse: Parse) -> dict[str, TitleRole]:
         ("Brief Encounter's the best here, carry on from that", {"2"}),
         ("the second one is closest, others along those lines?", {"2"}),
         ("numbers 3 and 6 are my sense of humour, what else is like them?", {"3", "6"}),
+        ("Brief Encounter nails it, track down its long-lost cousins", {"2"}),
     ],
 )
 def test_anaphor_after_titles_makes_them_taste(
@@ -66,6 +67,7 @@ def test_anaphor_after_titles_makes_them_taste(
         ("why Brief Encounter? no more of those please", "2"),  # the anaphor turned down
         ("more of those, and why The Third Man?", "4"),  # the title comes after it
         ("Black Narcissus was awful, something like that but funnier", "5"),  # disliked
+        ("why The Third Man? its cousins are better", "4"),  # no more asked: the kin come after
     ],
 )
 def test_anaphor_keeps_role_when_turned_down_or_before(
