@@ -48,7 +48,7 @@ OWN_RATING_WHAT_IF = re.compile(
     r"\bif (?:i|we)(?:'d| had| did| were to| was to)?(?: not| never|n't)? "
     r"(?:\w+ly )?(?:liked|disliked|loved|hated|rated|like|dislike|love|hate|rate|"
     r"watched|seen|bought|clicked|given)\b"
-    r"|^\W*(?:(?:ok|okay|so|and|but|hmm|well)\W+)?(?:say|let'?s say|pretend|assume|supposing|"
+    r"|^\W*(?:(?:ok|okay|so|and|but|hmm|well)\W+)?(?:say|let'?s say|pretend|assume|suppose|supposing|"
     r"hypothetically)\W+(?:that )?(?:i|we)\b"
 )
 # A yes/no question whether one property holds because of another ("is the black bomber

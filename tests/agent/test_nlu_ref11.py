@@ -13,7 +13,12 @@ import pytest
 from film_catalogs import film_vocab
 
 from agent.nlu import understand
-from agent.nlu_intent_shape import leans_on_shown, settle_rule_intents, stands_alone
+from agent.nlu_intent_shape import (
+    OWN_RATING_WHAT_IF,
+    leans_on_shown,
+    settle_rule_intents,
+    stands_alone,
+)
 from agent.parse import Direction, Intent, Parse, TitleRole
 from agent.vocab import Vocabulary
 
@@ -247,3 +252,8 @@ def test_taste_in_an_item_off_screen_stands_alone(films: Vocabulary) -> None:
         "something like Brief Encounter please",  # Brief Encounter is on screen
     ]:
         assert not stands_alone(understand(text, films, on_screen), on_screen)
+
+
+def test_suppose_i_imagines_my_own_rating() -> None:
+    assert OWN_RATING_WHAT_IF.search("suppose i had hated the second one") is not None
+    assert OWN_RATING_WHAT_IF.search("i suppose a comedy would do") is None
