@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.nlu_adjust import absolute_age, adjust_numbers
+from agent.nlu_anaphora import names_shown_item
 from agent.nlu_cache import PerObject
 from agent.nlu_causal import (
     find_variables,
@@ -97,17 +98,19 @@ __all__ = [
     "unknown_causal_terms",
 ]
 
-_PRONOUN_ONLY = re.compile(r"(?i)its?|that|this|that one|this one|the one|th(at|is) (movie|film)")
+_PRONOUN_ONLY = re.compile(
+    r"(?i)its?|that|this|dis|dat|that one|this one|the one|th(at|is) (movie|film)"
+)
 _ABOUT_AN_ITEM = re.compile(
     r"(?i)\b(why|explain|justify|how come|reason|compare|versus|vs|better|love|loved|like|liked|enjoy|enjoyed|hate|hated|seen|watched|saw|own|"
     r"boring|awful|great|brilliant|favou?rite|more like|similar|thumbs|cho(o)?se|chosen|pick|"
     r"[a-z]+er than|differ(?:s|ent)? (?:from|to|than)|as good as|keen|ugly|bought|masterpiece|"
-    r"(?:stacks?|measures?|holds?) up|against|"
+    r"(?:stacks?|measures?|holds?) up|against|side[- ]by[- ]side|next to|alongside|differences? between|"
     r"if it (?:were|was|had|came)|"
     r"picked|suggest|recommend|\U0001f44d|\U0001f44e)"
     # a hypothetical or a question whose subject is the item: "if this one were ...", "if I
     # rated that ...", "would this one still show up", "what's it doing here", "what makes this"
-    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)\s+(?:[\w']+\s+){0,3})?"
+    r"|(?i:\b(?:if|suppose|supposing|say)\s+(?:(?:i|we|everyone|people|nobody)(?:['\u2019]d)?\s+(?:[\w']+\s+){0,3})?"
     r"(?:this|that|it)(?:\s+one)?\b|\bwould\s+(?:this|that)\b|\bwould\s+it\s+still\b"
     r"|\b(?:it|this|that)(?:\s+one)?\s+doing\b|\bwhat (?:made|makes|make) (?:this|that|it)\b|\bhow did you\b"
     r"|\bwhat (?:made|makes) (?:you|u)\b|\b(?:my )?(?:rating|score|review) (?:of|for) (?:it|this|that)\b"
@@ -439,6 +442,7 @@ def understand(
         if (kept := [w for w in phrase.split(" ") if w[:STEM] not in about])
         and (bare := [w for w in phrase[turn:].split(" ") if w[:STEM] not in about])
     ]
+    said = [(p, b) for p, b in said if not names_shown_item(text, p, shown)]  # "the pig film"
     if glossed:  # a word of the other language the lexicon lacks is no English wish
         said = [(p, b) for p, b in said if not glossed.leftover.intersection(p.split())]
     lacking = unsupported_wishes(text, numbers.unsupported, numbers.spans, STOPWORDS)

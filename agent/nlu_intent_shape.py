@@ -13,6 +13,7 @@ the parse; `settle_rule_intents` applies the ones that decide between two cue in
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from agent.parse import Intent, Parse, TitleRole
 
@@ -47,7 +48,7 @@ OWN_RATING_WHAT_IF = re.compile(
     r"\bif (?:i|we)(?:'d| had| did| were to| was to)?(?: not| never|n't)? "
     r"(?:\w+ly )?(?:liked|disliked|loved|hated|rated|like|dislike|love|hate|rate|"
     r"watched|seen|bought|clicked|given)\b"
-    r"|^\W*(?:(?:ok|okay|so|and|but|hmm|well)\W+)?(?:say|let'?s say|pretend|assume|supposing|"
+    r"|^\W*(?:(?:ok|okay|so|and|but|hmm|well)\W+)?(?:say|let'?s say|pretend|assume|suppose|supposing|"
     r"hypothetically)\W+(?:that )?(?:i|we)\b"
 )
 # A yes/no question whether one property holds because of another ("is the black bomber
@@ -73,6 +74,11 @@ WHY_WITHOUT_WHY = re.compile(
     r"|\bmy (?:history|taste|tastes|ratings|likes|answers|profile|past|viewing)\b[\w' ]{0,25}?"
     r"\b(?:points?|pointed|leads?|led|suggests?|made|brought)\s+(?:to|at|you|towards?|this|that|it)\b"
     r"|\bdoing (?:there|here|in there|in here|on (?:the|this|my) list)\b"
+    # "what's X doing in my recommendations", "... on your shortlist": the list named by any
+    # of its words (a list noun after a possessive or article)
+    r"|\bdoing (?:in|on|among|amid) (?:the|this|my|your|these|those|our) "
+    r"(?:\w+ )?(?:list|lists|recommendations?|recs|picks|results|suggestions|selection|"
+    r"shortlist|line-?up|mix|queue|feed)\b"
 )
 # How many people saw an item, said as an audience quantifier and an exposure verb ("if
 # everyone had seen X", "if fewer people had watched it", "seen by more people"), asked
@@ -296,3 +302,41 @@ def settle_rule_intents(found: list[Intent], text: str) -> list[Intent]:
         if Intent.HELP not in found:
             found.insert(0, Intent.HELP)
     return list(dict.fromkeys(found))
+
+
+def leans_on_shown(parse: Parse, shown: Collection[str], fame_column: str | None = None) -> bool:
+    """A wish measured against the list on screen (the labels' refine): a taste reference to
+    a shown item ("Local Hero is the standout, same feel please") or a move in degree of an
+    attribute other than fame ("older please, and a musical if possible"); not after a marker
+    that leaves the list behind. `fame_column` is the catalog's popularity column."""
+    if not shown or leaves_the_list(parse):
+        return False
+    if any(r.role is TitleRole.TASTE and r.item_id in shown for r in parse.refs):
+        return True
+    return any(attr != fame_column for attr, _ in parse.relative)  # a fame move leans on none
+
+
+# Words that point at the list on screen or ask to change it ("none of these", "others",
+# "instead", "again", "swap"): a request with one of them needs the list.
+_LIST_POINTERS = re.compile(
+    r"\b(?:these|those|them|this lot|that lot|the list|this list|ones|others?|another|else|"
+    r"different|instead|again|same|here|there|rather|swap\w*|switch\w*|chang\w*|back|"
+    r"closer|nearer|more|less|fewer|but)\b"
+)
+
+
+def stands_alone(parse: Parse, shown: Collection[str], fame_column: str | None = None) -> bool:
+    """A request whose only anchor is a taste reference to items not on screen ("I keep going
+    back to Harold and Maude, point me at similar stuff", "thrillers like The Fugitive"): it
+    needs no list (the labels' recommend), unless a word points at the list or asks to change
+    it ("none of these are me, got something nearer Das Boot")."""
+    if not shown or not parse.refs or parse.feedback:
+        return False
+    if any(r.role is not TitleRole.TASTE or r.item_id in shown for r in parse.refs):
+        return False
+    if any(attr != fame_column for attr, _ in parse.relative):
+        return False
+    low = parse.text.lower()
+    for ref in parse.refs:  # a title's own words point at nothing ("Back to the Future")
+        low = low.replace(ref.text.lower(), " ")
+    return _LIST_POINTERS.search(low) is None

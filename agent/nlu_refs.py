@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
+from agent.nlu_anaphora import compared_not_taste, taste_by_anaphora
 from agent.nlu_clauses import REMOVAL
 from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions, shown_title_words
 from agent.nlu_feedback import (
@@ -80,10 +81,23 @@ ORDINAL_RX = _rx(
     r"|#\s*(?P<hash>\d{1,2})\b|\b(?:number|no\.?|item|pick|option)\s*(?P<num>\d{1,2})\b"
     r"|\bnumber\s+(?P<spelt>one|two|three|four|five|six|seven|eight|nine|ten)\b)"
 )
+# why / how with an auxiliary, as fixed-width look-behinds (the question's subject follows)
+_WHY_AUX = (
+    "why'd", "why\u2019d", "whyd", "why did", "why does", "why would", "why has", "how'd",
+    "how\u2019d", "howd", "how did", "how does", "how would", "how has", "how come",
+)  # fmt: skip
+_AFTER_WHY_AUX = "(?:{})".format("|".join(f"(?<=\\b{q} )" for q in _WHY_AUX))
 PRONOUN_RX = _rx(
     r"\b(it|its|that one|this one|that movie|this movie|that film|this film|the one|that jacket|this jacket|that coat|this coat|(?:that|this)(?=\s*(?:[?.!,;]|$|one\b|please\b|pick\b|or\b|for\s+(?:me|us)\b))"
     # "how come that's on here", "why is this on my list": the item in focus
-    r"|(?:that|this)(?=(?:'s|\s+is)\s+(?:on|in|doing|there|here|top|first)\b))\b"
+    r"|(?:that|this)(?=(?:'s|\s+is)\s+(?:on|in|doing|there|here|top|first)\b)"
+    # "why'd that make the cut", "how did this end up first": after a why / how and its
+    # auxiliary, "that" / "this" can only be the subject, the item in focus
+    rf"|{_AFTER_WHY_AUX}(?:that|this)(?=\s+[a-z])"
+    r"|(?<=\bbetween )(?:that|this)(?=\s+(?:and|&)\b)"  # "the difference between that and X"
+    # "why recommend dis": the informal spellings of "this" / "that" closing a clause
+    r"|(?<![\w'])(?:dis|dat)(?=\s*(?:[?.!,;]|$))"
+    r")\b"
 )
 
 
@@ -219,6 +233,11 @@ def find_refs(
             for p, r in list(out.refs)
             if pos <= p < pos + len(first.text) and r.text == first.text
         ]
+    # "X and Y are exactly what I like, more of those": the items named before the anaphor
+    out.refs = taste_by_anaphora(
+        text, out.refs, lambda p: feedback_kind(_clause_at(text, p)) is FeedbackKind.DISLIKE
+    )
+    out.refs = compared_not_taste(text, out.refs, shown)  # "is Emma much like Persuasion?"
     weighed = pronoun is not None and _WEIGHED.search(text) is not None
     # "it" is the item in focus; beside another item only when the two are weighed ("is it
     # better than the first one?")
@@ -280,6 +299,7 @@ def find_refs(
 
 _WEIGHED = _rx(
     r"\b(?:\w+er than|compared? (?:to|with)|vs\.?|versus|against|(?:stacks?|measures?) up|different (?:from|to|than)|differs? from"
+    r"|side[- ]by[- ]side|next to|alongside|between"  # "put it side by side with X"
     r"|as (?:good|bad|\w+) as|(?:\w+er|more \w+)(?:\s+(?!than\b)\w+){1,4}\s+than"
     r"|(?:this|that|it)(?:\s+one)?\s+or|or\s+(?:this|that|it)(?:\s+one)?)\b"
 )

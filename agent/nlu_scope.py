@@ -20,6 +20,7 @@ from agent.nlu_cues import (
     NEG_PHRASES,
     POSITIVE_CUES,
 )
+from agent.nlu_removal import asks_reason, out_removal, passed_over, why_remark
 from agent.vocab import ValueHit
 
 # Who a remark is about: "that's not a comedy" complains about the list just shown, while
@@ -131,6 +132,8 @@ def _nothing_reaches(between: Sequence[str]) -> bool:
             continue
         if len(w) > 4 and w.endswith(("ed", "ing")) and nxt in _PARTICIPLE_OBJECT:
             continue  # "aimed at", "meant for", "involving"
+        if len(w) > 4 and w.endswith("ed") and k + 1 == len(between):
+            continue  # "nothing tagged thriller", "nothing labelled horror": its complement
         if w in _PARTICIPLE_OBJECT and k > 0 and between[k - 1].endswith(("ed", "ing")):
             continue
         if w in ("made", "meant", "for", "involving", "featuring", "about"):
@@ -139,7 +142,9 @@ def _nothing_reaches(between: Sequence[str]) -> bool:
     return True
 
 
-_PARTICIPLE_OBJECT = frozenset(["at", "for", "to", "towards", "toward", "by", "with", "about"])
+_PARTICIPLE_OBJECT = frozenset(
+    ["at", "for", "to", "towards", "toward", "by", "with", "about", "as"]
+)  # "nothing listed as horror"
 
 
 def _new_phrase(between: Sequence[str]) -> bool:
@@ -318,7 +323,11 @@ def no_wish(tokens: Sequence[str], start: int) -> bool:
     while k >= 0 and tokens[k] not in _SEGMENT_BREAKS:
         k -= 1
     segment = list(tokens[k + 1 : start])
-    if (segment[:1] and segment[0] in _WHY) or segment[:2] in (["how", "come"], ["what", "makes"]):
+    if (
+        (segment[:1] and segment[0] in _WHY)
+        or segment[:2] in (["how", "come"], ["what", "makes"])
+        or asks_reason(segment)
+    ):
         return not any(w in NEG_CUES or w.endswith("n't") for w in segment)
     if segment[:1] == ["which"] and segment[1:2] and segment[1] in _WHICH_OF:
         return True  # "which of these is the least scary": a question about the list
@@ -418,7 +427,12 @@ _CORRECTIONS = frozenset(["actually", "sorry", "wait", "scratch", "correction", 
 def set_aside(tokens: Sequence[str], hit: ValueHit, hits: Sequence[ValueHit]) -> bool:
     """A value that is no wish either way, read on the whole turn: questioned (`no_wish`,
     whose clause may open before a subject that starts a new clause) or `corrected`."""
-    return no_wish(tokens, hit.start) or corrected(tokens, hit, hits) or who_watches(tokens, hit)
+    return (
+        no_wish(tokens, hit.start)
+        or corrected(tokens, hit, hits)
+        or who_watches(tokens, hit)
+        or why_remark(tokens, hit.start)
+    )
 
 
 _OWNERS = frozenset(["my", "our", "the", "his", "her", "their", "your", "me", "mine"])
@@ -504,6 +518,8 @@ def value_negated(
     at, end = span
     if complaint is None and (_free_of(clause, end) or _gives_way(clause, end)):
         return True  # "romance-free", "could the comedies make way for a crime film"
+    if complaint is None and (out_removal(clause, at) or passed_over(clause, at)):
+        return True  # "swap out the comedies for ...", "I'd prefer mysteries over thrillers"
     said = complaint if complaint is not None else negation_governs(clause, at)
     if said is False and complaint is None:
         said = _listed_negation(clause, at, end)

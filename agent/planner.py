@@ -28,8 +28,10 @@ from agent.intents import SPECIFIC_INTENTS, IntentClassifier, fit_to_intent, tra
 from agent.memory import SessionState
 from agent.memory_update import memory_lines, update_memory
 from agent.nlu import looks_english, understand, unknown_causal_terms
+from agent.nlu_anaphora import MORE_OF_THEM
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
+from agent.nlu_intent_shape import leans_on_shown, stands_alone
 from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
@@ -305,6 +307,21 @@ class RulePlanner(RecommendingMixin):
             return parse
         rules = _wish_over_greeting(rules, parse)
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
+        fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
+        wish_first = rules[0] is Intent.RECOMMEND or (  # no verdict, more of it asked for
+            rules[0] is Intent.FEEDBACK
+            and not parse.feedback
+            and MORE_OF_THEM.search(text) is not None
+        )
+        if wish_first and leans_on_shown(
+            parse, state.last_shown, fame.name if fame is not None else None
+        ):
+            # "Local Hero is the standout, same feel please", "older please": against the list
+            rules = [Intent.REFINE, *[i for i in rules if i is not Intent.REFINE]]
+        elif rules[0] is Intent.REFINE and stands_alone(
+            parse, state.last_shown, fame.name if fame is not None else None
+        ):  # "I keep going back to Harold and Maude, point me at similar stuff"
+            rules = [Intent.RECOMMEND, *[i for i in rules if i is not Intent.RECOMMEND]]
         # a verdict only the learned reader saw does not count: "the second one" alone points
         said = verdicts.rule_feedback if verdicts is not None else parse.feedback
         rules = _verdict_over_chat(rules, said, parse.text)

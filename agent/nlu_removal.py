@@ -1,0 +1,110 @@
+"""Values an order or a preference takes off the list ("swap out the comedies for dramas",
+"phase out the westerns", "I'd prefer mysteries over these thrillers"), and values that a
+question about a shown item names of it, no wish either way ("whats the reason for the last
+fleece", "why this one, it doesn't look warm at all").
+
+Split from `agent.nlu_scope` (kept under the module size limit); `value_negated` asks the
+first two when no complaint word stands right before the value, `set_aside` and `no_wish` the
+last two. Grammar only: a phrasal verb of removal with "out" whose object is the value, "over"
+in a clause that states a preference, a question after the reason for a pick, and a remark
+on how the item in question looks in a turn that asks why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["asks_reason", "out_removal", "passed_over", "why_remark"]
+
+# Words of a noun phrase between a verb and its value ("swap out all of the comedies").
+_DETERMINERS = frozenset(
+    ["the", "these", "those", "this", "that", "all", "any", "some", "of", "a", "an", "them",
+     "our", "my", "your", "current"]
+)  # fmt: skip
+# Verbs that with "out" take their object off the list ("swap out", "sub out", "phase out").
+_OUT_REMOVERS = frozenset(
+    ["swap", "swapping", "switch", "switching", "sub", "trade", "trading", "phase", "phasing",
+     "throw", "throwing", "chuck", "chucking", "kick", "kicking", "toss", "tossing", "strip",
+     "stripping", "cut", "take", "leave", "rule", "weed", "filter", "cross", "knock", "pull"]
+)  # fmt: skip
+# Words that say the clause states a preference ("I'd prefer X over Y", "rather X over Y").
+_PREFERENCE = frozenset(
+    ["prefer", "prefers", "preferred", "preferring", "preferably", "rather", "choose", "pick",
+     "favour", "favor", "favouring", "favoring", "prioritise", "prioritize"]
+)  # fmt: skip
+
+
+def _object_start(clause: Sequence[str], at: int) -> int:
+    """The position of the word before the value's noun phrase (its determiners skipped)."""
+    k = at - 1
+    while k >= 0 and clause[k] in _DETERMINERS:
+        k -= 1
+    return k
+
+
+def out_removal(clause: Sequence[str], at: int) -> bool:
+    """ "swap out the comedies", "phase out all the westerns": a verb of removal with "out"
+    governs the value (its object)."""
+    k = _object_start(clause, at)
+    return k >= 1 and clause[k] == "out" and clause[k - 1] in _OUT_REMOVERS
+
+
+def passed_over(clause: Sequence[str], at: int) -> bool:
+    """ "I'd prefer mysteries over these thrillers": in a clause stating a preference, the
+    value after "over" is the one passed over (not "I'm so over X", a complaint)."""
+    k = _object_start(clause, at)
+    return k >= 1 and clause[k] == "over" and bool(_PREFERENCE.intersection(clause[:k]))
+
+
+_OPENERS = frozenset(["and", "so", "ok", "okay", "but", "hmm", "well", "also", "just", "erm"])
+_REASON = frozenset(["reason", "reasons", "logic", "thinking", "rationale", "point", "idea"])
+_WHAT_IS = frozenset(["what's", "whats", "what\u2019s", "what"])
+
+
+def asks_reason(segment: Sequence[str]) -> bool:
+    """ "whats the reason for the last fleece", "what's the logic behind the red one",
+    "reason for the parka?": the segment asks why an item was picked."""
+    words = list(segment)
+    while words[:1] and words[0] in _OPENERS:
+        words = words[1:]
+    if words[:1] and words[0] in _WHAT_IS:
+        words = words[2:] if words[1:2] in (["is"], ["was"]) else words[1:]
+        if words[:1] in (["the"], ["your"]):
+            words = words[1:]
+        return bool(words[:1]) and words[0] in _REASON
+    return words[:1] in (["reason"], ["reasons"], ["rationale"]) and words[1:2] in (
+        ["for"],
+        ["behind"],
+    )
+
+
+_WHY_WORDS = frozenset(["why", "why'd", "whyd", "why's", "how"])
+_IT = frozenset(["it", "this", "that", "it's", "its", "this's", "that's"])
+_AUX = frozenset(
+    ["does", "doesn't", "doesnt", "did", "didn't", "didnt", "is", "isn't", "isnt", "was",
+     "wasn't", "wasnt", "not", "really", "even", "just", "hardly", "barely", "so", "too", "very",
+     "at", "all"]
+)  # fmt: skip
+_SEEMS = frozenset(
+    ["look", "looks", "looked", "seem", "seems", "seemed", "sound", "sounds", "feel", "feels"]
+)
+_BREAKS = frozenset([",", ".", ";", "!", "?", "but", "and"])
+
+
+def why_remark(tokens: Sequence[str], at: int) -> bool:
+    """ "why this one, it doesn't look warm at all": in a turn that asks why, a value said of
+    "it" / "this" with a verb of seeming describes the item asked about, no wish."""
+    opening = list(tokens[:4])
+    if not _WHY_WORDS.intersection(opening[:3]) or {"not", "no"}.intersection(opening):
+        return False  # "why not a fleece, it looks warm": a suggestion, its values wished
+    k = at - 1
+    seen_verb = False
+    while k >= 0 and tokens[k] not in _BREAKS:
+        if tokens[k] in _SEEMS:
+            seen_verb = True
+        elif tokens[k] in _IT:
+            return seen_verb
+        elif tokens[k] not in _AUX:
+            return False
+        k -= 1
+    return False
