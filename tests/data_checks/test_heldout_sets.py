@@ -1,4 +1,4 @@
-"""The held-out NLU sets v3 to v9, w14, w15 and w24 stay well-formed and keep the README's labelling conventions.
+"""The held-out NLU sets v3 to v9, w14, w15, w24 and w30 stay well-formed and keep the README's labelling conventions.
 
 One parametrized module for all four (v4, v5 and v6 were written to v3's rules), so a
 convention is checked the same way everywhere. No workspace is needed: each file is checked
@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from nlu_sets import INTENTS, NLU_DATA, SLOT_KEYS, load_checker, read_rows
 
-SETS = ("v3", "v4", "v5", "v6", "v7", "v8", "v9", "w14", "w15", "w24")
+SETS = ("v3", "v4", "v5", "v6", "v7", "v8", "v9", "w14", "w15", "w24", "w30")
 WISH_SLOTS = {"include", "exclude", "ranges", "relative", "popularity", "taste"}
 ITEM_SLOTS = ("taste", "refs")
 
