@@ -1,6 +1,6 @@
 """`whyrec eval nlu`: the rule backend's reading of held-out labelled sentences.
 
-    whyrec eval nlu --workspace W [--data tests/data/nlu/heldout_v8.jsonl] [--errors] [--json]
+    whyrec eval nlu --workspace W [--data tests/data/nlu/heldout_v9.jsonl] [--errors] [--json]
 
 Prints intent accuracy, slot precision/recall/F1 and the per-intent figures on the held-out
 sentences of the workspace's domain (`agent.evaluation.nlu_eval`).

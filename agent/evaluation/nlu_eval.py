@@ -1,6 +1,6 @@
 """NLU evaluation: the rule backend's reading of labelled sentences, scored on the held-out set.
 
-    payload = evaluate_nlu(workspace_path)            # tests/data/nlu/heldout_v8.jsonl by default
+    payload = evaluate_nlu(workspace_path)            # tests/data/nlu/heldout_v9.jsonl by default
 
 Each labelled sentence (see tests/data/nlu/README.md) carries its intent and its expected
 slots; the agent reads it through `RulePlanner.read` with the sentence's context (the list
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 Fact = tuple[Any, ...]
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu" / "heldout_v8.jsonl"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu" / "heldout_v9.jsonl"
 TRAINING_DATA = Path(__file__).resolve().parents[1] / "data" / "nlu_train.jsonl"
 
 
