@@ -431,6 +431,7 @@ ASKS_FOR_MORE = _rx(
     r"|another one|what (?:should|could|would|can) (?:i|we) (?:watch|see|try)|suit me"
     r"|recommend\b|suggest\b|in that (?:spirit|vein|direction|lane)|more in that|more of (?:that|those)"
     r"|same again|(?:others?|ones?|more)\s+like\s+(?:those|these|them|that|it)"
+    r"|\b(?:along|on)\s+(?:those|these|that|the\s+same|similar)\s+lines\b"
     r"|\b(?:its|their)\s+(?:cousins?|siblings?|equals?|peers?|kin|relatives?|twins?|ilk)\b"
     r"|same (?:kind|sort|type) please|more of the same|\bin (?:that|this|the same) line\b"
     r"|\bsimilar\s+(?:picks?|ones|films?|movies?|titles?|stuff|things|suggestions?|options?)\b"

@@ -82,7 +82,7 @@ def _state(rule_agent, name):
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("good evening to you", Intent.GREETING),
+        ("a very pleasant evening to ye all", Intent.GREETING),
         ("hello! a romance for tonight please", Intent.RECOMMEND),  # a greeting with a wish
         ("hey, got any documentaries?", Intent.RECOMMEND),
         ("the second or the fourth, which is the better pick?", Intent.COMPARE),
