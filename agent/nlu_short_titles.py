@@ -28,10 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from agent.nlu_cache import PerObject
 from agent.nlu_titles import Refs, covered, role_of
+from agent.nlu_word_ranks import english_rank
 from agent.parse import ItemRef, TitleRole
 from agent.vocab import Vocabulary
 
@@ -61,21 +61,6 @@ _CUE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CONTRACTION = re.compile(r"'(?!s$)")
-
-
-@cache
-def english_rank() -> dict[str, int]:
-    """Whole words of the packaged MiniLM tokenizer's vocabulary with their place in it
-    (roughly by frequency: "the" comes before "mother", "mother" before "kane"); empty when
-    the model is missing (then every word counts as rare, and only typing like a title or a
-    run of words names a title)."""
-    from tools.catalog.embedding import EmbedderUnavailable, model_path
-
-    try:
-        text = (model_path() / "vocab.txt").read_text(encoding="utf-8")
-    except (EmbedderUnavailable, OSError, UnicodeDecodeError):
-        return {}
-    return {w: i for i, w in enumerate(text.split()) if w.isalpha()}
 
 
 def _rank(word: str, ranks: dict[str, int]) -> int | None:

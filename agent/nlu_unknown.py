@@ -29,14 +29,21 @@ of the calendar ("Christmas vibes", "Sunday type of film"), or a name under thre
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from agent.nlu_feedback import feedback_kind
+from agent.nlu_word_ranks import english_rank
 from agent.parse import FeedbackKind
 from agent.vocab import Vocabulary, title_key, tokenize
 
-if TYPE_CHECKING:
-    from agent.nlu_titles import Refs
+
+class Refs(Protocol):
+    """What these readers write into `agent.nlu_titles.Refs` (a protocol, so this module need
+    not import the title reader that imports it)."""
+
+    unknown_titles: list[str]
+    blank: list[tuple[int, int]]
+
 
 __all__ = [
     "FOND_BEFORE",
@@ -239,8 +246,6 @@ def framed_titles(text: str, vocab: Vocabulary, out: Refs) -> None:
     """ "Get Out meets Rear Window": a name on either side of "meets" is a title; "Kill Bill
     but less gory": a name that opens the turn before "but" and a change is the title to
     change (a one-word name only when it is no English word: "Nice but older" is a verdict)."""
-    from agent.nlu_short_titles import english_rank
-
     for m in _MEETS.finditer(text):
         left = re.search(r"(?:^|[\s,;:(])(['\"“‘]?[A-Z][^,;:.!?]*)$", text[: m.start()])
         if left is not None:
