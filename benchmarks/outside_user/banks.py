@@ -1,4 +1,4 @@
-"""The outside user's sentences: two disjoint banks of templates, written for this benchmark.
+"""The outside user's sentences: disjoint banks of templates, written for this benchmark.
 
 `dev` is the bank to read transcripts of and look at; `test` is kept for reported figures
 and should be run once. No template appears in both. Every kind has at least 12 templates
@@ -15,6 +15,8 @@ the shown list: none, closer, older (the target is older than what was shown), n
 """
 
 from __future__ import annotations
+
+from benchmarks.outside_user import bank_dev2, bank_dev3
 
 KINDS = (
     "open",
@@ -458,11 +460,19 @@ FAME: dict[str, dict[str, list[str]]] = {
     },
 }
 
-BANKS = {"dev": DEV, "test": TEST}
+# Two more development banks, written blind in the tenth session by writers who saw neither
+# this file nor the agent (a texting twenty-something with an over-explaining older speaker;
+# a non-native speaker with a terse British one): phrasing to find parser faults on that the
+# `dev` bank's author did not think of. Reported figures still come from `test` alone.
+FAME["dev2"] = bank_dev2.FAME
+FAME["dev3"] = bank_dev3.FAME
+
+BANKS = {"dev": DEV, "test": TEST, "dev2": bank_dev2.BANK, "dev3": bank_dev3.BANK}
+DEVELOPMENT_BANKS = ("dev", "dev2", "dev3")
 
 
 def bank(name: str) -> dict[str, list[str]]:
-    """A bank's templates by kind; `name` is "dev" or "test"."""
+    """A bank's templates by kind; `name` is "test" or a development bank (dev, dev2, dev3)."""
     if name not in BANKS:
-        raise ValueError(f"unknown bank {name!r}; use dev or test")
+        raise ValueError(f"unknown bank {name!r}; use {', '.join(BANKS)}")
     return BANKS[name]

@@ -98,18 +98,36 @@ class StandInAgent:
 
 
 def test_banks_disjoint_and_at_least_12_templates_per_kind() -> None:
-    for name in ("dev", "test"):
+    for name in banks.BANKS:
         bank = banks.bank(name)
         assert set(bank) == set(banks.KINDS)
         for kind in banks.KINDS:
             assert len(set(bank[kind])) >= 12, (name, kind)
-    dev = {t.lower() for ts in banks.DEV.values() for t in ts}
+        assert set(banks.FAME[name]) == {"head", "torso", "tail"}
     test = {t.lower() for ts in banks.TEST.values() for t in ts}
-    assert not dev & test
-    for stratum in ("head", "torso", "tail"):
-        assert not set(banks.FAME["dev"][stratum]) & set(banks.FAME["test"][stratum])
+    for name in banks.DEVELOPMENT_BANKS:
+        dev = {t.lower() for ts in banks.bank(name).values() for t in ts}
+        assert not dev & test, name
+        for stratum in ("head", "torso", "tail"):
+            assert not set(banks.FAME[name][stratum]) & set(banks.FAME["test"][stratum]), name
     with pytest.raises(ValueError):
         banks.bank("heldout")
+
+
+def test_every_template_of_every_bank_fills_its_slots() -> None:
+    slots = dict(
+        noun="movie",
+        nouns="movies",
+        v="sci-fi",
+        era="from the late 90s",
+        fame="obscure",
+        ref="Heat",
+        cond="price under 20",
+    )
+    for name in banks.BANKS:
+        for kind, templates in banks.bank(name).items():
+            for template in templates:
+                assert "{" not in template.format(**slots), (name, kind, template)
 
 
 def test_catalog_reads_attributes_from_the_data(data_ws: Path) -> None:
