@@ -479,6 +479,12 @@ class IntentClassifier:
             # turn that states a wish ("nope, keep going... under the radar") or asks for
             # more picks ("let's see a fresh set")
             best = order[1]
+        if self._labels[best] is Intent.GREETING and (
+            parse.has_slots or parse.popularity or parse.like_items
+        ):
+            # "getting there, cheers. from around 1988": a sign-off word beside a stated fact
+            # does not end the search; the wish is answered
+            best = next(i for i in order if self._labels[i] in (Intent.RECOMMEND, Intent.REFINE))
         return self._labels[best], float(probs[best])
 
 

@@ -60,6 +60,7 @@ from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_intent_shape import settle_rule_intents
 from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
+from agent.nlu_removal import crowded_list
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
@@ -357,8 +358,8 @@ def understand(
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
-        if complaint is None and removed_after(clause, at, end):
-            complaint = True  # "take the horror films off this list"
+        if complaint is None and (removed_after(clause, at, end) or crowded_list(clause, at, end)):
+            complaint = True  # "take the horror films off this list", "lots of X ones there"
         negated = value_negated(clause, (at, end), tokens, hit.attribute, complaint)
         if not negated and rejected_after(tokens, hit.end, starts):
             negated = not any(w in POSITIVE_CUES or w.startswith("i'") for w in clause[:at])

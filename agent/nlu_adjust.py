@@ -65,6 +65,19 @@ _HEDGED_FAME = _rx(
     r"|\b(?:known|popular|famous)[\s-]?ish\b"
 )
 _NOT_HUGE = _rx(r"\bnot (?:an? |that |too |so |very )?(?:huge|massive|smash|giant|big)\b(?! fan)")
+# Both ends denied ("not obscure but not massive either", "neither famous nor obscure"): the
+# middle. Each pattern is one end's denial; a turn needs both.
+_NOT_LOW = _rx(
+    r"\b(?:not|neither|nor|\w+n't|\w+nt)\s+(?:too |that |so |very |super |really |totally )?"
+    r"(?:obscure|niche|unknown|little[\s-]known|under the radar)\b"
+)
+_NOT_HIGH = _rx(
+    r"\b(?:not|neither|nor|\w+n't|\w+nt)\s+(?:an? |too |that |so |very |super |really |totally )?"
+    r"(?:huge|massive|smash|giant|big|famous|popular|mainstream|blockbuster|hit|well[\s-]?known)"
+    r"\b(?! fan)"
+)
+# "known" with no degree of its own ("it's known a bit", "quite known"), not "well known".
+_PLAIN_KNOWN = _rx(r"(?<![\w-])(?<!well )(?<!little )(?<!less )(?<!lesser )known\b(?![\s-]*ish)")
 _SIZED_HIT = _rx(
     r"(?<!not )\b(?:an?|the|one)\s+(?:(?:massive|huge|big|giant|smash|runaway)\s+)?(?:hit|success)\b"
 )
@@ -143,6 +156,11 @@ def fame(text: str, numbers: NumericSlots, vocab: Vocabulary) -> None:
     hedge = _HEDGED_FAME.search(text)
     if hedge is None and numbers.popularity is Direction.UP:
         hedge = _NOT_HUGE.search(text)  # "fairly popular but not huge": the middle
+    if hedge is None:
+        low, high = _NOT_LOW.search(text) or _PLAIN_KNOWN.search(text), _NOT_HIGH.search(text)
+        if low and high:  # "not obscure but not massive either", "known a bit, not a big hit"
+            numbers.spans += [low.span(), high.span()]
+            hedge = low
     sized = _SIZED_HIT.search(text)
     if hedge:
         numbers.popularity = Direction.MIDDLE

@@ -100,6 +100,33 @@ _VERBS = frozenset(
     ["was", "is", "had", "has", "would", "should", "must", "might", "could", "seems", "looks"]
 )
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
+# Pointers that take no modifier: a value right after "not seeing it" / "none of them" opens
+# a new wish ("not seeing it romantic movie pls"), where after "none of these" it may still
+# be the pointer's own noun ("none of these comedies").
+_BARE_POINTERS = frozenset(["it", "them"])
+# Words between a negation and its pointer ("not any of those", "not feelin any of these").
+_POINTER_FILL = frozenset(["of", "any", "quite", "exactly", "really", "even", "feelin", "one"])
+# Verbs that end "what I'm after" / "what I want": the object of a negated reaction.
+_WANT_ENDS = frozenset(["after", "want", "wanted", "mean", "meant", "need", "needed", "for", "of"])
+
+
+def _reaction_end(tokens: Sequence[str], k: int) -> int | None:
+    """Where a negated reaction that points at no item ends: "not there yet", "not what I'm
+    after", "not what i was looking for" (the position after it), else None."""
+    if tokens[k : k + 2] == ["there", "yet"]:
+        return k + 2
+    if tokens[k : k + 1] != ["what"]:
+        return None
+    for end in range(k + 2, min(len(tokens), k + 6)):
+        if tokens[end] in PUNCT:
+            return None
+        if tokens[end] in _WANT_ENDS and (tokens[end] != "for" or tokens[end - 1] == "looking"):
+            return end + 1
+        if tokens[end] == "of" and tokens[end - 1] != "thinking":
+            return None
+    return None
+
+
 _STEMS = frozenset(
     [
         "is",
@@ -225,18 +252,46 @@ def clause_starts(
         if not _negation(word):
             continue
         k = j + 1
-        if k < len(tokens) and (tokens[k] == "of" or tokens[k].endswith("ing")):
-            k += 1  # "none of these", "not seeing it"
+        while k < min(len(tokens), j + 4) and (
+            tokens[k] in _POINTER_FILL or tokens[k].endswith(("ing", "in'"))
+        ):
+            k += 1  # "none of these", "not seeing it", "isn't any of those", "not feelin any"
+        after = _reaction_end(tokens, k)
+        if after is not None and after < len(tokens) and tokens[after] not in PUNCT:
+            starts.add(after)  # "no not what im after | comedy pls", "not there yet | a musical"
+            continue
         if (
             k + 1 < len(tokens)
             and tokens[k] in _POINTERS
             and tokens[k + 1] not in PUNCT
-            and (k + 1) not in protected
+            and ((k + 1) not in protected or tokens[k] in _BARE_POINTERS)
             and not tokens[k + 1].startswith(("one", "movie", "film"))
             and tokens[k + 1] not in ("in", "with")  # "none of those in black": one phrase
         ):
             starts.add(k + 1)  # "those aren't it | skip the romance"
+    starts.update(_wish_frames(tokens))
     return sorted(starts)
+
+
+# Frames that open a wish ("in the mood for", "looking for"): after a reaction typed without
+# a stop ("no luck there in the mood for a drama", "hmm, no looking for suspense movies") the
+# wish is a clause of its own, unless a negation of its own stands just before it ("not in
+# the mood for", "I'm not really looking for").
+_WISH_FRAMES = (("in", "the", "mood", "for"), ("looking", "for"), ("searching", "for"))
+
+
+def _wish_frames(tokens: Sequence[str]) -> set[int]:
+    starts = set()
+    for i in range(1, len(tokens)):
+        for frame in _WISH_FRAMES:
+            if tuple(tokens[i : i + len(frame)]) != frame:
+                continue
+            own = [w for w in tokens[max(0, i - 2) : i] if w not in PUNCT]
+            if tokens[i - 1] not in PUNCT and not any(
+                w in ("not", "never") or w.endswith("n't") for w in own
+            ):
+                starts.add(i)
+    return starts
 
 
 def clause_of(position: int, starts: Sequence[int], length: int) -> tuple[int, int]:
@@ -257,7 +312,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         or tokens[j] in _AMOUNTS
         or tokens[j].endswith("ing")
         or (tokens[j] == "with" and j > 0 and tokens[j - 1] in _ANY)  # "drop anything with X"
-        or (tokens[j] == "with" and j > 0 and tokens[j - 1] == "enough")  # "enough with the X"
+        or (tokens[j] == "with" and j > 0 and tokens[j - 1] in ("enough", "stop", "quit"))
+        # "enough with the X", "stop with X please"
         or (tokens[j] == "from" and j > 0 and tokens[j - 1] in _SWITCH)  # "switch from X"
     ):
         if tokens[j] == "from":

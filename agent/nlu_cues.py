@@ -185,6 +185,7 @@ NEG_PHRASES = (
     ("leave", "out"),
     ("leaving", "out"),
     ("rule", "out"),
+    ("clear", "of"),  # "steer clear of", "keep clear of"
 )
 CLAUSE_BREAKS = frozenset(
     [",", ".", ";", "!", "?", "but", "however", "though", "although", "instead", "rather"]

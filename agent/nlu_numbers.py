@@ -100,7 +100,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men|characters?|cast|leads?|actors?|actresses|protagonists?|heroe?s|heroines?|couples?|siblings?|brothers?|sisters?|kids|children|generations?))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men|characters?|cast|leads?|actors?|actresses|protagonists?|heroe?s|heroines?|couples?|siblings?|brothers?|sisters?|kids|children|generations?))|earlier|too (new|recent|modern)|further back|back in time|go back|rewind|more old(?! (?:people|folks|men|women|characters?|actors?|cast|viewers))|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
             r"|(?:less|fewer) (?:of )?(?:the |these |those )?(?:new(?:er)?|recent|modern))\b"
         ),
         NumericKind.YEAR,
@@ -108,7 +108,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(newest|newer|fresher|more recent|most recent|too old|(?:too|so) (?:vintage|old[- ]school|old[- ]fashioned|dated)"
+            r"\b(newest|newer|fresher|more recent|more new|(?:forward|ahead) in time|most recent|too old|(?:too|so) (?:vintage|old[- ]school|old[- ]fashioned|dated)"
             r"|(?:these|they(?:['’]re)?|those|them|all|so|too|really|pretty|bit|way|super) (?:are |were |look |feel |seem |so |too |really |pretty |kinda |a bit |all )*(?:ancient|dated|antiquated)|modern|latest|recent|new releases?|contemporary|(?<!too )new (ones?|movies?|films?|stuff)|not (?:(?:quite|so|too|that|very|as)\s+)*old"
             r"|(?:less|fewer) (?:of )?(?:the |these |those )?old(?:er)?|(?:but|bit|little|slightly|"
             r"somewhat|much|lot|bit) later|later (?:ones?|films?|movies?|stuff|titles?)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["asks_reason", "out_removal", "passed_over", "why_remark"]
+__all__ = ["asks_reason", "crowded_list", "out_removal", "passed_over", "why_remark"]
 
 # Words of a noun phrase between a verb and its value ("swap out all of the comedies").
 _DETERMINERS = frozenset(
@@ -108,3 +108,32 @@ def why_remark(tokens: Sequence[str], at: int) -> bool:
             return False
         k -= 1
     return False
+
+
+# Quantities a complaint about the list counts with ("a great many", "loads of", "so many").
+_MANY = frozenset(
+    ["many", "lot", "lots", "loads", "load", "plenty", "tons", "ton", "bunch", "heaps", "full"]
+)
+_GLAD = frozenset(
+    ["love", "like", "liked", "loved", "glad", "nice", "enjoy", "happy"]
+)  # not "great": "a great many"
+# Words that place the counted items on the list just shown ("in that list", "there").
+_ON_LIST = frozenset(["there", "here", "list", "lineup", "selection", "batch", "bunch"])
+
+
+def crowded_list(clause: Sequence[str], at: int, end: int) -> bool:
+    """ "a great many funny ones in that list", "you've shown me a lot of comedic ones there":
+    the list holds too many of the value, so the user wants fewer of it. A quantity stands
+    at most three words before the value and the list is named right after it (past the
+    item noun)."""
+    if not _MANY.intersection(clause[max(0, at - 4) : at]):
+        return False
+    if _GLAD.intersection(clause[:at]):
+        return False  # "I love that there are lots of comedies there": praise, no complaint
+    k = end
+    while k < len(clause) and clause[k] in ("ones", "one", "movies", "films", "things", "stuff"):
+        k += 1
+    after = list(clause[k : k + 3])
+    if after[:1] in (["there"], ["here"]):
+        return True
+    return after[:1] in (["in"], ["on"]) and bool(_ON_LIST.intersection(after[1:3]))

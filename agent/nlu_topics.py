@@ -179,7 +179,7 @@ def topic_hits(
         negated = _negated(tokens, hit.start if opener is None else opener)
         # "no slashers" beside "horror": a kind ruled out within the value; "nothing too
         # scary": a tone turned down, not the value; else "with dragons", "set in space"
-        tone = opener is None and _tone_word(phrase, hit.values)
+        tone = opener is None and _tone_word(phrase, hit.values) and _modified(tokens, hit)
         if opener is not None and (hit.attribute, phrase) in derived_only:
             opener = opener if tokens[opener] in _SUBJECT_OPENERS else None  # "with music"
         topic = (wanted_elsewhere(hit) or tone) if negated else opener is not None
@@ -191,6 +191,32 @@ def topic_hits(
 # synonym with one, negated ("nothing too scary", "no spooky bits"), turns a tone down
 # rather than the value (the value's own derived forms, "nothing romantic", still exclude it).
 _TONE_ENDINGS = ("y", "ic", "ous", "ful", "ish", "ive")
+
+
+# Degree words that make a negated adjective a matter of tone ("nothing too scary").
+_DEGREES = frozenset(["too", "so", "very", "overly", "particularly", "that", "super", "really"])
+
+
+def _modified(tokens: Sequence[str], hit: ValueHit) -> bool:
+    """The synonym takes a degree word ("too scary") or modifies a noun of its own ("spooky
+    bits"), or follows "nothing" ("nothing scary"): a tone. Bare after "not" / "no" ("not
+    family", "def not scary") it names the value."""
+    j = hit.start - 1
+    while j >= 0 and tokens[j] in _NEGATION_FILL:
+        j -= 1
+    if j >= 0 and tokens[j] == "nothing":
+        return True  # "nothing scary": an adjective after "nothing" says a tone
+    before = tokens[hit.start - 1] if hit.start > 0 else ""
+    after = tokens[hit.end] if hit.end < len(tokens) else ""
+    return before in _DEGREES or (
+        after.isalpha() and after not in CLAUSE_BREAKS and after not in _BARE_ENDS
+    )
+
+
+# Words that may follow a bare value without it modifying them: requests and sign-offs.
+_BARE_ENDS = frozenset(
+    ["please", "pls", "plz", "thanks", "thx", "ta", "cheers", "either", "though", "then", "now"]
+)
 
 
 def _tone_word(phrase: str, values: Sequence[str]) -> bool:
