@@ -16,7 +16,7 @@ the shown list: none, closer, older (the target is older than what was shown), n
 
 from __future__ import annotations
 
-from benchmarks.outside_user import bank_dev2, bank_dev3
+from benchmarks.outside_user import bank_dev2, bank_dev3, bank_dev4
 
 KINDS = (
     "open",
@@ -460,19 +460,27 @@ FAME: dict[str, dict[str, list[str]]] = {
     },
 }
 
-# Two more development banks, written blind in the tenth session by writers who saw neither
+# Three more development banks, written blind in the tenth session by writers who saw neither
 # this file nor the agent (a texting twenty-something with an over-explaining older speaker;
-# a non-native speaker with a terse British one): phrasing to find parser faults on that the
+# a non-native speaker with a terse British one; voice dictation with a dry, idiomatic film
+# buff): phrasing to find parser faults on that the
 # `dev` bank's author did not think of. Reported figures still come from `test` alone.
 FAME["dev2"] = bank_dev2.FAME
 FAME["dev3"] = bank_dev3.FAME
+FAME["dev4"] = bank_dev4.FAME
 
-BANKS = {"dev": DEV, "test": TEST, "dev2": bank_dev2.BANK, "dev3": bank_dev3.BANK}
-DEVELOPMENT_BANKS = ("dev", "dev2", "dev3")
+BANKS = {
+    "dev": DEV,
+    "test": TEST,
+    "dev2": bank_dev2.BANK,
+    "dev3": bank_dev3.BANK,
+    "dev4": bank_dev4.BANK,
+}
+DEVELOPMENT_BANKS = ("dev", "dev2", "dev3", "dev4")
 
 
 def bank(name: str) -> dict[str, list[str]]:
-    """A bank's templates by kind; `name` is "test" or a development bank (dev, dev2, dev3)."""
+    """A bank's templates by kind; `name` is "test" or a development bank (dev, dev2-dev4)."""
     if name not in BANKS:
         raise ValueError(f"unknown bank {name!r}; use {', '.join(BANKS)}")
     return BANKS[name]

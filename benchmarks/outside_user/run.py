@@ -56,7 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--workspace", required=True, help="a built WhyRec workspace")
     p.add_argument(
-        "--bank", choices=("dev", "dev2", "dev3", "test"), default="dev", help="phrasing bank"
+        "--bank",
+        choices=("dev", "dev2", "dev3", "dev4", "test"),
+        default="dev",
+        help="phrasing bank",
     )
     p.add_argument("--n", type=int, default=60, help="targets per draw")
     p.add_argument("--turns", type=int, default=5, help="user turns per dialogue")
