@@ -150,7 +150,10 @@ SEEN = _rx(
 
 
 # an interjection that turns down what is on screen, set off by punctuation: "meh, ...", "nah -"
-_REJECTING_OPENER = _rx(r"\W*(?:meh|nah|nope|no|ugh|hmm+|not really)\s*[,;:.!\u2013\u2014-]+\s*")
+_REJECTING_OPENER = _rx(
+    r"\W*(?:(?:meh|nah|nope|no|ugh|hmm+|not really)\s*[,;:.!\u2013\u2014-]+\s*"
+    r"|(?:meh|nah|nope|ugh)\s+(?=(?:my|i|i'm|i've|i'd|loved|love|liked)\b))"
+)  # without punctuation only before the user's own words: "meh my fave is X"
 
 
 def feedback_kind(clause: str) -> FeedbackKind | None:
@@ -159,11 +162,11 @@ def feedback_kind(clause: str) -> FeedbackKind | None:
     if HYPOTHETICAL_LIKE.search(clause):
         return None
     opener = _REJECTING_OPENER.match(clause)
-    if opener and LIKE_FEEDBACK.search(clause, opener.end()):
-        # "meh, GoldenEye is brilliant, similar?": the "meh" turns down the list on screen,
-        # the praise that follows is the verdict on the item named
+    if opener:
+        # "meh, GoldenEye is brilliant, similar?", "meh, my fave is X": the "meh" turns down
+        # the list on screen, the praise that follows is the verdict on the item named
         rest = feedback_kind(clause[opener.end() :])
-        if rest is not None:
+        if rest is FeedbackKind.LIKE or (rest is not None and LIKE_FEEDBACK.search(clause)):
             return rest
     # a verdict beside a viewing is the verdict ("saw it twice, loved it"): like, not seen
     told = predicate_kind(clause)  # a verdict told as what happened (`nlu_verdict_grammar`)

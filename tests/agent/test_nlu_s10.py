@@ -150,3 +150,19 @@ def test_a_sign_off_beside_a_fact_is_answered_as_a_wish(rule_agent):
     assert not reply.text.startswith("You're welcome")
     closing = rule_agent.chat(session, "thanks, bye")
     assert closing.text.startswith("You're welcome")
+
+
+# -- "meh" turns down the list, not the favourite named after it -----------------------------
+@pytest.mark.parametrize(
+    ("clause", "kind"),
+    [
+        ("meh, my fave is Shane, if that helps", "like"),
+        ("meh my fave is Shane", "like"),
+        ("meh, Shane was a slog", "dislike"),
+        ("meh I hated Shane", "dislike"),
+    ],
+)
+def test_meh_before_a_favourite_is_no_dislike_of_it(clause, kind):
+    from agent.nlu_feedback import feedback_kind
+
+    assert feedback_kind(clause).value == kind
