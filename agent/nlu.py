@@ -60,7 +60,7 @@ from agent.nlu_forms import derived_hits, derived_phrases
 from agent.nlu_intent_shape import settle_rule_intents
 from agent.nlu_numbers import RELATIVE, numeric_slots
 from agent.nlu_refs import find_refs
-from agent.nlu_removal import crowded_list
+from agent.nlu_removal import crowded_list, passed_if, rhetorical_why
 from agent.nlu_scope import describes_shown, rejected_after, set_aside, value_negated
 from agent.nlu_taste import framed_titles, promote_taste
 from agent.nlu_topics import topic_hits
@@ -352,13 +352,19 @@ def understand(
         acc.used.update(range(hit.start, hit.end))
         low, high = clause_of(hit.start, starts, len(tokens))
         clause, at, end = scoped[low:high], hit.start - low, hit.end - low
-        if describes_shown(clause, at) or set_aside(tokens, hit, hits):
+        rhetorical = rhetorical_why(clause, at)  # "why so many westerns?": fewer of them
+        if not rhetorical and (describes_shown(clause, at) or set_aside(tokens, hit, hits)):
             if rejected_after(tokens, hit.end, starts, hit.attribute):
                 for value in hit.values:  # "these are all dramas, not it": fewer of those
                     acc.add(acc.exclude, hit.attribute, value)
             continue
         complaint = complaint_before(clause, at)
-        if complaint is None and (removed_after(clause, at, end) or crowded_list(clause, at, end)):
+        if complaint is None and (
+            removed_after(clause, at, end)
+            or crowded_list(clause, at, end)
+            or passed_if(tokens, hit.start, hit.end)
+            or rhetorical
+        ):
             complaint = True  # "take the horror films off this list", "lots of X ones there"
         negated = value_negated(clause, (at, end), tokens, hit.attribute, complaint)
         if not negated and rejected_after(tokens, hit.end, starts):

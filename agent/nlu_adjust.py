@@ -60,7 +60,7 @@ _COPULA = _rx(r"(?:'re|\b(?:are|were|r|seem|seems|look|looks|feel|feels))\b")
 _MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
 _LATER = _rx(r"\blater\b(?=\s+(?:than|ones?|stuff|movies?|films?|please|pls)\b)")
 _HEDGED_FAME = _rx(
-    r"\b(?:fairly|moderately|somewhat|reasonably|relatively|kind of|kinda|sort of|sorta|semi|"
+    r"\b(?:fairly|moderately|somewhat|reasonably|relatively|decently|kind of|kinda|sort of|sorta|semi|"
     r"mildly|medium|middling|moderate)[\s-]+(?:well[\s-]?known|popular|known|famous|mainstream)"
     r"|\b(?:known|popular|famous)[\s-]?ish\b"
 )

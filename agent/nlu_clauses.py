@@ -337,6 +337,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         pass  # "let's switch from westerns to adventure": away from X
     elif word == "over" and j > 0 and tokens[j - 1] in _OVER_IT:
         pass  # "I'm so over the dramas": done with them
+    elif word in ("me", "us") and j > 0 and tokens[j - 1] == "spare":
+        j -= 1  # "spare me the action ones": keep them away
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
     before = tokens[max(0, j - 3) : j]

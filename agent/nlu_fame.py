@@ -46,7 +46,8 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (  # heard of by few: "most people haven't heard of", "I wouldnt have heard of", "nobody's
         # heard of" (not "never heard of <a title>", blanked to spaces, or "of it")
         _rx(
-            r"\b(?:(?:nobody|no one|no-one|few people|few)(?:'s| has| have| had| will have)?"
+            r"\b(?:(?:nobody|no one|no-one|few people|few|(?:hardly|barely|scarcely) any(?:one|body))"
+            r"(?:'s| has| have| had| will have)?"
             r"|\w+n'?t|not|never)\s+(?:(?:have|ever|yet|even|really|probably|all|likely|already)\s+)*"
             r"heard\s+of\b(?!\s\s|\s+(?:it|them|him|her|these|those)\b"
             r"|\s+(?:this|that)\s+(?:one|film|movie)\b)"

@@ -354,6 +354,25 @@ def _points_back(tokens: Sequence[str], i: int) -> bool:
     return i < len(tokens) and tokens[i] in _POINTERS
 
 
+# How near the list came, said of the list ("closer!", "warmer", "better, but no"): a
+# reaction, never a quality of the item wished for; and apologies.
+_NEARNESS = frozenset(["closer", "nearer", "warmer", "colder", "better", "sorry", "sry", "soz"])
+_AFTER_BETTER = frozenset(["rated", "reviewed", "quality", "known", "acted", "written"])
+
+
+def _progress(tokens: Sequence[str], i: int) -> bool:
+    """A word of the user's reaction to the list's progress (see `_NEARNESS`), "keep going",
+    or the refusal "I'll pass"."""
+    t = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    prev = tokens[i - 1] if i > 0 else ""
+    if t in _NEARNESS:
+        return not (t == "better" and nxt in _AFTER_BETTER)
+    if (t, nxt) == ("keep", "going") or (prev, t) == ("keep", "going"):
+        return True
+    return t == "pass" and prev in ("i'll", "ill", "i'd", "id", "will", "would")
+
+
 def wish_positions(
     tokens: Sequence[str],
     starts: Collection[int],
@@ -388,6 +407,7 @@ def wish_positions(
                 tokens[i + 1 : i + 2] == ["of"] and (i + 2 in names or _points_back(tokens, i + 2))
             )
             and not _chat_abbreviation(t)
+            and not _progress(tokens, i)  # "closer!", "keep going", "I'll pass", "sorry"
             and not fondness(tokens, i)  # "a sucker for heists"
             and not talk_colour(t)  # "abeg", "correct action movies"
             and not _person_verb(tokens, i)

@@ -382,6 +382,13 @@ def verdict_clauses(
     if not judged and not out.unknown_titles:
         return []
     places = [int(pos) for pos, r in out.refs if r.item_id in judged]
+    # a piece that names the judged item only by a pronoun says something of the wish unless
+    # it judges ("too old. pretty sure it's from the late nineties": the item sought)
+    pronouns = {
+        int(pos)
+        for pos, r in out.refs
+        if r.item_id in judged and r.text.strip().lower() in _BARE_PRONOUNS
+    }
     low = text.lower()
     places += [at for name in out.unknown_titles if (at := low.find(name.lower())) >= 0]
     spans = []
@@ -398,7 +405,9 @@ def verdict_clauses(
         cuts = [start, *(m.end() for m in _PIECE.finditer(text, start, end)), end]
         for a, b in pairwise(cuts):
             piece = text[a:b]
-            named = any(a <= p < b for p in places)
+            if _LIST_SUBJECT.match(piece) and not any(a <= p < b for p in places):
+                continue  # "these are too old": a remark on the whole list keeps its words
+            named = any(a <= p < b and p not in pronouns for p in places)
             told = feedback_kind(piece) in (FeedbackKind.LIKE, FeedbackKind.DISLIKE)
             if (named or told or household_like(piece, text)) and not _WISH_PIECE.search(piece):
                 spans.append((a, b))
@@ -406,6 +415,10 @@ def verdict_clauses(
 
 
 _PIECE = _rx(r"[,;:\u2013\u2014]|\s-\s")
+_LIST_SUBJECT = _rx(
+    r"\W*(?:\w+\W+)?(?:these|those|they|they're|theyre|all of (?:these|them|those))\b"
+)
+_BARE_PRONOUNS = frozenset(["it", "its", "it's", "that", "this", "this one", "that one"])
 # a piece that turns to a wish: "now I'd rather a war comedy", "some more dramas please"
 _WISH_PIECE = _rx(
     r"\b(?:now|rather|instead|prefer|please|pls|want|wanna|fancy|how about|what about|more)\b"

@@ -12,9 +12,20 @@ on how the item in question looks in a turn that asks why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["asks_reason", "crowded_list", "out_removal", "passed_over", "why_remark"]
+__all__ = [
+    "asks_reason",
+    "crowded_list",
+    "out_removal",
+    "passed_if",
+    "passed_over",
+    "rhetorical_why",
+    "why_as_complaint",
+    "why_remark",
+]
 
 # Words of a noun phrase between a verb and its value ("swap out all of the comedies").
 _DETERMINERS = frozenset(
@@ -118,7 +129,7 @@ _GLAD = frozenset(
     ["love", "like", "liked", "loved", "glad", "nice", "enjoy", "happy"]
 )  # not "great": "a great many"
 # Words that place the counted items on the list just shown ("in that list", "there").
-_ON_LIST = frozenset(["there", "here", "list", "lineup", "selection", "batch", "bunch"])
+_ON_LIST = frozenset(["there", "here", "list", "lineup", "selection", "batch", "bunch", "lot"])
 
 
 def crowded_list(clause: Sequence[str], at: int, end: int) -> bool:
@@ -137,3 +148,56 @@ def crowded_list(clause: Sequence[str], at: int, end: int) -> bool:
     if after[:1] in (["there"], ["here"]):
         return True
     return after[:1] in (["in"], ["on"]) and bool(_ON_LIST.intersection(after[1:3]))
+
+
+# A conditional refusal's second half: "if it's a comedy, I'll pass" / "... count me out".
+_PASS = frozenset(["pass", "skip", "out"])
+_WILL = frozenset(["i'll", "ill", "i'd", "id", "will", "would", "i"])
+
+
+def passed_if(tokens: Sequence[str], at: int, end: int) -> bool:
+    """ "If it's comedy, I'll pass", "if it's a western i'd skip it": the value is the
+    condition of a refusal, so the user does not want it. "if" and the item's copula stand
+    at most three words before the value; "I'll pass" / "I'd skip" / "count me out" at most
+    six words after it."""
+    before = list(tokens[max(0, at - 4) : at])
+    if "if" not in before:
+        return False
+    after = list(tokens[end : end + 7])
+    for k, w in enumerate(after):
+        if w in ("pass", "skip") and k > 0 and after[k - 1] in _WILL:
+            return True
+        if w == "out" and after[k - 2 : k] == ["count", "me"]:
+            return True
+    return False
+
+
+# "why all comedy?", "why is everything action?", "why so many westerns": a complaint put as
+# a question (the list has too much of the value), not a request for a reason.
+RHETORICAL_WHY = re.compile(
+    r"\bwhy\s+(?:(?:is|are)\s+)?(?:(?:it|they|these|those)\s+(?:is\s+|are\s+|'re\s+)?)?"
+    r"(?:everything|all|so\s+many|so\s+much|only|always|nothing\s+but)\b",
+    re.IGNORECASE,
+)
+
+
+def rhetorical_why(clause: Sequence[str], at: int) -> bool:
+    """The value at `at` is what a rhetorical "why all ...?" complains of (see RHETORICAL_WHY):
+    "why" and the quantifier stand at most four words before it."""
+    before = " ".join(clause[max(0, at - 5) : at])
+    m = RHETORICAL_WHY.search(before)
+    return m is not None and m.end() >= len(before) - 12
+
+
+def why_as_complaint(intents: list[Any], parse: Any, shown: bool) -> list[Any]:
+    """ "why so many westerns?": a why that complains of a value on the list (the parse rules
+    it out) and names no item asks for other items, not for a reason: a refinement of the
+    list on screen (a recommendation when none is), ahead of the why."""
+    from agent.parse import Intent
+
+    if not intents or intents[0] is not Intent.WHY or not parse.exclude or parse.items:
+        return intents
+    if not RHETORICAL_WHY.search(parse.text):
+        return intents
+    wish = Intent.REFINE if shown else Intent.RECOMMEND
+    return [wish, *[i for i in intents if i not in (Intent.WHY, wish)]]

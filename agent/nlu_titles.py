@@ -106,6 +106,8 @@ FUNCTION_WORDS = frozenset([
 ])  # fmt: skip
 CLAUSE_SPLIT = re.compile(
     r"[.;!?]|,\s*(?:but|and|though)\b|\bbut\b|\bhowever\b|\bthough\b"
+    # a dash between words: "these are too old - I liked X" (a remark on the list, then X)
+    r"|\s[-\u2013\u2014]+\s"
     # a comma before a new verdict ("loved Emma, couldn't stand Fargo"; not "Fargo and Heat,
     # loved both") or a new subject with its own ("X is nice, the black parka less so")
     r"|,\s*(?=(?:the|that|this)(?:\s+\w+){1,3}?\s+(?:is|was|less|not|=|looks?)\b)"

@@ -32,6 +32,7 @@ from agent.nlu_anaphora import MORE_OF_THEM
 from agent.nlu_cues import MORE, RECOMMEND, REFINE
 from agent.nlu_foreign import languages_note, read_line
 from agent.nlu_intent_shape import leans_on_shown, stands_alone
+from agent.nlu_removal import why_as_complaint
 from agent.nlu_verdict import VerdictReader
 from agent.parse import Direction, FeedbackKind, Intent, Parse, TitleRole
 from agent.recommend_turn import PlannerReply, RecommendingMixin
@@ -305,6 +306,7 @@ class RulePlanner(RecommendingMixin):
             rules = [Intent.RECOMMEND]
         if not rules:
             return parse
+        rules = why_as_complaint(rules, parse, bool(state.last_shown))  # "why all comedy?"
         rules = _wish_over_greeting(rules, parse)
         rules = _taste_over_compare(rules, parse, bool(state.last_shown))
         fame = self.vocab.numeric_of_kind(NumericKind.POPULARITY)
@@ -336,9 +338,8 @@ class RulePlanner(RecommendingMixin):
             and bare_title
             and pointing
         ):
-            # "the second one" alone: the user points at (or picks) an item on screen; tell
-            # them about it rather than replace the list (a comparison needs two items, a
-            # what-if a change to imagine).
+            # "the second one" alone points at an item on screen: tell them about it, not a
+            # new list (a comparison needs two items, a what-if a change to imagine)
             rules = [Intent.WHY, *[i for i in rules if i is not Intent.WHY]]
         elif parse.items and bare_title and rules[0] is Intent.FEEDBACK:
             # a title typed alone with no verdict word asks for picks like it ("Heat")

@@ -166,3 +166,110 @@ def test_meh_before_a_favourite_is_no_dislike_of_it(clause, kind):
     from agent.nlu_feedback import feedback_kind
 
     assert feedback_kind(clause).value == kind
+
+
+# -- idioms of refusal and of fame, found on the dev4 bank ---------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "spare me the western ones, I've had my fill",
+        "if it's a western, I'll pass",
+        "if it's a western i'd skip it",
+        "loads of westerns in that lot, mate",
+    ],
+)
+def test_idioms_of_refusal_rule_the_value_out(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert "Western" in exclude and not include
+
+
+@pytest.mark.parametrize(
+    "text", ["if it's a western that'd be great", "spare me a minute, I want a western"]
+)
+def test_a_condition_or_a_spared_minute_is_no_refusal(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert "Western" in include and not exclude
+
+
+def test_decently_known_is_the_middle_and_hardly_anyone_is_the_tail(films):
+    assert understand("it's decently well known", films).popularity is Direction.MIDDLE
+    heard = understand("one hardly anyone has heard of", films).popularity
+    assert heard is Direction.DOWN
+
+
+# -- how near the list came is no wish --------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "closer! it's a western",
+        "warmer, keep going, a western maybe",
+        "better, but no - a western",
+        "none of those, sorry, a western please",
+        "if it's a musical I'll pass, a western instead",
+    ],
+)
+def test_nearness_and_apologies_are_not_placed_as_wishes(films, text):
+    parse = understand(text, films, SHOWN)
+    assert "Western" in parse.include.get("genres", ())
+    assert parse.unplaced == ()
+
+
+def test_a_comparative_of_the_item_is_still_a_wish(films):
+    assert "darker" in [w.lower() for w in understand("something darker please", films).unplaced]
+
+
+# -- "it" in a fact is the item sought, a remark on "these" keeps its words ----------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "these are too old, pretty sure it's from the early eighties",
+        "these are too old - I think it's from the early eighties",
+    ],
+)
+def test_a_fact_said_of_it_after_a_remark_on_the_list_is_a_wish(films, text):
+    parse = understand(text, films, SHOWN, focus="1")
+    assert parse.ranges["year"].low == 1980 and parse.ranges["year"].high <= 1984
+
+
+def test_a_remark_on_the_list_moves_the_year(films):
+    assert understand("these are too old", films, SHOWN, focus="1").relative == (
+        ("year", Direction.UP),
+    )
+
+
+def test_a_verdict_on_it_still_keeps_its_words_out_of_the_wish(films):
+    parse = understand("it was boring and way too long", films, SHOWN, focus="1")
+    assert ("1", "dislike") in [(i, k.value) for i, k in parse.feedback]
+    assert not parse.ranges
+
+
+def test_a_dash_ends_a_remark_before_a_verdict(films):
+    parse = understand("these are too old - I liked Shane", films, SHOWN)
+    assert ("8", "like") in [(i, k.value) for i, k in parse.feedback]
+
+
+# -- a rhetorical why complains of the list ------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    ["why all western? is not western", "why so many westerns?", "why is everything a western"],
+)
+def test_a_rhetorical_why_rules_the_value_out(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert exclude == ("Western",) and not include
+
+
+@pytest.mark.parametrize("text", ["why is Shane a western?", "why did you pick a western?"])
+def test_a_real_why_question_places_no_wish(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert not include and not exclude
+
+
+def test_a_rhetorical_why_is_answered_with_other_items():
+    from agent.nlu_removal import why_as_complaint
+    from agent.parse import Intent
+
+    parse = understand("why so many westerns?", film_vocab(TEN_FILMS), SHOWN)
+    assert why_as_complaint([Intent.WHY], parse, True)[0] is Intent.REFINE
+    assert why_as_complaint([Intent.WHY], parse, False)[0] is Intent.RECOMMEND
+    named = understand("why is Shane a western?", film_vocab(TEN_FILMS), SHOWN)
+    assert why_as_complaint([Intent.WHY], named, True) == [Intent.WHY]
