@@ -356,13 +356,15 @@ def _points_back(tokens: Sequence[str], i: int) -> bool:
 
 # How near the list came, said of the list ("closer!", "warmer", "better, but no"): a
 # reaction, never a quality of the item wished for; and apologies.
-_NEARNESS = frozenset(["closer", "nearer", "warmer", "colder", "better", "sorry", "sry", "soz"])
+_NEARNESS = frozenset(
+    ["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry", "soz"]
+)
 _AFTER_BETTER = frozenset(["rated", "reviewed", "quality", "known", "acted", "written"])
 
 
 def _progress(tokens: Sequence[str], i: int) -> bool:
     """A word of the user's reaction to the list's progress (see `_NEARNESS`), "keep going",
-    or the refusal "I'll pass"."""
+    the refusal "I'll pass", or "fancy" as the verb opening a wish."""
     t = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     prev = tokens[i - 1] if i > 0 else ""
@@ -370,6 +372,8 @@ def _progress(tokens: Sequence[str], i: int) -> bool:
         return not (t == "better" and nxt in _AFTER_BETTER)
     if (t, nxt) == ("keep", "going") or (prev, t) == ("keep", "going"):
         return True
+    if t == "fancy" and (i == 0 or prev in PUNCT or prev in ("i", "i'd", "id", "would", "do")):
+        return True  # "fancy one from the 90s": the verb of a wish, not "a fancy one"
     return t == "pass" and prev in ("i'll", "ill", "i'd", "id", "will", "would")
 
 

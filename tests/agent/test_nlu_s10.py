@@ -206,6 +206,8 @@ def test_decently_known_is_the_middle_and_hardly_anyone_is_the_tail(films):
         "better, but no - a western",
         "none of those, sorry, a western please",
         "if it's a musical I'll pass, a western instead",
+        "no. wrong films... a western please",
+        "fancy a western from the fifties",
     ],
 )
 def test_nearness_and_apologies_are_not_placed_as_wishes(films, text):
@@ -216,6 +218,8 @@ def test_nearness_and_apologies_are_not_placed_as_wishes(films, text):
 
 def test_a_comparative_of_the_item_is_still_a_wish(films):
     assert "darker" in [w.lower() for w in understand("something darker please", films).unplaced]
+    fancy = [w.lower() for w in understand("a fancy dress western", films).unplaced]
+    assert any("fancy" in w for w in fancy)
 
 
 # -- "it" in a fact is the item sought, a remark on "these" keeps its words ----------------
