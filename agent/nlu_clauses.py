@@ -122,8 +122,6 @@ def _reaction_end(tokens: Sequence[str], k: int) -> int | None:
             return None
         if tokens[end] in _WANT_ENDS and (tokens[end] != "for" or tokens[end - 1] == "looking"):
             return end + 1
-        if tokens[end] == "of" and tokens[end - 1] != "thinking":
-            return None
     return None
 
 

@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from agent.parse import Intent
+
 __all__ = [
     "asks_reason",
     "crowded_list",
@@ -193,8 +195,6 @@ def why_as_complaint(intents: list[Any], parse: Any, shown: bool) -> list[Any]:
     """ "why so many westerns?": a why that complains of a value on the list (the parse rules
     it out) and names no item asks for other items, not for a reason: a refinement of the
     list on screen (a recommendation when none is), ahead of the why."""
-    from agent.parse import Intent
-
     if not intents or intents[0] is not Intent.WHY or not parse.exclude or parse.items:
         return intents
     if not RHETORICAL_WHY.search(parse.text):
