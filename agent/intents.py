@@ -46,6 +46,7 @@ from agent.nlu_cues import (
 from agent.nlu_intent_shape import (
     asks_off_the_list,
     exposure_question,
+    hedged_fact,
     imagines_a_change,
     leaves_the_list,
     other_task,
@@ -455,6 +456,8 @@ class IntentClassifier:
             order = [i for i in order if self._labels[i] is not Intent.WHAT_IF]
         if not parse.language and not weighs_items(low):  # no word weighs one against another
             order = [i for i in order if self._labels[i] is not Intent.COMPARE]
+        if hedged_fact(low) and not _WHY_CUE.search(low) and _wishes(parse):
+            order = [i for i in order if self._labels[i] is not Intent.WHY]
         if self._labels[order[0]] is Intent.RECOMMEND and asks_off_the_list(parse):
             # "something else along the lines of X": more of the list (the planner makes it a
             # recommend again when nothing is on screen)
@@ -489,6 +492,7 @@ class IntentClassifier:
 
 
 _RESET_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.RESET)
+_WHY_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.WHY)
 
 
 def _wishes(parse: Parse) -> bool:

@@ -99,6 +99,13 @@ _NOT_AFTER_NO = frozenset(["a", "an", "the", "i", "it", "it's", "i'd", "i'm", "w
 _VERBS = frozenset(
     ["was", "is", "had", "has", "would", "should", "must", "might", "could", "seems", "looks"]
 )
+# "its" typed for "it's" ("i cant pin it down its drama"): a subject when a value or one of
+# these follows, the possessive before a noun otherwise ("its plot").
+_AFTER_ITS_IS = frozenset(
+    ["a", "an", "definitely", "def", "defo", "deffo", "probably", "prob", "kinda", "like",
+     "totally", "not", "from", "set", "about", "more", "less", "pretty", "sort", "got", "older",
+     "newer", "quite", "really", "super", "somewhat", "fairly", "in"]
+)  # fmt: skip
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
 # Pointers that take no modifier: a value right after "not seeing it" / "none of them" opens
 # a new wish ("not seeing it romantic movie pls"), where after "none of these" it may still
@@ -204,6 +211,21 @@ def _negation(word: str) -> bool:
 _NAME_PREPOSITIONS = frozenset(["in", "at", "about", "with", "from", "starring", "featuring", "by"])
 
 
+_AUXILIARIES = frozenset(
+    ["are", "r", "is", "was", "were", "do", "does", "did", "have", "has", "can", "could",
+     "would", "will", "should"]
+)  # fmt: skip
+_WH = frozenset(["why", "how", "what", "when", "where", "who", "y", "wat", "wot"])
+
+
+def _inverted(tokens: Sequence[str], i: int) -> bool:
+    """The subject at i follows its auxiliary in a question ("why are they all dramas?",
+    "are they all westerns"): the same clause."""
+    if i < 1 or tokens[i - 1] not in _AUXILIARIES:
+        return False
+    return i < 2 or tokens[i - 2] in PUNCT or tokens[i - 2] in _WH
+
+
 def clause_starts(
     text: str, spans: Sequence[tuple[str, int, int]], protected: Collection[int] = ()
 ) -> list[int]:
@@ -241,9 +263,18 @@ def clause_starts(
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         subject = (
-            token in _FUSED_SUBJECTS or token in _SUBJECTS or (token == "it" and nxt in _VERBS)
+            token in _FUSED_SUBJECTS
+            or token in _SUBJECTS
+            or (token == "it" and nxt in _VERBS)
+            or (token == "its" and ((i + 1) in protected or nxt in _AFTER_ITS_IS))
         )
-        if subject and prev not in _TIES and not _negation(prev) and i + 1 < len(tokens):
+        if (
+            subject
+            and prev not in _TIES
+            and not _negation(prev)
+            and not _inverted(tokens, i)
+            and i + 1 < len(tokens)
+        ):
             starts.add(i)
             continue
     for j, word in enumerate(tokens):
@@ -268,14 +299,47 @@ def clause_starts(
         ):
             starts.add(k + 1)  # "those aren't it | skip the romance"
     starts.update(_wish_frames(tokens))
+    starts.update(_identity_verdicts(tokens))
     return sorted(starts)
+
+
+_COPULAS = frozenset(["is", "are", "was", "were", "'re", "'s"])
+_LIST_POINTERS = frozenset(["those", "these", "them", "they", "any", "none", "em", "ones"])
+
+
+def _identity_verdicts(tokens: Sequence[str]) -> set[int]:
+    """ "I don't believe any of those are the one | scary pls": a verdict whether the list
+    holds the sought item ends at "the one" / "it"; a value after it is a new wish."""
+    starts = set()
+    for i in range(1, len(tokens) - 1):
+        if tokens[i] not in _COPULAS or not _LIST_POINTERS.intersection(tokens[max(0, i - 3) : i]):
+            continue
+        if tokens[i + 1] == "it":
+            end = i + 2
+        elif tokens[i + 1 : i + 3] == ["the", "one"]:
+            end = i + 3
+        else:
+            continue
+        if end < len(tokens) and tokens[end] not in PUNCT:
+            starts.add(end)
+    return starts
 
 
 # Frames that open a wish ("in the mood for", "looking for"): after a reaction typed without
 # a stop ("no luck there in the mood for a drama", "hmm, no looking for suspense movies") the
 # wish is a clause of its own, unless a negation of its own stands just before it ("not in
 # the mood for", "I'm not really looking for").
-_WISH_FRAMES = (("in", "the", "mood", "for"), ("looking", "for"), ("searching", "for"))
+_WISH_FRAMES = (
+    ("in", "the", "mood", "for"),
+    ("looking", "for"),
+    ("searching", "for"),
+    *(("fancy", w) for w in ("something", "a", "an", "some", "one", "watching", "seeing")),
+)
+# "fancy" is the verb of a wish, not an adjective ("a fancy one", "nothing fancy")
+_NOT_BEFORE_VERB = frozenset(
+    ["a", "an", "the", "something", "anything", "nothing", "too", "so", "very", "more", "less",
+     "bit", "not", "really"]
+)  # fmt: skip
 
 
 def _wish_frames(tokens: Sequence[str]) -> set[int]:
@@ -285,6 +349,8 @@ def _wish_frames(tokens: Sequence[str]) -> set[int]:
             if tuple(tokens[i : i + len(frame)]) != frame:
                 continue
             own = [w for w in tokens[max(0, i - 2) : i] if w not in PUNCT]
+            if frame[0] == "fancy" and tokens[i - 1] in _NOT_BEFORE_VERB:
+                continue
             if tokens[i - 1] not in PUNCT and not any(
                 w in ("not", "never") or w.endswith("n't") for w in own
             ):
@@ -339,7 +405,9 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
         j -= 1  # "spare me the action ones": keep them away
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
-    before = tokens[max(0, j - 3) : j]
+    before = list(tokens[max(0, j - 3) : j])
+    while any(w in PUNCT for w in before):  # "not it, spare me the X": another clause's
+        before = before[before.index(next(w for w in before if w in PUNCT)) + 1 :]
     return not any(_negation(w) for w in before)
 
 
@@ -382,12 +450,19 @@ _REJECTION_WORDS = frozenset(
         "i'd",
     ]
 )
+# Words before a rejection that only point at what is rejected ("that's not it").
+_VERDICT_SUBJECTS = frozenset(
+    ["that's", "thats", "that", "this", "it", "it's", "its", "is", "which", "those", "these",
+     "they", "are", "they're", "theyre", "was", "were", "and", "but", "so"]
+)  # fmt: skip
 
 
 def bare_rejection(tokens: Sequence[str]) -> bool:
     """A clause that only turns something down ("nah, not that", "not what I want"), maybe
     with a new negated clause joined on ("not what I want wasn't a ...")."""
     words = [t for t in tokens if t not in PUNCT]
+    while len(words) > 1 and words[0] in _VERDICT_SUBJECTS:
+        words = words[1:]  # "that's not it", "that is not what I want"
     if not words or not _negation(words[0]) or "sure" in words:
         return False
     for index, word in enumerate(words):

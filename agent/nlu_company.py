@@ -168,9 +168,15 @@ def occasion(tokens: Sequence[str], i: int) -> bool:
     )
 
 
+_MIND = ("head", "mind", "memory", "brain", "thoughts", "heart")
+
+
 def company(tokens: Sequence[str], i: int) -> bool:
     """Who it is for or with, at the preposition i (see the module docstring)."""
     t = tokens[i]
+    if t in ("in", "on", "from") and tokens[i + 1 : i + 2] in (["my"], ["our"]):
+        # "kinda in my head", "on my mind", "from my memory": where the user holds it
+        return tokens[i + 2 : i + 3] in ([w] for w in _MIND)
     if t not in ("for", "with", "w"):
         return False
     closing = i + 3 >= len(tokens) or tokens[i + 3] in PUNCT

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.nlu_verdict_grammar import predicate_kind
+from agent.nlu_verdict_grammar import FIRST_PERSON_FOND, predicate_kind
 from agent.parse import FeedbackKind, ItemRef, TitleRole
 
 __all__ = [
@@ -54,10 +54,8 @@ THIRD_PERSON_JUDGED = _rx(
     r"|find|considers?|considered|rated|rates|called|calls)\s+['\"“‘]?$"
 )
 LIKE_FEEDBACK = _rx(
-    # "we both adored it", "I'm a big fan of X" (first person: "fans of X" are others)
-    r"(?:^\W*|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+)(?:an?\s+)?(?:(?:big|huge|massive|great|real"
-    r"|long-?time|die-?hard|total)\s+)+fans?\s+of\b|"
-    r"\b(i|we)\s+(?:(?:really|also|absolutely|truly|totally|do|both|all|just)\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
+    FIRST_PERSON_FOND  # "I'm a big fan of X", "I was quite taken with X"
+    + r"|\b(i|we)\s+(?:(?:really|also|absolutely|truly|totally|do|both|all|just)\s+)?(liked|loved|enjoyed|adored|like|love|enjoy|adore|dig|dug)\b|\bthumbs? up\b|\U0001f44d|\b(great|awesome|perfect|excellent|good|nice) (picks?|choices?|ones?|calls?)\b|\bright up my (?:street|alley)\b|\b(was|is|looks|looked|seems|'s) (so |really |just |pretty |absolutely )?(great|amazing|awesome|fantastic|brilliant|wonderful|excellent|spot on|gorgeous|beautiful|stunning|lovely|superb|fab|fabulous)\b|\b(slaps|rocks|pretty good|10/10)|\bfavou?rites?\b|\b(?:was|is)\s+(?:a\s+|an\s+)?(?:absolute\s+|real\s+)?masterpiece\b|^\s*(?:(?:oh|ah|wow|yeah|yes|really|so|just|totally|absolutely)\s+)*(?:loved|love|adored|adore|enjoyed|liked|dug)\s+(?:it|that|this|them|those|the)\b"
     r"|\b(?:loved|liked|enjoyed|adored)\s+(?:them\s+)?(?:both|all|each)\b"
     # a verdict after "is/was": "X was terrific", "X is a delight", "it's a gem", "X = great film"
     r"|(?:\b(?:is|was|were|are)|'s|’s|=|:)\s+(?:(?:so|really|just|truly|pure|an?|absolute|"

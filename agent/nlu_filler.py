@@ -357,8 +357,9 @@ def _points_back(tokens: Sequence[str], i: int) -> bool:
 # How near the list came, said of the list ("closer!", "warmer", "better, but no"): a
 # reaction, never a quality of the item wished for; and apologies.
 _NEARNESS = frozenset(
-    ["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry", "soz"]
-)
+    ["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry", "soz", "miss",
+     "swing"]
+)  # fmt: skip
 _AFTER_BETTER = frozenset(["rated", "reviewed", "quality", "known", "acted", "written"])
 
 

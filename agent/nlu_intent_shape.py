@@ -172,8 +172,32 @@ _WEIGHS = re.compile(
 )
 
 
+# How near the list came, said as a reaction of its own ("closer!!", "better! ...", "warmer,
+# but no"), and the complaint "are those the best you have?": no item is weighed.
+_NEARNESS_REACTION = re.compile(
+    r"(?:^|(?<=[.!?,;:\-]))\W*(?:(?:much|a bit|bit|a little|little|getting|way|lot|slightly)\s+)?"
+    r"(?:closer|nearer|warmer|colder|hotter|better)\b(?=\W*(?:$|[.!?,;:\-]|but\b|though\b|now\b))"
+    r"|\b(?:the )?best (?:you(?:'?ve)? (?:have|had|got|can do|could do|could find)|you'?ve got)\b"
+)
+
+
+# "i think it's a comedy??", "pretty sure it was from the 80s?": a hedged statement of what
+# the sought item is, not a question why a shown one was picked.
+_HEDGED_FACT = re.compile(
+    r"\b(?:i think|i guess|i believe|i reckon|i'?m (?:pretty |fairly |quite )?sure|"
+    r"(?:pretty|fairly|quite) sure|i'?d say|probably|maybe|i suspect|if i recall|iirc)"
+    r"\s+(?:that\s+)?(?:it'?s|its|it is|it was|it'?d be|it had|it has|it came)\b"
+)
+
+
+def hedged_fact(lowered: str) -> bool:
+    """The turn states, hedged, what the sought item is ("i think its comedy??")."""
+    return _HEDGED_FACT.search(lowered) is not None
+
+
 def weighs_items(lowered: str) -> bool:
     """The turn has a word that weighs one item against another (a comparison needs one)."""
+    lowered = _NEARNESS_REACTION.sub(" ", lowered)
     return _WEIGHS.search(lowered) is not None or COMPARE_AGAINST.search(lowered) is not None
 
 

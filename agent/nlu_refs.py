@@ -327,6 +327,10 @@ _IT_IS = _rx(
 )
 
 
+_ITS_IS = _rx(
+    r"(?:\s*n[o'’]?t\b)?\s+(?:(?:really|definitely|probably|surely|more|def|defo|deffo|like|"
+    r"kinda|prob)\s+)?(?:(?:an?|the|from|set|about)\s+)?(?P<rest>(?:\S+\s*){1,3})"
+)
 _JUDGED = _rx(
     r"\b(?:great|good|amazing|awesome|brilliant|fantastic|excellent|wonderful|superb|perfect|"
     r"lovely|fun|boring|awful|terrible|bad|dull|weak|meh)\b"
@@ -337,9 +341,11 @@ def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
     """ "it isn't a romantic movie", "it's a comedy": "it" is the item the user is after,
     described by a catalog value, not the item in focus (no feedback on it); "it was a great
     comedy" stays a judgement of the item in focus."""
-    if pronoun.group(0).lower() != "it":
+    word = pronoun.group(0).lower()
+    if word not in ("it", "its"):
         return False
-    m = _IT_IS.match(text, pronoun.end())
+    # "its definitely dramatic": "it's" typed without its apostrophe
+    m = (_IT_IS if word == "it" else _ITS_IS).match(text, pronoun.end())
     if not m or feedback_kind(m.group(0)) is not None or _JUDGED.search(m.group(0)):
         return False
     return any(True for _ in vocab.find_values(tokenize(m.group("rest")), fuzzy=False))

@@ -177,7 +177,8 @@ def passed_if(tokens: Sequence[str], at: int, end: int) -> bool:
 # "why all comedy?", "why is everything action?", "why so many westerns": a complaint put as
 # a question (the list has too much of the value), not a request for a reason.
 RHETORICAL_WHY = re.compile(
-    r"\bwhy\s+(?:(?:is|are)\s+)?(?:(?:it|they|these|those)\s+(?:is\s+|are\s+|'re\s+)?)?"
+    r"\bwhy\s*(?:(?:is|are|r|'s|s)\s+)?(?:(?:it|they|these|those|theyre|dey|em|them)\s+"
+    r"(?:is\s+|are\s+|r\s+|'re\s+)?)?"
     r"(?:everything|all|so\s+many|so\s+much|only|always|nothing\s+but)\b",
     re.IGNORECASE,
 )
@@ -195,7 +196,8 @@ def why_as_complaint(intents: list[Any], parse: Any, shown: bool) -> list[Any]:
     """ "why so many westerns?": a why that complains of a value on the list (the parse rules
     it out) and names no item asks for other items, not for a reason: a refinement of the
     list on screen (a recommendation when none is), ahead of the why."""
-    if not intents or intents[0] is not Intent.WHY or not parse.exclude or parse.items:
+    named = set(parse.items) - set(parse.like_items)  # a taste reference asks no why
+    if not intents or intents[0] is not Intent.WHY or not parse.exclude or named:
         return intents
     if not RHETORICAL_WHY.search(parse.text):
         return intents

@@ -197,6 +197,9 @@ def rejected_after(
         return True
     k = end
     while k < len(tokens) and tokens[k] not in PUNCT and k not in starts:
+        if tokens[k] in ("and", "but"):  # "these are all thrillers and that's not it"
+            k += 1
+            break
         if tokens[k] not in ("movie", "movies", "film", "films", "one", "ones", "stuff"):
             return False  # more follows the value in its own clause
         k += 1
@@ -228,19 +231,34 @@ _LEADING = frozenset(
 )  # fmt: skip
 _ANSWERS = frozenset(["yes", "yeah", "yep", "please", "pls"])  # "comedy yes crime no"
 _COPULA = frozenset(["is", "are", "was", "were", "does", "do"])
+_NOT_A_SUBJECT_AFTER = frozenset(
+    ["a", "an", "this", "that", "these", "those", "some", "any", "no", "more", "less", "my",
+     "your", "of", "for", "with", "than", "like", "about", "if", "whether", "why", "what",
+     "when", "where", "how", "which", "not", "all", "only", "just", "every", "each", "fewer",
+     "many", "much", "most", "least", "to", "from", "by", "in", "on", "at", "want", "need",
+     "love", "like", "prefer", "enjoy", "hate", "think", "say", "guess", "sure", "be"]
+)  # fmt: skip
 
 
 def negated_after(tokens: Sequence[str], start: int, end: int) -> bool:
     """ "thriller isn't for me", "horror is not my thing": the value opens its clause and a
     negated verb follows it, so the clause turns it down."""
     k = start - 1
+    opens = True
     while k >= 0 and tokens[k] not in CLAUSE_BREAKS and tokens[k] not in _ANSWERS:
         if tokens[k] not in _LEADING:
-            return False  # something else opens the clause: the negation is not about the value
+            opens = False  # something else opens the clause
+            break
         k -= 1
     after = tokens[end : end + 3]
     if not after or after[0] in CLAUSE_BREAKS:
         return False
+    if not opens:
+        # "a swing and a miss adventure is not my cup of tea": a bare value right before its
+        # negated copula is its subject; after a determiner or a preposition it is not
+        if tokens[start - 1] in _NOT_A_SUBJECT_AFTER or tokens[start - 1].endswith("ing"):
+            return False
+        return after[0] in _COPULA and len(after) > 1 and after[1] in ("not", "never")
     if after[0].endswith("n't") and after[0] not in ("wouldn't", "couldn't"):
         return True
     if after[0] in ("no", "nope", "nah") and (len(after) == 1 or after[1] in CLAUSE_BREAKS):

@@ -64,6 +64,16 @@ _ABOUT_ITEM = _rx(
 _CLAUSE = re.compile(r"[.;!?]|,|\s-\s|\bbut\b")
 
 
+_SENTENCE_END = re.compile(r"[.!?…]+")
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence (up to its stop) holding position `pos`."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
+    stop = _SENTENCE_END.search(text, pos)
+    return text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+
+
 def _clause_before(text: str, pos: int) -> str:
     return _CLAUSE.split(text[max(0, int(pos) - 80) : int(pos)])[-1]
 
@@ -182,7 +192,7 @@ def promote_taste(text: str, found: Refs) -> None:
     """Praise of a mentioned item is a like (which the session keeps as a taste anchor); an
     item the turn compares with ("... but different") or changes ("the second one but
     longer") is a taste reference (in place)."""
-    if _ABOUT_ITEM.search(text):
+    if not any(not _ABOUT_ITEM.search(_sentence_at(text, int(pos))) for pos, _ in found.refs):
         return
     _base_of_refine(text, found)
     judged = {item for item, kind in found.feedback if kind is not FeedbackKind.LIKE}
@@ -195,6 +205,8 @@ def promote_taste(text: str, found: Refs) -> None:
             ref = ItemRef(ref.item_id, TitleRole.SUBJECT, ref.text)  # "no, Heat was great"
         if ref.role not in (TitleRole.SUBJECT, TitleRole.SHOWN) or ref.item_id in judged:
             continue
+        if _ABOUT_ITEM.search(_sentence_at(text, start)):
+            continue  # "why X?" asks about it (another sentence may still praise another)
         if objectless:
             ref = ItemRef(ref.item_id, TitleRole.TASTE, ref.text)
         found.refs[index] = (pos, ref)

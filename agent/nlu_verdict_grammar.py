@@ -185,3 +185,16 @@ def predicate_kind(clause: str) -> FeedbackKind | None:
     if SEEN_PREDICATE.search(clause):
         return FeedbackKind.SEEN
     return None
+
+
+# A first-person fondness idiom before an item ("I'm a big fan of X", "I was quite taken with
+# X", "we're very fond of X"): a like, as "I liked X" is.
+FIRST_PERSON_FOND = (
+    # "I'm a big fan of X" (first person: "fans of X" are others)
+    r"(?:^\W*|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+)(?:an?\s+)?(?:(?:big|huge|massive|great|real"
+    r"|long-?time|die-?hard|total)\s+)+fans?\s+of\b|"
+    r"\b(?:i|we)(?:\s+(?:was|were|am|are|have\s+been|got)|['’](?:m|re))\s+"
+    r"(?:(?:quite|very|rather|really|so|pretty|most|awfully|terribly|always|just)\s+)*"
+    r"(?:taken\s+with|fond\s+of|keen\s+on|"
+    r"smitten\s+with|hooked\s+on|into)\b"
+)

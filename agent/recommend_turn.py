@@ -20,7 +20,7 @@ from agent.models import RecItem
 from agent.nlu import spoken_name
 from agent.parse import Parse
 from agent.toolkit import TurnContext, run_tool
-from tools.recommending import band_fits, long_tail_cuts
+from tools.recommending import MIDDLE_REACH, band_fits, long_tail_cuts
 from tools.registry import get_tool
 from tools.schemas import Explanation, Recommendations
 
@@ -230,7 +230,8 @@ class RecommendingMixin:
         fits = [c for c, ok in zip(candidates, inside, strict=True) if ok]
         rest = [c for c, ok in zip(candidates, inside, strict=True) if not ok]
         if band == "middle_known":  # nearest the band's edges first
-            rest.sort(key=lambda c: _gap(counts.get(c.item_id, 0.0), low_cut, high_cut))
+            low_edge = low_cut * MIDDLE_REACH
+            rest.sort(key=lambda c: _gap(counts.get(c.item_id, 0.0), low_edge, high_cut))
         else:
             rest.sort(key=lambda c: counts.get(c.item_id, 0.0), reverse=band == "well_known")
         return fits + rest

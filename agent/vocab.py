@@ -143,6 +143,10 @@ class Vocabulary:
             key = title_key(title)
             if key:
                 titles.setdefault(key, []).append(item_id)
+            if "&" in title:  # typed with "&", which the tokens drop: "Cats & Dogs"
+                bare = title_key(title.replace("&", " "))
+                if bare and bare != key:
+                    titles.setdefault(bare, []).append(item_id)
         return cls(
             categorical=categorical,
             numeric=numeric,
