@@ -140,7 +140,7 @@ def recommend(
             counterfactual reason).
         popularity: "less_known" for hidden gems (the long tail of the logs), "well_known"
             for crowd-pleasers (the head), "middle_known" for "known but not a smash hit"
-            (between the two); leave it out otherwise.
+            (below the head, reaching into the top of the tail); leave it out otherwise.
     """
     table = item_table(ctx.workspace)
     checked = list(filters or [])

@@ -97,7 +97,8 @@ def recommend_for_user(
     absent from the user's history and likes (they stay excluded). `counterfactuals`: attach
     each item's verified counterfactual reason (the returned list's `scope` allows it later).
     `popularity` ("less_known" / "middle_known" / "well_known"): candidates from the catalog's
-    long tail, the band between tail and head, or the head only (see `popularity_band`), when any fit; ranked as usual within them.
+    long tail, the band below the head (reaching into the top of the tail, see `band_fits`),
+    or the head only (see `popularity_band`), when any fit; ranked as usual within them.
     `anchors`: taste references ("something like X"); items sharing their attribute values
     and era (tools.likeness) join the candidates and gain LIKENESS_WEIGHT times their
     standardised likeness, on top of what the ranker makes of them as likes.
@@ -370,6 +371,10 @@ def _catalogue_scores(
 
 
 POPULARITY_BANDS = ("less_known", "middle_known", "well_known")
+# "Moderately known" is vaguer than either end: people say it of items on both sides of the
+# tail cut. The middle band reaches down to half the tail's engagement cut, so an item just
+# inside the long tail still fits it (it stays in "less known" too: the bands overlap there).
+MIDDLE_REACH = 0.5
 _BANDS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 _BAND_SETS: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
@@ -389,12 +394,13 @@ def long_tail_cuts(counts: np.ndarray) -> tuple[float, float]:
 
 def band_fits(counts: np.ndarray, low: float, high: float, popularity: str) -> np.ndarray:
     """Which engagement counts lie in a popularity band: the long tail (at most `low`), the
-    head (at least `high`) or the middle between them ("known, but not a smash")."""
+    head (at least `high`) or the middle below the head, from `MIDDLE_REACH` times the tail
+    cut up ("known, but not a smash")."""
     if popularity == "less_known":
         return counts <= low
     if popularity == "well_known":
         return counts >= high
-    return (counts > low) & (counts < high)
+    return (counts > low * MIDDLE_REACH) & (counts < high)
 
 
 def band_order(ranker: Any, popularity: str) -> tuple[str, ...]:

@@ -215,16 +215,23 @@ def test_a_popularity_band_ranks_within_the_long_tail_or_the_head(ws, world):
         recommend_for_user(ws, None, k=5, popularity="obscure")
 
 
-def test_the_middle_band_lies_between_the_long_tail_and_the_head(ws):
-    from tools.recommending import popularity_band
+def test_the_middle_band_lies_below_the_head_and_reaches_into_the_tail(ws):
+    import numpy as np
+
+    from tools.recommending import MIDDLE_REACH, long_tail_cuts, popularity_band
 
     ranker = ws.ranker
     tail, head = popularity_band(ranker, "less_known"), popularity_band(ranker, "well_known")
     middle = popularity_band(ranker, "middle_known")
-    assert middle and not middle & tail and not middle & head
+    assert middle and not middle & head and not tail & head
     counts = dict(zip(ranker.item_ids, ranker.item_counts, strict=True))
-    assert max(counts[i] for i in tail) < min(counts[i] for i in middle)
+    low, _high = long_tail_cuts(np.asarray(ranker.item_counts, dtype=float))
     assert max(counts[i] for i in middle) < min(counts[i] for i in head)
+    # the vague middle overlaps the top of the long tail, down to MIDDLE_REACH of its cut
+    assert all(counts[i] > low * MIDDLE_REACH for i in middle)
+    assert {i for i in tail if counts[i] > low * MIDDLE_REACH} <= middle
+    assert all(counts[i] <= low for i in middle & tail)
+    assert len(middle - tail) > 0
     picks = recommend_for_user(ws, None, k=5, popularity="middle_known", counterfactuals=False)
     assert picks and {r.item_id for r in picks} <= middle
 
