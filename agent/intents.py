@@ -458,6 +458,10 @@ class IntentClassifier:
             order = [i for i in order if self._labels[i] is not Intent.COMPARE]
         if hedged_fact(low) and not _WHY_CUE.search(low) and _wishes(parse):
             order = [i for i in order if self._labels[i] is not Intent.WHY]
+        if _wishes(parse) and not _PROFILE_CUE.search(low):
+            # "nope i think its a drama?? like 90% sure": a turn that states a wish and names
+            # no profile is no question what the agent knows of the user
+            order = [i for i in order if self._labels[i] is not Intent.PROFILE]
         if self._labels[order[0]] is Intent.RECOMMEND and asks_off_the_list(parse):
             # "something else along the lines of X": more of the list (the planner makes it a
             # recommend again when nothing is on screen)
@@ -493,6 +497,7 @@ class IntentClassifier:
 
 _RESET_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.RESET)
 _WHY_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.WHY)
+_PROFILE_CUE = next(rx for intent, rx in INTENT_PATTERNS if intent is Intent.PROFILE)
 
 
 def _wishes(parse: Parse) -> bool:

@@ -312,6 +312,7 @@ def understand(
     full = repair_typos(full, vocab, _COMMON)
     half = MAX_PARSE_CHARS // 2  # a ramble: its opening and its ending carry the wish
     text = full if len(full) <= MAX_PARSE_CHARS else f"{full[:half]} ... {full[-half:]}"
+    text = _ASIDE.sub(lambda m: " " * len(m.group()), text)  # "it is not, I'm sure, X"
     spans = token_spans(text)
     tokens = restore_apostrophes([t for t, _, _ in spans])
     found = find_refs(text, spans, vocab, shown, focus)
@@ -498,6 +499,15 @@ def wants_items(parse: Parse) -> bool:
     return bool({Intent.RECOMMEND, Intent.REFINE} & set(parse.intents))
 
 
+# A hedge set off by commas inside a clause ("It is not, I am quite sure, a thriller"): it
+# neither ends the clause nor carries a wish, so a negation reaches past it.
+_ASIDE = re.compile(
+    r",\s*(?:i am|i'm|im|i’m)\s+(?:quite |pretty |fairly |very |almost |reasonably )?"
+    r"(?:sure|certain|positive)\s*,|,\s*i\s+(?:think|believe|reckon|guess|suppose|suspect)\s*,",
+    re.IGNORECASE,
+)
+
+
 def looks_english(text: str) -> bool:
     """False for text of three words or more of which under a quarter are common English
     words (another language); the catalog's own words are checked by the caller."""
@@ -505,7 +515,8 @@ def looks_english(text: str) -> bool:
     if len(found) < 3:
         return True
     cues = cue_words()  # "begin fresh lah": the parser's own cue words are English too
-    common = sum(1 for w in found if w in STOPWORDS or w in _COMMON or w in cues)
+    bases = [w.split("'")[0] for w in found]  # "it's", "i'm": their base word
+    common = sum(1 for w in bases if w in STOPWORDS or w in _COMMON or w in cues)
     return common / len(found) >= 0.25
 
 

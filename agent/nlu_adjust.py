@@ -61,7 +61,8 @@ _MORE_BEFORE = _rx(r"\b(?:more|less)\s+$")
 _LATER = _rx(r"\blater\b(?=\s+(?:than|ones?|stuff|movies?|films?|please|pls)\b)")
 _HEDGED_FAME = _rx(
     r"\b(?:fairly|moderately|somewhat|reasonably|relatively|decently|kind of|kinda|sort of|sorta|semi|"
-    r"mildly|medium|middling|moderate)[\s-]+(?:well[\s-]?known|popular|known|famous|mainstream)"
+    r"mildly|medium|middling|moderate)[\s-]+(?:well[\s-]?known|popular|known|famous|mainstream|"
+    r"familiar)"
     r"|\b(?:known|popular|famous)[\s-]?ish\b"
 )
 _NOT_HUGE = _rx(r"\bnot (?:an? |that |too |so |very )?(?:huge|massive|smash|giant|big)\b(?! fan)")

@@ -107,6 +107,7 @@ _AFTER_ITS_IS = frozenset(
      "newer", "quite", "really", "super", "somewhat", "fairly", "in"]
 )  # fmt: skip
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
+_PARTICLES = frozenset(["down", "up", "out", "off"])  # "pin it down", "figure it out"
 # Pointers that take no modifier: a value right after "not seeing it" / "none of them" opens
 # a new wish ("not seeing it romantic movie pls"), where after "none of these" it may still
 # be the pointer's own noun ("none of these comedies").
@@ -288,6 +289,17 @@ def clause_starts(
         after = _reaction_end(tokens, k)
         if after is not None and after < len(tokens) and tokens[after] not in PUNCT:
             starts.add(after)  # "no not what im after | comedy pls", "not there yet | a musical"
+            continue
+        phrasal = next(
+            (
+                m + 2
+                for m in range(k, min(k + 3, len(tokens) - 2))
+                if tokens[m] in ("it", "them") and tokens[m + 1] in _PARTICLES
+            ),
+            None,
+        )
+        if phrasal is not None and tokens[phrasal] not in PUNCT:
+            starts.add(phrasal)  # "I can't pin it down | a drama one please"
             continue
         if (
             k + 1 < len(tokens)

@@ -232,6 +232,7 @@ STOPWORDS = frozenset(
     feel feeling vibe vibes type genre genres era decade year years released made came
     watching watched seen saw date friends friend wife husband kids partner girlfriend boyfriend
     probably definitely absolutely totally super mostly kind sorta somewhat fairly rather
+    def defo deffo prob probs deffinitely definately
     something anything everything nothing stuff actually honestly basically literally though
     although however because since yet still even ever only own way ways lately recently
     seems seem looks look sounds sound think thought guess know knew tell told say said

@@ -39,7 +39,7 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(less (popular|famous|celebrated|renowned|hyped|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|(?:is|are|was|were|do|does|did|would|could|should|wo|ca|have|has|had)nt|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|this|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|celebrated|renowned|popular|mainstream|common|hits?|blockbusters?|crowd[\s-]?pleas(?:ers?|ing))(?:\s+(?:hits?|blockbusters?|classics?))?|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-](?:(?:the|my|our|your|their|most|many|\w+(?:'s|s'))[\s-]){1,2}radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious)\b"
+            r"\b(less (popular|famous|celebrated|renowned|hyped|mainstream|well[\s-]?known|obvious|known|common)|uncommon|lesser[\s-]?known|(nothing|not|no|\w*n't|(?:is|are|was|were|do|does|did|would|could|should|wo|ca|have|has|had)nt|except|other than|apart from|opposite of)[\s-](?:(?:want|like|need|fancy|love|care for) )?(?:(?:anything|something|stuff|any) (?:that's |that is |too )?)?(?:(?:one|any|some|none) of )?(the |an? |those |these )?((?:so|very|too|that|this|really|big|huge|massive|giant|smash|mega|super|all|such|as|quite|[a-z]+ly)[\s-])*(well[\s-]?known|famous|celebrated|renowned|popular|mainstream|common|hits?|blockbusters?|crowd[\s-]?pleas(?:ers?|ing))(?:\s+(?:hits?|blockbusters?|classics?))?|little[\s-]known|obscure|hidden gems?|gems?|underrated|under[\s-]?appreciated|overlooked|niche|cult|too (popular|mainstream|obvious|famous|well[\s-]?known)|(?:under|off)[\s-](?:(?:the|my|our|your|their|most|many|\w+(?:'s|s'))[\s-]){1,2}radar|rarer|rarest|off the beaten (path|track)|few(?:er)? (?:people|ppl|folks) (have )?(seen|know|heard of)|nobody (has )?(seen|knows)|(?:nobody|no one) else(?: \w+){0,3} (?:will )?(?:have|has|own|owns|wear|wears|buy|buys)|not many (?:people|ppl|folks)|deep cuts?|rare finds?|unknown ones?|less obvious|not the obvious|unfamiliar|not (?:very |that |so |too )?familiar)\b"
         ),
         Direction.DOWN,
     ),
@@ -80,7 +80,8 @@ POPULARITY: tuple[tuple[re.Pattern[str], Direction], ...] = (
             r"\s+box[\s-]?office\b"
             r"|\b(?:household[\s-]names?|big(?:ger|gest)?[\s-]names?|(?:crowd|audience)[\s-]favou?rites?"
             r"|(?:well|much)[\s-]loved|canonical|(?:more|most)\s+common|commonest"
-            r"|chart[\s-]toppers?|more[\s-]known)\b"
+            r"|chart[\s-]toppers?|more[\s-]known"
+            r"|(?:very|widely|instantly|super|really|pretty)[\s-]familiar|familiar to (?:every|most|all))\b"
             # earnings said as a verb phrase: "the ones that made a fortune", "raked it in"
             r"|\b(?:made|make|makes|making|earned|grossed|took)\s+(?:a\s+(?:fortune|killing|mint"
             r"|packet|bomb)|(?:a\s+)?(?:millions|billions|bank)|(?:loads|tons|lots|heaps|a\s+lot)"

@@ -101,7 +101,7 @@ LIKE_FEEDBACK = _rx(
     r"\U0001f4af\U0001f63b]"
 )
 DISLIKE_FEEDBACK = _rx(
-    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|not (?:really |very |too |that |so )?(?:keen on|into|my (?:thing|style|taste|cup of tea)))\b|\bthumbs? down\b|\U0001f44e"
+    r"\b(didn'?t|did not|don'?t|do not)\s+(really\s+)?(like|enjoy|love|care for|dig)\b|\b(hated|hate|disliked|dislike|not for me|no thanks|unpleasant|boring|awful|terrible|meh|not a fan|wasn't a fan|was bad|sucked|sucks|stinks|overrated|ugly|dull|rubbish|(?:not|n't) (?:really |very |too |that |so |exactly |quite )?(?:keen on|into|my (?:thing|style|taste|cup of tea|(?:kind|sort|type) of (?:thing|film|movie|flick|stuff))))\b|\bthumbs? down\b|\U0001f44e"
     r"|\bnot\s+(?:a\s+)?(?:big|huge|massive|great|real)\s+fan\b"
     r"|\b(?:couldn'?t|could not|can'?t|cannot)\s+(?:even\s+)?(?:stand|bear|stomach|sit through|finish)\b"
     r"|\bfell asleep (?:during|in|to|watching|halfway|partway|after|twice)\b"

@@ -356,10 +356,8 @@ def _points_back(tokens: Sequence[str], i: int) -> bool:
 
 # How near the list came, said of the list ("closer!", "warmer", "better, but no"): a
 # reaction, never a quality of the item wished for; and apologies.
-_NEARNESS = frozenset(
-    ["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry", "soz", "miss",
-     "swing"]
-)  # fmt: skip
+_NEARNESS = frozenset(["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry",
+                       "soz", "miss", "swing"])  # fmt: skip
 _AFTER_BETTER = frozenset(["rated", "reviewed", "quality", "known", "acted", "written"])
 
 
@@ -375,6 +373,8 @@ def _progress(tokens: Sequence[str], i: int) -> bool:
         return True
     if t == "fancy" and (i == 0 or prev in PUNCT or prev in ("i", "i'd", "id", "would", "do")):
         return True  # "fancy one from the 90s": the verb of a wish, not "a fancy one"
+    if nxt in ("it", "them") and tokens[i + 2 : i + 3] in (["down"], ["out"], ["up"]):
+        return True  # "pin it down", "figure it out": the user's own trouble, no wish
     return t == "pass" and prev in ("i'll", "ill", "i'd", "id", "will", "would")
 
 

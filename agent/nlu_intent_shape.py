@@ -167,7 +167,9 @@ def because_question(lowered: str) -> bool:
 # for styles like the first two") is a wish for more like them.
 _WEIGHS = re.compile(
     r"\b(?:or|vs\.?|v|versus|between|which|against|than|both|each other|next to|side by side|"
-    r"over|same as|as \w+ as|more|less|fewer|\w+er|\w+est|differ\w*|compar\w*|beat\w*|rank\w*|"
+    r"over|same as|as \w+ as|more|less|fewer|\w+er(?=\s+(?:than|one|pick|choice|option|bet)\b|\s*\?)"
+    r"|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )\b\w+er(?=\s*(?:[.!,;]|$))"
+    r"|better|worse|\w+est|differ\w*|compar\w*|beat\w*|rank\w*|"
     r"stack\w*|separat\w*|weigh\w*|contrast\w*|distinguish\w*|prefer\w*)\b"
 )
 

@@ -100,7 +100,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
     ),
     (
         _rx(
-            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men|characters?|cast|leads?|actors?|actresses|protagonists?|heroe?s|heroines?|couples?|siblings?|brothers?|sisters?|kids|children|generations?))|earlier|too (new|recent|modern)|further back|back (?:even )?(?:further|more|a bit)|back in time|go back|rewind|(?:from|made|released|came out|out) (?:well |way |even |a bit |long )?before (?:these|those|them|this lot|that lot|the ones? (?:you|shown))|more old(?! (?:people|folks|men|women|characters?|actors?|cast|viewers))|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
+            r"\b(oldest|older(?! (people|users|viewers|folks|audiences|shoppers|women|men|characters?|cast|leads?|actors?|actresses|protagonists?|heroe?s|heroines?|couples?|siblings?|brothers?|sisters?|kids|children|generations?))|earlier|too (new|recent|modern)|further back|back (?:even )?(?:further|more|a bit)|back in time|go back|rewind|(?:from|made|released|came out|out) (?:well |way |even |a bit |long )?before (?:these|those|them|this lot|that lot|the ones? (?:you|shown))|predat(?:es|ed|ing) (?:all )?(?:of )?(?:these|those|them|this lot|that lot|the ones)|more old(?! (?:people|folks|men|women|characters?|actors?|cast|viewers))|(?<!too )(?<!so )(?:vintage|old[- ]school|old[- ]fashioned)|(?<!too )old (ones?|movies?|films?|stuff|titles?)|(?:an?|some(thing)?) old(?:[- ]fashioned)?"
             r"|(?:less|fewer) (?:of )?(?:the |these |those )?(?:new(?:er)?|recent|modern))\b"
         ),
         NumericKind.YEAR,
@@ -115,6 +115,7 @@ RELATIVE: tuple[tuple[re.Pattern[str], NumericKind, Direction], ...] = (
             r"|less (?:dated|old[- ]fashioned|vintage|antiquated|old[- ]school)"
             r"|(?:years?|decades?|eras?) (?:later|newer|more recent|forward)"
             r"|(?:from|made|released|came out|out) (?:well |way |even |a bit )?after (?:these|those|them|this lot|that lot|the ones? (?:you|shown))"
+            r"|postdat(?:es|ed|ing) (?:all )?(?:of )?(?:these|those|them|this lot|that lot|the ones)"
             r"|(?:^|(?<=[.!?,;:]\s)|(?<=[.!?,;:]))\s*later(?=\s*(?:[.!?,;:]|$)))\b"
         ),
         NumericKind.YEAR,

@@ -19,6 +19,7 @@ from itertools import pairwise
 from agent.nlu_anaphora import compared_not_taste, taste_by_anaphora
 from agent.nlu_clauses import REMOVAL
 from agent.nlu_described import WEIGHS, counted_positions, shown_descriptions, shown_title_words
+from agent.nlu_fame import popularity_wish
 from agent.nlu_feedback import (
     THIRD_PERSON_LOVED,
     FeedbackKind,
@@ -224,7 +225,7 @@ def find_refs(
             and TASTE_AFTER.match(text, int(pos_b) + len(b.text))
         ):
             out.refs.append((pos_a - 0.5, ItemRef(a.item_id, TitleRole.TASTE, a.text)))
-    pronoun = PRONOUN_RX.search(text)
+    pronoun = _first_pointer(text)
     if out.refs and pronoun and role_of(text, pronoun.start(), "", shown) is TitleRole.TASTE:
         # "I liked the first one, more like that": the item named is the taste reference
         pos, first = min(out.refs, key=lambda r: r[0])
@@ -322,7 +323,7 @@ _DESCRIBED_AFTER = _rx(
 
 
 _IT_IS = _rx(
-    r"\s*(?:is|was|'s|’s)(?:\s*n[o'’]?t\b)?\s+(?:(?:really|definitely|probably|surely|more|"
+    r"\s*(?:is|was|'s|’s|(?:(?:should|would|must|might|could)\s+)?(?:not\s+)?be)(?:\s*n[o'’]?t\b)?\s+(?:(?:really|definitely|probably|surely|more|"
     r"def|defo|deffo)\s+)?(?:(?:an?|the|from|set|about)\s+)?(?P<rest>(?:\S+\s*){1,3})"
 )
 
@@ -337,6 +338,25 @@ _JUDGED = _rx(
 )
 
 
+# "none of them is it", "that's not it": "it" as a copula's complement says whether the
+# list holds the sought item, it points at no item in focus
+_COMPLEMENT_BEFORE = _rx(r"\b(?:is|are|was|were|'s|isn'?t|aren'?t|wasn'?t|not)\s+$")
+_COMPLEMENT_AFTER = _rx(
+    r"\s*(?:$|[.,;:!?\-]|(?:honestly|either|yet|though|really|at all|i think|sorry|mate)\b)"
+)
+
+
+def _first_pointer(text: str) -> re.Match[str] | None:
+    """The first pronoun that points at an item (see `_COMPLEMENT_BEFORE`)."""
+    for m in PRONOUN_RX.finditer(text):
+        if m.group(0).lower() == "it" and (
+            _COMPLEMENT_BEFORE.search(text, 0, m.start()) and _COMPLEMENT_AFTER.match(text, m.end())
+        ):
+            continue
+        return m
+    return None
+
+
 def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
     """ "it isn't a romantic movie", "it's a comedy": "it" is the item the user is after,
     described by a catalog value, not the item in focus (no feedback on it); "it was a great
@@ -348,7 +368,22 @@ def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
     m = (_IT_IS if word == "it" else _ITS_IS).match(text, pronoun.end())
     if not m or feedback_kind(m.group(0)) is not None or _JUDGED.search(m.group(0)):
         return False
+    if _WHEN_SAID.match(text, m.start("rest")):  # "meh it was released between 1994 and 2000"
+        return True
+    rest = _UP_TO_STOP.match(text, m.start("rest")).group(0)
+    if not _TOO.match(rest) and popularity_wish(rest)[0] is not None:
+        return True  # "meh I think it's fairly popular": how known the item sought is
     return any(True for _ in vocab.find_values(tokenize(m.group("rest")), fuzzy=False))
+
+
+_UP_TO_STOP = re.compile(r"[^.!?;,]*")
+_TOO = _rx(r"\s*(?:(?:way|much|a bit|bit|far|kinda)\s+)?too\b")
+# When the item came out, said after "it was" / "it's": the item sought, not the one in focus
+_WHEN_SAID = _rx(
+    r"(?:(?:released|made|shot|filmed|out|produced)\s+)?(?:in|from|between|around|before|after|"
+    r"circa|during|back in|sometime in)?\s*(?:the\s+)?(?:early\s+|mid\s+|late\s+)?"
+    r"(?:1[89]\d\d|20[0-4]\d|'?\d0s|(?:twen|thir|for|fif|six|seven|eigh|nine)ties)\b"
+)
 
 
 def _bare_numbers(text: str, shown: Sequence[str], out: Refs) -> None:
@@ -420,7 +455,8 @@ def verdict_clauses(
     return spans
 
 
-_PIECE = _rx(r"[,;:\u2013\u2014]|\s-\s")
+# a comma, a dash, or a sentence typed without its stop ("these feel too modern Honestly ...")
+_PIECE = re.compile(r"[,;:\u2013\u2014]|\s-\s|(?<=[a-z])\s+(?=(?!I\b)[A-Z][a-z]+\s+[a-z])")
 _LIST_SUBJECT = _rx(
     r"\W*(?:\w+\W+)?(?:these|those|they|they're|theyre|all of (?:these|them|those))\b"
 )

@@ -179,7 +179,8 @@ def topic_hits(
         negated = _negated(tokens, hit.start if opener is None else opener)
         # "no slashers" beside "horror": a kind ruled out within the value; "nothing too
         # scary": a tone turned down, not the value; else "with dragons", "set in space"
-        tone = opener is None and _tone_word(phrase, hit.values) and _modified(tokens, hit)
+        beside = any(o is not hit and not _negated(tokens, o.start) for o in hits)
+        tone = opener is None and _tone_word(phrase, hit.values) and _modified(tokens, hit, beside)
         if opener is not None and (hit.attribute, phrase) in derived_only:
             opener = opener if tokens[opener] in _SUBJECT_OPENERS else None  # "with music"
         topic = (wanted_elsewhere(hit) or tone) if negated else opener is not None
@@ -197,15 +198,16 @@ _TONE_ENDINGS = ("y", "ic", "ous", "ful", "ish", "ive")
 _DEGREES = frozenset(["too", "so", "very", "overly", "particularly", "that", "super", "really"])
 
 
-def _modified(tokens: Sequence[str], hit: ValueHit) -> bool:
+def _modified(tokens: Sequence[str], hit: ValueHit, beside: bool = True) -> bool:
     """The synonym takes a degree word ("too scary") or modifies a noun of its own ("spooky
-    bits"), or follows "nothing" ("nothing scary"): a tone. Bare after "not" / "no" ("not
-    family", "def not scary") it names the value."""
+    bits"), or follows "nothing" beside another wish (`beside`: "a kids' film, nothing
+    scary"): a tone. Bare after "not" / "no" ("not family", "def not scary"), or "nothing
+    funny" as the turn's only wish, it names the value."""
     j = hit.start - 1
     while j >= 0 and tokens[j] in _NEGATION_FILL:
         j -= 1
-    if j >= 0 and tokens[j] == "nothing":
-        return True  # "nothing scary": an adjective after "nothing" says a tone
+    if j >= 0 and tokens[j] == "nothing" and tokens[hit.start - 1] not in _DEGREES:
+        return beside  # "a comedy, nothing spooky": a tone of the comedy wished for
     before = tokens[hit.start - 1] if hit.start > 0 else ""
     after = tokens[hit.end] if hit.end < len(tokens) else ""
     return before in _DEGREES or (
@@ -215,8 +217,9 @@ def _modified(tokens: Sequence[str], hit: ValueHit) -> bool:
 
 # Words that may follow a bare value without it modifying them: requests and sign-offs.
 _BARE_ENDS = frozenset(
-    ["please", "pls", "plz", "thanks", "thx", "ta", "cheers", "either", "though", "then", "now"]
-)
+    ["please", "pls", "plz", "thanks", "thx", "ta", "cheers", "either", "though", "then", "now",
+     "like", "as", "tbh", "honestly", "ngl", "lol"]
+)  # fmt: skip
 
 
 def _tone_word(phrase: str, values: Sequence[str]) -> bool:

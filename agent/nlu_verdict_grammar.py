@@ -197,4 +197,7 @@ FIRST_PERSON_FOND = (
     r"(?:(?:quite|very|rather|really|so|pretty|most|awfully|terribly|always|just)\s+)*"
     r"(?:taken\s+with|fond\s+of|keen\s+on|"
     r"smitten\s+with|hooked\s+on|into)\b"
+    # "True Romance is my kind of thing", "X was my cup of tea" (a negation is a dislike)
+    r"|\b(?:is|was|'s)\s+(?:(?:totally|really|so|just|exactly|very\s+much)\s+)?(?:my|our)\s+"
+    r"(?:(?:kind|sort|type)\s+of\s+(?:thing|film|movie|flick|stuff)|cup\s+of\s+tea)\b"
 )

@@ -184,3 +184,94 @@ def test_a_why_in_one_sentence_keeps_a_taste_reference_in_another(films):
 def test_a_why_about_a_title_keeps_it_the_subject(films):
     parse = understand("why Vertigo? that sort of thing is not for me", films, SHOWN)
     assert "3" not in parse.like_items
+
+
+# -- found on the fifth and sixth development banks ----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "way"),
+    [("It predates these, I'd say", Direction.DOWN), ("postdates those ones", Direction.UP)],
+)
+def test_predates_and_postdates_the_list_move_the_year(films, text, way):
+    assert _year_moves(understand(text, films, SHOWN)) == [way]
+
+
+@pytest.mark.parametrize(
+    ("text", "fame"),
+    [
+        ("it is reasonably familiar, I think", Direction.MIDDLE),
+        ("something pretty familiar", Direction.UP),
+        ("an unfamiliar one", Direction.DOWN),
+    ],
+)
+def test_familiar_says_how_known(films, text, fame):
+    assert understand(text, films, SHOWN).popularity is fame
+
+
+def test_a_hedge_between_commas_does_not_stop_a_negation(films):
+    include, exclude = _genres(understand("It is not, I am quite sure, a western.", films))
+    assert "Western" in exclude and "Western" not in include
+    include, _exclude = _genres(understand("It is, I think, a western.", films))
+    assert "Western" in include
+
+
+def test_a_phrasal_verb_with_it_ends_a_negation(films):
+    include, exclude = _genres(understand("I cant pin it down a western one please", films))
+    assert "Western" in include and "Western" not in exclude
+    parse = understand("I cant pin it down a western one please", films)
+    assert "pin" not in " ".join(parse.unplaced)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Shane is my kind of thing honestly", FeedbackKind.LIKE),
+        ("Shane is not my kind of film", FeedbackKind.DISLIKE),
+    ],
+)
+def test_my_kind_of_thing_is_a_verdict(films, text, kind):
+    assert ("8", kind) in understand(text, films, SHOWN).feedback
+
+
+def test_nothing_with_a_tone_word_alone_rules_the_value_out(films):
+    alone = understand("none of these will do... nothing scary tbh", films, SHOWN)
+    assert "Horror" in alone.exclude.get("genres", ())
+    beside = understand("a western for the kids, nothing scary", films, SHOWN)
+    assert "Horror" not in beside.exclude.get("genres", ())
+
+
+def test_a_value_before_like_these_is_still_bare(films):
+    _include, exclude = _genres(understand("not family like these", films, SHOWN))
+    assert "Children's" in exclude
+
+
+def test_a_fact_of_it_after_a_verdict_on_the_list_is_the_item_sought(films):
+    parse = understand(
+        "none of them is it honestly. tbh it's def a western", films, SHOWN, focus="1"
+    )
+    assert "Western" in parse.include.get("genres", ())
+    assert "def" not in " ".join(parse.unplaced)
+    parse = understand("meh it was released between 1950 and 1960", films, SHOWN, focus="1")
+    assert parse.ranges.get("year") is not None
+
+
+def test_a_sentence_without_its_stop_is_its_own_verdict_piece(films):
+    parse = understand("these feel too modern Honestly it's known-ish", films, SHOWN, focus="1")
+    assert _year_moves(parse) == [Direction.DOWN]
+    assert parse.popularity is Direction.MIDDLE
+
+
+@pytest.mark.parametrize(
+    "text", ["i remember it was a western", "tbh its a western thats the one thing i rembember"]
+)
+def test_a_verb_ending_in_er_weighs_nothing(text):
+    assert not weighs_items(text)
+
+
+def test_a_turn_with_a_wish_and_no_profile_words_is_no_profile_question(rule_agent):
+    _attr, value = next(iter(rule_agent.vocab.all_values()))
+    session = rule_agent.new_session()
+    rule_agent.chat(session, "hi, show me something")
+    reply = rule_agent.chat(session, f"nope i think its {value}?? like 90% sure")
+    assert reply.items and not reply.text.startswith("Here is what I know"), reply.text
+    profile = rule_agent.chat(session, "what do you know about my taste?")
+    assert profile.text.startswith("Here is what I know"), profile.text
