@@ -16,7 +16,7 @@ the shown list: none, closer, older (the target is older than what was shown), n
 
 from __future__ import annotations
 
-from benchmarks.outside_user import bank_dev2, bank_dev3, bank_dev4
+from benchmarks.outside_user import bank_dev2, bank_dev3, bank_dev4, bank_dev5, bank_dev6
 
 KINDS = (
     "open",
@@ -468,6 +468,8 @@ FAME: dict[str, dict[str, list[str]]] = {
 FAME["dev2"] = bank_dev2.FAME
 FAME["dev3"] = bank_dev3.FAME
 FAME["dev4"] = bank_dev4.FAME
+FAME["dev5"] = bank_dev5.FAME
+FAME["dev6"] = bank_dev6.FAME
 
 BANKS = {
     "dev": DEV,
@@ -475,12 +477,14 @@ BANKS = {
     "dev2": bank_dev2.BANK,
     "dev3": bank_dev3.BANK,
     "dev4": bank_dev4.BANK,
+    "dev5": bank_dev5.BANK,
+    "dev6": bank_dev6.BANK,
 }
-DEVELOPMENT_BANKS = ("dev", "dev2", "dev3", "dev4")
+DEVELOPMENT_BANKS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 
 
 def bank(name: str) -> dict[str, list[str]]:
-    """A bank's templates by kind; `name` is "test" or a development bank (dev, dev2-dev4)."""
+    """A bank's templates by kind; `name` is "test" or a development bank (dev, dev2-dev6)."""
     if name not in BANKS:
         raise ValueError(f"unknown bank {name!r}; use {', '.join(BANKS)}")
     return BANKS[name]

@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workspace", required=True, help="a built WhyRec workspace")
     p.add_argument(
         "--bank",
-        choices=("dev", "dev2", "dev3", "dev4", "test"),
+        choices=("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test"),
         default="dev",
         help="phrasing bank",
     )
