@@ -63,7 +63,7 @@ _HEDGED_FAME = _rx(
     r"\b(?:fairly|moderately|somewhat|reasonably|relatively|decently|kind of|kinda|sort of|sorta|semi|"
     r"mildly|medium|middling|moderate)[\s-]+(?:well[\s-]?known|popular|known|famous|mainstream|"
     r"familiar)"
-    r"|\b(?:known|popular|famous)[\s-]?ish\b"
+    r"|\b(?:known|popular|famous)[\s-]?ish\b|\bmiddling\b|\ba fair few (?:people|folks|ppl)\b"
 )
 _NOT_HUGE = _rx(r"\bnot (?:an? |that |too |so |very )?(?:huge|massive|smash|giant|big)\b(?! fan)")
 # Both ends denied ("not obscure but not massive either", "neither famous nor obscure"): the

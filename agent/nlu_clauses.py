@@ -108,6 +108,12 @@ _AFTER_ITS_IS = frozenset(
 )  # fmt: skip
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
 _PARTICLES = frozenset(["down", "up", "out", "off"])  # "pin it down", "figure it out"
+_MODALS = frozenset(["must", "gotta", "should", "has", "needs"])
+_MODAL_SUBJECTS = frozenset(
+    ["it", "that", "this", "which", "one", "i", "we", "you", "they", "there", "what", "who",
+     "and", "or", "just", "really", "still", "also", "definitely", "def", "probably", "prob",
+     "defo", "so", "it's", "its"]
+)  # fmt: skip
 # Pointers that take no modifier: a value right after "not seeing it" / "none of them" opens
 # a new wish ("not seeing it romantic movie pls"), where after "none of these" it may still
 # be the pointer's own noun ("none of these comedies").
@@ -259,10 +265,16 @@ def clause_starts(
         ):
             starts.add(i)  # "those aren't it Fancy a drama": a sentence without its stop
             continue
+        if prev == "none" and token in ("not", "no", "nothing"):
+            starts.add(i)  # "none | not crime": a reaction, then a refusal of its own
+            continue
         if prev in _INTERJECTIONS or (prev == "no" and token in _NOT_AFTER_NO):
             starts.add(i)  # "nah a comedy", "better, but no a drama would be great"
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in _MODALS and nxt in ("be", "to") and prev not in _MODAL_SUBJECTS:
+            starts.add(i)  # "it's not science fiction | must be mystery": a subject-less wish
+            continue
         subject = (
             token in _FUSED_SUBJECTS
             or token in _SUBJECTS
@@ -381,6 +393,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     """True when a complaint governs the value at `start` ("less of the X", "cut the X",
     "enough X", "stop showing X"); False when a negation turns it round ("can't get enough
     of X", "not enough X"); None when no complaint stands before it."""
+    if _one_more_threat(tokens, start):
+        return True  # "if you show me one more action movie I'm logging off"
     j = start - 1
     while j >= 0 and (
         tokens[j] in _NP_INSIDE
@@ -421,6 +435,17 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     while any(w in PUNCT for w in before):  # "not it, spare me the X": another clause's
         before = before[before.index(next(w for w in before if w in PUNCT)) + 1 :]
     return not any(_negation(w) for w in before)
+
+
+def _one_more_threat(tokens: Sequence[str], start: int) -> bool:
+    """ "if you show me one more X ...": a threat over the next X, which the user refuses."""
+    return (
+        start >= 4
+        and list(tokens[start - 2 : start]) == ["one", "more"]
+        and tokens[start - 3] in ("me", "us")
+        and tokens[start - 4] in ("show", "give", "send", "suggest", "recommend", "offer")
+        and "if" in tokens[max(0, start - 8) : start - 4]
+    )
 
 
 _REJECTION_WORDS = frozenset(
@@ -496,6 +521,8 @@ def removed_after(tokens: Sequence[str], start: int, end: int) -> bool:
     while k < len(tokens) and tokens[k] in _ITEM_NOUNS:
         k += 1
     rest = list(tokens[k : k + 4])
+    if rest[:1] == ["away"] and tokens[start - 1 : start] != ["far"]:
+        return True  # "keep the funny ones away from me", "the westerns away please"
     if rest[:1] == ["off"]:
         tail = rest[1:]
         return (

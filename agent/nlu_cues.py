@@ -186,6 +186,8 @@ NEG_PHRASES = (
     ("leaving", "out"),
     ("rule", "out"),
     ("clear", "of"),  # "steer clear of", "keep clear of"
+    ("away", "from"),  # "stay away from", "keep away from"
+    ("heavy", "on"),  # "(a) bit heavy on the romantic ones": too many of them
 )
 CLAUSE_BREAKS = frozenset(
     [",", ".", ";", "!", "?", "but", "however", "though", "although", "instead", "rather"]
@@ -232,7 +234,7 @@ STOPWORDS = frozenset(
     feel feeling vibe vibes type genre genres era decade year years released made came
     watching watched seen saw date friends friend wife husband kids partner girlfriend boyfriend
     probably definitely absolutely totally super mostly kind sorta somewhat fairly rather
-    def defo deffo prob probs deffinitely definately
+    def defo deffo prob probs deffinitely definately offence offense fussed
     something anything everything nothing stuff actually honestly basically literally though
     although however because since yet still even ever only own way ways lately recently
     seems seem looks look sounds sound think thought guess know knew tell told say said
@@ -259,7 +261,7 @@ STOPWORDS = frozenset(
 
 # A wish said as a conditional ("it would be nice if it were also a comedy"): not a what-if.
 WISH_CONDITIONAL = _rx(
-    r"\b(would be (nice|great|good|cool|lovely|ideal|awesome|perfect|better|fun)|(i'?d|i would|we'?d) (really )?(love|like|prefer|enjoy|want) (it )?if|(it'?d|that'?d|it would) be (nice|great|good|cool|lovely|ideal|awesome|perfect|better)( if)?|ideally|if possible|if you (can|could|have)|i wouldn'?t mind|bonus (points )?if|even better if|extra points if|preferably|as long as|provided (that )?it)\b"
+    r"\b(would be (?:(?:really|so|just|pretty|quite|absolutely) )?(nice|great|good|cool|lovely|ideal|awesome|perfect|better|fun|grand|brilliant|brill|ace|amazing|fab|sweet|handy|helpful|wonderful|bang on|spot on|right up my (?:street|alley))|(i'?d|i would|we'?d) (really )?(love|like|prefer|enjoy|want) (it )?if|(it'?d|that'?d|it would) be (nice|great|good|cool|lovely|ideal|awesome|perfect|better|grand|brilliant|ace|amazing|wonderful)( if)?|ideally|if possible|if you (can|could|have)|i wouldn'?t mind|bonus (points )?if|even better if|extra points if|preferably|as long as|provided (that )?it)\b"
 )
 # What a what-if asks about: an outcome of the logs, or "what would happen".
 OUTCOME_CUE = _rx(

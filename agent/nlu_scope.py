@@ -381,7 +381,8 @@ _LIST_VERBS = frozenset(
     restrict focus lean tell explain check also just maybe still only really perhaps possibly
     kindly actually recommendations suggestions rec lend come expand widen
     tweak adjust sort rank replace trade exchange cut lose ditch scrap nix take leave rule
-    aim go offer pull whip dig rustle line queue shortlist think reckon guess know""".split()  # noqa: SIM905
+    aim go offer pull whip dig rustle line queue shortlist think reckon guess know steer stay
+    keep avoid lay hold give""".split()  # noqa: SIM905
 )  # fmt: skip
 _USE_OPENERS = frozenset(["can", "could", "should", "do", "does", "is", "will", "how"])
 _USE_SUBJECTS = frozenset(["i", "you", "u", "we", "one", "it"])

@@ -196,7 +196,8 @@ FIRST_PERSON_FOND = (
     r"\b(?:i|we)(?:\s+(?:was|were|am|are|have\s+been|got)|['’](?:m|re))\s+"
     r"(?:(?:quite|very|rather|really|so|pretty|most|awfully|terribly|always|just)\s+)*"
     r"(?:taken\s+with|fond\s+of|keen\s+on|"
-    r"smitten\s+with|hooked\s+on|into)\b"
+    r"smitten\s+with|hooked\s+on|into)\b(?!\s+(?:something|anything|some|an?|more|one|ones|stuff|"
+    r"any|those|these|that|the\s+idea)\b)"
     # "True Romance is my kind of thing", "X was my cup of tea" (a negation is a dislike)
     r"|\b(?:is|was|'s)\s+(?:(?:totally|really|so|just|exactly|very\s+much)\s+)?(?:my|our)\s+"
     r"(?:(?:kind|sort|type)\s+of\s+(?:thing|film|movie|flick|stuff)|cup\s+of\s+tea)\b"

@@ -275,3 +275,58 @@ def test_a_turn_with_a_wish_and_no_profile_words_is_no_profile_question(rule_age
     assert reply.items and not reply.text.startswith("Here is what I know"), reply.text
     profile = rule_agent.chat(session, "what do you know about my taste?")
     assert profile.text.startswith("Here is what I know"), profile.text
+
+
+# -- found on the sixth development bank ---------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can we stay away from westerns?",
+        "keep the western ones away from me, no offence",
+        "bit heavy on the western ones, mate",
+        "can we steer clear of westerns? ta",
+        "if you show me one more western I'm logging off",
+        "no. none not westerns. go",
+    ],
+)
+def test_more_refusal_idioms_rule_the_value_out(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert "Western" in exclude and "Western" not in include
+
+
+@pytest.mark.parametrize(
+    "text", ["can you show me one more western?", "I'm keen on something western"]
+)
+def test_a_request_for_one_more_is_still_a_wish(films, text):
+    include, exclude = _genres(understand(text, films, SHOWN))
+    assert "Western" in include and "Western" not in exclude
+
+
+def test_keen_on_something_is_a_wish_not_a_verdict(films):
+    assert understand("I'm keen on something western", films, SHOWN).feedback == ()
+
+
+def test_a_subjectless_modal_opens_a_wish(films):
+    include, exclude = _genres(understand("it's not a war film must be a western", films))
+    assert include == ("Western",) and exclude == ("War",)
+
+
+@pytest.mark.parametrize(
+    ("text", "fame"),
+    [
+        ("it's a proper big one", Direction.UP),
+        ("thing is, it's middling, a fair few people know it", Direction.MIDDLE),
+        ("fwiw it's low-key unknown", Direction.DOWN),
+        ("few people know it", Direction.DOWN),
+    ],
+)
+def test_more_fame_phrases(films, text, fame):
+    assert understand(text, films, SHOWN).popularity is fame
+
+
+def test_would_be_grand_if_is_a_wish_not_a_what_if(rule_agent):
+    _attr, value = next(iter(rule_agent.vocab.all_values()))
+    session = rule_agent.new_session()
+    rule_agent.chat(session, "hi, show me something")
+    reply = rule_agent.chat(session, f"would be grand if it's {value}")
+    assert reply.items, reply.text
