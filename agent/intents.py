@@ -44,6 +44,7 @@ from agent.nlu_cues import (
     WISH_CONDITIONAL,
 )
 from agent.nlu_intent_shape import (
+    asks_for_a_pick,
     asks_off_the_list,
     exposure_question,
     hedged_fact,
@@ -451,7 +452,11 @@ class IntentClassifier:
         if leaves_the_list(parse):  # the list is left behind: the request stands alone
             order = [i for i in order if self._labels[i] is not Intent.REFINE]
         low = parse.text.lower()
-        if exposure_question(low) or (not parse.language and not imagines_a_change(low)):
+        if (
+            exposure_question(low)
+            or asks_for_a_pick(low)
+            or (not parse.language and not imagines_a_change(low))
+        ):
             # how exposure acts on ratings is causal; a turn that imagines nothing is no what-if
             order = [i for i in order if self._labels[i] is not Intent.WHAT_IF]
         if not parse.language and not weighs_items(low):  # no word weighs one against another

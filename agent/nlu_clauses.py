@@ -93,7 +93,10 @@ _TIES = frozenset(
     ]
 )
 # Reaction words that never govern what follows them ("nah" is no determiner, unlike "no").
-_INTERJECTIONS = frozenset(["nope", "nah", "meh", "hmm", "hm", "nay", "yep", "yeah", "ok", "okay"])
+_INTERJECTIONS = frozenset(
+    ["nope", "nah", "meh", "hmm", "hm", "nay", "yep", "yeah", "ok", "okay", "lol", "lmao", "haha",
+     "ugh", "jk"]
+)  # fmt: skip
 _NOT_AFTER_NO = frozenset(["a", "an", "the", "i", "it", "it's", "i'd", "i'm", "we", "this", "that"])
 # Verbs after "it" that make it a subject ("... it was a noir one"), not an object.
 _VERBS = frozenset(
@@ -108,7 +111,7 @@ _AFTER_ITS_IS = frozenset(
 )  # fmt: skip
 _POINTERS = frozenset(["it", "them", "these", "those", "that", "this"])
 _PARTICLES = frozenset(["down", "up", "out", "off"])  # "pin it down", "figure it out"
-_MODALS = frozenset(["must", "gotta", "should", "has", "needs"])
+_MODALS = frozenset(["must", "gotta", "should", "has", "needs", "would", "wud", "could"])
 _MODAL_SUBJECTS = frozenset(
     ["it", "that", "this", "which", "one", "i", "we", "you", "they", "there", "what", "who",
      "and", "or", "just", "really", "still", "also", "definitely", "def", "probably", "prob",
@@ -485,6 +488,8 @@ _REJECTION_WORDS = frozenset(
         "pls",
         "i'm",
         "i'd",
+        "me",
+        "us",
     ]
 )
 # Words before a rejection that only point at what is rejected ("that's not it").

@@ -192,6 +192,20 @@ _HEDGED_FACT = re.compile(
 )
 
 
+# "what would you suggest?", "if you liked X what would u pick": the user asks for a pick,
+# nothing is imagined to change
+_ASKS_FOR_A_PICK = re.compile(
+    r"\b(?:what|which|whatcha|wat|wot)\b[\w' ]{0,20}?\b(?:would|should|could|can|do|will|'d)\s+"
+    r"(?:you|u|ya|ye)\s+(?:(?:personally|then|honestly|actually)\s+)?(?:suggest|recommend|pick|"
+    r"choose|go for|propose|advise|offer|put on|watch|point me)\b"
+)
+
+
+def asks_for_a_pick(lowered: str) -> bool:
+    """The turn asks the agent to pick ("what would you suggest?"): a request, no what-if."""
+    return _ASKS_FOR_A_PICK.search(lowered) is not None
+
+
 def hedged_fact(lowered: str) -> bool:
     """The turn states, hedged, what the sought item is ("i think its comedy??")."""
     return _HEDGED_FACT.search(lowered) is not None

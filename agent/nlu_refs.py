@@ -364,6 +364,8 @@ def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
     word = pronoun.group(0).lower()
     if word not in ("it", "its"):
         return False
+    if word == "it" and _BARE_DENIAL.match(text, pronoun.end()):
+        return True  # "why is everything horror? It isn't, ...": it, the item sought, is not
     # "its definitely dramatic": "it's" typed without its apostrophe
     m = (_IT_IS if word == "it" else _ITS_IS).match(text, pronoun.end())
     if not m or feedback_kind(m.group(0)) is not None or _JUDGED.search(m.group(0)):
@@ -377,6 +379,7 @@ def _sought(text: str, pronoun: re.Match[str], vocab: Vocabulary) -> bool:
 
 
 _UP_TO_STOP = re.compile(r"[^.!?;,]*")
+_BARE_DENIAL = _rx(r"\s*(?:(?:is|was)\s*n[o'’]?t|(?:is|was)\s+not|'s\s+not)\s*(?:[,.;!…]|$)")
 _TOO = _rx(r"\s*(?:(?:way|much|a bit|bit|far|kinda)\s+)?too\b")
 # When the item came out, said after "it was" / "it's": the item sought, not the one in focus
 _WHEN_SAID = _rx(
@@ -456,7 +459,10 @@ def verdict_clauses(
 
 
 # a comma, a dash, or a sentence typed without its stop ("these feel too modern Honestly ...")
-_PIECE = re.compile(r"[,;:\u2013\u2014]|\s-\s|(?<=[a-z])\s+(?=(?!I\b)[A-Z][a-z]+\s+[a-z])")
+_PIECE = re.compile(
+    r"[,;:\u2013\u2014]|\s-\s|(?<=[a-z])\s+(?=(?!I\b)[A-Z][a-z]+\s+[a-z])"
+    r"|(?<=[a-z])\s+(?=I\s+(?:liked|loved|enjoyed|adored|hated|disliked|really|also|did|do)\b)"
+)
 _LIST_SUBJECT = _rx(
     r"\W*(?:\w+\W+)?(?:these|those|they|they're|theyre|all of (?:these|them|those))\b"
 )

@@ -330,3 +330,47 @@ def test_would_be_grand_if_is_a_wish_not_a_what_if(rule_agent):
     rule_agent.chat(session, "hi, show me something")
     reply = rule_agent.chat(session, f"would be grand if it's {value}")
     assert reply.items, reply.text
+
+
+# -- found on a fresh target draw of all the development banks (seed 6) --------------------
+@pytest.mark.parametrize(
+    "text", ["what would you suggest?", "what would u pick for me", "which would you recommend?"]
+)
+def test_asking_for_a_pick_is_recognised(text):
+    from agent.nlu_intent_shape import asks_for_a_pick
+
+    assert asks_for_a_pick(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["what would happen to ratings if it were a comedy?", "what if it were older?"]
+)
+def test_a_real_what_if_asks_for_no_pick(text):
+    from agent.nlu_intent_shape import asks_for_a_pick
+
+    assert not asks_for_a_pick(text)
+
+
+def test_what_would_you_suggest_brings_picks(rule_agent):
+    reply = rule_agent.chat(rule_agent.new_session(), "what would you suggest?")
+    assert len(reply.items) == 10, reply.text
+
+
+def test_a_wish_conditional_after_a_negated_value_is_its_own_clause(films):
+    include, exclude = _genres(
+        understand("its not a war film would be cool if it was a western", films)
+    )
+    assert include == ("Western",) and exclude == ("War",)
+
+
+def test_an_interjection_ends_a_refusal(films):
+    include, exclude = _genres(understand("NO lol def a western", films, SHOWN))
+    assert "Western" in include and "Western" not in exclude
+
+
+def test_it_isnt_after_a_rhetorical_why_is_the_item_sought(films):
+    parse = understand(
+        "Why is everything a western? It isn't, nothing musical.", films, SHOWN, focus="1"
+    )
+    assert {"Western", "Musical"} <= set(parse.exclude.get("genres", ()))
+    assert "1" not in parse.items
