@@ -435,9 +435,8 @@ def complaint_before(tokens: Sequence[str], start: int) -> bool | None:
     elif word not in REMOVAL and word not in _REMOVAL_VERBS:
         return None
     before = list(tokens[max(0, j - 3) : j])
-    while any(w in PUNCT for w in before):  # "not it, spare me the X": another clause's
-        before = before[before.index(next(w for w in before if w in PUNCT)) + 1 :]
-    return not any(_negation(w) for w in before)
+    cut = max((i for i, w in enumerate(before) if w in PUNCT), default=-1)
+    return not any(_negation(w) for w in before[cut + 1 :])  # "not it, spare me the X"
 
 
 def _one_more_threat(tokens: Sequence[str], start: int) -> bool:

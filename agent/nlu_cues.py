@@ -189,6 +189,9 @@ NEG_PHRASES = (
     ("away", "from"),  # "stay away from", "keep away from"
     ("heavy", "on"),  # "(a) bit heavy on the romantic ones": too many of them
 )
+# How near the list came, as comparatives said of the list ("closer!", "warmer, but no"):
+# a reaction, never a quality of the item wished for (`nlu_filler`, `nlu_intent_shape`).
+NEARER = ("closer", "nearer", "warmer", "colder", "better")
 CLAUSE_BREAKS = frozenset(
     [",", ".", ";", "!", "?", "but", "however", "though", "although", "instead", "rather"]
 )

@@ -35,7 +35,7 @@ from typing import Any
 from agent.nlu_asides import SMALL, fondness, judged, small_degree
 from agent.nlu_clauses import PUNCT, REMOVAL
 from agent.nlu_company import company, occasion, talk_colour
-from agent.nlu_cues import CLAUSE_BREAKS
+from agent.nlu_cues import CLAUSE_BREAKS, NEARER
 from agent.nlu_extent import PREDICATE, names_the_system
 
 ITEM_NOUNS = frozenset(
@@ -356,8 +356,7 @@ def _points_back(tokens: Sequence[str], i: int) -> bool:
 
 # How near the list came, said of the list ("closer!", "warmer", "better, but no"): a
 # reaction, never a quality of the item wished for; and apologies.
-_NEARNESS = frozenset(["closer", "nearer", "warmer", "colder", "better", "wrong", "sorry", "sry",
-                       "soz", "miss", "swing"])  # fmt: skip
+_NEARNESS = frozenset([*NEARER, "wrong", "sorry", "sry", "soz", "miss", "swing"])
 _AFTER_BETTER = frozenset(["rated", "reviewed", "quality", "known", "acted", "written"])
 
 

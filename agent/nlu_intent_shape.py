@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from agent.nlu_cues import NEARER
 from agent.parse import Intent, Parse, TitleRole
 
 # A marker that the user leaves the shown list behind before asking afresh. Pointers inside
@@ -178,7 +179,7 @@ _WEIGHS = re.compile(
 # but no"), and the complaint "are those the best you have?": no item is weighed.
 _NEARNESS_REACTION = re.compile(
     r"(?:^|(?<=[.!?,;:\-]))\W*(?:(?:much|a bit|bit|a little|little|getting|way|lot|slightly)\s+)?"
-    r"(?:closer|nearer|warmer|colder|hotter|better)\b(?=\W*(?:$|[.!?,;:\-]|but\b|though\b|now\b))"
+    rf"(?:{'|'.join(NEARER)}|hotter)\b(?=\W*(?:$|[.!?,;:\-]|but\b|though\b|now\b))"
     r"|\b(?:the )?best (?:you(?:'?ve)? (?:have|had|got|can do|could do|could find)|you'?ve got)\b"
 )
 
